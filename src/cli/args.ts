@@ -1,0 +1,89 @@
+// Command-line arguments -> options. Errors are UsageErrors (one line, exit code 2).
+import { parseArgs } from 'node:util';
+import type { Severity } from '../core/rule.js';
+import { UsageError } from './project.js';
+import type { FormatName } from './reporters/index.js';
+
+export interface CliOptions {
+  targets: string[];
+  format: FormatName;
+  outputFile: string | undefined;
+  ruleSeverities: Record<string, Severity>;
+  maxWarnings: number | undefined;
+  quiet: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+const formats: readonly FormatName[] = ['stylish', 'json', 'sarif', 'github'];
+const severities: readonly Severity[] = ['off', 'warn', 'error'];
+
+export const usage = `Usage: shutdown-lint [options] [paths...]
+
+Finds what a Node.js service loses on SIGTERM. Lints the nearest tsconfig.json or jsconfig.json
+of each path (project references followed), or every JavaScript/TypeScript file under it.
+
+Options:
+  -f, --format <name>       stylish (default), json, sarif, github
+  -o, --output-file <path>  write the report to a file instead of stdout
+      --rule <id=severity>  off, warn or error for one rule; repeatable
+      --max-warnings <n>    exit 1 when there are more than n warnings
+      --quiet               report errors only
+  -h, --help                show this help
+  -v, --version             show the version
+
+Exit codes: 0 no errors, 1 errors (or too many warnings), 2 usage or configuration error.
+Disable a finding with // shutdown-lint-disable-next-line <rule-id> -- <reason>`;
+
+export function parseCliArgs(argv: readonly string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', short: 'f' },
+        'output-file': { type: 'string', short: 'o' },
+        rule: { type: 'string', multiple: true },
+        'max-warnings': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]}. Run shutdown-lint --help for the options.`);
+  }
+  const { values, positionals } = parsed;
+  const format = (values.format ?? 'stylish') as FormatName;
+  if (!formats.includes(format)) {
+    throw new UsageError(`--format ${values.format}: unknown format. Use one of ${formats.join(', ')}.`);
+  }
+  const ruleSeverities: Record<string, Severity> = {};
+  for (const entry of values.rule ?? []) {
+    const match = /^([^=]+)=(.+)$/.exec(entry);
+    const severity = match?.[2] as Severity | undefined;
+    if (!match || !severity || !severities.includes(severity)) {
+      throw new UsageError(`--rule ${entry}: expected <rule-id>=off|warn|error.`);
+    }
+    ruleSeverities[match[1]!.trim()] = severity;
+  }
+  let maxWarnings: number | undefined;
+  if (values['max-warnings'] !== undefined) {
+    maxWarnings = Number(values['max-warnings']);
+    if (!Number.isInteger(maxWarnings) || maxWarnings < 0) {
+      throw new UsageError(`--max-warnings ${values['max-warnings']}: expected a whole number of 0 or more.`);
+    }
+  }
+  return {
+    targets: positionals,
+    format,
+    outputFile: values['output-file'],
+    ruleSeverities,
+    maxWarnings,
+    quiet: values.quiet ?? false,
+    help: values.help ?? false,
+    version: values.version ?? false,
+  };
+}

@@ -1,0 +1,182 @@
+// run(): load, analyse, present as separate steps, programmatic and testable. It never touches
+// process.exit, stdout or stderr: main.ts does that.
+import type * as ts from 'typescript';
+import { rules as allRules } from '../../rules/index.js';
+import { runRulesOnFile, type RuleFinding } from '../core/engine.js';
+import { formatMessage, type AnyRule, type Severity } from '../core/rule.js';
+import { pluginNamespace, ruleDocsUrl, version } from '../meta.js';
+import { readDirectives } from './directives.js';
+import { loadProjects, UsageError } from './project.js';
+import { reporters, type FormatName } from './reporters/index.js';
+import type { LintMessage, LintResult, ReportContext } from './results.js';
+
+type TS = typeof ts;
+
+export interface LintOptions {
+  cwd: string;
+  targets: readonly string[];
+  /** `id` or `shutdown/id` -> severity; rules not named keep their recommended severity. */
+  ruleSeverities?: Readonly<Record<string, Severity>>;
+  /** `id` -> options object (merged over the rule's defaults). */
+  ruleOptions?: Readonly<Record<string, object>>;
+  /** Called after each file, for a progress line. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface LintRun {
+  results: LintResult[];
+  rules: readonly AnyRule[];
+}
+
+function nodeTypeName(t: TS, kind: ts.SyntaxKind): string {
+  // SyntaxKind has aliases (FirstStatement = VariableStatement); prefer the real name.
+  const names = Object.keys(t.SyntaxKind).filter((name) => (t.SyntaxKind as unknown as Record<string, number>)[name] === kind);
+  return names.find((n) => !/^(First|Last)/.test(n)) ?? names[0] ?? 'Unknown';
+}
+
+export function resolveSeverities(rules: readonly AnyRule[], overrides: Readonly<Record<string, Severity>> = {}): Map<string, Severity> {
+  const severities = new Map<string, Severity>(rules.map((r) => [r.meta.id, r.meta.recommended]));
+  for (const [name, severity] of Object.entries(overrides)) {
+    const id = name.startsWith(`${pluginNamespace}/`) ? name.slice(pluginNamespace.length + 1) : name;
+    if (!severities.has(id)) {
+      throw new UsageError(`--rule ${name}: no such rule. Known rules: ${rules.map((r) => r.meta.id).join(', ')}.`);
+    }
+    severities.set(id, severity);
+  }
+  return severities;
+}
+
+function position(sourceFile: ts.SourceFile, offset: number): { line: number; column: number } {
+  const { line, character } = sourceFile.getLineAndCharacterOfPosition(offset);
+  return { line: line + 1, column: character + 1 };
+}
+
+function toMessage(t: TS, sourceFile: ts.SourceFile, finding: RuleFinding, rule: AnyRule, severity: 1 | 2): LintMessage {
+  const start = position(sourceFile, finding.start);
+  const end = position(sourceFile, finding.end);
+  const message: LintMessage = {
+    ruleId: `${pluginNamespace}/${rule.meta.id}`,
+    severity,
+    message: formatMessage(rule.meta.messages[finding.messageId] ?? finding.messageId, finding.data),
+    line: start.line,
+    column: start.column,
+    nodeType: nodeTypeName(t, finding.node.kind),
+    messageId: finding.messageId,
+    endLine: end.line,
+    endColumn: end.column,
+  };
+  if (finding.suggestions?.length) {
+    message.suggestions = finding.suggestions.map((s) => {
+      // ESLint merges a suggestion's edits into one replacement over the covered range.
+      const sorted = [...s.edits].sort((a, b) => a.start - b.start);
+      const rangeStart = sorted[0]!.start;
+      const rangeEnd = sorted[sorted.length - 1]!.end;
+      let text = '';
+      let cursor = rangeStart;
+      for (const edit of sorted) {
+        text += sourceFile.text.slice(cursor, edit.start) + edit.text;
+        cursor = edit.end;
+      }
+      return {
+        desc: formatMessage(rule.meta.messages[s.messageId] ?? s.messageId, s.data),
+        messageId: s.messageId,
+        fix: { range: [rangeStart, rangeEnd] as [number, number], text },
+      };
+    });
+  }
+  return message;
+}
+
+function countResult(result: LintResult): LintResult {
+  result.errorCount = result.messages.filter((m) => m.severity === 2).length;
+  result.warningCount = result.messages.filter((m) => m.severity === 1).length;
+  result.fatalErrorCount = result.messages.filter((m) => m.fatal).length;
+  return result;
+}
+
+/** Lints the targets with every enabled rule. Throws UsageError for what the user must fix. */
+export function lint(t: TS, options: LintOptions): LintRun {
+  const severities = resolveSeverities(allRules, options.ruleSeverities);
+  const enabled = allRules.filter((rule) => severities.get(rule.meta.id) !== 'off');
+  const runs = enabled.map((rule) => ({ rule, options: options.ruleOptions?.[rule.meta.id] }));
+  const projects = loadProjects(t, { cwd: options.cwd, targets: options.targets });
+  const total = projects.reduce((n, p) => n + p.files.length, 0);
+  const results: LintResult[] = [];
+  let done = 0;
+  for (const project of projects) {
+    for (const sourceFile of project.files) {
+      results.push(lintFile(t, project.program, sourceFile, runs, severities));
+      options.onProgress?.(++done, total);
+    }
+  }
+  results.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
+  return { results, rules: enabled };
+}
+
+function lintFile(
+  t: TS,
+  program: ts.Program,
+  sourceFile: ts.SourceFile,
+  runs: { rule: AnyRule; options?: object }[],
+  severities: Map<string, Severity>,
+): LintResult {
+  const result: LintResult = {
+    filePath: sourceFile.fileName,
+    messages: [],
+    suppressedMessages: [],
+    errorCount: 0,
+    fatalErrorCount: 0,
+    warningCount: 0,
+    fixableErrorCount: 0,
+    fixableWarningCount: 0,
+    usedDeprecatedRules: [],
+  };
+  const syntaxErrors = program.getSyntacticDiagnostics(sourceFile);
+  if (syntaxErrors.length > 0) {
+    // A file that does not parse is reported as such; the others are still linted.
+    const first = syntaxErrors[0]!;
+    const at = position(sourceFile, first.start ?? 0);
+    result.messages.push({
+      ruleId: null,
+      fatal: true,
+      severity: 2,
+      message: `Parsing error: ${t.flattenDiagnosticMessageText(first.messageText, ' ')}`,
+      line: at.line,
+      column: at.column,
+      nodeType: null,
+    });
+    result.source = sourceFile.text;
+    return countResult(result);
+  }
+  const findings = runRulesOnFile(t, program, sourceFile, runs);
+  if (findings.length === 0) return result;
+  const suppressedAt = readDirectives(t, sourceFile, pluginNamespace);
+  const byId = new Map(runs.map((r) => [r.rule.meta.id, r.rule]));
+  for (const finding of findings) {
+    const rule = byId.get(finding.ruleId)!;
+    const severity = severities.get(rule.meta.id) === 'warn' ? 1 : 2;
+    const message = toMessage(t, sourceFile, finding, rule, severity);
+    const suppression = suppressedAt(rule.meta.id, message.line - 1);
+    if (suppression) {
+      result.suppressedMessages.push({ ...message, suppressions: [{ kind: 'directive', justification: suppression.justification }] });
+    } else {
+      result.messages.push(message);
+    }
+  }
+  return countResult(result);
+}
+
+export function format(name: FormatName, run: LintRun, cwd: string, color: boolean): string {
+  const context: ReportContext = {
+    cwd,
+    color,
+    toolVersion: version,
+    rules: run.rules.map((rule) => ({
+      id: `${pluginNamespace}/${rule.meta.id}`,
+      description: rule.meta.description,
+      helpUri: ruleDocsUrl(rule.meta.id),
+      defaultSeverity: rule.meta.recommended,
+    })),
+  };
+  return reporters[name](run.results, context);
+}

@@ -1,0 +1,93 @@
+// The `shutdown-lint` command: arguments in, report out, exit code set. It sets
+// process.exitCode and lets the process end on its own (we lint for the other way).
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import typescript from 'typescript';
+import type * as TypeScript from 'typescript';
+import { version } from '../meta.js';
+import { parseCliArgs, usage } from './args.js';
+import { format, lint } from './lint.js';
+import { UsageError } from './project.js';
+
+// The CLI's own TypeScript: the CommonJS module object is the namespace.
+const ts = typescript as unknown as typeof TypeScript;
+
+export interface Io {
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** stderr is a terminal: show a progress line on long runs, colour the stylish report. */
+  isTTY: boolean;
+  now?: () => number;
+}
+
+export const ExitCode = { clean: 0, findings: 1, usage: 2 } as const;
+
+/** Writes next to the target, then renames: a reader never sees half a report. */
+function writeFileAtomically(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, path);
+}
+
+function progressReporter(io: Io): ((done: number, total: number) => void) & { clear(): void } {
+  const now = io.now ?? Date.now;
+  const started = now();
+  let shown = false;
+  const report = (done: number, total: number): void => {
+    if (!io.isTTY || now() - started < 1000) return;
+    shown = true;
+    io.stderr(`\rshutdown-lint: ${done}/${total} files`);
+  };
+  return Object.assign(report, {
+    clear() {
+      if (shown) io.stderr('\r\x1b[K');
+    },
+  });
+}
+
+/** Runs the CLI and returns the exit code. */
+export function runCli(argv: readonly string[], io: Io): number {
+  try {
+    const options = parseCliArgs(argv);
+    if (options.help) {
+      io.stdout(`${usage}\n`);
+      return ExitCode.clean;
+    }
+    if (options.version) {
+      io.stdout(`${version}\n`);
+      return ExitCode.clean;
+    }
+    const progress = progressReporter(io);
+    const run = lint(ts, { cwd: io.cwd, targets: options.targets, ruleSeverities: options.ruleSeverities, onProgress: progress });
+    progress.clear();
+    if (options.quiet) {
+      for (const result of run.results) {
+        result.messages = result.messages.filter((m) => m.severity === 2);
+        result.warningCount = 0;
+      }
+    }
+    const color = io.isTTY && !options.outputFile && !process.env.NO_COLOR;
+    const output = format(options.format, run, io.cwd, color);
+    const text = output && !output.endsWith('\n') ? `${output}\n` : output;
+    if (options.outputFile) writeFileAtomically(resolve(io.cwd, options.outputFile), text);
+    else if (text) io.stdout(text);
+    const errors = run.results.reduce((n, r) => n + r.errorCount, 0);
+    const warnings = run.results.reduce((n, r) => n + r.warningCount, 0);
+    if (errors > 0) return ExitCode.findings;
+    if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {
+      io.stderr(`shutdown-lint: ${warnings} warnings, more than --max-warnings ${options.maxWarnings}.\n`);
+      return ExitCode.findings;
+    }
+    return ExitCode.clean;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`shutdown-lint: ${error.message}\n`);
+      return ExitCode.usage;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`shutdown-lint: internal error: ${message.split('\n')[0]}. Please report it with the file that caused it.\n`);
+    return ExitCode.usage;
+  }
+}

@@ -1,0 +1,54 @@
+// The CLI's results are ESLint's LintResult shape exactly, so `--format json` output can be fed
+// to anything that reads ESLint's JSON formatter (and the parity test compares like with like).
+
+export interface LintSuggestion {
+  desc: string;
+  messageId?: string;
+  fix: { range: [number, number]; text: string };
+}
+
+export interface LintMessage {
+  /** `shutdown/<rule-id>`, or null for a file that could not be parsed. */
+  ruleId: string | null;
+  /** 1 warning, 2 error. */
+  severity: 1 | 2;
+  message: string;
+  /** 1-based, as ESLint. */
+  line: number;
+  /** 1-based, as ESLint. */
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  messageId?: string;
+  /** The TS SyntaxKind name of the reported node (ESLint puts the ESTree type here). */
+  nodeType: string | null;
+  fatal?: boolean;
+  suggestions?: LintSuggestion[];
+}
+
+export interface LintResult {
+  filePath: string;
+  messages: LintMessage[];
+  suppressedMessages: (LintMessage & { suppressions: { kind: 'directive'; justification: string }[] })[];
+  errorCount: number;
+  fatalErrorCount: number;
+  warningCount: number;
+  fixableErrorCount: number;
+  fixableWarningCount: number;
+  /** Present when the file has a fatal (parse) message, as ESLint does. */
+  source?: string;
+  usedDeprecatedRules: { ruleId: string; replacedBy: string[] }[];
+}
+
+/** What a reporter gets besides the results. */
+export interface ReportContext {
+  /** The directory paths are shown relative to. */
+  cwd: string;
+  /** Rule metadata for SARIF's tool.driver.rules and for help links. */
+  rules: ReadonlyArray<{ id: string; description: string; helpUri: string; defaultSeverity: 'warn' | 'error' }>;
+  toolVersion: string;
+  /** Colour for the stylish reporter. */
+  color: boolean;
+}
+
+export type Reporter = (results: LintResult[], context: ReportContext) => string;

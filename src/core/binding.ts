@@ -1,0 +1,255 @@
+// Module binding: resolves an expression to the module export it names, whatever the import form.
+// `createServer`, `http.createServer`, `require('node:http').createServer` and
+// `const { createServer: cs } = require('http')` all resolve to { module: 'http', path: ['createServer'] }.
+// Resolution is syntactic plus symbol lookup (name binding, no type checking), so it works when the
+// project's node_modules are missing; re-exports inside the program are followed file to file.
+import type * as ts from 'typescript';
+import type { ApiRef } from './catalogue.js';
+import { skipOuterExpressions, staticPropertyName, type TS } from './ts-utils.js';
+
+const MAX_DEPTH = 12;
+
+/** `node:http` -> `http`; `node:test` stays `test`; `process` and `globalThis` live under `global`. */
+export function normalizeModuleName(name: string): string {
+  return name.startsWith('node:') ? name.slice(5) : name;
+}
+
+function isRelative(specifier: string): boolean {
+  return specifier.startsWith('.') || specifier.startsWith('/');
+}
+
+/** A module namespace after CJS/ESM interop: a leading `default` names module.exports itself. */
+function makeRef(module: string, path: readonly string[]): ApiRef {
+  const normalized = normalizeModuleName(module);
+  let rest = path[0] === 'default' ? path.slice(1) : path;
+  // `import process from 'node:process'` and `import { exit } from 'process'` are the global.
+  if (normalized === 'process') return { module: 'global', path: ['process', ...rest] };
+  if (normalized === 'global') {
+    while (rest[0] === 'globalThis' || rest[0] === 'global') rest = rest.slice(1);
+  }
+  return { module: normalized, path: rest };
+}
+
+export class ModuleBinding {
+  private readonly symbolCache = new Map<ts.Symbol, ApiRef | null>();
+
+  constructor(
+    private readonly t: TS,
+    private readonly checker: ts.TypeChecker,
+  ) {}
+
+  /** What module export `expression` denotes, or undefined when it is local or unknown. */
+  resolve(expression: ts.Expression, depth = 0): ApiRef | undefined {
+    const t = this.t;
+    if (depth > MAX_DEPTH) return undefined;
+    const node = skipOuterExpressions(t, expression);
+    if (t.isIdentifier(node)) return this.resolveIdentifier(node, depth);
+    if (t.isPropertyAccessExpression(node) || t.isElementAccessExpression(node)) {
+      const name = t.isPropertyAccessExpression(node)
+        ? node.name.text
+        : staticPropertyName(t, node.argumentExpression);
+      if (name === undefined) return undefined;
+      const base = this.resolve(node.expression, depth + 1);
+      return base ? makeRef(base.module, [...base.path, name]) : undefined;
+    }
+    if (t.isCallExpression(node)) {
+      const specifier = this.requireSpecifier(node);
+      if (specifier !== undefined) return this.resolveModuleMember(specifier, [], node, depth);
+      return undefined;
+    }
+    if (t.isAwaitExpression(node) && t.isCallExpression(skipOuterExpressions(t, node.expression))) {
+      // `await import('m')`
+      const call = skipOuterExpressions(t, node.expression) as ts.CallExpression;
+      if (call.expression.kind === t.SyntaxKind.ImportKeyword && call.arguments[0] && t.isStringLiteralLike(call.arguments[0])) {
+        return this.resolveModuleMember(call.arguments[0].text, [], call, depth);
+      }
+    }
+    return undefined;
+  }
+
+  /** `require('m')` (the global require, not a local function named require). */
+  requireSpecifier(call: ts.CallExpression): string | undefined {
+    const t = this.t;
+    const callee = skipOuterExpressions(t, call.expression);
+    if (!t.isIdentifier(callee) || callee.text !== 'require') return undefined;
+    const arg = call.arguments[0];
+    if (!arg || !t.isStringLiteralLike(arg)) return undefined;
+    const symbol = this.checker.getSymbolAtLocation(callee);
+    if (symbol?.declarations?.some((d) => !d.getSourceFile().isDeclarationFile)) return undefined;
+    return arg.text;
+  }
+
+  private resolveIdentifier(id: ts.Identifier, depth: number): ApiRef | undefined {
+    const symbol = this.checker.getSymbolAtLocation(id);
+    if (!symbol) {
+      // No declaration anywhere (no @types/node, say): a free name is a global.
+      return makeRef('global', [id.text]);
+    }
+    return this.resolveSymbol(symbol, id.text, depth);
+  }
+
+  resolveSymbol(symbol: ts.Symbol, name: string, depth = 0): ApiRef | undefined {
+    const cached = this.symbolCache.get(symbol);
+    if (cached !== undefined) return cached ?? undefined;
+    this.symbolCache.set(symbol, null); // cycle guard
+    const result = this.resolveSymbolUncached(symbol, name, depth);
+    this.symbolCache.set(symbol, result ?? null);
+    return result;
+  }
+
+  private resolveSymbolUncached(symbol: ts.Symbol, name: string, depth: number): ApiRef | undefined {
+    const t = this.t;
+    const declarations = symbol.declarations ?? [];
+    if (declarations.length === 0) return makeRef('global', [name]);
+    const declaration = declarations[0]!;
+    // A name declared only in lib or @types files, in global scope, is a global.
+    if (declarations.every((d) => d.getSourceFile().isDeclarationFile) && declarations.some((d) => isGlobalDeclaration(t, d))) {
+      return makeRef('global', [name]);
+    }
+    if (t.isImportSpecifier(declaration)) {
+      const specifier = importSpecifierModule(t, declaration);
+      const imported = (declaration.propertyName ?? declaration.name).text;
+      return specifier === undefined ? undefined : this.resolveModuleMember(specifier, [imported], declaration, depth);
+    }
+    if (t.isImportClause(declaration)) {
+      const specifier = moduleSpecifierText(t, declaration.parent.moduleSpecifier);
+      return specifier === undefined ? undefined : this.resolveModuleMember(specifier, ['default'], declaration, depth);
+    }
+    if (t.isNamespaceImport(declaration)) {
+      const specifier = moduleSpecifierText(t, declaration.parent.parent.moduleSpecifier);
+      return specifier === undefined ? undefined : this.resolveModuleMember(specifier, [], declaration, depth);
+    }
+    if (t.isImportEqualsDeclaration(declaration)) {
+      const ref = declaration.moduleReference;
+      if (t.isExternalModuleReference(ref) && t.isStringLiteralLike(ref.expression)) {
+        return this.resolveModuleMember(ref.expression.text, [], declaration, depth);
+      }
+      return undefined;
+    }
+    if (t.isVariableDeclaration(declaration) && declaration.initializer && t.isIdentifier(declaration.name)) {
+      // An alias (`const h = require('http')`, `const cs = http.createServer`). A reassigned `let`
+      // alias is rare enough not to chase.
+      return this.resolve(declaration.initializer, depth + 1);
+    }
+    if (t.isBindingElement(declaration)) {
+      return this.resolveBindingElement(declaration, depth);
+    }
+    if (t.isExportSpecifier(declaration)) {
+      return this.resolveExportSpecifier(declaration, depth);
+    }
+    return undefined;
+  }
+
+  /** `const { a: { b } } = require('m')` -> m.a.b */
+  private resolveBindingElement(element: ts.BindingElement, depth: number): ApiRef | undefined {
+    const t = this.t;
+    const path: string[] = [];
+    let current: ts.Node = element;
+    while (t.isBindingElement(current)) {
+      const pattern: ts.BindingPattern = current.parent;
+      if (!t.isObjectBindingPattern(pattern)) return undefined;
+      const key = current.propertyName ? staticPropertyName(t, current.propertyName) : staticPropertyName(t, current.name);
+      if (key === undefined) return undefined;
+      path.unshift(key);
+      current = pattern.parent;
+    }
+    if (!t.isVariableDeclaration(current) || !current.initializer) return undefined;
+    const base = this.resolve(current.initializer, depth + 1);
+    return base ? makeRef(base.module, [...base.path, ...path]) : undefined;
+  }
+
+  private resolveExportSpecifier(specifier: ts.ExportSpecifier, depth: number): ApiRef | undefined {
+    const t = this.t;
+    const exportDeclaration = specifier.parent.parent;
+    const localName = (specifier.propertyName ?? specifier.name).text;
+    if (exportDeclaration.moduleSpecifier) {
+      const module = moduleSpecifierText(t, exportDeclaration.moduleSpecifier);
+      return module === undefined ? undefined : this.resolveModuleMember(module, [localName], specifier, depth);
+    }
+    const local = this.checker.getExportSpecifierLocalTargetSymbol(specifier);
+    return local ? this.resolveSymbol(local, localName, depth + 1) : undefined;
+  }
+
+  /**
+   * A member of a module by specifier. External modules resolve to themselves; a module of this
+   * program is followed to the declaration of its export (re-exports and `export *` included).
+   */
+  private resolveModuleMember(specifier: string, path: readonly string[], from: ts.Node, depth: number): ApiRef | undefined {
+    if (!isRelative(specifier)) return makeRef(specifier, path);
+    const target = this.programModule(from.getSourceFile(), specifier);
+    if (!target) return undefined;
+    if (path.length === 0) return undefined; // a local module namespace: members resolve one by one
+    return this.resolveExportOfFile(target, path[0]!, path.slice(1), depth + 1);
+  }
+
+  private programModule(fromFile: ts.SourceFile, specifier: string): ts.SourceFile | undefined {
+    const t = this.t;
+    for (const statement of fromFile.statements) {
+      // The checker resolves module specifiers it has seen in this file's imports.
+      const moduleSpecifier =
+        (t.isImportDeclaration(statement) || t.isExportDeclaration(statement)) ? statement.moduleSpecifier : undefined;
+      if (moduleSpecifier && t.isStringLiteralLike(moduleSpecifier) && moduleSpecifier.text === specifier) {
+        return this.moduleFileOf(moduleSpecifier);
+      }
+    }
+    // require('./x') in JavaScript: find the literal among the file's requires.
+    let found: ts.SourceFile | undefined;
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      if (t.isCallExpression(node) && this.requireSpecifier(node) === specifier) {
+        found = this.moduleFileOf(node.arguments[0]!);
+        return;
+      }
+      t.forEachChild(node, visit);
+    };
+    visit(fromFile);
+    return found;
+  }
+
+  moduleFileOf(moduleSpecifier: ts.Expression): ts.SourceFile | undefined {
+    const symbol = this.checker.getSymbolAtLocation(moduleSpecifier);
+    const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+    return declaration && this.t.isSourceFile(declaration) ? declaration : undefined;
+  }
+
+  private resolveExportOfFile(file: ts.SourceFile, name: string, rest: readonly string[], depth: number): ApiRef | undefined {
+    const t = this.t;
+    if (depth > MAX_DEPTH) return undefined;
+    const moduleSymbol = this.checker.getSymbolAtLocation(file) ?? (file as unknown as { symbol?: ts.Symbol }).symbol;
+    if (moduleSymbol) {
+      const exported = this.checker.getExportsOfModule(moduleSymbol).find((s) => s.name === name);
+      if (exported) {
+        const base = this.resolveSymbol(exported, name, depth);
+        if (base) return rest.length ? makeRef(base.module, [...base.path, ...rest]) : base;
+      }
+    }
+    // `export * from 'external'` that the checker cannot see into (types missing).
+    for (const statement of file.statements) {
+      if (t.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier) {
+        const module = moduleSpecifierText(t, statement.moduleSpecifier);
+        if (module && !isRelative(module)) return makeRef(module, [name, ...rest]);
+      }
+    }
+    return undefined;
+  }
+}
+
+function moduleSpecifierText(t: TS, node: ts.Expression | undefined): string | undefined {
+  return node && t.isStringLiteralLike(node) ? node.text : undefined;
+}
+
+function importSpecifierModule(t: TS, specifier: ts.ImportSpecifier): string | undefined {
+  return moduleSpecifierText(t, specifier.parent.parent.parent.moduleSpecifier);
+}
+
+/** Declared in global scope: a script .d.ts (lib.dom.d.ts), or a `declare global { }` block. */
+function isGlobalDeclaration(t: TS, node: ts.Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (t.isModuleDeclaration(p)) {
+      if (t.isIdentifier(p.name) && p.name.text === 'global') return true;
+      if (t.isStringLiteral(p.name)) return false;
+    }
+  }
+  return !t.isExternalModule(node.getSourceFile());
+}
+

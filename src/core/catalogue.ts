@@ -1,0 +1,453 @@
+// Known APIs, as data: what opens a server or a resource, what registers request handlers, and
+// what closes, drains, force-closes or flushes each thing. Rules ask questions of this table
+// through the ProgramIndex; they never spell module names themselves. Facts and versions are in
+// shared/research/runtime-facts.md (§1 Node core, §2 shutdown libraries, §3 frameworks, §4 resources).
+
+/** A value exported by a module: `module` without the `node:` prefix, `path` from module.exports. */
+export interface ApiRef {
+  module: string;
+  path: readonly string[];
+}
+
+export type KindCategory = 'server' | 'app' | 'router' | 'resource' | 'buffer' | 'shutdown-helper';
+
+/** How a handler-registering method takes its handlers. */
+export type HandlerArgs =
+  /** every function-valued argument (Express, Koa, Hono: `get(path, ...middleware, handler)`) */
+  | 'functions'
+  /** `route({ method, url, handler })` (Fastify) */
+  | 'route-object'
+  /** only for `on(eventName, fn)` with this event (node:http `on('request', fn)`) */
+  | { event: string };
+
+export interface KindSpec {
+  kind: string;
+  /** How messages name it. */
+  label: string;
+  category: KindCategory;
+  /** Methods that close it and wait for work in flight (unbounded unless a deadline is armed). */
+  close?: readonly string[];
+  /** Its close waits for requests in flight with no deadline of its own (runtime-facts §1, §3). */
+  drainsOnClose?: boolean;
+  /** Methods that end work in flight at once; calling one of them bounds a close. */
+  forceClose?: readonly string[];
+  /** Methods that flush buffered work. */
+  flush?: readonly string[];
+  /** method name -> kind of what it returns (`listen` on an Express app returns an http.Server). */
+  methods?: Readonly<Record<string, string>>;
+  /** property name -> kind (`fastify.server` is an http.Server). */
+  properties?: Readonly<Record<string, string>>;
+  /** method name -> how it takes request handlers. */
+  handlerMethods?: Readonly<Record<string, HandlerArgs>>;
+  /** Functions passed to these methods get this kind as their first parameter (Fastify plugins). */
+  pluginMethods?: readonly string[];
+  /** Declared types that carry this kind, matched by type information or by annotations. */
+  types?: readonly ApiRef[];
+}
+
+export interface FactorySpec extends ApiRef {
+  kind: string;
+  /** The call returns a promise of the kind (`await NestFactory.create(...)`). */
+  async?: boolean;
+  /** Function arguments of the factory are request handlers (`http.createServer(handler)`). */
+  handlerArgs?: boolean;
+  /** Options-object properties (first object argument) that make closes bounded. */
+  boundingOptions?: readonly { name: string; value: true | 'any' }[];
+}
+
+/** A library that runs shutdown hooks; its hooks are shutdown roots. */
+export interface ShutdownLibrarySpec extends ApiRef {
+  library: string;
+  /** Hook functions: a positional argument, or properties of an options-object argument. */
+  hooks: { argument?: number | 'last'; properties?: readonly string[] };
+  /** The library bounds what its hooks do with a deadline by default (close-with-grace `delay`). */
+  bounded: boolean;
+  /** An option that, when set to one of these values, removes the bound. */
+  unboundedWhen?: { option: string; values: readonly unknown[] };
+}
+
+const httpVerbs = ['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all'] as const;
+const expressHandlerMethods: Record<string, HandlerArgs> = Object.fromEntries(
+  [...httpVerbs, 'use'].map((m) => [m, 'functions' as const]),
+);
+
+export const kinds: readonly KindSpec[] = [
+  // ── Servers (runtime-facts §1) ──
+  {
+    kind: 'http.Server',
+    label: 'HTTP server',
+    category: 'server',
+    drainsOnClose: true,
+    close: ['close', '[Symbol.asyncDispose]'],
+    forceClose: ['closeAllConnections'],
+    handlerMethods: { on: { event: 'request' }, addListener: { event: 'request' }, once: { event: 'request' } },
+    types: [
+      { module: 'http', path: ['Server'] },
+      { module: 'https', path: ['Server'] },
+    ],
+  },
+  {
+    kind: 'http2.Server',
+    label: 'HTTP/2 server',
+    category: 'server',
+    drainsOnClose: true,
+    close: ['close', '[Symbol.asyncDispose]'],
+    forceClose: [],
+    handlerMethods: { on: { event: 'request' }, addListener: { event: 'stream' } },
+    types: [
+      { module: 'http2', path: ['Http2Server'] },
+      { module: 'http2', path: ['Http2SecureServer'] },
+    ],
+  },
+  {
+    kind: 'net.Server',
+    label: 'TCP server',
+    category: 'server',
+    drainsOnClose: true,
+    close: ['close', '[Symbol.asyncDispose]'],
+    forceClose: [],
+    types: [{ module: 'net', path: ['Server'] }],
+  },
+  // ── Frameworks (runtime-facts §3) ──
+  {
+    kind: 'express.App',
+    label: 'Express app',
+    category: 'app',
+    methods: { listen: 'http.Server', route: 'express.Route' },
+    handlerMethods: expressHandlerMethods,
+    types: [
+      { module: 'express', path: ['Express'] },
+      { module: 'express', path: ['Application'] },
+      { module: 'express-serve-static-core', path: ['Express'] },
+      { module: 'express-serve-static-core', path: ['Application'] },
+    ],
+  },
+  {
+    kind: 'express.Router',
+    label: 'Express router',
+    category: 'router',
+    methods: { route: 'express.Route' },
+    handlerMethods: expressHandlerMethods,
+    types: [
+      { module: 'express', path: ['Router'] },
+      { module: 'express-serve-static-core', path: ['Router'] },
+    ],
+  },
+  {
+    kind: 'express.Route',
+    label: 'Express route',
+    category: 'router',
+    methods: Object.fromEntries(httpVerbs.map((m) => [m, 'express.Route'])),
+    handlerMethods: expressHandlerMethods,
+  },
+  {
+    kind: 'koa.App',
+    label: 'Koa app',
+    category: 'app',
+    methods: { listen: 'http.Server' },
+    handlerMethods: { use: 'functions' },
+    types: [{ module: 'koa', path: [] }],
+  },
+  {
+    kind: 'koa.Router',
+    label: 'Koa router',
+    category: 'router',
+    handlerMethods: expressHandlerMethods,
+  },
+  {
+    kind: 'fastify.Instance',
+    label: 'Fastify app',
+    category: 'server',
+    drainsOnClose: true,
+    close: ['close'],
+    forceClose: [],
+    properties: { server: 'http.Server' },
+    methods: { after: 'fastify.Instance' },
+    handlerMethods: { ...Object.fromEntries(httpVerbs.map((m) => [m, 'functions' as const])), route: 'route-object' },
+    pluginMethods: ['register'],
+    types: [{ module: 'fastify', path: ['FastifyInstance'] }],
+  },
+  {
+    kind: 'hono.App',
+    label: 'Hono app',
+    category: 'app',
+    methods: Object.fromEntries([...httpVerbs, 'use', 'on', 'route', 'basePath'].map((m) => [m, 'hono.App'])),
+    handlerMethods: Object.fromEntries([...httpVerbs, 'use', 'on'].map((m) => [m, 'functions' as const])),
+    types: [{ module: 'hono', path: ['Hono'] }],
+  },
+  {
+    kind: 'nest.App',
+    label: 'NestJS app',
+    category: 'server',
+    drainsOnClose: true,
+    close: ['close'],
+    forceClose: [],
+    methods: { getHttpServer: 'http.Server' },
+    types: [
+      { module: '@nestjs/common', path: ['INestApplication'] },
+      { module: '@nestjs/core', path: ['NestApplication'] },
+    ],
+  },
+  // ── Resources (runtime-facts §4); the rules that use them come later, the data is shared ──
+  { kind: 'pg.Pool', label: 'pg Pool', category: 'resource', close: ['end'], types: [{ module: 'pg', path: ['Pool'] }] },
+  { kind: 'pg.Client', label: 'pg Client', category: 'resource', close: ['end'], types: [{ module: 'pg', path: ['Client'] }] },
+  { kind: 'mysql2.Pool', label: 'mysql2 pool', category: 'resource', close: ['end'], forceClose: ['destroy'] },
+  { kind: 'ioredis.Redis', label: 'ioredis client', category: 'resource', close: ['quit'], forceClose: ['disconnect'] },
+  { kind: 'redis.Client', label: 'node-redis client', category: 'resource', close: ['close', 'quit'], forceClose: ['destroy', 'disconnect'] },
+  { kind: 'mongodb.MongoClient', label: 'MongoClient', category: 'resource', close: ['close'] },
+  { kind: 'mongoose.Connection', label: 'mongoose connection', category: 'resource', close: ['close', 'disconnect'], forceClose: ['destroy'] },
+  { kind: 'prisma.Client', label: 'PrismaClient', category: 'resource', close: ['$disconnect'] },
+  { kind: 'knex.Knex', label: 'knex instance', category: 'resource', close: ['destroy'] },
+  { kind: 'sequelize.Sequelize', label: 'Sequelize instance', category: 'resource', close: ['close'] },
+  { kind: 'typeorm.DataSource', label: 'TypeORM DataSource', category: 'resource', close: ['destroy', 'close'] },
+  { kind: 'kafkajs.Kafka', label: 'Kafka client', category: 'shutdown-helper', methods: { producer: 'kafkajs.Producer', consumer: 'kafkajs.Consumer', admin: 'kafkajs.Admin' } },
+  { kind: 'kafkajs.Producer', label: 'kafkajs producer', category: 'buffer', close: ['disconnect'], flush: ['disconnect'] },
+  { kind: 'kafkajs.Consumer', label: 'kafkajs consumer', category: 'resource', close: ['disconnect', 'stop'] },
+  { kind: 'kafkajs.Admin', label: 'kafkajs admin', category: 'resource', close: ['disconnect'] },
+  { kind: 'amqplib.Connection', label: 'amqplib connection', category: 'resource', close: ['close'] },
+  { kind: 'bullmq.Worker', label: 'BullMQ Worker', category: 'resource', close: ['close'] },
+  { kind: 'bullmq.Queue', label: 'BullMQ Queue', category: 'resource', close: ['close'] },
+  { kind: 'undici.Dispatcher', label: 'undici dispatcher', category: 'resource', close: ['close'], forceClose: ['destroy'] },
+  { kind: 'nats.Connection', label: 'NATS connection', category: 'resource', close: ['drain', 'close'] },
+  { kind: 'ws.WebSocketServer', label: 'WebSocket server', category: 'server', close: ['close'] },
+  { kind: 'socketio.Server', label: 'socket.io server', category: 'server', close: ['close'] },
+  { kind: 'otel.NodeSDK', label: 'OpenTelemetry NodeSDK', category: 'buffer', close: ['shutdown'], flush: ['shutdown'] },
+  { kind: 'winston.Logger', label: 'winston logger', category: 'buffer', close: ['end'], flush: ['end'] },
+  { kind: 'pino.Logger', label: 'pino logger', category: 'buffer', flush: ['flush'] },
+  { kind: 'lightship.Lightship', label: 'lightship', category: 'shutdown-helper' },
+  { kind: 'httpTerminator.Terminator', label: 'http-terminator', category: 'shutdown-helper', close: ['terminate'] },
+];
+
+export const factories: readonly FactorySpec[] = [
+  { module: 'http', path: ['createServer'], kind: 'http.Server', handlerArgs: true },
+  { module: 'http', path: ['Server'], kind: 'http.Server', handlerArgs: true },
+  { module: 'https', path: ['createServer'], kind: 'http.Server', handlerArgs: true },
+  { module: 'https', path: ['Server'], kind: 'http.Server', handlerArgs: true },
+  { module: 'http2', path: ['createServer'], kind: 'http2.Server', handlerArgs: true },
+  { module: 'http2', path: ['createSecureServer'], kind: 'http2.Server', handlerArgs: true },
+  { module: 'net', path: ['createServer'], kind: 'net.Server' },
+  { module: 'net', path: ['Server'], kind: 'net.Server' },
+  { module: 'express', path: [], kind: 'express.App' },
+  { module: 'express', path: ['Router'], kind: 'express.Router' },
+  { module: 'koa', path: [], kind: 'koa.App' },
+  { module: 'koa', path: ['Koa'], kind: 'koa.App' },
+  { module: '@koa/router', path: [], kind: 'koa.Router' },
+  { module: '@koa/router', path: ['Router'], kind: 'koa.Router' },
+  { module: 'koa-router', path: [], kind: 'koa.Router' },
+  {
+    module: 'fastify',
+    path: [],
+    kind: 'fastify.Instance',
+    boundingOptions: [{ name: 'forceCloseConnections', value: true }],
+  },
+  {
+    module: 'fastify',
+    path: ['fastify'],
+    kind: 'fastify.Instance',
+    boundingOptions: [{ name: 'forceCloseConnections', value: true }],
+  },
+  { module: 'hono', path: ['Hono'], kind: 'hono.App' },
+  { module: '@hono/node-server', path: ['serve'], kind: 'http.Server' },
+  {
+    module: '@nestjs/core',
+    path: ['NestFactory', 'create'],
+    kind: 'nest.App',
+    async: true,
+    boundingOptions: [{ name: 'forceCloseConnections', value: true }],
+  },
+  { module: 'pg', path: ['Pool'], kind: 'pg.Pool' },
+  { module: 'pg', path: ['Client'], kind: 'pg.Client' },
+  { module: 'mysql2', path: ['createPool'], kind: 'mysql2.Pool' },
+  { module: 'mysql2', path: ['createConnection'], kind: 'mysql2.Pool' },
+  { module: 'mysql2/promise', path: ['createPool'], kind: 'mysql2.Pool' },
+  { module: 'mysql2/promise', path: ['createConnection'], kind: 'mysql2.Pool', async: true },
+  { module: 'ioredis', path: [], kind: 'ioredis.Redis' },
+  { module: 'ioredis', path: ['Redis'], kind: 'ioredis.Redis' },
+  { module: 'ioredis', path: ['Cluster'], kind: 'ioredis.Redis' },
+  { module: 'redis', path: ['createClient'], kind: 'redis.Client' },
+  { module: 'redis', path: ['createCluster'], kind: 'redis.Client' },
+  { module: 'mongodb', path: ['MongoClient'], kind: 'mongodb.MongoClient' },
+  { module: 'mongodb', path: ['MongoClient', 'connect'], kind: 'mongodb.MongoClient', async: true },
+  { module: 'mongoose', path: ['createConnection'], kind: 'mongoose.Connection' },
+  { module: 'mongoose', path: ['connect'], kind: 'mongoose.Connection', async: true },
+  { module: '@prisma/client', path: ['PrismaClient'], kind: 'prisma.Client' },
+  { module: 'knex', path: [], kind: 'knex.Knex' },
+  { module: 'knex', path: ['knex'], kind: 'knex.Knex' },
+  { module: 'sequelize', path: ['Sequelize'], kind: 'sequelize.Sequelize' },
+  { module: 'typeorm', path: ['DataSource'], kind: 'typeorm.DataSource' },
+  { module: 'kafkajs', path: ['Kafka'], kind: 'kafkajs.Kafka' },
+  { module: 'amqplib', path: ['connect'], kind: 'amqplib.Connection', async: true },
+  { module: 'bullmq', path: ['Worker'], kind: 'bullmq.Worker' },
+  { module: 'bullmq', path: ['Queue'], kind: 'bullmq.Queue' },
+  { module: 'undici', path: ['Agent'], kind: 'undici.Dispatcher' },
+  { module: 'undici', path: ['Pool'], kind: 'undici.Dispatcher' },
+  { module: 'nats', path: ['connect'], kind: 'nats.Connection', async: true },
+  { module: 'ws', path: ['WebSocketServer'], kind: 'ws.WebSocketServer' },
+  { module: 'ws', path: ['Server'], kind: 'ws.WebSocketServer' },
+  { module: 'socket.io', path: ['Server'], kind: 'socketio.Server' },
+  { module: '@opentelemetry/sdk-node', path: ['NodeSDK'], kind: 'otel.NodeSDK' },
+  { module: 'winston', path: ['createLogger'], kind: 'winston.Logger' },
+  { module: 'pino', path: [], kind: 'pino.Logger' },
+  { module: 'pino', path: ['pino'], kind: 'pino.Logger' },
+  { module: 'lightship', path: ['createLightship'], kind: 'lightship.Lightship', async: true },
+  { module: 'http-terminator', path: ['createHttpTerminator'], kind: 'httpTerminator.Terminator' },
+];
+
+/** The signals a service drains on. */
+export const shutdownSignals: ReadonlySet<string> = new Set(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGBREAK']);
+
+/** Methods of process / EventEmitter that add a listener. */
+export const listenerMethods: ReadonlySet<string> = new Set([
+  'on',
+  'once',
+  'addListener',
+  'prependListener',
+  'prependOnceListener',
+]);
+
+export const shutdownLibraries: readonly ShutdownLibrarySpec[] = [
+  {
+    module: 'close-with-grace',
+    path: [],
+    library: 'close-with-grace',
+    hooks: { argument: 'last' },
+    bounded: true,
+    unboundedWhen: { option: 'delay', values: [null, false, Infinity, undefined] },
+  },
+  {
+    module: '@godaddy/terminus',
+    path: ['createTerminus'],
+    library: 'terminus',
+    hooks: { properties: ['beforeShutdown', 'onSignal', 'onShutdown', 'onSigterm', 'onSigint'] },
+    bounded: true,
+  },
+  {
+    module: 'http-graceful-shutdown',
+    path: [],
+    library: 'http-graceful-shutdown',
+    hooks: { properties: ['preShutdown', 'onShutdown', 'finally'] },
+    bounded: true,
+  },
+  { module: 'exit-hook', path: [], library: 'exit-hook', hooks: { argument: 0 }, bounded: false },
+  { module: 'exit-hook', path: ['asyncExitHook'], library: 'exit-hook', hooks: { argument: 0 }, bounded: true },
+  { module: 'async-exit-hook', path: [], library: 'async-exit-hook', hooks: { argument: 0 }, bounded: false },
+];
+
+/** Methods whose function argument runs at shutdown, on a receiver of the given kind. */
+export const shutdownHookMethods: readonly { kind: string; method: string; events?: readonly string[]; bounded: boolean }[] = [
+  { kind: 'lightship.Lightship', method: 'registerShutdownHandler', bounded: true },
+  { kind: 'fastify.Instance', method: 'addHook', events: ['onClose', 'preClose'], bounded: false },
+];
+
+/** NestJS lifecycle methods that run when the app shuts down (runtime-facts §3 NestJS). */
+export const nestShutdownMethods: ReadonlySet<string> = new Set([
+  'onModuleDestroy',
+  'beforeApplicationShutdown',
+  'onApplicationShutdown',
+]);
+
+export const nestHttpMethodDecorators: ReadonlySet<string> = new Set([
+  'Get',
+  'Post',
+  'Put',
+  'Patch',
+  'Delete',
+  'Options',
+  'Head',
+  'All',
+  'Sse',
+]);
+
+/** Fetch-API route handlers exported by name (Next.js route.ts, Remix/SvelteKit-style). */
+export const fetchRouteExportNames: ReadonlySet<string> = new Set([
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'HEAD',
+  'OPTIONS',
+]);
+
+/** Calls that run a callback later and drop what it returns. */
+export const callbackDroppers: readonly ApiRef[] = [
+  { module: 'global', path: ['setTimeout'] },
+  { module: 'global', path: ['setImmediate'] },
+  { module: 'global', path: ['setInterval'] },
+  { module: 'global', path: ['queueMicrotask'] },
+  { module: 'global', path: ['process', 'nextTick'] },
+  { module: 'timers', path: ['setTimeout'] },
+  { module: 'timers', path: ['setImmediate'] },
+  { module: 'timers', path: ['setInterval'] },
+];
+
+/** Calls whose returned promise is meant to float: test runners register tests this way. */
+export const knownSafeCalls: readonly ApiRef[] = [
+  ...['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'].flatMap((name) => [
+    { module: 'test', path: [name] },
+    { module: 'test', path: ['test', name] },
+    { module: 'test', path: ['default', name] },
+  ]),
+  { module: 'test', path: [] },
+];
+
+/** Things that end the process at once. */
+export const processExits: readonly ApiRef[] = [
+  { module: 'global', path: ['process', 'exit'] },
+  { module: 'global', path: ['process', 'abort'] },
+  { module: 'global', path: ['process', 'reallyExit'] },
+  { module: 'global', path: ['process', 'kill'] },
+];
+
+/** Method names that end connections at once, whatever holds them (sockets, sessions, clients). */
+export const forceCloseMethodNames: ReadonlySet<string> = new Set([
+  'closeAllConnections',
+  'destroy',
+  'destroySoon',
+  'terminate',
+  'resetAndDestroy',
+]);
+
+/** Timers that can arm a deadline. */
+export const deadlineTimers: readonly ApiRef[] = [
+  { module: 'global', path: ['setTimeout'] },
+  { module: 'timers', path: ['setTimeout'] },
+  { module: 'timers/promises', path: ['setTimeout'] },
+  { module: 'global', path: ['AbortSignal', 'timeout'] },
+];
+
+/** Races that bound what they race. */
+export const promiseRaces: readonly ApiRef[] = [
+  { module: 'global', path: ['Promise', 'race'] },
+  { module: 'global', path: ['Promise', 'any'] },
+];
+
+const kindsByName = new Map(kinds.map((k) => [k.kind, k]));
+
+export function kindSpec(kind: string): KindSpec | undefined {
+  return kindsByName.get(kind);
+}
+
+export function sameRef(a: ApiRef, b: ApiRef): boolean {
+  return a.module === b.module && a.path.length === b.path.length && a.path.every((p, i) => p === b.path[i]);
+}
+
+export function findFactory(ref: ApiRef): FactorySpec | undefined {
+  return factories.find((f) => sameRef(f, ref));
+}
+
+export function findShutdownLibrary(ref: ApiRef): ShutdownLibrarySpec | undefined {
+  return shutdownLibraries.find((l) => sameRef(l, ref));
+}
+
+export function refIn(ref: ApiRef, list: readonly ApiRef[]): boolean {
+  return list.some((entry) => sameRef(entry, ref));
+}
+
+/** The kind a declared type carries, from its module and name. */
+export function kindForType(ref: ApiRef): string | undefined {
+  for (const spec of kinds) {
+    if (spec.types?.some((t) => sameRef(t, ref))) return spec.kind;
+  }
+  return undefined;
+}

@@ -1,0 +1,100 @@
+// Is a close bounded? A close that waits for in-flight work is bounded when the shutdown path
+// that runs it also arms a force path: a force-close of connections, a timer that exits or
+// force-closes, a race with a deadline, an `AbortSignal.timeout`, a library that bounds its hooks,
+// or a server created with an option that force-closes on close. (runtime-facts §1, §2, §3)
+import type * as ts from 'typescript';
+import { deadlineTimers, forceCloseMethodNames, processExits, promiseRaces, refIn } from './catalogue.js';
+import type { ProgramIndex } from './program-index.js';
+import { enclosingFunction, isFunctionLikeWithBody, methodCallParts, type TS } from './ts-utils.js';
+
+export type BoundReason = 'library' | 'force-option' | 'force-close' | 'timer' | 'race' | 'abort-timeout';
+
+/** The functions that run together with `node` at shutdown: its shutdown paths, or its own function. */
+export function shutdownScopeOf(index: ProgramIndex, node: ts.Node): { functions: Set<ts.Node>; boundedByLibrary: boolean } {
+  const roots = index.shutdownRootsOf(node);
+  const functions = new Set<ts.Node>();
+  for (const root of roots) for (const fn of index.shutdownPath(root)) functions.add(fn);
+  if (roots.length === 0) {
+    const own = enclosingFunction(index.ts, node) ?? node.getSourceFile();
+    for (const fn of index.reachableFrom(own)) functions.add(fn);
+  }
+  return { functions, boundedByLibrary: roots.some((r) => r.bounded) };
+}
+
+/** How the close is bounded, or undefined when nothing on its path bounds it. */
+export function findCloseBound(index: ProgramIndex, close: ts.CallExpression, receiver: ts.Expression): BoundReason | undefined {
+  const t = index.ts;
+  if (index.serverOf(receiver)?.forceClosesOnClose) return 'force-option';
+  const { functions, boundedByLibrary } = shutdownScopeOf(index, close);
+  if (boundedByLibrary) return 'library';
+  for (const fn of functions) {
+    const reason = boundInFunction(t, index, fn);
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+function ownBody(t: TS, fn: ts.Node): ts.Node | undefined {
+  return t.isSourceFile(fn) ? fn : isFunctionLikeWithBody(t, fn) ? fn.body : undefined;
+}
+
+/** Looks at one function's own body (nested functions are on the path on their own). */
+function boundInFunction(t: TS, index: ProgramIndex, fn: ts.Node): BoundReason | undefined {
+  const body = ownBody(t, fn);
+  if (!body) return undefined;
+  let reason: BoundReason | undefined;
+  const visit = (node: ts.Node): void => {
+    if (reason) return;
+    if (isFunctionLikeWithBody(t, node)) return;
+    if (t.isCallExpression(node)) {
+      const parts = methodCallParts(t, node);
+      if (parts && forceCloseMethodNames.has(parts.name)) {
+        reason = 'force-close';
+        return;
+      }
+      const ref = index.binding.resolve(node.expression);
+      if (ref && refIn(ref, promiseRaces)) {
+        reason = 'race';
+        return;
+      }
+      if (ref && refIn(ref, deadlineTimers)) {
+        if (ref.path.join('.') === 'AbortSignal.timeout') {
+          reason = 'abort-timeout';
+          return;
+        }
+        const callback = node.arguments[0];
+        if (callback && index.resolveFunctions(callback).some((cb) => forcesInside(t, index, cb))) {
+          reason = 'timer';
+          return;
+        }
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  t.forEachChild(body, visit);
+  return reason;
+}
+
+/** A timer callback that exits the process or force-closes (directly or through what it calls). */
+function forcesInside(t: TS, index: ProgramIndex, callback: ts.Node): boolean {
+  for (const fn of index.reachableFrom(callback)) {
+    const body = ownBody(t, fn);
+    if (!body) continue;
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      if (t.isCallExpression(node)) {
+        const parts = methodCallParts(t, node);
+        const ref = index.binding.resolve(node.expression);
+        if ((parts && forceCloseMethodNames.has(parts.name)) || (ref && refIn(ref, processExits))) {
+          found = true;
+          return;
+        }
+      }
+      t.forEachChild(node, visit);
+    };
+    t.forEachChild(body, visit);
+    if (found) return true;
+  }
+  return false;
+}

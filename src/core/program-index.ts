@@ -1,0 +1,769 @@
+// The ProgramIndex: whole-program facts, built in one pass over the program and cached per
+// ts.Program. Rules ask it questions (what kind of thing is this value, is this function a request
+// handler, which shutdown paths reach this node); they never walk the program themselves.
+import type * as ts from 'typescript';
+import { ModuleBinding } from './binding.js';
+import {
+  factories,
+  findFactory,
+  findShutdownLibrary,
+  fetchRouteExportNames,
+  kindForType,
+  kindSpec,
+  listenerMethods,
+  nestHttpMethodDecorators,
+  nestShutdownMethods,
+  refIn,
+  sameRef,
+  shutdownHookMethods,
+  shutdownSignals,
+  type ApiRef,
+  type FactorySpec,
+  type ShutdownLibrarySpec,
+} from './catalogue.js';
+import {
+  enclosingFunction,
+  isFunctionLikeWithBody,
+  isInDeclarationFileOrNodeModules,
+  methodCallParts,
+  skipOuterExpressions,
+  staticPropertyName,
+  type FunctionLikeWithBody,
+  type TS,
+} from './ts-utils.js';
+
+export interface ServerRecord {
+  kind: string;
+  /** The call or `new` that creates it. */
+  creation: ts.CallExpression | ts.NewExpression;
+  /** Created with an option that force-closes connections on close (Fastify `forceCloseConnections: true`). */
+  forceClosesOnClose: boolean;
+}
+
+export interface HandlerRecord {
+  fn: FunctionLikeWithBody;
+  /** `express`, `fastify`, `koa`, `hono`, `node:http`, `nestjs`, `fetch-route`. */
+  framework: string;
+  /** Where it was registered (the `app.get(...)` call, the decorator, the export). */
+  registration: ts.Node;
+}
+
+export interface ShutdownRoot {
+  /** The function that runs at shutdown (or the source file, for a top-level `await once(process, 'SIGTERM')`). */
+  fn: FunctionLikeWithBody | ts.SourceFile;
+  /** How it is triggered, for messages: `process.once('SIGTERM')`, `close-with-grace`, `onApplicationShutdown`. */
+  trigger: string;
+  registration: ts.Node;
+  /** The library that runs it bounds it with a deadline. */
+  bounded: boolean;
+  /** Only code from this offset on is on the path (after `await once(process, 'SIGTERM')`). */
+  afterPos?: number;
+}
+
+const indexCache = new WeakMap<ts.Program, ProgramIndex>();
+
+const eventsOnce: readonly ApiRef[] = [
+  { module: 'events', path: ['once'] },
+  { module: 'events', path: ['EventEmitter', 'once'] },
+];
+
+export class ProgramIndex {
+  readonly binding: ModuleBinding;
+  readonly checker: ts.TypeChecker;
+  /** The files this program's authors wrote: not declaration files, not node_modules. */
+  readonly sourceFiles: readonly ts.SourceFile[];
+  readonly servers: ServerRecord[] = [];
+  readonly handlers = new Map<ts.Node, HandlerRecord>();
+  readonly shutdownRoots: ShutdownRoot[] = [];
+
+  private readonly importedFiles = new Set<ts.SourceFile>();
+  private readonly calls: (ts.CallExpression | ts.NewExpression)[] = [];
+  private readonly classes: ts.ClassLikeDeclaration[] = [];
+  private readonly assignmentsByName = new Map<string, ts.BinaryExpression[]>();
+  /** Fastify-style plugin functions -> the receiver they were registered on. */
+  private readonly pluginReceivers = new Map<ts.Node, ts.Expression>();
+  private readonly kindCache = new Map<ts.Symbol, string | null>();
+  private readonly serverByCreation = new Map<ts.Node, ServerRecord>();
+  private readonly rootsByFunction = new Map<ts.Node, ShutdownRoot[]>();
+  private readonly pathByRoot = new Map<ShutdownRoot, Set<ts.Node>>();
+
+  /** The index for a program, built on first use and cached for the program's lifetime. */
+  static for(t: TS, program: ts.Program): ProgramIndex {
+    let index = indexCache.get(program);
+    if (!index) {
+      index = new ProgramIndex(t, program);
+      indexCache.set(program, index);
+    }
+    return index;
+  }
+
+  private constructor(
+    readonly ts: TS,
+    readonly program: ts.Program,
+  ) {
+    this.checker = program.getTypeChecker();
+    this.binding = new ModuleBinding(ts, this.checker);
+    this.sourceFiles = program.getSourceFiles().filter((f) => !isInDeclarationFileOrNodeModules(f));
+    for (const file of this.sourceFiles) this.collect(file);
+    this.classify();
+    this.computeShutdownPaths();
+  }
+
+  // ── Questions rules ask ──
+
+  /** A module that no other file of the program imports: its top level is the program's entry. */
+  isEntryModule(file: ts.SourceFile): boolean {
+    return !this.importedFiles.has(file);
+  }
+
+  /** The request handler that lexically contains `node`, if any. */
+  enclosingHandler(node: ts.Node): HandlerRecord | undefined {
+    for (let fn = enclosingFunction(this.ts, node); fn; fn = enclosingFunction(this.ts, fn)) {
+      const handler = this.handlers.get(fn);
+      if (handler) return handler;
+    }
+    return undefined;
+  }
+
+  /** The shutdown roots whose paths run `node`. */
+  shutdownRootsOf(node: ts.Node): ShutdownRoot[] {
+    const t = this.ts;
+    const found: ShutdownRoot[] = [];
+    for (let fn: ts.Node | undefined = enclosingFunction(t, node) ?? node.getSourceFile(); fn; ) {
+      for (const root of this.rootsByFunction.get(fn) ?? []) {
+        if (root.fn === fn && root.afterPos !== undefined && node.pos < root.afterPos) continue;
+        if (!found.includes(root)) found.push(root);
+      }
+      if (t.isSourceFile(fn)) break;
+      fn = enclosingFunction(t, fn) ?? fn.getSourceFile();
+    }
+    return found;
+  }
+
+  /** Every function (and source file, for top-level roots) on a root's shutdown path. */
+  shutdownPath(root: ShutdownRoot): ReadonlySet<ts.Node> {
+    return this.pathByRoot.get(root) ?? new Set();
+  }
+
+  serverCreatedBy(node: ts.Node): ServerRecord | undefined {
+    return this.serverByCreation.get(node);
+  }
+
+  /** The server record a value comes from, following variables, fields and assignments. */
+  serverOf(expression: ts.Expression, depth = 0): ServerRecord | undefined {
+    const t = this.ts;
+    if (depth > 8) return undefined;
+    const e = skipOuterExpressions(t, expression);
+    if (t.isAwaitExpression(e)) return this.serverOf(e.expression, depth + 1);
+    const record = this.serverByCreation.get(e);
+    if (record) return record;
+    let symbol: ts.Symbol | undefined;
+    if (t.isIdentifier(e)) symbol = this.checker.getSymbolAtLocation(e);
+    else if (t.isPropertyAccessExpression(e)) symbol = this.checker.getSymbolAtLocation(e.name);
+    if (!symbol) return undefined;
+    if (symbol.flags & t.SymbolFlags.Alias) {
+      try {
+        symbol = this.checker.getAliasedSymbol(symbol);
+      } catch {
+        return undefined;
+      }
+    }
+    for (const declaration of symbol.declarations ?? []) {
+      if ((t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration)) && declaration.initializer) {
+        const found = this.serverOf(declaration.initializer, depth + 1);
+        if (found) return found;
+      }
+    }
+    for (const assignment of this.assignmentsByName.get(symbol.name) ?? []) {
+      const target = t.isPropertyAccessExpression(assignment.left) ? assignment.left.name : assignment.left;
+      if (this.checker.getSymbolAtLocation(target) !== symbol) continue;
+      const found = this.serverOf(assignment.right, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * The catalogue kind of the value `expression` evaluates to (`http.Server`, `express.App`, …).
+   * Bindings, initializers, assignments and annotations first; the checker's type only when
+   * `useTypes` is set and syntax cannot tell, so type information refines but never gates.
+   */
+  kindOf(expression: ts.Expression, useTypes = false, depth = 0): string | undefined {
+    const t = this.ts;
+    if (depth > 10) return undefined;
+    const e = skipOuterExpressions(t, expression);
+    let kind: string | undefined;
+    if (t.isAwaitExpression(e)) {
+      kind = this.kindOf(e.expression, useTypes, depth + 1);
+    } else if (t.isCallExpression(e) || t.isNewExpression(e)) {
+      kind = this.kindOfCall(e, depth);
+    } else if (t.isIdentifier(e)) {
+      const symbol = this.checker.getSymbolAtLocation(e);
+      kind = symbol ? this.kindOfSymbol(symbol, depth) : undefined;
+    } else if (t.isPropertyAccessExpression(e) || t.isElementAccessExpression(e)) {
+      const name = t.isPropertyAccessExpression(e) ? e.name.text : staticPropertyName(t, e.argumentExpression);
+      const receiverKind = this.kindOf(e.expression, useTypes, depth + 1);
+      kind = receiverKind && name ? kindSpec(receiverKind)?.properties?.[name] : undefined;
+      if (!kind && t.isPropertyAccessExpression(e)) {
+        const symbol = this.checker.getSymbolAtLocation(e.name);
+        kind = symbol ? this.kindOfSymbol(symbol, depth) : undefined;
+      }
+    }
+    if (!kind && useTypes) kind = this.kindFromType(this.checker.getTypeAtLocation(e));
+    return kind;
+  }
+
+  /** The functions an expression denotes: a function expression, a named function, a wrapper's argument. */
+  resolveFunctions(expression: ts.Expression, depth = 0): FunctionLikeWithBody[] {
+    const t = this.ts;
+    if (depth > 6) return [];
+    const e = skipOuterExpressions(t, expression);
+    if (isFunctionLikeWithBody(t, e)) return [e];
+    if (t.isCallExpression(e)) {
+      // `catchAsync(async (req, res) => …)`, `fn.bind(this)`: the functions it wraps.
+      const parts = methodCallParts(t, e);
+      if (parts && parts.name === 'bind') return this.resolveFunctions(parts.receiver, depth + 1);
+      return e.arguments.flatMap((a) =>
+        isFunctionLikeWithBody(t, skipOuterExpressions(t, a)) || t.isIdentifier(a) ? this.resolveFunctions(a, depth + 1) : [],
+      );
+    }
+    let symbol: ts.Symbol | undefined;
+    if (t.isIdentifier(e)) symbol = this.checker.getSymbolAtLocation(e);
+    else if (t.isPropertyAccessExpression(e)) symbol = this.checker.getSymbolAtLocation(e.name);
+    if (!symbol) return [];
+    return this.functionsOfSymbol(symbol, depth);
+  }
+
+  functionsOfSymbol(symbol: ts.Symbol, depth = 0): FunctionLikeWithBody[] {
+    const t = this.ts;
+    if (symbol.flags & t.SymbolFlags.Alias) {
+      try {
+        symbol = this.checker.getAliasedSymbol(symbol);
+      } catch {
+        return [];
+      }
+    }
+    const result: FunctionLikeWithBody[] = [];
+    for (const declaration of symbol.declarations ?? []) {
+      if (declaration.getSourceFile().isDeclarationFile) continue;
+      if (isFunctionLikeWithBody(t, declaration)) result.push(declaration);
+      else if (t.isVariableDeclaration(declaration) && declaration.initializer) {
+        result.push(...this.resolveFunctions(declaration.initializer, depth + 1));
+      } else if (t.isPropertyAssignment(declaration) || t.isPropertyDeclaration(declaration)) {
+        if (declaration.initializer) result.push(...this.resolveFunctions(declaration.initializer, depth + 1));
+      } else if (t.isShorthandPropertyAssignment(declaration)) {
+        const value = this.checker.getShorthandAssignmentValueSymbol(declaration);
+        if (value) result.push(...this.functionsOfSymbol(value, depth + 1));
+      } else if (
+        (t.isPropertyAccessExpression(declaration) || t.isIdentifier(declaration)) &&
+        t.isBinaryExpression(declaration.parent) &&
+        declaration.parent.left === declaration
+      ) {
+        // `exports.createUser = catchAsync(…)` in CommonJS
+        result.push(...this.resolveFunctions(declaration.parent.right, depth + 1));
+      }
+    }
+    return result;
+  }
+
+  // ── Building ──
+
+  private collect(file: ts.SourceFile): void {
+    const t = this.ts;
+    const visit = (node: ts.Node): void => {
+      if (t.isCallExpression(node) || t.isNewExpression(node)) {
+        this.calls.push(node);
+        if (t.isCallExpression(node)) this.collectImportEdge(node);
+      } else if (t.isImportDeclaration(node) || t.isExportDeclaration(node)) {
+        if (node.moduleSpecifier) this.addImportEdge(node.moduleSpecifier);
+      } else if (t.isClassDeclaration(node) || t.isClassExpression(node)) {
+        this.classes.push(node);
+      } else if (
+        t.isBinaryExpression(node) &&
+        node.operatorToken.kind === t.SyntaxKind.EqualsToken
+      ) {
+        const name = t.isIdentifier(node.left)
+          ? node.left.text
+          : t.isPropertyAccessExpression(node.left)
+            ? node.left.name.text
+            : undefined;
+        if (name !== undefined) {
+          const list = this.assignmentsByName.get(name);
+          if (list) list.push(node);
+          else this.assignmentsByName.set(name, [node]);
+        }
+      }
+      t.forEachChild(node, visit);
+    };
+    visit(file);
+    this.collectFetchRouteExports(file);
+  }
+
+  private collectImportEdge(call: ts.CallExpression): void {
+    const t = this.ts;
+    const arg = call.arguments[0];
+    if (!arg || !t.isStringLiteralLike(arg)) return;
+    if (call.expression.kind === t.SyntaxKind.ImportKeyword || this.binding.requireSpecifier(call) !== undefined) {
+      this.addImportEdge(arg);
+    }
+  }
+
+  private addImportEdge(specifier: ts.Expression): void {
+    const t = this.ts;
+    if (!t.isStringLiteralLike(specifier) || !/^[./]/.test(specifier.text)) return;
+    const target = this.binding.moduleFileOf(specifier);
+    if (target) this.importedFiles.add(target);
+  }
+
+  private collectFetchRouteExports(file: ts.SourceFile): void {
+    const t = this.ts;
+    const isRouteFile = /(^|[\\/])route\.[cm]?[jt]sx?$/.test(file.fileName);
+    const isPagesApi = /[\\/]pages[\\/]api[\\/]/.test(file.fileName);
+    const consider = (fn: FunctionLikeWithBody[], registration: ts.Node): void => {
+      for (const f of fn) {
+        const firstParam = f.parameters[0];
+        const typeText = firstParam?.type?.getText(file) ?? '';
+        if (isRouteFile || /\b(Next)?Request\b/.test(typeText)) {
+          this.addHandler(f, 'fetch-route', registration);
+        }
+      }
+    };
+    for (const statement of file.statements) {
+      const exported = t.canHaveModifiers(statement) && t.getModifiers(statement)?.some((m) => m.kind === t.SyntaxKind.ExportKeyword);
+      if (t.isFunctionDeclaration(statement) && statement.name && exported) {
+        const isDefault = t.getModifiers(statement)?.some((m) => m.kind === t.SyntaxKind.DefaultKeyword);
+        if (fetchRouteExportNames.has(statement.name.text)) consider([statement], statement);
+        else if (isDefault && isPagesApi && statement.body) this.addHandler(statement, 'next-api', statement);
+      } else if (t.isVariableStatement(statement) && exported) {
+        for (const declaration of statement.declarationList.declarations) {
+          if (t.isIdentifier(declaration.name) && fetchRouteExportNames.has(declaration.name.text) && declaration.initializer) {
+            consider(this.resolveFunctions(declaration.initializer), declaration);
+          }
+        }
+      } else if (t.isExportAssignment(statement) && isPagesApi) {
+        for (const f of this.resolveFunctions(statement.expression)) this.addHandler(f, 'next-api', statement);
+      }
+    }
+  }
+
+  private classify(): void {
+    const t = this.ts;
+    // Plugin functions first: their parameters' kinds are asked while classifying the calls inside.
+    for (const call of this.calls) {
+      if (!t.isCallExpression(call)) continue;
+      const parts = methodCallParts(t, call);
+      if (!parts || parts.name !== 'register') continue;
+      for (const arg of call.arguments) {
+        for (const fn of this.resolveFunctions(arg)) this.pluginReceivers.set(fn, parts.receiver);
+      }
+    }
+    for (const call of this.calls) this.classifyCall(call);
+    for (const cls of this.classes) this.classifyClass(cls);
+  }
+
+  private classifyCall(call: ts.CallExpression | ts.NewExpression): void {
+    const t = this.ts;
+    const ref = this.binding.resolve(call.expression);
+    if (ref) {
+      const factory = findFactory(ref);
+      if (factory) this.addServerOrResource(call, factory);
+      const library = findShutdownLibrary(ref);
+      if (library && t.isCallExpression(call)) this.addLibraryRoots(call, library);
+      if (t.isCallExpression(call) && refIn(ref, eventsOnce)) this.addAwaitedSignalRoot(call);
+    }
+    if (!t.isCallExpression(call)) return;
+    const parts = methodCallParts(t, call);
+    if (!parts) return;
+    if (listenerMethods.has(parts.name)) this.addSignalListenerRoot(call, parts.receiver, parts.name);
+    const receiverKind = this.kindOf(parts.receiver);
+    if (!receiverKind) return;
+    const spec = kindSpec(receiverKind);
+    const handlerArgs = spec?.handlerMethods?.[parts.name];
+    if (handlerArgs) {
+      const framework = receiverKind.split('.')[0]!;
+      if (handlerArgs === 'functions') {
+        // `app.get('/x', (req, res) => …)` — skip `app.get('setting')` (Express settings getter)
+        for (const arg of call.arguments) {
+          for (const fn of this.resolveFunctions(arg)) this.addHandler(fn, framework, call);
+        }
+      } else if (handlerArgs === 'route-object') {
+        const options = call.arguments[0];
+        if (options && t.isObjectLiteralExpression(skipOuterExpressions(t, options))) {
+          for (const fn of this.functionsOfProperties(skipOuterExpressions(t, options) as ts.ObjectLiteralExpression, ['handler'])) {
+            this.addHandler(fn, framework, call);
+          }
+        }
+      } else {
+        const event = call.arguments[0];
+        if (event && t.isStringLiteralLike(event) && event.text === handlerArgs.event && call.arguments[1]) {
+          for (const fn of this.resolveFunctions(call.arguments[1])) this.addHandler(fn, 'node:http', call);
+        }
+      }
+    }
+    for (const hook of shutdownHookMethods) {
+      if (hook.kind !== receiverKind || hook.method !== parts.name) continue;
+      const args = [...call.arguments];
+      if (hook.events) {
+        const event = args.shift();
+        if (!event || !t.isStringLiteralLike(event) || !hook.events.includes(event.text)) continue;
+      }
+      for (const arg of args) {
+        for (const fn of this.resolveFunctions(arg)) {
+          this.addRoot({ fn, trigger: `${spec?.label ?? receiverKind} ${parts.name}`, registration: call, bounded: hook.bounded });
+        }
+      }
+    }
+  }
+
+  private addServerOrResource(call: ts.CallExpression | ts.NewExpression, factory: FactorySpec): void {
+    const t = this.ts;
+    let forceClosesOnClose = false;
+    const options = call.arguments?.find((a) => t.isObjectLiteralExpression(skipOuterExpressions(t, a)));
+    if (options && factory.boundingOptions) {
+      for (const property of (skipOuterExpressions(t, options) as ts.ObjectLiteralExpression).properties) {
+        if (!t.isPropertyAssignment(property)) continue;
+        const name = staticPropertyName(t, property.name);
+        const option = factory.boundingOptions.find((o) => o.name === name);
+        if (option && (option.value === 'any' || property.initializer.kind === t.SyntaxKind.TrueKeyword)) {
+          forceClosesOnClose = true;
+        }
+      }
+    }
+    const record: ServerRecord = { kind: factory.kind, creation: call, forceClosesOnClose };
+    this.servers.push(record);
+    this.serverByCreation.set(call, record);
+    if (factory.handlerArgs) {
+      for (const arg of call.arguments ?? []) {
+        if (isFunctionLikeWithBody(t, skipOuterExpressions(t, arg)) || t.isIdentifier(arg)) {
+          for (const fn of this.resolveFunctions(arg)) this.addHandler(fn, 'node:http', call);
+        }
+      }
+    }
+  }
+
+  private addSignalListenerRoot(call: ts.CallExpression, receiver: ts.Expression, method: string): void {
+    const [event, listener] = call.arguments;
+    if (!event || !listener) return;
+    const ref = this.binding.resolve(receiver);
+    if (!ref || !sameRef(ref, { module: 'global', path: ['process'] })) return;
+    const signal = this.signalName(event);
+    if (!signal) return;
+    for (const fn of this.resolveFunctions(listener)) {
+      this.addRoot({ fn, trigger: `process.${method}('${signal}')`, registration: call, bounded: false });
+    }
+  }
+
+  /** A signal name from a literal, or from the variable of a loop over a list of signal literals. */
+  private signalName(event: ts.Expression): string | undefined {
+    const t = this.ts;
+    const e = skipOuterExpressions(t, event);
+    if (t.isStringLiteralLike(e)) return shutdownSignals.has(e.text) ? e.text : undefined;
+    if (!t.isIdentifier(e)) return undefined;
+    const symbol = this.checker.getSymbolAtLocation(e);
+    const declaration = symbol?.declarations?.[0];
+    if (!declaration) return undefined;
+    let list: ts.Expression | undefined;
+    if (t.isParameter(declaration)) {
+      // `['SIGTERM', 'SIGINT'].forEach((signal) => process.on(signal, …))`
+      const fn = declaration.parent;
+      const call = fn.parent;
+      if (t.isCallExpression(call) && call.arguments.includes(fn as ts.Expression)) {
+        const parts = methodCallParts(t, call);
+        if (parts && (parts.name === 'forEach' || parts.name === 'map')) list = parts.receiver;
+      }
+    } else if (t.isVariableDeclaration(declaration) && t.isVariableDeclarationList(declaration.parent)) {
+      const loop = declaration.parent.parent;
+      if (t.isForOfStatement(loop)) list = loop.expression;
+    }
+    if (list && t.isIdentifier(skipOuterExpressions(t, list))) {
+      const listSymbol = this.checker.getSymbolAtLocation(skipOuterExpressions(t, list));
+      const listDeclaration = listSymbol?.declarations?.[0];
+      list = listDeclaration && t.isVariableDeclaration(listDeclaration) ? listDeclaration.initializer : undefined;
+    }
+    if (!list) return undefined;
+    const array = skipOuterExpressions(t, list);
+    if (!t.isArrayLiteralExpression(array)) return undefined;
+    const names = array.elements.filter((el) => t.isStringLiteralLike(el) && shutdownSignals.has(el.text));
+    return names.length ? names.map((n) => (n as ts.StringLiteral).text).join("'|'") : undefined;
+  }
+
+  /** `await once(process, 'SIGTERM')`: the rest of the enclosing function is the shutdown path. */
+  private addAwaitedSignalRoot(call: ts.CallExpression): void {
+    const t = this.ts;
+    const [emitter, event] = call.arguments;
+    if (!emitter || !event) return;
+    const ref = this.binding.resolve(emitter);
+    if (!ref || !sameRef(ref, { module: 'global', path: ['process'] })) return;
+    const signal = this.signalName(event);
+    if (!signal) return;
+    const fn = enclosingFunction(t, call) ?? call.getSourceFile();
+    this.addRoot({ fn, trigger: `once(process, '${signal}')`, registration: call, bounded: false, afterPos: call.end });
+  }
+
+  private addLibraryRoots(call: ts.CallExpression, library: ShutdownLibrarySpec): void {
+    const t = this.ts;
+    const args = call.arguments;
+    const hooks: FunctionLikeWithBody[] = [];
+    const { argument, properties } = library.hooks;
+    if (argument !== undefined) {
+      const arg = argument === 'last' ? args[args.length - 1] : args[argument];
+      if (arg) hooks.push(...this.resolveFunctions(arg));
+    }
+    let bounded = library.bounded;
+    for (const arg of args) {
+      const object = skipOuterExpressions(t, arg);
+      if (!t.isObjectLiteralExpression(object)) continue;
+      if (properties) hooks.push(...this.functionsOfProperties(object, properties));
+      if (library.unboundedWhen) {
+        const option = object.properties.find(
+          (p) => t.isPropertyAssignment(p) && staticPropertyName(t, p.name) === library.unboundedWhen!.option,
+        ) as ts.PropertyAssignment | undefined;
+        if (option && isNoDeadlineValue(t, option.initializer)) bounded = false;
+      }
+    }
+    for (const fn of hooks) this.addRoot({ fn, trigger: library.library, registration: call, bounded });
+  }
+
+  private functionsOfProperties(object: ts.ObjectLiteralExpression, names: readonly string[]): FunctionLikeWithBody[] {
+    const t = this.ts;
+    const result: FunctionLikeWithBody[] = [];
+    for (const property of object.properties) {
+      const name = staticPropertyName(t, property.name);
+      if (name === undefined || !names.includes(name)) continue;
+      if (t.isMethodDeclaration(property) && property.body) result.push(property);
+      else if (t.isPropertyAssignment(property)) result.push(...this.resolveFunctions(property.initializer));
+      else if (t.isShorthandPropertyAssignment(property)) result.push(...this.resolveFunctions(property.name));
+    }
+    return result;
+  }
+
+  private classifyClass(cls: ts.ClassLikeDeclaration): void {
+    const t = this.ts;
+    const isController = (t.getDecorators(cls) ?? []).some((d) => this.isNestDecorator(d, 'Controller'));
+    for (const member of cls.members) {
+      if (!t.isMethodDeclaration(member) || !member.body) continue;
+      const name = staticPropertyName(t, member.name);
+      if (name && nestShutdownMethods.has(name)) {
+        this.addRoot({ fn: member, trigger: name, registration: member, bounded: false });
+      }
+      if (isController && (t.getDecorators(member) ?? []).some((d) => this.isNestHttpDecorator(d))) {
+        this.addHandler(member, 'nestjs', member);
+      }
+    }
+  }
+
+  private isNestDecorator(decorator: ts.Decorator, name: string): boolean {
+    const t = this.ts;
+    const expression = t.isCallExpression(decorator.expression) ? decorator.expression.expression : decorator.expression;
+    const ref = this.binding.resolve(expression);
+    return ref !== undefined && sameRef(ref, { module: '@nestjs/common', path: [name] });
+  }
+
+  private isNestHttpDecorator(decorator: ts.Decorator): boolean {
+    const t = this.ts;
+    const expression = t.isCallExpression(decorator.expression) ? decorator.expression.expression : decorator.expression;
+    const ref = this.binding.resolve(expression);
+    return ref !== undefined && ref.module === '@nestjs/common' && ref.path.length === 1 && nestHttpMethodDecorators.has(ref.path[0]!);
+  }
+
+  private addHandler(fn: FunctionLikeWithBody, framework: string, registration: ts.Node): void {
+    if (!this.handlers.has(fn)) this.handlers.set(fn, { fn, framework, registration });
+  }
+
+  private addRoot(root: ShutdownRoot): void {
+    this.shutdownRoots.push(root);
+  }
+
+  private kindOfCall(call: ts.CallExpression | ts.NewExpression, depth: number): string | undefined {
+    const t = this.ts;
+    const ref = this.binding.resolve(call.expression);
+    if (ref) {
+      const factory = factories.find((f) => sameRef(f, ref));
+      if (factory) return factory.kind;
+    }
+    if (t.isCallExpression(call)) {
+      const parts = methodCallParts(t, call);
+      if (parts) {
+        const receiverKind = this.kindOf(parts.receiver, false, depth + 1);
+        const result = receiverKind ? kindSpec(receiverKind)?.methods?.[parts.name] : undefined;
+        if (result) return result;
+      }
+    }
+    return undefined;
+  }
+
+  private kindOfSymbol(symbol: ts.Symbol, depth: number): string | undefined {
+    const cached = this.kindCache.get(symbol);
+    if (cached !== undefined) return cached ?? undefined;
+    this.kindCache.set(symbol, null); // cycle guard
+    const kind = this.kindOfSymbolUncached(symbol, depth);
+    this.kindCache.set(symbol, kind ?? null);
+    return kind;
+  }
+
+  private kindOfSymbolUncached(symbol: ts.Symbol, depth: number): string | undefined {
+    const t = this.ts;
+    if (symbol.flags & t.SymbolFlags.Alias) {
+      // An import of a value created in another module of this program (`import { server } from './app'`).
+      const ref = this.binding.resolveSymbol(symbol, symbol.name);
+      if (ref) {
+        const factory = factories.find((f) => sameRef(f, ref));
+        if (factory) return undefined; // the factory itself, not an instance
+      }
+      try {
+        symbol = this.checker.getAliasedSymbol(symbol);
+      } catch {
+        return undefined;
+      }
+    }
+    for (const declaration of symbol.declarations ?? []) {
+      if (declaration.getSourceFile().isDeclarationFile) continue;
+      let kind: string | undefined;
+      if ((t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration) || t.isParameter(declaration)) && declaration.initializer) {
+        kind = this.kindOf(declaration.initializer, false, depth + 1);
+      }
+      if (!kind && (t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration) || t.isParameter(declaration)) && declaration.type) {
+        kind = this.kindOfTypeNode(declaration.type);
+      }
+      if (!kind && t.isParameter(declaration)) {
+        const fn = declaration.parent;
+        const receiver = this.pluginReceivers.get(fn);
+        if (receiver && fn.parameters[0] === declaration) kind = this.kindOf(receiver, false, depth + 1);
+      }
+      if (kind) return kind;
+    }
+    // Assigned later: `server = app.listen()`, `this.server = http.createServer()`.
+    for (const assignment of this.assignmentsByName.get(symbol.name) ?? []) {
+      const left = assignment.left;
+      const target = t.isPropertyAccessExpression(left) ? left.name : left;
+      if (this.checker.getSymbolAtLocation(target) !== symbol) continue;
+      const kind = this.kindOf(assignment.right, false, depth + 1);
+      if (kind) return kind;
+    }
+    return undefined;
+  }
+
+  /** `server: http.Server`, `app: Express`, `fastify: FastifyInstance` resolved through bindings. */
+  private kindOfTypeNode(node: ts.TypeNode): string | undefined {
+    const t = this.ts;
+    if (t.isUnionTypeNode(node)) {
+      for (const member of node.types) {
+        const kind = this.kindOfTypeNode(member);
+        if (kind) return kind;
+      }
+      return undefined;
+    }
+    if (!t.isTypeReferenceNode(node)) return undefined;
+    const ref = this.resolveEntityName(node.typeName);
+    return ref ? kindForType(ref) : undefined;
+  }
+
+  private resolveEntityName(name: ts.EntityName): ApiRef | undefined {
+    const t = this.ts;
+    if (t.isIdentifier(name)) {
+      const symbol = this.checker.getSymbolAtLocation(name);
+      return symbol ? this.binding.resolveSymbol(symbol, name.text) : undefined;
+    }
+    const left = this.resolveEntityName(name.left);
+    return left ? { module: left.module, path: [...left.path, name.right.text] } : undefined;
+  }
+
+  /** The kind a checker type carries, from where its symbol is declared. */
+  private kindFromType(type: ts.Type): string | undefined {
+    const t = this.ts;
+    const candidates = type.isUnionOrIntersection() ? type.types : [type];
+    for (const candidate of candidates) {
+      for (const symbol of [candidate.aliasSymbol, candidate.getSymbol()]) {
+        if (!symbol) continue;
+        const declaration = symbol.declarations?.[0];
+        if (!declaration) continue;
+        const module = declaringModule(t, declaration);
+        if (!module) continue;
+        const kind = kindForType({ module, path: [symbol.name] });
+        if (kind) return kind;
+      }
+    }
+    return undefined;
+  }
+
+  private computeShutdownPaths(): void {
+    for (const root of this.shutdownRoots) {
+      const path = this.reachableFrom(root.fn);
+      this.pathByRoot.set(root, path);
+      for (const fn of path) {
+        const list = this.rootsByFunction.get(fn);
+        if (list) list.push(root);
+        else this.rootsByFunction.set(fn, [root]);
+      }
+    }
+  }
+
+  /** Functions reachable from `start` through calls and function references, within the program. */
+  reachableFrom(start: ts.Node): Set<ts.Node> {
+    const t = this.ts;
+    const seen = new Set<ts.Node>([start]);
+    const queue: ts.Node[] = [start];
+    const enqueue = (fns: readonly ts.Node[]): void => {
+      for (const fn of fns) {
+        if (!seen.has(fn)) {
+          seen.add(fn);
+          queue.push(fn);
+        }
+      }
+    };
+    while (queue.length) {
+      const fn = queue.shift()!;
+      const body = t.isSourceFile(fn) ? fn : (fn as FunctionLikeWithBody).body;
+      if (!body) continue;
+      const visit = (node: ts.Node): void => {
+        if (isFunctionLikeWithBody(t, node)) {
+          // Nested callbacks run on the same path (`server.close(() => pool.end())`).
+          enqueue([node]);
+          return;
+        }
+        if (t.isCallExpression(node) || t.isNewExpression(node)) {
+          enqueue(this.calleeFunctions(node));
+          for (const arg of node.arguments ?? []) {
+            if (t.isIdentifier(arg) || t.isPropertyAccessExpression(arg)) enqueue(this.resolveFunctions(arg));
+          }
+        }
+        t.forEachChild(node, visit);
+      };
+      t.forEachChild(body, visit);
+    }
+    return seen;
+  }
+
+  private calleeFunctions(call: ts.CallExpression | ts.NewExpression): FunctionLikeWithBody[] {
+    const t = this.ts;
+    const callee = skipOuterExpressions(t, call.expression);
+    if (t.isIdentifier(callee) || t.isPropertyAccessExpression(callee)) return this.resolveFunctions(callee);
+    if (isFunctionLikeWithBody(t, callee)) return [callee];
+    return [];
+  }
+}
+
+/** `delay: null`, `delay: false`, `delay: Infinity`, `delay: undefined`: no deadline. */
+function isNoDeadlineValue(t: TS, node: ts.Expression): boolean {
+  const e = skipOuterExpressions(t, node);
+  return (
+    e.kind === t.SyntaxKind.NullKeyword ||
+    e.kind === t.SyntaxKind.FalseKeyword ||
+    (t.isIdentifier(e) && (e.text === 'Infinity' || e.text === 'undefined'))
+  );
+}
+
+/** The module a declaration belongs to: an ambient `declare module 'x'`, or a package in node_modules. */
+function declaringModule(t: TS, declaration: ts.Node): string | undefined {
+  for (let p = declaration.parent; p; p = p.parent) {
+    if (t.isModuleDeclaration(p) && t.isStringLiteral(p.name)) return p.name.text.replace(/^node:/, '');
+  }
+  const match = /[\\/]node_modules[\\/]((?:@types[\\/])?(?:@[^\\/]+[\\/])?[^\\/]+)/.exec(declaration.getSourceFile().fileName);
+  if (!match) return undefined;
+  let name = match[1]!.replace(/\\/g, '/');
+  if (name.startsWith('@types/')) {
+    name = name.slice(7);
+    if (name.includes('__')) name = `@${name.replace('__', '/')}`;
+  }
+  return name;
+}

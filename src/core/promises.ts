@@ -1,0 +1,74 @@
+// Is an expression a promise? The checker's answer when it has one; when types are unknown
+// (node_modules missing, plain JavaScript), what the program itself says: an async function it
+// declares, `new Promise`, a `.then/.catch/.finally` chain on a promise.
+import type * as ts from 'typescript';
+import type { ProgramIndex } from './program-index.js';
+import { isAsyncFunction, methodCallParts, skipOuterExpressions, type TS } from './ts-utils.js';
+
+const chainMethods = new Set(['then', 'catch', 'finally']);
+
+export function isPromiseType(t: TS, checker: ts.TypeChecker, type: ts.Type): boolean {
+  for (const part of type.isUnion() ? type.types : [type]) {
+    if (isBuiltinPromise(t, checker, part, 0)) return true;
+  }
+  return false;
+}
+
+function isBuiltinPromise(t: TS, checker: ts.TypeChecker, type: ts.Type, depth: number): boolean {
+  if (depth > 5) return false;
+  const symbol = type.getSymbol();
+  if (symbol?.name === 'Promise' && symbol.declarations?.some((d) => d.getSourceFile().isDeclarationFile)) return true;
+  if (type.isClassOrInterface()) {
+    for (const base of checker.getBaseTypes(type)) {
+      if (isBuiltinPromise(t, checker, base, depth + 1)) return true;
+    }
+  }
+  if (type.isIntersection()) return type.types.some((p) => isBuiltinPromise(t, checker, p, depth + 1));
+  return false;
+}
+
+function isUnknownType(t: TS, type: ts.Type): boolean {
+  return (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) !== 0;
+}
+
+/** Whether evaluating `expression` yields a promise (types first, then what the program declares). */
+export function isPromiseValued(t: TS, index: ProgramIndex, expression: ts.Expression, depth = 0): boolean {
+  const e = skipOuterExpressions(t, expression);
+  if (depth > 8) return false;
+  if (t.isAwaitExpression(e) || t.isVoidExpression(e) || t.isLiteralExpression(e)) return false;
+  if (!t.isCallExpression(e) && !t.isNewExpression(e) && !t.isIdentifier(e) && !t.isPropertyAccessExpression(e)) {
+    return false;
+  }
+  const type = index.checker.getTypeAtLocation(e);
+  if (!isUnknownType(t, type)) return isPromiseType(t, index.checker, type);
+  return isPromiseBySyntax(t, index, e, depth);
+}
+
+function isPromiseBySyntax(t: TS, index: ProgramIndex, e: ts.Expression, depth: number): boolean {
+  if (t.isNewExpression(e)) {
+    const ref = index.binding.resolve(e.expression);
+    return ref?.module === 'global' && ref.path.length === 1 && ref.path[0] === 'Promise';
+  }
+  if (!t.isCallExpression(e)) return false;
+  const parts = methodCallParts(t, e);
+  if (parts && chainMethods.has(parts.name)) return isPromiseValued(t, index, parts.receiver, depth + 1);
+  const ref = index.binding.resolve(e.expression);
+  if (ref?.module === 'global' && (ref.path[0] === 'fetch' || ref.path[0] === 'Promise') ) return true;
+  const functions = index.resolveFunctions(e.expression);
+  return functions.length > 0 && functions.every((fn) => isAsyncFunction(t, fn));
+}
+
+/** For `work().then(a).catch(b)`: the call that started the work (`work()`). */
+export function originOfChain(t: TS, expression: ts.Expression): ts.Expression {
+  let e = skipOuterExpressions(t, expression);
+  for (;;) {
+    if (!t.isCallExpression(e)) return e;
+    const parts = methodCallParts(t, e);
+    if (!parts || !chainMethods.has(parts.name)) return e;
+    e = skipOuterExpressions(t, parts.receiver);
+  }
+}
+
+export function isChainMethod(name: string): boolean {
+  return chainMethods.has(name);
+}

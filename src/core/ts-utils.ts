@@ -1,0 +1,125 @@
+// Small predicates over the TypeScript AST. Every function takes the `ts` instance that built
+// the program, because SyntaxKind numbers differ between TypeScript versions.
+import type * as ts from 'typescript';
+
+export type TS = typeof ts;
+
+export type FunctionLikeWithBody =
+  | ts.FunctionDeclaration
+  | ts.FunctionExpression
+  | ts.ArrowFunction
+  | ts.MethodDeclaration
+  | ts.ConstructorDeclaration
+  | ts.GetAccessorDeclaration
+  | ts.SetAccessorDeclaration;
+
+export function isFunctionLikeWithBody(t: TS, node: ts.Node): node is FunctionLikeWithBody {
+  return (
+    (t.isFunctionDeclaration(node) ||
+      t.isFunctionExpression(node) ||
+      t.isArrowFunction(node) ||
+      t.isMethodDeclaration(node) ||
+      t.isConstructorDeclaration(node) ||
+      t.isGetAccessorDeclaration(node) ||
+      t.isSetAccessorDeclaration(node)) &&
+    node.body !== undefined
+  );
+}
+
+export function isAsyncFunction(t: TS, node: ts.Node): boolean {
+  return (
+    isFunctionLikeWithBody(t, node) &&
+    (t.getCombinedModifierFlags(node as ts.Declaration) & t.ModifierFlags.Async) !== 0
+  );
+}
+
+/** Strips parentheses, `as`, `satisfies`, `!` and type assertions. */
+export function skipOuterExpressions(t: TS, node: ts.Expression): ts.Expression {
+  let current = node;
+  for (;;) {
+    if (
+      t.isParenthesizedExpression(current) ||
+      t.isAsExpression(current) ||
+      t.isSatisfiesExpression(current) ||
+      t.isNonNullExpression(current) ||
+      t.isTypeAssertionExpression(current)
+    ) {
+      current = current.expression;
+    } else {
+      return current;
+    }
+  }
+}
+
+/** The innermost function-like node containing `node` (not `node` itself). */
+export function enclosingFunction(t: TS, node: ts.Node): FunctionLikeWithBody | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (isFunctionLikeWithBody(t, p)) return p;
+  }
+  return undefined;
+}
+
+/** A property name as text when it is static (`a.b`, `a['b']`, `{ b: … }`). */
+export function staticPropertyName(t: TS, node: ts.Node | undefined): string | undefined {
+  if (!node) return undefined;
+  if (t.isIdentifier(node) || t.isPrivateIdentifier(node)) return node.text;
+  if (t.isStringLiteralLike(node) || t.isNumericLiteral(node)) return node.text;
+  if (t.isComputedPropertyName(node)) return staticPropertyName(t, node.expression);
+  return undefined;
+}
+
+/** For `a.b(...)` / `a['b'](...)`: the receiver and the method name. */
+export function methodCallParts(
+  t: TS,
+  call: ts.CallExpression,
+): { receiver: ts.Expression; name: string } | undefined {
+  const callee = skipOuterExpressions(t, call.expression);
+  if (t.isPropertyAccessExpression(callee)) {
+    return { receiver: callee.expression, name: callee.name.text };
+  }
+  if (t.isElementAccessExpression(callee)) {
+    const name = staticPropertyName(t, callee.argumentExpression);
+    if (name !== undefined) return { receiver: callee.expression, name };
+  }
+  return undefined;
+}
+
+/** A short, readable name for a call: `sendReceipt`, `repo.insert`, `this.audit.write`. */
+export function calleeText(t: TS, expression: ts.Expression, sourceFile: ts.SourceFile): string {
+  const callee = skipOuterExpressions(t, expression);
+  if (t.isIdentifier(callee) || t.isPrivateIdentifier(callee)) return callee.text;
+  if (callee.kind === t.SyntaxKind.ThisKeyword) return 'this';
+  if (t.isPropertyAccessExpression(callee)) {
+    const left = t.isCallExpression(skipOuterExpressions(t, callee.expression))
+      ? `${calleeText(t, (skipOuterExpressions(t, callee.expression) as ts.CallExpression).expression, sourceFile)}(…)`
+      : calleeText(t, callee.expression, sourceFile);
+    return `${left}.${callee.name.text}`;
+  }
+  if (t.isFunctionExpression(callee) || t.isArrowFunction(callee)) {
+    return isAsyncFunction(t, callee) ? 'async function' : 'function';
+  }
+  const text = callee.getText(sourceFile).replace(/\s+/g, ' ');
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+}
+
+export function isInDeclarationFileOrNodeModules(sourceFile: ts.SourceFile): boolean {
+  return sourceFile.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sourceFile.fileName);
+}
+
+/** Start offset without leading trivia. */
+export function startOf(node: ts.Node, sourceFile: ts.SourceFile): number {
+  return node.getStart(sourceFile);
+}
+
+/** Walks every descendant of `node` (not `node` itself), in source order. */
+export function forEachDescendant(t: TS, node: ts.Node, visit: (child: ts.Node) => boolean | void): void {
+  const walk = (child: ts.Node): void => {
+    if (visit(child) === false) return;
+    t.forEachChild(child, walk);
+  };
+  t.forEachChild(node, walk);
+}
+
+export function isStringLiteralValue(t: TS, node: ts.Node | undefined, values: ReadonlySet<string>): boolean {
+  return node !== undefined && t.isStringLiteralLike(node) && values.has(node.text);
+}

@@ -1,0 +1,60 @@
+// Rule -> ESLint rule. Thin: find the TypeScript program typescript-eslint built, run the rule
+// through the core engine on this file, and report its findings.
+import type { TSESLint } from '@typescript-eslint/utils';
+import { runRulesOnFile } from '../core/engine.js';
+import type { AnyRule } from '../core/rule.js';
+import { pluginNamespace, ruleDocsUrl } from '../meta.js';
+import { typescriptForEslint } from './typescript.js';
+
+type EslintRule = TSESLint.RuleModule<string, [object?]> & { meta: { docs: { url: string; description: string } } };
+
+export function missingTypeInformationMessage(ruleId: string, filename: string): string {
+  return (
+    `${pluginNamespace}/${ruleId}: ${filename} was parsed without type information. ` +
+    "Use typescript-eslint's parser with `parserOptions: { projectService: true }` " +
+    '(see the shutdown-lint README, "ESLint").'
+  );
+}
+
+export function toEslintRule(rule: AnyRule): EslintRule {
+  const { meta } = rule;
+  return {
+    meta: {
+      type: 'problem',
+      docs: { description: meta.description, url: ruleDocsUrl(meta.id) },
+      messages: meta.messages,
+      schema: [meta.schema as never],
+      hasSuggestions: meta.hasSuggestions || undefined,
+      defaultOptions: [meta.defaultOptions],
+    },
+    defaultOptions: [meta.defaultOptions],
+    create(context) {
+      const sourceCode = context.sourceCode;
+      const services = sourceCode.parserServices as { program?: import('typescript').Program | null; esTreeNodeToTSNodeMap?: { get(node: unknown): unknown } } | undefined;
+      const program = services?.program;
+      if (!program) throw new Error(missingTypeInformationMessage(meta.id, context.filename));
+      const t = typescriptForEslint();
+      const sourceFile =
+        program.getSourceFile(context.physicalFilename) ??
+        (services.esTreeNodeToTSNodeMap?.get(sourceCode.ast) as import('typescript').SourceFile | undefined);
+      if (!sourceFile) throw new Error(missingTypeInformationMessage(meta.id, context.filename));
+      return {
+        Program() {
+          const findings = runRulesOnFile(t, program, sourceFile, [{ rule, options: context.options[0] }]);
+          for (const finding of findings) {
+            context.report({
+              loc: { start: sourceCode.getLocFromIndex(finding.start), end: sourceCode.getLocFromIndex(finding.end) },
+              messageId: finding.messageId,
+              data: finding.data,
+              suggest: finding.suggestions?.map((suggestion) => ({
+                messageId: suggestion.messageId,
+                data: suggestion.data,
+                fix: (fixer) => suggestion.edits.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.text)),
+              })),
+            });
+          }
+        },
+      };
+    },
+  } as EslintRule;
+}

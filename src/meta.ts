@@ -1,0 +1,41 @@
+// The package's own facts: version and where rule docs live.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findPackageJson(): { version: string; homepage: string } {
+  // Works from src/ (tests) and from dist/src/ (the built package).
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version: string; homepage: string };
+      if (pkg.name === 'shutdown-lint') return pkg;
+    } catch {
+      // not here; keep climbing
+    }
+    if (dirname(dir) === dir) throw new Error('shutdown-lint: cannot find its own package.json; reinstall the package.');
+  }
+}
+
+const pkg = findPackageJson();
+
+export const version: string = pkg.version;
+
+/** The package's root directory (where rules/*.md ship). */
+export const packageRoot: string = (() => {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    try {
+      const found = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (found.name === 'shutdown-lint') return dir;
+    } catch {
+      // keep climbing
+    }
+    if (dirname(dir) === dir) return process.cwd();
+  }
+})();
+
+export function ruleDocsUrl(ruleId: string): string {
+  return `${pkg.homepage.replace(/#.*$/, '').replace(/\/$/, '')}/blob/main/rules/${ruleId}.md`;
+}
+
+/** The ESLint plugin namespace: rules are `shutdown/<id>`. */
+export const pluginNamespace = 'shutdown';
