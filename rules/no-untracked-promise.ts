@@ -2,6 +2,7 @@
 // Unlike no-floating-promises, handling the rejection (`.catch`, `void`) does not make it tracked.
 import type * as ts from 'typescript';
 import { callbackDroppers, knownSafeCalls, listenerMethods, refIn, sameRef } from '../src/core/catalogue.js';
+import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
 import { isChainMethod, isPromiseValued, originOfChain } from '../src/core/promises.js';
 import { defineRule, type RuleContext, type Suggestion } from '../src/core/rule.js';
 import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../src/core/specifiers.js';
@@ -32,6 +33,8 @@ export interface Options {
   allowForKnownSafeCalls: CallSpecifier[];
   /** Also report async listeners given to EventEmitter `on`/`once`. */
   checkEventListeners: boolean;
+  /** Also lint test files. */
+  checkTestFiles: boolean;
 }
 
 type Context = RuleContext<MessageId, Options>;
@@ -78,14 +81,16 @@ export default defineRule<MessageId, Options>({
           type: 'boolean',
           description: 'Also report async functions given to EventEmitter `on`/`once`, whose promise the emitter drops.',
         },
+        checkTestFiles: checkTestFilesSchema,
       },
     },
-    defaultOptions: { trackers: [], allowForKnownSafeCalls: [], checkEventListeners: false },
+    defaultOptions: { trackers: [], allowForKnownSafeCalls: [], checkEventListeners: false, checkTestFiles: false },
   },
 
   create(context) {
     const t = context.ts;
     const { SyntaxKind } = t;
+    if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
     return {
       [SyntaxKind.ExpressionStatement]: (node) => checkStatement(context, node as ts.ExpressionStatement),
       [SyntaxKind.CallExpression]: (node) => checkDroppedCallback(context, node as ts.CallExpression),
@@ -143,11 +148,13 @@ function isAllowedChain(context: Context, expression: ts.Expression): boolean {
 function checkStatement(context: Context, statement: ts.ExpressionStatement): void {
   const t = context.ts;
   const { index, sourceFile } = context;
-  // The program's own entry promise: `main().catch(…)` at the top level of an entry module.
-  if (t.isSourceFile(statement.parent) && index.isEntryModule(sourceFile)) return;
+  // The program's own entry promise: `main().catch(…)` at the top level of an entry module
+  // (also inside a top-level `if (require.main === module)`).
+  if (!enclosingFunction(t, statement) && index.isEntryModule(sourceFile)) return;
   for (const value of droppedValues(t, statement.expression)) {
     if (!isPromiseValued(t, index, value) || isAllowedChain(context, value)) continue;
     const origin = originOfChain(t, value);
+    if (isHandlerWrapperForward(context, origin) || handsResultToCallback(context, value, statement)) continue;
     const name = t.isCallExpression(origin) || t.isNewExpression(origin) ? `${calleeText(t, origin.expression, sourceFile)}(…)` : calleeText(t, origin, sourceFile);
     const inHandler = index.enclosingHandler(statement) !== undefined;
     context.report({
@@ -158,6 +165,79 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     });
     return; // one report per statement
   }
+}
+
+/**
+ * `(req, res, next) => { Promise.resolve(fn(req, res, next)).catch(next) }`: an async-handler
+ * wrapper (express-async-handler, catchAsync) runs the wrapped handler for this request; the
+ * request's connection, which server close drains, carries its lifetime.
+ */
+function isHandlerWrapperForward(context: Context, origin: ts.Expression): boolean {
+  const t = context.ts;
+  let call = skipOuterExpressions(t, origin);
+  if (t.isCallExpression(call)) {
+    const ref = context.index.binding.resolve(call.expression);
+    if (ref && sameRef(ref, { module: 'global', path: ['Promise', 'resolve'] }) && call.arguments[0]) {
+      call = skipOuterExpressions(t, call.arguments[0]);
+    }
+  }
+  if (!t.isCallExpression(call) || call.arguments.length < 2) return false;
+  const fn = enclosingFunction(t, call);
+  if (!fn) return false;
+  const own = new Set(fn.parameters.map((p) => p.name.getText(context.sourceFile)));
+  if (!call.arguments.every((a) => t.isIdentifier(a) && own.has(a.text))) return false;
+  const callee = skipOuterExpressions(t, call.expression);
+  if (!t.isIdentifier(callee)) return false;
+  const declaration = context.checker.getSymbolAtLocation(callee)?.declarations?.[0];
+  return declaration !== undefined && t.isParameter(declaration) && declaration.parent !== fn;
+}
+
+/**
+ * `work().then((r) => callback(null, r)).catch((e) => callback(e))`: the result goes back
+ * through a callback the caller passed in, so the caller waits for it (knex `afterCreate(done)`,
+ * express-basic-auth authorizers, socket.io acknowledgements).
+ */
+function handsResultToCallback(context: Context, value: ts.Expression, at: ts.Node): boolean {
+  const t = context.ts;
+  const callbacks = new Set<ts.Symbol>();
+  for (let fn = enclosingFunction(t, at); fn; fn = enclosingFunction(t, fn)) {
+    for (const parameter of fn.parameters) {
+      if (!t.isIdentifier(parameter.name)) continue;
+      const symbol = context.checker.getSymbolAtLocation(parameter.name);
+      if (symbol) callbacks.add(symbol);
+    }
+  }
+  if (callbacks.size === 0) return false;
+  let e = skipOuterExpressions(t, value);
+  while (t.isCallExpression(e)) {
+    const parts = methodCallParts(t, e);
+    if (!parts || !isChainMethod(parts.name)) return false;
+    for (const handler of e.arguments) {
+      const fn = skipOuterExpressions(t, handler);
+      if (t.isIdentifier(fn) && callbacks.has(context.checker.getSymbolAtLocation(fn)!)) return true;
+      if (isFunctionLikeWithBody(t, fn) && callsOneOf(context, fn, callbacks)) return true;
+    }
+    e = skipOuterExpressions(t, parts.receiver);
+  }
+  return false;
+}
+
+function callsOneOf(context: Context, fn: ts.Node, callbacks: ReadonlySet<ts.Symbol>): boolean {
+  const t = context.ts;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (t.isCallExpression(node) && t.isIdentifier(node.expression)) {
+      const symbol = context.checker.getSymbolAtLocation(node.expression);
+      if (symbol && callbacks.has(symbol)) {
+        found = true;
+        return;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
 }
 
 function suggestionsFor(context: Context, at: ts.Node, expression: ts.Expression): Suggestion<MessageId>[] {

@@ -4,6 +4,7 @@
 import type * as ts from 'typescript';
 import { kindSpec, refIn } from '../src/core/catalogue.js';
 import { findCloseBound } from '../src/core/deadlines.js';
+import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
 import { defineRule, type RuleContext } from '../src/core/rule.js';
 import { calleeText, methodCallParts, skipOuterExpressions, type TS } from '../src/core/ts-utils.js';
 
@@ -21,8 +22,6 @@ const promisifiers = [
   { module: 'global', path: ['util', 'promisify'] },
 ];
 
-const testFilePattern = /(\.(test|spec)\.[cm]?[jt]sx?$)|([\\/](__tests__|tests?)[\\/])/;
-
 export default defineRule<MessageId, Options>({
   meta: {
     id: 'require-close-timeout',
@@ -39,10 +38,7 @@ export default defineRule<MessageId, Options>({
       type: 'object',
       additionalProperties: false,
       properties: {
-        checkTestFiles: {
-          type: 'boolean',
-          description: 'Also report closes in test files, where a hung close only slows the test run.',
-        },
+        checkTestFiles: checkTestFilesSchema,
       },
     },
     defaultOptions: { checkTestFiles: false },
@@ -50,7 +46,7 @@ export default defineRule<MessageId, Options>({
 
   create(context) {
     const t = context.ts;
-    if (!context.options.checkTestFiles && testFilePattern.test(context.sourceFile.fileName)) return {};
+    if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
     return {
       [t.SyntaxKind.CallExpression]: (node) => checkCall(context, node as ts.CallExpression),
     };

@@ -34,7 +34,7 @@ function findNearestConfig(start: string): string | undefined {
 }
 
 function describeDiagnostic(t: TS, diagnostic: ts.Diagnostic): string {
-  return t.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
+  return t.flattenDiagnosticMessageText(diagnostic.messageText, ' ').replace(/\.$/, '');
 }
 
 interface ParsedConfig {
@@ -50,8 +50,9 @@ function parseConfig(t: TS, configPath: string): ParsedConfig {
     throw new UsageError(`${configPath}: ${describeDiagnostic(t, read.error)}. Fix the file, or pass a directory without it.`);
   }
   const parsed = t.parseJsonConfigFileContent(read.config, t.sys, dirname(configPath), undefined, configPath);
-  // "No inputs were found" (18003) is fine for a solution-style config that only has references.
-  const errors = parsed.errors.filter((d) => d.category === t.DiagnosticCategory.Error && d.code !== 18003);
+  // An empty `files` list (18002) or no inputs (18003) is a solution-style config: its references
+  // hold the code, or no config covers the folder and it gets an inferred program.
+  const errors = parsed.errors.filter((d) => d.category === t.DiagnosticCategory.Error && d.code !== 18002 && d.code !== 18003);
   if (errors.length > 0) {
     throw new UsageError(`${configPath}: ${describeDiagnostic(t, errors[0]!)}. Fix the config.`);
   }
