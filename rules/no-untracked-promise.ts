@@ -151,9 +151,14 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
   // The program's own entry promise: `main().catch(…)` at the top level of an entry module
   // (also inside a top-level `if (require.main === module)`).
   if (!enclosingFunction(t, statement) && index.isEntryModule(sourceFile)) return;
+  // A signal listener or shutdown hook starting the drain is the shutdown path itself.
+  if (isShutdownRootBody(context, statement)) return;
   for (const value of droppedValues(t, statement.expression)) {
     if (!isPromiseValued(t, index, value) || isAllowedChain(context, value)) continue;
     const origin = originOfChain(t, value);
+    // `promise.finally(…)` on a promise someone else started: a local's chain is checked as
+    // that local; a parameter's or a field's belongs to whoever started it.
+    if (!t.isCallExpression(origin) && !t.isNewExpression(origin)) continue;
     if (isHandlerWrapperForward(context, origin) || handsResultToCallback(context, value, statement)) continue;
     const name = t.isCallExpression(origin) || t.isNewExpression(origin) ? `${calleeText(t, origin.expression, sourceFile)}(…)` : calleeText(t, origin, sourceFile);
     const inHandler = index.enclosingHandler(statement) !== undefined;
@@ -274,7 +279,7 @@ function suggestionsFor(context: Context, at: ts.Node, expression: ts.Expression
 function rootNameInScope(context: Context, at: ts.Node, tracker: string): boolean {
   const t = context.ts;
   const root = tracker.split('.')[0]!;
-  return context.checker.getSymbolsInScope(at, t.SymbolFlags.Value).some((s) => s.name === root);
+  return context.checker.getSymbolsInScope(at, t.SymbolFlags.Value | t.SymbolFlags.Alias).some((s) => s.name === root);
 }
 
 function isDropper(context: Context, call: ts.CallExpression): { name: string; callbackIndex: number } | undefined {
@@ -342,6 +347,11 @@ function checkVoidArrow(context: Context, arrow: ts.ArrowFunction): void {
 
 function isProcessSignalListener(context: Context, call: ts.CallExpression): boolean {
   return context.index.shutdownRoots.some((root) => root.registration === call);
+}
+
+function isShutdownRootBody(context: Context, node: ts.Node): boolean {
+  const fn = enclosingFunction(context.ts, node);
+  return fn !== undefined && context.index.shutdownRoots.some((root) => root.fn === fn);
 }
 
 /** `const audit = writeAudit(req)` and `audit` is never awaited, returned or passed on. */
@@ -421,8 +431,17 @@ function referenceEscapes(t: TS, reference: ts.Node): boolean {
     if (t.isVariableDeclaration(parent) && parent.initializer === node) return true; // an alias, checked on its own
     if (t.isBinaryExpression(parent) && parent.right === node && parent.operatorToken.kind === t.SyntaxKind.EqualsToken) return true;
     if (t.isExportAssignment(parent) || t.isExportSpecifier(parent)) return true;
-    // `p.then(…)`, `p.catch(…)`: the chain is the promise now, and statements check chains.
-    if (t.isPropertyAccessExpression(parent) && parent.expression === node && isChainMethod(parent.name.text)) return true;
+    // `p.then(…)`, `p.catch(…)`: the chain is the promise now; follow what happens to it.
+    if (
+      t.isPropertyAccessExpression(parent) &&
+      parent.expression === node &&
+      isChainMethod(parent.name.text) &&
+      t.isCallExpression(parent.parent) &&
+      parent.parent.expression === parent
+    ) {
+      node = parent.parent;
+      continue;
+    }
     return false;
   }
 }

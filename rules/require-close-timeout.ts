@@ -76,6 +76,11 @@ function closeTarget(t: TS, call: ts.CallExpression, index: Context['index']): {
   return undefined;
 }
 
+function closeName(t: TS, target: { receiver: ts.Expression; method: string }, sourceFile: ts.SourceFile): string {
+  const receiver = calleeText(t, target.receiver, sourceFile);
+  return target.method.startsWith('[') ? `${receiver}${target.method}()` : `${receiver}.${target.method}()`;
+}
+
 function checkCall(context: Context, call: ts.CallExpression): void {
   const t = context.ts;
   const { index, sourceFile } = context;
@@ -90,6 +95,6 @@ function checkCall(context: Context, call: ts.CallExpression): void {
   context.report({
     node: call,
     messageId: 'unboundedClose',
-    data: { name: `${calleeText(t, call.expression, sourceFile)}()`, label: spec.label },
+    data: { name: closeName(t, target, sourceFile), label: spec.label },
   });
 }
