@@ -2,15 +2,11 @@
 // process.exitCode and lets the process end on its own (we lint for the other way).
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import typescript from 'typescript';
-import type * as TypeScript from 'typescript';
 import { version } from '../meta.js';
 import { parseCliArgs, usage } from './args.js';
 import { format, lint } from './lint.js';
 import { UsageError } from './project.js';
-
-// The CLI's own TypeScript: the CommonJS module object is the namespace.
-const ts = typescript as unknown as typeof TypeScript;
+import { ts } from './typescript.js';
 
 export interface Io {
   cwd: string;

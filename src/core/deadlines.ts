@@ -71,7 +71,7 @@ function boundInFunction(t: TS, index: ProgramIndex, fn: ts.Node): BoundReason |
     }
     t.forEachChild(node, visit);
   };
-  t.forEachChild(body, visit);
+  visit(body);
   return reason;
 }
 
@@ -93,7 +93,7 @@ function forcesInside(t: TS, index: ProgramIndex, callback: ts.Node): boolean {
       }
       t.forEachChild(node, visit);
     };
-    t.forEachChild(body, visit);
+    visit(body);
     if (found) return true;
   }
   return false;

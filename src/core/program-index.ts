@@ -688,7 +688,7 @@ export class ProgramIndex {
 
   private computeShutdownPaths(): void {
     for (const root of this.shutdownRoots) {
-      const path = this.reachableFrom(root.fn);
+      const path = this.reachableFrom(root.fn, root.afterPos);
       this.pathByRoot.set(root, path);
       for (const fn of path) {
         const list = this.rootsByFunction.get(fn);
@@ -698,8 +698,11 @@ export class ProgramIndex {
     }
   }
 
-  /** Functions reachable from `start` through calls and function references, within the program. */
-  reachableFrom(start: ts.Node): Set<ts.Node> {
+  /**
+   * Functions reachable from `start` through calls and function references, within the program.
+   * With `afterPos`, only the part of `start` from that offset on runs (after `await once(...)`).
+   */
+  reachableFrom(start: ts.Node, afterPos?: number): Set<ts.Node> {
     const t = this.ts;
     const seen = new Set<ts.Node>([start]);
     const queue: ts.Node[] = [start];
@@ -715,12 +718,16 @@ export class ProgramIndex {
       const fn = queue.shift()!;
       const body = t.isSourceFile(fn) ? fn : (fn as FunctionLikeWithBody).body;
       if (!body) continue;
+      const from = fn === start ? afterPos : undefined;
       const visit = (node: ts.Node): void => {
+        if (from !== undefined && node.end < from) return;
         if (isFunctionLikeWithBody(t, node)) {
-          // Nested callbacks run on the same path (`server.close(() => pool.end())`).
-          enqueue([node]);
+          // Nested callbacks run on the same path (`server.close(() => pool.end())`); nested
+          // declarations run only when called.
+          if (t.isArrowFunction(node) || t.isFunctionExpression(node)) enqueue([node]);
           return;
         }
+        if (t.isClassLike(node)) return;
         if (t.isCallExpression(node) || t.isNewExpression(node)) {
           enqueue(this.calleeFunctions(node));
           for (const arg of node.arguments ?? []) {
@@ -729,7 +736,7 @@ export class ProgramIndex {
         }
         t.forEachChild(node, visit);
       };
-      t.forEachChild(body, visit);
+      visit(body);
     }
     return seen;
   }
