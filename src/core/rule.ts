@@ -84,8 +84,7 @@ export interface Rule<MessageId extends string = string, Options extends object 
   create(context: RuleContext<MessageId, Options>): Visitor;
 }
 
-/** Any rule, as the registry and the adapters hold them. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- options differ per rule
+/** Any rule, as the registry and the adapters hold them (options differ per rule). */
 export type AnyRule = Rule<string, any>;
 
 export function defineRule<MessageId extends string, Options extends object>(

@@ -1,0 +1,42 @@
+// The ESLint face and the CLI report the same findings on every fixture project: one analysis,
+// two faces. ESLint runs as users configure it (flat config, projectService).
+import parser from '@typescript-eslint/parser';
+import { ESLint } from 'eslint';
+import { relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lint } from '../src/cli/lint.js';
+import { ts } from '../src/cli/typescript.js';
+import plugin from '../src/eslint/plugin.js';
+import { fixtureProject } from './support/fixtures.js';
+
+const projects = [['rules', 'no-untracked-promise'], ['rules', 'require-close-timeout'], ['demo-service']];
+
+function key(dir: string, filePath: string, m: { line: number; column: number; ruleId: string | null; messageId?: string }): string {
+  return `${relative(dir, filePath)}:${m.line}:${m.column} ${m.ruleId} ${m.messageId}`;
+}
+
+describe.each(projects.map((segments) => [segments.join('/'), segments] as const))('parity on %s', (_, segments) => {
+  const project = fixtureProject(...segments);
+
+  it('ESLint with the plugin reports what the CLI reports', async () => {
+    const cli = lint(ts, { cwd: project.dir, targets: ['.'] });
+    const cliFindings = cli.results.flatMap((r) => r.messages.map((m) => key(project.dir, r.filePath, m))).sort();
+
+    const eslint = new ESLint({
+      cwd: project.dir,
+      overrideConfigFile: true,
+      overrideConfig: [
+        {
+          ...plugin.configs.recommended,
+          files: ['**/*.ts'],
+          languageOptions: { parser, parserOptions: { projectService: true, tsconfigRootDir: project.dir } },
+        },
+      ],
+    });
+    const eslintResults = await eslint.lintFiles(['src']);
+    const eslintFindings = eslintResults.flatMap((r) => r.messages.map((m) => key(project.dir, r.filePath, m))).sort();
+
+    expect(cliFindings.length).toBeGreaterThan(0);
+    expect(eslintFindings).toEqual(cliFindings);
+  });
+});
