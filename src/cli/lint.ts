@@ -2,10 +2,10 @@
 // process.exit, stdout or stderr: main.ts does that.
 import type * as ts from 'typescript';
 import { rules as allRules } from '../../rules/index.js';
+import { readDirectives } from '../core/directives.js';
 import { runRulesOnFile, type RuleFinding } from '../core/engine.js';
 import { formatMessage, type AnyRule, type Severity } from '../core/rule.js';
 import { pluginNamespace, ruleDocsUrl, version } from '../meta.js';
-import { readDirectives } from './directives.js';
 import { loadProjects, UsageError } from './project.js';
 import { reporters, type FormatName } from './reporters/index.js';
 import type { LintMessage, LintResult, ReportContext } from './results.js';
@@ -163,6 +163,8 @@ function lintFile(
       result.messages.push(message);
     }
   }
+  // As ESLint: a result with problems carries the source it was linted from.
+  if (result.messages.length > 0) result.source = sourceFile.text;
   return countResult(result);
 }
 

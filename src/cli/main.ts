@@ -12,8 +12,10 @@ export interface Io {
   cwd: string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** stderr is a terminal: show a progress line on long runs, colour the stylish report. */
+  /** stderr is a terminal: show a progress line on long runs. */
   isTTY: boolean;
+  /** stdout is a terminal: colour the stylish report. */
+  stdoutIsTTY?: boolean;
   now?: () => number;
 }
 
@@ -64,7 +66,7 @@ export function runCli(argv: readonly string[], io: Io): number {
         result.warningCount = 0;
       }
     }
-    const color = io.isTTY && !options.outputFile && !process.env.NO_COLOR;
+    const color = Boolean(io.stdoutIsTTY) && !options.outputFile && !process.env.NO_COLOR;
     const output = format(options.format, run, io.cwd, color);
     const text = output && !output.endsWith('\n') ? `${output}\n` : output;
     if (options.outputFile) writeFileAtomically(resolve(io.cwd, options.outputFile), text);

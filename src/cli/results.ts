@@ -35,7 +35,7 @@ export interface LintResult {
   warningCount: number;
   fixableErrorCount: number;
   fixableWarningCount: number;
-  /** Present when the file has a fatal (parse) message, as ESLint does. */
+  /** Present when the file has problems, as ESLint does. */
   source?: string;
   usedDeprecatedRules: { ruleId: string; replacedBy: string[] }[];
 }

@@ -1,6 +1,7 @@
 // Rule -> ESLint rule. Thin: find the TypeScript program typescript-eslint built, run the rule
 // through the core engine on this file, and report its findings.
 import type { TSESLint } from '@typescript-eslint/utils';
+import { readDirectives } from '../core/directives.js';
 import { runRulesOnFile } from '../core/engine.js';
 import type { AnyRule } from '../core/rule.js';
 import { pluginNamespace, ruleDocsUrl } from '../meta.js';
@@ -41,7 +42,11 @@ export function toEslintRule(rule: AnyRule): EslintRule {
       return {
         Program() {
           const findings = runRulesOnFile(t, program, sourceFile, [{ rule, options: context.options[0] }]);
+          // ESLint applies eslint-disable comments itself; shutdown-lint's own are read here,
+          // so a comment written for the CLI silences the editor too.
+          const suppressedAt = findings.length > 0 ? readDirectives(t, sourceFile, pluginNamespace, ['shutdown-lint']) : undefined;
           for (const finding of findings) {
+            if (suppressedAt?.(meta.id, sourceFile.getLineAndCharacterOfPosition(finding.start).line)) continue;
             context.report({
               loc: { start: sourceCode.getLocFromIndex(finding.start), end: sourceCode.getLocFromIndex(finding.end) },
               messageId: finding.messageId,
