@@ -11,7 +11,7 @@ describe('the ESLint plugin without type information', () => {
       cwd: project.dir,
       overrideConfigFile: true,
       // No typescript-eslint parser: espree parses plain JavaScript, with no program behind it.
-      overrideConfig: [{ files: ['**/*.js'], plugins: { shutdown: plugin }, rules: { [`shutdown/${id}`]: 'error' } } as Linter.Config],
+      overrideConfig: [{ files: ['**/*.js'], plugins: { shutdown: plugin }, rules: { [`shutdown/${id}`]: 'error' } } as unknown as Linter.Config],
     });
     await expect(eslint.lintText('const a = 1;\n', { filePath: `${project.dir}/src/plain.js` })).rejects.toThrow(
       /parsed without type information\. Use typescript-eslint's parser with `parserOptions: \{ projectService: true \}`/,
