@@ -50,15 +50,15 @@ export default defineRule<MessageId, Options>({
     messages: {
       untracked: '`{{name}}` starts work that nothing waits for: SIGTERM can cut it off. Await it, return it, or track it.',
       untrackedInHandler:
-        '`{{name}}` starts work that outlives the response: nothing waits for it, and SIGTERM can cut it off. Await it before responding, or track it.',
+        '`{{name}}` starts work that can outlive the response: nothing waits for it, and SIGTERM can cut it off. Await it before responding, or track it.',
       droppedCallback:
         '`{{dropper}}` drops the promise of this async callback: nothing waits for it, and SIGTERM can cut it off. Track the work it starts.',
       droppedCallbackInHandler:
-        '`{{dropper}}` drops the promise of this async callback, and the work outlives the response: SIGTERM can cut it off. Track the work it starts.',
+        '`{{dropper}}` drops the promise of this async callback, and the work can outlive the response: SIGTERM can cut it off. Track the work it starts.',
       unusedLocal:
         '`{{variable}}` holds the work `{{name}}` started, but it is never awaited, returned or passed on: SIGTERM can cut it off.',
       unusedLocalInHandler:
-        '`{{variable}}` holds the work `{{name}}` started, but it is never awaited, returned or passed on, so it outlives the response: SIGTERM can cut it off.',
+        '`{{variable}}` holds the work `{{name}}` started, but it is never awaited, returned or passed on, so it can outlive the response: SIGTERM can cut it off.',
       suggestAwait: 'Await it.',
       suggestTrack: 'Track it with `{{tracker}}`.',
     },
@@ -91,6 +91,8 @@ export default defineRule<MessageId, Options>({
     const t = context.ts;
     const { SyntaxKind } = t;
     if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
+    // A browser script or a stand-alone script beside the service gets no SIGTERM.
+    if (!context.index.isPartOfService(context.sourceFile)) return {};
     return {
       [SyntaxKind.ExpressionStatement]: (node) => checkStatement(context, node as ts.ExpressionStatement),
       [SyntaxKind.CallExpression]: (node) => checkDroppedCallback(context, node as ts.CallExpression),

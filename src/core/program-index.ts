@@ -77,6 +77,9 @@ export class ProgramIndex {
   readonly shutdownRoots: ShutdownRoot[] = [];
 
   private readonly importedFiles = new Set<ts.SourceFile>();
+  /** Union-find over the import graph: files connected by imports share a component. */
+  private readonly componentParent = new Map<ts.SourceFile, ts.SourceFile>();
+  private serviceComponents: Set<ts.SourceFile> | undefined;
   private readonly calls: (ts.CallExpression | ts.NewExpression)[] = [];
   private readonly classes: ts.ClassLikeDeclaration[] = [];
   private readonly assignmentsByName = new Map<string, ts.BinaryExpression[]>();
@@ -223,9 +226,12 @@ export class ProgramIndex {
       // `catchAsync(async (req, res) => …)`, `fn.bind(this)`: the functions it wraps.
       const parts = methodCallParts(t, e);
       if (parts && parts.name === 'bind') return this.resolveFunctions(parts.receiver, depth + 1);
-      return e.arguments.flatMap((a) =>
-        isFunctionLikeWithBody(t, skipOuterExpressions(t, a)) || t.isIdentifier(a) ? this.resolveFunctions(a, depth + 1) : [],
-      );
+      return e.arguments.flatMap((a) => {
+        const arg = skipOuterExpressions(t, a);
+        return isFunctionLikeWithBody(t, arg) || t.isIdentifier(arg) || t.isPropertyAccessExpression(arg)
+          ? this.resolveFunctions(arg, depth + 1)
+          : [];
+      });
     }
     let symbol: ts.Symbol | undefined;
     if (t.isIdentifier(e)) symbol = this.checker.getSymbolAtLocation(e);
@@ -312,7 +318,40 @@ export class ProgramIndex {
     const t = this.ts;
     if (!t.isStringLiteralLike(specifier) || !/^[./]/.test(specifier.text)) return;
     const target = this.binding.moduleFileOf(specifier);
-    if (target) this.importedFiles.add(target);
+    if (!target) return;
+    this.importedFiles.add(target);
+    this.union(specifier.getSourceFile(), target);
+  }
+
+  private find(file: ts.SourceFile): ts.SourceFile {
+    let root = file;
+    while (this.componentParent.has(root) && this.componentParent.get(root) !== root) root = this.componentParent.get(root)!;
+    this.componentParent.set(file, root);
+    return root;
+  }
+
+  private union(a: ts.SourceFile, b: ts.SourceFile): void {
+    const rootA = this.find(a);
+    const rootB = this.find(b);
+    if (rootA !== rootB) this.componentParent.set(rootA, rootB);
+  }
+
+  /**
+   * Whether a file belongs to the long-running part of the program: connected through imports
+   * to a file that creates a server or a resource, registers request handlers or handles
+   * shutdown. A browser script or a stand-alone example next to the service is not; a program
+   * with none of these (a library, a worker we do not recognise) counts as long-running as a whole.
+   */
+  isPartOfService(file: ts.SourceFile): boolean {
+    if (!this.serviceComponents) {
+      const serviceFiles = [
+        ...this.servers.map((s) => s.creation.getSourceFile()),
+        ...[...this.handlers.keys()].map((fn) => fn.getSourceFile()),
+        ...this.shutdownRoots.map((r) => r.registration.getSourceFile()),
+      ];
+      this.serviceComponents = new Set(serviceFiles.map((f) => this.find(f)));
+    }
+    return this.serviceComponents.size === 0 || this.serviceComponents.has(this.find(file));
   }
 
   private collectFetchRouteExports(file: ts.SourceFile): void {
