@@ -2,6 +2,7 @@
 // Unlike no-floating-promises, handling the rejection (`.catch`, `void`) does not make it tracked.
 import type * as ts from 'typescript';
 import { callbackDroppers, knownSafeCalls, listenerMethods, refIn, sameRef } from '../src/core/catalogue.js';
+import { forcesInside } from '../src/core/deadlines.js';
 import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
 import { isChainMethod, isPromiseValued, originOfChain } from '../src/core/promises.js';
 import { defineRule, type RuleContext, type Suggestion } from '../src/core/rule.js';
@@ -150,9 +151,7 @@ function isAllowedChain(context: Context, expression: ts.Expression): boolean {
 function checkStatement(context: Context, statement: ts.ExpressionStatement): void {
   const t = context.ts;
   const { index, sourceFile } = context;
-  // The program's own entry promise: `main().catch(…)` at the top level of an entry module
-  // (also inside a top-level `if (require.main === module)`).
-  if (!enclosingFunction(t, statement) && index.isEntryModule(sourceFile)) return;
+  if (isEntryPromise(context, statement)) return;
   // A signal listener or shutdown hook starting the drain is the shutdown path itself.
   if (isShutdownRootBody(context, statement)) return;
   for (const value of droppedValues(t, statement.expression)) {
@@ -162,6 +161,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     // that local; a parameter's or a field's belongs to whoever started it.
     if (!t.isCallExpression(origin) && !t.isNewExpression(origin)) continue;
     if (isHandlerWrapperForward(context, origin) || handsResultToCallback(context, value, statement)) continue;
+    if (isShutdownItself(context, origin, value)) continue;
     const name = t.isCallExpression(origin) || t.isNewExpression(origin) ? `${calleeText(t, origin.expression, sourceFile)}(…)` : calleeText(t, origin, sourceFile);
     const inHandler = index.enclosingHandler(statement) !== undefined;
     context.report({
@@ -175,9 +175,40 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
 }
 
 /**
+ * The drain itself, or its deadline: `void shutdown()` from a fatal-error path where `shutdown`
+ * is what SIGTERM runs, and `void sleep(ms).then(() => process.exit(1))`, the force-quit timer.
+ */
+function isShutdownItself(context: Context, origin: ts.Expression, value: ts.Expression): boolean {
+  const t = context.ts;
+  const { index } = context;
+  if (t.isCallExpression(origin) && index.resolveFunctions(origin.expression, 0, false).some((fn) => index.startsShutdown(fn))) {
+    return true;
+  }
+  let e = skipOuterExpressions(t, value);
+  while (t.isCallExpression(e)) {
+    const parts = methodCallParts(t, e);
+    if (!parts || !isChainMethod(parts.name)) return false;
+    for (const handler of e.arguments) {
+      if (index.resolveFunctions(handler).some((fn) => forcesInside(t, index, fn))) return true;
+    }
+    e = skipOuterExpressions(t, parts.receiver);
+  }
+  return false;
+}
+
+/**
+ * The program's own entry promise: `main().catch(…)` or `process.nextTick(async () => start())`
+ * at the top level of an entry module (also inside a top-level `if (require.main === module)`).
+ */
+function isEntryPromise(context: Context, node: ts.Node): boolean {
+  return !enclosingFunction(context.ts, node) && context.index.isEntryModule(context.sourceFile);
+}
+
+/**
  * `(req, res, next) => { Promise.resolve(fn(req, res, next)).catch(next) }`: an async-handler
- * wrapper (express-async-handler, catchAsync) runs the wrapped handler for this request; the
- * request's connection, which server close drains, carries its lifetime.
+ * wrapper (express-async-handler, catchAsync, a cors middleware) runs the delegate for this
+ * request, forwarding its parameters; the request's connection, which server close drains,
+ * carries its lifetime.
  */
 function isHandlerWrapperForward(context: Context, origin: ts.Expression): boolean {
   const t = context.ts;
@@ -191,12 +222,11 @@ function isHandlerWrapperForward(context: Context, origin: ts.Expression): boole
   if (!t.isCallExpression(call) || call.arguments.length < 2) return false;
   const fn = enclosingFunction(t, call);
   if (!fn) return false;
-  const own = new Set(fn.parameters.map((p) => p.name.getText(context.sourceFile)));
-  if (!call.arguments.every((a) => t.isIdentifier(a) && own.has(a.text))) return false;
-  const callee = skipOuterExpressions(t, call.expression);
-  if (!t.isIdentifier(callee)) return false;
-  const declaration = context.checker.getSymbolAtLocation(callee)?.declarations?.[0];
-  return declaration !== undefined && t.isParameter(declaration) && declaration.parent !== fn;
+  const own = fn.parameters.map((p) => p.name.getText(context.sourceFile));
+  return own.length >= 2 && own.every((name, i) => {
+    const arg = call.arguments[i];
+    return arg !== undefined && t.isIdentifier(arg) && arg.text === name;
+  });
 }
 
 /**
@@ -319,9 +349,11 @@ function callbackReturnsPromise(context: Context, callback: ts.Expression): bool
 
 function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
   const dropper = isDropper(context, call);
-  if (!dropper) return;
+  if (!dropper || isEntryPromise(context, call)) return;
   const callback = call.arguments[dropper.callbackIndex];
   if (!callback || !callbackReturnsPromise(context, callback)) return;
+  // `setTimeout(async () => { …; process.exit(1) }, ms)`: a deadline, detached on purpose.
+  if (context.index.resolveFunctions(callback).some((fn) => forcesInside(context.ts, context.index, fn))) return;
   const inHandler = context.index.enclosingHandler(call) !== undefined;
   context.report({
     node: call,

@@ -399,14 +399,18 @@ export const processExits: readonly ApiRef[] = [
   { module: 'global', path: ['process', 'kill'] },
 ];
 
-/** Method names that end connections at once, whatever holds them (sockets, sessions, clients). */
-export const forceCloseMethodNames: ReadonlySet<string> = new Set([
-  'closeAllConnections',
-  'destroy',
-  'destroySoon',
-  'terminate',
-  'resetAndDestroy',
-]);
+/**
+ * Calls that end connections at once. `closeAllConnections` says what it does on any receiver;
+ * `destroy` and `terminate` are common names (a Sequelize row, a knex pool), so they count only
+ * on a receiver whose name says it is a connection.
+ */
+export const forceCloseCalls: readonly { method: string; receiver?: RegExp }[] = [
+  { method: 'closeAllConnections' },
+  { method: 'destroy', receiver: /sock|conn|session|client|stream|^req$|^res$|request|response/i },
+  { method: 'destroySoon', receiver: /sock|conn|stream/i },
+  { method: 'resetAndDestroy', receiver: /sock|conn/i },
+  { method: 'terminate', receiver: /ws|socket|client|terminator|connection/i },
+];
 
 /** Timers that can arm a deadline. */
 export const deadlineTimers: readonly ApiRef[] = [

@@ -3,9 +3,9 @@
 // force-closes, a race with a deadline, an `AbortSignal.timeout`, a library that bounds its hooks,
 // or a server created with an option that force-closes on close. (runtime-facts §1, §2, §3)
 import type * as ts from 'typescript';
-import { deadlineTimers, forceCloseMethodNames, processExits, promiseRaces, refIn } from './catalogue.js';
+import { deadlineTimers, forceCloseCalls, processExits, promiseRaces, refIn } from './catalogue.js';
 import type { ProgramIndex } from './program-index.js';
-import { enclosingFunction, isFunctionLikeWithBody, methodCallParts, type TS } from './ts-utils.js';
+import { enclosingFunction, isFunctionLikeWithBody, methodCallParts, skipOuterExpressions, type TS } from './ts-utils.js';
 
 export type BoundReason = 'library' | 'force-option' | 'force-close' | 'timer' | 'race' | 'abort-timeout';
 
@@ -38,6 +38,18 @@ function ownBody(t: TS, fn: ts.Node): ts.Node | undefined {
   return t.isSourceFile(fn) ? fn : isFunctionLikeWithBody(t, fn) ? fn.body : undefined;
 }
 
+/** `server.closeAllConnections()`, `socket.destroy()`, `ws.terminate()`: ends connections now. */
+export function isForceClose(t: TS, call: ts.CallExpression): boolean {
+  const parts = methodCallParts(t, call);
+  if (!parts) return false;
+  const spec = forceCloseCalls.find((c) => c.method === parts.name);
+  if (!spec) return false;
+  if (!spec.receiver) return true;
+  const receiver = skipOuterExpressions(t, parts.receiver);
+  const name = t.isIdentifier(receiver) ? receiver.text : t.isPropertyAccessExpression(receiver) ? receiver.name.text : '';
+  return spec.receiver.test(name);
+}
+
 /** Looks at one function's own body (nested functions are on the path on their own). */
 function boundInFunction(t: TS, index: ProgramIndex, fn: ts.Node): BoundReason | undefined {
   const body = ownBody(t, fn);
@@ -47,8 +59,7 @@ function boundInFunction(t: TS, index: ProgramIndex, fn: ts.Node): BoundReason |
     if (reason) return;
     if (isFunctionLikeWithBody(t, node)) return;
     if (t.isCallExpression(node)) {
-      const parts = methodCallParts(t, node);
-      if (parts && forceCloseMethodNames.has(parts.name)) {
+      if (isForceClose(t, node)) {
         reason = 'force-close';
         return;
       }
@@ -75,8 +86,8 @@ function boundInFunction(t: TS, index: ProgramIndex, fn: ts.Node): BoundReason |
   return reason;
 }
 
-/** A timer callback that exits the process or force-closes (directly or through what it calls). */
-function forcesInside(t: TS, index: ProgramIndex, callback: ts.Node): boolean {
+/** A callback that exits the process or force-closes (directly or through what it calls). */
+export function forcesInside(t: TS, index: ProgramIndex, callback: ts.Node): boolean {
   for (const fn of index.reachableFrom(callback)) {
     const body = ownBody(t, fn);
     if (!body) continue;
@@ -84,9 +95,8 @@ function forcesInside(t: TS, index: ProgramIndex, callback: ts.Node): boolean {
     const visit = (node: ts.Node): void => {
       if (found) return;
       if (t.isCallExpression(node)) {
-        const parts = methodCallParts(t, node);
         const ref = index.binding.resolve(node.expression);
-        if ((parts && forceCloseMethodNames.has(parts.name)) || (ref && refIn(ref, processExits))) {
+        if (isForceClose(t, node) || (ref && refIn(ref, processExits))) {
           found = true;
           return;
         }

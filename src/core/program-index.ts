@@ -77,9 +77,10 @@ export class ProgramIndex {
   readonly shutdownRoots: ShutdownRoot[] = [];
 
   private readonly importedFiles = new Set<ts.SourceFile>();
-  /** Union-find over the import graph: files connected by imports share a component. */
-  private readonly componentParent = new Map<ts.SourceFile, ts.SourceFile>();
-  private serviceComponents: Set<ts.SourceFile> | undefined;
+  /** The import graph: file -> the program files it imports. */
+  private readonly imports = new Map<ts.SourceFile, Set<ts.SourceFile>>();
+  private serviceFiles: Set<ts.SourceFile> | undefined;
+  private drainEntries: Set<ts.Node> | undefined;
   private readonly calls: (ts.CallExpression | ts.NewExpression)[] = [];
   private readonly classes: ts.ClassLikeDeclaration[] = [];
   private readonly assignmentsByName = new Map<string, ts.BinaryExpression[]>();
@@ -141,6 +142,28 @@ export class ProgramIndex {
       fn = enclosingFunction(t, fn) ?? fn.getSourceFile();
     }
     return found;
+  }
+
+  /**
+   * Whether a function starts the drain: a shutdown root, or a function a root calls directly
+   * (`process.once('SIGTERM', () => shutdown())` makes `shutdown` one).
+   */
+  startsShutdown(fn: ts.Node): boolean {
+    if (!this.drainEntries) {
+      const t = this.ts;
+      this.drainEntries = new Set();
+      for (const root of this.shutdownRoots) {
+        this.drainEntries.add(root.fn);
+        if (t.isSourceFile(root.fn)) continue;
+        const visit = (node: ts.Node): void => {
+          if (isFunctionLikeWithBody(t, node)) return;
+          if (t.isCallExpression(node)) for (const callee of this.calleeFunctions(node)) this.drainEntries!.add(callee);
+          t.forEachChild(node, visit);
+        };
+        if (root.fn.body) visit(root.fn.body);
+      }
+    }
+    return this.drainEntries.has(fn);
   }
 
   /** Every function (and source file, for top-level roots) on a root's shutdown path. */
@@ -216,31 +239,52 @@ export class ProgramIndex {
     return kind;
   }
 
-  /** The functions an expression denotes: a function expression, a named function, a wrapper's argument. */
-  resolveFunctions(expression: ts.Expression, depth = 0): FunctionLikeWithBody[] {
+  /**
+   * The functions an expression denotes: a function expression, a named function, and (unless
+   * `throughWrappers` is false) the functions a wrapper call was given: `catchAsync(fn)` is `fn`.
+   */
+  resolveFunctions(expression: ts.Expression, depth = 0, throughWrappers = true): FunctionLikeWithBody[] {
     const t = this.ts;
     if (depth > 6) return [];
     const e = skipOuterExpressions(t, expression);
     if (isFunctionLikeWithBody(t, e)) return [e];
     if (t.isCallExpression(e)) {
+      if (!throughWrappers) return [];
       // `catchAsync(async (req, res) => …)`, `fn.bind(this)`: the functions it wraps.
       const parts = methodCallParts(t, e);
       if (parts && parts.name === 'bind') return this.resolveFunctions(parts.receiver, depth + 1);
-      return e.arguments.flatMap((a) => {
+      // A factory's result: `process.on('SIGTERM', closer('SIGTERM'))` where closer returns the listener.
+      const returned = this.resolveFunctions(e.expression, depth + 1, false).flatMap((fn) => this.returnedFunctions(fn, depth + 1));
+      return returned.concat(e.arguments.flatMap((a) => {
         const arg = skipOuterExpressions(t, a);
         return isFunctionLikeWithBody(t, arg) || t.isIdentifier(arg) || t.isPropertyAccessExpression(arg)
           ? this.resolveFunctions(arg, depth + 1)
           : [];
-      });
+      }));
     }
     let symbol: ts.Symbol | undefined;
     if (t.isIdentifier(e)) symbol = this.checker.getSymbolAtLocation(e);
     else if (t.isPropertyAccessExpression(e)) symbol = this.checker.getSymbolAtLocation(e.name);
     if (!symbol) return [];
-    return this.functionsOfSymbol(symbol, depth);
+    return this.functionsOfSymbol(symbol, depth, throughWrappers);
   }
 
-  functionsOfSymbol(symbol: ts.Symbol, depth = 0): FunctionLikeWithBody[] {
+  /** Functions a function returns: `(signal) => async () => { … }`. */
+  private returnedFunctions(fn: FunctionLikeWithBody, depth: number): FunctionLikeWithBody[] {
+    const t = this.ts;
+    if (!fn.body) return [];
+    if (!t.isBlock(fn.body)) return this.resolveFunctions(fn.body, depth + 1, false);
+    const result: FunctionLikeWithBody[] = [];
+    const visit = (node: ts.Node): void => {
+      if (isFunctionLikeWithBody(t, node)) return;
+      if (t.isReturnStatement(node) && node.expression) result.push(...this.resolveFunctions(node.expression, depth + 1, false));
+      t.forEachChild(node, visit);
+    };
+    visit(fn.body);
+    return result;
+  }
+
+  functionsOfSymbol(symbol: ts.Symbol, depth = 0, throughWrappers = true): FunctionLikeWithBody[] {
     const t = this.ts;
     if (symbol.flags & t.SymbolFlags.Alias) {
       try {
@@ -254,19 +298,19 @@ export class ProgramIndex {
       if (declaration.getSourceFile().isDeclarationFile) continue;
       if (isFunctionLikeWithBody(t, declaration)) result.push(declaration);
       else if (t.isVariableDeclaration(declaration) && declaration.initializer) {
-        result.push(...this.resolveFunctions(declaration.initializer, depth + 1));
+        result.push(...this.resolveFunctions(declaration.initializer, depth + 1, throughWrappers));
       } else if (t.isPropertyAssignment(declaration) || t.isPropertyDeclaration(declaration)) {
-        if (declaration.initializer) result.push(...this.resolveFunctions(declaration.initializer, depth + 1));
+        if (declaration.initializer) result.push(...this.resolveFunctions(declaration.initializer, depth + 1, throughWrappers));
       } else if (t.isShorthandPropertyAssignment(declaration)) {
         const value = this.checker.getShorthandAssignmentValueSymbol(declaration);
-        if (value) result.push(...this.functionsOfSymbol(value, depth + 1));
+        if (value) result.push(...this.functionsOfSymbol(value, depth + 1, throughWrappers));
       } else if (
         (t.isPropertyAccessExpression(declaration) || t.isIdentifier(declaration)) &&
         t.isBinaryExpression(declaration.parent) &&
         declaration.parent.left === declaration
       ) {
         // `exports.createUser = catchAsync(…)` in CommonJS
-        result.push(...this.resolveFunctions(declaration.parent.right, depth + 1));
+        result.push(...this.resolveFunctions(declaration.parent.right, depth + 1, throughWrappers));
       }
     }
     return result;
@@ -320,38 +364,63 @@ export class ProgramIndex {
     const target = this.binding.moduleFileOf(specifier);
     if (!target) return;
     this.importedFiles.add(target);
-    this.union(specifier.getSourceFile(), target);
-  }
-
-  private find(file: ts.SourceFile): ts.SourceFile {
-    let root = file;
-    while (this.componentParent.has(root) && this.componentParent.get(root) !== root) root = this.componentParent.get(root)!;
-    this.componentParent.set(file, root);
-    return root;
-  }
-
-  private union(a: ts.SourceFile, b: ts.SourceFile): void {
-    const rootA = this.find(a);
-    const rootB = this.find(b);
-    if (rootA !== rootB) this.componentParent.set(rootA, rootB);
+    const from = specifier.getSourceFile();
+    const list = this.imports.get(from);
+    if (list) list.add(target);
+    else this.imports.set(from, new Set([target]));
   }
 
   /**
-   * Whether a file belongs to the long-running part of the program: connected through imports
-   * to a file that creates a server or a resource, registers request handlers or handles
-   * shutdown. A browser script or a stand-alone example next to the service is not; a program
-   * with none of these (a library, a worker we do not recognise) counts as long-running as a whole.
+   * Whether a file runs in the long-running part of the program: it is imported, directly or
+   * not, by an entry module that reaches a file creating a server or a resource, registering
+   * request handlers or handling shutdown. A browser bundle sharing code with the server, a
+   * stand-alone script or example is not; a program with none of these (a library, a worker we
+   * do not recognise) counts as long-running as a whole.
    */
   isPartOfService(file: ts.SourceFile): boolean {
-    if (!this.serviceComponents) {
-      const serviceFiles = [
-        ...this.servers.map((s) => s.creation.getSourceFile()),
-        ...[...this.handlers.keys()].map((fn) => fn.getSourceFile()),
-        ...this.shutdownRoots.map((r) => r.registration.getSourceFile()),
-      ];
-      this.serviceComponents = new Set(serviceFiles.map((f) => this.find(f)));
+    this.serviceFiles ??= this.computeServiceFiles();
+    return this.serviceFiles.size === 0 || this.serviceFiles.has(file);
+  }
+
+  private computeServiceFiles(): Set<ts.SourceFile> {
+    const seeds = new Set<ts.SourceFile>([
+      ...this.servers.map((s) => s.creation.getSourceFile()),
+      ...[...this.handlers.keys()].map((fn) => fn.getSourceFile()),
+      ...this.shutdownRoots.map((r) => r.registration.getSourceFile()),
+    ]);
+    if (seeds.size === 0) return seeds;
+    // Files that reach a seed: walk the import graph backwards from the seeds.
+    const importers = new Map<ts.SourceFile, ts.SourceFile[]>();
+    for (const [from, targets] of this.imports) {
+      for (const target of targets) {
+        const list = importers.get(target);
+        if (list) list.push(from);
+        else importers.set(target, [from]);
+      }
     }
-    return this.serviceComponents.size === 0 || this.serviceComponents.has(this.find(file));
+    const reachesSeed = new Set(seeds);
+    const backwards = [...seeds];
+    while (backwards.length) {
+      for (const importer of importers.get(backwards.pop()!) ?? []) {
+        if (!reachesSeed.has(importer)) {
+          reachesSeed.add(importer);
+          backwards.push(importer);
+        }
+      }
+    }
+    // Everything the service's entry modules load: walk forwards from them.
+    const service = new Set<ts.SourceFile>();
+    const forwards = [...reachesSeed].filter((f) => !this.importedFiles.has(f) || seeds.has(f));
+    for (const file of forwards) service.add(file);
+    while (forwards.length) {
+      for (const target of this.imports.get(forwards.pop()!) ?? []) {
+        if (!service.has(target)) {
+          service.add(target);
+          forwards.push(target);
+        }
+      }
+    }
+    return service;
   }
 
   private collectFetchRouteExports(file: ts.SourceFile): void {

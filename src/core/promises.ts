@@ -54,7 +54,8 @@ function isPromiseBySyntax(t: TS, index: ProgramIndex, e: ts.Expression, depth: 
   if (parts && chainMethods.has(parts.name)) return isPromiseValued(t, index, parts.receiver, depth + 1);
   const ref = index.binding.resolve(e.expression);
   if (ref?.module === 'global' && (ref.path[0] === 'fetch' || ref.path[0] === 'Promise') ) return true;
-  const functions = index.resolveFunctions(e.expression);
+  // The function called itself, not what a wrapper was given: `cors(async fn)` returns a middleware.
+  const functions = index.resolveFunctions(e.expression, 0, false);
   return functions.length > 0 && functions.every((fn) => isAsyncFunction(t, fn));
 }
 

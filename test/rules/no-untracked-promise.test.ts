@@ -20,6 +20,9 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-callbacks.ts'),
     project.file('valid-frameworks.ts'),
     project.file('work.ts'),
+    project.file('service.ts'),
+    project.file('valid-shutdown-itself.ts'),
+    project.file('valid-browser-bundle.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
