@@ -4,7 +4,7 @@ import type * as ts from 'typescript';
 import { callbackDroppers, knownSafeCalls, listenerMethods, refIn, sameRef } from '../src/core/catalogue.js';
 import { forcesInside } from '../src/core/deadlines.js';
 import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
-import { isChainMethod, isPromiseValued, originOfChain } from '../src/core/promises.js';
+import { chainHandlers, isChainMethod, isPromiseValued, originOfChain } from '../src/core/promises.js';
 import { defineRule, type RuleContext, type Suggestion } from '../src/core/rule.js';
 import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../src/core/specifiers.js';
 import {
@@ -103,6 +103,11 @@ export default defineRule<MessageId, Options>({
   },
 });
 
+/** How messages name the work: `sendReceipt(…)`, `repo.insert(…)`. */
+function workName(t: TS, origin: ts.Expression, sourceFile: ts.SourceFile): string {
+  return t.isCallExpression(origin) || t.isNewExpression(origin) ? `${calleeText(t, origin.expression, sourceFile)}(…)` : calleeText(t, origin, sourceFile);
+}
+
 /** Branches of an expression statement whose values are dropped. */
 function droppedValues(t: TS, expression: ts.Expression): ts.Expression[] {
   const e = skipOuterExpressions(t, expression);
@@ -162,7 +167,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (!t.isCallExpression(origin) && !t.isNewExpression(origin)) continue;
     if (isHandlerWrapperForward(context, origin) || handsResultToCallback(context, value, statement)) continue;
     if (isShutdownItself(context, origin, value)) continue;
-    const name = t.isCallExpression(origin) || t.isNewExpression(origin) ? `${calleeText(t, origin.expression, sourceFile)}(…)` : calleeText(t, origin, sourceFile);
+    const name = workName(t, origin, sourceFile);
     const inHandler = index.enclosingHandler(statement) !== undefined;
     context.report({
       node: statement,
@@ -184,16 +189,7 @@ function isShutdownItself(context: Context, origin: ts.Expression, value: ts.Exp
   if (t.isCallExpression(origin) && index.resolveFunctions(origin.expression, 0, false).some((fn) => index.startsShutdown(fn))) {
     return true;
   }
-  let e = skipOuterExpressions(t, value);
-  while (t.isCallExpression(e)) {
-    const parts = methodCallParts(t, e);
-    if (!parts || !isChainMethod(parts.name)) return false;
-    for (const handler of e.arguments) {
-      if (index.resolveFunctions(handler).some((fn) => forcesInside(t, index, fn))) return true;
-    }
-    e = skipOuterExpressions(t, parts.receiver);
-  }
-  return false;
+  return chainHandlers(t, value).some((handler) => index.resolveFunctions(handler).some((fn) => forcesInside(t, index, fn)));
 }
 
 /**
@@ -245,18 +241,11 @@ function handsResultToCallback(context: Context, value: ts.Expression, at: ts.No
     }
   }
   if (callbacks.size === 0) return false;
-  let e = skipOuterExpressions(t, value);
-  while (t.isCallExpression(e)) {
-    const parts = methodCallParts(t, e);
-    if (!parts || !isChainMethod(parts.name)) return false;
-    for (const handler of e.arguments) {
-      const fn = skipOuterExpressions(t, handler);
-      if (t.isIdentifier(fn) && callbacks.has(context.checker.getSymbolAtLocation(fn)!)) return true;
-      if (isFunctionLikeWithBody(t, fn) && callsOneOf(context, fn, callbacks)) return true;
-    }
-    e = skipOuterExpressions(t, parts.receiver);
-  }
-  return false;
+  return chainHandlers(t, value).some((handler) => {
+    const fn = skipOuterExpressions(t, handler);
+    if (t.isIdentifier(fn)) return callbacks.has(context.checker.getSymbolAtLocation(fn)!);
+    return isFunctionLikeWithBody(t, fn) && callsOneOf(context, fn, callbacks);
+  });
 }
 
 function callsOneOf(context: Context, fn: ts.Node, callbacks: ReadonlySet<ts.Symbol>): boolean {
@@ -374,7 +363,7 @@ function checkVoidArrow(context: Context, arrow: ts.ArrowFunction): void {
   const value = body.expression;
   if (!isPromiseValued(context.ts, context.index, value) || isAllowedChain(context, value)) return;
   const origin = originOfChain(t, value);
-  const name = t.isCallExpression(origin) ? `${calleeText(t, origin.expression, context.sourceFile)}(…)` : calleeText(t, origin, context.sourceFile);
+  const name = workName(t, origin, context.sourceFile);
   const inHandler = context.index.enclosingHandler(arrow) !== undefined;
   context.report({ node: body, messageId: inHandler ? 'untrackedInHandler' : 'untracked', data: { name } });
 }
@@ -421,7 +410,7 @@ function checkLocal(context: Context, declaration: ts.VariableDeclaration): void
   t.forEachChild(scope, visit);
   if (escapes) return;
   const origin = originOfChain(t, initializer);
-  const name = t.isCallExpression(origin) || t.isNewExpression(origin) ? `${calleeText(t, origin.expression, sourceFile)}(…)` : calleeText(t, origin, sourceFile);
+  const name = workName(t, origin, sourceFile);
   const inHandler = index.enclosingHandler(declaration) !== undefined;
   context.report({
     node: initializer,

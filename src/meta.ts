@@ -20,19 +20,6 @@ const pkg = findPackageJson();
 
 export const version: string = pkg.version;
 
-/** The package's root directory (where rules/*.md ship). */
-export const packageRoot: string = (() => {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    try {
-      const found = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (found.name === 'shutdown-lint') return dir;
-    } catch {
-      // keep climbing
-    }
-    if (dirname(dir) === dir) return process.cwd();
-  }
-})();
-
 export function ruleDocsUrl(ruleId: string): string {
   return `${pkg.homepage.replace(/#.*$/, '').replace(/\/$/, '')}/blob/main/rules/${ruleId}.md`;
 }

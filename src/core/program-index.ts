@@ -171,10 +171,6 @@ export class ProgramIndex {
     return this.pathByRoot.get(root) ?? new Set();
   }
 
-  serverCreatedBy(node: ts.Node): ServerRecord | undefined {
-    return this.serverByCreation.get(node);
-  }
-
   /** The server record a value comes from, following variables, fields and assignments. */
   serverOf(expression: ts.Expression, depth = 0): ServerRecord | undefined {
     const t = this.ts;

@@ -70,6 +70,19 @@ export function originOfChain(t: TS, expression: ts.Expression): ts.Expression {
   }
 }
 
+/** The handlers given along a `.then/.catch/.finally` chain, outermost first. */
+export function chainHandlers(t: TS, expression: ts.Expression): ts.Expression[] {
+  const handlers: ts.Expression[] = [];
+  let e = skipOuterExpressions(t, expression);
+  while (t.isCallExpression(e)) {
+    const parts = methodCallParts(t, e);
+    if (!parts || !chainMethods.has(parts.name)) break;
+    handlers.push(...e.arguments);
+    e = skipOuterExpressions(t, parts.receiver);
+  }
+  return handlers;
+}
+
 export function isChainMethod(name: string): boolean {
   return chainMethods.has(name);
 }

@@ -105,21 +105,3 @@ export function calleeText(t: TS, expression: ts.Expression, sourceFile: ts.Sour
 export function isInDeclarationFileOrNodeModules(sourceFile: ts.SourceFile): boolean {
   return sourceFile.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sourceFile.fileName);
 }
-
-/** Start offset without leading trivia. */
-export function startOf(node: ts.Node, sourceFile: ts.SourceFile): number {
-  return node.getStart(sourceFile);
-}
-
-/** Walks every descendant of `node` (not `node` itself), in source order. */
-export function forEachDescendant(t: TS, node: ts.Node, visit: (child: ts.Node) => boolean | void): void {
-  const walk = (child: ts.Node): void => {
-    if (visit(child) === false) return;
-    t.forEachChild(child, walk);
-  };
-  t.forEachChild(node, walk);
-}
-
-export function isStringLiteralValue(t: TS, node: ts.Node | undefined, values: ReadonlySet<string>): boolean {
-  return node !== undefined && t.isStringLiteralLike(node) && values.has(node.text);
-}
