@@ -50,7 +50,10 @@ export class ModuleBinding {
         : staticPropertyName(t, node.argumentExpression);
       if (name === undefined) return undefined;
       const base = this.resolve(node.expression, depth + 1);
-      return base ? makeRef(base.module, [...base.path, name]) : undefined;
+      if (base) return makeRef(base.module, [...base.path, name]);
+      // `import * as lib from './lib'; lib.createServer`: a member of a module of this program.
+      const local = this.localModuleOf(node.expression);
+      return local ? this.resolveExportOfFile(local, name, [], depth + 1) : undefined;
     }
     if (t.isCallExpression(node)) {
       const specifier = this.requireSpecifier(node);
@@ -64,6 +67,25 @@ export class ModuleBinding {
         return this.resolveModuleMember(call.arguments[0].text, [], call, depth);
       }
     }
+    return undefined;
+  }
+
+  /** The program's own module an expression names as a namespace (`import * as lib from './lib'`). */
+  private localModuleOf(expression: ts.Expression): ts.SourceFile | undefined {
+    const t = this.t;
+    const e = skipOuterExpressions(t, expression);
+    if (t.isCallExpression(e)) {
+      const specifier = this.requireSpecifier(e);
+      return specifier !== undefined && isRelative(specifier) ? this.programModule(e.getSourceFile(), specifier) : undefined;
+    }
+    if (!t.isIdentifier(e)) return undefined;
+    const declaration = this.checker.getSymbolAtLocation(e)?.declarations?.[0];
+    if (!declaration) return undefined;
+    if (t.isNamespaceImport(declaration)) {
+      const specifier = moduleSpecifierText(t, declaration.parent.parent.moduleSpecifier);
+      return specifier !== undefined && isRelative(specifier) ? this.programModule(e.getSourceFile(), specifier) : undefined;
+    }
+    if (t.isVariableDeclaration(declaration) && declaration.initializer) return this.localModuleOf(declaration.initializer);
     return undefined;
   }
 
@@ -102,9 +124,14 @@ export class ModuleBinding {
     const declarations = symbol.declarations ?? [];
     if (declarations.length === 0) return makeRef('global', [name]);
     const declaration = declarations[0]!;
-    // A name declared only in lib or @types files, in global scope, is a global.
-    if (declarations.every((d) => d.getSourceFile().isDeclarationFile) && declarations.some((d) => isGlobalDeclaration(t, d))) {
-      return makeRef('global', [name]);
+    if (declarations.every((d) => d.getSourceFile().isDeclarationFile)) {
+      // A name declared only in lib or @types files, in global scope, is a global.
+      if (declarations.some((d) => isGlobalDeclaration(t, d))) return makeRef('global', [name]);
+      // An export of `declare module 'net' { … }` reached through `export * from 'node:net'`.
+      const ambient = ambientModuleOf(t, declaration);
+      if (ambient && (t.isFunctionDeclaration(declaration) || t.isClassDeclaration(declaration) || t.isVariableDeclaration(declaration))) {
+        return makeRef(ambient, [symbol.name]);
+      }
     }
     if (t.isImportSpecifier(declaration)) {
       const specifier = importSpecifierModule(t, declaration);
@@ -240,6 +267,14 @@ function moduleSpecifierText(t: TS, node: ts.Expression | undefined): string | u
 
 function importSpecifierModule(t: TS, specifier: ts.ImportSpecifier): string | undefined {
   return moduleSpecifierText(t, specifier.parent.parent.parent.moduleSpecifier);
+}
+
+/** The name of the `declare module 'x' { }` block a declaration sits directly in. */
+function ambientModuleOf(t: TS, node: ts.Node): string | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (t.isModuleDeclaration(p)) return t.isStringLiteral(p.name) ? p.name.text : undefined;
+  }
+  return undefined;
 }
 
 /** Declared in global scope: a script .d.ts (lib.dom.d.ts), or a `declare global { }` block. */
