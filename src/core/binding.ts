@@ -123,6 +123,11 @@ export class ModuleBinding {
     const t = this.t;
     const declarations = symbol.declarations ?? [];
     if (declarations.length === 0) return makeRef('global', [name]);
+    // JavaScript: `process.title = 'x'` makes the checker "declare" `process` at that identifier;
+    // it is still the global.
+    if (declarations.every((d) => t.isIdentifier(d) && t.isPropertyAccessExpression(d.parent) && d.parent.expression === d)) {
+      return makeRef('global', [name]);
+    }
     const declaration = declarations[0]!;
     if (declarations.every((d) => d.getSourceFile().isDeclarationFile)) {
       // A name declared only in lib or @types files, in global scope, is a global.

@@ -43,6 +43,10 @@ export interface KindSpec {
   pluginMethods?: readonly string[];
   /** Declared types that carry this kind, matched by type information or by annotations. */
   types?: readonly ApiRef[];
+  /** It holds connections or runs work that only an explicit close releases (runtime-facts §4). */
+  mustClose?: boolean;
+  /** Methods in `methods` that return this same resource (a chained `on`, Prisma `$extends`), not a new one. */
+  returnsSelf?: readonly string[];
 }
 
 export interface FactorySpec extends ApiRef {
@@ -51,8 +55,12 @@ export interface FactorySpec extends ApiRef {
   async?: boolean;
   /** Function arguments of the factory are request handlers (`http.createServer(handler)`). */
   handlerArgs?: boolean;
+  /** The server it returns is already listening (`serve()`); other servers open when `listen` is called. */
+  listens?: boolean;
   /** Options-object properties (first object argument) that make closes bounded. */
   boundingOptions?: readonly { name: string; value: true | 'any' }[];
+  /** A module-level singleton, closed by these calls rather than through the value returned (`mongoose.connect`). */
+  closedBy?: readonly ApiRef[];
 }
 
 /** A library that runs shutdown hooks; its hooks are shutdown roots. */
@@ -188,27 +196,33 @@ export const kinds: readonly KindSpec[] = [
       { module: '@nestjs/core', path: ['NestApplication'] },
     ],
   },
-  // ── Resources (runtime-facts §4); the rules that use them come later, the data is shared ──
-  { kind: 'pg.Pool', label: 'pg Pool', category: 'resource', close: ['end'], types: [{ module: 'pg', path: ['Pool'] }] },
-  { kind: 'pg.Client', label: 'pg Client', category: 'resource', close: ['end'], types: [{ module: 'pg', path: ['Client'] }] },
-  { kind: 'mysql2.Pool', label: 'mysql2 pool', category: 'resource', close: ['end'], forceClose: ['destroy'] },
-  { kind: 'ioredis.Redis', label: 'ioredis client', category: 'resource', close: ['quit'], forceClose: ['disconnect'] },
-  { kind: 'redis.Client', label: 'node-redis client', category: 'resource', close: ['close', 'quit'], forceClose: ['destroy', 'disconnect'] },
-  { kind: 'mongodb.MongoClient', label: 'MongoClient', category: 'resource', close: ['close'] },
-  { kind: 'mongoose.Connection', label: 'mongoose connection', category: 'resource', close: ['close', 'disconnect'], forceClose: ['destroy'] },
-  { kind: 'prisma.Client', label: 'PrismaClient', category: 'resource', close: ['$disconnect'] },
-  { kind: 'knex.Knex', label: 'knex instance', category: 'resource', close: ['destroy'] },
-  { kind: 'sequelize.Sequelize', label: 'Sequelize instance', category: 'resource', close: ['close'] },
-  { kind: 'typeorm.DataSource', label: 'TypeORM DataSource', category: 'resource', close: ['destroy', 'close'] },
+  // ── Resources (runtime-facts §4); no-unclosed-resource reports those with `mustClose` left open ──
+  { kind: 'pg.Pool', label: 'pg Pool', category: 'resource', mustClose: true, close: ['end'], types: [{ module: 'pg', path: ['Pool'] }] },
+  { kind: 'pg.Client', label: 'pg Client', category: 'resource', mustClose: true, close: ['end'], types: [{ module: 'pg', path: ['Client'] }] },
+  { kind: 'mysql2.Pool', label: 'mysql2 pool', category: 'resource', mustClose: true, close: ['end'], forceClose: ['destroy'], methods: { promise: 'mysql2.Pool' }, returnsSelf: ['promise'] },
+  { kind: 'mysql2.Connection', label: 'mysql2 connection', category: 'resource', mustClose: true, close: ['end'], forceClose: ['destroy'], methods: { promise: 'mysql2.Connection' }, returnsSelf: ['promise'] },
+  // `duplicate()` opens another connection; `on` returns the client itself.
+  { kind: 'ioredis.Redis', label: 'ioredis client', category: 'resource', mustClose: true, close: ['quit'], forceClose: ['disconnect'], methods: { duplicate: 'ioredis.Redis', on: 'ioredis.Redis', once: 'ioredis.Redis' }, returnsSelf: ['on', 'once'] },
+  // v5+: `close()`/`destroy()`; v4: `quit()`/`disconnect()`. `await createClient().on(…).connect()` is the client.
+  { kind: 'redis.Client', label: 'node-redis client', category: 'resource', mustClose: true, close: ['close', 'quit'], forceClose: ['destroy', 'disconnect'], methods: { duplicate: 'redis.Client', on: 'redis.Client', once: 'redis.Client', connect: 'redis.Client' }, returnsSelf: ['on', 'once', 'connect'] },
+  { kind: 'mongodb.MongoClient', label: 'MongoClient', category: 'resource', mustClose: true, close: ['close'], methods: { connect: 'mongodb.MongoClient' }, returnsSelf: ['connect'] },
+  { kind: 'mongoose.Connection', label: 'mongoose connection', category: 'resource', mustClose: true, close: ['close', 'disconnect'], forceClose: ['destroy'], methods: { asPromise: 'mongoose.Connection' }, returnsSelf: ['asPromise'] },
+  { kind: 'prisma.Client', label: 'PrismaClient', category: 'resource', mustClose: true, close: ['$disconnect'], methods: { $extends: 'prisma.Client' }, returnsSelf: ['$extends'] },
+  { kind: 'knex.Knex', label: 'knex instance', category: 'resource', mustClose: true, close: ['destroy'] },
+  { kind: 'sequelize.Sequelize', label: 'Sequelize instance', category: 'resource', mustClose: true, close: ['close'] },
+  { kind: 'typeorm.DataSource', label: 'TypeORM DataSource', category: 'resource', mustClose: true, close: ['destroy', 'close'], methods: { initialize: 'typeorm.DataSource' }, returnsSelf: ['initialize'] },
   { kind: 'kafkajs.Kafka', label: 'Kafka client', category: 'shutdown-helper', methods: { producer: 'kafkajs.Producer', consumer: 'kafkajs.Consumer', admin: 'kafkajs.Admin' } },
-  { kind: 'kafkajs.Producer', label: 'kafkajs producer', category: 'buffer', close: ['disconnect'], flush: ['disconnect'] },
-  { kind: 'kafkajs.Consumer', label: 'kafkajs consumer', category: 'resource', close: ['disconnect', 'stop'] },
+  { kind: 'kafkajs.Producer', label: 'kafkajs producer', category: 'buffer', mustClose: true, close: ['disconnect'], flush: ['disconnect'] },
+  // `stop()` stops fetching but keeps the connections; `disconnect()` stops, then closes them.
+  { kind: 'kafkajs.Consumer', label: 'kafkajs consumer', category: 'resource', mustClose: true, close: ['disconnect'] },
   { kind: 'kafkajs.Admin', label: 'kafkajs admin', category: 'resource', close: ['disconnect'] },
-  { kind: 'amqplib.Connection', label: 'amqplib connection', category: 'resource', close: ['close'] },
-  { kind: 'bullmq.Worker', label: 'BullMQ Worker', category: 'resource', close: ['close'] },
-  { kind: 'bullmq.Queue', label: 'BullMQ Queue', category: 'resource', close: ['close'] },
-  { kind: 'undici.Dispatcher', label: 'undici dispatcher', category: 'resource', close: ['close'], forceClose: ['destroy'] },
-  { kind: 'nats.Connection', label: 'NATS connection', category: 'resource', close: ['drain', 'close'] },
+  { kind: 'amqplib.Connection', label: 'amqplib connection', category: 'resource', mustClose: true, close: ['close'] },
+  { kind: 'bullmq.Worker', label: 'BullMQ Worker', category: 'resource', mustClose: true, close: ['close'] },
+  { kind: 'bullmq.Queue', label: 'BullMQ Queue', category: 'resource', mustClose: true, close: ['close'] },
+  { kind: 'bullmq.QueueEvents', label: 'BullMQ QueueEvents', category: 'resource', mustClose: true, close: ['close'] },
+  { kind: 'bullmq.FlowProducer', label: 'BullMQ FlowProducer', category: 'resource', mustClose: true, close: ['close'] },
+  { kind: 'undici.Dispatcher', label: 'undici dispatcher', category: 'resource', mustClose: true, close: ['close'], forceClose: ['destroy'] },
+  { kind: 'nats.Connection', label: 'NATS connection', category: 'resource', mustClose: true, close: ['drain', 'close'] },
   { kind: 'ws.WebSocketServer', label: 'WebSocket server', category: 'server', close: ['close'] },
   { kind: 'socketio.Server', label: 'socket.io server', category: 'server', close: ['close'] },
   { kind: 'otel.NodeSDK', label: 'OpenTelemetry NodeSDK', category: 'buffer', close: ['shutdown'], flush: ['shutdown'] },
@@ -247,7 +261,7 @@ export const factories: readonly FactorySpec[] = [
     boundingOptions: [{ name: 'forceCloseConnections', value: true }],
   },
   { module: 'hono', path: ['Hono'], kind: 'hono.App' },
-  { module: '@hono/node-server', path: ['serve'], kind: 'http.Server' },
+  { module: '@hono/node-server', path: ['serve'], kind: 'http.Server', listens: true },
   {
     module: '@nestjs/core',
     path: ['NestFactory', 'create'],
@@ -258,30 +272,49 @@ export const factories: readonly FactorySpec[] = [
   { module: 'pg', path: ['Pool'], kind: 'pg.Pool' },
   { module: 'pg', path: ['Client'], kind: 'pg.Client' },
   { module: 'mysql2', path: ['createPool'], kind: 'mysql2.Pool' },
-  { module: 'mysql2', path: ['createConnection'], kind: 'mysql2.Pool' },
+  { module: 'mysql2', path: ['createConnection'], kind: 'mysql2.Connection' },
+  { module: 'mysql2', path: ['createPoolCluster'], kind: 'mysql2.Pool' },
   { module: 'mysql2/promise', path: ['createPool'], kind: 'mysql2.Pool' },
-  { module: 'mysql2/promise', path: ['createConnection'], kind: 'mysql2.Pool', async: true },
+  { module: 'mysql2/promise', path: ['createConnection'], kind: 'mysql2.Connection', async: true },
+  { module: 'mysql2/promise', path: ['createPoolCluster'], kind: 'mysql2.Pool' },
   { module: 'ioredis', path: [], kind: 'ioredis.Redis' },
   { module: 'ioredis', path: ['Redis'], kind: 'ioredis.Redis' },
   { module: 'ioredis', path: ['Cluster'], kind: 'ioredis.Redis' },
-  { module: 'redis', path: ['createClient'], kind: 'redis.Client' },
-  { module: 'redis', path: ['createCluster'], kind: 'redis.Client' },
+  ...['redis', '@redis/client'].flatMap((module) =>
+    ['createClient', 'createCluster', 'createClientPool'].map((name) => ({ module, path: [name], kind: 'redis.Client' })),
+  ),
   { module: 'mongodb', path: ['MongoClient'], kind: 'mongodb.MongoClient' },
   { module: 'mongodb', path: ['MongoClient', 'connect'], kind: 'mongodb.MongoClient', async: true },
   { module: 'mongoose', path: ['createConnection'], kind: 'mongoose.Connection' },
-  { module: 'mongoose', path: ['connect'], kind: 'mongoose.Connection', async: true },
+  {
+    module: 'mongoose',
+    path: ['connect'],
+    kind: 'mongoose.Connection',
+    async: true,
+    closedBy: [
+      { module: 'mongoose', path: ['disconnect'] },
+      { module: 'mongoose', path: ['connection', 'close'] },
+      { module: 'mongoose', path: ['connection', 'destroy'] },
+    ],
+  },
   { module: '@prisma/client', path: ['PrismaClient'], kind: 'prisma.Client' },
   { module: 'knex', path: [], kind: 'knex.Knex' },
   { module: 'knex', path: ['knex'], kind: 'knex.Knex' },
   { module: 'sequelize', path: ['Sequelize'], kind: 'sequelize.Sequelize' },
+  { module: 'sequelize-typescript', path: ['Sequelize'], kind: 'sequelize.Sequelize' },
   { module: 'typeorm', path: ['DataSource'], kind: 'typeorm.DataSource' },
+  { module: 'typeorm', path: ['createConnection'], kind: 'typeorm.DataSource', async: true },
   { module: 'kafkajs', path: ['Kafka'], kind: 'kafkajs.Kafka' },
   { module: 'amqplib', path: ['connect'], kind: 'amqplib.Connection', async: true },
   { module: 'bullmq', path: ['Worker'], kind: 'bullmq.Worker' },
   { module: 'bullmq', path: ['Queue'], kind: 'bullmq.Queue' },
+  { module: 'bullmq', path: ['QueueEvents'], kind: 'bullmq.QueueEvents' },
+  { module: 'bullmq', path: ['FlowProducer'], kind: 'bullmq.FlowProducer' },
   { module: 'undici', path: ['Agent'], kind: 'undici.Dispatcher' },
   { module: 'undici', path: ['Pool'], kind: 'undici.Dispatcher' },
+  { module: 'undici', path: ['Client'], kind: 'undici.Dispatcher' },
   { module: 'nats', path: ['connect'], kind: 'nats.Connection', async: true },
+  { module: '@nats-io/transport-node', path: ['connect'], kind: 'nats.Connection', async: true },
   { module: 'ws', path: ['WebSocketServer'], kind: 'ws.WebSocketServer' },
   { module: 'ws', path: ['Server'], kind: 'ws.WebSocketServer' },
   { module: 'socket.io', path: ['Server'], kind: 'socketio.Server' },
@@ -331,7 +364,17 @@ export const shutdownLibraries: readonly ShutdownLibrarySpec[] = [
   { module: 'exit-hook', path: [], library: 'exit-hook', hooks: { argument: 0 }, bounded: false },
   { module: 'exit-hook', path: ['asyncExitHook'], library: 'exit-hook', hooks: { argument: 0 }, bounded: true },
   { module: 'async-exit-hook', path: [], library: 'async-exit-hook', hooks: { argument: 0 }, bounded: false },
+  // The project's runtime (DESIGN.md): `defer(close, opts)` and `adopt(resource, close)` run closers LIFO, each bounded.
+  { module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'defer'], library: 'shutdown-lint/lifecycle', hooks: { argument: 0 }, bounded: true },
+  { module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'adopt'], library: 'shutdown-lint/lifecycle', hooks: { argument: 1 }, bounded: true },
 ];
+
+/**
+ * Shutdown registries that take a resource itself and close it at shutdown: a resource passed to
+ * one is closed. Closers (functions) given to a registry are shutdown roots through
+ * `shutdownLibraries`, `shutdownHookMethods` and `nestShutdownMethods`.
+ */
+export const resourceAdopters: readonly ApiRef[] = [{ module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'adopt'] }];
 
 /** Methods whose function argument runs at shutdown, on a receiver of the given kind. */
 export const shutdownHookMethods: readonly { kind: string; method: string; events?: readonly string[]; bounded: boolean }[] = [
@@ -399,6 +442,34 @@ export const processExits: readonly ApiRef[] = [
   { module: 'global', path: ['process', 'kill'] },
 ];
 
+/** Kind categories whose instances keep a program running: it serves, or holds work in flight. */
+export const longRunningCategories: ReadonlySet<KindCategory> = new Set(['server', 'app', 'router', 'resource']);
+
+/** Kind categories that are open once created: work can be in flight on them. Servers and apps open when they listen. */
+export const openCategories: ReadonlySet<KindCategory> = new Set(['resource']);
+
+/**
+ * Process events whose default action already ends the process (runtime-facts §1.6: unhandled
+ * rejections throw since v15): an exit in their listener ends it no sooner than Node would.
+ */
+export const crashEvents: ReadonlySet<string> = new Set(['uncaughtException', 'unhandledRejection']);
+
+/** Events of a server that report it failed to open (`listen` got EADDRINUSE or EACCES). */
+export const serverFailureEvents: ReadonlySet<string> = new Set(['error']);
+
+/** Values only a worker thread uses: a file that uses them is a worker script, where `process.exit()` ends the thread. */
+export const workerThreadValues: readonly ApiRef[] = [
+  { module: 'worker_threads', path: ['parentPort'] },
+  { module: 'worker_threads', path: ['workerData'] },
+];
+
+/**
+ * Method and function names that release or drain something, for code whose receivers have no
+ * known kind (plain JavaScript, a project's own wrappers): `db.disconnect()`, `queue.stop()`.
+ */
+export const cleanupNames: RegExp =
+  /^\$?(close|end|quit|disconnect|destroy|stop|shutdown|terminate|flush|drain|dispose|cleanup|cleanUp|teardown|tearDown|release)(?=$|[A-Z])|(Close|Quit|Disconnect|Destroy|Stop|Shutdown|Terminate|Flush|Drain|Dispose|Cleanup|Teardown)$/;
+
 /**
  * Calls that end connections at once. `closeAllConnections` says what it does on any receiver;
  * `destroy` and `terminate` are common names (a Sequelize row, a knex pool), so they count only
@@ -425,6 +496,42 @@ export const promiseRaces: readonly ApiRef[] = [
   { module: 'global', path: ['Promise', 'race'] },
   { module: 'global', path: ['Promise', 'any'] },
 ];
+
+/** Calls that accept an AbortSignal where leaving it out loses nothing: local file reads and writes. */
+export const signalOptionalCalls: readonly ApiRef[] = ['fs/promises', 'fs'].flatMap((module) =>
+  ['readFile', 'writeFile', 'appendFile'].flatMap((name) => [
+    { module, path: [name] },
+    ...(module === 'fs' ? [{ module, path: ['promises', name] }] : []),
+  ]),
+);
+
+/** APIs known to take `{ signal }`, by the options argument's position: for when their types are missing. */
+export const signalAcceptingCalls: readonly (ApiRef & { options: number })[] = [
+  { module: 'global', path: ['fetch'], options: 1 },
+  { module: 'undici', path: ['fetch'], options: 1 },
+  { module: 'undici', path: ['request'], options: 1 },
+  { module: 'timers/promises', path: ['setTimeout'], options: 2 },
+  { module: 'timers/promises', path: ['setInterval'], options: 2 },
+  { module: 'timers/promises', path: ['setImmediate'], options: 1 },
+  { module: 'events', path: ['once'], options: 2 },
+  { module: 'events', path: ['on'], options: 2 },
+];
+
+/** Calls that run work meant to outlive the request (Next.js `after`, `waitUntil`): it must not inherit its cancellation. */
+export const detachedWorkCalls: readonly ApiRef[] = [
+  { module: 'next/server', path: ['after'] },
+  { module: '@vercel/functions', path: ['waitUntil'] },
+];
+export const detachedWorkMethods: ReadonlySet<string> = new Set(['waitUntil']);
+
+/** Options types whose signal only destroys a stream the call builds (`createHash(alg, opts)`, zlib, fs streams). */
+export const signalOptionalOptionTypes: ReadonlySet<string> = new Set(['StreamOptions']);
+
+/** Methods that take a signal only to unregister themselves (`addEventListener(type, fn, { signal })`). */
+export const signalOptionalMethods: ReadonlySet<string> = new Set(['addEventListener']);
+
+/** Remix route modules (in `app/routes/`) export their request handlers under these names. */
+export const remixRouteExportNames: ReadonlySet<string> = new Set(['loader', 'action']);
 
 const kindsByName = new Map(kinds.map((k) => [k.kind, k]));
 

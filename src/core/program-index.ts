@@ -14,6 +14,7 @@ import {
   nestHttpMethodDecorators,
   nestShutdownMethods,
   refIn,
+  remixRouteExportNames,
   sameRef,
   shutdownHookMethods,
   shutdownSignals,
@@ -72,6 +73,7 @@ export class ProgramIndex {
   readonly checker: ts.TypeChecker;
   /** The files this program's authors wrote: not declaration files, not node_modules. */
   readonly sourceFiles: readonly ts.SourceFile[];
+  /** What the catalogue's factories create (servers, apps, resources), and resources a method opens (`kafka.producer()`). */
   readonly servers: ServerRecord[] = [];
   readonly handlers = new Map<ts.Node, HandlerRecord>();
   readonly shutdownRoots: ShutdownRoot[] = [];
@@ -81,7 +83,8 @@ export class ProgramIndex {
   private readonly imports = new Map<ts.SourceFile, Set<ts.SourceFile>>();
   private serviceFiles: Set<ts.SourceFile> | undefined;
   private drainEntries: Set<ts.Node> | undefined;
-  private readonly calls: (ts.CallExpression | ts.NewExpression)[] = [];
+  /** Every call and `new` in the program's own files, each file's in source order. */
+  readonly calls: (ts.CallExpression | ts.NewExpression)[] = [];
   private readonly classes: ts.ClassLikeDeclaration[] = [];
   private readonly assignmentsByName = new Map<string, ts.BinaryExpression[]>();
   /** Fastify-style plugin functions -> the receiver they were registered on. */
@@ -384,7 +387,12 @@ export class ProgramIndex {
       ...[...this.handlers.keys()].map((fn) => fn.getSourceFile()),
       ...this.shutdownRoots.map((r) => r.registration.getSourceFile()),
     ]);
-    if (seeds.size === 0) return seeds;
+    return this.filesRunningWith(seeds);
+  }
+
+  /** The files loaded by the entry modules that load one of `seeds` (directly or not), seeds included. */
+  filesRunningWith(seeds: ReadonlySet<ts.SourceFile>): Set<ts.SourceFile> {
+    if (seeds.size === 0) return new Set();
     // Files that reach a seed: walk the import graph backwards from the seeds.
     const importers = new Map<ts.SourceFile, ts.SourceFile[]>();
     for (const [from, targets] of this.imports) {
@@ -421,13 +429,16 @@ export class ProgramIndex {
 
   private collectFetchRouteExports(file: ts.SourceFile): void {
     const t = this.ts;
-    const isRouteFile = /(^|[\\/])route\.[cm]?[jt]sx?$/.test(file.fileName);
+    // Next.js `route.ts`, SvelteKit `+server.ts`; Remix `loader`/`action` in `app/routes/`.
+    const isRouteFile = /(^|[\\/])(route|\+server)\.[cm]?[jt]sx?$/.test(file.fileName);
+    const isRemixRoute = /[\\/]app[\\/]routes[\\/]/.test(file.fileName);
+    const isRouteExport = (name: string): boolean => fetchRouteExportNames.has(name) || (isRemixRoute && remixRouteExportNames.has(name));
     const isPagesApi = /[\\/]pages[\\/]api[\\/]/.test(file.fileName);
     const consider = (fn: FunctionLikeWithBody[], registration: ts.Node): void => {
       for (const f of fn) {
         const firstParam = f.parameters[0];
         const typeText = firstParam?.type?.getText(file) ?? '';
-        if (isRouteFile || /\b(Next)?Request\b/.test(typeText)) {
+        if (isRouteFile || isRemixRoute || /\b(Next)?Request\b/.test(typeText)) {
           this.addHandler(f, 'fetch-route', registration);
         }
       }
@@ -436,11 +447,11 @@ export class ProgramIndex {
       const exported = t.canHaveModifiers(statement) && t.getModifiers(statement)?.some((m) => m.kind === t.SyntaxKind.ExportKeyword);
       if (t.isFunctionDeclaration(statement) && statement.name && exported) {
         const isDefault = t.getModifiers(statement)?.some((m) => m.kind === t.SyntaxKind.DefaultKeyword);
-        if (fetchRouteExportNames.has(statement.name.text)) consider([statement], statement);
+        if (isRouteExport(statement.name.text)) consider([statement], statement);
         else if (isDefault && isPagesApi && statement.body) this.addHandler(statement, 'next-api', statement);
       } else if (t.isVariableStatement(statement) && exported) {
         for (const declaration of statement.declarationList.declarations) {
-          if (t.isIdentifier(declaration.name) && fetchRouteExportNames.has(declaration.name.text) && declaration.initializer) {
+          if (t.isIdentifier(declaration.name) && isRouteExport(declaration.name.text) && declaration.initializer) {
             consider(this.resolveFunctions(declaration.initializer), declaration);
           }
         }
@@ -482,6 +493,11 @@ export class ProgramIndex {
     const receiverKind = this.kindOf(parts.receiver);
     if (!receiverKind) return;
     const spec = kindSpec(receiverKind);
+    // A resource a method opens: `kafka.producer()`, `redis.duplicate()` (not `prisma.$extends()`, the same client).
+    const made = spec?.methods?.[parts.name];
+    if (made && kindSpec(made)?.mustClose && !spec?.returnsSelf?.includes(parts.name)) {
+      this.addServerOrResource(call, { module: receiverKind, path: [parts.name], kind: made });
+    }
     const handlerArgs = spec?.handlerMethods?.[parts.name];
     if (handlerArgs) {
       const framework = receiverKind.split('.')[0]!;

@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ESLint } from 'eslint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rules } from '../../rules/index.js';
 import type { LintResult } from '../../src/cli/results.js';
 import { cachedCli, cli, fixture, repoRoot, resultsByFile, stderrLines, type CliRun } from './cli-support.js';
 
@@ -119,7 +120,8 @@ describe('--format', { timeout: 120_000 }, () => {
     const [sarifRun] = log.runs;
     expect(sarifRun!.tool.driver.name).toBe('shutdown-lint');
     expect(sarifRun!.tool.driver.version).toBe(packageVersion);
-    expect(sarifRun!.tool.driver.rules.map((rule) => rule.id).sort()).toEqual([untracked, closeTimeout].sort());
+    // The driver lists every rule shutdown-lint has, whether or not it reported.
+    expect(sarifRun!.tool.driver.rules.map((rule) => rule.id).sort()).toEqual(rules.map((rule) => `shutdown/${rule.meta.id}`).sort());
     const found = sarifRun!.results.map((result) => [result.ruleId, result.level, result.locations[0]!.physicalLocation.artifactLocation.uri]);
     expect(found.sort()).toEqual(
       [

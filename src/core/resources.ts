@@ -1,0 +1,707 @@
+// Resources and their closes (runtime-facts §4): where a created resource is kept, which calls close
+// what keeps it anywhere in the program (through aliases, imports, helpers and registries), whether
+// a call runs at shutdown, and whether a function closes what it opened on every way out.
+import type * as ts from 'typescript';
+import { isTestFile } from './files.js';
+import { findFactory, findShutdownLibrary, kindSpec, listenerMethods, refIn, resourceAdopters, sameRef, shutdownSignals, type ApiRef } from './catalogue.js';
+import type { ProgramIndex } from './program-index.js';
+import {
+  enclosingFunction,
+  isFunctionLikeWithBody,
+  methodCallParts,
+  skipOuterExpressions,
+  staticPropertyName,
+  type FunctionLikeWithBody,
+  type TS,
+} from './ts-utils.js';
+
+/** Where the value a creation evaluates to ends up. */
+export type Holding =
+  /** Kept in a variable, field, property or default export that a close can name. */
+  | {
+      type: 'kept';
+      symbol: ts.Symbol;
+      declaration: ts.Node;
+      /** How messages name it: `pool`, `this.redis`, `db.pool`. */
+      name: string;
+      /** A local (or parameter) of this function; undefined for module and object state. */
+      fn?: FunctionLikeWithBody;
+      /** `using` / `await using`: disposed when its block ends. */
+      using: boolean;
+    }
+  /** Returned, passed as an argument, or stored in a collection: its new owner closes it. */
+  | { type: 'handed' }
+  /** Not kept anywhere (`new Worker(…);`, `new Pool().query(…)`): nothing can close it. */
+  | { type: 'dropped' }
+  | { type: 'unknown' };
+
+/** Promise methods whose result is still the resource (when it opened). */
+const promisePassThrough = new Set(['catch', 'finally']);
+
+/**
+ * Where the value of `creation` is kept. `returnsSelf` names the methods whose result is the same
+ * resource (`new PrismaClient().$extends(…)`, `createClient().on(…).connect()`).
+ */
+export function holdingOf(index: ProgramIndex, creation: ts.Expression, returnsSelf: readonly string[] = []): Holding {
+  const t = index.ts;
+  const checker = index.checker;
+  let e: ts.Node = creation;
+  for (let depth = 0; depth < 20; depth++) {
+    const parent: ts.Node = e.parent;
+    if (
+      t.isParenthesizedExpression(parent) ||
+      t.isAsExpression(parent) ||
+      t.isSatisfiesExpression(parent) ||
+      t.isNonNullExpression(parent) ||
+      t.isTypeAssertionExpression(parent) ||
+      t.isAwaitExpression(parent) ||
+      (t.isConditionalExpression(parent) && parent.condition !== e) ||
+      (t.isBinaryExpression(parent) && isLogicalOperator(t, parent.operatorToken.kind))
+    ) {
+      e = parent;
+      continue;
+    }
+    if (t.isPropertyAccessExpression(parent) && parent.expression === e) {
+      const call = parent.parent;
+      if (!t.isCallExpression(call) || call.expression !== parent) return { type: 'dropped' };
+      const method = parent.name.text;
+      if (returnsSelf.includes(method) || promisePassThrough.has(method)) {
+        e = call;
+        continue;
+      }
+      if (method === 'then') return thenParameterHolding(index, call);
+      return { type: 'dropped' };
+    }
+    if ((t.isCallExpression(parent) || t.isNewExpression(parent)) && parent.arguments?.includes(e as ts.Expression)) return { type: 'handed' };
+    if (t.isReturnStatement(parent) || t.isYieldExpression(parent) || (t.isArrowFunction(parent) && parent.body === e)) return { type: 'handed' };
+    if (t.isArrayLiteralExpression(parent) || t.isSpreadElement(parent)) return { type: 'handed' };
+    if (t.isPropertyAssignment(parent) && parent.initializer === e) {
+      // `{ pool: new Pool() }`: kept where the object is kept, under the property's name.
+      const outer = holdingOf(index, parent.parent, []);
+      if (outer.type !== 'kept') return outer;
+      const symbol = checker.getSymbolAtLocation(parent.name);
+      const property = staticPropertyName(t, parent.name);
+      if (!symbol || property === undefined) return { type: 'unknown' };
+      return { ...outer, symbol, declaration: parent, name: `${outer.name}.${property}`, using: false };
+    }
+    if (t.isVariableDeclaration(parent) && parent.initializer === e) {
+      if (!t.isIdentifier(parent.name)) return { type: 'unknown' };
+      const symbol = checker.getSymbolAtLocation(parent.name);
+      if (!symbol) return { type: 'unknown' };
+      const using = t.isVariableDeclarationList(parent.parent) && (parent.parent.flags & t.NodeFlags.Using) !== 0;
+      return { type: 'kept', symbol, declaration: parent, name: parent.name.text, fn: enclosingFunction(t, parent), using };
+    }
+    if (t.isPropertyDeclaration(parent) && parent.initializer === e) {
+      const symbol = checker.getSymbolAtLocation(parent.name);
+      const property = staticPropertyName(t, parent.name);
+      if (!symbol || property === undefined) return { type: 'unknown' };
+      return { type: 'kept', symbol, declaration: parent, name: `this.${property}`, using: false };
+    }
+    if (t.isBinaryExpression(parent) && parent.right === e && isAssignmentOperator(t, parent.operatorToken.kind)) {
+      return assignmentHolding(index, parent);
+    }
+    if (t.isExportAssignment(parent)) {
+      const moduleSymbol = checker.getSymbolAtLocation(parent.getSourceFile());
+      const symbol = moduleSymbol && checker.getExportsOfModule(moduleSymbol).find((s) => s.name === 'default' || s.name === 'export=');
+      return symbol ? { type: 'kept', symbol, declaration: parent, name: 'the default export', using: false } : { type: 'unknown' };
+    }
+    if (t.isExpressionStatement(parent) || t.isVoidExpression(parent)) return { type: 'dropped' };
+    return { type: 'unknown' };
+  }
+  return { type: 'unknown' };
+}
+
+/** `=`, and the lazy `??=` / `||=` of a singleton. */
+function isAssignmentOperator(t: TS, kind: ts.SyntaxKind): boolean {
+  return kind === t.SyntaxKind.EqualsToken || kind === t.SyntaxKind.QuestionQuestionEqualsToken || kind === t.SyntaxKind.BarBarEqualsToken;
+}
+
+function isLogicalOperator(t: TS, kind: ts.SyntaxKind): boolean {
+  return kind === t.SyntaxKind.BarBarToken || kind === t.SyntaxKind.QuestionQuestionToken || kind === t.SyntaxKind.AmpersandAmpersandToken;
+}
+
+/** `connect(url).then((conn) => …)`: kept in the callback's parameter. */
+function thenParameterHolding(index: ProgramIndex, call: ts.CallExpression): Holding {
+  const t = index.ts;
+  const callback = call.arguments[0] && skipOuterExpressions(t, call.arguments[0]);
+  if (!callback || !isFunctionLikeWithBody(t, callback)) return { type: 'unknown' };
+  const parameter = callback.parameters[0];
+  if (!parameter) return { type: 'dropped' };
+  if (!t.isIdentifier(parameter.name)) return { type: 'unknown' };
+  const symbol = index.checker.getSymbolAtLocation(parameter.name);
+  return symbol ? { type: 'kept', symbol, declaration: parameter, name: parameter.name.text, fn: callback, using: false } : { type: 'unknown' };
+}
+
+/** `pool = new Pool()`, `this.redis = new Redis()`, `cache[key] = new Redis()`. */
+function assignmentHolding(index: ProgramIndex, assignment: ts.BinaryExpression): Holding {
+  const t = index.ts;
+  const left = skipOuterExpressions(t, assignment.left);
+  if (t.isElementAccessExpression(left)) return { type: 'handed' };
+  const target = t.isIdentifier(left) ? left : t.isPropertyAccessExpression(left) ? left.name : undefined;
+  if (!target) return { type: 'unknown' };
+  const symbol = index.checker.getSymbolAtLocation(target);
+  if (!symbol) return { type: 'unknown' };
+  const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0] ?? assignment;
+  if (t.isIdentifier(left)) {
+    // A local assigned in the function that declared it is that function's; an outer one lives on.
+    const declaredIn = enclosingFunction(t, declaration);
+    const fn = declaredIn && declaredIn === enclosingFunction(t, assignment) ? declaredIn : undefined;
+    return { type: 'kept', symbol, declaration, name: left.text, fn, using: false };
+  }
+  const receiver = skipOuterExpressions(t, (left as ts.PropertyAccessExpression).expression);
+  const owner = receiver.kind === t.SyntaxKind.ThisKeyword ? 'this' : t.isIdentifier(receiver) ? receiver.text : undefined;
+  return { type: 'kept', symbol, declaration, name: owner ? `${owner}.${target.text}` : target.text, using: false };
+}
+
+/** The symbol an expression names, through import aliases, `const p = pool` aliases and shorthand properties. */
+export function heldSymbolOf(index: ProgramIndex, expression: ts.Expression): ts.Symbol | undefined {
+  const t = index.ts;
+  const checker = index.checker;
+  let e = skipOuterExpressions(t, expression);
+  let symbol = t.isIdentifier(e) ? checker.getSymbolAtLocation(e) : t.isPropertyAccessExpression(e) ? checker.getSymbolAtLocation(e.name) : undefined;
+  for (let depth = 0; symbol && depth < 6; depth++) {
+    if (symbol.flags & t.SymbolFlags.Alias) {
+      try {
+        symbol = checker.getAliasedSymbol(symbol);
+      } catch {
+        return symbol;
+      }
+      continue;
+    }
+    const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
+    if (declaration && t.isShorthandPropertyAssignment(declaration)) {
+      symbol = checker.getShorthandAssignmentValueSymbol(declaration);
+      continue;
+    }
+    if (declaration && t.isVariableDeclaration(declaration) && declaration.initializer) {
+      e = skipOuterExpressions(t, declaration.initializer);
+      if (!t.isIdentifier(e) && !t.isPropertyAccessExpression(e)) return symbol;
+      const next = t.isIdentifier(e) ? checker.getSymbolAtLocation(e) : checker.getSymbolAtLocation(e.name);
+      if (!next) return symbol;
+      symbol = next;
+      continue;
+    }
+    return symbol;
+  }
+  return symbol;
+}
+
+/** Whether `expression` names what `holding` keeps. */
+export function refersToHolding(index: ProgramIndex, expression: ts.Expression, holding: Extract<Holding, { type: 'kept' }>): boolean {
+  const symbol = heldSymbolOf(index, expression);
+  if (!symbol) return false;
+  return symbol === holding.symbol || ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(holding.declaration) ?? false);
+}
+
+/** A call that closes a resource: its close method on it, a helper that closes its parameter, or an adopting registry. */
+export interface CloseSite {
+  call: ts.CallExpression;
+  /** `adopted`: handed to a registry that closes it at shutdown, wherever the registration is. */
+  how: 'close' | 'helper' | 'adopted' | 'module';
+}
+
+const callsCache = new WeakMap<ProgramIndex, Map<string, ts.CallExpression[]>>();
+
+/** The program's calls by the last name of the callee: `end` for `pool.end()`, `closeQuietly` for `closeQuietly(pool)`. */
+function callsNamed(index: ProgramIndex, name: string): readonly ts.CallExpression[] {
+  let byName = callsCache.get(index);
+  if (!byName) {
+    const t = index.ts;
+    byName = new Map();
+    for (const call of index.calls) {
+      if (!t.isCallExpression(call)) continue;
+      const callee = skipOuterExpressions(t, call.expression);
+      const calleeName = t.isIdentifier(callee) ? callee.text : methodCallParts(t, call)?.name;
+      if (calleeName === undefined) continue;
+      const list = byName.get(calleeName);
+      if (list) list.push(call);
+      else byName.set(calleeName, [call]);
+    }
+    callsCache.set(index, byName);
+  }
+  return byName.get(name) ?? [];
+}
+
+/**
+ * Every call in the program that closes what `holding` keeps: `pool.end()` on it or an alias,
+ * `closeQuietly(pool)` where the helper closes its parameter, and `lifecycle.adopt(pool, …)`.
+ */
+export function closesOf(index: ProgramIndex, holding: Extract<Holding, { type: 'kept' }>, closeMethods: readonly string[]): CloseSite[] {
+  const t = index.ts;
+  const sites: CloseSite[] = [];
+  const helpers: { fn: FunctionLikeWithBody; position: number }[] = [];
+  for (const method of closeMethods) {
+    for (const call of callsNamed(index, method)) {
+      const parts = methodCallParts(t, call);
+      if (!parts || parts.name !== method) continue;
+      if (refersToHolding(index, parts.receiver, holding)) sites.push({ call, how: 'close' });
+      else {
+        const helper = closedParameter(index, parts.receiver);
+        if (helper) helpers.push(helper);
+      }
+    }
+  }
+  for (const { fn, position } of helpers) {
+    const name = fn.name && t.isIdentifier(fn.name) ? fn.name.text : fn.parent && t.isVariableDeclaration(fn.parent) && t.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
+    for (const call of name ? callsNamed(index, name) : []) {
+      const argument = call.arguments[position];
+      if (argument && refersToHolding(index, argument, holding) && index.resolveFunctions(call.expression, 0, false).includes(fn)) {
+        sites.push({ call, how: 'helper' });
+      }
+    }
+  }
+  for (const name of new Set(resourceAdopters.map((ref) => ref.path[ref.path.length - 1]!))) {
+    for (const call of callsNamed(index, name)) {
+      const ref = index.binding.resolve(call.expression);
+      if (ref && refIn(ref, resourceAdopters) && call.arguments.some((a) => refersToHolding(index, a, holding))) sites.push({ call, how: 'adopted' });
+    }
+  }
+  return sites;
+}
+
+/** `async function closeQuietly(resource) { await resource.end() }`: the function and the position of the parameter it closes. */
+function closedParameter(index: ProgramIndex, receiver: ts.Expression): { fn: FunctionLikeWithBody; position: number } | undefined {
+  const t = index.ts;
+  const e = skipOuterExpressions(t, receiver);
+  if (!t.isIdentifier(e)) return undefined;
+  const declaration = index.checker.getSymbolAtLocation(e)?.valueDeclaration;
+  if (!declaration || !t.isParameter(declaration) || !isFunctionLikeWithBody(t, declaration.parent)) return undefined;
+  return { fn: declaration.parent, position: declaration.parent.parameters.indexOf(declaration) };
+}
+
+/** Calls of module functions that close a module-level singleton: `mongoose.disconnect()`. */
+export function moduleClosesOf(index: ProgramIndex, closedBy: readonly ApiRef[]): CloseSite[] {
+  const sites: CloseSite[] = [];
+  for (const name of new Set(closedBy.map((ref) => ref.path[ref.path.length - 1]!))) {
+    for (const call of callsNamed(index, name)) {
+      const ref = index.binding.resolve(call.expression);
+      if (ref && closedBy.some((c) => sameRef(c, ref))) sites.push({ call, how: 'module' });
+    }
+  }
+  return sites;
+}
+
+/** The close methods of a kind, graceful and forced: either releases the connections. */
+export function closeMethodsOf(kind: string): readonly string[] {
+  const spec = kindSpec(kind);
+  return [...(spec?.close ?? []), ...(spec?.forceClose ?? [])];
+}
+
+/** Close sites outside test files, unless the resource itself is created in one. */
+export function countingCloses(sites: readonly CloseSite[], creation: ts.Node): CloseSite[] {
+  if (isTestFile(creation.getSourceFile().fileName)) return [...sites];
+  return sites.filter((s) => !isTestFile(s.call.getSourceFile().fileName));
+}
+
+// ── Does a call run at shutdown? ──
+
+const shutdownSymbolsCache = new WeakMap<ProgramIndex, Set<ts.Symbol>>();
+
+/** The symbols the code on every shutdown path names (registries it runs, closers it calls). */
+function symbolsUsedAtShutdown(index: ProgramIndex): Set<ts.Symbol> {
+  let symbols = shutdownSymbolsCache.get(index);
+  if (symbols) return symbols;
+  const t = index.ts;
+  const found = new Set<ts.Symbol>();
+  const add = (symbol: ts.Symbol | undefined): void => {
+    if (!symbol) return;
+    found.add(symbol);
+    if (symbol.flags & t.SymbolFlags.Alias) {
+      try {
+        found.add(index.checker.getAliasedSymbol(symbol));
+      } catch {
+        // an alias the checker cannot follow names nothing of this program
+      }
+    }
+  };
+  const seen = new Set<ts.Node>();
+  for (const root of index.shutdownRoots) {
+    for (const fn of index.shutdownPath(root)) {
+      if (seen.has(fn) && !(fn === root.fn && root.afterPos !== undefined)) continue;
+      seen.add(fn);
+      const body = t.isSourceFile(fn) ? fn : isFunctionLikeWithBody(t, fn) ? fn.body : undefined;
+      if (!body) continue;
+      const from = fn === root.fn ? root.afterPos : undefined;
+      const visit = (node: ts.Node): void => {
+        if (from !== undefined && node.end < from) return;
+        if (node !== body && isFunctionLikeWithBody(t, node)) return; // on the path on its own when it runs
+        if (t.isIdentifier(node)) add(index.checker.getSymbolAtLocation(node));
+        t.forEachChild(node, visit);
+      };
+      visit(body);
+    }
+  }
+  symbols = found;
+  shutdownSymbolsCache.set(index, symbols);
+  return symbols;
+}
+
+/**
+ * Whether `node` runs at shutdown: on a shutdown path (a signal listener or shutdown hook, and
+ * what it calls), or inside a closure registered with something a shutdown path runs:
+ * `closers.push(() => pool.end())` where shutdown loops over `closers`, `onShutdown(() => …)`
+ * where `onShutdown` stores its argument in a list shutdown runs, or hands it to `process.once('SIGTERM')`.
+ */
+export function runsAtShutdown(index: ProgramIndex, node: ts.Node): boolean {
+  if (index.shutdownRootsOf(node).length > 0) return true;
+  const t = index.ts;
+  for (let fn = enclosingFunction(t, node); fn; fn = enclosingFunction(t, fn)) {
+    if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return false;
+    if (index.handlers.has(fn)) return false;
+    const registration = registrationOf(index, fn);
+    if (registration.atShutdown) return true;
+    const used = symbolsUsedAtShutdown(index);
+    if (registration.registries.some((symbol) => used.has(symbol))) return true;
+  }
+  return false;
+}
+
+interface Registration {
+  /** What the closure is stored in or registered with. */
+  registries: ts.Symbol[];
+  /** Registered, through a helper, as a signal listener or with a shutdown library. */
+  atShutdown: boolean;
+}
+
+/** What a closure is registered with or stored in. */
+function registrationOf(index: ProgramIndex, closure: ts.Node): Registration {
+  const t = index.ts;
+  const checker = index.checker;
+  const result: Registration = { registries: [], atShutdown: false };
+  const push = (symbol: ts.Symbol | undefined): void => {
+    if (symbol) result.registries.push(symbol);
+  };
+  let e: ts.Node = closure;
+  for (let depth = 0; depth < 10; depth++) {
+    const parent: ts.Node = e.parent;
+    if (
+      t.isParenthesizedExpression(parent) ||
+      t.isAsExpression(parent) ||
+      t.isSatisfiesExpression(parent) ||
+      t.isArrayLiteralExpression(parent) ||
+      (t.isConditionalExpression(parent) && parent.condition !== e)
+    ) {
+      e = parent;
+      continue;
+    }
+    if (t.isPropertyAssignment(parent) && parent.initializer === e) {
+      push(checker.getSymbolAtLocation(parent.name));
+      e = parent.parent;
+      continue;
+    }
+    if (t.isCallExpression(parent) && parent.arguments.includes(e as ts.Expression)) {
+      push(registryReceiver(index, parent));
+      const position = parent.arguments.indexOf(e as ts.Expression);
+      for (const fn of index.resolveFunctions(parent.expression, 0, false)) {
+        const stores = storesOfParameter(index, fn, position);
+        result.registries.push(...stores.registries);
+        result.atShutdown ||= stores.atShutdown;
+      }
+      return result;
+    }
+    if ((t.isVariableDeclaration(parent) || t.isPropertyDeclaration(parent)) && parent.initializer === e) {
+      push(checker.getSymbolAtLocation(parent.name));
+      return result;
+    }
+    if (t.isBinaryExpression(parent) && parent.right === e && parent.operatorToken.kind === t.SyntaxKind.EqualsToken) {
+      push(namedSymbol(index, parent.left));
+      return result;
+    }
+    return result;
+  }
+  return result;
+}
+
+/**
+ * The receiver of `closers.push(fn)`, `registry.register(fn)`, `bus.on('stop', fn)`; not a global
+ * (`process.on('exit', fn)`) nor a server, app or resource (`app.get(path, fn)`, `pool.on('error', fn)`).
+ */
+function registryReceiver(index: ProgramIndex, call: ts.CallExpression): ts.Symbol | undefined {
+  const parts = methodCallParts(index.ts, call);
+  if (!parts) return undefined;
+  if (index.binding.resolve(parts.receiver)?.module === 'global' || index.kindOf(parts.receiver)) return undefined;
+  return namedSymbol(index, parts.receiver);
+}
+
+/** The symbol of `x`, `this.x`, `a.b.x` (the last name), `x[i]` (of `x`). */
+function namedSymbol(index: ProgramIndex, expression: ts.Expression): ts.Symbol | undefined {
+  const t = index.ts;
+  let e = skipOuterExpressions(t, expression);
+  while (t.isElementAccessExpression(e)) e = skipOuterExpressions(t, e.expression);
+  let symbol = t.isIdentifier(e) ? index.checker.getSymbolAtLocation(e) : t.isPropertyAccessExpression(e) ? index.checker.getSymbolAtLocation(e.name) : undefined;
+  if (symbol && symbol.flags & t.SymbolFlags.Alias) {
+    try {
+      symbol = index.checker.getAliasedSymbol(symbol);
+    } catch {
+      return symbol;
+    }
+  }
+  return symbol;
+}
+
+/**
+ * Where a function puts its parameter: `hooks.push(fn)`, `this.closers.add(fn)`, `registry[name] = fn`;
+ * or whether it registers it for shutdown itself: `process.once('SIGTERM', fn)`, `closeWithGrace(fn)`.
+ */
+function storesOfParameter(index: ProgramIndex, fn: FunctionLikeWithBody, position: number): Registration {
+  const t = index.ts;
+  const result: Registration = { registries: [], atShutdown: false };
+  const parameter = fn.parameters[position] ?? fn.parameters.find((p) => p.dotDotDotToken);
+  if (!parameter || !t.isIdentifier(parameter.name) || !fn.body) return result;
+  const symbol = index.checker.getSymbolAtLocation(parameter.name);
+  if (!symbol) return result;
+  const isParameter = (node: ts.Expression): boolean => {
+    const e = skipOuterExpressions(t, node);
+    return t.isIdentifier(e) && index.checker.getSymbolAtLocation(e) === symbol;
+  };
+  const visit = (node: ts.Node): void => {
+    if (t.isCallExpression(node) && node.arguments.some(isParameter)) {
+      if (isShutdownRegistration(index, node)) result.atShutdown = true;
+      const receiver = registryReceiver(index, node);
+      if (receiver) result.registries.push(receiver);
+    } else if (t.isBinaryExpression(node) && node.operatorToken.kind === t.SyntaxKind.EqualsToken && isParameter(node.right)) {
+      const target = namedSymbol(index, node.left);
+      if (target) result.registries.push(target);
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  return result;
+}
+
+/** `process.on('SIGTERM', fn)` or a shutdown library's call: what it is given runs at shutdown. */
+function isShutdownRegistration(index: ProgramIndex, call: ts.CallExpression): boolean {
+  const t = index.ts;
+  const ref = index.binding.resolve(call.expression);
+  if (ref && findShutdownLibrary(ref)) return true;
+  const parts = methodCallParts(t, call);
+  if (!parts || !listenerMethods.has(parts.name)) return false;
+  const receiver = index.binding.resolve(parts.receiver);
+  const event = call.arguments[0] && skipOuterExpressions(t, call.arguments[0]);
+  return receiver !== undefined && sameRef(receiver, { module: 'global', path: ['process'] }) && event !== undefined && t.isStringLiteralLike(event) && shutdownSignals.has(event.text);
+}
+
+// ── A function's own resources ──
+
+/** Whether a local escapes its function: returned, passed on, or stored somewhere else. */
+export function escapesFunction(index: ProgramIndex, holding: Extract<Holding, { type: 'kept' }>, fn: FunctionLikeWithBody): boolean {
+  const t = index.ts;
+  if (!fn.body) return false;
+  let escapes = false;
+  const visit = (node: ts.Node): void => {
+    if (escapes) return;
+    if (t.isShorthandPropertyAssignment(node) && index.checker.getShorthandAssignmentValueSymbol(node) === holding.symbol) {
+      escapes = true;
+      return;
+    }
+    if (t.isIdentifier(node) && node !== (holding.declaration as ts.NamedDeclaration).name && index.checker.getSymbolAtLocation(node) === holding.symbol) {
+      if (valueEscapes(t, node)) {
+        escapes = true;
+        return;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  return escapes;
+}
+
+function valueEscapes(t: TS, reference: ts.Node): boolean {
+  let node = reference;
+  for (;;) {
+    const parent = node.parent;
+    if (
+      t.isParenthesizedExpression(parent) ||
+      t.isAsExpression(parent) ||
+      t.isSatisfiesExpression(parent) ||
+      t.isNonNullExpression(parent) ||
+      t.isAwaitExpression(parent) ||
+      (t.isConditionalExpression(parent) && parent.condition !== node) ||
+      (t.isBinaryExpression(parent) && parent.right === node && isLogicalOperator(t, parent.operatorToken.kind))
+    ) {
+      node = parent;
+      continue;
+    }
+    if ((t.isCallExpression(parent) || t.isNewExpression(parent)) && parent.arguments?.includes(node as ts.Expression)) return true;
+    if (t.isReturnStatement(parent) || t.isYieldExpression(parent) || (t.isArrowFunction(parent) && parent.body === node)) return true;
+    if (t.isArrayLiteralExpression(parent) || t.isSpreadElement(parent) || t.isPropertyAssignment(parent)) return true;
+    if (t.isVariableDeclaration(parent) && parent.initializer === node) return true;
+    if (t.isBinaryExpression(parent) && parent.right === node && parent.operatorToken.kind === t.SyntaxKind.EqualsToken) return true;
+    return false;
+  }
+}
+
+/**
+ * Where a close in a callback stands in the function that opened the resource: a callback that
+ * always runs once the work it was given ends counts as that call. A completion callback given
+ * to the resource itself (`client.query(sql, (err, res) => { client.end() })`, not an `on`
+ * listener) or a `.finally` callback. Undefined when the close sits in any other callback.
+ */
+export function completionSite(index: ProgramIndex, holding: Extract<Holding, { type: 'kept' }>, call: ts.Node, fn: FunctionLikeWithBody): ts.Node | undefined {
+  const t = index.ts;
+  let site = call;
+  for (let callback = enclosingFunction(t, site); callback && callback !== fn; callback = enclosingFunction(t, site)) {
+    let owner: ts.Node = callback;
+    while (t.isParenthesizedExpression(owner.parent)) owner = owner.parent;
+    const runner = owner.parent;
+    if (!t.isCallExpression(runner) || !runner.arguments.includes(owner as ts.Expression)) return undefined;
+    const parts = methodCallParts(t, runner);
+    if (!parts) return undefined;
+    const completes = parts.name === 'finally' || (!listenerMethods.has(parts.name) && refersToHolding(index, parts.receiver, holding));
+    if (!completes) return undefined;
+    site = runner;
+  }
+  return site;
+}
+
+/** A close in a `finally` block of the function itself. */
+export function isInFinally(t: TS, call: ts.Node, fn: FunctionLikeWithBody): boolean {
+  for (let child: ts.Node = call, parent = call.parent; parent && parent !== fn; child = parent, parent = parent.parent) {
+    if (isFunctionLikeWithBody(t, parent)) return false;
+    if (t.isTryStatement(parent) && parent.finallyBlock === child) return true;
+  }
+  return false;
+}
+
+/**
+ * A close that runs on the one straight path from the creation: after it in the same block (or in
+ * a `try` block there), not under a condition, a loop, a `catch` or a callback, with no `return`,
+ * `throw`, `break` or `continue` in between.
+ */
+export function closedOnStraightPath(t: TS, creation: ts.Node, call: ts.Node, fn: FunctionLikeWithBody): boolean {
+  const start = creationStatement(t, creation, fn);
+  const block = start ? start.parent : fn.body;
+  if (!block) return false;
+  let child: ts.Node = call;
+  for (let parent = call.parent; parent; child = parent, parent = parent.parent) {
+    if (parent === block) break;
+    if (isFunctionLikeWithBody(t, parent) || t.isClassLike(parent)) return false;
+    if (t.isIfStatement(parent) && child !== parent.expression) return false;
+    if (t.isConditionalExpression(parent) && child !== parent.condition) return false;
+    if (t.isBinaryExpression(parent) && child === parent.right && isLogicalOperator(t, parent.operatorToken.kind)) return false;
+    if (t.isIterationStatement(parent, false) || t.isCaseClause(parent) || t.isDefaultClause(parent) || t.isCatchClause(parent)) return false;
+    if (t.isBlock(parent) && exitsBefore(t, parent.statements, undefined, child)) return false;
+  }
+  if (child.parent !== block) return false;
+  const statements = statementsOf(t, block);
+  if (!statements || (start && child.pos < start.end)) return false;
+  return !exitsBefore(t, statements, start, child);
+}
+
+function statementsOf(t: TS, block: ts.Node): readonly ts.Statement[] | undefined {
+  if (t.isBlock(block) || t.isSourceFile(block) || t.isModuleBlock(block) || t.isCaseClause(block) || t.isDefaultClause(block)) return block.statements;
+  return undefined;
+}
+
+/** The statement directly in a block that contains the creation. */
+function creationStatement(t: TS, creation: ts.Node, fn: FunctionLikeWithBody): ts.Statement | undefined {
+  for (let node: ts.Node = creation; node.parent && node !== fn; node = node.parent) {
+    if (statementsOf(t, node.parent) && t.isStatement(node as ts.Node)) return node as ts.Statement;
+  }
+  return undefined;
+}
+
+/** A statement between `after` and `before` (exclusive) can leave the block early. */
+function exitsBefore(t: TS, statements: readonly ts.Statement[], after: ts.Statement | undefined, before: ts.Node): boolean {
+  for (const statement of statements) {
+    if (after && statement.pos < after.end) continue;
+    if (statement.pos >= before.pos) break;
+    if (canExit(t, statement)) return true;
+  }
+  return false;
+}
+
+function canExit(t: TS, node: ts.Node, loopDepth = 0): boolean {
+  if (t.isReturnStatement(node) || t.isThrowStatement(node)) return true;
+  if ((t.isBreakStatement(node) || t.isContinueStatement(node)) && loopDepth === 0) return true;
+  if (isFunctionLikeWithBody(t, node) || t.isClassLike(node)) return false;
+  const inner = t.isIterationStatement(node, false) || t.isSwitchStatement(node) ? loopDepth + 1 : loopDepth;
+  return t.forEachChild(node, (child) => (canExit(t, child, inner) ? true : undefined)) ?? false;
+}
+
+/** How messages name a function: `exportCsv`, `this request handler`, or `this callback`. */
+export function functionName(index: ProgramIndex, fn: FunctionLikeWithBody): string {
+  const t = index.ts;
+  if (index.handlers.has(fn)) return 'this request handler';
+  // A promise executor, or a `.then` continuation, runs as part of the function that makes the promise.
+  const made = fn.parent;
+  const outer = made && enclosingFunction(t, made);
+  if (outer && t.isNewExpression(made) && made.arguments?.[0] === fn) {
+    const ref = index.binding.resolve(made.expression);
+    if (ref?.module === 'global' && ref.path.join('.') === 'Promise') return functionName(index, outer);
+  }
+  if (outer && t.isCallExpression(made) && made.arguments[0] === fn && methodCallParts(t, made)?.name === 'then') return functionName(index, outer);
+  if (fn.name && (t.isIdentifier(fn.name) || t.isStringLiteral(fn.name))) return fn.name.text;
+  const parent = fn.parent;
+  if (parent && (t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent)) && t.isIdentifier(parent.name)) return parent.name.text;
+  if (parent && t.isBinaryExpression(parent) && parent.right === fn && t.isPropertyAccessExpression(parent.left)) return parent.left.name.text;
+  if (t.isConstructorDeclaration(fn)) return 'constructor';
+  return 'this callback';
+}
+
+const untilShutdownCache = new WeakMap<ProgramIndex, Set<ts.SourceFile>>();
+
+/** Categories of things that keep a program serving until it is told to stop. */
+const servingCategories: ReadonlySet<string> = new Set(['server', 'app', 'router']);
+
+/**
+ * Whether a file is loaded by an entry that creates a server, registers request handlers or
+ * handles shutdown: its resources live until SIGTERM. A script that ends on its own is not.
+ */
+export function runsUntilShutdown(index: ProgramIndex, file: ts.SourceFile): boolean {
+  let files = untilShutdownCache.get(index);
+  if (!files) {
+    const seeds = new Set<ts.SourceFile>([
+      ...index.servers.filter((s) => servingCategories.has(kindSpec(s.kind)?.category ?? '')).map((s) => s.creation.getSourceFile()),
+      ...[...index.handlers.keys()].map((fn) => fn.getSourceFile()),
+      ...index.shutdownRoots.map((r) => r.registration.getSourceFile()),
+    ]);
+    files = index.filesRunningWith(seeds);
+    untilShutdownCache.set(index, files);
+  }
+  return files.has(file);
+}
+
+/**
+ * The catalogue kind a program class inherits: `new RedisAdapter()` where
+ * `class RedisAdapter extends Redis` (ioredis), and `new this()` in its static methods.
+ */
+export function inheritedFactoryKind(index: ProgramIndex, creation: ts.NewExpression): string | undefined {
+  const t = index.ts;
+  const callee = skipOuterExpressions(t, creation.expression);
+  let cls: ts.ClassLikeDeclaration | undefined;
+  if (callee.kind === t.SyntaxKind.ThisKeyword) {
+    for (let p: ts.Node | undefined = creation.parent; p; p = p.parent) {
+      if (t.isClassLike(p)) {
+        cls = p;
+        break;
+      }
+    }
+  } else {
+    cls = classOf(index, callee);
+  }
+  for (let depth = 0; cls && depth < 5; depth++) {
+    const base = cls.heritageClauses?.find((h) => h.token === t.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    if (!base) return undefined;
+    const ref = index.binding.resolve(base);
+    const factory = ref && findFactory(ref);
+    if (factory) return factory.kind;
+    cls = classOf(index, base);
+  }
+  return undefined;
+}
+
+function classOf(index: ProgramIndex, expression: ts.Expression): ts.ClassLikeDeclaration | undefined {
+  const t = index.ts;
+  const e = skipOuterExpressions(t, expression);
+  let symbol = t.isIdentifier(e) ? index.checker.getSymbolAtLocation(e) : t.isPropertyAccessExpression(e) ? index.checker.getSymbolAtLocation(e.name) : undefined;
+  if (symbol && symbol.flags & t.SymbolFlags.Alias) {
+    try {
+      symbol = index.checker.getAliasedSymbol(symbol);
+    } catch {
+      return undefined;
+    }
+  }
+  const declaration = symbol?.valueDeclaration;
+  return declaration && t.isClassLike(declaration) && !declaration.getSourceFile().isDeclarationFile ? declaration : undefined;
+}
