@@ -65,6 +65,11 @@ describe('the README', () => {
     expect(row).toContain(rule.meta.goLesson);
   });
 
+  it('states the recommended severity the rules have', () => {
+    expect(readme).toContain('All are in `recommended`, at `error`.');
+    for (const rule of rules) expect(rule.meta.recommended, rule.meta.id).toBe('error');
+  });
+
   it('starts with the two set-up commands', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
     expect(firstBlock).toContain('npm ci && npm run demo');

@@ -5,7 +5,7 @@
 // project's node_modules are missing; re-exports inside the program are followed file to file.
 import type * as ts from 'typescript';
 import type { ApiRef } from './catalogue.js';
-import { skipOuterExpressions, staticPropertyName, type TS } from './ts-utils.js';
+import { isInDeclarationFileOrNodeModules, skipOuterExpressions, staticPropertyName, type TS } from './ts-utils.js';
 
 const MAX_DEPTH = 12;
 
@@ -76,14 +76,14 @@ export class ModuleBinding {
     const e = skipOuterExpressions(t, expression);
     if (t.isCallExpression(e)) {
       const specifier = this.requireSpecifier(e);
-      return specifier !== undefined && isRelative(specifier) ? this.programModule(e.getSourceFile(), specifier) : undefined;
+      return specifier !== undefined ? this.ownModule(e.getSourceFile(), specifier) : undefined;
     }
     if (!t.isIdentifier(e)) return undefined;
     const declaration = this.checker.getSymbolAtLocation(e)?.declarations?.[0];
     if (!declaration) return undefined;
     if (t.isNamespaceImport(declaration)) {
       const specifier = moduleSpecifierText(t, declaration.parent.parent.moduleSpecifier);
-      return specifier !== undefined && isRelative(specifier) ? this.programModule(e.getSourceFile(), specifier) : undefined;
+      return specifier !== undefined ? this.ownModule(e.getSourceFile(), specifier) : undefined;
     }
     if (t.isVariableDeclaration(declaration) && declaration.initializer) return this.localModuleOf(declaration.initializer);
     return undefined;
@@ -207,11 +207,19 @@ export class ModuleBinding {
    * program is followed to the declaration of its export (re-exports and `export *` included).
    */
   private resolveModuleMember(specifier: string, path: readonly string[], from: ts.Node, depth: number): ApiRef | undefined {
-    if (!isRelative(specifier)) return makeRef(specifier, path);
-    const target = this.programModule(from.getSourceFile(), specifier);
-    if (!target) return undefined;
+    const target = this.ownModule(from.getSourceFile(), specifier);
+    if (!target) return isRelative(specifier) ? undefined : makeRef(specifier, path);
     if (path.length === 0) return undefined; // a local module namespace: members resolve one by one
     return this.resolveExportOfFile(target, path[0]!, path.slice(1), depth + 1);
+  }
+
+  /**
+   * The module of this program a specifier names: relative, or through a path alias
+   * (`@server/utils` mapped by tsconfig `paths`); never a package's declaration files.
+   */
+  ownModule(fromFile: ts.SourceFile, specifier: string): ts.SourceFile | undefined {
+    const target = this.programModule(fromFile, specifier);
+    return target && !isInDeclarationFileOrNodeModules(target) ? target : undefined;
   }
 
   private programModule(fromFile: ts.SourceFile, specifier: string): ts.SourceFile | undefined {

@@ -359,9 +359,10 @@ export class ProgramIndex {
 
   private addImportEdge(specifier: ts.Expression): void {
     const t = this.ts;
-    if (!t.isStringLiteralLike(specifier) || !/^[./]/.test(specifier.text)) return;
+    if (!t.isStringLiteralLike(specifier)) return;
+    // Relative or through a tsconfig path alias: an edge between two of the program's own files.
     const target = this.binding.moduleFileOf(specifier);
-    if (!target) return;
+    if (!target || isInDeclarationFileOrNodeModules(target)) return;
     this.importedFiles.add(target);
     const from = specifier.getSourceFile();
     const list = this.imports.get(from);
