@@ -324,7 +324,8 @@ export class ProgramIndex {
         this.calls.push(node);
         if (t.isCallExpression(node)) this.collectImportEdge(node);
       } else if (t.isImportDeclaration(node) || t.isExportDeclaration(node)) {
-        if (node.moduleSpecifier) this.addImportEdge(node.moduleSpecifier);
+        // Type-only imports are erased: they load nothing at run time.
+        if (node.moduleSpecifier && !isTypeOnlyImport(t, node)) this.addImportEdge(node.moduleSpecifier);
       } else if (t.isClassDeclaration(node) || t.isClassExpression(node)) {
         this.classes.push(node);
       } else if (
@@ -869,6 +870,24 @@ export class ProgramIndex {
     if (isFunctionLikeWithBody(t, callee)) return [callee];
     return [];
   }
+}
+
+/** `import type { A }`, `import { type A, type B }`, `export type { A } from`: nothing loaded. */
+function isTypeOnlyImport(t: TS, node: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
+  if (t.isExportDeclaration(node)) {
+    return node.isTypeOnly || (node.exportClause !== undefined && t.isNamedExports(node.exportClause) && node.exportClause.elements.length > 0 && node.exportClause.elements.every((e) => e.isTypeOnly));
+  }
+  const clause = node.importClause;
+  if (!clause) return false; // `import './side-effect'`
+  if (clause.isTypeOnly) return true;
+  const bindings = clause.namedBindings;
+  return (
+    clause.name === undefined &&
+    bindings !== undefined &&
+    t.isNamedImports(bindings) &&
+    bindings.elements.length > 0 &&
+    bindings.elements.every((e) => e.isTypeOnly)
+  );
 }
 
 /** `delay: null`, `delay: false`, `delay: Infinity`, `delay: undefined`: no deadline. */
