@@ -9,6 +9,7 @@ import type * as TS from 'typescript';
 import { ts } from '../src/cli/typescript.js';
 import { runRulesOnFile } from '../src/core/engine.js';
 import { repoRoot } from './support/fixtures.js';
+import { programWithFile } from './support/programs.js';
 
 interface Example {
   section: 'Incorrect' | 'Correct';
@@ -37,31 +38,6 @@ export function extractExamples(markdown: string): Example[] {
   return examples;
 }
 
-const options: TS.CompilerOptions = {
-  strict: true,
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
-  types: ['node'],
-  skipLibCheck: true,
-  noEmit: true,
-  experimentalDecorators: true,
-};
-
-/** A program with one in-memory file at `fileName` (inside the repository). */
-function programWith(fileName: string, code: string): TS.Program {
-  const host = ts.createCompilerHost(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, languageVersion, onError, shouldCreate) =>
-    name === fileName ? ts.createSourceFile(name, code, languageVersion, true) : getSourceFile(name, languageVersion, onError, shouldCreate);
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (name) => name === fileName || fileExists(name);
-  const readFile = host.readFile.bind(host);
-  host.readFile = (name) => (name === fileName ? code : readFile(name));
-  return ts.createProgram({ rootNames: [fileName], options, host });
-}
-
 describe.each(rules.map((rule) => [rule.meta.id, rule] as const))('%s doc examples', (id, rule) => {
   const docPath = join(repoRoot, 'rules', `${id}.md`);
   const examples = extractExamples(readFileSync(docPath, 'utf8'));
@@ -73,7 +49,7 @@ describe.each(rules.map((rule) => [rule.meta.id, rule] as const))('%s doc exampl
 
   it.each(examples.map((e) => [`${e.section} example at line ${e.line}`, e] as const))('%s', (_, example) => {
     const fileName = join(repoRoot, 'fixtures', 'docs', `${id}-${example.line}.ts`);
-    const program = programWith(fileName, example.code);
+    const program = programWithFile(fileName, example.code);
     const syntax = program.getSyntacticDiagnostics(program.getSourceFile(fileName));
     expect(syntax.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '))).toEqual([]);
     const semantic = program.getSemanticDiagnostics(program.getSourceFile(fileName));

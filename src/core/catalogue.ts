@@ -457,7 +457,7 @@ export const crashEvents: ReadonlySet<string> = new Set(['uncaughtException', 'u
 /** Events of a server that report it failed to open (`listen` got EADDRINUSE or EACCES). */
 export const serverFailureEvents: ReadonlySet<string> = new Set(['error']);
 
-/** Values only a worker thread uses: a file that uses them is a worker script, where `process.exit()` ends the thread. */
+/** Values only a worker thread uses: a file that uses them is a worker script, where `process.exit` ends the thread. */
 export const workerThreadValues: readonly ApiRef[] = [
   { module: 'worker_threads', path: ['parentPort'] },
   { module: 'worker_threads', path: ['workerData'] },

@@ -43,7 +43,7 @@ export interface ExitCall {
 const exitNames: ReadonlySet<string> = new Set(processExits.map((ref) => ref.path[ref.path.length - 1]!));
 const processPid = { module: 'global', path: ['process', 'pid'] };
 
-/** `process.exit()`, `exit()` destructured or imported from node:process, `process['exit']()`, `process.kill(process.pid)`. */
+/** `process.exit`, `exit()` destructured or imported from node:process, `process['exit']()`, `process.kill(process.pid)`. */
 export function exitCallOf(index: ProgramIndex, call: ts.CallExpression): ExitCall | undefined {
   const t = index.ts;
   const callee = skipOuterExpressions(t, call.expression);
@@ -119,7 +119,7 @@ export function isShebangScript(index: ProgramIndex, file: ts.SourceFile): boole
   return !index.servers.some((s) => s.creation.getSourceFile() === file && kindSpec(s.kind)?.category === 'server');
 }
 
-/** A worker script: it uses `parentPort` or `workerData`, so `process.exit()` there ends only the thread. */
+/** A worker script: it uses `parentPort` or `workerData`, so `process.exit` there ends only the thread. */
 export function isWorkerThreadFile(index: ProgramIndex, file: ts.SourceFile): boolean {
   const facts = factsOf(index);
   const cached = facts.workerFiles.get(file);
@@ -146,7 +146,7 @@ export function isWorkerThreadFile(index: ProgramIndex, file: ts.SourceFile): bo
 }
 
 /**
- * The force-exit of a deadline: `node` is in a timer's callback (`setTimeout(() => process.exit(1), ms)`,
+ * The force-exit of a deadline: `node` is in a timer's callback (a `setTimeout` whose callback calls `process.exit`,
  * `setTimeout(forceExit, ms)`, `sleep(ms).then(() => …)`), or runs after an awaited timer in its function.
  */
 export function isDeadlineExit(index: ProgramIndex, node: ts.Node): boolean {
@@ -172,7 +172,7 @@ export function isDeadlineExit(index: ProgramIndex, node: ts.Node): boolean {
   }
   const fn = enclosingFunction(t, node);
   if (fn && facts.deadlineCallbacks.has(fn)) return true;
-  // `await sleep(10_000); process.exit(1)` in a detached async function.
+  // `await sleep(10_000)` then `process.exit`, in a detached async function.
   const scope = fn ?? node.getSourceFile();
   return ranBefore(t, node, scope).some((piece) => {
     let awaitedTimer = false;
@@ -424,7 +424,7 @@ function functionName(t: TS, fn: FunctionLikeWithBody): string | undefined {
 /**
  * The first server or resource opened in `scope` before `node` (in source order): the call that
  * creates it, and its catalogue label. A creation whose own callback or chain `node` sits in
- * (`connect().catch(() => process.exit(1))`) failed to open, so it does not count.
+ * (`connect().catch(…)` calling `process.exit`) failed to open, so it does not count.
  */
 export function openedBefore(index: ProgramIndex, node: ts.Node, scope: FunctionLikeWithBody | ts.SourceFile): { call: ts.Node; label: string } | undefined {
   const t = index.ts;

@@ -13,29 +13,12 @@ import {
   signalParameterOf,
 } from '../../src/core/signals.js';
 import { repoRoot } from '../support/fixtures.js';
-import { nodesOf } from '../support/programs.js';
-
-const typed: TS.CompilerOptions = {
-  strict: true,
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
-  types: ['node'],
-  skipLibCheck: true,
-  noEmit: true,
-};
+import { inMemoryOptions, nodesOf, programWithFile } from '../support/programs.js';
 
 /** A program with one in-memory file inside the repository, so imports resolve against its node_modules. */
-function programWith(code: string, options: TS.CompilerOptions = typed, dir = join(repoRoot, 'fixtures', 'core')): { program: TS.Program; file: TS.SourceFile; index: ProgramIndex } {
+function programWith(code: string, options: TS.CompilerOptions = inMemoryOptions, dir = join(repoRoot, 'fixtures', 'core')): { program: TS.Program; file: TS.SourceFile; index: ProgramIndex } {
   const fileName = join(dir, `signals-${Math.random().toString(36).slice(2)}.ts`);
-  const host = ts.createCompilerHost(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, version, onError, create) =>
-    name === fileName ? ts.createSourceFile(name, code, version, true) : getSourceFile(name, version, onError, create);
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (name) => name === fileName || fileExists(name);
-  const program = ts.createProgram({ rootNames: [fileName], options, host });
+  const program = programWithFile(fileName, code, options);
   return { program, file: program.getSourceFile(fileName)!, index: ProgramIndex.for(ts, program) };
 }
 

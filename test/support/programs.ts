@@ -34,3 +34,32 @@ export function functionNamed(program: TS.Program, name: string): TS.Node {
   }
   throw new Error(`no function named ${name}`);
 }
+
+/** Compiler options of the in-memory programs: the fixture projects' own. */
+export const inMemoryOptions: TS.CompilerOptions = {
+  strict: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+  types: ['node'],
+  skipLibCheck: true,
+  noEmit: true,
+  experimentalDecorators: true,
+};
+
+/**
+ * A program with one in-memory file at `fileName`, which should lie inside the repository so
+ * that its imports resolve against the repository's node_modules.
+ */
+export function programWithFile(fileName: string, code: string, options: TS.CompilerOptions = inMemoryOptions): TS.Program {
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, languageVersion, onError, shouldCreate) =>
+    name === fileName ? ts.createSourceFile(name, code, languageVersion, true) : getSourceFile(name, languageVersion, onError, shouldCreate);
+  const fileExists = host.fileExists.bind(host);
+  host.fileExists = (name) => name === fileName || fileExists(name);
+  const readFile = host.readFile.bind(host);
+  host.readFile = (name) => (name === fileName ? code : readFile(name));
+  return ts.createProgram({ rootNames: [fileName], options, host });
+}
