@@ -28,7 +28,14 @@ import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
 import { ownScope } from '../src/core/flow.js';
 import type { ShutdownRoot } from '../src/core/program-index.js';
 import { defineRule, type RuleContext, type Suggestion } from '../src/core/rule.js';
-import { calleeText, enclosingFunction, isFunctionLikeWithBody, methodCallParts, skipOuterExpressions } from '../src/core/ts-utils.js';
+import {
+  calleeText,
+  enclosingFunction,
+  functionBody,
+  isFunctionLikeWithBody,
+  methodCallParts,
+  skipOuterExpressions,
+} from '../src/core/ts-utils.js';
 
 export type MessageId =
   | 'exitBeforeCleanupFinishes'
@@ -162,7 +169,7 @@ function startsGracefulShutdown(context: Context, exit: ExitCall, rootsOfExit: r
   const { signal } = exit;
   if (!signal || !shutdownSignals.has(signal)) return false;
   return context.index.shutdownRoots.some(
-    (root) => isSignalListenerRoot(root) && root.trigger.includes(`'${signal}'`) && !rootsOfExit.includes(root),
+    (root) => root.signals?.includes(signal) === true && !rootsOfExit.includes(root),
   );
 }
 
@@ -179,7 +186,7 @@ function pendingAtCallers(context: Context, scope: ts.Node, roots: readonly Shut
     for (const fn of index.shutdownPath(root)) {
       if (seen.has(fn)) continue;
       seen.add(fn);
-      const body = t.isSourceFile(fn) ? fn : isFunctionLikeWithBody(t, fn) ? fn.body : undefined;
+      const body = functionBody(t, fn);
       if (!body) continue;
       let found: CleanupStart | undefined;
       const visit = (n: ts.Node): void => {

@@ -10,6 +10,7 @@ import type { ProgramIndex, ShutdownRoot } from './program-index.js';
 import { isChainMethod, isPromiseValued, originOfChain } from './promises.js';
 import {
   calleeText,
+  functionBody,
   isAsyncFunction,
   isFunctionLikeWithBody,
   methodCallParts,
@@ -181,7 +182,7 @@ export function completedCleanupBefore(index: ProgramIndex, node: ts.Node, scope
 export function pathDoesCleanup(index: ProgramIndex, root: ShutdownRoot): boolean {
   const t = index.ts;
   for (const fn of index.shutdownPath(root)) {
-    const body = t.isSourceFile(fn) ? fn : isFunctionLikeWithBody(t, fn) ? fn.body : undefined;
+    const body = functionBody(t, fn);
     if (!body) continue;
     const from = fn === root.fn ? root.afterPos : undefined;
     let found = false;

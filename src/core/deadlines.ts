@@ -5,7 +5,7 @@
 import type * as ts from 'typescript';
 import { deadlineTimers, forceCloseCalls, processExits, promiseRaces, refIn } from './catalogue.js';
 import type { ProgramIndex } from './program-index.js';
-import { enclosingFunction, isFunctionLikeWithBody, methodCallParts, skipOuterExpressions, type TS } from './ts-utils.js';
+import { enclosingFunction, functionBody, isFunctionLikeWithBody, methodCallParts, skipOuterExpressions, type TS } from './ts-utils.js';
 
 export type BoundReason = 'library' | 'force-option' | 'force-close' | 'timer' | 'race' | 'abort-timeout';
 
@@ -34,10 +34,6 @@ export function findCloseBound(index: ProgramIndex, close: ts.CallExpression, re
   return undefined;
 }
 
-function ownBody(t: TS, fn: ts.Node): ts.Node | undefined {
-  return t.isSourceFile(fn) ? fn : isFunctionLikeWithBody(t, fn) ? fn.body : undefined;
-}
-
 /** `server.closeAllConnections()`, `socket.destroy()`, `ws.terminate()`: ends connections now. */
 export function isForceClose(t: TS, call: ts.CallExpression): boolean {
   const parts = methodCallParts(t, call);
@@ -52,7 +48,7 @@ export function isForceClose(t: TS, call: ts.CallExpression): boolean {
 
 /** Looks at one function's own body (nested functions are on the path on their own). */
 function boundInFunction(t: TS, index: ProgramIndex, fn: ts.Node): BoundReason | undefined {
-  const body = ownBody(t, fn);
+  const body = functionBody(t, fn);
   if (!body) return undefined;
   let reason: BoundReason | undefined;
   const visit = (node: ts.Node): void => {
@@ -89,11 +85,12 @@ function boundInFunction(t: TS, index: ProgramIndex, fn: ts.Node): BoundReason |
 /** A callback that exits the process or force-closes (directly or through what it calls). */
 export function forcesInside(t: TS, index: ProgramIndex, callback: ts.Node): boolean {
   for (const fn of index.reachableFrom(callback)) {
-    const body = ownBody(t, fn);
+    const body = functionBody(t, fn);
     if (!body) continue;
     let found = false;
     const visit = (node: ts.Node): void => {
-      if (found) return;
+      // Callbacks inside are reached on their own: walk each function once.
+      if (found || (node !== body && (t.isArrowFunction(node) || t.isFunctionExpression(node)))) return;
       if (t.isCallExpression(node)) {
         const ref = index.binding.resolve(node.expression);
         if (isForceClose(t, node) || (ref && refIn(ref, processExits))) {

@@ -241,7 +241,7 @@ function isServerValue(index: ProgramIndex, expression: ts.Expression, depth: nu
 
 /** A listener of `process` for a signal (not a library's or a framework's shutdown hook). */
 export function isSignalListenerRoot(root: ShutdownRoot): boolean {
-  return /^process\.\w+\('|^once\(process, '/.test(root.trigger);
+  return root.signals !== undefined;
 }
 
 /** A signal listener installed while shutting down: the "second signal exits now" pattern. */

@@ -24,6 +24,7 @@ import {
 } from './catalogue.js';
 import {
   enclosingFunction,
+  functionBody,
   isFunctionLikeWithBody,
   isInDeclarationFileOrNodeModules,
   methodCallParts,
@@ -59,6 +60,8 @@ export interface ShutdownRoot {
   bounded: boolean;
   /** Only code from this offset on is on the path (after `await once(process, 'SIGTERM')`). */
   afterPos?: number;
+  /** For a listener of `process` itself: the signals it listens to (libraries and hooks have none). */
+  signals?: readonly string[];
 }
 
 const indexCache = new WeakMap<ts.Program, ProgramIndex>();
@@ -568,18 +571,18 @@ export class ProgramIndex {
     if (!event || !listener) return;
     const ref = this.binding.resolve(receiver);
     if (!ref || !sameRef(ref, { module: 'global', path: ['process'] })) return;
-    const signal = this.signalName(event);
-    if (!signal) return;
+    const signals = this.signalNames(event);
+    if (!signals) return;
     for (const fn of this.resolveFunctions(listener)) {
-      this.addRoot({ fn, trigger: `process.${method}('${signal}')`, registration: call, bounded: false });
+      this.addRoot({ fn, trigger: `process.${method}('${signals.join("'|'")}')`, registration: call, bounded: false, signals });
     }
   }
 
-  /** A signal name from a literal, or from the variable of a loop over a list of signal literals. */
-  private signalName(event: ts.Expression): string | undefined {
+  /** Signal names from a literal, or from the variable of a loop over a list of signal literals. */
+  private signalNames(event: ts.Expression): string[] | undefined {
     const t = this.ts;
     const e = skipOuterExpressions(t, event);
-    if (t.isStringLiteralLike(e)) return shutdownSignals.has(e.text) ? e.text : undefined;
+    if (t.isStringLiteralLike(e)) return shutdownSignals.has(e.text) ? [e.text] : undefined;
     if (!t.isIdentifier(e)) return undefined;
     const symbol = this.checker.getSymbolAtLocation(e);
     const declaration = symbol?.declarations?.[0];
@@ -606,7 +609,7 @@ export class ProgramIndex {
     const array = skipOuterExpressions(t, list);
     if (!t.isArrayLiteralExpression(array)) return undefined;
     const names = array.elements.filter((el) => t.isStringLiteralLike(el) && shutdownSignals.has(el.text));
-    return names.length ? names.map((n) => (n as ts.StringLiteral).text).join("'|'") : undefined;
+    return names.length ? names.map((n) => (n as ts.StringLiteral).text) : undefined;
   }
 
   /** `await once(process, 'SIGTERM')`: the rest of the enclosing function is the shutdown path. */
@@ -616,10 +619,10 @@ export class ProgramIndex {
     if (!emitter || !event) return;
     const ref = this.binding.resolve(emitter);
     if (!ref || !sameRef(ref, { module: 'global', path: ['process'] })) return;
-    const signal = this.signalName(event);
-    if (!signal) return;
+    const signals = this.signalNames(event);
+    if (!signals) return;
     const fn = enclosingFunction(t, call) ?? call.getSourceFile();
-    this.addRoot({ fn, trigger: `once(process, '${signal}')`, registration: call, bounded: false, afterPos: call.end });
+    this.addRoot({ fn, trigger: `once(process, '${signals.join("'|'")}')`, registration: call, bounded: false, afterPos: call.end, signals });
   }
 
   private addLibraryRoots(call: ts.CallExpression, library: ShutdownLibrarySpec): void {
@@ -838,7 +841,7 @@ export class ProgramIndex {
     };
     while (queue.length) {
       const fn = queue.shift()!;
-      const body = t.isSourceFile(fn) ? fn : (fn as FunctionLikeWithBody).body;
+      const body = functionBody(t, fn);
       if (!body) continue;
       const from = fn === start ? afterPos : undefined;
       const visit = (node: ts.Node): void => {

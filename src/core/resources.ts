@@ -7,6 +7,7 @@ import { findFactory, findShutdownLibrary, kindSpec, listenerMethods, refIn, res
 import type { ProgramIndex } from './program-index.js';
 import {
   enclosingFunction,
+  functionBody,
   isFunctionLikeWithBody,
   methodCallParts,
   skipOuterExpressions,
@@ -319,7 +320,7 @@ function symbolsUsedAtShutdown(index: ProgramIndex): Set<ts.Symbol> {
     for (const fn of index.shutdownPath(root)) {
       if (seen.has(fn) && !(fn === root.fn && root.afterPos !== undefined)) continue;
       seen.add(fn);
-      const body = t.isSourceFile(fn) ? fn : isFunctionLikeWithBody(t, fn) ? fn.body : undefined;
+      const body = functionBody(t, fn);
       if (!body) continue;
       const from = fn === root.fn ? root.afterPos : undefined;
       const visit = (node: ts.Node): void => {

@@ -26,6 +26,11 @@ export function isFunctionLikeWithBody(t: TS, node: ts.Node): node is FunctionLi
   );
 }
 
+/** The code a function runs (its body), or the whole file for a top-level root. */
+export function functionBody(t: TS, fn: ts.Node): ts.Node | undefined {
+  return t.isSourceFile(fn) ? fn : isFunctionLikeWithBody(t, fn) ? fn.body : undefined;
+}
+
 export function isAsyncFunction(t: TS, node: ts.Node): boolean {
   return (
     isFunctionLikeWithBody(t, node) &&
