@@ -45,11 +45,11 @@ export default defineRule<MessageId, Options>({
     hasSuggestions: false,
     messages: {
       closedBeforeDrain:
-        '`{{close}}` closes `{{name}}` ({{label}}) before {{user}} drains (line {{line}}), and its {{work}} use it: work still in flight fails on a closed connection. Close it after the drain has finished.',
+        '`{{close}}` closes `{{name}}` ({{label}}) before {{user}} drains ({{at}}), and its {{work}} use it: work still in flight fails on a closed connection. Close it after the drain has finished.',
       closedDuringDrain:
-        '`{{close}}` closes `{{name}}` ({{label}}) while {{user}} is still draining: the drain started at line {{line}} is not awaited first, and its {{work}} use it. Wait for the drain (its callback, its promise or its `close` event), then close it.',
+        '`{{close}}` closes `{{name}}` ({{label}}) while {{user}} is still draining: the drain started at {{at}} is not awaited first, and its {{work}} use it. Wait for the drain (its callback, its promise or its `close` event), then close it.',
       closedConcurrently:
-        '`{{close}}` closes `{{name}}` ({{label}}) in a shutdown handler that runs at the same time as the one draining {{user}} (line {{line}}), and its {{work}} use it: work still in flight fails on a closed connection. Close it in the same handler, after the drain.',
+        '`{{close}}` closes `{{name}}` ({{label}}) in a shutdown handler that runs at the same time as the one draining {{user}} ({{at}}), and its {{work}} use it: work still in flight fails on a closed connection. Close it in the same handler, after the drain.',
       closedInEarlyHook:
         '`{{close}}` closes `{{name}}` ({{label}}) in `{{hook}}`, which {{owner}} runs before it closes the HTTP server, and request handlers use it: requests still in flight fail on a closed connection. Close it in `{{instead}}`.',
       closedWhileServing:
@@ -115,7 +115,9 @@ function problemAcrossRoots(context: Context, root: ShutdownRoot, user: Resource
   const { index } = context;
   let found: Problem | undefined;
   const file = root.registration.getSourceFile();
-  const drains = [...user.drains].sort((a, b) => Number(b.getSourceFile() === file) - Number(a.getSourceFile() === file));
+  // A test's drains run in no service's shutdown (unless the close is in a test too).
+  const inTest = isTestFile(file.fileName);
+  const drains = user.drains.filter((d) => inTest || !isTestFile(d.getSourceFile().fileName)).sort((a, b) => Number(b.getSourceFile() === file) - Number(a.getSourceFile() === file));
   for (const drain of drains) {
     for (const other of rootsOfClose(index, drain)) {
       if (other === root || other.fn === root.fn) continue;
@@ -127,13 +129,13 @@ function problemAcrossRoots(context: Context, root: ShutdownRoot, user: Resource
   }
   if (found) return found;
   // No shutdown path anywhere drains the server: only a signal-started root knows it is still serving.
-  if (user.type === 'server' && user.drains.length === 0 && root.signals) return { messageId: 'closedWhileServing' };
+  if (user.type === 'server' && drains.length === 0 && root.signals) return { messageId: 'closedWhileServing' };
   return undefined;
 }
 
 function report(context: Context, call: ts.CallExpression, used: UsedResource, user: ResourceUser, problem: Problem): void {
   const t = context.ts;
-  const line = problem.drain ? String(problem.drain.getSourceFile().getLineAndCharacterOfPosition(problem.drain.getStart()).line + 1) : '';
+  const at = problem.drain ? placeOf(problem.drain, context.sourceFile) : '';
   context.report({
     node: call,
     messageId: problem.messageId,
@@ -143,10 +145,17 @@ function report(context: Context, call: ts.CallExpression, used: UsedResource, u
       label: used.label,
       user: user.label,
       work: user.type === 'server' ? 'request handlers' : 'jobs',
-      line,
+      at,
       hook: problem.hook?.hook ?? '',
       owner: problem.hook ? (ownerNames[problem.hook.owner] ?? problem.hook.owner) : '',
       instead: problem.hook?.instead ?? '',
     },
   });
+}
+
+/** `line 12`, or `main.ts:12` for a drain in another file. */
+function placeOf(node: ts.Node, from: ts.SourceFile): string {
+  const file = node.getSourceFile();
+  const line = file.getLineAndCharacterOfPosition(node.getStart()).line + 1;
+  return file === from ? `line ${line}` : `${file.fileName.split(/[\\/]/).pop()}:${line}`;
 }

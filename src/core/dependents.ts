@@ -15,7 +15,6 @@ import {
   shutdownLibraries,
   workerKinds,
 } from './catalogue.js';
-import { isTestFile } from './files.js';
 import { awaitsOneOf, holderNames, isAwaitedWithin, isPromiseExecutor, ranBefore } from './flow.js';
 import type { ProgramIndex, ShutdownRoot } from './program-index.js';
 import { originOfChain, isChainMethod } from './promises.js';
@@ -124,7 +123,7 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
     const user: ResourceUser = {
       type: 'worker',
       label: `the ${kindSpec(record.kind)?.label ?? record.kind}${holding.type === 'kept' ? ` \`${holding.name}\`` : ''}`,
-      drains: drains.filter((d) => !isTestFile(d.getSourceFile().fileName)),
+      drains,
     };
     markUses(index, index.reachableFromAll(work), entries, (entry) => {
       if (!entry.workers.includes(user)) entry.workers.push(user);
@@ -136,7 +135,7 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
   }
   if ([...facts.byClose.values()].some((e) => e.usedByRequests)) {
     facts.serverDrains = index.calls.filter(
-      (c): c is ts.CallExpression => t.isCallExpression(c) && !isTestFile(c.getSourceFile().fileName) && isServerDrain(index, c),
+      (c): c is ts.CallExpression => t.isCallExpression(c) && isServerDrain(index, c),
     );
   }
   return facts;
