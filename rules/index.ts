@@ -1,9 +1,10 @@
 // The rule list. A meta test holds it equal to the files in this folder.
 import type { AnyRule } from '../src/core/rule.js';
+import closeInReverseOrder from './close-in-reverse-order.js';
 import noExitBeforeCleanup from './no-exit-before-cleanup.js';
 import noUnclosedResource from './no-unclosed-resource.js';
 import noUntrackedPromise from './no-untracked-promise.js';
 import requireAbortSignal from './require-abort-signal.js';
 import requireCloseTimeout from './require-close-timeout.js';
 
-export const rules: readonly AnyRule[] = [noUntrackedPromise, requireCloseTimeout, requireAbortSignal, noExitBeforeCleanup, noUnclosedResource];
+export const rules: readonly AnyRule[] = [noUntrackedPromise, requireCloseTimeout, requireAbortSignal, noExitBeforeCleanup, noUnclosedResource, closeInReverseOrder];

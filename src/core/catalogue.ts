@@ -86,7 +86,8 @@ export const kinds: readonly KindSpec[] = [
     label: 'HTTP server',
     category: 'server',
     drainsOnClose: true,
-    close: ['close', '[Symbol.asyncDispose]'],
+    // `stop` is stoppable's drain, added to the server it wraps.
+    close: ['close', '[Symbol.asyncDispose]', 'stop'],
     forceClose: ['closeAllConnections'],
     handlerMethods: { on: { event: 'request' }, addListener: { event: 'request' }, once: { event: 'request' } },
     types: [
@@ -324,6 +325,7 @@ export const factories: readonly FactorySpec[] = [
   { module: 'pino', path: ['pino'], kind: 'pino.Logger' },
   { module: 'lightship', path: ['createLightship'], kind: 'lightship.Lightship', async: true },
   { module: 'http-terminator', path: ['createHttpTerminator'], kind: 'httpTerminator.Terminator' },
+  { module: 'stoppable', path: [], kind: 'http.Server' },
 ];
 
 /** The signals a service drains on. */
@@ -380,6 +382,56 @@ export const resourceAdopters: readonly ApiRef[] = [{ module: 'shutdown-lint/lif
 export const shutdownHookMethods: readonly { kind: string; method: string; events?: readonly string[]; bounded: boolean }[] = [
   { kind: 'lightship.Lightship', method: 'registerShutdownHandler', bounded: true },
   { kind: 'fastify.Instance', method: 'addHook', events: ['onClose', 'preClose'], bounded: false },
+];
+
+/**
+ * Calls that drain HTTP servers other than a server kind's own close: the lifecycle's
+ * `closeServer(server)`, and its `shutdown()`, which drains the servers handed to `addServer` first.
+ */
+export const serverDrainCalls: readonly ApiRef[] = [
+  { module: 'shutdown-lint/lifecycle', path: ['closeServer'] },
+  { module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'closeServer'] },
+  { module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'shutdown'] },
+];
+
+/**
+ * Shutdown hooks by when they run against the HTTP server's close (runtime-facts §2, §3): NestJS
+ * runs `onModuleDestroy` and `beforeApplicationShutdown` before it closes the server and
+ * `onApplicationShutdown` after; Fastify `preClose` before, `onClose` after; terminus
+ * `beforeShutdown` before its drain, `onSignal`/`onShutdown` after; http-graceful-shutdown
+ * `preShutdown` before, `onShutdown`/`finally` after; the lifecycle runs its closers after the
+ * servers handed to `addServer` have drained. `owner` is the trigger of the root (library or kind label).
+ */
+export const shutdownHookPhases: readonly { owner: string; hook: string; phase: 'before-server-close' | 'after-server-close'; instead?: string }[] = [
+  { owner: 'nestjs', hook: 'onModuleDestroy', phase: 'before-server-close', instead: 'onApplicationShutdown' },
+  { owner: 'nestjs', hook: 'beforeApplicationShutdown', phase: 'before-server-close', instead: 'onApplicationShutdown' },
+  { owner: 'nestjs', hook: 'onApplicationShutdown', phase: 'after-server-close' },
+  { owner: 'Fastify app', hook: 'preClose', phase: 'before-server-close', instead: 'onClose' },
+  { owner: 'Fastify app', hook: 'onClose', phase: 'after-server-close' },
+  { owner: 'terminus', hook: 'beforeShutdown', phase: 'before-server-close', instead: 'onSignal' },
+  { owner: 'terminus', hook: 'onSignal', phase: 'after-server-close' },
+  { owner: 'terminus', hook: 'onShutdown', phase: 'after-server-close' },
+  { owner: 'http-graceful-shutdown', hook: 'preShutdown', phase: 'before-server-close', instead: 'onShutdown' },
+  { owner: 'http-graceful-shutdown', hook: 'onShutdown', phase: 'after-server-close' },
+  { owner: 'http-graceful-shutdown', hook: 'finally', phase: 'after-server-close' },
+  { owner: 'shutdown-lint/lifecycle', hook: 'defer', phase: 'after-server-close' },
+  { owner: 'shutdown-lint/lifecycle', hook: 'adopt', phase: 'after-server-close' },
+];
+
+/** Libraries whose hooks run in registration order (lightship, FIFO) or in reverse (the lifecycle, LIFO). */
+export const hookRegistrationOrder: readonly { owner: string; order: 'fifo' | 'lifo' }[] = [
+  { owner: 'lightship registerShutdownHandler', order: 'fifo' },
+  { owner: 'shutdown-lint/lifecycle', order: 'lifo' },
+];
+
+/**
+ * Workers that run work of their own with a resource: the function that does the work (an
+ * argument of the creation, or properties of an object given to one of its methods) and the
+ * methods that stop it and wait for the work in flight (runtime-facts §4).
+ */
+export const workerKinds: readonly { kind: string; work: { argument: number } | { method: string; properties: readonly string[] }; drain: readonly string[] }[] = [
+  { kind: 'bullmq.Worker', work: { argument: 1 }, drain: ['close'] },
+  { kind: 'kafkajs.Consumer', work: { method: 'run', properties: ['eachMessage', 'eachBatch'] }, drain: ['disconnect', 'stop'] },
 ];
 
 /** NestJS lifecycle methods that run when the app shuts down (runtime-facts §3 NestJS). */

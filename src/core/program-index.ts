@@ -828,9 +828,15 @@ export class ProgramIndex {
    * With `afterPos`, only the part of `start` from that offset on runs (after `await once(...)`).
    */
   reachableFrom(start: ts.Node, afterPos?: number): Set<ts.Node> {
+    return this.reachableFromAll([start], afterPos);
+  }
+
+  /** Functions reachable from any of `starts` in one walk (`afterPos` applies to the first). */
+  reachableFromAll(starts: readonly ts.Node[], afterPos?: number): Set<ts.Node> {
     const t = this.ts;
-    const seen = new Set<ts.Node>([start]);
-    const queue: ts.Node[] = [start];
+    const start = starts[0];
+    const seen = new Set<ts.Node>(starts);
+    const queue: ts.Node[] = [...seen];
     const enqueue = (fns: readonly ts.Node[]): void => {
       for (const fn of fns) {
         if (!seen.has(fn)) {
