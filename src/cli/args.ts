@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Severity } from '../core/rule.js';
 import { UsageError } from './project.js';
 import type { FormatName } from './reporters/index.js';
+import type { Shard } from './shard.js';
 
 export interface CliOptions {
   targets: string[];
@@ -11,6 +12,8 @@ export interface CliOptions {
   ruleSeverities: Record<string, Severity>;
   maxWarnings: number | undefined;
   quiet: boolean;
+  /** Lint only this part of the files (`--shard i/n`, 1-based). */
+  shard: Shard | undefined;
   help: boolean;
   version: boolean;
 }
@@ -29,6 +32,8 @@ Options:
       --rule <id=severity>  off, warn or error for one rule; repeatable
       --max-warnings <n>    exit 1 when there are more than n warnings
       --quiet               report errors only
+      --shard <i/n>         lint part i of n (1 <= i <= n): each file falls in one part, by a hash
+                            of its path; the whole program is still analysed in every part
   -h, --help                show this help
   -v, --version             show the version
 
@@ -48,12 +53,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         rule: { type: 'string', multiple: true },
         'max-warnings': { type: 'string' },
         quiet: { type: 'boolean' },
+        shard: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}. Run shutdown-lint --help for the options.`);
+    throw new UsageError(`${(error as Error).message.split('\n')[0]!.replace(/\.$/, '')}. Run shutdown-lint --help for the options.`);
   }
   const { values, positionals } = parsed;
   const format = (values.format ?? 'stylish') as FormatName;
@@ -76,6 +82,16 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       throw new UsageError(`--max-warnings ${values['max-warnings']}: expected a whole number of 0 or more.`);
     }
   }
+  let shard: Shard | undefined;
+  if (values.shard !== undefined) {
+    const match = /^(\d+)\/(\d+)$/.exec(values.shard);
+    const index = Number(match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || count < 1 || index < 1 || index > count) {
+      throw new UsageError(`--shard ${values.shard}: expected i/n with 1 <= i <= n, such as 1/4.`);
+    }
+    shard = { index, count };
+  }
   return {
     targets: positionals,
     format,
@@ -83,6 +99,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     ruleSeverities,
     maxWarnings,
     quiet: values.quiet ?? false,
+    shard,
     help: values.help ?? false,
     version: values.version ?? false,
   };

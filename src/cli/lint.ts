@@ -9,6 +9,7 @@ import { pluginNamespace, ruleDocsUrl, version } from '../meta.js';
 import { loadProjects, UsageError } from './project.js';
 import { reporters, type FormatName } from './reporters/index.js';
 import type { LintMessage, LintResult, ReportContext } from './results.js';
+import { inShard, type Shard } from './shard.js';
 
 type TS = typeof ts;
 
@@ -19,6 +20,8 @@ export interface LintOptions {
   ruleSeverities?: Readonly<Record<string, Severity>>;
   /** `id` -> options object (merged over the rule's defaults). */
   ruleOptions?: Readonly<Record<string, object>>;
+  /** Lint only this part of the files; every program is still built and analysed whole. */
+  shard?: Shard;
   /** Called after each file, for a progress line. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -99,7 +102,8 @@ export function lint(t: TS, options: LintOptions): LintRun {
   const severities = resolveSeverities(allRules, options.ruleSeverities);
   const enabled = allRules.filter((rule) => severities.get(rule.meta.id) !== 'off');
   const runs = enabled.map((rule) => ({ rule, options: options.ruleOptions?.[rule.meta.id] }));
-  const projects = loadProjects(t, { cwd: options.cwd, targets: options.targets });
+  const include = options.shard && inShard(options.shard, options.cwd);
+  const projects = loadProjects(t, { cwd: options.cwd, targets: options.targets, include });
   const total = projects.reduce((n, p) => n + p.files.length, 0);
   const results: LintResult[] = [];
   let done = 0;

@@ -58,7 +58,13 @@ export function runCli(argv: readonly string[], io: Io): number {
       return ExitCode.clean;
     }
     const progress = progressReporter(io);
-    const run = lint(ts, { cwd: io.cwd, targets: options.targets, ruleSeverities: options.ruleSeverities, onProgress: progress });
+    const run = lint(ts, {
+      cwd: io.cwd,
+      targets: options.targets,
+      ruleSeverities: options.ruleSeverities,
+      shard: options.shard,
+      onProgress: progress,
+    });
     progress.clear();
     if (options.quiet) {
       for (const result of run.results) {

@@ -113,13 +113,15 @@ export interface LoadOptions {
   cwd: string;
   /** Files or directories; empty means the current directory. */
   targets: readonly string[];
+  /** Lint only the selected files this accepts (a `--shard`); the programs still hold every file. */
+  include?: (file: string) => boolean;
 }
 
 /**
  * One program per config (references included), each with the files the targets select.
  * A file that belongs to several configs is linted once, in the first.
  */
-export function loadProjects(t: TS, { cwd, targets }: LoadOptions): LoadedProject[] {
+export function loadProjects(t: TS, { cwd, targets, include }: LoadOptions): LoadedProject[] {
   const wanted = (targets.length ? targets : ['.']).map((target) => {
     const absolute = resolve(cwd, target);
     if (!existsSync(absolute)) {
@@ -154,13 +156,18 @@ export function loadProjects(t: TS, { cwd, targets }: LoadOptions): LoadedProjec
   const build = (configPath: string | undefined, rootNames: string[], options: ts.CompilerOptions, references?: readonly ts.ProjectReference[]): void => {
     const selected = rootNames.filter((f) => !declarationFile.test(f) && selects(f) && !linted.has(resolve(f)));
     if (selected.length === 0) return;
+    if (include && !selected.some((f) => include(resolve(f)))) {
+      // None of this program's files is in the shard: claim them, as a build would, and build nothing.
+      for (const name of selected) linted.add(resolve(name));
+      return;
+    }
     const program = t.createProgram({ rootNames, options: { ...options, noEmit: true }, projectReferences: references });
     const files: ts.SourceFile[] = [];
     for (const name of selected) {
       const sourceFile = program.getSourceFile(name);
       if (!sourceFile) continue;
       linted.add(resolve(name));
-      files.push(sourceFile);
+      if (!include || include(resolve(name))) files.push(sourceFile);
     }
     projects.push({ configPath, program, files });
   };
