@@ -364,6 +364,10 @@ export function registrationOrder(index: ProgramIndex, first: ShutdownRoot, seco
   const ra = first.registration;
   const rb = second.registration;
   if (ra.getSourceFile() !== rb.getSourceFile() || enclosingFunction(index.ts, ra) !== enclosingFunction(index.ts, rb)) return 'unknown';
+  // Fastify runs every `preClose` hook before any `onClose` hook.
+  const phaseA = hookPhaseOf(index, first)?.phase;
+  const phaseB = hookPhaseOf(index, second)?.phase;
+  if (phaseA && phaseB && phaseA !== phaseB) return phaseA === 'before-server-close' ? 'before' : 'after';
   const order = hookRegistrationOrder.find((o) => o.owner === ownerA)!.order;
   const firstRegistered = ra.pos < rb.pos;
   return firstRegistered === (order === 'fifo') ? 'before' : 'after';
