@@ -556,3 +556,34 @@ export function rootsOfClose(index: ProgramIndex, call: ts.CallExpression): Shut
   const registered = index.shutdownRoots.filter((r) => r.registration === call);
   return registered.length > 0 ? registered : index.shutdownRootsOf(call);
 }
+
+/**
+ * Whether a root's path makes a call that could drain a server the catalogue does not know: a
+ * `close`, `stop`, `terminate` or `shutdown` on a receiver of no known resource kind
+ * (`server.stop()` on a server typed by a package the catalogue lacks).
+ */
+export function mayDrainUnknownServer(index: ProgramIndex, root: ShutdownRoot): boolean {
+  const t = index.ts;
+  for (const fn of index.shutdownPath(root)) {
+    const body = t.isSourceFile(fn) ? fn : functionBody(t, fn);
+    if (!body) continue;
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found || (node !== body && isFunctionLikeWithBody(t, node))) return;
+      if (t.isCallExpression(node)) {
+        const callee = skipOuterExpressions(t, node.expression);
+        const name = t.isIdentifier(callee) ? callee.text : methodCallParts(t, node)?.name;
+        if (name !== undefined && drainNames.has(name)) {
+          const parts = methodCallParts(t, node);
+          const kind = parts ? index.kindOf(parts.receiver, true) : undefined;
+          const category = kind ? kindSpec(kind)?.category : undefined;
+          if (category !== 'resource' && category !== 'buffer') found = true;
+        }
+      }
+      t.forEachChild(node, visit);
+    };
+    visit(body);
+    if (found) return true;
+  }
+  return false;
+}
