@@ -6,6 +6,7 @@ import {
   closeOrderIn,
   drainsOnPath,
   hookPhaseOf,
+  mayDrainUnknownServer,
   registrationOrder,
   rootsOfClose,
   runConcurrently,
@@ -129,7 +130,7 @@ function problemAcrossRoots(context: Context, root: ShutdownRoot, user: Resource
   }
   if (found) return found;
   // No shutdown path anywhere drains the server: only a signal-started root knows it is still serving.
-  if (user.type === 'server' && drains.length === 0 && root.signals) return { messageId: 'closedWhileServing' };
+  if (user.type === 'server' && drains.length === 0 && root.signals && !mayDrainUnknownServer(index, root)) return { messageId: 'closedWhileServing' };
   return undefined;
 }
 

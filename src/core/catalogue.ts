@@ -418,9 +418,10 @@ export const shutdownHookPhases: readonly { owner: string; hook: string; phase: 
   { owner: 'shutdown-lint/lifecycle', hook: 'adopt', phase: 'after-server-close' },
 ];
 
-/** Libraries whose hooks run in registration order (lightship, FIFO) or in reverse (the lifecycle, LIFO). */
+/** Libraries whose hooks run in registration order (lightship, FIFO) or in reverse (the lifecycle, Fastify `onClose`: LIFO). */
 export const hookRegistrationOrder: readonly { owner: string; order: 'fifo' | 'lifo' }[] = [
   { owner: 'lightship registerShutdownHandler', order: 'fifo' },
+  { owner: 'Fastify app addHook', order: 'lifo' },
   { owner: 'shutdown-lint/lifecycle', order: 'lifo' },
 ];
 

@@ -364,6 +364,10 @@ export function registrationOrder(index: ProgramIndex, first: ShutdownRoot, seco
   const ra = first.registration;
   const rb = second.registration;
   if (ra.getSourceFile() !== rb.getSourceFile() || enclosingFunction(index.ts, ra) !== enclosingFunction(index.ts, rb)) return 'unknown';
+  // Fastify runs every `preClose` hook before any `onClose` hook.
+  const phaseA = hookPhaseOf(index, first)?.phase;
+  const phaseB = hookPhaseOf(index, second)?.phase;
+  if (phaseA && phaseB && phaseA !== phaseB) return phaseA === 'before-server-close' ? 'before' : 'after';
   const order = hookRegistrationOrder.find((o) => o.owner === ownerA)!.order;
   const firstRegistered = ra.pos < rb.pos;
   return firstRegistered === (order === 'fifo') ? 'before' : 'after';
@@ -551,4 +555,35 @@ export function drainsOnPath(index: ProgramIndex, root: ShutdownRoot, drains: re
 export function rootsOfClose(index: ProgramIndex, call: ts.CallExpression): ShutdownRoot[] {
   const registered = index.shutdownRoots.filter((r) => r.registration === call);
   return registered.length > 0 ? registered : index.shutdownRootsOf(call);
+}
+
+/**
+ * Whether a root's path makes a call that could drain a server the catalogue does not know: a
+ * `close`, `stop`, `terminate` or `shutdown` on a receiver of no known resource kind
+ * (`server.stop()` on a server typed by a package the catalogue lacks).
+ */
+export function mayDrainUnknownServer(index: ProgramIndex, root: ShutdownRoot): boolean {
+  const t = index.ts;
+  for (const fn of index.shutdownPath(root)) {
+    const body = t.isSourceFile(fn) ? fn : functionBody(t, fn);
+    if (!body) continue;
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found || (node !== body && isFunctionLikeWithBody(t, node))) return;
+      if (t.isCallExpression(node)) {
+        const callee = skipOuterExpressions(t, node.expression);
+        const name = t.isIdentifier(callee) ? callee.text : methodCallParts(t, node)?.name;
+        if (name !== undefined && drainNames.has(name)) {
+          const parts = methodCallParts(t, node);
+          const kind = parts ? index.kindOf(parts.receiver, true) : undefined;
+          const category = kind ? kindSpec(kind)?.category : undefined;
+          if (category !== 'resource' && category !== 'buffer') found = true;
+        }
+      }
+      t.forEachChild(node, visit);
+    };
+    visit(body);
+    if (found) return true;
+  }
+  return false;
 }

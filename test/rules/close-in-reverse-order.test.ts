@@ -80,6 +80,11 @@ ruleTesterFor(project).run('close-in-reverse-order', rule, {
       ],
     },
     {
+      // Fastify's onClose hooks run last-in first-out
+      ...project.file('invalid-fastify-onclose.ts'),
+      errors: [{ messageId: 'closedBeforeDrain', line: 16, column: 9, data: { close: 'thumbnails.end()', name: 'thumbnails', label: 'pg Pool', user: 'the BullMQ Worker `resizer`', work: 'jobs', at: 'line 13' } }],
+    },
+    {
       ...project.file('invalid-require.cjs'),
       errors: [{ messageId: 'closedBeforeDrain', line: 13, column: 3, data: { close: 'pool.end()', name: 'pool', label: 'pg Pool', at: 'line 14', ...server } }],
     },
@@ -92,7 +97,7 @@ ruleTesterFor(project).run('close-in-reverse-order', rule, {
 });
 
 ruleTesterFor(undrained).run('close-in-reverse-order (no drain anywhere)', rule, {
-  valid: [],
+  valid: [undrained.file('valid-unknown-server.ts')],
   invalid: [
     {
       ...undrained.file('invalid-never-drained.ts'),
