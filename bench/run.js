@@ -66,11 +66,15 @@ function parse(argv) {
   for (const name of only ?? []) {
     if (!commandNames.includes(name)) throw new UsageError(`--only ${name}: expected some of ${commandNames.join(', ')}`);
   }
+  const synthetic = values.synthetic === undefined ? undefined : Number(values.synthetic);
+  if (synthetic !== undefined && !(Number.isInteger(synthetic) && synthetic >= 100 && synthetic <= 5000)) {
+    throw new UsageError(`--synthetic ${values.synthetic}: expected a number of files from 100 to 5000`);
+  }
   const seed = Number(values.seed ?? 1);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed ${values.seed}: expected a whole number`);
   return {
     project: positionals[0],
-    synthetic: values.synthetic === undefined ? undefined : Number(values.synthetic),
+    synthetic,
     seed,
     tsconfig: values.tsconfig,
     runs,
