@@ -156,6 +156,13 @@ function typesFile(d, domains) {
   lines.push('');
   lines.push(`export type ${d.entity}Patch = Partial<New${d.entity}>;`);
   lines.push('');
+  lines.push(`export interface ${d.entity}Summary {`);
+  lines.push('  total: number;');
+  lines.push('  newest: Date | null;');
+  lines.push('  oldest: Date | null;');
+  for (const f of d.fields.filter((f) => f.type === 'number')) lines.push(`  ${f.name}Sum: number;`);
+  lines.push('}');
+  lines.push('');
   lines.push(`export interface ${d.entity}Row {`);
   lines.push('  id: string;');
   for (const f of d.fields) lines.push(`  ${f.column}: ${f.type};`);
@@ -297,6 +304,41 @@ function repositoryFile(d, domains) {
   lines.push(`  return rows[0] ? to${d.entity}(rows[0]) : undefined;`);
   lines.push('}');
   lines.push('');
+  lines.push(`export async function insert${d.entity}s(inputs: New${d.entity}[]): Promise<${d.entity}[]> {`);
+  lines.push('  const client = await pool.connect();');
+  lines.push('  try {');
+  lines.push(`    await client.query('begin');`);
+  lines.push(`    const created: ${d.entity}[] = [];`);
+  lines.push('    for (const input of inputs) {');
+  lines.push(`      const result = await client.query<${d.entity}Row>(`);
+  lines.push(`        \`insert into ${d.table} (${insertColumns.join(', ')}) values (${insertColumns.map((_, i) => `$${i + 1}`).join(', ')}) returning \${selectColumns}\`,`);
+  lines.push(`        [${insertValues.join(', ')}],`);
+  lines.push('      );');
+  lines.push(`      created.push(to${d.entity}(result.rows[0]!));`);
+  lines.push('    }');
+  lines.push(`    await client.query('commit');`);
+  lines.push('    return created;');
+  lines.push('  } catch (error) {');
+  lines.push(`    await client.query('rollback');`);
+  lines.push('    throw error;');
+  lines.push('  } finally {');
+  lines.push('    client.release();');
+  lines.push('  }');
+  lines.push('}');
+  lines.push('');
+  const searchable = d.fields.find((f) => f.type === 'string');
+  lines.push(`export async function search${d.entity}s(term: string, page: Page): Promise<${d.entity}[]> {`);
+  if (searchable) {
+    lines.push(`  const rows = await query<${d.entity}Row>(`);
+    lines.push(`    \`select \${selectColumns} from ${d.table} where ${searchable.column} ilike $1 order by created_at desc limit $2 offset $3\`,`);
+    lines.push('    [`%${term}%`, page.limit, page.offset],');
+    lines.push('  );');
+  } else {
+    lines.push(`  const rows = await query<${d.entity}Row>(\`select \${selectColumns} from ${d.table} where id::text like $1 limit $2 offset $3\`, [\`\${term}%\`, page.limit, page.offset]);`);
+  }
+  lines.push(`  return rows.map(to${d.entity});`);
+  lines.push('}');
+  lines.push('');
   lines.push(`export async function delete${d.entity}(id: ${d.entity}Id): Promise<boolean> {`);
   lines.push(`  const result = await pool.query(\`delete from ${d.table} where id = $1\`, [id]);`);
   lines.push('  return (result.rowCount ?? 0) > 0;');
@@ -324,7 +366,7 @@ function serviceFile(d, domains, utilCount) {
   const ref = deps.slice(0, 1);
   const lines = [
     `import { recordEvent } from '../../lib/audit.js';`,
-    `import { NotFoundError } from '../../lib/errors.js';`,
+    `import { NotFoundError, ValidationError } from '../../lib/errors.js';`,
   ];
   if (d.hazards.has('dropped-signal')) lines.push(`import { getJson } from '../../lib/http-client.js';`);
   lines.push(`import { logger } from '../../lib/logger.js';`);
@@ -332,7 +374,7 @@ function serviceFile(d, domains, utilCount) {
   if (d.usesUtil >= 0 && d.usesUtil < utilCount) lines.push(`import { normalize${d.usesUtil} } from '../../lib/util/normalize-${d.usesUtil}.js';`);
   for (const other of deps) lines.push(`import { get${other.entity} } from '../${other.name}/${other.name}.service.js';`);
   lines.push(`import * as repository from './${d.name}.repository.js';`);
-  lines.push(`import type { ${d.entity}, ${d.entity}Id } from './${d.name}.types.js';`);
+  lines.push(`import type { ${d.entity}, ${d.entity}Id, ${d.entity}Summary } from './${d.name}.types.js';`);
   lines.push(`import { parse${d.entity}Patch, parseNew${d.entity} } from './${d.name}.validation.js';`);
   lines.push('');
   lines.push(`const log = logger.child('${d.name}');`);
@@ -377,6 +419,36 @@ function serviceFile(d, domains, utilCount) {
   lines.push(`  if (!removed) throw new NotFoundError('${d.name}', id);`);
   lines.push(`  await recordEvent('${d.name}.deleted', id, actor);`);
   lines.push('}');
+  lines.push('');
+  lines.push(`export async function import${d.entity}s(inputs: unknown, actor: string): Promise<${d.entity}[]> {`);
+  lines.push(`  if (!Array.isArray(inputs)) throw new ValidationError('${d.name}: expected an array');`);
+  lines.push(`  const parsed = inputs.map((input) => parseNew${d.entity}(input));`);
+  lines.push(`  const created = await repository.insert${d.entity}s(parsed);`);
+  lines.push(`  await Promise.all(created.map((item) => recordEvent('${d.name}.imported', item.id, actor)));`);
+  lines.push(`  log.info('imported', { count: created.length });`);
+  lines.push('  return created;');
+  lines.push('}');
+  lines.push('');
+  lines.push(`export async function search${d.entity}s(query: Record<string, unknown>): Promise<${d.entity}[]> {`);
+  lines.push(`  const term = typeof query.q === 'string' ? query.q.trim() : '';`);
+  lines.push(`  if (term.length < 2) throw new ValidationError('${d.name}: the search term needs two characters or more');`);
+  lines.push(`  return repository.search${d.entity}s(term, pageOf(query));`);
+  lines.push('}');
+  lines.push('');
+  lines.push(`export function summarize${d.entity}s(items: readonly ${d.entity}[]): ${d.entity}Summary {`);
+  lines.push(`  const summary: ${d.entity}Summary = {`);
+  lines.push('    total: items.length,');
+  lines.push('    newest: null,');
+  lines.push('    oldest: null,');
+  for (const f of d.fields.filter((f) => f.type === 'number')) lines.push(`    ${f.name}Sum: 0,`);
+  lines.push('  };');
+  lines.push('  for (const item of items) {');
+  lines.push('    if (!summary.newest || item.createdAt > summary.newest) summary.newest = item.createdAt;');
+  lines.push('    if (!summary.oldest || item.createdAt < summary.oldest) summary.oldest = item.createdAt;');
+  for (const f of d.fields.filter((f) => f.type === 'number')) lines.push(`    summary.${f.name}Sum += item.${f.name};`);
+  lines.push('  }');
+  lines.push('  return summary;');
+  lines.push('}');
   for (const other of deps.slice(1)) {
     lines.push('');
     lines.push(`export async function ${d.name}With${other.entity}(id: string, ${other.name}Id: string): Promise<{ ${d.name}: ${d.entity}; ${other.name}Name: string }> {`);
@@ -420,6 +492,20 @@ function expressRoutesFile(d) {
   lines.push('  res.json(result);');
   lines.push('});');
   lines.push('');
+  lines.push(`${d.name}Router.get('/search', async (req, res) => {`);
+  lines.push(`  res.json(await service.search${d.entity}s(req.query as Record<string, unknown>));`);
+  lines.push('});');
+  lines.push('');
+  lines.push(`${d.name}Router.get('/summary', async (req, res) => {`);
+  lines.push(`  const { items } = await service.list${d.entity}s(req.query as Record<string, unknown>);`);
+  lines.push(`  res.json(service.summarize${d.entity}s(items));`);
+  lines.push('});');
+  lines.push('');
+  lines.push(`${d.name}Router.post('/bulk', async (req, res) => {`);
+  lines.push(`  const created = await service.import${d.entity}s(req.body, String(req.headers['x-user'] ?? 'anonymous'));`);
+  lines.push('  res.status(201).json({ count: created.length, items: created });');
+  lines.push('});');
+  lines.push('');
   lines.push(`${d.name}Router.get('/:id', async (req, res) => {`);
   lines.push(`  const found = await service.get${d.entity}(req.params.id);`);
   if (untracked) {
@@ -459,6 +545,18 @@ function fastifyRoutesFile(d) {
   lines.push('');
   lines.push(`export async function ${d.name}Routes(app: FastifyInstance): Promise<void> {`);
   lines.push(`  app.get('/${d.table}', async (request) => service.list${d.entity}s(request.query as Record<string, unknown>));`);
+  lines.push('');
+  lines.push(`  app.get('/${d.table}/search', async (request) => service.search${d.entity}s(request.query as Record<string, unknown>));`);
+  lines.push('');
+  lines.push(`  app.get('/${d.table}/summary', async (request) => {`);
+  lines.push(`    const { items } = await service.list${d.entity}s(request.query as Record<string, unknown>);`);
+  lines.push(`    return service.summarize${d.entity}s(items);`);
+  lines.push('  });');
+  lines.push('');
+  lines.push(`  app.post('/${d.table}/bulk', async (request, reply) => {`);
+  lines.push(`    const created = await service.import${d.entity}s(request.body, String(request.headers['x-user'] ?? 'anonymous'));`);
+  lines.push('    return reply.code(201).send({ count: created.length, items: created });');
+  lines.push('  });');
   lines.push('');
   lines.push(`  app.get<{ Params: IdParams }>('/${d.table}/:id', async (request) => {`);
   lines.push(`    const found = await service.get${d.entity}(request.params.id);`);
