@@ -95,7 +95,7 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
     const methods = closeMethodsOf(record.kind);
     if (methods.length === 0) continue;
     const holding = holdingOf(index, record.creation, spec.returnsSelf ?? []);
-    if (holding.type !== 'kept' || holding.fn) continue; // a function's own resource lives and dies with the call
+    if (holding.type !== 'kept') continue;
     const closes = closesOf(index, holding, methods).map((s) => s.call);
     entries.push({
       name: holding.name,
