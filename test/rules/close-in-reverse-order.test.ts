@@ -90,6 +90,11 @@ ruleTesterFor(project).run('close-in-reverse-order', rule, {
       errors: [{ messageId: 'closedBeforeDrain', line: 14, column: 10, data: { close: 'client.end()', name: 'client', label: 'pg Client', at: 'line 14', ...server } }],
     },
     {
+      // mongoose's own connection, used through a model
+      ...project.file('invalid-mongoose.ts'),
+      errors: [{ messageId: 'closedBeforeDrain', line: 14, column: 9, data: { close: 'mongoose.disconnect()', name: 'mongoose', label: 'mongoose connection', at: 'line 15', ...server } }],
+    },
+    {
       ...project.file('invalid-require.cjs'),
       errors: [{ messageId: 'closedBeforeDrain', line: 13, column: 3, data: { close: 'pool.end()', name: 'pool', label: 'pg Pool', at: 'line 14', ...server } }],
     },
