@@ -61,6 +61,8 @@ export interface FactorySpec extends ApiRef {
   boundingOptions?: readonly { name: string; value: true | 'any' }[];
   /** A module-level singleton, closed by these calls rather than through the value returned (`mongoose.connect`). */
   closedBy?: readonly ApiRef[];
+  /** For such a singleton: the calls that make the models code uses it through (`mongoose.model`). */
+  modelFactories?: readonly ApiRef[];
 }
 
 /** A library that runs shutdown hooks; its hooks are shutdown roots. */
@@ -296,6 +298,10 @@ export const factories: readonly FactorySpec[] = [
       { module: 'mongoose', path: ['disconnect'] },
       { module: 'mongoose', path: ['connection', 'close'] },
       { module: 'mongoose', path: ['connection', 'destroy'] },
+    ],
+    modelFactories: [
+      { module: 'mongoose', path: ['model'] },
+      { module: 'mongoose', path: ['default', 'model'] },
     ],
   },
   { module: '@prisma/client', path: ['PrismaClient'], kind: 'prisma.Client' },

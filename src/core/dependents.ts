@@ -4,6 +4,7 @@
 import type * as ts from 'typescript';
 import {
   findFactory,
+  type ApiRef,
   hookRegistrationOrder,
   kindSpec,
   nestShutdownMethods,
@@ -18,7 +19,7 @@ import {
 import { awaitsOneOf, holderNames, isAwaitedWithin, isPromiseExecutor, ranBefore } from './flow.js';
 import type { ProgramIndex, ShutdownRoot } from './program-index.js';
 import { originOfChain, isChainMethod } from './promises.js';
-import { closeMethodsOf, closesOf, heldSymbolOf, holdingOf, refersToHolding, type Holding } from './resources.js';
+import { closeMethodsOf, closesOf, heldSymbolOf, holdingOf, moduleClosesOf, refersToHolding, type Holding } from './resources.js';
 import {
   enclosingFunction,
   functionBody,
@@ -94,8 +95,14 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
     if (!spec || workerKindNames.has(record.kind) || !(spec.category === 'resource' || spec.mustClose)) continue;
     const methods = closeMethodsOf(record.kind);
     if (methods.length === 0) continue;
+    const ref = index.binding.resolve(record.creation.expression);
+    const singleton = ref ? findFactory(ref) : undefined;
+    if (singleton?.closedBy && singleton.modelFactories) {
+      entries.push(moduleSingleton(index, spec.label, singleton.module, singleton.closedBy, singleton.modelFactories));
+      continue;
+    }
     const holding = holdingOf(index, record.creation, spec.returnsSelf ?? []);
-    if (holding.type !== 'kept' || holding.fn) continue; // a function's own resource lives and dies with the call
+    if (holding.type !== 'kept') continue;
     const closes = closesOf(index, holding, methods).map((s) => s.call);
     entries.push({
       name: holding.name,
@@ -177,6 +184,30 @@ function classResources(index: ProgramIndex): ResourceEntry[] {
     }
   }
   return result;
+}
+
+/**
+ * A module's own connection (`mongoose.connect()`), closed by module calls (`mongoose.disconnect()`):
+ * used wherever a model it makes (`const User = mongoose.model('User', schema)`) is named.
+ */
+function moduleSingleton(index: ProgramIndex, label: string, module: string, closedBy: readonly ApiRef[], models: readonly ApiRef[]): ResourceEntry {
+  const t = index.ts;
+  const isModel = (symbol: ts.Symbol): boolean => {
+    const declaration = symbol.valueDeclaration;
+    if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer) return false;
+    const init = skipOuterExpressions(t, declaration.initializer);
+    if (!t.isCallExpression(init)) return false;
+    const ref = index.binding.resolve(init.expression);
+    return ref !== undefined && refIn(ref, models);
+  };
+  return {
+    name: module,
+    label,
+    matches: isModel,
+    closes: moduleClosesOf(index, closedBy).map((s) => s.call),
+    usedByRequests: false,
+    workers: [],
+  };
 }
 
 /** A parameter, field or variable declared with the class as its type: `private prisma: PrismaService`. */

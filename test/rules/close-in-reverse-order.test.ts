@@ -85,6 +85,16 @@ ruleTesterFor(project).run('close-in-reverse-order', rule, {
       errors: [{ messageId: 'closedBeforeDrain', line: 16, column: 9, data: { close: 'thumbnails.end()', name: 'thumbnails', label: 'pg Pool', user: 'the BullMQ Worker `resizer`', work: 'jobs', at: 'line 13' } }],
     },
     {
+      // locals of main(), closed by the listener it installs; the server closes in `.then`
+      ...project.file('invalid-main-locals.ts'),
+      errors: [{ messageId: 'closedBeforeDrain', line: 14, column: 10, data: { close: 'client.end()', name: 'client', label: 'pg Client', at: 'line 14', ...server } }],
+    },
+    {
+      // mongoose's own connection, used through a model
+      ...project.file('invalid-mongoose.ts'),
+      errors: [{ messageId: 'closedBeforeDrain', line: 14, column: 9, data: { close: 'mongoose.disconnect()', name: 'mongoose', label: 'mongoose connection', at: 'line 15', ...server } }],
+    },
+    {
       ...project.file('invalid-require.cjs'),
       errors: [{ messageId: 'closedBeforeDrain', line: 13, column: 3, data: { close: 'pool.end()', name: 'pool', label: 'pg Pool', at: 'line 14', ...server } }],
     },
