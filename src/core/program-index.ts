@@ -85,6 +85,8 @@ export class ProgramIndex {
   /** The import graph: file -> the program files it imports. */
   private readonly imports = new Map<ts.SourceFile, Set<ts.SourceFile>>();
   private serviceFiles: Set<ts.SourceFile> | undefined;
+  private importers: Map<ts.SourceFile, ts.SourceFile[]> | undefined;
+  private readonly loadedCache = new Map<ts.SourceFile, Set<ts.SourceFile>>();
   private drainEntries: Set<ts.Node> | undefined;
   /** Every call and `new` in the program's own files, each file's in source order. */
   readonly calls: (ts.CallExpression | ts.NewExpression)[] = [];
@@ -432,6 +434,57 @@ export class ProgramIndex {
     return service;
   }
 
+  /**
+   * The entry modules whose run loads `file`: the modules no other file imports that import it,
+   * directly or not (itself, when it is one). A file only an import cycle reaches is its own entry.
+   */
+  entriesOf(file: ts.SourceFile): ts.SourceFile[] {
+    this.importers ??= this.computeImporters();
+    const seen = new Set([file]);
+    const queue = [file];
+    while (queue.length) {
+      for (const importer of this.importers.get(queue.pop()!) ?? []) {
+        if (!seen.has(importer)) {
+          seen.add(importer);
+          queue.push(importer);
+        }
+      }
+    }
+    const entries = [...seen].filter((f) => !this.importedFiles.has(f));
+    return entries.length ? entries : [file];
+  }
+
+  /** Every program file an entry module loads at run time, itself included. */
+  loadedBy(entry: ts.SourceFile): ReadonlySet<ts.SourceFile> {
+    let loaded = this.loadedCache.get(entry);
+    if (!loaded) {
+      loaded = new Set([entry]);
+      const queue = [entry];
+      while (queue.length) {
+        for (const target of this.imports.get(queue.pop()!) ?? []) {
+          if (!loaded.has(target)) {
+            loaded.add(target);
+            queue.push(target);
+          }
+        }
+      }
+      this.loadedCache.set(entry, loaded);
+    }
+    return loaded;
+  }
+
+  private computeImporters(): Map<ts.SourceFile, ts.SourceFile[]> {
+    const importers = new Map<ts.SourceFile, ts.SourceFile[]>();
+    for (const [from, targets] of this.imports) {
+      for (const target of targets) {
+        const list = importers.get(target);
+        if (list) list.push(from);
+        else importers.set(target, [from]);
+      }
+    }
+    return importers;
+  }
+
   private collectFetchRouteExports(file: ts.SourceFile): void {
     const t = this.ts;
     // Next.js `route.ts`, SvelteKit `+server.ts`; Remix `loader`/`action` in `app/routes/`.
@@ -579,7 +632,7 @@ export class ProgramIndex {
   }
 
   /** Signal names from a literal, or from the variable of a loop over a list of signal literals. */
-  private signalNames(event: ts.Expression): string[] | undefined {
+  signalNames(event: ts.Expression): string[] | undefined {
     const t = this.ts;
     const e = skipOuterExpressions(t, event);
     if (t.isStringLiteralLike(e)) return shutdownSignals.has(e.text) ? [e.text] : undefined;
