@@ -1,10 +1,11 @@
 // The rule list. A meta test holds it equal to the files in this folder.
 import type { AnyRule } from '../src/core/rule.js';
 import noExitBeforeCleanup from './no-exit-before-cleanup.js';
+import noUncancellableLoop from './no-uncancellable-loop.js';
 import noUnclosedResource from './no-unclosed-resource.js';
 import noUntrackedPromise from './no-untracked-promise.js';
 import requireAbortSignal from './require-abort-signal.js';
 import requireCloseTimeout from './require-close-timeout.js';
 import requireSignalHandler from './require-signal-handler.js';
 
-export const rules: readonly AnyRule[] = [noUntrackedPromise, requireCloseTimeout, requireAbortSignal, noExitBeforeCleanup, noUnclosedResource, requireSignalHandler];
+export const rules: readonly AnyRule[] = [noUntrackedPromise, requireCloseTimeout, requireAbortSignal, noExitBeforeCleanup, noUnclosedResource, requireSignalHandler, noUncancellableLoop];
