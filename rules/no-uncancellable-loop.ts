@@ -4,11 +4,11 @@
 // alive so the process cannot exit on its own (runtime-facts §1.5, §1.6).
 import type * as ts from 'typescript';
 import { intervalTimers, promiseIntervals, refIn, sameRef, timeoutTimers } from '../src/core/catalogue.js';
-import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
+import { checkTestFilesSchema, isTestFile, loadedOnlyByTests } from '../src/core/files.js';
 import { functionName } from '../src/core/resources.js';
 import { defineRule, type RuleContext } from '../src/core/rule.js';
 import { passedSignal } from '../src/core/signals.js';
-import { consultsStop, endlessLoopKeyword, loopAwaits, loopHasExit } from '../src/core/stop-conditions.js';
+import { consultsStop, cycleHasExit, endlessLoopKeyword, loopAwaits, loopHasExit, retriesOnFailure } from '../src/core/stop-conditions.js';
 import { callsBackInto, timerHandleFate } from '../src/core/timers.js';
 import { enclosingFunction, skipOuterExpressions } from '../src/core/ts-utils.js';
 
@@ -52,7 +52,7 @@ export default defineRule<MessageId, Options>({
   create(context) {
     const t = context.ts;
     const testFile = isTestFile(context.sourceFile.fileName);
-    if (!context.options.checkTestFiles && testFile) return {};
+    if (!context.options.checkTestFiles && (testFile || loadedOnlyByTests(context.index, context.sourceFile))) return {};
     // Code no service entry loads (a browser bundle, a stand-alone script) is not the service's; a test file is its own program.
     if (!testFile && !context.index.isPartOfService(context.sourceFile)) return {};
     const loop = (node: ts.Node): void => checkLoop(context, node as ts.IterationStatement);
@@ -79,19 +79,27 @@ function checkTimer(context: Context, call: ts.CallExpression): void {
   }
 }
 
-/** `function tick() { …; setTimeout(tick, ms) }`, or through the functions its callback calls. */
+/**
+ * `function tick() { …; setTimeout(tick, ms) }`: the callback is, or calls back into (through
+ * named functions and methods), a function the rescheduling call sits in.
+ */
 function checkRescheduling(context: Context, call: ts.CallExpression): void {
   const { index } = context;
   const t = context.ts;
-  const scheduler = enclosingFunction(t, call);
   const callback = call.arguments[0];
-  if (!scheduler || !callback) return;
-  const cycle = callsBackInto(index, index.resolveFunctions(callback), scheduler);
-  if (!cycle) return;
-  if (consultsStop(index, [scheduler, ...cycle], true)) return;
-  // A cleared handle stops the cycle; one merely handed on (returned, passed) does not.
-  if (timerHandleFate(index, call) === 'released') return;
-  context.report({ node: call, messageId: 'timeoutReschedules', data: { name: functionName(index, scheduler) } });
+  if (!callback) return;
+  const targets = index.resolveFunctions(callback);
+  if (targets.length === 0) return;
+  for (let scheduler = enclosingFunction(t, call); scheduler; scheduler = enclosingFunction(t, scheduler)) {
+    const cycle = callsBackInto(index, targets, scheduler);
+    if (!cycle) continue;
+    if (retriesOnFailure(t, call, scheduler) || cycleHasExit(index, call, scheduler, cycle)) return;
+    if (consultsStop(index, [scheduler, ...cycle], true)) return;
+    // A cleared handle stops the cycle; one merely handed on (returned, passed) does not.
+    if (timerHandleFate(index, call) === 'released') return;
+    context.report({ node: call, messageId: 'timeoutReschedules', data: { name: functionName(index, scheduler) } });
+    return;
+  }
 }
 
 function checkIntervalIterator(context: Context, call: ts.CallExpression, options: number): void {

@@ -2,7 +2,7 @@
 // default action ends the process at once (exit 143) with requests in flight; as PID 1 in a
 // container the signal is ignored until SIGKILL (runtime-facts §1.7, §1.8).
 import type * as ts from 'typescript';
-import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
+import { checkTestFilesSchema, isTestFile, loadedOnlyByTests } from '../src/core/files.js';
 import { closedWhereStarted, listenStartOf, runsInProgram } from '../src/core/listening.js';
 import { defineRule, type RuleContext } from '../src/core/rule.js';
 import { signalsHandledFor } from '../src/core/signal-handling.js';
@@ -42,7 +42,7 @@ export default defineRule<MessageId, Options>({
 
   create(context) {
     const t = context.ts;
-    if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
+    if (!context.options.checkTestFiles && (isTestFile(context.sourceFile.fileName) || loadedOnlyByTests(context.index, context.sourceFile))) return {};
     const check = (node: ts.Node): void => checkListen(context, node as ts.CallExpression | ts.NewExpression);
     return { [t.SyntaxKind.CallExpression]: check, [t.SyntaxKind.NewExpression]: check };
   },

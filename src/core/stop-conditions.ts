@@ -1,7 +1,7 @@
 // Stop conditions of repeating work: whether code consults an AbortSignal or a stop flag, and
 // whether a loop has a way out. The Go counterpart is a worker that selects on `ctx.Done()`.
 import type * as ts from 'typescript';
-import { processExits, refIn, sameRef } from './catalogue.js';
+import { processExits, refIn, sameRef, timeoutTimers } from './catalogue.js';
 import type { ProgramIndex } from './program-index.js';
 import { isAbortSignalType } from './signals.js';
 import { isFunctionLikeWithBody, skipOuterExpressions, type TS } from './ts-utils.js';
@@ -189,4 +189,71 @@ export function loopHasExit(index: ProgramIndex, loop: ts.IterationStatement): b
     return t.forEachChild(node, (child) => (visit(child, inner, caught) ? true : undefined)) ?? false;
   };
   return visit(loop.statement, 0, false);
+}
+
+/**
+ * A reschedule that runs only when the work failed: in a `catch` block, or a `.catch(…)` /
+ * `.then(_, onRejected)` callback between it and the scheduler. A retry ends once the work succeeds.
+ */
+export function retriesOnFailure(t: TS, call: ts.Node, scheduler: ts.Node): boolean {
+  for (let child: ts.Node = call, parent = call.parent; parent && child !== scheduler; child = parent, parent = parent.parent) {
+    if (t.isCatchClause(parent)) return true;
+    if (t.isCallExpression(parent) && t.isPropertyAccessExpression(parent.expression)) {
+      const position = parent.arguments.indexOf(child as ts.Expression);
+      const method = parent.expression.name.text;
+      if ((method === 'catch' && position === 0) || (method === 'then' && position === 1)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether a self-rescheduling cycle can end on its own, as a loop with a `break` can: a `return`
+ * or `throw` in one of its functions that does not just follow a reschedule, or a reschedule
+ * under a condition with no other reschedule for the remaining paths (`if (hasMore) setTimeout(next)`).
+ */
+export function cycleHasExit(index: ProgramIndex, call: ts.Node, scheduler: ts.Node, cycle: readonly ts.Node[]): boolean {
+  const t = index.ts;
+  const reschedules = (node: ts.Node | undefined): boolean => {
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (n === call) found = true;
+      else if (t.isCallExpression(n)) {
+        const ref = index.binding.resolve(n.expression);
+        if (ref && refIn(ref, timeoutTimers)) found = true;
+      }
+      t.forEachChild(n, visit);
+    };
+    if (node) visit(node);
+    return found;
+  };
+  for (const fn of new Set([scheduler, ...cycle])) {
+    if (!isFunctionLikeWithBody(t, fn) || !fn.body) continue;
+    let exits = false;
+    const visit = (node: ts.Node): void => {
+      if (exits || (node !== fn.body && (t.isFunctionDeclaration(node) || t.isClassLike(node)))) return;
+      if (t.isReturnStatement(node) || t.isThrowStatement(node)) {
+        const block = node.parent;
+        const statements = t.isBlock(block) ? block.statements : undefined;
+        const before = statements ? statements[statements.indexOf(node) - 1] : undefined;
+        if (!reschedules(before) && !(t.isReturnStatement(node) && reschedules(node.expression))) exits = true;
+      }
+      t.forEachChild(node, visit);
+    };
+    visit(fn.body);
+    if (exits) return true;
+  }
+  // A conditional reschedule: the paths that skip it end the cycle, unless code after the condition reschedules too.
+  for (let child: ts.Node = call, parent = call.parent; parent && child !== scheduler; child = parent, parent = parent.parent) {
+    const conditional =
+      (t.isIfStatement(parent) && child === parent.thenStatement && !parent.elseStatement) ||
+      (t.isBinaryExpression(parent) && child === parent.right && parent.operatorToken.kind === t.SyntaxKind.AmpersandAmpersandToken);
+    if (!conditional) continue;
+    const statement = t.isIfStatement(parent) ? parent : undefined;
+    const block = statement?.parent;
+    const after = block && t.isBlock(block) ? block.statements.slice(block.statements.indexOf(statement!) + 1) : [];
+    if (!after.some((s) => reschedules(s))) return true;
+  }
+  return false;
 }

@@ -14,7 +14,7 @@ ruleTesterFor(project).run('no-uncancellable-loop', rule, {
     // unref'd, cleared through lifecycle.defer, a field, collections (Map values, forEach(clearInterval)), returned, cleared from another module
     project.file('valid-interval.ts'),
     project.file('shutdown.ts'),
-    // stop flags, signals, lifecycle.closing, a cleared handle, a bounded retry, one-shot timers
+    // stop flags, signals, lifecycle.closing, a cleared handle, a bounded retry, retries on failure, cycles that end, one-shot timers
     project.file('valid-timeout.ts'),
     // signals, exits, retry loops that return, generators, labelled breaks, process.exit, timers/promises with a signal
     project.file('valid-loop.ts'),
@@ -50,7 +50,16 @@ ruleTesterFor(project).run('no-uncancellable-loop', rule, {
     {
       ...project.file('invalid-timeout.ts'),
       // directly, through an arrow calling the scheduler, through a method that calls it back
-      errors: [reschedules(7, 3, 'tick'), reschedules(17, 3, 'poll'), reschedules(29, 18, 'schedule')],
+      errors: [
+        reschedules(7, 3, 'tick'),
+        reschedules(17, 3, 'poll'),
+        reschedules(29, 18, 'schedule'),
+        // every path reschedules: both calls
+        reschedules(42, 5, 'pollJobs'),
+        reschedules(46, 3, 'pollJobs'),
+        // from a `.then` callback inside the scheduler
+        reschedules(52, 34, 'refreshLoop'),
+      ],
     },
     {
       ...project.file('invalid-loop.ts'),

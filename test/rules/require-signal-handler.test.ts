@@ -39,9 +39,12 @@ ruleTesterFor(project).run('require-signal-handler', rule, {
     // listens in a module whose entry handles SIGTERM
     project.file('metrics-server.ts'),
     project.file('valid-worker-service.ts'),
-    // test files are skipped unless checkTestFiles
+    project.file('start.ts'),
+    // test files are skipped unless checkTestFiles, and so are helpers only test files load
     project.file('server.test.ts'),
     project.file('handler.test.ts'),
+    project.file('helper.test.ts'),
+    project.file('test-server.ts'),
   ],
   invalid: [
     {
@@ -91,6 +94,11 @@ ruleTesterFor(project).run('require-signal-handler', rule, {
       ...project.file('server.test.ts'),
       options: [{ checkTestFiles: true }],
       errors: [noHandler(5, 1, 'server.listen()', 'HTTP server')],
+    },
+    {
+      ...project.file('test-server.ts'),
+      options: [{ checkTestFiles: true }],
+      errors: [noHandler(5, 10, 'http.createServer(…).listen()', 'HTTP server')],
     },
   ],
 });
