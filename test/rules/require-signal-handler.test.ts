@@ -45,6 +45,7 @@ ruleTesterFor(project).run('require-signal-handler', rule, {
     project.file('handler.test.ts'),
     project.file('helper.test.ts'),
     project.file('test-server.ts'),
+    project.file('e2e/bridge-server.ts'),
   ],
   invalid: [
     {
