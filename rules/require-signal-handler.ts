@@ -3,7 +3,7 @@
 // container the signal is ignored until SIGKILL (runtime-facts §1.7, §1.8).
 import type * as ts from 'typescript';
 import { checkTestFilesSchema, isTestFile, loadedOnlyByTests } from '../src/core/files.js';
-import { closedWhereStarted, listenStartOf, runsInProgram } from '../src/core/listening.js';
+import { closedWhereStarted, listenStartOf, runsInProgram, runsServerless } from '../src/core/listening.js';
 import { defineRule, type RuleContext } from '../src/core/rule.js';
 import { signalsHandledFor } from '../src/core/signal-handling.js';
 
@@ -54,7 +54,7 @@ function checkListen(context: Context, node: ts.CallExpression | ts.NewExpressio
   if (!start) return;
   const handled = signalsHandledFor(index, context.sourceFile);
   if (handled.sigterm) return;
-  if (!runsInProgram(index, node) || closedWhereStarted(index, start)) return;
+  if (!runsInProgram(index, node) || closedWhereStarted(index, start) || runsServerless(index, context.sourceFile)) return;
   const data = { name: start.name, label: start.label };
   if (handled.signals.length > 0) {
     context.report({ node, messageId: 'noSigtermHandler', data: { ...data, signals: handled.signals.join(', ') } });

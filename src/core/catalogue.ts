@@ -450,6 +450,15 @@ export const selfListeningServers: readonly { kind: string; portOption?: string;
   { kind: 'socketio.Server', portArgument: 0 },
 ];
 
+/** Adapters that run an app as a serverless function: a module using one listens only for local runs. */
+export const serverlessAdapters: readonly ApiRef[] = [
+  { module: 'serverless-http', path: [] },
+  { module: '@vendia/serverless-express', path: [] },
+  { module: '@codegenie/serverless-express', path: [] },
+  { module: 'aws-serverless-express', path: ['createServer'] },
+  { module: '@h4ad/serverless-adapter', path: ['ServerlessAdapter', 'new'] },
+];
+
 /** Kinds whose `listen` method starts accepting connections. */
 export const listeningKinds: ReadonlySet<string> = new Set([
   'http.Server',

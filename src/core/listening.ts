@@ -3,7 +3,7 @@
 // code runs at all, and for how long: a library's exported `start()` nobody calls does not, and a
 // CLI that closes its server in the same function listens only briefly.
 import type * as ts from 'typescript';
-import { findFactory, kindSpec, listeningKinds, selfListeningServers } from './catalogue.js';
+import { findFactory, kindSpec, listeningKinds, refIn, selfListeningServers, serverlessAdapters } from './catalogue.js';
 import type { ProgramIndex } from './program-index.js';
 import { heldSymbolOf, holdingOf } from './resources.js';
 import {
@@ -186,4 +186,16 @@ function failureListener(t: TS, call: ts.CallExpression): boolean {
 
 function isProcessRef(ref: { module: string; path: readonly string[] } | undefined): boolean {
   return ref !== undefined && ref.module === 'global' && ref.path.length === 1 && ref.path[0] === 'process';
+}
+
+/**
+ * A module that hands its app to a serverless adapter (`module.exports.handler = serverless(app)`):
+ * it runs as a function, and its `listen` is for local runs (`if (require.main === module)`).
+ */
+export function runsServerless(index: ProgramIndex, file: ts.SourceFile): boolean {
+  return index.calls.some((call) => {
+    if (call.getSourceFile() !== file) return false;
+    const ref = index.binding.resolve(call.expression);
+    return ref !== undefined && refIn(ref, serverlessAdapters);
+  });
 }

@@ -29,6 +29,8 @@ ruleTesterFor(project).run('require-signal-handler', rule, {
     project.file('valid-create-lifecycle.ts'),
     // exported, never called in this program
     project.file('valid-library-export.ts'),
+    // a serverless function's local listen
+    project.file('valid-serverless.ts'),
     // a CLI's brief listen, closed by its own code
     project.file('valid-cli-callback.ts'),
     // WebSocket servers on a shared HTTP server do not listen themselves
