@@ -3,6 +3,7 @@
 // handler, which shutdown paths reach this node); they never walk the program themselves.
 import type * as ts from 'typescript';
 import { ModuleBinding } from './binding.js';
+import { isTestFile } from './files.js';
 import {
   factories,
   findFactory,
@@ -435,8 +436,10 @@ export class ProgramIndex {
   }
 
   /**
-   * The entry modules whose run loads `file`: the modules no other file imports that import it,
-   * directly or not (itself, when it is one). A file only an import cycle reaches is its own entry.
+   * The entry modules whose run loads `file`: the modules that import it, directly or not (itself
+   * included), that no other file imports, or only test files do while their top level does work
+   * (`bootstrap();`: an end-to-end test that starts the real main). A file only an import cycle
+   * reaches is its own entry.
    */
   entriesOf(file: ts.SourceFile): ts.SourceFile[] {
     this.importers ??= this.computeImporters();
@@ -450,7 +453,11 @@ export class ProgramIndex {
         }
       }
     }
-    const entries = [...seen].filter((f) => !this.importedFiles.has(f));
+    const importers = this.importers;
+    const entries = [...seen].filter((f) => {
+      const by = importers.get(f);
+      return !by || (by.every((i) => isTestFile(i.fileName)) && !isTestFile(f.fileName) && hasTopLevelWork(this.ts, f));
+    });
     return entries.length ? entries : [file];
   }
 
@@ -926,6 +933,21 @@ export class ProgramIndex {
     if (isFunctionLikeWithBody(t, callee)) return [callee];
     return [];
   }
+}
+
+/** A module whose top level runs something when loaded (`bootstrap();`, `const server = app.listen()`), not only declarations. */
+function hasTopLevelWork(t: TS, file: ts.SourceFile): boolean {
+  return file.statements.some(
+    (s) =>
+      t.isExpressionStatement(s) ||
+      (t.isVariableStatement(s) && s.declarationList.declarations.some((d) => d.initializer !== undefined && containsCall(t, d.initializer))),
+  );
+}
+
+function containsCall(t: TS, node: ts.Node): boolean {
+  if (isFunctionLikeWithBody(t, node) || t.isClassLike(node)) return false;
+  if (t.isCallExpression(node) || t.isNewExpression(node) || t.isAwaitExpression(node)) return true;
+  return t.forEachChild(node, (child) => (containsCall(t, child) ? true : undefined)) ?? false;
 }
 
 /** `import type { A }`, `import { type A, type B }`, `export type { A } from`: nothing loaded. */

@@ -46,6 +46,7 @@ ruleTesterFor(project).run('require-signal-handler', rule, {
     project.file('server.test.ts'),
     project.file('handler.test.ts'),
     project.file('helper.test.ts'),
+    project.file('main.e2e.ts'),
     project.file('test-server.ts'),
     project.file('e2e/bridge-server.ts'),
   ],
@@ -92,6 +93,11 @@ ruleTesterFor(project).run('require-signal-handler', rule, {
       // the only listener is in a test file
       ...project.file('invalid-handler-in-test.ts'),
       errors: [noHandler(4, 23, 'express(…).listen()', 'Express app')],
+    },
+    {
+      // main.e2e.ts imports it (and handles SIGTERM itself): it is still a production entry
+      ...project.file('invalid-main-used-by-e2e.ts'),
+      errors: [noHandler(5, 1, 'app.listen()', 'Express app')],
     },
     {
       ...project.file('server.test.ts'),
