@@ -2,9 +2,11 @@
 import type { AnyRule } from '../src/core/rule.js';
 import closeInReverseOrder from './close-in-reverse-order.js';
 import noExitBeforeCleanup from './no-exit-before-cleanup.js';
+import noUncancellableLoop from './no-uncancellable-loop.js';
 import noUnclosedResource from './no-unclosed-resource.js';
 import noUntrackedPromise from './no-untracked-promise.js';
 import requireAbortSignal from './require-abort-signal.js';
 import requireCloseTimeout from './require-close-timeout.js';
+import requireSignalHandler from './require-signal-handler.js';
 
-export const rules: readonly AnyRule[] = [noUntrackedPromise, requireCloseTimeout, requireAbortSignal, noExitBeforeCleanup, noUnclosedResource, closeInReverseOrder];
+export const rules: readonly AnyRule[] = [noUntrackedPromise, requireCloseTimeout, requireAbortSignal, noExitBeforeCleanup, noUnclosedResource, closeInReverseOrder, requireSignalHandler, noUncancellableLoop];

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run demo`: runs the CLI on the demo service, shows its report, and checks that the report
 // is exactly the hazards the service carries (each marked `// HAZARD <rule-id>` on the line
-// above) and that every rule shutdown-lint has is among them.
+// above; markers stack when two rules report one line) and that every rule shutdown-lint has is
+// among them.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,12 +25,15 @@ if (shown.status !== 1) {
   }
   const expected = new Set();
   for (const result of results) {
-    readFileSync(result.filePath, 'utf8')
-      .split('\n')
-      .forEach((line, i) => {
-        const marker = /\/\/ HAZARD ([a-z-]+)/.exec(line);
-        if (marker) expected.add(`${result.filePath}:${i + 2}:shutdown/${marker[1]}`);
-      });
+    const lines = readFileSync(result.filePath, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      const marker = /\/\/ HAZARD ([a-z-]+)/.exec(line);
+      if (!marker) return;
+      // Markers stack: two rules can report the same line.
+      let target = i + 1;
+      while (target < lines.length && /\/\/ HAZARD [a-z-]+/.test(lines[target])) target++;
+      expected.add(`${result.filePath}:${target + 1}:shutdown/${marker[1]}`);
+    });
   }
   const { rules } = await import(join(root, 'dist', 'rules', 'index.js'));
   const missing = [...expected].filter((key) => !found.has(key));

@@ -377,6 +377,132 @@ export const shutdownLibraries: readonly ShutdownLibrarySpec[] = [
   { module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'adopt'], library: 'shutdown-lint/lifecycle', hooks: { argument: 1 }, bounded: true },
 ];
 
+/** The 11 signals close-with-grace and NestJS `enableShutdownHooks()` listen to by default. */
+const fatalSignals = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGUSR2', 'SIGTERM'] as const;
+
+/**
+ * What installs signal listeners for the program, and for which signals (runtime-facts §2, §3).
+ * A call of `call`, or a call of `method` on what `on` creates or names (`createLifecycle()`,
+ * `lifecycle`) or on a value of `kind`.
+ */
+export interface SignalHandlerSpec {
+  library: string;
+  call?: ApiRef;
+  method?: { name: string; on?: ApiRef; kind?: string };
+  /** The signals it listens to by default. */
+  signals: readonly string[];
+  /**
+   * Where a call names its own signals (an array, or a space-separated string): the argument, or a
+   * property of it. `replace` replaces the defaults, `add` adds to them, `skip` removes from them.
+   */
+  signalOptions?: { argument: number; property?: string; effect: 'replace' | 'add' | 'skip' }[];
+}
+
+export const signalHandlers: readonly SignalHandlerSpec[] = [
+  {
+    library: 'close-with-grace',
+    call: { module: 'close-with-grace', path: [] },
+    signals: fatalSignals,
+    signalOptions: [{ argument: 0, property: 'skip', effect: 'skip' }],
+  },
+  {
+    library: 'terminus',
+    call: { module: '@godaddy/terminus', path: ['createTerminus'] },
+    signals: ['SIGTERM'],
+    signalOptions: [
+      { argument: 1, property: 'signal', effect: 'replace' },
+      { argument: 1, property: 'signals', effect: 'add' },
+    ],
+  },
+  {
+    library: 'http-graceful-shutdown',
+    call: { module: 'http-graceful-shutdown', path: [] },
+    signals: ['SIGINT', 'SIGTERM'],
+    signalOptions: [{ argument: 1, property: 'signals', effect: 'replace' }],
+  },
+  {
+    library: 'lightship',
+    call: { module: 'lightship', path: ['createLightship'] },
+    signals: ['SIGTERM', 'SIGHUP', 'SIGINT'],
+    signalOptions: [{ argument: 0, property: 'signals', effect: 'replace' }],
+  },
+  { library: 'exit-hook', call: { module: 'exit-hook', path: [] }, signals: ['SIGINT', 'SIGTERM'] },
+  { library: 'exit-hook', call: { module: 'exit-hook', path: ['asyncExitHook'] }, signals: ['SIGINT', 'SIGTERM'] },
+  { library: 'async-exit-hook', call: { module: 'async-exit-hook', path: [] }, signals: ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] },
+  // `new Graceful({ servers }).listen()` installs them.
+  { library: '@ladjs/graceful', method: { name: 'listen', on: { module: '@ladjs/graceful', path: [] } }, signals: ['SIGHUP', 'SIGINT', 'SIGTERM'] },
+  { library: '@ladjs/graceful', method: { name: 'listen', on: { module: '@ladjs/graceful', path: ['Graceful'] } }, signals: ['SIGHUP', 'SIGINT', 'SIGTERM'] },
+  {
+    library: 'NestJS',
+    method: { name: 'enableShutdownHooks', kind: 'nest.App' },
+    signals: fatalSignals,
+    signalOptions: [{ argument: 0, effect: 'replace' }],
+  },
+  {
+    library: 'shutdown-lint/lifecycle',
+    call: { module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'handleSignals'] },
+    signals: ['SIGTERM', 'SIGINT'],
+    signalOptions: [{ argument: 0, property: 'signals', effect: 'replace' }],
+  },
+  {
+    library: 'shutdown-lint/lifecycle',
+    method: { name: 'handleSignals', on: { module: 'shutdown-lint/lifecycle', path: ['createLifecycle'] } },
+    signals: ['SIGTERM', 'SIGINT'],
+    signalOptions: [{ argument: 0, property: 'signals', effect: 'replace' }],
+  },
+];
+
+/** Servers that start listening when created with a port of their own (`new WebSocketServer({ port })`, socket.io `new Server(3000)`). */
+export const selfListeningServers: readonly { kind: string; portOption?: string; portArgument?: number }[] = [
+  { kind: 'ws.WebSocketServer', portOption: 'port' },
+  { kind: 'socketio.Server', portArgument: 0 },
+];
+
+/** Adapters that run an app as a serverless function: a module using one listens only for local runs. */
+export const serverlessAdapters: readonly ApiRef[] = [
+  { module: 'serverless-http', path: [] },
+  { module: '@vendia/serverless-express', path: [] },
+  { module: '@codegenie/serverless-express', path: [] },
+  { module: 'aws-serverless-express', path: ['createServer'] },
+  { module: '@h4ad/serverless-adapter', path: ['ServerlessAdapter', 'new'] },
+];
+
+/** Kinds whose `listen` method starts accepting connections. */
+export const listeningKinds: ReadonlySet<string> = new Set([
+  'http.Server',
+  'http2.Server',
+  'net.Server',
+  'express.App',
+  'koa.App',
+  'fastify.Instance',
+  'nest.App',
+  'socketio.Server',
+]);
+
+/** Repeating timers, whose handle keeps the event loop alive until cleared or unref'd (runtime-facts §1.5). */
+export const intervalTimers: readonly ApiRef[] = [
+  { module: 'global', path: ['setInterval'] },
+  { module: 'timers', path: ['setInterval'] },
+];
+
+/** One-shot timers: a callback that arms one again with itself repeats forever. */
+export const timeoutTimers: readonly ApiRef[] = [
+  { module: 'global', path: ['setTimeout'] },
+  { module: 'timers', path: ['setTimeout'] },
+];
+
+/** Calls that cancel a timer by its handle (either clears either kind in Node). */
+export const timerClears: readonly ApiRef[] = ['clearInterval', 'clearTimeout'].flatMap((name) => [
+  { module: 'global', path: [name] },
+  { module: 'timers', path: [name] },
+]);
+
+/** Methods of a timer handle that stop it holding the process (`unref`) or stop it (`close`, Symbol.dispose). */
+export const timerReleaseMethods: ReadonlySet<string> = new Set(['unref', 'close', '[Symbol.dispose]']);
+
+/** `timers/promises` `setInterval`: an async iterator of ticks, stopped by its `{ signal }` (options at index 2) or by leaving the loop. */
+export const promiseIntervals: readonly (ApiRef & { options: number })[] = [{ module: 'timers/promises', path: ['setInterval'], options: 2 }];
+
 /**
  * Shutdown registries that take a resource itself and close it at shutdown: a resource passed to
  * one is closed. Closers (functions) given to a registry are shutdown roots through

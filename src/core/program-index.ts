@@ -3,6 +3,7 @@
 // handler, which shutdown paths reach this node); they never walk the program themselves.
 import type * as ts from 'typescript';
 import { ModuleBinding } from './binding.js';
+import { isTestFile } from './files.js';
 import {
   factories,
   findFactory,
@@ -85,6 +86,8 @@ export class ProgramIndex {
   /** The import graph: file -> the program files it imports. */
   private readonly imports = new Map<ts.SourceFile, Set<ts.SourceFile>>();
   private serviceFiles: Set<ts.SourceFile> | undefined;
+  private importers: Map<ts.SourceFile, ts.SourceFile[]> | undefined;
+  private readonly loadedCache = new Map<ts.SourceFile, Set<ts.SourceFile>>();
   private drainEntries: Set<ts.Node> | undefined;
   /** Every call and `new` in the program's own files, each file's in source order. */
   readonly calls: (ts.CallExpression | ts.NewExpression)[] = [];
@@ -432,6 +435,63 @@ export class ProgramIndex {
     return service;
   }
 
+  /**
+   * The entry modules whose run loads `file`: the modules that import it, directly or not (itself
+   * included), that no other file imports, or only test files do while their top level does work
+   * (`bootstrap();`: an end-to-end test that starts the real main). A file only an import cycle
+   * reaches is its own entry.
+   */
+  entriesOf(file: ts.SourceFile): ts.SourceFile[] {
+    this.importers ??= this.computeImporters();
+    const seen = new Set([file]);
+    const queue = [file];
+    while (queue.length) {
+      for (const importer of this.importers.get(queue.pop()!) ?? []) {
+        if (!seen.has(importer)) {
+          seen.add(importer);
+          queue.push(importer);
+        }
+      }
+    }
+    const importers = this.importers;
+    const entries = [...seen].filter((f) => {
+      const by = importers.get(f);
+      return !by || (by.every((i) => isTestFile(i.fileName)) && !isTestFile(f.fileName) && hasTopLevelWork(this.ts, f));
+    });
+    return entries.length ? entries : [file];
+  }
+
+  /** Every program file an entry module loads at run time, itself included. */
+  loadedBy(entry: ts.SourceFile): ReadonlySet<ts.SourceFile> {
+    let loaded = this.loadedCache.get(entry);
+    if (!loaded) {
+      loaded = new Set([entry]);
+      const queue = [entry];
+      while (queue.length) {
+        for (const target of this.imports.get(queue.pop()!) ?? []) {
+          if (!loaded.has(target)) {
+            loaded.add(target);
+            queue.push(target);
+          }
+        }
+      }
+      this.loadedCache.set(entry, loaded);
+    }
+    return loaded;
+  }
+
+  private computeImporters(): Map<ts.SourceFile, ts.SourceFile[]> {
+    const importers = new Map<ts.SourceFile, ts.SourceFile[]>();
+    for (const [from, targets] of this.imports) {
+      for (const target of targets) {
+        const list = importers.get(target);
+        if (list) list.push(from);
+        else importers.set(target, [from]);
+      }
+    }
+    return importers;
+  }
+
   private collectFetchRouteExports(file: ts.SourceFile): void {
     const t = this.ts;
     // Next.js `route.ts`, SvelteKit `+server.ts`; Remix `loader`/`action` in `app/routes/`.
@@ -579,7 +639,7 @@ export class ProgramIndex {
   }
 
   /** Signal names from a literal, or from the variable of a loop over a list of signal literals. */
-  private signalNames(event: ts.Expression): string[] | undefined {
+  signalNames(event: ts.Expression): string[] | undefined {
     const t = this.ts;
     const e = skipOuterExpressions(t, event);
     if (t.isStringLiteralLike(e)) return shutdownSignals.has(e.text) ? [e.text] : undefined;
@@ -879,6 +939,21 @@ export class ProgramIndex {
     if (isFunctionLikeWithBody(t, callee)) return [callee];
     return [];
   }
+}
+
+/** A module whose top level runs something when loaded (`bootstrap();`, `const server = app.listen()`), not only declarations. */
+function hasTopLevelWork(t: TS, file: ts.SourceFile): boolean {
+  return file.statements.some(
+    (s) =>
+      t.isExpressionStatement(s) ||
+      (t.isVariableStatement(s) && s.declarationList.declarations.some((d) => d.initializer !== undefined && containsCall(t, d.initializer))),
+  );
+}
+
+function containsCall(t: TS, node: ts.Node): boolean {
+  if (isFunctionLikeWithBody(t, node) || t.isClassLike(node)) return false;
+  if (t.isCallExpression(node) || t.isNewExpression(node) || t.isAwaitExpression(node)) return true;
+  return t.forEachChild(node, (child) => (containsCall(t, child) ? true : undefined)) ?? false;
 }
 
 /** `import type { A }`, `import { type A, type B }`, `export type { A } from`: nothing loaded. */
