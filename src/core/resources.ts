@@ -204,7 +204,7 @@ export interface CloseSite {
 const callsCache = new WeakMap<ProgramIndex, Map<string, ts.CallExpression[]>>();
 
 /** The program's calls by the last name of the callee: `end` for `pool.end()`, `closeQuietly` for `closeQuietly(pool)`. */
-function callsNamed(index: ProgramIndex, name: string): readonly ts.CallExpression[] {
+export function callsNamed(index: ProgramIndex, name: string): readonly ts.CallExpression[] {
   let byName = callsCache.get(index);
   if (!byName) {
     const t = index.ts;
@@ -413,13 +413,17 @@ function registrationOf(index: ProgramIndex, closure: ts.Node): Registration {
   return result;
 }
 
+/** Collection methods that call their callback now, before they return: the callback is not stored. */
+const iterationMethods: ReadonlySet<string> = new Set(['forEach', 'map', 'filter', 'some', 'every', 'find', 'findIndex', 'flatMap', 'reduce']);
+
 /**
  * The receiver of `closers.push(fn)`, `registry.register(fn)`, `bus.on('stop', fn)`; not a global
- * (`process.on('exit', fn)`) nor a server, app or resource (`app.get(path, fn)`, `pool.on('error', fn)`).
+ * (`process.on('exit', fn)`), a server, app or resource (`app.get(path, fn)`, `pool.on('error', fn)`),
+ * nor a collection walked now (`clients.forEach(fn)`).
  */
 function registryReceiver(index: ProgramIndex, call: ts.CallExpression): ts.Symbol | undefined {
   const parts = methodCallParts(index.ts, call);
-  if (!parts) return undefined;
+  if (!parts || iterationMethods.has(parts.name)) return undefined;
   if (index.binding.resolve(parts.receiver)?.module === 'global' || index.kindOf(parts.receiver)) return undefined;
   return namedSymbol(index, parts.receiver);
 }
