@@ -306,6 +306,7 @@ export const kinds: readonly KindSpec[] = [
     types: [
       { module: '@opentelemetry/sdk-trace-node', path: ['NodeTracerProvider'] },
       { module: '@opentelemetry/sdk-trace-base', path: ['BasicTracerProvider'] },
+      { module: '@opentelemetry/sdk-trace', path: ['TracerProvider'] },
       { module: '@opentelemetry/sdk-metrics', path: ['MeterProvider'] },
       { module: '@opentelemetry/sdk-logs', path: ['LoggerProvider'] },
     ],
@@ -434,6 +435,7 @@ export const factories: readonly FactorySpec[] = [
   { module: '@opentelemetry/sdk-node', path: ['NodeSDK'], kind: 'otel.NodeSDK' },
   { module: '@opentelemetry/sdk-trace-node', path: ['NodeTracerProvider'], kind: 'otel.Provider' },
   { module: '@opentelemetry/sdk-trace-base', path: ['BasicTracerProvider'], kind: 'otel.Provider' },
+  { module: '@opentelemetry/sdk-trace', path: ['TracerProvider'], kind: 'otel.Provider' },
   { module: '@opentelemetry/sdk-metrics', path: ['MeterProvider'], kind: 'otel.Provider' },
   { module: '@opentelemetry/sdk-logs', path: ['LoggerProvider'], kind: 'otel.Provider' },
   { module: '@opentelemetry/sdk-node', path: ['tracing', 'NodeTracerProvider'], kind: 'otel.Provider' },
