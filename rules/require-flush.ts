@@ -180,7 +180,10 @@ function buffers(context: Context, node: ts.CallExpression | ts.NewExpression, h
   for (const argument of node.arguments ?? []) {
     const value = valueOf(context, argument);
     if (t.isObjectLiteralExpression(value)) {
-      if (value.properties.some((p) => condition.options?.includes(staticPropertyName(t, p.name) ?? ''))) return true;
+      for (const property of value.properties) {
+        if (!condition.options?.includes(staticPropertyName(t, property.name) ?? '')) continue;
+        if (!t.isPropertyAssignment(property) || buffersValue(context, property.initializer, condition)) return true;
+      }
       continue;
     }
     if (!t.isCallExpression(value)) continue;
@@ -202,9 +205,23 @@ function buffers(context: Context, node: ts.CallExpression | ts.NewExpression, h
     if (!unbuffered) return true;
   }
   if (holding.type === 'kept' && condition.methods?.length) {
-    return closesOf(index, holding, condition.methods).some((s) => s.how === 'close');
+    return closesOf(index, holding, condition.methods).some(
+      (s) => s.how === 'close' && s.call.arguments.some((a) => buffersValue(context, a, condition)),
+    );
   }
   return false;
+}
+
+/** A transport (or a list of them) that buffers: anything but the known synchronous ones. */
+function buffersValue(context: Context, expression: ts.Expression, condition: BufferCondition): boolean {
+  const t = context.ts;
+  const value = valueOf(context, expression);
+  if (t.isArrayLiteralExpression(value)) return value.elements.some((e) => buffersValue(context, e, condition));
+  if (t.isNewExpression(value) || t.isCallExpression(value)) {
+    const ref = context.index.binding.resolve(value.expression);
+    return !(ref && condition.unbuffered?.some((u) => sameRef(u, ref)));
+  }
+  return true;
 }
 
 /** An argument, or the initializer of the `const` it names. */

@@ -8,7 +8,7 @@ import type { ServerRecord } from '../src/core/program-index.js';
 import { callsNamed, closesOf, countingCloses, heldSymbolOf, holdingOf, refersToHolding, runsAtShutdown, type Holding } from '../src/core/resources.js';
 import { defineRule, type RuleContext } from '../src/core/rule.js';
 import { methodCallParts, skipOuterExpressions, staticPropertyName, type FunctionLikeWithBody } from '../src/core/ts-utils.js';
-import { closesUpgradedSockets, elementCalls, throughHelpers, type Target } from '../src/core/upgrades.js';
+import { closesUpgradedSockets, elementCalls, sameSymbol, throughHelpers, type Target } from '../src/core/upgrades.js';
 
 export type MessageId = 'clientsLeftOpen' | 'serverCloseOnly' | 'notTerminated' | 'notKept' | 'upgradeLeftOpen';
 
@@ -25,8 +25,10 @@ const socketEnders = ['destroy', 'end', 'destroySoon', 'resetAndDestroy'];
 const storeMethods = new Set(['add', 'push', 'set', 'unshift']);
 /** Methods by which a WebSocket server takes over an upgrade's socket (`handleUpgrade`). */
 const adoptMethods = new Set(kinds.flatMap((k) => k.clients?.adopt ?? []));
-/** Methods of a socket that keep serving it after the handler returns. */
-const servingMethods = new Set(['on', 'once', 'addListener', 'pipe']);
+/** Methods of a socket that keep serving it after the handler returns: reading it, not only watching it for errors. */
+const servingMethods = new Set(['pipe']);
+const listenerMethodsOfSocket = new Set(['on', 'once', 'addListener', 'prependListener']);
+const servingEvents = new Set(['data', 'readable']);
 
 export default defineRule<MessageId, Options>({
   meta: {
@@ -242,15 +244,14 @@ function checkUpgradeListener(context: Context, call: ts.CallExpression): void {
 }
 
 function sameCollection(context: Context, a: ts.Expression, b: ts.Expression): boolean {
-  const symbol = heldSymbolOf(context.index, a);
-  return symbol !== undefined && symbol === heldSymbolOf(context.index, b);
+  return sameSymbol(heldSymbolOf(context.index, a), heldSymbolOf(context.index, b));
 }
 
-function socketUse(context: Context, fn: FunctionLikeWithBody): SocketUse {
+function socketUse(context: Context, fn: FunctionLikeWithBody, position = 1, depth = 0): SocketUse {
   const t = context.ts;
   const { index } = context;
   const use: SocketUse = { adopted: false, served: false, stores: [] };
-  const parameter = fn.parameters[1];
+  const parameter = fn.parameters[position];
   if (!parameter || !t.isIdentifier(parameter.name) || !fn.body) return use;
   const socket = index.checker.getSymbolAtLocation(parameter.name);
   const visit = (node: ts.Node): void => {
@@ -265,15 +266,33 @@ function socketUse(context: Context, fn: FunctionLikeWithBody): SocketUse {
       const parts = methodCallParts(t, parent);
       const receiverKind = parts ? index.kindOf(parts.receiver, true) : undefined;
       const adopts = receiverKind ? kindSpec(receiverKind)?.clients?.adopt?.includes(parts!.name) : parts && adoptMethods.has(parts.name);
-      if (adopts) use.adopted = true;
-      else if (parts && storeMethods.has(parts.name)) {
+      if (adopts) {
+        use.adopted = true;
+        return;
+      }
+      if (parts && storeMethods.has(parts.name)) {
         use.served = true;
         use.stores.push(parts.receiver);
-      } else use.served = true;
+        return;
+      }
+      // A helper of the program: what it does with the socket (`rejectUpgrade(socket)` ends it).
+      const callees = depth < 3 ? index.resolveFunctions(parent.expression, 0, false) : [];
+      if (callees.length === 0) {
+        use.served = true;
+        return;
+      }
+      for (const callee of callees) {
+        const inner = socketUse(context, callee, parent.arguments.indexOf(e as ts.Expression), depth + 1);
+        use.adopted ||= inner.adopted;
+        use.served ||= inner.served;
+        use.stores.push(...inner.stores);
+      }
       return;
     }
-    if (t.isPropertyAccessExpression(parent) && parent.expression === e && t.isCallExpression(parent.parent) && servingMethods.has(parent.name.text)) {
-      use.served = true;
+    if (t.isPropertyAccessExpression(parent) && parent.expression === e && t.isCallExpression(parent.parent)) {
+      const event = parent.parent.arguments[0] && skipOuterExpressions(t, parent.parent.arguments[0]);
+      const listensToData = listenerMethodsOfSocket.has(parent.name.text) && event !== undefined && t.isStringLiteralLike(event) && servingEvents.has(event.text);
+      if (servingMethods.has(parent.name.text) || listensToData) use.served = true;
       return;
     }
     if (t.isBinaryExpression(parent) && parent.right === e && parent.operatorToken.kind === t.SyntaxKind.EqualsToken) {

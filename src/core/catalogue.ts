@@ -82,6 +82,8 @@ export interface BufferCondition {
   arguments?: readonly { ref: ApiRef; unless?: readonly { name: string; value: boolean }[] }[];
   /** Calls of these methods on it make it buffer (winston `add`). */
   methods?: readonly string[];
+  /** Values given to those options or methods that buffer nothing (winston's Console transport writes synchronously). */
+  unbuffered?: readonly ApiRef[];
 }
 
 export interface FactorySpec extends ApiRef {
@@ -331,8 +333,12 @@ const pinoBuffers: BufferCondition = {
   ],
 };
 
-/** A winston logger with no transport writes nothing. */
-const winstonBuffers: BufferCondition = { options: ['transports'], methods: ['add', 'configure'] };
+/** A winston logger with no transport writes nothing; its Console transport writes synchronously (File, Http, streams do not). */
+const winstonBuffers: BufferCondition = {
+  options: ['transports'],
+  methods: ['add', 'configure'],
+  unbuffered: [{ module: 'winston', path: ['transports', 'Console'] }],
+};
 
 export const factories: readonly FactorySpec[] = [
   { module: 'http', path: ['createServer'], kind: 'http.Server', handlerArgs: true },
@@ -511,6 +517,19 @@ export const upgradeClosingServerCloses: readonly ApiRef[] = [
 
 /** Registries that take a listening server and close it that way when shutdown begins. */
 export const upgradeClosingServerAdopters: readonly ApiRef[] = [{ module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'addServer'] }];
+
+/**
+ * Wrappers that track every socket of a server from its `'connection'` event, upgraded ones
+ * included, and end them all when they stop it: by the `stop` method of what they return, run at
+ * shutdown, or (with no `stop`) on the signals they handle themselves.
+ */
+export const socketTrackingStops: readonly { ref: ApiRef; server: number | { option: string }; stop?: string }[] = [
+  { ref: { module: 'stoppable', path: [] }, server: 0, stop: 'stop' },
+  { ref: { module: 'http-terminator', path: ['createHttpTerminator'] }, server: { option: 'server' }, stop: 'terminate' },
+  // terminus wraps the server with stoppable and stops it on its signals.
+  { ref: { module: '@godaddy/terminus', path: ['createTerminus'] }, server: 0 },
+  { ref: { module: 'http-graceful-shutdown', path: [] }, server: 0 },
+];
 
 /** Methods whose function argument runs at shutdown, on a receiver of the given kind. */
 export const shutdownHookMethods: readonly { kind: string; method: string; events?: readonly string[]; bounded: boolean }[] = [

@@ -21,7 +21,9 @@ ruleTesterFor(project).run('require-flush', rule, {
     project.file('valid-flushed.ts'),
     // lifecycle.adopt(), lifecycle.defer(), a closer list the SIGTERM listener runs.
     project.file('valid-lifecycle.ts'),
-    // A plain pino(), a synchronous destination, a winston logger with no transport.
+    // A method that flushes, called by a closer a registry of closer objects runs at shutdown.
+    project.file('valid-registry.ts'),
+    // A plain pino(), a synchronous destination, a winston logger with no transport or only Console.
     project.file('valid-unbuffered.ts'),
     // require() in CommonJS.
     project.file('valid-commonjs.cjs'),

@@ -27,6 +27,9 @@ ruleTesterFor(project).run('require-websocket-drain', rule, {
     project.file('valid-lifecycle.ts'),
     // A hand-written handler whose sockets shutdown destroys; one that only turns upgrades away.
     project.file('valid-upgrade.ts'),
+    // stoppable stopped by a closer a registry runs (also for a server passed as a parameter),
+    // terminus; upgrade listeners that only watch for errors or turn the upgrade away via a helper.
+    project.file('valid-wrappers.ts'),
     // require() in CommonJS, `forEach` drain.
     project.file('valid-commonjs.cjs'),
     // Test files are skipped by default.
