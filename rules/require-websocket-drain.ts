@@ -40,7 +40,7 @@ export default defineRule<MessageId, Options>({
     hasSuggestions: false,
     messages: {
       clientsLeftOpen:
-        'No shutdown path closes the clients of `{{name}}` ({{label}}): upgraded connections are invisible to `server.close()` and `closeAllConnections()`, so the HTTP server never finishes closing and SIGKILL cuts them off. {{fix}}',
+        'No shutdown path closes the clients of `{{name}}` ({{label}}): upgraded connections are invisible to `server.close()` and `closeAllConnections()`, so a close of the HTTP server waits for them, and the signal that ends the process cuts them off without a close frame. {{fix}}',
       serverCloseOnly:
         '`{{name}}.close()` on the shutdown path stops new connections, but since ws 8 it leaves every client open, and the HTTP server waits for them until SIGKILL. Send each client `close(1001)`, then `terminate()` those still open at a deadline.',
       notTerminated:
