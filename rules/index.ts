@@ -7,6 +7,19 @@ import noUnclosedResource from './no-unclosed-resource.js';
 import noUntrackedPromise from './no-untracked-promise.js';
 import requireAbortSignal from './require-abort-signal.js';
 import requireCloseTimeout from './require-close-timeout.js';
+import requireFlush from './require-flush.js';
 import requireSignalHandler from './require-signal-handler.js';
+import requireWebsocketDrain from './require-websocket-drain.js';
 
-export const rules: readonly AnyRule[] = [noUntrackedPromise, requireCloseTimeout, requireAbortSignal, noExitBeforeCleanup, noUnclosedResource, closeInReverseOrder, requireSignalHandler, noUncancellableLoop];
+export const rules: readonly AnyRule[] = [
+  noUntrackedPromise,
+  requireCloseTimeout,
+  requireAbortSignal,
+  noExitBeforeCleanup,
+  noUnclosedResource,
+  requireSignalHandler,
+  closeInReverseOrder,
+  requireWebsocketDrain,
+  requireFlush,
+  noUncancellableLoop,
+];

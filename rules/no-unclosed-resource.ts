@@ -131,14 +131,15 @@ function resourceAt(context: Context, node: ts.CallExpression | ts.NewExpression
   const record = index.serverOf(node);
   if (record && record.creation === node) {
     const spec = kindSpec(record.kind);
-    if (!spec?.mustClose) return undefined;
+    // A buffer (a kafkajs producer) is require-flush's: what it loses unflushed is the point.
+    if (!spec?.mustClose || spec.category === 'buffer') return undefined;
     const ref = index.binding.resolve(node.expression);
     const closedBy = ref ? findFactory(ref)?.closedBy : undefined;
     return { label: spec.label, close: closeMethodsOf(record.kind), returnsSelf: spec.returnsSelf ?? [], closedBy };
   }
   const inherited = context.ts.isNewExpression(node) ? inheritedFactoryKind(index, node) : undefined;
   const inheritedSpec = inherited ? kindSpec(inherited) : undefined;
-  if (inherited && inheritedSpec?.mustClose) {
+  if (inherited && inheritedSpec?.mustClose && inheritedSpec.category !== 'buffer') {
     return { label: inheritedSpec.label, close: closeMethodsOf(inherited), returnsSelf: inheritedSpec.returnsSelf ?? [] };
   }
   for (const option of context.options.resources) {

@@ -9,7 +9,22 @@ import { ts } from '../src/cli/typescript.js';
 import plugin from '../src/eslint/plugin.js';
 import { fixtureProject } from './support/fixtures.js';
 
-const projects = [['rules', 'no-untracked-promise'], ['rules', 'require-close-timeout'], ['rules', 'no-exit-before-cleanup'], ['rules', 'require-abort-signal'], ['rules', 'no-unclosed-resource'], ['rules', 'close-in-reverse-order'], ['rules', 'require-signal-handler'], ['rules', 'no-uncancellable-loop'], ['demo-service'], ['cli', 'directives'], ['cli', 'directive-edges']];
+const projects = [
+  ['rules', 'no-untracked-promise'],
+  ['rules', 'require-close-timeout'],
+  ['rules', 'no-exit-before-cleanup'],
+  ['rules', 'require-abort-signal'],
+  ['rules', 'no-unclosed-resource'],
+  ['rules', 'require-signal-handler'],
+  ['rules', 'close-in-reverse-order'],
+  ['rules', 'require-websocket-drain'],
+  ['rules', 'require-flush'],
+  ['rules', 'require-flush', 'unhandled-sigterm'],
+  ['rules', 'no-uncancellable-loop'],
+  ['demo-service'],
+  ['cli', 'directives'],
+  ['cli', 'directive-edges'],
+];
 
 function key(dir: string, filePath: string, m: { line: number; column: number; ruleId: string | null; messageId?: string }): string {
   return `${relative(dir, filePath)}:${m.line}:${m.column} ${m.ruleId} ${m.messageId}`;

@@ -47,6 +47,43 @@ export interface KindSpec {
   mustClose?: boolean;
   /** Methods in `methods` that return this same resource (a chained `on`, Prisma `$extends`), not a new one. */
   returnsSelf?: readonly string[];
+  /** Upgraded (WebSocket) connections it serves, which its own close and the HTTP server's leave open. */
+  clients?: ClientsSpec;
+  /** Events of a server whose listener takes over the socket (`'upgrade'`): server close never ends it. */
+  upgradeEvents?: readonly string[];
+  /** The library flushes it by itself in a `process.on('exit')` hook: `process.exit()` and a natural exit flush it, a signal's default action does not. */
+  flushesOnExit?: boolean;
+  /** Its flush method returns nothing to await: this event of it says the flush is done (winston `'finish'`). */
+  flushedEvent?: string;
+}
+
+/** How a server's upgraded clients are closed at shutdown (runtime-facts §1.2, §3 ws, socket.io). */
+export interface ClientsSpec {
+  /** Methods on the server that close every client (socket.io `close`; `disconnectSockets(true)`, whose `true` closes the connections). */
+  closeAll?: readonly { method: string; firstArgument?: true }[];
+  /** Property holding the set of clients (`wss.clients`), each closed one by one. */
+  collection?: string;
+  /** Per-client methods that send a close frame and wait for the peer (`close`). */
+  close?: readonly string[];
+  /** Per-client methods that end the connection at once (`terminate`). */
+  terminate?: readonly string[];
+  /** Methods that take over an upgrade request's socket (`handleUpgrade`): the server owns that socket. */
+  adopt?: readonly string[];
+  /** Options-object properties (or the first argument) that attach it to an HTTP server, whose upgraded sockets a bounded server close ends. */
+  serverOption?: string;
+  serverArgument?: boolean;
+}
+
+/** Created like this, a kind buffers; created otherwise, it writes straight through (a plain `pino()`). */
+export interface BufferCondition {
+  /** Options-object properties that make it buffer (`transport`, winston `transports`). */
+  options?: readonly string[];
+  /** Arguments made by these calls make it buffer, unless their options object sets one of `unless`. */
+  arguments?: readonly { ref: ApiRef; unless?: readonly { name: string; value: boolean }[] }[];
+  /** Calls of these methods on it make it buffer (winston `add`). */
+  methods?: readonly string[];
+  /** Values given to those options or methods that buffer nothing (winston's Console transport writes synchronously). */
+  unbuffered?: readonly ApiRef[];
 }
 
 export interface FactorySpec extends ApiRef {
@@ -63,6 +100,8 @@ export interface FactorySpec extends ApiRef {
   closedBy?: readonly ApiRef[];
   /** For such a singleton: the calls that make the models code uses it through (`mongoose.model`). */
   modelFactories?: readonly ApiRef[];
+  /** It buffers only when created like this (pino); without it, every creation of the kind buffers. */
+  buffersWhen?: BufferCondition;
 }
 
 /** A library that runs shutdown hooks; its hooks are shutdown roots. */
@@ -92,6 +131,7 @@ export const kinds: readonly KindSpec[] = [
     close: ['close', '[Symbol.asyncDispose]', 'stop'],
     forceClose: ['closeAllConnections'],
     handlerMethods: { on: { event: 'request' }, addListener: { event: 'request' }, once: { event: 'request' } },
+    upgradeEvents: ['upgrade'],
     types: [
       { module: 'http', path: ['Server'] },
       { module: 'https', path: ['Server'] },
@@ -215,7 +255,8 @@ export const kinds: readonly KindSpec[] = [
   { kind: 'sequelize.Sequelize', label: 'Sequelize instance', category: 'resource', mustClose: true, close: ['close'] },
   { kind: 'typeorm.DataSource', label: 'TypeORM DataSource', category: 'resource', mustClose: true, close: ['destroy', 'close'], methods: { initialize: 'typeorm.DataSource' }, returnsSelf: ['initialize'] },
   { kind: 'kafkajs.Kafka', label: 'Kafka client', category: 'shutdown-helper', methods: { producer: 'kafkajs.Producer', consumer: 'kafkajs.Consumer', admin: 'kafkajs.Admin' } },
-  { kind: 'kafkajs.Producer', label: 'kafkajs producer', category: 'buffer', mustClose: true, close: ['disconnect'], flush: ['disconnect'] },
+  // `disconnect()` flushes what `send()` batched; require-flush reports it, not no-unclosed-resource.
+  { kind: 'kafkajs.Producer', label: 'kafkajs producer', category: 'buffer', mustClose: true, close: ['disconnect'], flush: ['disconnect'], types: [{ module: 'kafkajs', path: ['Producer'] }] },
   // `stop()` stops fetching but keeps the connections; `disconnect()` stops, then closes them.
   { kind: 'kafkajs.Consumer', label: 'kafkajs consumer', category: 'resource', mustClose: true, close: ['disconnect'] },
   { kind: 'kafkajs.Admin', label: 'kafkajs admin', category: 'resource', close: ['disconnect'] },
@@ -226,14 +267,81 @@ export const kinds: readonly KindSpec[] = [
   { kind: 'bullmq.FlowProducer', label: 'BullMQ FlowProducer', category: 'resource', mustClose: true, close: ['close'] },
   { kind: 'undici.Dispatcher', label: 'undici dispatcher', category: 'resource', mustClose: true, close: ['close'], forceClose: ['destroy'] },
   { kind: 'nats.Connection', label: 'NATS connection', category: 'resource', mustClose: true, close: ['drain', 'close'] },
-  { kind: 'ws.WebSocketServer', label: 'WebSocket server', category: 'server', close: ['close'] },
-  { kind: 'socketio.Server', label: 'socket.io server', category: 'server', close: ['close'] },
-  { kind: 'otel.NodeSDK', label: 'OpenTelemetry NodeSDK', category: 'buffer', close: ['shutdown'], flush: ['shutdown'] },
-  { kind: 'winston.Logger', label: 'winston logger', category: 'buffer', close: ['end'], flush: ['end'] },
-  { kind: 'pino.Logger', label: 'pino logger', category: 'buffer', flush: ['flush'] },
+  // ws 8: `close()` stops accepting and leaves every client open (runtime-facts §3 ws 8.23).
+  {
+    kind: 'ws.WebSocketServer',
+    label: 'WebSocket server',
+    category: 'server',
+    close: ['close'],
+    clients: { collection: 'clients', close: ['close'], terminate: ['terminate'], adopt: ['handleUpgrade'], serverOption: 'server' },
+    methods: { on: 'ws.WebSocketServer', once: 'ws.WebSocketServer' },
+    returnsSelf: ['on', 'once'],
+    types: [
+      { module: 'ws', path: ['WebSocketServer'] },
+      { module: 'ws', path: ['Server'] },
+    ],
+  },
+  // socket.io 4: `close()` disconnects every socket, closes the engine and the attached HTTP server (§3 socket.io 4.8.4).
+  {
+    kind: 'socketio.Server',
+    label: 'socket.io server',
+    category: 'server',
+    close: ['close'],
+    clients: { closeAll: [{ method: 'close' }, { method: 'disconnectSockets', firstArgument: true }], serverArgument: true },
+    methods: { on: 'socketio.Server', once: 'socketio.Server' },
+    returnsSelf: ['on', 'once'],
+    types: [{ module: 'socket.io', path: ['Server'] }],
+  },
+  // ── Buffers (runtime-facts §4): what they hold is lost at exit unless a `flush` method runs; require-flush reports them ──
+  { kind: 'sentry.Client', label: 'Sentry client', category: 'buffer', flush: ['close', 'flush'] },
+  {
+    kind: 'otel.NodeSDK',
+    label: 'OpenTelemetry NodeSDK',
+    category: 'buffer',
+    close: ['shutdown'],
+    flush: ['shutdown'],
+    types: [{ module: '@opentelemetry/sdk-node', path: ['NodeSDK'] }],
+  },
+  {
+    kind: 'otel.Provider',
+    label: 'OpenTelemetry provider',
+    category: 'buffer',
+    close: ['shutdown'],
+    flush: ['shutdown', 'forceFlush'],
+    types: [
+      { module: '@opentelemetry/sdk-trace-node', path: ['NodeTracerProvider'] },
+      { module: '@opentelemetry/sdk-trace-base', path: ['BasicTracerProvider'] },
+      { module: '@opentelemetry/sdk-trace', path: ['TracerProvider'] },
+      { module: '@opentelemetry/sdk-metrics', path: ['MeterProvider'] },
+      { module: '@opentelemetry/sdk-logs', path: ['LoggerProvider'] },
+    ],
+  },
+  // `end()` returns the logger; its `'finish'` event says the transports wrote everything (§4 winston).
+  { kind: 'winston.Logger', label: 'winston logger', category: 'buffer', close: ['end'], flush: ['end'], flushedEvent: 'finish', types: [{ module: 'winston', path: ['Logger'] }] },
+  // on-exit-leak-free flushes async destinations and transports synchronously on 'exit' (§4 pino).
+  { kind: 'pino.Logger', label: 'pino logger', category: 'buffer', flush: ['flush'], flushesOnExit: true, types: [{ module: 'pino', path: ['Logger'] }] },
+  { kind: 'posthog.Client', label: 'PostHog client', category: 'buffer', flush: ['shutdown', '_shutdown', 'flush'], types: [{ module: 'posthog-node', path: ['PostHog'] }] },
+  { kind: 'segment.Analytics', label: 'Segment client', category: 'buffer', flush: ['closeAndFlush', 'flush'], types: [{ module: '@segment/analytics-node', path: ['Analytics'] }] },
+  { kind: 'hotshots.StatsD', label: 'StatsD client', category: 'buffer', close: ['close'], flush: ['close'], types: [{ module: 'hot-shots', path: ['StatsD'] }] },
   { kind: 'lightship.Lightship', label: 'lightship', category: 'shutdown-helper' },
   { kind: 'httpTerminator.Terminator', label: 'http-terminator', category: 'shutdown-helper', close: ['terminate'] },
 ];
+
+/** A plain `pino()` writes to stdout as it logs; a transport or an asynchronous destination buffers (§4 pino). */
+const pinoBuffers: BufferCondition = {
+  options: ['transport'],
+  arguments: [
+    { ref: { module: 'pino', path: ['transport'] } },
+    { ref: { module: 'pino', path: ['destination'] }, unless: [{ name: 'sync', value: true }] },
+  ],
+};
+
+/** A winston logger with no transport writes nothing; its Console transport writes synchronously (File, Http, streams do not). */
+const winstonBuffers: BufferCondition = {
+  options: ['transports'],
+  methods: ['add', 'configure'],
+  unbuffered: [{ module: 'winston', path: ['transports', 'Console'] }],
+};
 
 export const factories: readonly FactorySpec[] = [
   { module: 'http', path: ['createServer'], kind: 'http.Server', handlerArgs: true },
@@ -322,13 +430,38 @@ export const factories: readonly FactorySpec[] = [
   { module: 'undici', path: ['Client'], kind: 'undici.Dispatcher' },
   { module: 'nats', path: ['connect'], kind: 'nats.Connection', async: true },
   { module: '@nats-io/transport-node', path: ['connect'], kind: 'nats.Connection', async: true },
-  { module: 'ws', path: ['WebSocketServer'], kind: 'ws.WebSocketServer' },
-  { module: 'ws', path: ['Server'], kind: 'ws.WebSocketServer' },
+  // `closeTimeout` (ws 8.19+) bounds how long a client's close waits for the peer before the socket is destroyed.
+  { module: 'ws', path: ['WebSocketServer'], kind: 'ws.WebSocketServer', boundingOptions: [{ name: 'closeTimeout', value: 'any' }] },
+  { module: 'ws', path: ['Server'], kind: 'ws.WebSocketServer', boundingOptions: [{ name: 'closeTimeout', value: 'any' }] },
   { module: 'socket.io', path: ['Server'], kind: 'socketio.Server' },
+  // `require('socket.io')(httpServer)`
+  { module: 'socket.io', path: [], kind: 'socketio.Server' },
+  ...['@sentry/node', '@sentry/nestjs', '@sentry/bun'].map((module) => ({
+    module,
+    path: ['init'],
+    kind: 'sentry.Client',
+    closedBy: [
+      { module, path: ['close'] },
+      { module, path: ['flush'] },
+    ],
+  })),
   { module: '@opentelemetry/sdk-node', path: ['NodeSDK'], kind: 'otel.NodeSDK' },
-  { module: 'winston', path: ['createLogger'], kind: 'winston.Logger' },
-  { module: 'pino', path: [], kind: 'pino.Logger' },
-  { module: 'pino', path: ['pino'], kind: 'pino.Logger' },
+  { module: '@opentelemetry/sdk-trace-node', path: ['NodeTracerProvider'], kind: 'otel.Provider' },
+  { module: '@opentelemetry/sdk-trace-base', path: ['BasicTracerProvider'], kind: 'otel.Provider' },
+  { module: '@opentelemetry/sdk-trace', path: ['TracerProvider'], kind: 'otel.Provider' },
+  { module: '@opentelemetry/sdk-metrics', path: ['MeterProvider'], kind: 'otel.Provider' },
+  { module: '@opentelemetry/sdk-logs', path: ['LoggerProvider'], kind: 'otel.Provider' },
+  { module: '@opentelemetry/sdk-node', path: ['tracing', 'NodeTracerProvider'], kind: 'otel.Provider' },
+  { module: '@opentelemetry/sdk-node', path: ['tracing', 'BasicTracerProvider'], kind: 'otel.Provider' },
+  { module: '@opentelemetry/sdk-node', path: ['metrics', 'MeterProvider'], kind: 'otel.Provider' },
+  { module: '@opentelemetry/sdk-node', path: ['logs', 'LoggerProvider'], kind: 'otel.Provider' },
+  { module: 'winston', path: ['createLogger'], kind: 'winston.Logger', buffersWhen: winstonBuffers },
+  { module: 'pino', path: [], kind: 'pino.Logger', buffersWhen: pinoBuffers },
+  { module: 'pino', path: ['pino'], kind: 'pino.Logger', buffersWhen: pinoBuffers },
+  { module: 'posthog-node', path: ['PostHog'], kind: 'posthog.Client' },
+  { module: '@segment/analytics-node', path: ['Analytics'], kind: 'segment.Analytics' },
+  { module: 'hot-shots', path: [], kind: 'hotshots.StatsD' },
+  { module: 'hot-shots', path: ['StatsD'], kind: 'hotshots.StatsD' },
   { module: 'lightship', path: ['createLightship'], kind: 'lightship.Lightship', async: true },
   { module: 'http-terminator', path: ['createHttpTerminator'], kind: 'httpTerminator.Terminator' },
   { module: 'stoppable', path: [], kind: 'http.Server' },
@@ -509,6 +642,28 @@ export const promiseIntervals: readonly (ApiRef & { options: number })[] = [{ mo
  * `shutdownLibraries`, `shutdownHookMethods` and `nestShutdownMethods`.
  */
 export const resourceAdopters: readonly ApiRef[] = [{ module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'adopt'] }];
+
+/** Calls that close a server now under a deadline, its upgraded (WebSocket) sockets included. */
+export const upgradeClosingServerCloses: readonly ApiRef[] = [
+  { module: 'shutdown-lint/lifecycle', path: ['closeServer'] },
+  { module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'closeServer'] },
+];
+
+/** Registries that take a listening server and close it that way when shutdown begins. */
+export const upgradeClosingServerAdopters: readonly ApiRef[] = [{ module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'addServer'] }];
+
+/**
+ * Wrappers that track every socket of a server from its `'connection'` event, upgraded ones
+ * included, and end them all when they stop it: by the `stop` method of what they return, run at
+ * shutdown, or (with no `stop`) on the signals they handle themselves.
+ */
+export const socketTrackingStops: readonly { ref: ApiRef; server: number | { option: string }; stop?: string }[] = [
+  { ref: { module: 'stoppable', path: [] }, server: 0, stop: 'stop' },
+  { ref: { module: 'http-terminator', path: ['createHttpTerminator'] }, server: { option: 'server' }, stop: 'terminate' },
+  // terminus wraps the server with stoppable and stops it on its signals.
+  { ref: { module: '@godaddy/terminus', path: ['createTerminus'] }, server: 0 },
+  { ref: { module: 'http-graceful-shutdown', path: [] }, server: 0 },
+];
 
 /** Methods whose function argument runs at shutdown, on a receiver of the given kind. */
 export const shutdownHookMethods: readonly { kind: string; method: string; events?: readonly string[]; bounded: boolean }[] = [

@@ -204,7 +204,7 @@ export interface CloseSite {
 const callsCache = new WeakMap<ProgramIndex, Map<string, ts.CallExpression[]>>();
 
 /** The program's calls by the last name of the callee: `end` for `pool.end()`, `closeQuietly` for `closeQuietly(pool)`. */
-function callsNamed(index: ProgramIndex, name: string): readonly ts.CallExpression[] {
+export function callsNamed(index: ProgramIndex, name: string): readonly ts.CallExpression[] {
   let byName = callsCache.get(index);
   if (!byName) {
     const t = index.ts;
@@ -343,18 +343,39 @@ function symbolsUsedAtShutdown(index: ProgramIndex): Set<ts.Symbol> {
  * `closers.push(() => pool.end())` where shutdown loops over `closers`, `onShutdown(() => …)`
  * where `onShutdown` stores its argument in a list shutdown runs, or hands it to `process.once('SIGTERM')`.
  */
-export function runsAtShutdown(index: ProgramIndex, node: ts.Node): boolean {
+export function runsAtShutdown(index: ProgramIndex, node: ts.Node, depth = 0): boolean {
   if (index.shutdownRootsOf(node).length > 0) return true;
   const t = index.ts;
   for (let fn = enclosingFunction(t, node); fn; fn = enclosingFunction(t, fn)) {
-    if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return false;
     if (index.handlers.has(fn)) return false;
+    if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return depth < 3 && calledAtShutdown(index, fn, depth);
     const registration = registrationOf(index, fn);
     if (registration.atShutdown) return true;
     const used = symbolsUsedAtShutdown(index);
     if (registration.registries.some((symbol) => used.has(symbol))) return true;
   }
   return false;
+}
+
+const calledAtShutdownCache = new WeakMap<ProgramIndex, Map<ts.Node, boolean>>();
+
+/**
+ * A named function or method some call of which runs at shutdown: `flush()` in a class, called
+ * from `ShutdownHelper.add('metrics', () => metrics.flush())`.
+ */
+function calledAtShutdown(index: ProgramIndex, fn: FunctionLikeWithBody, depth: number): boolean {
+  const t = index.ts;
+  let cache = calledAtShutdownCache.get(index);
+  if (!cache) calledAtShutdownCache.set(index, (cache = new Map()));
+  const cached = cache.get(fn);
+  if (cached !== undefined) return cached;
+  cache.set(fn, false); // cycle guard
+  const name = fn.name && (t.isIdentifier(fn.name) || t.isPrivateIdentifier(fn.name)) ? fn.name.text : fn.parent && t.isVariableDeclaration(fn.parent) && t.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
+  const result =
+    name !== undefined &&
+    callsNamed(index, name).some((call) => index.resolveFunctions(call.expression, 0, false).includes(fn) && runsAtShutdown(index, call, depth + 1));
+  cache.set(fn, result);
+  return result;
 }
 
 interface Registration {
@@ -413,13 +434,17 @@ function registrationOf(index: ProgramIndex, closure: ts.Node): Registration {
   return result;
 }
 
+/** Collection methods that call their callback now, before they return: the callback is not stored. */
+const iterationMethods: ReadonlySet<string> = new Set(['forEach', 'map', 'filter', 'some', 'every', 'find', 'findIndex', 'flatMap', 'reduce']);
+
 /**
  * The receiver of `closers.push(fn)`, `registry.register(fn)`, `bus.on('stop', fn)`; not a global
- * (`process.on('exit', fn)`) nor a server, app or resource (`app.get(path, fn)`, `pool.on('error', fn)`).
+ * (`process.on('exit', fn)`), a server, app or resource (`app.get(path, fn)`, `pool.on('error', fn)`),
+ * nor a collection walked now (`clients.forEach(fn)`).
  */
 function registryReceiver(index: ProgramIndex, call: ts.CallExpression): ts.Symbol | undefined {
   const parts = methodCallParts(index.ts, call);
-  if (!parts) return undefined;
+  if (!parts || iterationMethods.has(parts.name)) return undefined;
   if (index.binding.resolve(parts.receiver)?.module === 'global' || index.kindOf(parts.receiver)) return undefined;
   return namedSymbol(index, parts.receiver);
 }
@@ -455,8 +480,18 @@ function storesOfParameter(index: ProgramIndex, fn: FunctionLikeWithBody, positi
     const e = skipOuterExpressions(t, node);
     return t.isIdentifier(e) && index.checker.getSymbolAtLocation(e) === symbol;
   };
+  // `handlers.push({ key, callback })`: stored as a property of what is stored.
+  const holdsParameter = (node: ts.Expression): boolean => {
+    const e = skipOuterExpressions(t, node);
+    if (!t.isObjectLiteralExpression(e)) return isParameter(e);
+    return e.properties.some(
+      (p) =>
+        (t.isShorthandPropertyAssignment(p) && index.checker.getShorthandAssignmentValueSymbol(p) === symbol) ||
+        (t.isPropertyAssignment(p) && isParameter(p.initializer)),
+    );
+  };
   const visit = (node: ts.Node): void => {
-    if (t.isCallExpression(node) && node.arguments.some(isParameter)) {
+    if (t.isCallExpression(node) && node.arguments.some(holdsParameter)) {
       if (isShutdownRegistration(index, node)) result.atShutdown = true;
       const receiver = registryReceiver(index, node);
       if (receiver) result.registries.push(receiver);
