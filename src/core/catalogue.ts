@@ -225,6 +225,7 @@ export const kinds: readonly KindSpec[] = [
   { kind: 'nats.Connection', label: 'NATS connection', category: 'resource', mustClose: true, close: ['drain', 'close'] },
   { kind: 'ws.WebSocketServer', label: 'WebSocket server', category: 'server', close: ['close'] },
   { kind: 'socketio.Server', label: 'socket.io server', category: 'server', close: ['close'] },
+  { kind: 'smtp.Server', label: 'SMTP server', category: 'server', close: ['close'] },
   { kind: 'otel.NodeSDK', label: 'OpenTelemetry NodeSDK', category: 'buffer', close: ['shutdown'], flush: ['shutdown'] },
   { kind: 'winston.Logger', label: 'winston logger', category: 'buffer', close: ['end'], flush: ['end'] },
   { kind: 'pino.Logger', label: 'pino logger', category: 'buffer', flush: ['flush'] },
@@ -318,6 +319,7 @@ export const factories: readonly FactorySpec[] = [
   { module: 'ws', path: ['WebSocketServer'], kind: 'ws.WebSocketServer' },
   { module: 'ws', path: ['Server'], kind: 'ws.WebSocketServer' },
   { module: 'socket.io', path: ['Server'], kind: 'socketio.Server' },
+  { module: 'smtp-server', path: ['SMTPServer'], kind: 'smtp.Server' },
   { module: '@opentelemetry/sdk-node', path: ['NodeSDK'], kind: 'otel.NodeSDK' },
   { module: 'winston', path: ['createLogger'], kind: 'winston.Logger' },
   { module: 'pino', path: [], kind: 'pino.Logger' },
@@ -469,6 +471,7 @@ export const listeningKinds: ReadonlySet<string> = new Set([
   'fastify.Instance',
   'nest.App',
   'socketio.Server',
+  'smtp.Server',
 ]);
 
 /** Repeating timers, whose handle keeps the event loop alive until cleared or unref'd (runtime-facts §1.5). */
