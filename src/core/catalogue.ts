@@ -323,6 +323,7 @@ export const kinds: readonly KindSpec[] = [
   { kind: 'posthog.Client', label: 'PostHog client', category: 'buffer', flush: ['shutdown', '_shutdown', 'flush'], types: [{ module: 'posthog-node', path: ['PostHog'] }] },
   { kind: 'segment.Analytics', label: 'Segment client', category: 'buffer', flush: ['closeAndFlush', 'flush'], types: [{ module: '@segment/analytics-node', path: ['Analytics'] }] },
   { kind: 'hotshots.StatsD', label: 'StatsD client', category: 'buffer', close: ['close'], flush: ['close'], types: [{ module: 'hot-shots', path: ['StatsD'] }] },
+  { kind: 'smtp.Server', label: 'SMTP server', category: 'server', close: ['close'] },
   { kind: 'lightship.Lightship', label: 'lightship', category: 'shutdown-helper' },
   { kind: 'httpTerminator.Terminator', label: 'http-terminator', category: 'shutdown-helper', close: ['terminate'] },
 ];
@@ -445,6 +446,7 @@ export const factories: readonly FactorySpec[] = [
       { module, path: ['flush'] },
     ],
   })),
+  { module: 'smtp-server', path: ['SMTPServer'], kind: 'smtp.Server' },
   { module: '@opentelemetry/sdk-node', path: ['NodeSDK'], kind: 'otel.NodeSDK' },
   { module: '@opentelemetry/sdk-trace-node', path: ['NodeTracerProvider'], kind: 'otel.Provider' },
   { module: '@opentelemetry/sdk-trace-base', path: ['BasicTracerProvider'], kind: 'otel.Provider' },
@@ -610,6 +612,7 @@ export const listeningKinds: ReadonlySet<string> = new Set([
   'fastify.Instance',
   'nest.App',
   'socketio.Server',
+  'smtp.Server',
 ]);
 
 /** Repeating timers, whose handle keeps the event loop alive until cleared or unref'd (runtime-facts §1.5). */

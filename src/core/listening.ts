@@ -35,7 +35,7 @@ export function listenStartOf(index: ProgramIndex, node: ts.CallExpression | ts.
     if (parts?.name === 'listen') {
       const kind = index.kindOf(parts.receiver, true);
       if (!kind || !listeningKinds.has(kind)) return undefined;
-      return { node, name: `${calleeText(t, node.expression, sourceFile)}()`, label: kindSpec(kind)?.label ?? kind, server: parts.receiver };
+      return { node, name: `${receiverText(t, parts.receiver, sourceFile)}.listen()`, label: kindSpec(kind)?.label ?? kind, server: parts.receiver };
     }
   }
   const record = index.serverOf(node);
@@ -58,6 +58,13 @@ export function listenStartOf(index: ProgramIndex, node: ts.CallExpression | ts.
     if (port && isNumberLike(t, index.checker, port)) return { node, name, label, server: node };
   }
   return undefined;
+}
+
+/** `app`, `this.server`, `http.createServer(…)`, `new SMTPServer(…)`. */
+function receiverText(t: TS, receiver: ts.Expression, sourceFile: ts.SourceFile): string {
+  const e = skipOuterExpressions(t, receiver);
+  if (t.isCallExpression(e) || t.isNewExpression(e)) return `${t.isNewExpression(e) ? 'new ' : ''}${calleeText(t, e.expression, sourceFile)}(…)`;
+  return calleeText(t, e, sourceFile);
 }
 
 function isNumberLike(t: TS, checker: ts.TypeChecker, expression: ts.Expression): boolean {

@@ -82,7 +82,11 @@ ruleTesterFor(project).run('require-signal-handler', rule, {
     },
     {
       ...project.file('invalid-require.ts'),
-      errors: [noHandler(9, 5, 'this.server.listen()', 'TCP server'), noHandler(13, 1, 'makeServer(…).listen()', 'HTTP server')],
+      errors: [
+        noHandler(9, 5, 'this.server.listen()', 'TCP server'),
+        noHandler(13, 1, 'makeServer(…).listen()', 'HTTP server'),
+        noHandler(18, 1, 'new SMTPServer(…).listen()', 'SMTP server'),
+      ],
     },
     {
       // the program's other service handles SIGTERM; this one never loads its handler
