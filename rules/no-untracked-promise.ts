@@ -3,6 +3,7 @@
 import type * as ts from 'typescript';
 import { callbackDroppers, knownSafeCalls, listenerMethods, refIn, sameRef } from '../src/core/catalogue.js';
 import { forcesInside } from '../src/core/deadlines.js';
+import { lifecycleRoleOf } from '../src/core/lifecycle-calls.js';
 import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
 import { chainHandlers, isChainMethod, isPromiseValued, originOfChain } from '../src/core/promises.js';
 import { defineRule, type RuleContext, type Suggestion } from '../src/core/rule.js';
@@ -134,6 +135,7 @@ function isAllowed(context: Context, call: ts.Expression): boolean {
   const { index, options, sourceFile } = context;
   const ref = index.binding.resolve(call.expression);
   if (ref && refIn(ref, knownSafeCalls)) return true;
+  if (lifecycleRoleOf(index, call) === 'tracks') return true;
   return (
     matchesCall(t, index, call, options.trackers, sourceFile) ||
     matchesCall(t, index, call, options.allowForKnownSafeCalls, sourceFile)
@@ -347,8 +349,17 @@ function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
   context.report({
     node: call,
     messageId: inHandler ? 'droppedCallbackInHandler' : 'droppedCallback',
-    data: { dropper: dropper.name },
+    // `arrayForEach`: the codemod may turn it into a tracked `Promise.all(items.map(…))`.
+    data: { dropper: dropper.name, arrayForEach: String(isArrayForEach(context, call)) },
   });
+}
+
+function isArrayForEach(context: Context, call: ts.CallExpression): boolean {
+  const parts = methodCallParts(context.ts, call);
+  if (!parts || parts.name !== 'forEach') return false;
+  const { checker } = context;
+  const type = checker.getTypeAtLocation(parts.receiver);
+  return checker.isArrayType(type) || checker.isTupleType(type);
 }
 
 /** `() => void work()` anywhere else: the arrow returns undefined and drops the promise. */

@@ -229,6 +229,8 @@ export const kinds: readonly KindSpec[] = [
   { kind: 'winston.Logger', label: 'winston logger', category: 'buffer', close: ['end'], flush: ['end'] },
   { kind: 'pino.Logger', label: 'pino logger', category: 'buffer', flush: ['flush'] },
   { kind: 'lightship.Lightship', label: 'lightship', category: 'shutdown-helper' },
+  // The project's runtime (DESIGN.md): `createLifecycle()` instances; the process-wide one is `lifecycleCalls`.
+  { kind: 'lifecycle.Lifecycle', label: 'lifecycle', category: 'shutdown-helper', types: [{ module: 'shutdown-lint/lifecycle', path: ['Lifecycle'] }] },
   { kind: 'httpTerminator.Terminator', label: 'http-terminator', category: 'shutdown-helper', close: ['terminate'] },
 ];
 
@@ -324,6 +326,7 @@ export const factories: readonly FactorySpec[] = [
   { module: 'pino', path: ['pino'], kind: 'pino.Logger' },
   { module: 'lightship', path: ['createLightship'], kind: 'lightship.Lightship', async: true },
   { module: 'http-terminator', path: ['createHttpTerminator'], kind: 'httpTerminator.Terminator' },
+  { module: 'shutdown-lint/lifecycle', path: ['createLifecycle'], kind: 'lifecycle.Lifecycle' },
 ];
 
 /** The signals a service drains on. */
@@ -375,6 +378,40 @@ export const shutdownLibraries: readonly ShutdownLibrarySpec[] = [
  * `shutdownLibraries`, `shutdownHookMethods` and `nestShutdownMethods`.
  */
 export const resourceAdopters: readonly ApiRef[] = [{ module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'adopt'] }];
+
+/** What each call of the project's runtime, `shutdown-lint/lifecycle`, does for shutdown. */
+export type LifecycleRole =
+  /** `track(work)`: shutdown waits for the work. */
+  | 'tracks'
+  /** `defer(close)`, `adopt(resource, close)`: the closer runs at shutdown, bounded. */
+  | 'closes-at-shutdown'
+  /** `closeServer(server, { timeoutMs })`: a close with a deadline and a force path. */
+  | 'bounded-close'
+  /** `handleSignals()`: the SIGTERM/SIGINT listener that runs `shutdown()`. */
+  | 'handles-signals'
+  /** `shutdown()`: the drain itself. */
+  | 'drains'
+  /** `addServer(server)`: drained first at shutdown. */
+  | 'adopts-server';
+
+export const lifecycleMethods: Readonly<Record<string, LifecycleRole>> = {
+  track: 'tracks',
+  defer: 'closes-at-shutdown',
+  adopt: 'closes-at-shutdown',
+  closeServer: 'bounded-close',
+  handleSignals: 'handles-signals',
+  shutdown: 'drains',
+  addServer: 'adopts-server',
+};
+
+/**
+ * The runtime's calls, by binding: methods of the process-wide `lifecycle` export, and the
+ * named `closeServer` export. (Methods of `createLifecycle()` instances go by kind, `lifecycle.Lifecycle`.)
+ */
+export const lifecycleCalls: readonly (ApiRef & { role: LifecycleRole })[] = [
+  ...Object.entries(lifecycleMethods).map(([method, role]) => ({ module: 'shutdown-lint/lifecycle', path: ['lifecycle', method], role })),
+  { module: 'shutdown-lint/lifecycle', path: ['closeServer'], role: 'bounded-close' },
+];
 
 /** Methods whose function argument runs at shutdown, on a receiver of the given kind. */
 export const shutdownHookMethods: readonly { kind: string; method: string; events?: readonly string[]; bounded: boolean }[] = [
