@@ -141,19 +141,24 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     }
   };
 
+  let finished = false;
   const note = (ok: boolean): void => {
-    if (!ok) failed = true;
+    if (ok) return;
+    failed = true;
+    // A late step (start-up still running) can fail after the drain has set the exit code.
+    if (finished) process.exitCode = 1;
   };
 
+  let tasksTimedOut = false;
   const waitForTasks = async (): Promise<void> => {
     // Tasks tracked while we wait count too, until the deadline.
-    while (tasks.size > 0) {
+    while (tasks.size > 0 && !tasksTimedOut) {
       const pending = [...tasks];
       const inTime = await withTimeout(Promise.all(pending), remaining());
       if (!inTime) {
         logger.warn(`${PREFIX} ${tasks.size} tracked task(s) still pending at the overall deadline (${overallTimeoutMs} ms)`);
         failed = true;
-        return;
+        tasksTimedOut = true;
       }
     }
   };
@@ -184,6 +189,7 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     } finally {
       clearTimeout(keepAlive);
     }
+    finished = true;
     if (failed) process.exitCode = 1;
     else process.exitCode ??= 0;
   };
