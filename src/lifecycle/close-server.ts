@@ -145,7 +145,9 @@ async function drainNodeServer(
   callClose: boolean,
   closedElsewhere?: Promise<void>,
 ): Promise<DrainResult> {
-  const httpServer = server as Partial<http.Server>;
+  // http and https servers (and Fastify's): node:net and http2 servers have no idle/all helpers.
+  const httpServer =
+    typeof (server as Partial<http.Server>).closeAllConnections === 'function' ? (server as http.Server) : undefined;
   const sockets = (): net.Socket[] => {
     const known = new Set<net.Socket>([...tracker.sockets, ...tracker.rawSockets]);
     if (!tracked) for (const socket of untrackedSocketsOf(server)) known.add(socket);
@@ -156,24 +158,29 @@ async function drainNodeServer(
   const onRequest = (_request: http.IncomingMessage, response: http.ServerResponse): void => {
     if (!response.headersSent) response.setHeader('Connection', 'close');
   };
-  const isHttp = typeof httpServer.closeIdleConnections === 'function';
-  if (isHttp) server.prependListener('request', onRequest);
+  // (HTTP/2 forbids the Connection header: its sessions get GOAWAY instead.)
+  if (httpServer) server.prependListener('request', onRequest);
 
   const atStart = sockets();
   for (const socket of atStart) endAfterResponse(socket);
   for (const socket of atStart) if (isWebSocket(tracker, socket)) sayGoingAway(socket);
   for (const session of tracker.sessions) closeSession(session);
 
-  // Fastify closes the listener itself, after its preClose hooks; then its 'close' event counts.
-  const drained = callClose
-    ? closeListener(server)
-    : Promise.race([closedElsewhere ?? Promise.resolve(), new Promise<void>((resolve) => server.once('close', () => resolve()))]);
+  // 'close' follows once the listener and every connection are gone. close() without a callback
+  // emits it for a server that is not running too (never listened, or closed before), so there is
+  // no ERR_SERVER_NOT_RUNNING to tolerate. Fastify closes the listener itself, after its preClose hooks.
+  const closedHere = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  const drained = closedElsewhere ? Promise.race([closedElsewhere, closedHere]) : closedHere;
+  if (callClose) {
+    if (!server.listening) server.once('listening', closeOnListening);
+    server.close();
+  }
 
   let sweeps = 0;
   const seenEmpty = new WeakSet<net.Socket>();
   const sweep = setInterval(() => {
     sweeps += 1;
-    httpServer.closeIdleConnections?.call(server);
+    httpServer?.closeIdleConnections();
     // A connection that never sent a byte is not idle to Node (nodejs/node#63470): end it on the
     // second sweep that still finds it empty, like Go's Shutdown does with StateNew connections.
     for (const socket of tracker.sockets) {
@@ -186,10 +193,10 @@ async function drainNodeServer(
 
   const inTime = await withTimeout(drained, timeoutMs);
   clearInterval(sweep);
-  if (isHttp) server.removeListener('request', onRequest);
+  server.removeListener('request', onRequest);
   if (inTime) return { forced: false };
 
-  httpServer.closeAllConnections?.call(server);
+  httpServer?.closeAllConnections();
   const left = sockets().filter((socket) => !socket.destroyed);
   for (const socket of left) {
     if (isWebSocket(tracker, socket)) sayGoingAway(socket);
@@ -205,21 +212,10 @@ async function drainNodeServer(
   return { forced: true };
 }
 
-/** `server.close()`, resolved when it has fully closed; tolerant of a server that is not running
- *  (ERR_SERVER_NOT_RUNNING: never listened, or closed before), and of one still starting. */
-function closeListener(server: net.Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) {
-      // Still binding (SIGTERM during start-up): close it as soon as it listens.
-      server.once('listening', () => server.close());
-      server.getConnections((error, count) => {
-        if (error || count === 0) resolve();
-        else server.once('close', () => resolve());
-      });
-      return;
-    }
-    server.close(() => resolve());
-  });
+/** A server still binding when its drain began (SIGTERM during start-up) closes as it starts listening. */
+function closeOnListening(this: net.Server): void {
+  // shutdown-lint-disable-next-line require-close-timeout -- it has just started listening: no connection can be in flight yet
+  this.close();
 }
 
 function hasResponse(socket: net.Socket): boolean {

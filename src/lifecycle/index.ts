@@ -260,10 +260,11 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       for (const signal of signalOptions.signals ?? ['SIGTERM', 'SIGINT']) {
         process.on(signal, () => {
           if (shutdownPromise) {
-            // Second signal: the operator means it; exit the way Node's default handler would.
+            // shutdown-lint-disable-next-line no-exit-before-cleanup -- a second signal means "now" (runtime-facts §5.1 point 1): exit as Node's default handler would
             process.exit(128 + (constants.signals[signal] ?? 0));
           }
-          void self.shutdown(signal);
+          // Kept: every later shutdown() returns it. It never rejects, and the force-exit timer bounds it.
+          shutdownPromise = startShutdown(signal);
         });
       }
       return self;
@@ -289,6 +290,7 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
 
   const forcedExit = (why: string): void => {
     logger.warn(`${PREFIX} ${why}; exiting`);
+    // shutdown-lint-disable-next-line no-exit-before-cleanup -- the last resort once the drain is over or past its deadline: nothing registered is left to clean up
     process.exit();
   };
 
