@@ -2,7 +2,10 @@
 // fixtures/lifecycle in its own process on the built runtime, real clients from here, and a real
 // SIGTERM, following the seeds' test matrix (003, Appendix EE). Deadlines are hundreds of ms and
 // the bounds generous: the machines are shared.
+import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
+import * as http2 from 'node:http2';
+import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { get, startDrill, type Drill } from './drill-support.js';
@@ -90,6 +93,29 @@ describe('shutdown-lint/lifecycle under SIGTERM (node:http, ESM)', () => {
     expect(close.at - sent).toBeGreaterThan(600);
     expect(close.at - sent).toBeLessThan(4_000);
     expect(exit.code).toBe(1);
+  });
+
+  it('sends the close frame when the drain begins, to a raw WebSocket client that never answers it', async () => {
+    const server = await drill('drill-server.mjs', { serverTimeoutMs: 800 });
+    const socket = net.connect(server.ports[0], '127.0.0.1');
+    const received: Array<{ bytes: Buffer; at: number }> = [];
+    socket.on('data', (bytes) => received.push({ bytes, at: Date.now() }));
+    const ended = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
+    socket.on('error', () => {});
+    const key = randomBytes(16).toString('base64');
+    socket.write(
+      `GET / HTTP/1.1\r\nHost: drill\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    await server.waitFor('ws-open');
+    const sent = server.kill();
+    const at = await ended;
+    const frames = received.filter(({ bytes }) => bytes[0] === 0x88);
+    // Unmasked close frame, 2-byte payload: status 1001 (going away).
+    expect(frames.map(({ bytes }) => [...bytes.subarray(0, 4)])).toEqual([[0x88, 0x02, 0x03, 0xe9]]);
+    expect(frames[0].at - sent).toBeLessThan(600);
+    expect(at - sent).toBeGreaterThan(700);
+    expect(at - sent).toBeLessThan(4_000);
   });
 
   it('exits at once with 128 + 15 on a second SIGTERM', async () => {
@@ -235,6 +261,37 @@ describe('shutdown-lint/lifecycle under SIGTERM (Fastify)', () => {
     expect(response.error).toBeDefined();
     expect(server.events.some((event) => event.event === 'on-close')).toBe(true);
     expect(exit.code).toBe(1);
+    expect(exit.at - sent).toBeLessThan(4_000);
+  });
+});
+
+describe('shutdown-lint/lifecycle under SIGTERM (HTTP/2)', () => {
+  it('sends GOAWAY, lets the stream in flight complete, and exits 0', async () => {
+    const server = await drill('http2-server.mjs', {});
+    const session = http2.connect(`http://127.0.0.1:${server.ports[0]}`);
+    session.on('error', () => {});
+    const goaway = new Promise<number>((resolve) => session.on('goaway', () => resolve(Date.now())));
+    const stream = session.request({ ':path': '/slow?ms=800' });
+    const answer = new Promise<{ status: unknown; body: string; at: number }>((resolve, reject) => {
+      let status: unknown;
+      let body = '';
+      stream.setEncoding('utf8');
+      stream.on('response', (headers) => {
+        status = headers[':status'];
+      });
+      stream.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      stream.on('end', () => resolve({ status, body, at: Date.now() }));
+      stream.on('error', reject);
+    });
+    await server.waitFor('request');
+    const sent = server.kill();
+    const [goawayAt, response, exit] = await Promise.all([goaway, answer, server.exited]);
+    session.destroy();
+    expect(goawayAt - sent).toBeLessThan(600);
+    expect(response).toMatchObject({ status: 200, body: 'slow done' });
+    expect(exit.code).toBe(0);
     expect(exit.at - sent).toBeLessThan(4_000);
   });
 });
