@@ -1,6 +1,7 @@
 // The codemods, in the order `migrate all` runs them on a file (a test holds this list equal to
 // the folder). Adding one is its file, its doc and its fixtures, and a line here.
 import type { CodemodTransform } from './lib/codemod.js';
+import serverCloseToLifecycleCloseServer from './server-close-to-lifecycle-close-server.js';
 import untrackedPromiseToLifecycleTrack from './untracked-promise-to-lifecycle-track.js';
 
-export const codemods: readonly CodemodTransform[] = [untrackedPromiseToLifecycleTrack];
+export const codemods: readonly CodemodTransform[] = [untrackedPromiseToLifecycleTrack, serverCloseToLifecycleCloseServer];

@@ -191,6 +191,10 @@ function isShutdownItself(context: Context, origin: ts.Expression, value: ts.Exp
   if (t.isCallExpression(origin) && index.resolveFunctions(origin.expression, 0, false).some((fn) => index.startsShutdown(fn))) {
     return true;
   }
+  // `void lifecycle.closeServer(server)`, `void lifecycle.shutdown()`: bounded, and the open
+  // server (or the drain's own timer) holds the process until they finish.
+  const role = t.isCallExpression(origin) ? lifecycleRoleOf(index, origin) : undefined;
+  if (role === 'bounded-close' || role === 'drains') return true;
   return chainHandlers(t, value).some((handler) => index.resolveFunctions(handler).some((fn) => forcesInside(t, index, fn)));
 }
 

@@ -42,9 +42,11 @@ export function describeCodemod(transform: CodemodTransform, expectedLeft: Expec
 
         if (c.outputPath) {
           const outputPath = c.outputPath;
-          it(`${rule} reports on the output only what was left for a person`, () => {
+          it(`${rule} reports on the output only what was left for a person, and no other rule reports it`, () => {
             const left = (expectedLeft[c.name] ?? []).length;
-            expect(fixture.analysed(outputPath).findings.filter((f) => f.ruleId === rule)).toHaveLength(left);
+            const findings = fixture.analysed(outputPath).findings;
+            expect(findings.filter((f) => f.ruleId === rule)).toHaveLength(left);
+            expect(findings.filter((f) => f.ruleId !== rule).map((f) => `${f.line}: ${f.ruleId} ${f.messageId}`)).toEqual([]);
           });
 
           it('changes nothing on a second run', () => {
