@@ -2,7 +2,7 @@
 // this repository, built), importing it from ESM, requiring it from CommonJS, and type-checking a
 // TypeScript file under each module setting users have.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ beforeAll(() => {
   mkdirSync(join(project, 'node_modules', '@types'), { recursive: true });
   symlinkSync(root, join(project, 'node_modules', 'shutdown-lint'), 'dir');
   symlinkSync(join(root, 'node_modules', '@types', 'node'), join(project, 'node_modules', '@types', 'node'), 'dir');
+  symlinkSync(join(root, 'node_modules', 'fastify'), join(project, 'node_modules', 'fastify'), 'dir');
   for (const extension of ['.ts', '.mts', '.cts']) {
     copyFileSync(join(fixtures, 'types', 'consumer.ts'), join(project, `consumer${extension}`));
   }
@@ -63,5 +64,21 @@ describe('shutdown-lint/lifecycle, installed', () => {
     const expected =
       config === 'nodenext' ? ['/dist/src/lifecycle/index.d.ts', '/dist/cjs/lifecycle/index.d.ts'] : ['/dist/cjs/lifecycle/index.d.ts'];
     for (const declarations of expected) expect(resolved.some((line) => line.includes(declarations))).toBe(true);
+  });
+
+  it('type-checks every TypeScript example of its README', () => {
+    const readme = readFileSync(join(root, 'src', 'lifecycle', 'README.md'), 'utf8');
+    const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
+    expect(examples.length).toBeGreaterThan(2);
+    const files = examples.map((code, index) => {
+      const file = `readme-${index}.mts`;
+      writeFileSync(join(project, file), code);
+      return file;
+    });
+    const config = { compilerOptions: { module: 'nodenext', strict: true, skipLibCheck: true, noEmit: true, types: ['node'] }, files };
+    writeFileSync(join(project, 'tsconfig.readme.json'), JSON.stringify(config));
+    const checked = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.readme.json'], { cwd: project, encoding: 'utf8' });
+    expect(checked.stdout).toBe('');
+    expect(checked.status).toBe(0);
   });
 });
