@@ -79,7 +79,7 @@ interface ServerEntry {
 
 const PREFIX = 'shutdown-lint/lifecycle:';
 
-/** A promise that notes whether anyone else subscribed to it: `then`, `catch`, `finally` and
+/** A promise that notes whether anyone else handles its rejection: `then`, `catch`, `finally` and
  *  `await` all go through `then` on a subclass (an `await` on a plain native promise would not). */
 class ObservedPromise<T> extends Promise<T> {
   static override get [Symbol.species](): PromiseConstructor {
@@ -90,7 +90,8 @@ class ObservedPromise<T> extends Promise<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    this.observed = true;
+    // Only a rejection handler handles a rejection (`await`, `catch`, `finally` and Promise.all pass one).
+    if (typeof onRejected === 'function') this.observed = true;
     return super.then(onFulfilled, onRejected);
   }
 }

@@ -181,6 +181,15 @@ describe('track', () => {
     expect(unhandled).toEqual([]);
   });
 
+  it('still logs a rejection when the only subscriber has no rejection handler', async () => {
+    const seen: unknown[] = [];
+    const derived = life.track(Promise.reject(new Error('half handled'))).then((value) => seen.push(value));
+    await derived.catch(() => undefined);
+    await life.shutdown();
+    expect(seen).toEqual([]);
+    expect(captured.lines).toEqual(['shutdown-lint/lifecycle: a tracked task failed: half handled']);
+  });
+
   it('leaves a rejection to whoever handles it, with catch or await', async () => {
     const handled: unknown[] = [];
     life.track(Promise.reject(new Error('caught'))).catch((error: unknown) => handled.push(error));
