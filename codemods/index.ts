@@ -2,6 +2,11 @@
 // the folder). Adding one is its file, its doc and its fixtures, and a line here.
 import type { CodemodTransform } from './lib/codemod.js';
 import serverCloseToLifecycleCloseServer from './server-close-to-lifecycle-close-server.js';
+import unclosedResourceToLifecycleAdopt from './unclosed-resource-to-lifecycle-adopt.js';
 import untrackedPromiseToLifecycleTrack from './untracked-promise-to-lifecycle-track.js';
 
-export const codemods: readonly CodemodTransform[] = [untrackedPromiseToLifecycleTrack, serverCloseToLifecycleCloseServer];
+export const codemods: readonly CodemodTransform[] = [
+  untrackedPromiseToLifecycleTrack,
+  serverCloseToLifecycleCloseServer,
+  unclosedResourceToLifecycleAdopt,
+];

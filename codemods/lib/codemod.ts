@@ -111,7 +111,7 @@ export function applyCodemods(
   }
   if (rewritten.length === 0) return { output: null, rewritten, left };
   const lineTerminator = file.source.includes('\r\n') ? '\r\n' : '\n';
-  const output = binding.addImport(root.toSource({ quote: quoteStyle(j, root), lineTerminator }));
+  const output = binding.addImport(root.toSource({ quote: quoteStyle(j, root), lineTerminator, arrowParensAlways: true }));
   return { output: output === file.source ? null : output, rewritten, left };
 }
 

@@ -417,6 +417,8 @@ export const lifecycleCalls: readonly (ApiRef & { role: LifecycleRole })[] = [
 export const shutdownHookMethods: readonly { kind: string; method: string; events?: readonly string[]; bounded: boolean }[] = [
   { kind: 'lightship.Lightship', method: 'registerShutdownHandler', bounded: true },
   { kind: 'fastify.Instance', method: 'addHook', events: ['onClose', 'preClose'], bounded: false },
+  { kind: 'lifecycle.Lifecycle', method: 'defer', bounded: true },
+  { kind: 'lifecycle.Lifecycle', method: 'adopt', bounded: true },
 ];
 
 /** NestJS lifecycle methods that run when the app shuts down (runtime-facts §3 NestJS). */

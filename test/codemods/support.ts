@@ -67,7 +67,12 @@ export function jscodeshiftApi(reports: string[] = []) {
 
 /** Comments of a file, each of which a rewrite must keep. */
 export function commentsOf(source: string): string[] {
-  return source.match(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g) ?? [];
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, source);
+  const comments: string[] = [];
+  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if (kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia) comments.push(scanner.getTokenText());
+  }
+  return comments;
 }
 
 /** The fixture project's type errors, as `file:line message`. */
