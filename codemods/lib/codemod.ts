@@ -21,6 +21,8 @@ export interface RewriteContext {
   j: JSCodeshift;
   root: Collection;
   path: string;
+  /** The text the tree was parsed from: node `start`/`end` offsets index it. */
+  source: string;
   /** The process-wide lifecycle as an expression (a fresh node each call); imports it once. */
   lifecycle(): Node;
   /** The node a finding reports, as it was parsed (before any rewrite), if it has one of these types. */
@@ -89,6 +91,7 @@ export function applyCodemods(
     j,
     root,
     path: file.path,
+    source: file.source,
     lifecycle() {
       binding.ensure();
       const [first, ...rest] = binding.text.split('.');
