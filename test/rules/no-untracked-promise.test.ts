@@ -15,6 +15,7 @@ const awaitAt = (code: string, line: number, column: number) => [
 ruleTesterFor(project).run('no-untracked-promise', rule, {
   valid: [
     project.file('valid-tracked.ts'),
+    project.file('valid-lifecycle.ts'),
     project.file('valid-entry-module.ts'),
     project.file('valid-shutdown-listeners.ts'),
     project.file('valid-callbacks.ts'),
