@@ -223,6 +223,25 @@ describe('shutdown-lint/lifecycle under SIGTERM (node:http, ESM)', () => {
   });
 });
 
+describe('closeServer() from a service SIGTERM handler of its own, on a server the lifecycle never saw', () => {
+  it('completes the request in flight, ends the upgraded connection at the deadline, and lets the process exit', async () => {
+    const server = await drill('drill-server.mjs', { ownHandler: true, serverTimeoutMs: 700 });
+    const client = new WebSocket(`ws://127.0.0.1:${server.ports[0]}/`);
+    const closed = new Promise<number>((resolve) => client.on('close', () => resolve(Date.now())));
+    client.on('error', () => {});
+    await server.waitFor('ws-open');
+    const answer = get(server.ports[0], '/slow?ms=300', keepAliveAgent());
+    await server.waitFor('request');
+    const sent = server.kill();
+    const [response, closedAt, exit] = await Promise.all([answer, closed, server.exited]);
+    expect(response).toMatchObject({ status: 200, body: 'slow done', connection: 'close' });
+    expect(closedAt - sent).toBeGreaterThan(600);
+    expect(closedAt - sent).toBeLessThan(4_000);
+    expect(server.events.some((event) => event.event === 'closed')).toBe(true);
+    expect(exit.code).toBe(0);
+  });
+});
+
 describe('shutdown-lint/lifecycle under SIGTERM (CommonJS require)', () => {
   it('completes an in-flight request, runs closers LIFO and exits 0', async () => {
     const server = await drill('drill-server.cjs', { closers: [{ name: 'first' }, { name: 'second' }] });
