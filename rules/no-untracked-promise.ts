@@ -1,7 +1,7 @@
 // no-untracked-promise: work started and dropped so that nothing can wait for it at shutdown.
 // Unlike no-floating-promises, handling the rejection (`.catch`, `void`) does not make it tracked.
 import type * as ts from 'typescript';
-import { callbackDroppers, knownSafeCalls, listenerMethods, refIn, sameRef } from '../src/core/catalogue.js';
+import { callbackDroppers, knownSafeCalls, lifecycleModule, listenerMethods, refIn, sameRef } from '../src/core/catalogue.js';
 import { forcesInside } from '../src/core/deadlines.js';
 import { lifecycleRoleOf } from '../src/core/lifecycle-calls.js';
 import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
@@ -286,8 +286,9 @@ function suggestionsFor(context: Context, at: ts.Node, expression: ts.Expression
       suggestions.push({ messageId: 'suggestAwait', edits: [{ start, end: start, text: 'await ' }] });
     }
   }
-  const tracker = context.options.trackers.find((s): s is string => typeof s === 'string');
-  if (tracker && rootNameInScope(context, at, tracker)) {
+  const option = context.options.trackers.find((s): s is string => typeof s === 'string');
+  const tracker = option && rootNameInScope(context, at, option) ? option : option ? undefined : lifecycleTrackerInScope(context, at);
+  if (tracker) {
     const inner = t.isVoidExpression(e) ? e.expression : e;
     const innerStart = inner.getStart(context.sourceFile);
     suggestions.push({
@@ -300,6 +301,23 @@ function suggestionsFor(context: Context, at: ts.Node, expression: ts.Expression
     });
   }
   return suggestions;
+}
+
+/**
+ * With no string tracker in the options, `lifecycle.track` where the file already has the
+ * runtime's `lifecycle` in scope (imported, required, or through a namespace import).
+ */
+function lifecycleTrackerInScope(context: Context, at: ts.Node): string | undefined {
+  const t = context.ts;
+  for (const symbol of context.checker.getSymbolsInScope(at, t.SymbolFlags.Alias | t.SymbolFlags.Variable)) {
+    const declaration = symbol.declarations?.[0];
+    if (!declaration || declaration.getSourceFile() !== context.sourceFile) continue;
+    const ref = context.index.binding.resolveSymbol(symbol, symbol.name);
+    if (ref?.module !== lifecycleModule) continue;
+    if (ref.path.length === 1 && ref.path[0] === 'lifecycle') return `${symbol.name}.track`;
+    if (ref.path.length === 0) return `${symbol.name}.lifecycle.track`;
+  }
+  return undefined;
 }
 
 /** `inflight.track` is offered only where `inflight` is in scope. */

@@ -379,6 +379,9 @@ export const shutdownLibraries: readonly ShutdownLibrarySpec[] = [
  */
 export const resourceAdopters: readonly ApiRef[] = [{ module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'adopt'] }];
 
+/** The project's runtime, the form the codemods rewrite into. */
+export const lifecycleModule = 'shutdown-lint/lifecycle';
+
 /** What each call of the project's runtime, `shutdown-lint/lifecycle`, does for shutdown. */
 export type LifecycleRole =
   /** `track(work)`: shutdown waits for the work. */
