@@ -2,6 +2,7 @@
 // Times are taken in this process when an event arrives, relative to the signal.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -91,10 +92,11 @@ export interface Answer {
   at: number;
 }
 
-/** One GET; resolves with the answer or the error code, never rejects. */
+/** One GET (HTTPS with an https.Agent); resolves with the answer or the error code, never rejects. */
 export function get(port: number, path: string, agent?: http.Agent): Promise<Answer> {
   return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, path, agent }, (response) => {
+    const client = agent instanceof https.Agent ? https : http;
+    const request = client.get({ host: '127.0.0.1', port, path, agent }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {

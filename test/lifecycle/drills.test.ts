@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
+import * as https from 'node:https';
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -239,6 +240,36 @@ describe('closeServer() from a service SIGTERM handler of its own, on a server t
     expect(closedAt - sent).toBeLessThan(4_000);
     expect(server.events.some((event) => event.event === 'closed')).toBe(true);
     expect(exit.code).toBe(0);
+  });
+});
+
+describe('shutdown-lint/lifecycle under SIGTERM (HTTPS)', () => {
+  it('lets an in-flight request complete with Connection: close, without waiting for idle keep-alives', async () => {
+    const server = await drill('drill-server.mjs', { tls: true });
+    const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
+    agents.push(agent);
+    const idle = await Promise.all(Array.from({ length: 3 }, () => get(server.ports[0], '/fast', agent)));
+    expect(idle.every((answer) => answer.status === 200)).toBe(true);
+    const answer = get(server.ports[0], '/slow?ms=600', agent);
+    await server.waitFor('request', 4);
+    const sent = server.kill();
+    const [response, exit] = await Promise.all([answer, server.exited]);
+    expect(response).toMatchObject({ status: 200, body: 'slow done', connection: 'close' });
+    expect(exit.code).toBe(0);
+    expect(exit.at - sent).toBeLessThan(3_000);
+  });
+
+  it('cuts a long request at the deadline', async () => {
+    const server = await drill('drill-server.mjs', { tls: true, serverTimeoutMs: 500 });
+    const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
+    agents.push(agent);
+    const answer = get(server.ports[0], '/slow?ms=30000', agent);
+    await server.waitFor('request');
+    const sent = server.kill();
+    const [response, exit] = await Promise.all([answer, server.exited]);
+    expect(response.error).toBeDefined();
+    expect(response.at - sent).toBeGreaterThan(400);
+    expect(exit.code).toBe(1);
   });
 });
 
