@@ -100,8 +100,9 @@ export function drainServer(server: unknown, options: DrainOptions = {}): Promis
   const timeoutMs = options.timeoutMs ?? DEFAULT_SERVER_TIMEOUT_MS;
   const logger = options.logger ?? console;
   if (isFastify(server)) {
+    const tracked = (server.server as Trackable)[TRACKER] !== undefined;
     const tracker = trackServer(server.server);
-    tracker.drain ??= drainFastify(server, tracker, timeoutMs, logger);
+    tracker.drain ??= drainFastify(server, tracker, timeoutMs, logger, tracked);
     return tracker.drain;
   }
   if (server instanceof net.Server) {
@@ -120,6 +121,7 @@ async function drainFastify(
   tracker: Tracker,
   timeoutMs: number,
   logger: Pick<Console, 'error' | 'warn'>,
+  tracked: boolean,
 ): Promise<DrainResult> {
   // fastify.close() runs preClose, closes the server, then its onClose hooks; the connections get
   // our deadline, since Fastify keeps an idle keep-alive socket for 72 s (runtime-facts §3).
@@ -129,9 +131,9 @@ async function drainFastify(
       () => undefined,
       (error: unknown) => logger.error('shutdown-lint/lifecycle: fastify.close() failed:', error),
     );
-  const connections = drainNodeServer(app.server, tracker, timeoutMs, logger, true, false, closing);
-  const result = await connections;
-  // Once its connections are gone Fastify runs its onClose hooks: give them the time left, at least 1 s.
+  const result = await drainNodeServer(app.server, tracker, timeoutMs, logger, tracked, false, closing);
+  // Once its connections are gone Fastify runs its onClose hooks: they get another timeoutMs, or at
+  // most 1 s when the connections already took the whole deadline.
   await withTimeout(closing, result.forced ? Math.min(timeoutMs, 1_000) : timeoutMs);
   return result;
 }
