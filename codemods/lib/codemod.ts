@@ -21,7 +21,7 @@ export interface RewriteContext {
   j: JSCodeshift;
   root: Collection;
   path: string;
-  /** The text the tree was parsed from: node `start`/`end` offsets index it. */
+  /** The text the tree was parsed from (line ends as LF): node `start`/`end` offsets index it. */
   source: string;
   /** The process-wide lifecycle as an expression (a fresh node each call); imports it once. */
   lifecycle(): Node;
@@ -85,20 +85,25 @@ export function applyCodemods(
   if (wanted.length === 0) return { output: null, rewritten: [], left: [] };
   const j = jscodeshift.withParser(parserFor(file.path));
   const root = j(file.source);
+  // recast parses CRLF text as LF: node offsets count one character per line end, the analysis two.
+  const crlfs: number[] = [];
+  for (let at = file.source.indexOf('\r\n'); at !== -1; at = file.source.indexOf('\r\n', at + 2)) crlfs.push(at);
+  const parsedOffset = (offset: number): number => offset - crlfs.filter((at) => at < offset).length;
+  const parsedSource = crlfs.length ? file.source.replace(/\r\n/g, '\n') : file.source;
+  const binding = lifecycleBinding(j, root, file.path, parsedSource);
   const ranges = indexRanges(j, root);
-  const binding = lifecycleBinding(j, root, file.path, file.source);
   const context: RewriteContext = {
     j,
     root,
     path: file.path,
-    source: file.source,
+    source: parsedSource,
     lifecycle() {
       binding.ensure();
       const [first, ...rest] = binding.text.split('.');
       return rest.reduce<Node>((object, name) => j.memberExpression(object, j.identifier(name)), j.identifier(first!));
     },
     nodeAt(finding, types) {
-      return ranges.get(`${finding.start}:${finding.end}`)?.find((p) => types.includes((p.node as Node).type));
+      return ranges.get(`${parsedOffset(finding.start)}:${parsedOffset(finding.end)}`)?.find((p) => types.includes((p.node as Node).type));
     },
   };
   const rewritten: CodemodFinding[] = [];

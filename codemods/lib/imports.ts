@@ -187,6 +187,7 @@ function lineStartOf(text: string, offset: number): number {
  * below the file's header comment.
  */
 function insertLine(j: JSCodeshift, text: string, line: string, commonJs: boolean): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const program = j(text).find(j.Program).get().node as Node;
   const body = program.body as Node[];
   const isHeader = commonJs ? isTopRequire : (s: Node) => s.type === 'ImportDeclaration';
@@ -198,11 +199,11 @@ function insertLine(j: JSCodeshift, text: string, line: string, commonJs: boolea
   const after = last ?? (program.directives as Node[] | undefined)?.at(-1);
   if (after) {
     const newline = text.indexOf('\n', after.end);
-    if (newline === -1) return `${text}\n${line}\n`;
-    return `${text.slice(0, newline + 1)}${last ? '' : '\n'}${line}\n${text.slice(newline + 1)}`;
+    if (newline === -1) return `${text}${eol}${line}${eol}`;
+    return `${text.slice(0, newline + 1)}${last ? '' : eol}${line}${eol}${text.slice(newline + 1)}`;
   }
   const first = body[0];
-  if (!first) return `${line}\n${text}`;
+  if (!first) return `${line}${eol}${text}`;
   let at = lineStartOf(text, first.start);
   const leading = ((first.comments ?? first.leadingComments ?? []) as Node[]).filter((c) => c.leading !== false && c.end <= first.start);
   for (let i = leading.length - 1, next = first.start; i >= 0; i--) {
@@ -211,5 +212,5 @@ function insertLine(j: JSCodeshift, text: string, line: string, commonJs: boolea
     at = lineStartOf(text, leading[i].start);
     next = leading[i].start;
   }
-  return `${text.slice(0, at)}${line}\n\n${text.slice(at)}`;
+  return `${text.slice(0, at)}${line}${eol}${eol}${text.slice(at)}`;
 }
