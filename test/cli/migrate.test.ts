@@ -54,6 +54,53 @@ describe('shutdown-lint migrate', () => {
     expect(cli(dir, ['migrate', 'untracked-promise-to-lifecycle-track']).stdout).toMatch(/rewrote 0 findings in 0 files; 3 left/);
   });
 
+  it('runs every codemod on one parse of a file, and adds the import once', () => {
+    writeFileSync(
+      join(dir, 'src', 'multi.ts'),
+      [
+        "import http from 'node:http';",
+        "import { writeAudit } from './work.js';",
+        '',
+        'const server = http.createServer((req, res) => {',
+        '  writeAudit(req.url);',
+        "  res.end('ok');",
+        '});',
+        'server.listen(3001);',
+        '',
+        "process.on('SIGTERM', () => {",
+        '  server.close();',
+        '  process.exit(0);',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'src', 'service.ts'), `${readFileSync(join(dir, 'src', 'service.ts'), 'utf8')}import './multi.js';\n`);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'multi');
+    const run = cli(dir, ['migrate', 'all', 'src/multi.ts']);
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(dir, 'src', 'multi.ts'), 'utf8')).toBe(
+      [
+        "import http from 'node:http';",
+        "import { writeAudit } from './work.js';",
+        "import { lifecycle } from 'shutdown-lint/lifecycle';",
+        '',
+        'const server = http.createServer((req, res) => {',
+        '  lifecycle.track(writeAudit(req.url));',
+        "  res.end('ok');",
+        '});',
+        'server.listen(3001);',
+        '',
+        "process.on('SIGTERM', () => {",
+        '  void lifecycle.closeServer(server, { timeoutMs: 10_000 });',
+        '  process.exitCode = 0;',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    expect(run.stdout).toContain('rewrote 3 findings in 1 file; 0 left for a person.');
+  });
+
   it('refuses a dirty tree, and runs on it with --force', () => {
     writeFileSync(join(dir, 'src', 'work.ts'), `${readFileSync(join(dir, 'src', 'work.ts'), 'utf8')}// edited\n`);
     const refused = cli(dir, ['migrate', 'all']);
@@ -88,7 +135,9 @@ describe('shutdown-lint migrate', () => {
     const run = cli(dir, ['migrate', 'no-such-codemod']);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'shutdown-lint: migrate no-such-codemod: no such codemod. Known codemods: untracked-promise-to-lifecycle-track, or all.\n',
+      'shutdown-lint: migrate no-such-codemod: no such codemod. Known codemods: untracked-promise-to-lifecycle-track, ' +
+        'server-close-to-lifecycle-close-server, unclosed-resource-to-lifecycle-adopt, process-exit-to-lifecycle-shutdown, ' +
+        'dropped-signal-to-forwarded-signal, or all.\n',
     );
   });
 
