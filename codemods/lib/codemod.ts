@@ -119,7 +119,9 @@ export function applyCodemods(
   }
   if (rewritten.length === 0) return { output: null, rewritten, left };
   const lineTerminator = file.source.includes('\r\n') ? '\r\n' : '\n';
-  const output = binding.addImport(root.toSource({ quote: quoteStyle(j, root), lineTerminator, arrowParensAlways: true }));
+  // Reprinted statements wrap at the file's own width (recast's default is 74 columns).
+  const wrapColumn = Math.max(80, ...parsedSource.split('\n').map((line) => line.length));
+  const output = binding.addImport(root.toSource({ quote: quoteStyle(j, root), lineTerminator, arrowParensAlways: true, wrapColumn }));
   return { output: output === file.source ? null : output, rewritten, left };
 }
 
