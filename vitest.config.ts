@@ -7,5 +7,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // The lifecycle drills run the built runtime: rebuild it first if its sources changed.
+    globalSetup: ['test/lifecycle/global-setup.ts'],
   },
 });

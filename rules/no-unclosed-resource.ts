@@ -208,13 +208,14 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
     return;
   }
   if (holding.type === 'handed' || holding.type === 'unknown') return;
+  // `method`: the codemod's closer, `lifecycle.adopt(resource, (r) => r.<method>())`.
   if (holding.type === 'dropped') {
-    context.report({ node, messageId: 'notKept', data: { label: resource.label, close: `.${method}()` } });
+    context.report({ node, messageId: 'notKept', data: { label: resource.label, close: `.${method}()`, method } });
     return;
   }
   if (holding.using) return;
   const sites = countingCloses(closesOf(index, holding, resource.close), node);
-  const data = { name: holding.name, label: resource.label, close: closeText(holding.name, method) };
+  const data = { name: holding.name, label: resource.label, close: closeText(holding.name, method), method };
   const fn = holding.fn;
   if (fn) {
     if (escapesFunction(index, holding, fn)) return;

@@ -1,8 +1,9 @@
 // no-untracked-promise: work started and dropped so that nothing can wait for it at shutdown.
 // Unlike no-floating-promises, handling the rejection (`.catch`, `void`) does not make it tracked.
 import type * as ts from 'typescript';
-import { callbackDroppers, knownSafeCalls, listenerMethods, refIn, sameRef } from '../src/core/catalogue.js';
+import { callbackDroppers, knownSafeCalls, lifecycleModule, listenerMethods, refIn, sameRef } from '../src/core/catalogue.js';
 import { forcesInside } from '../src/core/deadlines.js';
+import { lifecycleRoleOf } from '../src/core/lifecycle-calls.js';
 import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
 import { chainHandlers, isChainMethod, isPromiseValued, originOfChain } from '../src/core/promises.js';
 import { defineRule, type RuleContext, type Suggestion } from '../src/core/rule.js';
@@ -134,6 +135,7 @@ function isAllowed(context: Context, call: ts.Expression): boolean {
   const { index, options, sourceFile } = context;
   const ref = index.binding.resolve(call.expression);
   if (ref && refIn(ref, knownSafeCalls)) return true;
+  if (lifecycleRoleOf(index, call) === 'tracks') return true;
   return (
     matchesCall(t, index, call, options.trackers, sourceFile) ||
     matchesCall(t, index, call, options.allowForKnownSafeCalls, sourceFile)
@@ -189,6 +191,10 @@ function isShutdownItself(context: Context, origin: ts.Expression, value: ts.Exp
   if (t.isCallExpression(origin) && index.resolveFunctions(origin.expression, 0, false).some((fn) => index.startsShutdown(fn))) {
     return true;
   }
+  // `void lifecycle.closeServer(server)`, `void lifecycle.shutdown()`: bounded, and the open
+  // server (or the drain's own timer) holds the process until they finish.
+  const role = t.isCallExpression(origin) ? lifecycleRoleOf(index, origin) : undefined;
+  if (role === 'bounded-close' || role === 'drains') return true;
   return chainHandlers(t, value).some((handler) => index.resolveFunctions(handler).some((fn) => forcesInside(t, index, fn)));
 }
 
@@ -280,8 +286,9 @@ function suggestionsFor(context: Context, at: ts.Node, expression: ts.Expression
       suggestions.push({ messageId: 'suggestAwait', edits: [{ start, end: start, text: 'await ' }] });
     }
   }
-  const tracker = context.options.trackers.find((s): s is string => typeof s === 'string');
-  if (tracker && rootNameInScope(context, at, tracker)) {
+  const option = context.options.trackers.find((s): s is string => typeof s === 'string');
+  const tracker = option && rootNameInScope(context, at, option) ? option : option ? undefined : lifecycleTrackerInScope(context, at);
+  if (tracker) {
     const inner = t.isVoidExpression(e) ? e.expression : e;
     const innerStart = inner.getStart(context.sourceFile);
     suggestions.push({
@@ -294,6 +301,23 @@ function suggestionsFor(context: Context, at: ts.Node, expression: ts.Expression
     });
   }
   return suggestions;
+}
+
+/**
+ * With no string tracker in the options, `lifecycle.track` where the file already has the
+ * runtime's `lifecycle` in scope (imported, required, or through a namespace import).
+ */
+function lifecycleTrackerInScope(context: Context, at: ts.Node): string | undefined {
+  const t = context.ts;
+  for (const symbol of context.checker.getSymbolsInScope(at, t.SymbolFlags.Alias | t.SymbolFlags.Variable)) {
+    const declaration = symbol.declarations?.[0];
+    if (!declaration || declaration.getSourceFile() !== context.sourceFile) continue;
+    const ref = context.index.binding.resolveSymbol(symbol, symbol.name);
+    if (ref?.module !== lifecycleModule) continue;
+    if (ref.path.length === 1 && ref.path[0] === 'lifecycle') return `${symbol.name}.track`;
+    if (ref.path.length === 0) return `${symbol.name}.lifecycle.track`;
+  }
+  return undefined;
 }
 
 /** `inflight.track` is offered only where `inflight` is in scope. */
@@ -347,8 +371,17 @@ function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
   context.report({
     node: call,
     messageId: inHandler ? 'droppedCallbackInHandler' : 'droppedCallback',
-    data: { dropper: dropper.name },
+    // `arrayForEach`: the codemod may turn it into a tracked `Promise.all(items.map(…))`.
+    data: { dropper: dropper.name, arrayForEach: String(isArrayForEach(context, call)) },
   });
+}
+
+function isArrayForEach(context: Context, call: ts.CallExpression): boolean {
+  const parts = methodCallParts(context.ts, call);
+  if (!parts || parts.name !== 'forEach') return false;
+  const { checker } = context;
+  const type = checker.getTypeAtLocation(parts.receiver);
+  return checker.isArrayType(type) || checker.isTupleType(type);
 }
 
 /** `() => void work()` anywhere else: the arrow returns undefined and drops the promise. */

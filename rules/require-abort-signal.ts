@@ -183,7 +183,15 @@ function checkCall(context: Context, call: ts.CallExpression, factsOf: (h: Handl
     context.report({
       node: call,
       messageId: 'missingSignal',
-      data: { name, signal: facts.signal.text },
+      // Where the codemod forwards the signal: argument `argument`, itself (`direct`) or as `property`.
+      data: {
+        name,
+        signal: facts.signal.text,
+        signalInScope: String(signal !== undefined),
+        argument: String(parameter.index),
+        property: parameter.property,
+        direct: String(parameter.direct),
+      },
       suggestions: signal ? suggestionsFor(context, call, parameter, signal) : [],
     });
   } else {

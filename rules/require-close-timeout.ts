@@ -95,6 +95,7 @@ function checkCall(context: Context, call: ts.CallExpression): void {
   context.report({
     node: call,
     messageId: 'unboundedClose',
-    data: { name: closeName(t, target, sourceFile), label: spec.label },
+    // `kind`: the codemod rewrites only what `lifecycle.closeServer` can close.
+    data: { name: closeName(t, target, sourceFile), label: spec.label, kind: spec.kind },
   });
 }

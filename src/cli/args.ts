@@ -22,6 +22,7 @@ const formats: readonly FormatName[] = ['stylish', 'json', 'sarif', 'github'];
 const severities: readonly Severity[] = ['off', 'warn', 'error'];
 
 export const usage = `Usage: shutdown-lint [options] [paths...]
+       shutdown-lint migrate <codemod|all> [--dry-run] [--force] [paths...]
 
 Finds what a Node.js service loses on SIGTERM. Lints the nearest tsconfig.json or jsconfig.json
 of each path (project references followed), or every JavaScript/TypeScript file under it.

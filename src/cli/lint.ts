@@ -24,11 +24,35 @@ export interface LintOptions {
   shard?: Shard;
   /** Called after each file, for a progress line. */
   onProgress?: (done: number, total: number) => void;
+  /** Also keep each file's unsuppressed findings with their offsets and data, for the codemods. */
+  collectFindings?: boolean;
+}
+
+/** A finding as the codemods take it: plain data, offsets into the text it was found in. */
+export interface CodemodFinding {
+  /** The rule id without the plugin prefix. */
+  ruleId: string;
+  messageId: string;
+  /** [start, end) UTF-16 offsets of the reported node in `AnalysedFile.text`. */
+  start: number;
+  end: number;
+  /** 1-based. */
+  line: number;
+  column: number;
+  data: Record<string, string>;
+}
+
+export interface AnalysedFile {
+  /** The text the findings' offsets refer to. */
+  text: string;
+  findings: CodemodFinding[];
 }
 
 export interface LintRun {
   results: LintResult[];
   rules: readonly AnyRule[];
+  /** File path -> what the codemods need, when `collectFindings` was set. */
+  findings?: Map<string, AnalysedFile>;
 }
 
 function nodeTypeName(t: TS, kind: ts.SyntaxKind): string {
@@ -106,15 +130,18 @@ export function lint(t: TS, options: LintOptions): LintRun {
   const projects = loadProjects(t, { cwd: options.cwd, targets: options.targets, include });
   const total = projects.reduce((n, p) => n + p.files.length, 0);
   const results: LintResult[] = [];
+  const findings = options.collectFindings ? new Map<string, AnalysedFile>() : undefined;
   let done = 0;
   for (const project of projects) {
     for (const sourceFile of project.files) {
-      results.push(lintFile(t, project.program, sourceFile, runs, severities));
+      const analysed = findings ? { text: sourceFile.text, findings: [] } : undefined;
+      results.push(lintFile(t, project.program, sourceFile, runs, severities, analysed));
+      if (analysed) findings!.set(sourceFile.fileName, analysed);
       options.onProgress?.(++done, total);
     }
   }
   results.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
-  return { results, rules: enabled };
+  return findings ? { results, rules: enabled, findings } : { results, rules: enabled };
 }
 
 function lintFile(
@@ -123,6 +150,7 @@ function lintFile(
   sourceFile: ts.SourceFile,
   runs: { rule: AnyRule; options?: object }[],
   severities: Map<string, Severity>,
+  analysed?: AnalysedFile,
 ): LintResult {
   const result: LintResult = {
     filePath: sourceFile.fileName,
@@ -165,6 +193,15 @@ function lintFile(
       result.suppressedMessages.push({ ...message, suppressions: [{ kind: 'directive', justification: suppression.justification }] });
     } else {
       result.messages.push(message);
+      analysed?.findings.push({
+        ruleId: rule.meta.id,
+        messageId: finding.messageId,
+        start: finding.start,
+        end: finding.end,
+        line: message.line,
+        column: message.column,
+        data: { ...finding.data },
+      });
     }
   }
   // As ESLint: a result with problems carries the source it was linted from.

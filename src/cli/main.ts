@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { version } from '../meta.js';
 import { parseCliArgs, usage } from './args.js';
 import { format, lint } from './lint.js';
+import { migrate, migrateUsage, parseMigrateArgs } from './migrate.js';
 import { UsageError } from './project.js';
 import { ts } from './typescript.js';
 
@@ -48,6 +49,12 @@ function progressReporter(io: Io): ((done: number, total: number) => void) & { c
 /** Runs the CLI and returns the exit code. */
 export function runCli(argv: readonly string[], io: Io): number {
   try {
+    if (argv[0] === 'migrate') {
+      const options = parseMigrateArgs(argv.slice(1));
+      if (options.help) io.stdout(`${migrateUsage}\n`);
+      else migrate(options, io);
+      return ExitCode.clean;
+    }
     const options = parseCliArgs(argv);
     if (options.help) {
       io.stdout(`${usage}\n`);

@@ -325,6 +325,8 @@ export const kinds: readonly KindSpec[] = [
   { kind: 'hotshots.StatsD', label: 'StatsD client', category: 'buffer', close: ['close'], flush: ['close'], types: [{ module: 'hot-shots', path: ['StatsD'] }] },
   { kind: 'smtp.Server', label: 'SMTP server', category: 'server', close: ['close'] },
   { kind: 'lightship.Lightship', label: 'lightship', category: 'shutdown-helper' },
+  // The project's runtime (DESIGN.md): `createLifecycle()` instances; the process-wide one is `lifecycleCalls`.
+  { kind: 'lifecycle.Lifecycle', label: 'lifecycle', category: 'shutdown-helper', types: [{ module: 'shutdown-lint/lifecycle', path: ['Lifecycle'] }] },
   { kind: 'httpTerminator.Terminator', label: 'http-terminator', category: 'shutdown-helper', close: ['terminate'] },
 ];
 
@@ -467,6 +469,7 @@ export const factories: readonly FactorySpec[] = [
   { module: 'lightship', path: ['createLightship'], kind: 'lightship.Lightship', async: true },
   { module: 'http-terminator', path: ['createHttpTerminator'], kind: 'httpTerminator.Terminator' },
   { module: 'stoppable', path: [], kind: 'http.Server' },
+  { module: 'shutdown-lint/lifecycle', path: ['createLifecycle'], kind: 'lifecycle.Lifecycle' },
 ];
 
 /** The signals a service drains on. */
@@ -668,10 +671,49 @@ export const socketTrackingStops: readonly { ref: ApiRef; server: number | { opt
   { ref: { module: 'http-graceful-shutdown', path: [] }, server: 0 },
 ];
 
+/** The project's runtime, the form the codemods rewrite into. */
+export const lifecycleModule = 'shutdown-lint/lifecycle';
+
+/** What each call of the project's runtime, `shutdown-lint/lifecycle`, does for shutdown. */
+export type LifecycleRole =
+  /** `track(work)`: shutdown waits for the work. */
+  | 'tracks'
+  /** `defer(close)`, `adopt(resource, close)`: the closer runs at shutdown, bounded. */
+  | 'closes-at-shutdown'
+  /** `closeServer(server, { timeoutMs })`: a close with a deadline and a force path. */
+  | 'bounded-close'
+  /** `handleSignals()`: the SIGTERM/SIGINT listener that runs `shutdown()`. */
+  | 'handles-signals'
+  /** `shutdown()`: the drain itself. */
+  | 'drains'
+  /** `addServer(server)`: drained first at shutdown. */
+  | 'adopts-server';
+
+export const lifecycleMethods: Readonly<Record<string, LifecycleRole>> = {
+  track: 'tracks',
+  defer: 'closes-at-shutdown',
+  adopt: 'closes-at-shutdown',
+  closeServer: 'bounded-close',
+  handleSignals: 'handles-signals',
+  shutdown: 'drains',
+  addServer: 'adopts-server',
+};
+
+/**
+ * The runtime's calls, by binding: methods of the process-wide `lifecycle` export, and the
+ * named `closeServer` export. (Methods of `createLifecycle()` instances go by kind, `lifecycle.Lifecycle`.)
+ */
+export const lifecycleCalls: readonly (ApiRef & { role: LifecycleRole })[] = [
+  ...Object.entries(lifecycleMethods).map(([method, role]) => ({ module: 'shutdown-lint/lifecycle', path: ['lifecycle', method], role })),
+  { module: 'shutdown-lint/lifecycle', path: ['closeServer'], role: 'bounded-close' },
+];
+
 /** Methods whose function argument runs at shutdown, on a receiver of the given kind. */
 export const shutdownHookMethods: readonly { kind: string; method: string; events?: readonly string[]; bounded: boolean }[] = [
   { kind: 'lightship.Lightship', method: 'registerShutdownHandler', bounded: true },
   { kind: 'fastify.Instance', method: 'addHook', events: ['onClose', 'preClose'], bounded: false },
+  { kind: 'lifecycle.Lifecycle', method: 'defer', bounded: true },
+  { kind: 'lifecycle.Lifecycle', method: 'adopt', bounded: true },
 ];
 
 /**

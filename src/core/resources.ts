@@ -4,6 +4,7 @@
 import type * as ts from 'typescript';
 import { isTestFile } from './files.js';
 import { findFactory, findShutdownLibrary, kindSpec, listenerMethods, refIn, resourceAdopters, sameRef, shutdownSignals, type ApiRef } from './catalogue.js';
+import { lifecycleRoleOf } from './lifecycle-calls.js';
 import type { ProgramIndex } from './program-index.js';
 import {
   enclosingFunction,
@@ -254,7 +255,9 @@ export function closesOf(index: ProgramIndex, holding: Extract<Holding, { type: 
   for (const name of new Set(resourceAdopters.map((ref) => ref.path[ref.path.length - 1]!))) {
     for (const call of callsNamed(index, name)) {
       const ref = index.binding.resolve(call.expression);
-      if (ref && refIn(ref, resourceAdopters) && call.arguments.some((a) => refersToHolding(index, a, holding))) sites.push({ call, how: 'adopted' });
+      // The process-wide `lifecycle.adopt`, and `adopt` of a `createLifecycle()` instance.
+      const adopts = (ref !== undefined && refIn(ref, resourceAdopters)) || lifecycleRoleOf(index, call) === 'closes-at-shutdown';
+      if (adopts && call.arguments.some((a) => refersToHolding(index, a, holding))) sites.push({ call, how: 'adopted' });
     }
   }
   return sites;

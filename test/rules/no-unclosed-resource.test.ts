@@ -26,6 +26,8 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     // registered closure (peer case 27), a list of closers, a helper, mongoose.disconnect(), and on
     // an extended Prisma client.
     project.file('valid-module-scope.ts'),
+    // The lifecycle runtime: adopted at creation or later, by `lifecycle` or an instance; deferred closers.
+    project.file('valid-lifecycle.ts'),
     // A destructured require, closed in shutdown.ts.
     project.file('valid-require.ts'),
     // NestJS onApplicationShutdown, a field closed by a method shutdown calls, Fastify onClose,

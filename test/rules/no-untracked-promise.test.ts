@@ -8,6 +8,7 @@ const rule = plugin.rules['no-untracked-promise']!;
 const handler = project.file('invalid-express-handler.ts');
 const frameworks = project.file('invalid-frameworks.ts');
 const suggestTrack = project.file('invalid-suggest-track.ts');
+const suggestLifecycle = project.file('invalid-suggest-lifecycle.ts');
 const awaitAt = (code: string, line: number, column: number) => [
   { messageId: 'suggestAwait', output: insertAt(code, line, column, 'await ') },
 ];
@@ -15,6 +16,7 @@ const awaitAt = (code: string, line: number, column: number) => [
 ruleTesterFor(project).run('no-untracked-promise', rule, {
   valid: [
     project.file('valid-tracked.ts'),
+    project.file('valid-lifecycle.ts'),
     project.file('valid-entry-module.ts'),
     project.file('valid-shutdown-listeners.ts'),
     project.file('valid-callbacks.ts'),
@@ -95,6 +97,26 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
               output: suggestTrack.code.replace(
                 "void sendReceipt({ id: String(req.query.id) });",
                 "inflight.track(sendReceipt({ id: String(req.query.id) }));",
+              ),
+            },
+          ],
+        },
+      ],
+    },
+    {
+      ...suggestLifecycle,
+      errors: [
+        {
+          messageId: 'untrackedInHandler',
+          line: 10,
+          column: 3,
+          suggestions: [
+            {
+              messageId: 'suggestTrack',
+              data: { tracker: 'life.track' },
+              output: suggestLifecycle.code.replace(
+                'void sendReceipt({ id: String(req.query.id) });',
+                'life.track(sendReceipt({ id: String(req.query.id) }));',
               ),
             },
           ],

@@ -8,6 +8,7 @@ const rule = plugin.rules['require-close-timeout']!;
 ruleTesterFor(project).run('require-close-timeout', rule, {
   valid: [
     project.file('valid-bounded.ts'),
+    project.file('valid-lifecycle.ts'),
     project.file('valid-libraries.ts'),
     // Test files are skipped unless checkTestFiles.
     project.file('server.test.ts'),

@@ -1,0 +1,16 @@
+// The codemods, in the order `migrate all` runs them on a file (a test holds this list equal to
+// the folder). Adding one is its file, its doc and its fixtures, and a line here.
+import type { CodemodTransform } from './lib/codemod.js';
+import droppedSignalToForwardedSignal from './dropped-signal-to-forwarded-signal.js';
+import processExitToLifecycleShutdown from './process-exit-to-lifecycle-shutdown.js';
+import serverCloseToLifecycleCloseServer from './server-close-to-lifecycle-close-server.js';
+import unclosedResourceToLifecycleAdopt from './unclosed-resource-to-lifecycle-adopt.js';
+import untrackedPromiseToLifecycleTrack from './untracked-promise-to-lifecycle-track.js';
+
+export const codemods: readonly CodemodTransform[] = [
+  untrackedPromiseToLifecycleTrack,
+  serverCloseToLifecycleCloseServer,
+  unclosedResourceToLifecycleAdopt,
+  processExitToLifecycleShutdown,
+  droppedSignalToForwardedSignal,
+];

@@ -1,0 +1,140 @@
+// The shape every codemod is written in: a rule, and a rewrite of one of its findings on the
+// file's jscodeshift tree. defineCodemod() turns it into a jscodeshift transform (run alone, it
+// analyses the file's project itself); applyCodemods() runs several on one parse, which is how
+// `shutdown-lint migrate` hands each codemod exactly its findings.
+import type { API, ASTPath, Collection, FileInfo, JSCodeshift, Options } from 'jscodeshift';
+import type { CodemodFinding } from '../../src/cli/lint.js';
+import { findingsOf } from './analysis.js';
+import { lifecycleBinding, quoteStyle } from './imports.js';
+
+type Node = any; // see imports.ts
+
+export interface LeftForPerson {
+  ruleId: string;
+  /** 1-based, in the file as it was analysed. */
+  line: number;
+  column: number;
+  reason: string;
+}
+
+export interface RewriteContext {
+  j: JSCodeshift;
+  root: Collection;
+  path: string;
+  /** The text the tree was parsed from (line ends as LF): node `start`/`end` offsets index it. */
+  source: string;
+  /** The process-wide lifecycle as an expression (a fresh node each call); imports it once. */
+  lifecycle(): Node;
+  /** The node a finding reports, as it was parsed (before any rewrite), if it has one of these types. */
+  nodeAt(finding: CodemodFinding, types: readonly string[]): ASTPath<Node> | undefined;
+}
+
+/** What a rewrite did with a finding: rewrote it, found it already in the target form, or a reason a person must do it. */
+export type RewriteResult = 'rewritten' | 'unchanged' | { leftForPerson: string };
+
+export interface Codemod {
+  /** from-to, kebab-case: the file name in codemods/. */
+  name: string;
+  /** The rule whose findings it rewrites. */
+  rule: string;
+  description: string;
+  rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResult;
+}
+
+export interface CodemodTransform {
+  (file: FileInfo, api: API, options: Options): string | null;
+  codemod: Codemod;
+}
+
+export interface AppliedCodemods {
+  /** The rewritten source, or null when nothing changed. */
+  output: string | null;
+  rewritten: CodemodFinding[];
+  left: LeftForPerson[];
+}
+
+export function parserFor(path: string): 'ts' | 'tsx' {
+  return /\.[cm]?ts$/.test(path) ? 'ts' : 'tsx';
+}
+
+/** Byte ranges of every node, to find a finding's node by the range the analysis reported. */
+function indexRanges(j: JSCodeshift, root: Collection): Map<string, ASTPath<Node>[]> {
+  const ranges = new Map<string, ASTPath<Node>[]>();
+  root.find(j.Node).forEach((path: ASTPath<Node>) => {
+    const { start, end } = path.node as { start?: number; end?: number };
+    if (start === undefined || end === undefined) return;
+    const key = `${start}:${end}`;
+    const list = ranges.get(key);
+    if (list) list.push(path);
+    else ranges.set(key, [path]);
+  });
+  return ranges;
+}
+
+/**
+ * Runs `codemods` over one file: each gets the findings of its rule, in source order, on one
+ * parse of the file (so offsets stay those the analysis saw), and the file is printed once.
+ */
+export function applyCodemods(
+  codemods: readonly Codemod[],
+  file: FileInfo,
+  findings: readonly CodemodFinding[],
+  jscodeshift: JSCodeshift,
+): AppliedCodemods {
+  const wanted = findings.filter((f) => codemods.some((c) => c.rule === f.ruleId));
+  if (wanted.length === 0) return { output: null, rewritten: [], left: [] };
+  const j = jscodeshift.withParser(parserFor(file.path));
+  const root = j(file.source);
+  // recast parses CRLF text as LF: node offsets count one character per line end, the analysis two.
+  const crlfs: number[] = [];
+  for (let at = file.source.indexOf('\r\n'); at !== -1; at = file.source.indexOf('\r\n', at + 2)) crlfs.push(at);
+  const parsedOffset = (offset: number): number => offset - crlfs.filter((at) => at < offset).length;
+  const parsedSource = crlfs.length ? file.source.replace(/\r\n/g, '\n') : file.source;
+  const binding = lifecycleBinding(j, root, file.path, parsedSource);
+  const ranges = indexRanges(j, root);
+  const context: RewriteContext = {
+    j,
+    root,
+    path: file.path,
+    source: parsedSource,
+    lifecycle() {
+      binding.ensure();
+      const [first, ...rest] = binding.text.split('.');
+      return rest.reduce<Node>((object, name) => j.memberExpression(object, j.identifier(name)), j.identifier(first!));
+    },
+    nodeAt(finding, types) {
+      return ranges.get(`${parsedOffset(finding.start)}:${parsedOffset(finding.end)}`)?.find((p) => types.includes((p.node as Node).type));
+    },
+  };
+  const rewritten: CodemodFinding[] = [];
+  const left: LeftForPerson[] = [];
+  const ordered = [...wanted].sort((a, b) => a.start - b.start || b.end - a.end);
+  for (const finding of ordered) {
+    for (const codemod of codemods) {
+      if (codemod.rule !== finding.ruleId) continue;
+      const result = codemod.rewrite(context, finding);
+      if (result === 'rewritten') rewritten.push(finding);
+      else if (result !== 'unchanged') left.push({ ruleId: finding.ruleId, line: finding.line, column: finding.column, reason: result.leftForPerson });
+    }
+  }
+  if (rewritten.length === 0) return { output: null, rewritten, left };
+  const lineTerminator = file.source.includes('\r\n') ? '\r\n' : '\n';
+  // Reprinted statements wrap at the file's own width (recast's default is 74 columns).
+  const wrapColumn = Math.max(80, ...parsedSource.split('\n').map((line) => line.length));
+  const output = binding.addImport(root.toSource({ quote: quoteStyle(j, root), lineTerminator, arrowParensAlways: true, wrapColumn }));
+  return { output: output === file.source ? null : output, rewritten, left };
+}
+
+/**
+ * A jscodeshift transform. Through `shutdown-lint migrate` it gets the findings in
+ * `options.findings`; run alone (`npx jscodeshift -t …`) it lints the file's project itself.
+ */
+export function defineCodemod(codemod: Codemod): CodemodTransform {
+  const transform = (file: FileInfo, api: API, options: Options): string | null => {
+    const findings = (options.findings as CodemodFinding[] | undefined) ?? findingsOf(file.path, file.source);
+    const result = applyCodemods([codemod], file, findings, api.jscodeshift);
+    for (const left of result.left) api.report(`${left.line}:${left.column}: left for a person: ${left.reason}`);
+    return result.output;
+  };
+  return Object.assign(transform, { codemod });
+}

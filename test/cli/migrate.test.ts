@@ -1,0 +1,152 @@
+// `shutdown-lint migrate` end to end, on a copy of a codemod fixture project in a temporary git
+// repository: a dirty tree is refused, --force and --dry-run, the summary, errors.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { unifiedDiff } from '../../src/cli/diff.js';
+import { cli, repoRoot } from './cli-support.js';
+
+const fixture = join(repoRoot, 'fixtures', 'codemods', 'untracked-promise-to-lifecycle-track');
+const git = (cwd: string, ...args: string[]): string =>
+  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd, encoding: 'utf8' });
+
+/** The fixture's inputs (outputs left out), committed in a fresh repository. */
+function repository(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shutdown-lint-migrate-'));
+  cpSync(fixture, dir, { recursive: true });
+  for (const file of readdirSync(join(dir, 'src'))) if (file.includes('.output.')) rmSync(join(dir, 'src', file));
+  writeFileSync(join(dir, 'src', 'service.ts'), readFileSync(join(dir, 'src', 'service.ts'), 'utf8').replace(/^.*\.output\..*\n/gm, ''));
+  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'service');
+  return dir;
+}
+
+const expectedOutput = (name: string): string => readFileSync(join(fixture, 'src', name.replace('.input.', '.output.')), 'utf8');
+
+describe('shutdown-lint migrate', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = repository();
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rewrites the findings, writes the fixture outputs, and summarises what it left', () => {
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    for (const name of ['orders.input.ts', 'notify.input.cjs', 'already-imported.input.ts']) {
+      expect(readFileSync(join(dir, 'src', name), 'utf8')).toBe(expectedOutput(name));
+    }
+    expect(run.stdout).toContain('shutdown-lint migrate: rewrote 8 findings in 3 files; 3 left for a person.');
+    expect(run.stdout).toContain('  changed src/orders.input.ts (6)');
+    expect(run.stdout).toMatch(/^ {2}src\/left\.input\.ts:4:3 no-untracked-promise: `setTimeout` drops the promise/m);
+    expect(run.stdout).toMatch(/^ {2}src\/left\.input\.ts:10:3 no-untracked-promise: a branch of this expression/m);
+    expect(readdirSync(join(dir, 'src')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // A second run finds nothing more to rewrite.
+    git(dir, 'commit', '-q', '-am', 'migrated');
+    expect(cli(dir, ['migrate', 'untracked-promise-to-lifecycle-track']).stdout).toMatch(/rewrote 0 findings in 0 files; 3 left/);
+  });
+
+  it('runs every codemod on one parse of a file, and adds the import once', () => {
+    writeFileSync(
+      join(dir, 'src', 'multi.ts'),
+      [
+        "import http from 'node:http';",
+        "import { writeAudit } from './work.js';",
+        '',
+        'const server = http.createServer((req, res) => {',
+        '  writeAudit(req.url);',
+        "  res.end('ok');",
+        '});',
+        'server.listen(3001);',
+        '',
+        "process.on('SIGTERM', () => {",
+        '  server.close();',
+        '  process.exit(0);',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'src', 'service.ts'), `${readFileSync(join(dir, 'src', 'service.ts'), 'utf8')}import './multi.js';\n`);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'multi');
+    const run = cli(dir, ['migrate', 'all', 'src/multi.ts']);
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(dir, 'src', 'multi.ts'), 'utf8')).toBe(
+      [
+        "import http from 'node:http';",
+        "import { writeAudit } from './work.js';",
+        "import { lifecycle } from 'shutdown-lint/lifecycle';",
+        '',
+        'const server = http.createServer((req, res) => {',
+        '  lifecycle.track(writeAudit(req.url));',
+        "  res.end('ok');",
+        '});',
+        'server.listen(3001);',
+        '',
+        "process.on('SIGTERM', () => {",
+        '  void lifecycle.closeServer(server, { timeoutMs: 10_000 });',
+        '  process.exitCode = 0;',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    expect(run.stdout).toContain('rewrote 3 findings in 1 file; 0 left for a person.');
+  });
+
+  it('refuses a dirty tree, and runs on it with --force', () => {
+    writeFileSync(join(dir, 'src', 'work.ts'), `${readFileSync(join(dir, 'src', 'work.ts'), 'utf8')}// edited\n`);
+    const refused = cli(dir, ['migrate', 'all']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^shutdown-lint: the git tree has uncommitted changes \(1 file, first src\/work\.ts\): commit or stash them first.*--force\.\n$/);
+    expect(readFileSync(join(dir, 'src', 'orders.input.ts'), 'utf8')).not.toContain('lifecycle');
+    const forced = cli(dir, ['migrate', 'all', '--force']);
+    expect(forced.code).toBe(0);
+    expect(readFileSync(join(dir, 'src', 'orders.input.ts'), 'utf8')).toBe(expectedOutput('orders.input.ts'));
+  });
+
+  it('refuses to run outside git unless forced', () => {
+    rmSync(join(dir, '.git'), { recursive: true, force: true });
+    const refused = cli(dir, ['migrate', 'all']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/is not in a git work tree .*commit it first.*or pass --force\.\n$/);
+  });
+
+  it('--dry-run prints a unified diff and writes nothing', () => {
+    const before = readFileSync(join(dir, 'src', 'orders.input.ts'), 'utf8');
+    const run = cli(dir, ['migrate', 'all', '--dry-run', 'src/orders.input.ts']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(unifiedDiff('src/orders.input.ts', before, expectedOutput('orders.input.ts')));
+    expect(run.stdout).toContain('--- a/src/orders.input.ts\n+++ b/src/orders.input.ts\n@@ -3,26 +3,27 @@\n');
+    expect(run.stdout).toContain('-  writeAudit(req.body).catch(log);\n');
+    expect(run.stdout).toContain('+  lifecycle.track(writeAudit(req.body).catch(log));\n');
+    expect(run.stdout).toContain('would rewrite 6 findings in 1 file; 0 left for a person.');
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+
+  it('names an unknown codemod and the known ones, exit code 2', () => {
+    const run = cli(dir, ['migrate', 'no-such-codemod']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'shutdown-lint: migrate no-such-codemod: no such codemod. Known codemods: untracked-promise-to-lifecycle-track, ' +
+        'server-close-to-lifecycle-close-server, unclosed-resource-to-lifecycle-adopt, process-exit-to-lifecycle-shutdown, ' +
+        'dropped-signal-to-forwarded-signal, or all.\n',
+    );
+  });
+
+  it('names a file it cannot parse, writes nothing, exit code 2', () => {
+    writeFileSync(join(dir, 'src', 'orders.input.ts'), readFileSync(join(dir, 'src', 'orders.input.ts'), 'utf8').replace('export const app', 'export const app: <'));
+    git(dir, 'commit', '-q', '-am', 'broken');
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^shutdown-lint: src\/orders\.input\.ts:7: Parsing error: .* Fix it .*nothing was written\.\n$/);
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+});
