@@ -77,6 +77,33 @@ function promiseAdapterOf(j: RewriteContext['j'], call: ASTPath<Node>, callback:
   return identifiersIn(j, callback.body).every((name) => allowed.has(name)) ? promise : undefined;
 }
 
+/** Per function, the `await lifecycle.shutdown();` this codemod put there, kept after its last close. */
+const drainsAdded = new WeakMap<Node, ASTPath<Node>>();
+
+/**
+ * On a shutdown path, what the hand-written drain does next (end pools, exit) must wait for the
+ * rest of the lifecycle's drain: the work requests handed to `track()` and the closers that
+ * `adopt`/`defer` registered. So an awaited close there is followed by `await lifecycle.shutdown()`,
+ * once per function, after its last close, unless the function already runs it.
+ */
+function drainLifecycleAfter(context: RewriteContext, finding: CodemodFinding, statement: ASTPath<Node>, fn: Node): void {
+  const { j } = context;
+  if (finding.data.onShutdownPath !== 'true' || !fn?.async) return;
+  const added = drainsAdded.get(fn);
+  if (added) {
+    added.prune();
+  } else {
+    const runsShutdown = j(fn)
+      .find(j.CallExpression)
+      .some((p: ASTPath<Node>) => p.node.callee?.type === 'MemberExpression' && p.node.callee.property?.name === 'shutdown' && p.node.callee.object?.type === 'Identifier' && /lifecycle/i.test(p.node.callee.object.name));
+    if (runsShutdown) return;
+  }
+  const drain = j.expressionStatement(j.awaitExpression(j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('shutdown')), [])));
+  statement.insertAfter(drain);
+  const inserted = statement.parentPath.get(Number(statement.name) + 1) as ASTPath<Node>;
+  drainsAdded.set(fn, inserted);
+}
+
 function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResult {
   const { j } = context;
   if (!closable.has(finding.data.kind ?? '')) {
@@ -98,6 +125,7 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
         return { leftForPerson: `the value of \`${finding.data.name}\` (the server itself) is used: replace it with \`lifecycle.closeServer(server, { timeoutMs })\` by hand` };
       }
       call.replace(replacement);
+      if (parent.type === 'AwaitExpression' && call.parent.parent?.node.type === 'ExpressionStatement') drainLifecycleAfter(context, finding, call.parent.parent, fn);
       return 'rewritten';
     }
     if (!statement) {
@@ -105,6 +133,7 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
     }
     // Awaited where it can be; elsewhere the open server holds the process until it is closed.
     call.replace(fn?.async ? j.awaitExpression(replacement) : j.unaryExpression('void', replacement));
+    if (fn?.async) drainLifecycleAfter(context, finding, call.parent, fn);
     return 'rewritten';
   }
 
@@ -112,7 +141,10 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
   if (parts.args.length > 1) return { leftForPerson: `\`${finding.data.name}\` takes unexpected arguments: bound it by hand` };
   const promise = promiseAdapterOf(j, call, callback);
   if (promise) {
+    const awaited = promise.parent?.node.type === 'AwaitExpression' && promise.parent.parent?.node.type === 'ExpressionStatement' ? promise.parent.parent : undefined;
+    const outer = awaited && enclosingFunction(awaited);
     promise.replace(closeServerCall(context, parts.server));
+    if (awaited) drainLifecycleAfter(context, finding, awaited, outer);
     return 'rewritten';
   }
   if (!statement) {

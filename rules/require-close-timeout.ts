@@ -6,7 +6,7 @@ import { kindSpec, refIn } from '../src/core/catalogue.js';
 import { findCloseBound } from '../src/core/deadlines.js';
 import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
 import { defineRule, type RuleContext } from '../src/core/rule.js';
-import { calleeText, methodCallParts, skipOuterExpressions, type TS } from '../src/core/ts-utils.js';
+import { calleeText, enclosingFunction, methodCallParts, skipOuterExpressions, type TS } from '../src/core/ts-utils.js';
 
 export type MessageId = 'unboundedClose';
 
@@ -81,6 +81,11 @@ function closeName(t: TS, target: { receiver: ts.Expression; method: string }, s
   return target.method.startsWith('[') ? `${receiver}${target.method}()` : `${receiver}.${target.method}()`;
 }
 
+function onShutdownPath(context: Context, call: ts.CallExpression): boolean {
+  const fn = enclosingFunction(context.ts, call);
+  return context.index.shutdownRootsOf(call).length > 0 || (fn !== undefined && context.index.startsShutdown(fn));
+}
+
 function checkCall(context: Context, call: ts.CallExpression): void {
   const t = context.ts;
   const { index, sourceFile } = context;
@@ -96,6 +101,8 @@ function checkCall(context: Context, call: ts.CallExpression): void {
     node: call,
     messageId: 'unboundedClose',
     // `kind`: the codemod rewrites only what `lifecycle.closeServer` can close.
-    data: { name: closeName(t, target, sourceFile), label: spec.label, kind: spec.kind },
+    // `kind` and `onShutdownPath` are for the codemod: which servers `closeServer` takes, and
+    // whether the close is where the rest of the drain (tracked work, closers) belongs.
+    data: { name: closeName(t, target, sourceFile), label: spec.label, kind: spec.kind, onShutdownPath: String(onShutdownPath(context, call)) },
   });
 }
