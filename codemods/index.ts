@@ -2,6 +2,7 @@
 // the folder). Adding one is its file, its doc and its fixtures, and a line here.
 import type { CodemodTransform } from './lib/codemod.js';
 import droppedSignalToForwardedSignal from './dropped-signal-to-forwarded-signal.js';
+import noSignalHandlerToLifecycleHandleSignals from './no-signal-handler-to-lifecycle-handle-signals.js';
 import processExitToLifecycleShutdown from './process-exit-to-lifecycle-shutdown.js';
 import serverCloseToLifecycleCloseServer from './server-close-to-lifecycle-close-server.js';
 import unclosedResourceToLifecycleAdopt from './unclosed-resource-to-lifecycle-adopt.js';
@@ -13,4 +14,5 @@ export const codemods: readonly CodemodTransform[] = [
   unclosedResourceToLifecycleAdopt,
   processExitToLifecycleShutdown,
   droppedSignalToForwardedSignal,
+  noSignalHandlerToLifecycleHandleSignals,
 ];

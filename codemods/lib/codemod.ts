@@ -25,6 +25,8 @@ export interface RewriteContext {
   source: string;
   /** The process-wide lifecycle as an expression (a fresh node each call); imports it once. */
   lifecycle(): Node;
+  /** Writes `expression` as a statement of its own at the top level, below the imports. */
+  addStatement(expression: Node): void;
   /** The node a finding reports, as it was parsed (before any rewrite), if it has one of these types. */
   nodeAt(finding: CodemodFinding, types: readonly string[]): ASTPath<Node> | undefined;
 }
@@ -101,6 +103,9 @@ export function applyCodemods(
       binding.ensure();
       const [first, ...rest] = binding.text.split('.');
       return rest.reduce<Node>((object, name) => j.memberExpression(object, j.identifier(name)), j.identifier(first!));
+    },
+    addStatement(expression) {
+      binding.addStatement(j(expression).toSource({ quote: quoteStyle(j, root) }));
     },
     nodeAt(finding, types) {
       return ranges.get(`${parsedOffset(finding.start)}:${parsedOffset(finding.end)}`)?.find((p) => types.includes((p.node as Node).type));
