@@ -5,6 +5,7 @@ import droppedSignalToForwardedSignal from './dropped-signal-to-forwarded-signal
 import noSignalHandlerToLifecycleHandleSignals from './no-signal-handler-to-lifecycle-handle-signals.js';
 import processExitToLifecycleShutdown from './process-exit-to-lifecycle-shutdown.js';
 import serverCloseToLifecycleCloseServer from './server-close-to-lifecycle-close-server.js';
+import uncancellableLoopToLifecycleSignal from './uncancellable-loop-to-lifecycle-signal.js';
 import unclosedResourceToLifecycleAdopt from './unclosed-resource-to-lifecycle-adopt.js';
 import untrackedPromiseToLifecycleTrack from './untracked-promise-to-lifecycle-track.js';
 
@@ -15,4 +16,5 @@ export const codemods: readonly CodemodTransform[] = [
   processExitToLifecycleShutdown,
   droppedSignalToForwardedSignal,
   noSignalHandlerToLifecycleHandleSignals,
+  uncancellableLoopToLifecycleSignal,
 ];

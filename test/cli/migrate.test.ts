@@ -139,7 +139,7 @@ describe('shutdown-lint migrate', () => {
     expect(run.stderr).toBe(
       'shutdown-lint: migrate no-such-codemod: no such codemod. Known codemods: untracked-promise-to-lifecycle-track, ' +
         'server-close-to-lifecycle-close-server, unclosed-resource-to-lifecycle-adopt, process-exit-to-lifecycle-shutdown, ' +
-        'dropped-signal-to-forwarded-signal, no-signal-handler-to-lifecycle-handle-signals, or all.\n',
+        'dropped-signal-to-forwarded-signal, no-signal-handler-to-lifecycle-handle-signals, uncancellable-loop-to-lifecycle-signal, or all.\n',
     );
   });
 
