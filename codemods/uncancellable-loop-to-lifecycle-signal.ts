@@ -4,6 +4,7 @@
 import type { ASTPath } from 'jscodeshift';
 import type { CodemodFinding } from '../src/cli/lint.js';
 import { defineCodemod, type RewriteContext, type RewriteResult } from './lib/codemod.js';
+import { quoteStyle } from './lib/imports.js';
 
 type Node = any; // see lib/imports.ts
 
@@ -52,7 +53,7 @@ function freshName(context: RewriteContext, callback: Node): string {
 function deferClear(context: RewriteContext, handle: Node, name: string): string {
   const { j } = context;
   const clear = j.arrowFunctionExpression([], j.callExpression(j.identifier('clearInterval'), [handle]));
-  return `${j(j.callExpression(member(context, context.lifecycle(), 'defer'), [clear])).toSource().replace(/\)$/, '')}, { name: ${j(j.stringLiteral(name)).toSource({ quote: 'single' })} })`;
+  return `${j(j.callExpression(member(context, context.lifecycle(), 'defer'), [clear])).toSource().replace(/\)$/, '')}, { name: ${j(j.stringLiteral(name)).toSource({ quote: quoteStyle(j, context.root) })} })`;
 }
 
 /**
