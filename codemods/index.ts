@@ -2,8 +2,10 @@
 // the folder). Adding one is its file, its doc and its fixtures, and a line here.
 import type { CodemodTransform } from './lib/codemod.js';
 import droppedSignalToForwardedSignal from './dropped-signal-to-forwarded-signal.js';
+import noSignalHandlerToLifecycleHandleSignals from './no-signal-handler-to-lifecycle-handle-signals.js';
 import processExitToLifecycleShutdown from './process-exit-to-lifecycle-shutdown.js';
 import serverCloseToLifecycleCloseServer from './server-close-to-lifecycle-close-server.js';
+import uncancellableLoopToLifecycleSignal from './uncancellable-loop-to-lifecycle-signal.js';
 import unclosedResourceToLifecycleAdopt from './unclosed-resource-to-lifecycle-adopt.js';
 import untrackedPromiseToLifecycleTrack from './untracked-promise-to-lifecycle-track.js';
 
@@ -13,4 +15,6 @@ export const codemods: readonly CodemodTransform[] = [
   unclosedResourceToLifecycleAdopt,
   processExitToLifecycleShutdown,
   droppedSignalToForwardedSignal,
+  noSignalHandlerToLifecycleHandleSignals,
+  uncancellableLoopToLifecycleSignal,
 ];

@@ -70,7 +70,10 @@ function checkTimer(context: Context, call: ts.CallExpression): void {
   const ref = index.binding.resolve(call.expression);
   if (!ref) return;
   if (refIn(ref, intervalTimers)) {
-    if (timerHandleFate(index, call) === 'unreleased') context.report({ node: call, messageId: 'intervalNeverCleared' });
+    if (timerHandleFate(index, call) === 'unreleased') {
+      // `inHandler` is for the codemod: an interval per request is not one closer at shutdown.
+      context.report({ node: call, messageId: 'intervalNeverCleared', data: index.enclosingHandler(call) ? { inHandler: 'yes' } : {} });
+    }
   } else if (refIn(ref, timeoutTimers)) {
     checkRescheduling(context, call);
   } else {

@@ -55,7 +55,8 @@ function checkListen(context: Context, node: ts.CallExpression | ts.NewExpressio
   const handled = signalsHandledFor(index, context.sourceFile);
   if (handled.sigterm) return;
   if (!runsInProgram(index, node) || closedWhereStarted(index, start) || runsServerless(index, context.sourceFile)) return;
-  const data = { name: start.name, label: start.label };
+  // `kind` is for the codemod, which hands the server to the lifecycle in the way its kind needs.
+  const data = { name: start.name, label: start.label, kind: start.kind };
   if (handled.signals.length > 0) {
     context.report({ node, messageId: 'noSigtermHandler', data: { ...data, signals: handled.signals.join(', ') } });
   } else {

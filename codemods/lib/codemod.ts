@@ -25,8 +25,12 @@ export interface RewriteContext {
   source: string;
   /** The process-wide lifecycle as an expression (a fresh node each call); imports it once. */
   lifecycle(): Node;
+  /** Writes `expression` as a statement of its own at the top level, below the imports. */
+  addStatement(expression: Node): void;
   /** The node a finding reports, as it was parsed (before any rewrite), if it has one of these types. */
   nodeAt(finding: CodemodFinding, types: readonly string[]): ASTPath<Node> | undefined;
+  /** The node of one of these types that starts where the finding does (a loop reported at its keyword). */
+  nodeStartingAt(finding: CodemodFinding, types: readonly string[]): ASTPath<Node> | undefined;
 }
 
 /** What a rewrite did with a finding: rewrote it, found it already in the target form, or a reason a person must do it. */
@@ -102,8 +106,20 @@ export function applyCodemods(
       const [first, ...rest] = binding.text.split('.');
       return rest.reduce<Node>((object, name) => j.memberExpression(object, j.identifier(name)), j.identifier(first!));
     },
+    addStatement(expression) {
+      binding.addStatement(j(expression).toSource({ quote: quoteStyle(j, root) }));
+    },
     nodeAt(finding, types) {
       return ranges.get(`${parsedOffset(finding.start)}:${parsedOffset(finding.end)}`)?.find((p) => types.includes((p.node as Node).type));
+    },
+    nodeStartingAt(finding, types) {
+      const start = parsedOffset(finding.start);
+      for (const [key, paths] of ranges) {
+        if (!key.startsWith(`${start}:`)) continue;
+        const found = paths.find((p) => types.includes((p.node as Node).type));
+        if (found) return found;
+      }
+      return undefined;
     },
   };
   const rewritten: CodemodFinding[] = [];
@@ -121,8 +137,20 @@ export function applyCodemods(
   const lineTerminator = file.source.includes('\r\n') ? '\r\n' : '\n';
   // Reprinted statements wrap at the file's own width (recast's default is 74 columns).
   const wrapColumn = Math.max(80, ...parsedSource.split('\n').map((line) => line.length));
-  const output = binding.addImport(root.toSource({ quote: quoteStyle(j, root), lineTerminator, arrowParensAlways: true, wrapColumn }));
+  const printed = withoutDoubledDirectiveSemicolons(j, root, root.toSource({ quote: quoteStyle(j, root), lineTerminator, arrowParensAlways: true, wrapColumn }));
+  const output = binding.addImport(printed);
   return { output: output === file.source ? null : output, rewritten, left };
+}
+
+/** recast reprints a directive (`'use strict';`) with a second semicolon when a statement is added to the program body. */
+function withoutDoubledDirectiveSemicolons(j: JSCodeshift, root: Collection, output: string): string {
+  const directives = ((root.find(j.Program).get().node as Node).directives ?? []) as Node[];
+  let text = output;
+  for (const directive of directives) {
+    const raw = (directive.value?.extra?.raw ?? directive.value?.raw) as string | undefined;
+    if (raw) text = text.replace(`${raw};;`, `${raw};`);
+  }
+  return text;
 }
 
 /**

@@ -89,7 +89,9 @@ export interface LifecycleBinding {
   text: string;
   /** The file needs the import line `addImport()` adds to the printed output. Idempotent. */
   ensure(): void;
-  /** Adds the import to the printed output when `ensure()` was called. */
+  /** A top-level statement to write below the imports (the lifecycle's among them), as text: `lifecycle.handleSignals()`. */
+  addStatement(code: string): void;
+  /** Adds the import to the printed output when `ensure()` was called, and the statements. */
   addImport(output: string): string;
 }
 
@@ -100,11 +102,18 @@ export interface LifecycleBinding {
  */
 export function lifecycleBinding(j: JSCodeshift, root: Collection, path: string, source: string): LifecycleBinding {
   const existing = existingBinding(j, root);
-  if (existing) return { text: existing, ensure: () => {}, addImport: (output) => output };
-  const local = nameTaken(j, root, 'lifecycle') ? 'shutdownLifecycle' : 'lifecycle';
   const commonJs = isCommonJs(j, root, path);
-  const quote = quoteStyle(j, root) === 'double' ? '"' : "'";
   const semicolon = usesSemicolons(j, root, source) ? ';' : '';
+  const statements: string[] = [];
+  // Written as text, like the import: recast would reprint the whole program around a new statement.
+  const addStatements = (output: string): string =>
+    statements.reduce((text, code) => insertLine(j, text, `${code}${semicolon}`, commonJs, true), output);
+  const addStatement = (code: string): void => {
+    statements.push(code);
+  };
+  if (existing) return { text: existing, ensure: () => {}, addStatement, addImport: addStatements };
+  const local = nameTaken(j, root, 'lifecycle') ? 'shutdownLifecycle' : 'lifecycle';
+  const quote = quoteStyle(j, root) === 'double' ? '"' : "'";
   const line = commonJs
     ? `const { lifecycle${local === 'lifecycle' ? '' : `: ${local}`} } = require(${quote}${lifecycleModule}${quote})${semicolon}`
     : `import { lifecycle${local === 'lifecycle' ? '' : ` as ${local}`} } from ${quote}${lifecycleModule}${quote}${semicolon}`;
@@ -114,8 +123,9 @@ export function lifecycleBinding(j: JSCodeshift, root: Collection, path: string,
     ensure() {
       needed = true;
     },
+    addStatement,
     addImport(output) {
-      return needed ? insertLine(j, output, line, commonJs) : output;
+      return addStatements(needed ? insertLine(j, output, line, commonJs) : output);
     },
   };
 }
@@ -181,12 +191,12 @@ function lineStartOf(text: string, offset: number): number {
 }
 
 /**
- * The import line, written into the printed file as text (recast would reprint the whole program
- * around a new statement): after the last import (or top-level require) of the leading block,
+ * The import line (or a top-level statement), written into the printed file as text (recast would
+ * reprint the whole program around a new statement): after the last import (or top-level require) of the leading block,
  * else after the directives, else above the first statement and the comments that document it,
  * below the file's header comment.
  */
-function insertLine(j: JSCodeshift, text: string, line: string, commonJs: boolean): string {
+function insertLine(j: JSCodeshift, text: string, line: string, commonJs: boolean, statement = false): string {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const program = j(text).find(j.Program).get().node as Node;
   const body = program.body as Node[];
@@ -200,7 +210,13 @@ function insertLine(j: JSCodeshift, text: string, line: string, commonJs: boolea
   if (after) {
     const newline = text.indexOf('\n', after.end);
     if (newline === -1) return `${text}${eol}${line}${eol}`;
-    return `${text.slice(0, newline + 1)}${last ? '' : eol}${line}${eol}${text.slice(newline + 1)}`;
+    const rest = text.slice(newline + 1);
+    if (statement) {
+      // Set off by one blank line on each side, however many the file had below its imports.
+      const blanks = /^(?:[ \t]*\r?\n){0,2}/.exec(rest)![0].split('\n').length - 1;
+      return `${text.slice(0, newline + 1)}${eol}${line}${eol.repeat(2 - blanks)}${rest}`;
+    }
+    return `${text.slice(0, newline + 1)}${last ? '' : eol}${line}${eol}${rest}`;
   }
   const first = body[0];
   if (!first) return `${line}${eol}${text}`;

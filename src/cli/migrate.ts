@@ -20,7 +20,7 @@ Rewrites what the rules find into the shutdown-lint/lifecycle form, one codemod 
 Runs the type-aware analysis once and hands each codemod exactly its rule's findings.
 
 Codemods:
-${codemods.map((c) => `  ${c.codemod.name.padEnd(42)} ${c.codemod.rule}`).join('\n')}
+${codemods.map((c) => `  ${c.codemod.name.padEnd(46)} ${c.codemod.rule}`).join('\n')}
 
 Options:
       --dry-run   print the changes as a unified diff; write nothing

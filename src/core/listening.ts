@@ -22,6 +22,8 @@ export interface ListenStart {
   /** How messages name it: `app.listen()`, `serve()`, `new WebSocketServer()`. */
   name: string;
   label: string;
+  /** Its catalogue kind: `express.App`, `fastify.Instance`, `ws.WebSocketServer`. */
+  kind: string;
   /** The server that listens: the receiver of `listen`, or the creation itself. */
   server: ts.Expression;
 }
@@ -35,7 +37,7 @@ export function listenStartOf(index: ProgramIndex, node: ts.CallExpression | ts.
     if (parts?.name === 'listen') {
       const kind = index.kindOf(parts.receiver, true);
       if (!kind || !listeningKinds.has(kind)) return undefined;
-      return { node, name: `${receiverText(t, parts.receiver, sourceFile)}.listen()`, label: kindSpec(kind)?.label ?? kind, server: parts.receiver };
+      return { node, name: `${receiverText(t, parts.receiver, sourceFile)}.listen()`, label: kindSpec(kind)?.label ?? kind, kind, server: parts.receiver };
     }
   }
   const record = index.serverOf(node);
@@ -43,19 +45,19 @@ export function listenStartOf(index: ProgramIndex, node: ts.CallExpression | ts.
   const label = kindSpec(record.kind)?.label ?? record.kind;
   const ref = index.binding.resolve(node.expression);
   const name = `${t.isNewExpression(node) ? 'new ' : ''}${calleeText(t, node.expression, sourceFile)}()`;
-  if (ref && findFactory(ref)?.listens) return { node, name, label, server: node };
+  if (ref && findFactory(ref)?.listens) return { node, name, label, kind: record.kind, server: node };
   const self = selfListeningServers.find((s) => s.kind === record.kind);
   if (!self) return undefined;
   const args = node.arguments ?? [];
   if (self.portOption !== undefined) {
     const options = args[0] && skipOuterExpressions(t, args[0]);
     if (options && t.isObjectLiteralExpression(options) && options.properties.some((p) => staticPropertyName(t, p.name) === self.portOption)) {
-      return { node, name, label, server: node };
+      return { node, name, label, kind: record.kind, server: node };
     }
   }
   if (self.portArgument !== undefined) {
     const port = args[self.portArgument];
-    if (port && isNumberLike(t, index.checker, port)) return { node, name, label, server: node };
+    if (port && isNumberLike(t, index.checker, port)) return { node, name, label, kind: record.kind, server: node };
   }
   return undefined;
 }

@@ -44,7 +44,9 @@ describe('shutdown-lint migrate', () => {
     for (const name of ['orders.input.ts', 'notify.input.cjs', 'already-imported.input.ts']) {
       expect(readFileSync(join(dir, 'src', name), 'utf8')).toBe(expectedOutput(name));
     }
-    expect(run.stdout).toContain('shutdown-lint migrate: rewrote 8 findings in 3 files; 3 left for a person.');
+    // The entry listens with no SIGTERM handler: `all` includes handing its server to the lifecycle.
+    expect(readFileSync(join(dir, 'src', 'service.ts'), 'utf8')).toContain('lifecycle.handleSignals();\n\nlifecycle.addServer(app.listen(3000));\n');
+    expect(run.stdout).toContain('shutdown-lint migrate: rewrote 9 findings in 4 files; 3 left for a person.');
     expect(run.stdout).toContain('  changed src/orders.input.ts (6)');
     expect(run.stdout).toMatch(/^ {2}src\/left\.input\.ts:4:3 no-untracked-promise: `setTimeout` drops the promise/m);
     expect(run.stdout).toMatch(/^ {2}src\/left\.input\.ts:10:3 no-untracked-promise: a branch of this expression/m);
@@ -137,7 +139,7 @@ describe('shutdown-lint migrate', () => {
     expect(run.stderr).toBe(
       'shutdown-lint: migrate no-such-codemod: no such codemod. Known codemods: untracked-promise-to-lifecycle-track, ' +
         'server-close-to-lifecycle-close-server, unclosed-resource-to-lifecycle-adopt, process-exit-to-lifecycle-shutdown, ' +
-        'dropped-signal-to-forwarded-signal, or all.\n',
+        'dropped-signal-to-forwarded-signal, no-signal-handler-to-lifecycle-handle-signals, uncancellable-loop-to-lifecycle-signal, or all.\n',
     );
   });
 

@@ -2,6 +2,7 @@
 // file's module style, quotes and semicolons, under another name when `lifecycle` is taken.
 import jscodeshift from 'jscodeshift';
 import { describe, expect, it } from 'vitest';
+import noSignalHandler from '../../codemods/no-signal-handler-to-lifecycle-handle-signals.js';
 import untrackedPromise from '../../codemods/untracked-promise-to-lifecycle-track.js';
 import { applyCodemods } from '../../codemods/lib/codemod.js';
 import type { CodemodFinding } from '../../src/cli/lint.js';
@@ -21,6 +22,35 @@ function track(path: string, source: string): string | null {
   };
   return applyCodemods([untrackedPromise.codemod], { path, source }, [finding], jscodeshift).output;
 }
+
+/** Hands `server.listen(3000)` to the lifecycle, which also writes `lifecycle.handleSignals()` below the imports. */
+function listen(path: string, source: string): string | null {
+  const start = source.indexOf('server.listen(3000)');
+  const finding: CodemodFinding = {
+    ruleId: 'require-signal-handler',
+    messageId: 'noSignalHandler',
+    start,
+    end: start + 'server.listen(3000)'.length,
+    line: source.slice(0, start).split('\n').length,
+    column: start - source.lastIndexOf('\n', start - 1),
+    data: { name: 'server.listen()', label: 'HTTP server', kind: 'http.Server' },
+  };
+  return applyCodemods([noSignalHandler.codemod], { path, source }, [finding], jscodeshift).output;
+}
+
+describe('a top-level statement', () => {
+  it('goes below the imports, the new one included, with one blank line on each side however many the file had', () => {
+    expect(listen('/p/a.ts', "import { server } from './server.js';\n\n\nserver.listen(3000);\n")).toBe(
+      "import { server } from './server.js';\nimport { lifecycle } from 'shutdown-lint/lifecycle';\n\nlifecycle.handleSignals();\n\nlifecycle.addServer(server.listen(3000));\n",
+    );
+  });
+
+  it('goes below an existing import of the lifecycle, without semicolons in a file that has none', () => {
+    expect(listen('/p/a.ts', "import { lifecycle } from 'shutdown-lint/lifecycle'\nimport { server } from './server.js'\nserver.listen(3000)\n")).toBe(
+      "import { lifecycle } from 'shutdown-lint/lifecycle'\nimport { server } from './server.js'\n\nlifecycle.handleSignals()\n\nlifecycle.addServer(server.listen(3000))\n",
+    );
+  });
+});
 
 describe('the lifecycle import', () => {
   it('is added after the imports of an ES module, with its quotes and semicolons', () => {
