@@ -4,7 +4,7 @@ import parser from '@typescript-eslint/parser';
 import shutdown from './dist/src/eslint/plugin.js';
 
 export default [
-  { ignores: ['dist/', 'fixtures/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', 'fixtures/', 'node_modules/', 'coverage/', '.drill/'] },
   {
     ...shutdown.configs.recommended,
     files: ['**/*.ts'],
