@@ -8,6 +8,7 @@ import serverCloseToLifecycleCloseServer from './server-close-to-lifecycle-close
 import uncancellableLoopToLifecycleSignal from './uncancellable-loop-to-lifecycle-signal.js';
 import unclosedResourceToLifecycleAdopt from './unclosed-resource-to-lifecycle-adopt.js';
 import untrackedPromiseToLifecycleTrack from './untracked-promise-to-lifecycle-track.js';
+import websocketServerToLifecycleAddServer from './websocket-server-to-lifecycle-add-server.js';
 
 export const codemods: readonly CodemodTransform[] = [
   untrackedPromiseToLifecycleTrack,
@@ -17,4 +18,5 @@ export const codemods: readonly CodemodTransform[] = [
   droppedSignalToForwardedSignal,
   noSignalHandlerToLifecycleHandleSignals,
   uncancellableLoopToLifecycleSignal,
+  websocketServerToLifecycleAddServer,
 ];

@@ -8,7 +8,7 @@ import type { ServerRecord } from '../src/core/program-index.js';
 import { callsNamed, closesOf, countingCloses, heldSymbolOf, holdingOf, refersToHolding, runsAtShutdown, type Holding } from '../src/core/resources.js';
 import { defineRule, type RuleContext } from '../src/core/rule.js';
 import { methodCallParts, skipOuterExpressions, staticPropertyName, type FunctionLikeWithBody } from '../src/core/ts-utils.js';
-import { closesUpgradedSockets, elementCalls, sameSymbol, throughHelpers, type Target } from '../src/core/upgrades.js';
+import { closesUpgradedSockets, drainedAsServer, elementCalls, sameSymbol, throughHelpers, type Target } from '../src/core/upgrades.js';
 
 export type MessageId = 'clientsLeftOpen' | 'serverCloseOnly' | 'notTerminated' | 'notKept' | 'upgradeLeftOpen';
 
@@ -99,6 +99,7 @@ function checkServer(context: Context, record: ServerRecord, spec: KindSpec, cli
   const holding = holdingOf(index, node, spec.returnsSelf ?? []);
   const target = holding.type === 'kept' ? serverTarget(context, holding) : undefined;
   if (attachedServers(context, node, clients, target).some((server) => closesUpgradedSockets(index, server))) return;
+  if (drainedAsServer(index, node)) return;
   const data = { name: holding.type === 'kept' ? holding.name : '', label: spec.label, fix: fixFor(clients) };
   if (holding.type === 'dropped') {
     context.report({ node, messageId: 'notKept', data });

@@ -131,6 +131,22 @@ function handedToAdopter(index: ProgramIndex, server: ts.Expression): boolean {
   return ref !== undefined && refIn(ref, upgradeClosingServerAdopters);
 }
 
+/**
+ * Whether shutdown closes a WebSocket server itself, with its clients: it is handed to
+ * `lifecycle.addServer()` where it is created or later, or `closeServer()` gets it on a shutdown
+ * path (the runtime drains ws and socket.io servers too).
+ */
+export function drainedAsServer(index: ProgramIndex, creation: ts.Expression): boolean {
+  const t = index.ts;
+  let e: ts.Node = creation;
+  while (t.isParenthesizedExpression(e.parent) || t.isAsExpression(e.parent) || t.isSatisfiesExpression(e.parent)) e = e.parent;
+  if (t.isCallExpression(e.parent) && e.parent.arguments[0] === e) {
+    const ref = index.binding.resolve(e.parent.expression);
+    if (ref && refIn(ref, upgradeClosingServerAdopters)) return true;
+  }
+  return closesServerSockets(index, creation);
+}
+
 /** Whether two expressions name the same server: the same creation, or the same variable or field. */
 export function sameServer(index: ProgramIndex, a: ts.Expression, b: ts.Expression): boolean {
   const recordA = index.serverOf(a);

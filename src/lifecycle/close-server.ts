@@ -99,6 +99,14 @@ export function closeServer(server: unknown, options: { timeoutMs?: number } = {
 export function drainServer(server: unknown, options: DrainOptions = {}): Promise<DrainResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_SERVER_TIMEOUT_MS;
   const logger = options.logger ?? console;
+  if (isWebSocketServer(server) || isSocketIoServer(server)) {
+    const holder = server as object & { [TRACKER]?: { drain?: Promise<DrainResult> } };
+    const memo = (holder[TRACKER] ??= {});
+    memo.drain ??= isWebSocketServer(server)
+      ? drainWebSocketServer(server, timeoutMs, logger)
+      : drainSocketIo(server as SocketIoLike, timeoutMs, logger);
+    return memo.drain;
+  }
   if (isFastify(server)) {
     const tracked = (server.server as Trackable)[TRACKER] !== undefined;
     const tracker = trackServer(server.server);
@@ -112,8 +120,118 @@ export function drainServer(server: unknown, options: DrainOptions = {}): Promis
     return tracker.drain;
   }
   return Promise.reject(
-    new TypeError('closeServer: expected a node:net, http, https or http2 server, or a Fastify instance'),
+    new TypeError(
+      'closeServer: expected a node:net, http, https or http2 server, a Fastify instance, ' +
+        'a ws WebSocketServer or a socket.io Server',
+    ),
   );
+}
+
+/** A ws client (ws 8): readyState 3 is CLOSED. */
+interface WebSocketLike {
+  readyState: number;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+interface WebSocketServerLike {
+  clients?: Set<WebSocketLike>;
+  close(callback?: (error?: Error) => void): void;
+  handleUpgrade: (...args: never[]) => unknown;
+}
+
+interface SocketIoLike {
+  close(callback?: (error?: Error) => void): unknown;
+  disconnectSockets(close?: boolean): void;
+  engine?: { close?: () => unknown };
+  httpServer?: unknown;
+}
+
+/** A ws WebSocketServer, duck-typed: the runtime has no dependencies. */
+export function isWebSocketServer(value: unknown): value is WebSocketServerLike {
+  const candidate = value as Partial<WebSocketServerLike> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.close === 'function' &&
+    typeof candidate.handleUpgrade === 'function' &&
+    typeof (candidate as { shouldHandle?: unknown }).shouldHandle === 'function'
+  );
+}
+
+/** A socket.io Server, duck-typed. */
+export function isSocketIoServer(value: unknown): value is SocketIoLike {
+  const candidate = value as Partial<SocketIoLike> & { of?: unknown } | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.close === 'function' &&
+    typeof candidate.disconnectSockets === 'function' &&
+    typeof candidate.of === 'function'
+  );
+}
+
+const WEBSOCKET_CLOSED = 3;
+
+async function drainWebSocketServer(
+  wss: WebSocketServerLike,
+  timeoutMs: number,
+  logger: Pick<Console, 'error' | 'warn'>,
+): Promise<DrainResult> {
+  // ws 8's close() stops accepting (and closes the http server it created for `port`), but leaves
+  // the clients open (runtime-facts §3): each gets 1001 here and is terminated at the deadline.
+  const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
+  const clients = [...(wss.clients ?? [])];
+  const clientsClosed = Promise.all(
+    clients.map((client) =>
+      client.readyState === WEBSOCKET_CLOSED ? undefined : new Promise<void>((resolve) => client.once('close', resolve)),
+    ),
+  );
+  for (const client of clients) {
+    try {
+      client.close(1001, 'server shutting down');
+    } catch (error) {
+      logger.error('shutdown-lint/lifecycle: closing a WebSocket client failed:', error);
+    }
+  }
+  if (await withTimeout(Promise.all([closed, clientsClosed]), timeoutMs)) return { forced: false };
+  const left = [...new Set([...clients, ...(wss.clients ?? [])])].filter(
+    (client) => client.readyState !== WEBSOCKET_CLOSED,
+  );
+  for (const client of left) client.terminate();
+  logger.warn(
+    `shutdown-lint/lifecycle: WebSocket server still had clients after ${timeoutMs} ms; ` +
+      `terminated ${left.length} client(s)`,
+  );
+  await withTimeout(closed, 100);
+  return { forced: true };
+}
+
+async function drainSocketIo(
+  io: SocketIoLike,
+  timeoutMs: number,
+  logger: Pick<Console, 'error' | 'warn'>,
+): Promise<DrainResult> {
+  // io.close() disconnects every socket, closes the engine, then the attached http server, whose
+  // close can wait on keep-alive connections: bounded here, then forced.
+  const closed = new Promise<void>((resolve) => {
+    try {
+      const result = io.close(() => resolve()) as PromiseLike<unknown> | undefined;
+      if (result && typeof result.then === 'function') result.then(() => resolve(), () => resolve());
+    } catch (error) {
+      logger.error('shutdown-lint/lifecycle: io.close() failed:', error);
+      resolve();
+    }
+  });
+  if (await withTimeout(closed, timeoutMs)) return { forced: false };
+  io.disconnectSockets(true);
+  io.engine?.close?.();
+  const httpServer = io.httpServer as Partial<http.Server> | undefined;
+  httpServer?.closeAllConnections?.();
+  logger.warn(`shutdown-lint/lifecycle: socket.io server still open after ${timeoutMs} ms; forced it closed`);
+  await withTimeout(closed, 100);
+  return { forced: true };
 }
 
 async function drainFastify(

@@ -345,3 +345,89 @@ describe('shutdown-lint/lifecycle under SIGTERM (HTTP/2)', () => {
     expect(exit.at - sent).toBeLessThan(4_000);
   });
 });
+
+describe('shutdown-lint/lifecycle under SIGTERM (ws WebSocketServer and socket.io Server in addServer)', () => {
+  function rawUpgrade(port: number, path = '/'): { socket: net.Socket; ended: Promise<number> } {
+    const socket = net.connect(port, '127.0.0.1');
+    const ended = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
+    socket.on('error', () => {});
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: drill\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    return { socket, ended };
+  }
+
+  it('sends every ws client 1001, waits for their answer and exits 0 well before the deadline', async () => {
+    const server = await drill('ws-server.mjs', { serverTimeoutMs: 3_000 });
+    const clients = [0, 1].map(() => new WebSocket(`ws://127.0.0.1:${server.ports[0]}/`));
+    const closes = clients.map(
+      (client) =>
+        new Promise<{ code: number; reason: string; at: number }>((resolve) => {
+          client.on('error', () => {});
+          client.on('close', (code, reason) => resolve({ code, reason: reason.toString(), at: Date.now() }));
+        }),
+    );
+    await server.waitFor('ws-open', 2);
+    const sent = server.kill();
+    const [results, exit] = await Promise.all([Promise.all(closes), server.exited]);
+    for (const close of results) {
+      expect(close.code).toBe(1001);
+      expect(close.reason).toBe('server shutting down');
+      expect(close.at - sent).toBeLessThan(1_500);
+    }
+    expect(exit.code).toBe(0);
+    expect(exit.at - sent).toBeLessThan(2_000);
+    // The internal http server is closed too: nobody can connect any more.
+    const refused = await new Promise<string>((resolve) => {
+      const late = net.connect(server.ports[0], '127.0.0.1');
+      late.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? ''));
+      late.on('connect', () => resolve('connected'));
+    });
+    expect(refused).toBe('ECONNREFUSED');
+  });
+
+  it('terminates a ws client that never answers the close frame at the deadline, and exits 1', async () => {
+    const server = await drill('ws-server.mjs', { serverTimeoutMs: 800 });
+    const polite = new WebSocket(`ws://127.0.0.1:${server.ports[0]}/`);
+    const politeClosed = new Promise<number>((resolve) => polite.on('close', (code) => resolve(code)));
+    polite.on('error', () => {});
+    const stuck = rawUpgrade(server.ports[0]);
+    const received: Array<{ bytes: Buffer; at: number }> = [];
+    stuck.socket.on('data', (bytes) => received.push({ bytes, at: Date.now() }));
+    await server.waitFor('ws-open', 2);
+    const sent = server.kill();
+    const [at, exit, politeCode] = await Promise.all([stuck.ended, server.exited, politeClosed]);
+    expect(politeCode).toBe(1001);
+    const frames = received.filter(({ bytes }) => bytes[0] === 0x88);
+    expect(frames.length).toBe(1);
+    // Unmasked close frame whose payload starts with status 1001.
+    expect([...frames[0].bytes.subarray(2, 4)]).toEqual([0x03, 0xe9]);
+    expect(frames[0].at - sent).toBeLessThan(600);
+    expect(at - sent).toBeGreaterThan(700);
+    expect(at - sent).toBeLessThan(4_000);
+    expect(exit.code).toBe(1);
+    expect(exit.at - sent).toBeLessThan(4_000);
+  });
+
+  it('closes a socket.io server with its clients through io.close() and exits 0', async () => {
+    const server = await drill('ws-server.mjs', { socketIo: true, serverTimeoutMs: 3_000 });
+    const client = new WebSocket(`ws://127.0.0.1:${server.ports[0]}/socket.io/?EIO=4&transport=websocket`);
+    const messages: string[] = [];
+    client.on('error', () => {});
+    client.on('message', (data) => {
+      const text = data.toString();
+      messages.push(text);
+      if (text.startsWith('0{')) client.send('40');
+    });
+    const closed = new Promise<number>((resolve) => client.on('close', () => resolve(Date.now())));
+    await server.waitFor('ws-open');
+    const sent = server.kill();
+    const [at, exit] = await Promise.all([closed, server.exited]);
+    // The namespace connect was acknowledged ("40{sid}"); io.close() then closed the transport.
+    expect(messages.some((message) => message.startsWith('40{'))).toBe(true);
+    expect(at - sent).toBeLessThan(1_500);
+    expect(exit.code).toBe(0);
+    expect(exit.at - sent).toBeLessThan(2_000);
+  });
+});

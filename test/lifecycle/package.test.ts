@@ -19,6 +19,9 @@ beforeAll(() => {
   symlinkSync(root, join(project, 'node_modules', 'shutdown-lint'), 'dir');
   symlinkSync(join(root, 'node_modules', '@types', 'node'), join(project, 'node_modules', '@types', 'node'), 'dir');
   symlinkSync(join(root, 'node_modules', 'fastify'), join(project, 'node_modules', 'fastify'), 'dir');
+  // The README's WebSocket example imports ws.
+  symlinkSync(join(root, 'node_modules', 'ws'), join(project, 'node_modules', 'ws'), 'dir');
+  symlinkSync(join(root, 'node_modules', '@types', 'ws'), join(project, 'node_modules', '@types', 'ws'), 'dir');
   for (const extension of ['.ts', '.mts', '.cts']) {
     copyFileSync(join(fixtures, 'types', 'consumer.ts'), join(project, `consumer${extension}`));
   }

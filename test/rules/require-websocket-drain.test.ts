@@ -25,6 +25,9 @@ ruleTesterFor(project).run('require-websocket-drain', rule, {
     // closeServer() on the attached server, lifecycle.addServer() (also for noServer + handleUpgrade),
     // lifecycle.defer(() => io.close()), lifecycle.adopt(wss, closer).
     project.file('valid-lifecycle.ts'),
+    // The ws or socket.io server itself handed to lifecycle.addServer() (wrapped at its creation or
+    // later), or to closeServer() / lifecycle.closeServer() on a shutdown path.
+    project.file('valid-add-server.ts'),
     // A hand-written handler whose sockets shutdown destroys; one that only turns upgrades away.
     project.file('valid-upgrade.ts'),
     // stoppable stopped by a closer a registry runs (also for a server passed as a parameter),
