@@ -3,12 +3,17 @@
 //
 // Each variant is compiled, started against a throwaway PostgreSQL on loopback and a local mail
 // service, and put under load: clients post orders over keep-alive connections and keep WebSocket
-// feeds open. Then SIGTERM, as an orchestrator sends it; from that moment no new request is sent
-// (the load balancer has removed the endpoint), requests in flight must complete, and after the
-// grace period the process gets SIGKILL. Afterwards the drill counts, for the orders the service
-// acknowledged, the audit rows and receipts that really landed.
+// feeds open. Then SIGTERM, as an orchestrator sends it, and after the grace period SIGKILL.
+// Clients behave as real ones do during a rollout: they open no new connection once the service
+// stops accepting (the load balancer sends them elsewhere: a refused connection is not a failure),
+// but they keep using the keep-alive connections they have for as long as the service keeps them
+// open (runtime-facts §1.1: `server.close()` alone serves them on). A request reset on a reused
+// idle socket is retried once, as Node's docs advise (`request.reusedSocket`): the server closed
+// that connection before reading the request. Afterwards the drill counts, for the orders the
+// service acknowledged, the audit rows and receipts that really landed.
 //
-// Before migration the service must lose work; after it, it must lose nothing, fail no request and
+// Before migration the service must lose work (requests cut off, rows or receipts lost, or a kill at
+// the end of the grace period); after it, it must lose nothing, fail no request and
 // exit on its own within the grace period. The exit code says whether both held.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -95,17 +100,29 @@ function startMailService() {
   });
 }
 
-function post(agent, port, body) {
+function postOnce(agent, port, body) {
   return new Promise((resolve) => {
     const req = http.request({ agent, port, host: '127.0.0.1', method: 'POST', path: '/orders', headers: { 'content-type': 'application/json' } }, (res) => {
       let text = '';
       res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve(res.statusCode === 201 ? { ok: true, id: JSON.parse(text).id } : { ok: false, why: `HTTP ${res.statusCode}` }));
+      const closing = res.headers.connection === 'close';
+      res.on('end', () => resolve(res.statusCode === 201 ? { ok: true, id: JSON.parse(text).id, closing } : { ok: false, why: `HTTP ${res.statusCode}`, closing }));
       res.on('error', (error) => resolve({ ok: false, why: error.code ?? error.message }));
     });
-    req.on('error', (error) => resolve({ ok: false, why: error.code ?? error.message, refused: error.code === 'ECONNREFUSED' }));
+    req.on('error', (error) => {
+      const unread = req.reusedSocket && error.code === 'ECONNRESET';
+      resolve({ ok: false, why: error.code ?? error.message, refused: error.code === 'ECONNREFUSED', unread });
+    });
     req.end(JSON.stringify(body));
   });
+}
+
+/** A reset on a reused socket is retried while the service still runs; if it died, it was cut off. */
+async function post(agent, port, body, running) {
+  const first = await postOnce(agent, port, body);
+  if (!first.unread) return first;
+  await sleep(100);
+  return running() ? postOnce(agent, port, body) : first;
 }
 
 async function waitForHealth(port, child) {
@@ -147,25 +164,30 @@ async function drill(name, entry, database, mail) {
 
   const acked = [];
   const failed = [];
-  let stopped = false;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: settings.clients });
+  let signalledAt;
+  let exitedYet = false;
+  void exited.then(() => (exitedYet = true));
+  // One keep-alive connection per client: the client stops when it would need a new one.
   const clients = Array.from({ length: settings.clients }, async (_, i) => {
-    for (let n = 0; !stopped; n++) {
-      const result = await post(agent, port, { customer: `c${i}`, total: n + 1 });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    for (let n = 0; !exitedYet; n++) {
+      const result = await post(agent, port, { customer: `c${i}`, total: n + 1 }, () => !exitedYet);
       if (result.ok) acked.push(result.id);
-      else if (!result.refused) failed.push(result.why);
+      else if (result.refused) break;
+      else failed.push(result.why);
+      // The service said it closes this connection: the next request would need a new one.
+      if (signalledAt !== undefined && result.closing) break;
     }
+    agent.destroy();
   });
 
   await sleep(settings.loadMs);
-  const signalledAt = performance.now();
+  signalledAt = performance.now();
   child.kill('SIGTERM');
-  stopped = true;
   const killer = setTimeout(() => child.kill('SIGKILL'), settings.graceMs);
   await Promise.all(clients);
   const exit = await exited;
   clearTimeout(killer);
-  agent.destroy();
 
   const landed = await db.query('select count(distinct order_id)::int as n from audit where order_id = any($1)', [acked]);
   const receipts = await db.query('select count(*)::int as n from receipts where order_id = any($1)', [acked]);
@@ -219,7 +241,7 @@ async function main() {
     console.log(`\nSIGTERM drill on fixtures/demo-service: ${settings.clients} clients, ${settings.sockets} WebSocket feeds, SIGTERM after ${settings.loadMs} ms, SIGKILL after ${settings.graceMs} ms of grace\n`);
     console.log(table(rows));
     const [before, after] = rows;
-    if (lost(before) === 0 && before.failed === 0 && !before.killed) fail('the demo service lost nothing before migration: the drill no longer shows the hazards');
+    if (lost(before) === 0 && before.failed === 0 && !before.killed) fail('before migration the demo service lost nothing, cut off no request and exited in time: the drill no longer shows the hazards');
     const problems = [];
     if (after.acked === 0) problems.push('no order was acknowledged');
     if (lost(after) > 0) problems.push(`${after.acked - after.audited} audit rows and ${after.acked - after.mailed} receipts lost`);
@@ -230,7 +252,13 @@ async function main() {
       fail(`after migration: ${problems.join('; ')}`);
       console.error(after.output);
     } else if (!process.exitCode) {
-      console.log('\ndrill: before migration the service loses work; after `shutdown-lint migrate all` it loses nothing.');
+      const losses = [
+        before.failed > 0 && `${before.failed} requests cut off`,
+        before.acked > before.audited && `${before.acked - before.audited} audit rows lost`,
+        before.acked > before.mailed && `${before.acked - before.mailed} receipts lost`,
+        before.killed && 'killed by SIGKILL after the grace period',
+      ].filter(Boolean);
+      console.log(`\ndrill: before migration: ${losses.join(', ')}. After \`shutdown-lint migrate all\`: nothing lost, no request failed, exit ${after.exit.replace('code ', '')} ${after.exitMs} ms after SIGTERM.`);
     }
   } finally {
     mail.server.close();
