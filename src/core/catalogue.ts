@@ -51,7 +51,7 @@ export interface KindSpec {
   clients?: ClientsSpec;
   /** Events of a server whose listener takes over the socket (`'upgrade'`): server close never ends it. */
   upgradeEvents?: readonly string[];
-  /** The library flushes it by itself in a `process.on('exit')` hook: `process.exit()` and a natural exit flush it, a signal's default action does not. */
+  /** The library flushes it by itself in a `process.on('exit')` hook: an exit through `process.exit` and a natural exit flush it, a signal's default action does not. */
   flushesOnExit?: boolean;
   /** Its flush method returns nothing to await: this event of it says the flush is done (winston `'finish'`). */
   flushedEvent?: string;

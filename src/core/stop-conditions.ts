@@ -159,7 +159,7 @@ export function loopAwaits(t: TS, loop: ts.IterationStatement): { awaits: boolea
 
 /**
  * Whether a loop has a way out: a `return`, a `break` or `continue` that leaves it, a `throw` no
- * `try` inside it catches, or a `process.exit()`.
+ * `try` inside it catches, or a call of `process.exit`.
  */
 export function loopHasExit(index: ProgramIndex, loop: ts.IterationStatement): boolean {
   const t = index.ts;
