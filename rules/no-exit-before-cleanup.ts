@@ -271,6 +271,6 @@ function exitCodeSuggestions(context: Context, exit: ExitCall, pending: CleanupS
 /** `process` at this point is Node's global, not a local of that name. */
 function processIsGlobal(context: Context, at: ts.Node): boolean {
   const t = context.ts;
-  const symbol = context.checker.getSymbolsInScope(at, t.SymbolFlags.Value).find((s) => s.name === 'process');
+  const symbol = context.types.getSymbolsInScope(at, t.SymbolFlags.Value).find((s) => s.name === 'process');
   return !symbol || (symbol.declarations ?? []).every((d) => d.getSourceFile().isDeclarationFile);
 }

@@ -108,7 +108,7 @@ function checkRescheduling(context: Context, call: ts.CallExpression): void {
 function checkIntervalIterator(context: Context, call: ts.CallExpression, options: number): void {
   const t = context.ts;
   const { index } = context;
-  if (passedSignal(t, index.checker, call, { index: options, direct: false, property: 'signal' }).passes) return;
+  if (passedSignal(t, index.types, call, { index: options, direct: false, property: 'signal' }).passes) return;
   const loop = iteratingLoop(context, call);
   if (!loop) return;
   if (loopHasExit(index, loop) || consultsStop(index, [loop])) return;
@@ -123,14 +123,14 @@ function iteratingLoop(context: Context, call: ts.CallExpression): ts.ForOfState
   const parent = e.parent;
   if (t.isForOfStatement(parent) && parent.expression === e && parent.awaitModifier) return parent;
   if (!t.isVariableDeclaration(parent) || !t.isIdentifier(parent.name)) return undefined;
-  const symbol = context.checker.getSymbolAtLocation(parent.name);
+  const symbol = context.types.getSymbolAtLocation(parent.name);
   const scope = enclosingFunction(t, parent) ?? parent.getSourceFile();
   let found: ts.ForOfStatement | undefined;
   const visit = (node: ts.Node): void => {
     if (found) return;
     if (t.isForOfStatement(node) && node.awaitModifier) {
       const iterated = skipOuterExpressions(t, node.expression);
-      if (t.isIdentifier(iterated) && context.checker.getSymbolAtLocation(iterated) === symbol) found = node;
+      if (t.isIdentifier(iterated) && context.types.getSymbolAtLocation(iterated) === symbol) found = node;
     }
     t.forEachChild(node, visit);
   };

@@ -242,14 +242,14 @@ function handsResultToCallback(context: Context, value: ts.Expression, at: ts.No
   for (let fn = enclosingFunction(t, at); fn; fn = enclosingFunction(t, fn)) {
     for (const parameter of fn.parameters) {
       if (!t.isIdentifier(parameter.name)) continue;
-      const symbol = context.checker.getSymbolAtLocation(parameter.name);
+      const symbol = context.types.getSymbolAtLocation(parameter.name);
       if (symbol) callbacks.add(symbol);
     }
   }
   if (callbacks.size === 0) return false;
   return chainHandlers(t, value).some((handler) => {
     const fn = skipOuterExpressions(t, handler);
-    if (t.isIdentifier(fn)) return callbacks.has(context.checker.getSymbolAtLocation(fn)!);
+    if (t.isIdentifier(fn)) return callbacks.has(context.types.getSymbolAtLocation(fn)!);
     return isFunctionLikeWithBody(t, fn) && callsOneOf(context, fn, callbacks);
   });
 }
@@ -260,7 +260,7 @@ function callsOneOf(context: Context, fn: ts.Node, callbacks: ReadonlySet<ts.Sym
   const visit = (node: ts.Node): void => {
     if (found) return;
     if (t.isCallExpression(node) && t.isIdentifier(node.expression)) {
-      const symbol = context.checker.getSymbolAtLocation(node.expression);
+      const symbol = context.types.getSymbolAtLocation(node.expression);
       if (symbol && callbacks.has(symbol)) {
         found = true;
         return;
@@ -309,7 +309,7 @@ function suggestionsFor(context: Context, at: ts.Node, expression: ts.Expression
  */
 function lifecycleTrackerInScope(context: Context, at: ts.Node): string | undefined {
   const t = context.ts;
-  for (const symbol of context.checker.getSymbolsInScope(at, t.SymbolFlags.Alias | t.SymbolFlags.Variable)) {
+  for (const symbol of context.types.getSymbolsInScope(at, t.SymbolFlags.Alias | t.SymbolFlags.Variable)) {
     const declaration = symbol.declarations?.[0];
     if (!declaration || declaration.getSourceFile() !== context.sourceFile) continue;
     const ref = context.index.binding.resolveSymbol(symbol, symbol.name);
@@ -324,7 +324,7 @@ function lifecycleTrackerInScope(context: Context, at: ts.Node): string | undefi
 function rootNameInScope(context: Context, at: ts.Node, tracker: string): boolean {
   const t = context.ts;
   const root = tracker.split('.')[0]!;
-  return context.checker.getSymbolsInScope(at, t.SymbolFlags.Value | t.SymbolFlags.Alias).some((s) => s.name === root);
+  return context.types.getSymbolsInScope(at, t.SymbolFlags.Value | t.SymbolFlags.Alias).some((s) => s.name === root);
 }
 
 function isDropper(context: Context, call: ts.CallExpression): { name: string; callbackIndex: number } | undefined {
@@ -379,9 +379,9 @@ function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
 function isArrayForEach(context: Context, call: ts.CallExpression): boolean {
   const parts = methodCallParts(context.ts, call);
   if (!parts || parts.name !== 'forEach') return false;
-  const { checker } = context;
-  const type = checker.getTypeAtLocation(parts.receiver);
-  return checker.isArrayType(type) || checker.isTupleType(type);
+  const { types } = context;
+  const type = types.getTypeAtLocation(parts.receiver);
+  return types.isArrayType(type) || types.isTupleType(type);
 }
 
 /** `() => void work()` anywhere else: the arrow returns undefined and drops the promise. */
@@ -413,7 +413,7 @@ function isShutdownRootBody(context: Context, node: ts.Node): boolean {
 /** `const audit = writeAudit(req)` and `audit` is never awaited, returned or passed on. */
 function checkLocal(context: Context, declaration: ts.VariableDeclaration): void {
   const t = context.ts;
-  const { index, sourceFile, checker } = context;
+  const { index, sourceFile, types } = context;
   if (!declaration.initializer || !t.isIdentifier(declaration.name)) return;
   if (t.isForOfStatement(declaration.parent.parent) || t.isForInStatement(declaration.parent.parent)) return;
   const statement = declaration.parent.parent;
@@ -421,7 +421,7 @@ function checkLocal(context: Context, declaration: ts.VariableDeclaration): void
   const initializer = skipOuterExpressions(t, declaration.initializer);
   if (!t.isCallExpression(initializer) && !t.isNewExpression(initializer)) return;
   if (!isPromiseValued(t, index, initializer) || isAllowedChain(context, initializer)) return;
-  const symbol = checker.getSymbolAtLocation(declaration.name);
+  const symbol = types.getSymbolAtLocation(declaration.name);
   if (!symbol) return;
   const scope: ts.Node = enclosingFunction(t, declaration) ?? sourceFile;
   if (t.isSourceFile(scope) && hasCommonJsExport(t, sourceFile)) return; // may be exported by assignment
@@ -429,11 +429,11 @@ function checkLocal(context: Context, declaration: ts.VariableDeclaration): void
   const visit = (node: ts.Node): void => {
     if (escapes) return;
     if (t.isIdentifier(node) && node !== declaration.name && node.text === declaration.name.getText(sourceFile)) {
-      if (checker.getSymbolAtLocation(node) === symbol && referenceEscapes(t, node)) {
+      if (types.getSymbolAtLocation(node) === symbol && referenceEscapes(t, node)) {
         escapes = true;
         return;
       }
-      if (t.isShorthandPropertyAssignment(node.parent) && checker.getShorthandAssignmentValueSymbol(node.parent) === symbol) {
+      if (t.isShorthandPropertyAssignment(node.parent) && types.getShorthandAssignmentValueSymbol(node.parent) === symbol) {
         escapes = true;
         return;
       }

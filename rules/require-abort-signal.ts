@@ -132,9 +132,9 @@ export default defineRule<MessageId, Options>({
 
 function handlerFacts(context: Context, handler: HandlerRecord): HandlerFacts {
   const t = context.ts;
-  const { index, checker } = context;
+  const { index, types } = context;
   const controllers = localControllers(t, index, handler.fn);
-  const signal = requestSignalOf(t, checker, handler) ?? derivedSignalOf(t, index, handler, controllers);
+  const signal = requestSignalOf(t, types, handler) ?? derivedSignalOf(t, index, handler, controllers);
   let listensForDisconnect = false;
   const visit = (node: ts.Node): void => {
     if (listensForDisconnect) return;
@@ -152,7 +152,7 @@ function handlerFacts(context: Context, handler: HandlerRecord): HandlerFacts {
 
 function checkCall(context: Context, call: ts.CallExpression, factsOf: (h: HandlerRecord) => HandlerFacts): void {
   const t = context.ts;
-  const { index, checker, options, sourceFile } = context;
+  const { index, types, options, sourceFile } = context;
   const handler = index.enclosingHandler(call);
   if (!handler) return;
   const facts = factsOf(handler);
@@ -163,11 +163,11 @@ function checkCall(context: Context, call: ts.CallExpression, factsOf: (h: Handl
   if (isSignalOptionalCall(t, index, call) || matchesCall(t, index, call, options.ignoreCalls, sourceFile)) return;
   if (isDetachedWork(t, index, call, handler.fn)) return;
   const name = `${calleeText(t, call.expression, sourceFile)}(…)`;
-  const passed = passedSignal(t, checker, call, parameter);
+  const passed = passedSignal(t, types, call, parameter);
   if (passed.passes) {
     // Case 16: a fresh controller nothing aborts stands in for the request's cancellation.
     for (const expression of passed.signals) {
-      const controller = controllerOfSignal(t, checker, expression, facts.controllers);
+      const controller = controllerOfSignal(t, types, expression, facts.controllers);
       if (!controller || controller.managed) continue;
       context.report({
         node: call,
@@ -178,7 +178,7 @@ function checkCall(context: Context, call: ts.CallExpression, factsOf: (h: Handl
     }
     return;
   }
-  const signal = facts.signal && isSignalInScope(t, checker, facts.signal, call) ? facts.signal : undefined;
+  const signal = facts.signal && isSignalInScope(t, types, facts.signal, call) ? facts.signal : undefined;
   if (facts.signal) {
     context.report({
       node: call,
@@ -230,7 +230,7 @@ function suggestionsFor(context: Context, call: ts.CallExpression, parameter: Si
 
 function checkParameter(context: Context, parameter: ts.ParameterDeclaration): void {
   const t = context.ts;
-  const { checker, sourceFile } = context;
+  const { types, sourceFile } = context;
   const fn = parameter.parent;
   if (!isFunctionLikeWithBody(t, fn) || !fn.body) return;
   // A parameter property is stored on the instance: it is passed on.
@@ -238,22 +238,22 @@ function checkParameter(context: Context, parameter: ts.ParameterDeclaration): v
   const name = parameter.name;
   if (t.isIdentifier(name)) {
     if (name.text.startsWith('_') || name.text === 'this') return;
-    const type = checker.getTypeAtLocation(name);
-    const symbol = checker.getSymbolAtLocation(name);
+    const type = types.getTypeAtLocation(name);
+    const symbol = types.getSymbolAtLocation(name);
     if (!symbol) return;
-    if (isAbortSignalType(t, checker, type)) {
-      if (referencesTo(t, checker, symbol, fn, name).length > 0 || !doesCancellableWork(context, fn)) return;
+    if (isAbortSignalType(t, types, type)) {
+      if (referencesTo(t, types, symbol, fn, name).length > 0 || !doesCancellableWork(context, fn)) return;
       context.report({ node: parameter, messageId: 'unusedSignal', data: { param: name.text } });
       return;
     }
     const property = optionsSignalOf(context, type);
     if (!property) return;
-    if (referencesTo(t, checker, symbol, fn, name).some((r) => mayReadProperty(t, r, property)) || !doesCancellableWork(context, fn)) return;
+    if (referencesTo(t, types, symbol, fn, name).some((r) => mayReadProperty(t, r, property)) || !doesCancellableWork(context, fn)) return;
     context.report({ node: parameter, messageId: 'unusedOptionsSignal', data: { param: name.text, property } });
     return;
   }
   if (!t.isObjectBindingPattern(name)) return;
-  const property = optionsSignalOf(context, checker.getTypeAtLocation(parameter)) ?? 'signal';
+  const property = optionsSignalOf(context, types.getTypeAtLocation(parameter)) ?? 'signal';
   let signalElement: ts.BindingElement | undefined;
   for (const element of name.elements) {
     if (element.dotDotDotToken) return; // the rest may carry it on
@@ -262,13 +262,13 @@ function checkParameter(context: Context, parameter: ts.ParameterDeclaration): v
   if (signalElement) {
     const local = signalElement.name;
     if (!t.isIdentifier(local) || local.text.startsWith('_')) return;
-    const symbol = checker.getSymbolAtLocation(local);
-    if (!symbol || !isAbortSignalType(t, checker, checker.getTypeAtLocation(local))) return;
-    if (referencesTo(t, checker, symbol, fn, local).length > 0 || !doesCancellableWork(context, fn)) return;
+    const symbol = types.getSymbolAtLocation(local);
+    if (!symbol || !isAbortSignalType(t, types, types.getTypeAtLocation(local))) return;
+    if (referencesTo(t, types, symbol, fn, local).length > 0 || !doesCancellableWork(context, fn)) return;
     context.report({ node: signalElement, messageId: 'unusedSignal', data: { param: local.text } });
     return;
   }
-  if (!optionsSignalOf(context, checker.getTypeAtLocation(parameter)) || !doesCancellableWork(context, fn)) return;
+  if (!optionsSignalOf(context, types.getTypeAtLocation(parameter)) || !doesCancellableWork(context, fn)) return;
   context.report({ node: parameter, messageId: 'unusedDestructuredSignal', data: { property } });
 }
 
@@ -283,10 +283,10 @@ function bindingKey(element: ts.BindingElement, sourceFile: ts.SourceFile): stri
  */
 function optionsSignalOf(context: Context, type: ts.Type): string | undefined {
   const t = context.ts;
-  const property = signalPropertyOf(t, context.checker, type);
+  const property = signalPropertyOf(t, context.types, type);
   if (!property) return undefined;
   if (property.optional) return property.name;
-  const declaration = context.checker.getNonNullableType(type).getSymbol()?.declarations?.[0];
+  const declaration = context.types.getNonNullableType(type).getSymbol()?.declarations?.[0];
   return declaration !== undefined && !declaration.getSourceFile().isDeclarationFile ? property.name : undefined;
 }
 
@@ -348,7 +348,7 @@ function isRootedAtParameter(context: Context, expression: ts.Expression, handle
   let e = skipOuterExpressions(t, expression);
   while (t.isPropertyAccessExpression(e) || t.isElementAccessExpression(e)) e = skipOuterExpressions(t, e.expression);
   if (!t.isIdentifier(e)) return false;
-  const declaration = context.checker.getSymbolAtLocation(e)?.valueDeclaration;
+  const declaration = context.types.getSymbolAtLocation(e)?.valueDeclaration;
   if (!declaration) return false;
   for (let p: ts.Node | undefined = declaration; p; p = p.parent) {
     if (t.isParameter(p)) return p.parent === handler.fn;
@@ -375,7 +375,7 @@ function awaitsInside(t: TS, loop: ts.IterationStatement): boolean {
 /** `signal.aborted`, `signal.throwIfAborted()`, `res.destroyed`, a signal passed to what it awaits. */
 function consultsCancellation(context: Context, loop: ts.IterationStatement): boolean {
   const t = context.ts;
-  const { checker } = context;
+  const { types } = context;
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
@@ -383,7 +383,7 @@ function consultsCancellation(context: Context, loop: ts.IterationStatement): bo
       found = true;
       return;
     }
-    if ((t.isIdentifier(node) || t.isPropertyAccessExpression(node)) && !t.isPropertyAccessExpression(node.parent) && isAbortSignalType(t, checker, checker.getTypeAtLocation(node))) {
+    if ((t.isIdentifier(node) || t.isPropertyAccessExpression(node)) && !t.isPropertyAccessExpression(node.parent) && isAbortSignalType(t, types, types.getTypeAtLocation(node))) {
       found = true;
       return;
     }

@@ -145,14 +145,14 @@ function serverTarget(context: Context, holding: Extract<Holding, { type: 'kept'
     if (site.how !== 'adopted' || !site.call.arguments[1]) continue;
     for (const closer of index.resolveFunctions(site.call.arguments[1])) {
       const parameter = closer.parameters[0];
-      const symbol = parameter && t.isIdentifier(parameter.name) ? index.checker.getSymbolAtLocation(parameter.name) : undefined;
+      const symbol = parameter && t.isIdentifier(parameter.name) ? index.types.getSymbolAtLocation(parameter.name) : undefined;
       if (symbol) closerParameters.add(symbol);
     }
   }
   return throughHelpers(index, (e) => {
     if (refersToHolding(index, e, holding)) return true;
     const inner = skipOuterExpressions(t, e);
-    const symbol = t.isIdentifier(inner) ? index.checker.getSymbolAtLocation(inner) : undefined;
+    const symbol = t.isIdentifier(inner) ? index.types.getSymbolAtLocation(inner) : undefined;
     return symbol !== undefined && closerParameters.has(symbol);
   });
 }
@@ -254,9 +254,9 @@ function socketUse(context: Context, fn: FunctionLikeWithBody, position = 1, dep
   const use: SocketUse = { adopted: false, served: false, stores: [] };
   const parameter = fn.parameters[position];
   if (!parameter || !t.isIdentifier(parameter.name) || !fn.body) return use;
-  const socket = index.checker.getSymbolAtLocation(parameter.name);
+  const socket = index.types.getSymbolAtLocation(parameter.name);
   const visit = (node: ts.Node): void => {
-    if (t.isIdentifier(node) && node !== parameter.name && index.checker.getSymbolAtLocation(node) === socket) classify(node);
+    if (t.isIdentifier(node) && node !== parameter.name && index.types.getSymbolAtLocation(node) === socket) classify(node);
     t.forEachChild(node, visit);
   };
   const classify = (reference: ts.Identifier): void => {

@@ -6,6 +6,7 @@
 import type * as ts from 'typescript';
 import type { ApiRef } from './catalogue.js';
 import { isInDeclarationFileOrNodeModules, skipOuterExpressions, staticPropertyName, type TS } from './ts-utils.js';
+import { type TypeQuestions } from './type-questions.js';
 
 const MAX_DEPTH = 12;
 
@@ -35,7 +36,7 @@ export class ModuleBinding {
 
   constructor(
     private readonly t: TS,
-    private readonly checker: ts.TypeChecker,
+    private readonly types: TypeQuestions,
   ) {}
 
   /** What module export `expression` denotes, or undefined when it is local or unknown. */
@@ -79,7 +80,7 @@ export class ModuleBinding {
       return specifier !== undefined ? this.ownModule(e.getSourceFile(), specifier) : undefined;
     }
     if (!t.isIdentifier(e)) return undefined;
-    const declaration = this.checker.getSymbolAtLocation(e)?.declarations?.[0];
+    const declaration = this.types.getSymbolAtLocation(e)?.declarations?.[0];
     if (!declaration) return undefined;
     if (t.isNamespaceImport(declaration)) {
       const specifier = moduleSpecifierText(t, declaration.parent.parent.moduleSpecifier);
@@ -96,13 +97,13 @@ export class ModuleBinding {
     if (!t.isIdentifier(callee) || callee.text !== 'require') return undefined;
     const arg = call.arguments[0];
     if (!arg || !t.isStringLiteralLike(arg)) return undefined;
-    const symbol = this.checker.getSymbolAtLocation(callee);
+    const symbol = this.types.getSymbolAtLocation(callee);
     if (symbol?.declarations?.some((d) => !d.getSourceFile().isDeclarationFile)) return undefined;
     return arg.text;
   }
 
   private resolveIdentifier(id: ts.Identifier, depth: number): ApiRef | undefined {
-    const symbol = this.checker.getSymbolAtLocation(id);
+    const symbol = this.types.getSymbolAtLocation(id);
     if (!symbol) {
       // No declaration anywhere (no @types/node, say): a free name is a global.
       return makeRef('global', [id.text]);
@@ -198,7 +199,7 @@ export class ModuleBinding {
       const module = moduleSpecifierText(t, exportDeclaration.moduleSpecifier);
       return module === undefined ? undefined : this.resolveModuleMember(module, [localName], specifier, depth);
     }
-    const local = this.checker.getExportSpecifierLocalTargetSymbol(specifier);
+    const local = this.types.getExportSpecifierLocalTargetSymbol(specifier);
     return local ? this.resolveSymbol(local, localName, depth + 1) : undefined;
   }
 
@@ -247,7 +248,7 @@ export class ModuleBinding {
   }
 
   moduleFileOf(moduleSpecifier: ts.Expression): ts.SourceFile | undefined {
-    const symbol = this.checker.getSymbolAtLocation(moduleSpecifier);
+    const symbol = this.types.getSymbolAtLocation(moduleSpecifier);
     const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
     return declaration && this.t.isSourceFile(declaration) ? declaration : undefined;
   }
@@ -255,9 +256,9 @@ export class ModuleBinding {
   private resolveExportOfFile(file: ts.SourceFile, name: string, rest: readonly string[], depth: number): ApiRef | undefined {
     const t = this.t;
     if (depth > MAX_DEPTH) return undefined;
-    const moduleSymbol = this.checker.getSymbolAtLocation(file) ?? (file as unknown as { symbol?: ts.Symbol }).symbol;
+    const moduleSymbol = this.types.getSymbolAtLocation(file) ?? (file as unknown as { symbol?: ts.Symbol }).symbol;
     if (moduleSymbol) {
-      const exported = this.checker.getExportsOfModule(moduleSymbol).find((s) => s.name === name);
+      const exported = this.types.getExportsOfModule(moduleSymbol).find((s) => s.name === name);
       if (exported) {
         const base = this.resolveSymbol(exported, name, depth);
         if (base) return rest.length ? makeRef(base.module, [...base.path, ...rest]) : base;

@@ -99,7 +99,7 @@ export function cleanupStartOf(
   const promise = isPromiseValued(t, index, call);
   if (!promise) {
     // Plain JavaScript: nothing says what `db.close()` returns; its name says it releases something.
-    const type = index.checker.getTypeAtLocation(call);
+    const type = index.types.getTypeAtLocation(call);
     const unknown = (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) !== 0;
     return unknown && parts && name && cleanupNames.test(name) && !isForceClose(t, call) ? { call, name: nameOf(t, call, sourceFile) } : undefined;
   }

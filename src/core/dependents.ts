@@ -164,7 +164,7 @@ function classResources(index: ProgramIndex): ResourceEntry[] {
       const kind = ref && findFactory(ref)?.kind;
       const spec = kind ? kindSpec(kind) : undefined;
       if (!kind || !spec || spec.category !== 'resource') continue;
-      const classSymbol = index.checker.getSymbolAtLocation(statement.name);
+      const classSymbol = index.types.getSymbolAtLocation(statement.name);
       if (!classSymbol) continue;
       const methods = closeMethodsOf(kind);
       const closes = index.calls.filter((c): c is ts.CallExpression => {
@@ -217,10 +217,10 @@ function isTypedWithClass(index: ProgramIndex, symbol: ts.Symbol, classSymbol: t
   if (!declaration || !(t.isParameter(declaration) || t.isPropertyDeclaration(declaration) || t.isVariableDeclaration(declaration))) return false;
   const type = declaration.type;
   if (!type || !t.isTypeReferenceNode(type)) return false;
-  let named = index.checker.getSymbolAtLocation(t.isIdentifier(type.typeName) ? type.typeName : type.typeName.right);
+  let named = index.types.getSymbolAtLocation(t.isIdentifier(type.typeName) ? type.typeName : type.typeName.right);
   if (named && named.flags & t.SymbolFlags.Alias) {
     try {
-      named = index.checker.getAliasedSymbol(named);
+      named = index.types.getAliasedSymbol(named);
     } catch {
       return false;
     }
@@ -272,7 +272,7 @@ function markUses(index: ProgramIndex, functions: ReadonlySet<ts.Node>, entries:
     const visit = (node: ts.Node): void => {
       if (isFunctionLikeWithBody(t, node)) return; // on the path on its own
       if (t.isIdentifier(node)) {
-        const symbol = index.checker.getSymbolAtLocation(node);
+        const symbol = index.types.getSymbolAtLocation(node);
         if (symbol) {
           let found = bySymbol.get(symbol);
           if (!found) {

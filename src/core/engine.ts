@@ -32,13 +32,12 @@ export function runRulesOnFile(
     );
   }
   const index = ProgramIndex.for(t, program);
-  const checker = program.getTypeChecker();
   const findings: RuleFinding[] = [];
   const visitors: Visitor[] = runs.map(({ rule, options }) =>
     rule.create({
       ts: t,
       program,
-      checker,
+      types: index.types,
       index,
       sourceFile,
       options: resolveOptions(rule.meta.defaultOptions, options),

@@ -229,7 +229,7 @@ function isServerValue(index: ProgramIndex, expression: ts.Expression, depth: nu
   if (depth > 4) return false;
   let e = skipOuterExpressions(t, expression);
   if (t.isIdentifier(e)) {
-    const declaration = index.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    const declaration = index.types.getSymbolAtLocation(e)?.valueDeclaration;
     if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer) return false;
     e = skipOuterExpressions(t, declaration.initializer);
   }
@@ -388,11 +388,11 @@ function usesOf(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] | unde
   const cls = t.isConstructorDeclaration(fn) ? fn.parent : undefined;
   const name = cls ? cls.name?.text : functionName(t, fn);
   if (!name) return undefined;
-  const classSymbol = cls?.name ? index.checker.getSymbolAtLocation(cls.name) : undefined;
+  const classSymbol = cls?.name ? index.types.getSymbolAtLocation(cls.name) : undefined;
   const denotes = (e: ts.Expression): boolean => {
     if (cls) {
-      let symbol = index.checker.getSymbolAtLocation(e);
-      if (symbol && symbol.flags & t.SymbolFlags.Alias) symbol = index.checker.getAliasedSymbol(symbol);
+      let symbol = index.types.getSymbolAtLocation(e);
+      if (symbol && symbol.flags & t.SymbolFlags.Alias) symbol = index.types.getAliasedSymbol(symbol);
       return symbol !== undefined && symbol === classSymbol;
     }
     return index.resolveFunctions(e, 0, false).includes(fn);

@@ -16,6 +16,7 @@ import {
   type FunctionLikeWithBody,
   type TS,
 } from './ts-utils.js';
+import { type TypeQuestions } from './type-questions.js';
 
 export interface ListenStart {
   node: ts.CallExpression | ts.NewExpression;
@@ -57,7 +58,7 @@ export function listenStartOf(index: ProgramIndex, node: ts.CallExpression | ts.
   }
   if (self.portArgument !== undefined) {
     const port = args[self.portArgument];
-    if (port && isNumberLike(t, index.checker, port)) return { node, name, label, kind: record.kind, server: node };
+    if (port && isNumberLike(t, index.types, port)) return { node, name, label, kind: record.kind, server: node };
   }
   return undefined;
 }
@@ -69,10 +70,10 @@ function receiverText(t: TS, receiver: ts.Expression, sourceFile: ts.SourceFile)
   return calleeText(t, e, sourceFile);
 }
 
-function isNumberLike(t: TS, checker: ts.TypeChecker, expression: ts.Expression): boolean {
+function isNumberLike(t: TS, types: TypeQuestions, expression: ts.Expression): boolean {
   const e = skipOuterExpressions(t, expression);
   if (t.isNumericLiteral(e)) return true;
-  return (checker.getTypeAtLocation(e).flags & t.TypeFlags.NumberLike) !== 0;
+  return (types.getTypeAtLocation(e).flags & t.TypeFlags.NumberLike) !== 0;
 }
 
 const calledNamesCache = new WeakMap<ProgramIndex, Set<string>>();

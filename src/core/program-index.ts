@@ -34,6 +34,7 @@ import {
   type FunctionLikeWithBody,
   type TS,
 } from './ts-utils.js';
+import { questionsFor, type CountedQuestions } from './type-questions.js';
 
 export interface ServerRecord {
   kind: string;
@@ -74,7 +75,7 @@ const eventsOnce: readonly ApiRef[] = [
 
 export class ProgramIndex {
   readonly binding: ModuleBinding;
-  readonly checker: ts.TypeChecker;
+  readonly types: CountedQuestions;
   /** The files this program's authors wrote: not declaration files, not node_modules. */
   readonly sourceFiles: readonly ts.SourceFile[];
   /** What the catalogue's factories create (servers, apps, resources), and resources a method opens (`kafka.producer()`). */
@@ -114,8 +115,8 @@ export class ProgramIndex {
     readonly ts: TS,
     readonly program: ts.Program,
   ) {
-    this.checker = program.getTypeChecker();
-    this.binding = new ModuleBinding(ts, this.checker);
+    this.types = questionsFor(program);
+    this.binding = new ModuleBinding(ts, this.types);
     this.sourceFiles = program.getSourceFiles().filter((f) => !isInDeclarationFileOrNodeModules(f));
     for (const file of this.sourceFiles) this.collect(file);
     this.classify();
@@ -189,12 +190,12 @@ export class ProgramIndex {
     const record = this.serverByCreation.get(e);
     if (record) return record;
     let symbol: ts.Symbol | undefined;
-    if (t.isIdentifier(e)) symbol = this.checker.getSymbolAtLocation(e);
-    else if (t.isPropertyAccessExpression(e)) symbol = this.checker.getSymbolAtLocation(e.name);
+    if (t.isIdentifier(e)) symbol = this.types.getSymbolAtLocation(e);
+    else if (t.isPropertyAccessExpression(e)) symbol = this.types.getSymbolAtLocation(e.name);
     if (!symbol) return undefined;
     if (symbol.flags & t.SymbolFlags.Alias) {
       try {
-        symbol = this.checker.getAliasedSymbol(symbol);
+        symbol = this.types.getAliasedSymbol(symbol);
       } catch {
         return undefined;
       }
@@ -207,7 +208,7 @@ export class ProgramIndex {
     }
     for (const assignment of this.assignmentsByName.get(symbol.name) ?? []) {
       const target = t.isPropertyAccessExpression(assignment.left) ? assignment.left.name : assignment.left;
-      if (this.checker.getSymbolAtLocation(target) !== symbol) continue;
+      if (this.types.getSymbolAtLocation(target) !== symbol) continue;
       const found = this.serverOf(assignment.right, depth + 1);
       if (found) return found;
     }
@@ -229,18 +230,18 @@ export class ProgramIndex {
     } else if (t.isCallExpression(e) || t.isNewExpression(e)) {
       kind = this.kindOfCall(e, depth);
     } else if (t.isIdentifier(e)) {
-      const symbol = this.checker.getSymbolAtLocation(e);
+      const symbol = this.types.getSymbolAtLocation(e);
       kind = symbol ? this.kindOfSymbol(symbol, depth) : undefined;
     } else if (t.isPropertyAccessExpression(e) || t.isElementAccessExpression(e)) {
       const name = t.isPropertyAccessExpression(e) ? e.name.text : staticPropertyName(t, e.argumentExpression);
       const receiverKind = this.kindOf(e.expression, useTypes, depth + 1);
       kind = receiverKind && name ? kindSpec(receiverKind)?.properties?.[name] : undefined;
       if (!kind && t.isPropertyAccessExpression(e)) {
-        const symbol = this.checker.getSymbolAtLocation(e.name);
+        const symbol = this.types.getSymbolAtLocation(e.name);
         kind = symbol ? this.kindOfSymbol(symbol, depth) : undefined;
       }
     }
-    if (!kind && useTypes) kind = this.kindFromType(this.checker.getTypeAtLocation(e));
+    if (!kind && useTypes) kind = this.kindFromType(this.types.getTypeAtLocation(e));
     return kind;
   }
 
@@ -268,8 +269,8 @@ export class ProgramIndex {
       }));
     }
     let symbol: ts.Symbol | undefined;
-    if (t.isIdentifier(e)) symbol = this.checker.getSymbolAtLocation(e);
-    else if (t.isPropertyAccessExpression(e)) symbol = this.checker.getSymbolAtLocation(e.name);
+    if (t.isIdentifier(e)) symbol = this.types.getSymbolAtLocation(e);
+    else if (t.isPropertyAccessExpression(e)) symbol = this.types.getSymbolAtLocation(e.name);
     if (!symbol) return [];
     return this.functionsOfSymbol(symbol, depth, throughWrappers);
   }
@@ -293,7 +294,7 @@ export class ProgramIndex {
     const t = this.ts;
     if (symbol.flags & t.SymbolFlags.Alias) {
       try {
-        symbol = this.checker.getAliasedSymbol(symbol);
+        symbol = this.types.getAliasedSymbol(symbol);
       } catch {
         return [];
       }
@@ -307,7 +308,7 @@ export class ProgramIndex {
       } else if (t.isPropertyAssignment(declaration) || t.isPropertyDeclaration(declaration)) {
         if (declaration.initializer) result.push(...this.resolveFunctions(declaration.initializer, depth + 1, throughWrappers));
       } else if (t.isShorthandPropertyAssignment(declaration)) {
-        const value = this.checker.getShorthandAssignmentValueSymbol(declaration);
+        const value = this.types.getShorthandAssignmentValueSymbol(declaration);
         if (value) result.push(...this.functionsOfSymbol(value, depth + 1, throughWrappers));
       } else if (
         (t.isPropertyAccessExpression(declaration) || t.isIdentifier(declaration)) &&
@@ -644,7 +645,7 @@ export class ProgramIndex {
     const e = skipOuterExpressions(t, event);
     if (t.isStringLiteralLike(e)) return shutdownSignals.has(e.text) ? [e.text] : undefined;
     if (!t.isIdentifier(e)) return undefined;
-    const symbol = this.checker.getSymbolAtLocation(e);
+    const symbol = this.types.getSymbolAtLocation(e);
     const declaration = symbol?.declarations?.[0];
     if (!declaration) return undefined;
     let list: ts.Expression | undefined;
@@ -661,7 +662,7 @@ export class ProgramIndex {
       if (t.isForOfStatement(loop)) list = loop.expression;
     }
     if (list && t.isIdentifier(skipOuterExpressions(t, list))) {
-      const listSymbol = this.checker.getSymbolAtLocation(skipOuterExpressions(t, list));
+      const listSymbol = this.types.getSymbolAtLocation(skipOuterExpressions(t, list));
       const listDeclaration = listSymbol?.declarations?.[0];
       list = listDeclaration && t.isVariableDeclaration(listDeclaration) ? listDeclaration.initializer : undefined;
     }
@@ -796,7 +797,7 @@ export class ProgramIndex {
         if (factory) return undefined; // the factory itself, not an instance
       }
       try {
-        symbol = this.checker.getAliasedSymbol(symbol);
+        symbol = this.types.getAliasedSymbol(symbol);
       } catch {
         return undefined;
       }
@@ -821,7 +822,7 @@ export class ProgramIndex {
     for (const assignment of this.assignmentsByName.get(symbol.name) ?? []) {
       const left = assignment.left;
       const target = t.isPropertyAccessExpression(left) ? left.name : left;
-      if (this.checker.getSymbolAtLocation(target) !== symbol) continue;
+      if (this.types.getSymbolAtLocation(target) !== symbol) continue;
       const kind = this.kindOf(assignment.right, false, depth + 1);
       if (kind) return kind;
     }
@@ -846,7 +847,7 @@ export class ProgramIndex {
   private resolveEntityName(name: ts.EntityName): ApiRef | undefined {
     const t = this.ts;
     if (t.isIdentifier(name)) {
-      const symbol = this.checker.getSymbolAtLocation(name);
+      const symbol = this.types.getSymbolAtLocation(name);
       return symbol ? this.binding.resolveSymbol(symbol, name.text) : undefined;
     }
     const left = this.resolveEntityName(name.left);

@@ -4,26 +4,27 @@
 import type * as ts from 'typescript';
 import type { ProgramIndex } from './program-index.js';
 import { isAsyncFunction, methodCallParts, skipOuterExpressions, type TS } from './ts-utils.js';
+import { type TypeQuestions } from './type-questions.js';
 
 const chainMethods = new Set(['then', 'catch', 'finally']);
 
-export function isPromiseType(t: TS, checker: ts.TypeChecker, type: ts.Type): boolean {
+export function isPromiseType(t: TS, types: TypeQuestions, type: ts.Type): boolean {
   for (const part of type.isUnion() ? type.types : [type]) {
-    if (isBuiltinPromise(t, checker, part, 0)) return true;
+    if (isBuiltinPromise(t, types, part, 0)) return true;
   }
   return false;
 }
 
-function isBuiltinPromise(t: TS, checker: ts.TypeChecker, type: ts.Type, depth: number): boolean {
+function isBuiltinPromise(t: TS, types: TypeQuestions, type: ts.Type, depth: number): boolean {
   if (depth > 5) return false;
   const symbol = type.getSymbol();
   if (symbol?.name === 'Promise' && symbol.declarations?.some((d) => d.getSourceFile().isDeclarationFile)) return true;
   if (type.isClassOrInterface()) {
-    for (const base of checker.getBaseTypes(type)) {
-      if (isBuiltinPromise(t, checker, base, depth + 1)) return true;
+    for (const base of types.getBaseTypes(type)) {
+      if (isBuiltinPromise(t, types, base, depth + 1)) return true;
     }
   }
-  if (type.isIntersection()) return type.types.some((p) => isBuiltinPromise(t, checker, p, depth + 1));
+  if (type.isIntersection()) return type.types.some((p) => isBuiltinPromise(t, types, p, depth + 1));
   return false;
 }
 
@@ -39,8 +40,8 @@ export function isPromiseValued(t: TS, index: ProgramIndex, expression: ts.Expre
   if (!t.isCallExpression(e) && !t.isNewExpression(e) && !t.isIdentifier(e) && !t.isPropertyAccessExpression(e)) {
     return false;
   }
-  const type = index.checker.getTypeAtLocation(e);
-  if (!isUnknownType(t, type)) return isPromiseType(t, index.checker, type);
+  const type = index.types.getTypeAtLocation(e);
+  if (!isUnknownType(t, type)) return isPromiseType(t, index.types, type);
   return isPromiseBySyntax(t, index, e, depth);
 }
 

@@ -46,7 +46,7 @@ const promisePassThrough = new Set(['catch', 'finally']);
  */
 export function holdingOf(index: ProgramIndex, creation: ts.Expression, returnsSelf: readonly string[] = []): Holding {
   const t = index.ts;
-  const checker = index.checker;
+  const types = index.types;
   let e: ts.Node = creation;
   for (let depth = 0; depth < 20; depth++) {
     const parent: ts.Node = e.parent;
@@ -81,20 +81,20 @@ export function holdingOf(index: ProgramIndex, creation: ts.Expression, returnsS
       // `{ pool: new Pool() }`: kept where the object is kept, under the property's name.
       const outer = holdingOf(index, parent.parent, []);
       if (outer.type !== 'kept') return outer;
-      const symbol = checker.getSymbolAtLocation(parent.name);
+      const symbol = types.getSymbolAtLocation(parent.name);
       const property = staticPropertyName(t, parent.name);
       if (!symbol || property === undefined) return { type: 'unknown' };
       return { ...outer, symbol, declaration: parent, name: `${outer.name}.${property}`, using: false };
     }
     if (t.isVariableDeclaration(parent) && parent.initializer === e) {
       if (!t.isIdentifier(parent.name)) return { type: 'unknown' };
-      const symbol = checker.getSymbolAtLocation(parent.name);
+      const symbol = types.getSymbolAtLocation(parent.name);
       if (!symbol) return { type: 'unknown' };
       const using = t.isVariableDeclarationList(parent.parent) && (parent.parent.flags & t.NodeFlags.Using) !== 0;
       return { type: 'kept', symbol, declaration: parent, name: parent.name.text, fn: enclosingFunction(t, parent), using };
     }
     if (t.isPropertyDeclaration(parent) && parent.initializer === e) {
-      const symbol = checker.getSymbolAtLocation(parent.name);
+      const symbol = types.getSymbolAtLocation(parent.name);
       const property = staticPropertyName(t, parent.name);
       if (!symbol || property === undefined) return { type: 'unknown' };
       return { type: 'kept', symbol, declaration: parent, name: `this.${property}`, using: false };
@@ -103,8 +103,8 @@ export function holdingOf(index: ProgramIndex, creation: ts.Expression, returnsS
       return assignmentHolding(index, parent);
     }
     if (t.isExportAssignment(parent)) {
-      const moduleSymbol = checker.getSymbolAtLocation(parent.getSourceFile());
-      const symbol = moduleSymbol && checker.getExportsOfModule(moduleSymbol).find((s) => s.name === 'default' || s.name === 'export=');
+      const moduleSymbol = types.getSymbolAtLocation(parent.getSourceFile());
+      const symbol = moduleSymbol && types.getExportsOfModule(moduleSymbol).find((s) => s.name === 'default' || s.name === 'export=');
       return symbol ? { type: 'kept', symbol, declaration: parent, name: 'the default export', using: false } : { type: 'unknown' };
     }
     if (t.isExpressionStatement(parent) || t.isVoidExpression(parent)) return { type: 'dropped' };
@@ -130,7 +130,7 @@ function thenParameterHolding(index: ProgramIndex, call: ts.CallExpression): Hol
   const parameter = callback.parameters[0];
   if (!parameter) return { type: 'dropped' };
   if (!t.isIdentifier(parameter.name)) return { type: 'unknown' };
-  const symbol = index.checker.getSymbolAtLocation(parameter.name);
+  const symbol = index.types.getSymbolAtLocation(parameter.name);
   return symbol ? { type: 'kept', symbol, declaration: parameter, name: parameter.name.text, fn: callback, using: false } : { type: 'unknown' };
 }
 
@@ -141,7 +141,7 @@ function assignmentHolding(index: ProgramIndex, assignment: ts.BinaryExpression)
   if (t.isElementAccessExpression(left)) return { type: 'handed' };
   const target = t.isIdentifier(left) ? left : t.isPropertyAccessExpression(left) ? left.name : undefined;
   if (!target) return { type: 'unknown' };
-  const symbol = index.checker.getSymbolAtLocation(target);
+  const symbol = index.types.getSymbolAtLocation(target);
   if (!symbol) return { type: 'unknown' };
   const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0] ?? assignment;
   if (t.isIdentifier(left)) {
@@ -158,13 +158,13 @@ function assignmentHolding(index: ProgramIndex, assignment: ts.BinaryExpression)
 /** The symbol an expression names, through import aliases, `const p = pool` aliases and shorthand properties. */
 export function heldSymbolOf(index: ProgramIndex, expression: ts.Expression): ts.Symbol | undefined {
   const t = index.ts;
-  const checker = index.checker;
+  const types = index.types;
   let e = skipOuterExpressions(t, expression);
-  let symbol = t.isIdentifier(e) ? checker.getSymbolAtLocation(e) : t.isPropertyAccessExpression(e) ? checker.getSymbolAtLocation(e.name) : undefined;
+  let symbol = t.isIdentifier(e) ? types.getSymbolAtLocation(e) : t.isPropertyAccessExpression(e) ? types.getSymbolAtLocation(e.name) : undefined;
   for (let depth = 0; symbol && depth < 6; depth++) {
     if (symbol.flags & t.SymbolFlags.Alias) {
       try {
-        symbol = checker.getAliasedSymbol(symbol);
+        symbol = types.getAliasedSymbol(symbol);
       } catch {
         return symbol;
       }
@@ -172,13 +172,13 @@ export function heldSymbolOf(index: ProgramIndex, expression: ts.Expression): ts
     }
     const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
     if (declaration && t.isShorthandPropertyAssignment(declaration)) {
-      symbol = checker.getShorthandAssignmentValueSymbol(declaration);
+      symbol = types.getShorthandAssignmentValueSymbol(declaration);
       continue;
     }
     if (declaration && t.isVariableDeclaration(declaration) && declaration.initializer) {
       e = skipOuterExpressions(t, declaration.initializer);
       if (!t.isIdentifier(e) && !t.isPropertyAccessExpression(e)) return symbol;
-      const next = t.isIdentifier(e) ? checker.getSymbolAtLocation(e) : checker.getSymbolAtLocation(e.name);
+      const next = t.isIdentifier(e) ? types.getSymbolAtLocation(e) : types.getSymbolAtLocation(e.name);
       if (!next) return symbol;
       symbol = next;
       continue;
@@ -268,7 +268,7 @@ function closedParameter(index: ProgramIndex, receiver: ts.Expression): { fn: Fu
   const t = index.ts;
   const e = skipOuterExpressions(t, receiver);
   if (!t.isIdentifier(e)) return undefined;
-  const declaration = index.checker.getSymbolAtLocation(e)?.valueDeclaration;
+  const declaration = index.types.getSymbolAtLocation(e)?.valueDeclaration;
   if (!declaration || !t.isParameter(declaration) || !isFunctionLikeWithBody(t, declaration.parent)) return undefined;
   return { fn: declaration.parent, position: declaration.parent.parameters.indexOf(declaration) };
 }
@@ -312,7 +312,7 @@ function symbolsUsedAtShutdown(index: ProgramIndex): Set<ts.Symbol> {
     found.add(symbol);
     if (symbol.flags & t.SymbolFlags.Alias) {
       try {
-        found.add(index.checker.getAliasedSymbol(symbol));
+        found.add(index.types.getAliasedSymbol(symbol));
       } catch {
         // an alias the checker cannot follow names nothing of this program
       }
@@ -329,7 +329,7 @@ function symbolsUsedAtShutdown(index: ProgramIndex): Set<ts.Symbol> {
       const visit = (node: ts.Node): void => {
         if (from !== undefined && node.end < from) return;
         if (node !== body && isFunctionLikeWithBody(t, node)) return; // on the path on its own when it runs
-        if (t.isIdentifier(node)) add(index.checker.getSymbolAtLocation(node));
+        if (t.isIdentifier(node)) add(index.types.getSymbolAtLocation(node));
         t.forEachChild(node, visit);
       };
       visit(body);
@@ -391,7 +391,7 @@ interface Registration {
 /** What a closure is registered with or stored in. */
 function registrationOf(index: ProgramIndex, closure: ts.Node): Registration {
   const t = index.ts;
-  const checker = index.checker;
+  const types = index.types;
   const result: Registration = { registries: [], atShutdown: false };
   const push = (symbol: ts.Symbol | undefined): void => {
     if (symbol) result.registries.push(symbol);
@@ -410,7 +410,7 @@ function registrationOf(index: ProgramIndex, closure: ts.Node): Registration {
       continue;
     }
     if (t.isPropertyAssignment(parent) && parent.initializer === e) {
-      push(checker.getSymbolAtLocation(parent.name));
+      push(types.getSymbolAtLocation(parent.name));
       e = parent.parent;
       continue;
     }
@@ -425,7 +425,7 @@ function registrationOf(index: ProgramIndex, closure: ts.Node): Registration {
       return result;
     }
     if ((t.isVariableDeclaration(parent) || t.isPropertyDeclaration(parent)) && parent.initializer === e) {
-      push(checker.getSymbolAtLocation(parent.name));
+      push(types.getSymbolAtLocation(parent.name));
       return result;
     }
     if (t.isBinaryExpression(parent) && parent.right === e && parent.operatorToken.kind === t.SyntaxKind.EqualsToken) {
@@ -457,10 +457,10 @@ function namedSymbol(index: ProgramIndex, expression: ts.Expression): ts.Symbol 
   const t = index.ts;
   let e = skipOuterExpressions(t, expression);
   while (t.isElementAccessExpression(e)) e = skipOuterExpressions(t, e.expression);
-  let symbol = t.isIdentifier(e) ? index.checker.getSymbolAtLocation(e) : t.isPropertyAccessExpression(e) ? index.checker.getSymbolAtLocation(e.name) : undefined;
+  let symbol = t.isIdentifier(e) ? index.types.getSymbolAtLocation(e) : t.isPropertyAccessExpression(e) ? index.types.getSymbolAtLocation(e.name) : undefined;
   if (symbol && symbol.flags & t.SymbolFlags.Alias) {
     try {
-      symbol = index.checker.getAliasedSymbol(symbol);
+      symbol = index.types.getAliasedSymbol(symbol);
     } catch {
       return symbol;
     }
@@ -477,11 +477,11 @@ function storesOfParameter(index: ProgramIndex, fn: FunctionLikeWithBody, positi
   const result: Registration = { registries: [], atShutdown: false };
   const parameter = fn.parameters[position] ?? fn.parameters.find((p) => p.dotDotDotToken);
   if (!parameter || !t.isIdentifier(parameter.name) || !fn.body) return result;
-  const symbol = index.checker.getSymbolAtLocation(parameter.name);
+  const symbol = index.types.getSymbolAtLocation(parameter.name);
   if (!symbol) return result;
   const isParameter = (node: ts.Expression): boolean => {
     const e = skipOuterExpressions(t, node);
-    return t.isIdentifier(e) && index.checker.getSymbolAtLocation(e) === symbol;
+    return t.isIdentifier(e) && index.types.getSymbolAtLocation(e) === symbol;
   };
   // `handlers.push({ key, callback })`: stored as a property of what is stored.
   const holdsParameter = (node: ts.Expression): boolean => {
@@ -489,7 +489,7 @@ function storesOfParameter(index: ProgramIndex, fn: FunctionLikeWithBody, positi
     if (!t.isObjectLiteralExpression(e)) return isParameter(e);
     return e.properties.some(
       (p) =>
-        (t.isShorthandPropertyAssignment(p) && index.checker.getShorthandAssignmentValueSymbol(p) === symbol) ||
+        (t.isShorthandPropertyAssignment(p) && index.types.getShorthandAssignmentValueSymbol(p) === symbol) ||
         (t.isPropertyAssignment(p) && isParameter(p.initializer)),
     );
   };
@@ -529,11 +529,11 @@ export function escapesFunction(index: ProgramIndex, holding: Extract<Holding, {
   let escapes = false;
   const visit = (node: ts.Node): void => {
     if (escapes) return;
-    if (t.isShorthandPropertyAssignment(node) && index.checker.getShorthandAssignmentValueSymbol(node) === holding.symbol) {
+    if (t.isShorthandPropertyAssignment(node) && index.types.getShorthandAssignmentValueSymbol(node) === holding.symbol) {
       escapes = true;
       return;
     }
-    if (t.isIdentifier(node) && node !== (holding.declaration as ts.NamedDeclaration).name && index.checker.getSymbolAtLocation(node) === holding.symbol) {
+    if (t.isIdentifier(node) && node !== (holding.declaration as ts.NamedDeclaration).name && index.types.getSymbolAtLocation(node) === holding.symbol) {
       if (valueEscapes(t, node)) {
         escapes = true;
         return;
@@ -733,10 +733,10 @@ export function inheritedFactoryKind(index: ProgramIndex, creation: ts.NewExpres
 function classOf(index: ProgramIndex, expression: ts.Expression): ts.ClassLikeDeclaration | undefined {
   const t = index.ts;
   const e = skipOuterExpressions(t, expression);
-  let symbol = t.isIdentifier(e) ? index.checker.getSymbolAtLocation(e) : t.isPropertyAccessExpression(e) ? index.checker.getSymbolAtLocation(e.name) : undefined;
+  let symbol = t.isIdentifier(e) ? index.types.getSymbolAtLocation(e) : t.isPropertyAccessExpression(e) ? index.types.getSymbolAtLocation(e.name) : undefined;
   if (symbol && symbol.flags & t.SymbolFlags.Alias) {
     try {
-      symbol = index.checker.getAliasedSymbol(symbol);
+      symbol = index.types.getAliasedSymbol(symbol);
     } catch {
       return undefined;
     }

@@ -1,7 +1,8 @@
-// The shape every rule is written in, once, over the TypeScript compiler AST and checker.
+// The shape every rule is written in, once, over the TypeScript compiler AST and types.
 // Nothing here knows about ESLint, jscodeshift or the CLI: the adapters translate.
 import type * as ts from 'typescript';
 import type { ProgramIndex } from './program-index.js';
+import { type TypeQuestions } from './type-questions.js';
 
 export type Severity = 'off' | 'warn' | 'error';
 
@@ -72,7 +73,7 @@ export interface RuleContext<MessageId extends string, Options extends object> {
   /** The TypeScript instance that built the program: SyntaxKind numbers belong to it. */
   ts: typeof ts;
   program: ts.Program;
-  checker: ts.TypeChecker;
+  types: TypeQuestions;
   index: ProgramIndex;
   sourceFile: ts.SourceFile;
   options: Options;

@@ -87,7 +87,7 @@ function eventRegistration(index: ProgramIndex, call: ts.CallExpression, event: 
   if (t.isStringLiteralLike(e)) return /^SIG[A-Z0-9]+$/.test(e.text) ? { node: call, signals: [e.text], how } : undefined;
   const named = index.signalNames(e);
   if (named) return { node: call, signals: named, how };
-  const type = index.checker.getTypeAtLocation(e);
+  const type = index.types.getTypeAtLocation(e);
   const parts = type.isUnion() ? type.types : [type];
   if (parts.every((p) => p.isStringLiteral())) {
     const signals = parts.map((p) => (p as ts.StringLiteralType).value).filter((v) => /^SIG[A-Z0-9]+$/.test(v));
@@ -108,7 +108,7 @@ function createdBy(index: ProgramIndex, expression: ts.Expression, ref: ApiRef, 
     return called !== undefined && sameRef(called, ref);
   }
   if (!t.isIdentifier(e)) return false;
-  const declaration = index.checker.getSymbolAtLocation(e)?.valueDeclaration;
+  const declaration = index.types.getSymbolAtLocation(e)?.valueDeclaration;
   return declaration !== undefined && t.isVariableDeclaration(declaration) && declaration.initializer !== undefined && createdBy(index, declaration.initializer, ref, depth + 1);
 }
 

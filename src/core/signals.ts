@@ -1,6 +1,6 @@
 // Cancellation, as the checker sees it: does a call accept an AbortSignal, does it pass one, what
 // signal does a request handler have at hand, and which AbortControllers does it abort. Plain
-// functions over the checker, shared by the rules about cancellation (runtime-facts §1.5, §3).
+// functions over the types, shared by the rules about cancellation (runtime-facts §1.5, §3).
 import type * as ts from 'typescript';
 import {
   detachedWorkCalls,
@@ -15,6 +15,7 @@ import {
 } from './catalogue.js';
 import type { HandlerRecord, ProgramIndex } from './program-index.js';
 import { methodCallParts, skipOuterExpressions, staticPropertyName, type FunctionLikeWithBody, type TS } from './ts-utils.js';
+import { type TypeQuestions } from './type-questions.js';
 
 /** Where a call takes its signal: an optional AbortSignal parameter, or an options object with an optional `signal`. */
 export interface SignalParameter {
@@ -54,20 +55,20 @@ function nonNullableParts(t: TS, type: ts.Type): ts.Type[] {
  * AbortSignal, possibly `| undefined | null`. Structural look-alikes count too (axios'
  * `GenericAbortSignal`): an `aborted` flag and a way to listen for it.
  */
-export function isAbortSignalType(t: TS, checker: ts.TypeChecker, type: ts.Type): boolean {
+export function isAbortSignalType(t: TS, types: TypeQuestions, type: ts.Type): boolean {
   const parts = nonNullableParts(t, type);
   return (
     parts.length > 0 &&
     parts.every((part) => {
       if (part.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown | t.TypeFlags.Never)) return false;
       // redlock's `RedlockAbortSignal` is `AbortSignal & { error?: Error }`.
-      if (part.isIntersection()) return part.types.some((member) => isAbortSignalType(t, checker, member));
+      if (part.isIntersection()) return part.types.some((member) => isAbortSignalType(t, types, member));
       const name = (part.aliasSymbol ?? part.getSymbol())?.name;
       if (name === 'AbortSignal') return true;
       if (!(part.flags & t.TypeFlags.Object)) return false;
       return (
-        checker.getPropertyOfType(part, 'aborted') !== undefined &&
-        ['addEventListener', 'onabort', 'throwIfAborted'].some((m) => checker.getPropertyOfType(part, m) !== undefined)
+        types.getPropertyOfType(part, 'aborted') !== undefined &&
+        ['addEventListener', 'onabort', 'throwIfAborted'].some((m) => types.getPropertyOfType(part, m) !== undefined)
       );
     })
   );
@@ -78,13 +79,13 @@ export function isAbortSignalType(t: TS, checker: ts.TypeChecker, type: ts.Type)
  * (`abortSignal`), whose type is an AbortSignal. `optional` for an options bag (`RequestInit`),
  * not for an object that always carries one (a `Request`).
  */
-export function signalPropertyOf(t: TS, checker: ts.TypeChecker, type: ts.Type): { name: string; optional: boolean } | undefined {
+export function signalPropertyOf(t: TS, types: TypeQuestions, type: ts.Type): { name: string; optional: boolean } | undefined {
   for (const part of nonNullableParts(t, type)) {
     if (!(part.flags & t.TypeFlags.Object) && !(part.flags & t.TypeFlags.Intersection)) continue;
-    const named = checker.getPropertyOfType(part, 'signal');
-    const candidates = named ? [named] : checker.getPropertiesOfType(part).filter((p) => /signal/i.test(p.name));
+    const named = types.getPropertyOfType(part, 'signal');
+    const candidates = named ? [named] : types.getPropertiesOfType(part).filter((p) => /signal/i.test(p.name));
     for (const property of candidates) {
-      if (!isAbortSignalType(t, checker, checker.getTypeOfSymbol(property))) continue;
+      if (!isAbortSignalType(t, types, types.getTypeOfSymbol(property))) continue;
       return { name: property.name, optional: (property.flags & t.SymbolFlags.Optional) !== 0 };
     }
   }
@@ -98,35 +99,35 @@ export function signalPropertyOf(t: TS, checker: ts.TypeChecker, type: ts.Type):
  * When the callee's type is missing, the catalogue's known APIs answer.
  */
 export function signalParameterOf(t: TS, index: ProgramIndex, call: ts.CallExpression): SignalParameter | undefined {
-  const checker = index.checker;
-  if (checker.getTypeAtLocation(call.expression).flags & t.TypeFlags.Any) {
+  const types = index.types;
+  if (types.getTypeAtLocation(call.expression).flags & t.TypeFlags.Any) {
     const ref = index.binding.resolve(call.expression);
     const known = ref && signalAcceptingCalls.find((c) => sameRef(c, ref));
     return known ? { index: known.options, direct: false, property: 'signal' } : undefined;
   }
-  const signature = checker.getResolvedSignature(call);
+  const signature = types.getResolvedSignature(call);
   if (!signature) return undefined;
   const parameters = signature.getParameters();
   for (let index = 0; index < parameters.length; index++) {
     const parameter = parameters[index]!;
     const declaration = parameter.valueDeclaration;
     if (declaration && t.isParameter(declaration) && declaration.dotDotDotToken) break;
-    const type = checker.getTypeOfSymbolAtLocation(parameter, call);
-    const optional = declaration && t.isParameter(declaration) ? checker.isOptionalParameter(declaration) : false;
-    if (optional && isAbortSignalType(t, checker, type)) return { index, direct: true, property: 'signal' };
-    const property = signalPropertyOf(t, checker, type);
-    if (property?.optional && !derivesFrom(t, checker, type, signalOptionalOptionTypes)) return { index, direct: false, property: property.name };
+    const type = types.getTypeOfSymbolAtLocation(parameter, call);
+    const optional = declaration && t.isParameter(declaration) ? types.isOptionalParameter(declaration) : false;
+    if (optional && isAbortSignalType(t, types, type)) return { index, direct: true, property: 'signal' };
+    const property = signalPropertyOf(t, types, type);
+    if (property?.optional && !derivesFrom(t, types, type, signalOptionalOptionTypes)) return { index, direct: false, property: property.name };
   }
   return undefined;
 }
 
 /** Whether an object type is, or extends, an interface with one of these names. */
-function derivesFrom(t: TS, checker: ts.TypeChecker, type: ts.Type, names: ReadonlySet<string>, depth = 0): boolean {
+function derivesFrom(t: TS, types: TypeQuestions, type: ts.Type, names: ReadonlySet<string>, depth = 0): boolean {
   if (depth > 8) return false;
   return nonNullableParts(t, type).some((part) => {
     const target = part.flags & t.TypeFlags.Object && (part as ts.ObjectType).objectFlags & t.ObjectFlags.Reference ? (part as ts.TypeReference).target : part;
     if (names.has(target.getSymbol()?.name ?? '')) return true;
-    return target.isClassOrInterface() && checker.getBaseTypes(target).some((base) => derivesFrom(t, checker, base, names, depth + 1));
+    return target.isClassOrInterface() && types.getBaseTypes(target).some((base) => derivesFrom(t, types, base, names, depth + 1));
   });
 }
 
@@ -162,9 +163,9 @@ function isNothing(t: TS, e: ts.Expression): boolean {
 }
 
 /** A `const`'s initializer, to follow `const init = { signal }; fetch(url, init)`. */
-function constInitializer(t: TS, checker: ts.TypeChecker, e: ts.Expression): ts.Expression | undefined {
+function constInitializer(t: TS, types: TypeQuestions, e: ts.Expression): ts.Expression | undefined {
   if (!t.isIdentifier(e)) return undefined;
-  const symbol = t.isShorthandPropertyAssignment(e.parent) && e.parent.name === e ? checker.getShorthandAssignmentValueSymbol(e.parent) : checker.getSymbolAtLocation(e);
+  const symbol = t.isShorthandPropertyAssignment(e.parent) && e.parent.name === e ? types.getShorthandAssignmentValueSymbol(e.parent) : types.getSymbolAtLocation(e);
   const declaration = symbol?.valueDeclaration;
   if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
   if (!(t.getCombinedNodeFlags(declaration) & t.NodeFlags.Const)) return undefined;
@@ -175,7 +176,7 @@ function constInitializer(t: TS, checker: ts.TypeChecker, e: ts.Expression): ts.
  * What an argument in the signal's position supplies. Unknown values (a parameter, a call's
  * result) count as supplying one: the rule reports only what it can see is missing.
  */
-function supplies(t: TS, checker: ts.TypeChecker, argument: ts.Expression, direct: boolean, name: string, found: ts.Expression[], depth = 0): boolean {
+function supplies(t: TS, types: TypeQuestions, argument: ts.Expression, direct: boolean, name: string, found: ts.Expression[], depth = 0): boolean {
   const e = skipOuterExpressions(t, argument);
   if (depth > 4 || isNothing(t, e)) return false;
   if (direct) {
@@ -183,13 +184,13 @@ function supplies(t: TS, checker: ts.TypeChecker, argument: ts.Expression, direc
     return true;
   }
   if (t.isConditionalExpression(e)) {
-    return supplies(t, checker, e.whenTrue, direct, name, found, depth + 1) || supplies(t, checker, e.whenFalse, direct, name, found, depth + 1);
+    return supplies(t, types, e.whenTrue, direct, name, found, depth + 1) || supplies(t, types, e.whenFalse, direct, name, found, depth + 1);
   }
   if (t.isObjectLiteralExpression(e)) {
     for (const property of e.properties) {
       if (t.isSpreadAssignment(property)) {
-        const spread = checker.getTypeAtLocation(property.expression);
-        if (spread.flags & t.TypeFlags.Any || signalPropertyOf(t, checker, spread)) return true;
+        const spread = types.getTypeAtLocation(property.expression);
+        if (spread.flags & t.TypeFlags.Any || signalPropertyOf(t, types, spread)) return true;
         continue;
       }
       if (staticPropertyName(t, property.name) !== name) continue;
@@ -206,10 +207,10 @@ function supplies(t: TS, checker: ts.TypeChecker, argument: ts.Expression, direc
     }
     return false;
   }
-  const initializer = constInitializer(t, checker, e);
-  if (initializer) return supplies(t, checker, initializer, direct, name, found, depth + 1);
-  const type = checker.getTypeAtLocation(e);
-  return (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) !== 0 || signalPropertyOf(t, checker, type) !== undefined;
+  const initializer = constInitializer(t, types, e);
+  if (initializer) return supplies(t, types, initializer, direct, name, found, depth + 1);
+  const type = types.getTypeAtLocation(e);
+  return (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) !== 0 || signalPropertyOf(t, types, type) !== undefined;
 }
 
 /**
@@ -217,57 +218,57 @@ function supplies(t: TS, checker: ts.TypeChecker, argument: ts.Expression, direc
  * (`fetch(new Request(url, { signal }))`, peer-linters FP 7), the incoming request itself, or a
  * signal. `new Request(url)` carries a signal that nothing aborts, so it does not count.
  */
-function carries(t: TS, checker: ts.TypeChecker, argument: ts.Expression, found: ts.Expression[], depth = 0): boolean {
+function carries(t: TS, types: TypeQuestions, argument: ts.Expression, found: ts.Expression[], depth = 0): boolean {
   const e = skipOuterExpressions(t, argument);
   if (depth > 4) return false;
   if (t.isNewExpression(e)) {
-    const type = checker.getTypeAtLocation(e);
-    if (!signalPropertyOf(t, checker, type)) return false;
+    const type = types.getTypeAtLocation(e);
+    if (!signalPropertyOf(t, types, type)) return false;
     const [input, init] = e.arguments ?? [];
-    if (init && supplies(t, checker, init, false, 'signal', found)) return true;
-    return input !== undefined && carries(t, checker, input, found, depth + 1);
+    if (init && supplies(t, types, init, false, 'signal', found)) return true;
+    return input !== undefined && carries(t, types, input, found, depth + 1);
   }
-  const initializer = constInitializer(t, checker, e);
-  if (initializer) return carries(t, checker, initializer, found, depth + 1);
-  const type = checker.getTypeAtLocation(e);
+  const initializer = constInitializer(t, types, e);
+  if (initializer) return carries(t, types, initializer, found, depth + 1);
+  const type = types.getTypeAtLocation(e);
   // Untyped: a parameter's value may be a request carrying its signal (`fetch(request)`).
-  if (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) return isRootedAtParameter(t, checker, e);
-  if (isAbortSignalType(t, checker, type)) {
+  if (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) return isRootedAtParameter(t, types, e);
+  if (isAbortSignalType(t, types, type)) {
     found.push(e);
     return true;
   }
-  const property = signalPropertyOf(t, checker, type);
+  const property = signalPropertyOf(t, types, type);
   return property !== undefined && !property.optional;
 }
 
-function isRootedAtParameter(t: TS, checker: ts.TypeChecker, expression: ts.Expression): boolean {
+function isRootedAtParameter(t: TS, types: TypeQuestions, expression: ts.Expression): boolean {
   let e = skipOuterExpressions(t, expression);
   while (t.isPropertyAccessExpression(e)) e = skipOuterExpressions(t, e.expression);
-  const declaration = t.isIdentifier(e) ? checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
+  const declaration = t.isIdentifier(e) ? types.getSymbolAtLocation(e)?.valueDeclaration : undefined;
   return declaration !== undefined && (t.isParameter(declaration) || t.isBindingElement(declaration));
 }
 
 /** Whether the call passes a signal, and which, where the syntax shows it. */
-export function passedSignal(t: TS, checker: ts.TypeChecker, call: ts.CallExpression, parameter: SignalParameter): PassedSignal {
+export function passedSignal(t: TS, types: TypeQuestions, call: ts.CallExpression, parameter: SignalParameter): PassedSignal {
   const signals: ts.Expression[] = [];
   let passes = false;
   call.arguments.forEach((argument, i) => {
     if (t.isSpreadElement(argument)) passes = true;
-    else if (i === parameter.index ? supplies(t, checker, argument, parameter.direct, parameter.property, signals) : carries(t, checker, argument, signals)) passes = true;
+    else if (i === parameter.index ? supplies(t, types, argument, parameter.direct, parameter.property, signals) : carries(t, types, argument, signals)) passes = true;
   });
   return { passes, signals };
 }
 
 /** Every identifier in `scope` that denotes `symbol` (shorthand properties included), except `declaration`. */
-export function referencesTo(t: TS, checker: ts.TypeChecker, symbol: ts.Symbol, scope: ts.Node, declaration?: ts.Node): ts.Identifier[] {
+export function referencesTo(t: TS, types: TypeQuestions, symbol: ts.Symbol, scope: ts.Node, declaration?: ts.Node): ts.Identifier[] {
   const found: ts.Identifier[] = [];
   const visit = (node: ts.Node): void => {
     if (t.isIdentifier(node) && node !== declaration && node.text === symbol.name) {
       const parent = node.parent;
       const denoted =
         parent && t.isShorthandPropertyAssignment(parent) && parent.name === node
-          ? checker.getShorthandAssignmentValueSymbol(parent)
-          : checker.getSymbolAtLocation(node);
+          ? types.getShorthandAssignmentValueSymbol(parent)
+          : types.getSymbolAtLocation(node);
       if (denoted === symbol) found.push(node);
     }
     t.forEachChild(node, visit);
@@ -316,7 +317,7 @@ export function disconnectListener(t: TS, index: ProgramIndex, node: ts.Node): t
 
 /** The AbortControllers a function creates in its locals, and whether each is aborted, and how. */
 export function localControllers(t: TS, index: ProgramIndex, fn: FunctionLikeWithBody): LocalController[] {
-  const checker = index.checker;
+  const types = index.types;
   const declarations: ts.VariableDeclaration[] = [];
   const listeners: ts.Node[] = [];
   const visit = (node: ts.Node): void => {
@@ -331,11 +332,11 @@ export function localControllers(t: TS, index: ProgramIndex, fn: FunctionLikeWit
   if (fn.body) visit(fn.body);
   const controllers: LocalController[] = [];
   for (const declaration of declarations) {
-    const symbol = checker.getSymbolAtLocation(declaration.name);
+    const symbol = types.getSymbolAtLocation(declaration.name);
     if (!symbol) continue;
     let managed = false;
     let linked = false;
-    for (const reference of referencesTo(t, checker, symbol, fn.body!, declaration.name)) {
+    for (const reference of referencesTo(t, types, symbol, fn.body!, declaration.name)) {
       const parent = reference.parent;
       // Reading `ac.signal` hands out its signal; it does not abort it.
       if (t.isPropertyAccessExpression(parent) && parent.expression === reference && parent.name.text === 'signal') continue;
@@ -348,15 +349,15 @@ export function localControllers(t: TS, index: ProgramIndex, fn: FunctionLikeWit
 }
 
 /** The local controller whose signal `expression` is: `ac.signal`, or a const holding it. */
-export function controllerOfSignal(t: TS, checker: ts.TypeChecker, expression: ts.Expression, controllers: readonly LocalController[], depth = 0): LocalController | undefined {
+export function controllerOfSignal(t: TS, types: TypeQuestions, expression: ts.Expression, controllers: readonly LocalController[], depth = 0): LocalController | undefined {
   if (depth > 4 || controllers.length === 0) return undefined;
   const e = skipOuterExpressions(t, expression);
   if (t.isPropertyAccessExpression(e) && e.name.text === 'signal' && t.isIdentifier(e.expression)) {
-    const symbol = checker.getSymbolAtLocation(e.expression);
+    const symbol = types.getSymbolAtLocation(e.expression);
     return controllers.find((c) => c.symbol === symbol);
   }
-  const initializer = constInitializer(t, checker, e);
-  return initializer ? controllerOfSignal(t, checker, initializer, controllers, depth + 1) : undefined;
+  const initializer = constInitializer(t, types, e);
+  return initializer ? controllerOfSignal(t, types, initializer, controllers, depth + 1) : undefined;
 }
 
 /**
@@ -364,7 +365,7 @@ export function controllerOfSignal(t: TS, checker: ts.TypeChecker, expression: t
  * routes, Remix, SvelteKit's `{ request }`, Fastify where the installed types have it), Hono's
  * `c.req.raw.signal`. Express, Koa, node:http and NestJS requests carry none.
  */
-export function requestSignalOf(t: TS, checker: ts.TypeChecker, handler: HandlerRecord): HandlerSignal | undefined {
+export function requestSignalOf(t: TS, types: TypeQuestions, handler: HandlerRecord): HandlerSignal | undefined {
   const names: ts.Identifier[] = [];
   for (const parameter of handler.fn.parameters) {
     if (t.isIdentifier(parameter.name)) names.push(parameter.name);
@@ -373,32 +374,32 @@ export function requestSignalOf(t: TS, checker: ts.TypeChecker, handler: Handler
     }
   }
   for (const name of names) {
-    const symbol = checker.getSymbolAtLocation(name);
+    const symbol = types.getSymbolAtLocation(name);
     if (!symbol) continue;
-    const type = checker.getTypeAtLocation(name);
-    if (isAbortSignalType(t, checker, type)) return { text: name.text, root: symbol };
+    const type = types.getTypeAtLocation(name);
+    if (isAbortSignalType(t, types, type)) return { text: name.text, root: symbol };
     for (const path of requestPaths) {
       let current: ts.Type | undefined = type;
       for (const property of path) {
-        const found: ts.Symbol | undefined = current && checker.getPropertyOfType(checker.getNonNullableType(current), property);
-        current = found && checker.getTypeOfSymbol(found);
+        const found: ts.Symbol | undefined = current && types.getPropertyOfType(types.getNonNullableType(current), property);
+        current = found && types.getTypeOfSymbol(found);
       }
       if (!current) continue;
-      const signal = signalPropertyOf(t, checker, current);
+      const signal = signalPropertyOf(t, types, current);
       if (signal && !signal.optional) return { text: [name.text, ...path, signal.name].join('.'), root: symbol };
     }
   }
-  return untypedRequestSignalOf(t, checker, handler, names);
+  return untypedRequestSignalOf(t, types, handler, names);
 }
 
 /** Without types (node_modules missing), what the framework guarantees: Hono's context, a Fetch-API route's `Request`. */
-function untypedRequestSignalOf(t: TS, checker: ts.TypeChecker, handler: HandlerRecord, names: readonly ts.Identifier[]): HandlerSignal | undefined {
+function untypedRequestSignalOf(t: TS, types: TypeQuestions, handler: HandlerRecord, names: readonly ts.Identifier[]): HandlerSignal | undefined {
   const path = handlerSignalPaths[handler.framework];
   const first = handler.fn.parameters[0];
   if (!path || !first) return undefined;
   const name = t.isIdentifier(first.name) ? first.name : names.find((n) => n.text === 'request');
-  if (!name || !(checker.getTypeAtLocation(name).flags & (t.TypeFlags.Any | t.TypeFlags.Unknown))) return undefined;
-  const symbol = checker.getSymbolAtLocation(name);
+  if (!name || !(types.getTypeAtLocation(name).flags & (t.TypeFlags.Any | t.TypeFlags.Unknown))) return undefined;
+  const symbol = types.getSymbolAtLocation(name);
   return symbol ? { text: [name.text, ...path].join('.'), root: symbol } : undefined;
 }
 
@@ -408,13 +409,13 @@ function untypedRequestSignalOf(t: TS, checker: ts.TypeChecker, handler: Handler
  * `AbortSignal.any([...])` over one.
  */
 export function derivedSignalOf(t: TS, index: ProgramIndex, handler: HandlerRecord, controllers: readonly LocalController[]): HandlerSignal | undefined {
-  const checker = index.checker;
+  const types = index.types;
   let found: HandlerSignal | undefined;
   const linkedSymbols = new Set(controllers.filter((c) => c.linked).map((c) => c.symbol));
   const isLinked = (e: ts.Expression): boolean => {
     const x = skipOuterExpressions(t, e);
     if (t.isPropertyAccessExpression(x) && x.name.text === 'signal' && t.isIdentifier(x.expression)) {
-      const symbol = checker.getSymbolAtLocation(x.expression);
+      const symbol = types.getSymbolAtLocation(x.expression);
       return symbol !== undefined && linkedSymbols.has(symbol);
     }
     return false;
@@ -426,7 +427,7 @@ export function derivedSignalOf(t: TS, index: ProgramIndex, handler: HandlerReco
       const ref = index.binding.resolve(call.expression);
       const list = call.arguments[0] && skipOuterExpressions(t, call.arguments[0]);
       if (ref && sameRef(ref, { module: 'global', path: ['AbortSignal', 'any'] }) && list && t.isArrayLiteralExpression(list) && list.elements.some(isLinked)) {
-        const symbol = checker.getSymbolAtLocation(node.name);
+        const symbol = types.getSymbolAtLocation(node.name);
         if (symbol) found = { text: node.name.text, root: symbol };
         return;
       }
@@ -442,8 +443,8 @@ export function derivedSignalOf(t: TS, index: ProgramIndex, handler: HandlerReco
 }
 
 /** Whether `signal.root` means the same thing at `at` (not shadowed, declared before it). */
-export function isSignalInScope(t: TS, checker: ts.TypeChecker, signal: HandlerSignal, at: ts.Node): boolean {
-  const resolved = checker.resolveName(signal.root.name, at, t.SymbolFlags.Value, false);
+export function isSignalInScope(t: TS, types: TypeQuestions, signal: HandlerSignal, at: ts.Node): boolean {
+  const resolved = types.resolveName(signal.root.name, at, t.SymbolFlags.Value, false);
   if (resolved !== signal.root) return false;
   const declaration = signal.root.valueDeclaration;
   return !declaration || t.isParameter(declaration) || t.isBindingElement(declaration) || declaration.end <= at.pos;

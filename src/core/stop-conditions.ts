@@ -34,13 +34,13 @@ function isWithin(node: ts.Node, scopes: readonly ts.Node[]): boolean {
  */
 export function consultsStop(index: ProgramIndex, scopes: readonly ts.Node[], boundedByParameters = false): boolean {
   const t = index.ts;
-  const checker = index.checker;
+  const types = index.types;
   const parameters = new Set<ts.Symbol>();
   if (boundedByParameters) {
     for (const scope of scopes) {
       if (!isFunctionLikeWithBody(t, scope)) continue;
       for (const p of scope.parameters) {
-        const symbol = t.isIdentifier(p.name) ? checker.getSymbolAtLocation(p.name) : undefined;
+        const symbol = t.isIdentifier(p.name) ? types.getSymbolAtLocation(p.name) : undefined;
         if (symbol) parameters.add(symbol);
       }
     }
@@ -55,11 +55,11 @@ export function consultsStop(index: ProgramIndex, scopes: readonly ts.Node[], bo
     }
     const nameNode = t.isIdentifier(x) ? x : t.isPropertyAccessExpression(x) ? x.name : undefined;
     if (!nameNode || !stopNames.test(nameNode.text)) return false;
-    const symbol = checker.getSymbolAtLocation(nameNode);
+    const symbol = types.getSymbolAtLocation(nameNode);
     const declaration = symbol?.valueDeclaration;
     if (declaration && isWithin(declaration, scopes)) return false;
     if (declaration && t.isVariableDeclaration(declaration) && t.getCombinedNodeFlags(declaration) & t.NodeFlags.Const) return false;
-    const type = checker.getTypeAtLocation(x);
+    const type = types.getTypeAtLocation(x);
     return (type.flags & (t.TypeFlags.BooleanLike | t.TypeFlags.Any | t.TypeFlags.Unknown)) !== 0 || type.isUnion();
   };
   const inCondition = (condition: ts.Expression): void => {
@@ -72,7 +72,7 @@ export function consultsStop(index: ProgramIndex, scopes: readonly ts.Node[], bo
       if (boundedByParameters && t.isBinaryExpression(node) && isRelational(t, node.operatorToken.kind)) {
         for (const side of [node.left, node.right]) {
           const e = skipOuterExpressions(t, side);
-          if (t.isIdentifier(e) && parameters.has(checker.getSymbolAtLocation(e)!)) found = true;
+          if (t.isIdentifier(e) && parameters.has(types.getSymbolAtLocation(e)!)) found = true;
         }
       }
       t.forEachChild(node, visit);
@@ -115,7 +115,7 @@ function handsOnSignal(index: ProgramIndex, argument: ts.Expression): boolean {
     return e.properties.some((p) => (t.isShorthandPropertyAssignment(p) || t.isPropertyAssignment(p)) && t.isIdentifier(p.name) && /signal/i.test(p.name.text));
   }
   if (!t.isIdentifier(e) && !t.isPropertyAccessExpression(e)) return false;
-  return isAbortSignalType(t, index.checker, index.checker.getTypeAtLocation(e));
+  return isAbortSignalType(t, index.types, index.types.getTypeAtLocation(e));
 }
 
 function isRelational(t: TS, kind: ts.SyntaxKind): boolean {

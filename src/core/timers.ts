@@ -137,7 +137,7 @@ function mentionedSymbols(index: ProgramIndex, expression: ts.Node): Set<ts.Symb
   const visit = (node: ts.Node): void => {
     if (isFunctionLikeWithBody(t, node)) return;
     if (t.isIdentifier(node)) {
-      const symbol = index.checker.getSymbolAtLocation(node);
+      const symbol = index.types.getSymbolAtLocation(node);
       if (symbol) symbols.add(symbol);
     }
     t.forEachChild(node, visit);

@@ -22,7 +22,7 @@ export function throughHelpers(index: ProgramIndex, target: Target, depth = 0): 
     if (depth > 2) return false;
     const e = skipOuterExpressions(t, expression);
     if (!t.isIdentifier(e)) return false;
-    const declaration = index.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    const declaration = index.types.getSymbolAtLocation(e)?.valueDeclaration;
     if (!declaration || !t.isParameter(declaration) || !isFunctionLikeWithBody(t, declaration.parent)) return false;
     const fn = declaration.parent;
     const position = fn.parameters.indexOf(declaration);
@@ -74,7 +74,7 @@ export function elementCalls(index: ProgramIndex, methods: readonly string[]): E
 /** The collection a loop variable or a `forEach` callback parameter walks. */
 function iteratedBy(index: ProgramIndex, element: ts.Identifier): ts.Expression | undefined {
   const t = index.ts;
-  const declaration = index.checker.getSymbolAtLocation(element)?.valueDeclaration;
+  const declaration = index.types.getSymbolAtLocation(element)?.valueDeclaration;
   if (!declaration) return undefined;
   if (t.isVariableDeclaration(declaration) && t.isVariableDeclarationList(declaration.parent) && t.isForOfStatement(declaration.parent.parent)) {
     return declaration.parent.parent.expression;
@@ -235,7 +235,7 @@ function holderOf(index: ProgramIndex, call: ts.CallExpression): ts.Symbol | und
   let e: ts.Node = call;
   while (t.isParenthesizedExpression(e.parent) || t.isAsExpression(e.parent)) e = e.parent;
   const parent = e.parent;
-  if (t.isVariableDeclaration(parent) && parent.initializer === e && t.isIdentifier(parent.name)) return index.checker.getSymbolAtLocation(parent.name);
+  if (t.isVariableDeclaration(parent) && parent.initializer === e && t.isIdentifier(parent.name)) return index.types.getSymbolAtLocation(parent.name);
   if (t.isBinaryExpression(parent) && parent.right === e && parent.operatorToken.kind === t.SyntaxKind.EqualsToken) return heldSymbolOf(index, parent.left);
   return undefined;
 }

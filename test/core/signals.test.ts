@@ -86,7 +86,7 @@ describe('whether a call passes a signal', () => {
   const calls = callsOf(file);
   const passes = (text: string) => {
     const call = calls.get(text)!;
-    return passedSignal(ts, index.checker, call, signalParameterOf(ts, index, call)!).passes;
+    return passedSignal(ts, index.types, call, signalParameterOf(ts, index, call)!).passes;
   };
 
   it('sees a signal given directly, through a const, a spread, a Request, or the incoming request', () => {
@@ -127,9 +127,9 @@ describe('what a handler has at hand', () => {
   const byFramework = (framework: string) => handlers.find((h) => h.framework === framework)!;
 
   it('finds the request signal by type: Fastify request.signal, Hono c.req.raw.signal, none in Express', () => {
-    expect(requestSignalOf(ts, index.checker, byFramework('fastify'))?.text).toBe('request.signal');
-    expect(requestSignalOf(ts, index.checker, byFramework('hono'))?.text).toBe('c.req.raw.signal');
-    expect(requestSignalOf(ts, index.checker, byFramework('express'))).toBeUndefined();
+    expect(requestSignalOf(ts, index.types, byFramework('fastify'))?.text).toBe('request.signal');
+    expect(requestSignalOf(ts, index.types, byFramework('hono'))?.text).toBe('c.req.raw.signal');
+    expect(requestSignalOf(ts, index.types, byFramework('express'))).toBeUndefined();
   });
 
   it('tells linked, managed and unmanaged controllers apart', () => {
@@ -167,6 +167,6 @@ describe('without types', () => {
   it("knows a Hono handler's signal is c.req.raw.signal", () => {
     const handler = [...index.handlers.values()][0]!;
     expect(handler.framework).toBe('hono');
-    expect(requestSignalOf(ts, index.checker, handler)?.text).toBe('c.req.raw.signal');
+    expect(requestSignalOf(ts, index.types, handler)?.text).toBe('c.req.raw.signal');
   });
 });
