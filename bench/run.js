@@ -137,7 +137,7 @@ export default [
 `;
 }
 
-function machine() {
+export function machine() {
   const version = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
   return {
     date: new Date().toISOString(),
@@ -154,13 +154,13 @@ function machine() {
   };
 }
 
-function median(values) {
+export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function runOnce(command, work) {
+export function runOnce(command, work) {
   const usageFile = join(work, `usage-${command.name.replace(/\W/g, '_')}.jsonl`);
   rmSync(usageFile, { force: true });
   for (const path of command.cleanup ?? []) rmSync(path, { force: true });
@@ -227,11 +227,11 @@ function countFindings(path, rulePrefix) {
   return n;
 }
 
-function fmt(n, digits = 1) {
+export function fmt(n, digits = 1) {
   return Number.isFinite(n) ? n.toFixed(digits) : '-';
 }
 
-function times(n) {
+export function times(n) {
   return Number.isFinite(n) ? `${n.toFixed(2)}x` : '-';
 }
 
