@@ -14,6 +14,8 @@ export interface CliOptions {
   quiet: boolean;
   /** Lint only this part of the files (`--shard i/n`, 1-based). */
   shard: Shard | undefined;
+  /** Print where the time went and the type questions asked, on stderr. */
+  stats: boolean;
   help: boolean;
   version: boolean;
 }
@@ -35,6 +37,8 @@ Options:
       --quiet               report errors only
       --shard <i/n>         lint part i of n (1 <= i <= n): each file falls in one part, by a hash
                             of its path; the whole program is still analysed in every part
+      --stats               print to stderr where the time went (loading the programs, the
+                            analysis) and how many type questions each program asked
   -h, --help                show this help
   -v, --version             show the version
 
@@ -55,6 +59,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         'max-warnings': { type: 'string' },
         quiet: { type: 'boolean' },
         shard: { type: 'string' },
+        stats: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -101,6 +106,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     maxWarnings,
     quiet: values.quiet ?? false,
     shard,
+    stats: values.stats ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
   };

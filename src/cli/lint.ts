@@ -1,10 +1,13 @@
 // run(): load, analyse, present as separate steps, programmatic and testable. It never touches
 // process.exit, stdout or stderr: main.ts does that.
+import { relative } from 'node:path';
 import type * as ts from 'typescript';
 import { rules as allRules } from '../../rules/index.js';
 import { readDirectives } from '../core/directives.js';
 import { runRulesOnFile, type RuleFinding } from '../core/engine.js';
+import { ProgramIndex } from '../core/program-index.js';
 import { formatMessage, type AnyRule, type Severity } from '../core/rule.js';
+import type { QuestionCounts } from '../core/type-questions.js';
 import { pluginNamespace, ruleDocsUrl, version } from '../meta.js';
 import { loadProjects, UsageError } from './project.js';
 import { reporters, type FormatName } from './reporters/index.js';
@@ -48,8 +51,26 @@ export interface AnalysedFile {
   findings: CodemodFinding[];
 }
 
+/** Where one program's time went, and the type questions its analysis asked. */
+export interface ProgramStats {
+  /** The config (or directory) the program was built from. */
+  project: string;
+  files: number;
+  /** Files linted (all of them, or this shard's). */
+  linted: number;
+  analysisMs: number;
+  typeQuestions: QuestionCounts;
+}
+
+export interface LintStats {
+  /** Finding the configs and building every program (parse and module resolution). */
+  loadMs: number;
+  programs: ProgramStats[];
+}
+
 export interface LintRun {
   results: LintResult[];
+  stats: LintStats;
   rules: readonly AnyRule[];
   /** File path -> what the codemods need, when `collectFindings` was set. */
   findings?: Map<string, AnalysedFile>;
@@ -127,21 +148,31 @@ export function lint(t: TS, options: LintOptions): LintRun {
   const enabled = allRules.filter((rule) => severities.get(rule.meta.id) !== 'off');
   const runs = enabled.map((rule) => ({ rule, options: options.ruleOptions?.[rule.meta.id] }));
   const include = options.shard && inShard(options.shard, options.cwd);
+  const loadStarted = performance.now();
   const projects = loadProjects(t, { cwd: options.cwd, targets: options.targets, include });
+  const stats: LintStats = { loadMs: performance.now() - loadStarted, programs: [] };
   const total = projects.reduce((n, p) => n + p.files.length, 0);
   const results: LintResult[] = [];
   const findings = options.collectFindings ? new Map<string, AnalysedFile>() : undefined;
   let done = 0;
   for (const project of projects) {
+    const started = performance.now();
     for (const sourceFile of project.files) {
       const analysed = findings ? { text: sourceFile.text, findings: [] } : undefined;
       results.push(lintFile(t, project.program, sourceFile, runs, severities, analysed));
       if (analysed) findings!.set(sourceFile.fileName, analysed);
       options.onProgress?.(++done, total);
     }
+    stats.programs.push({
+      project: project.configPath ?? project.program.getCurrentDirectory(),
+      files: project.program.getSourceFiles().length,
+      linted: project.files.length,
+      analysisMs: performance.now() - started,
+      typeQuestions: project.files.length > 0 ? { ...ProgramIndex.for(t, project.program).types.counts } : {},
+    });
   }
   results.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
-  return findings ? { results, rules: enabled, findings } : { results, rules: enabled };
+  return findings ? { results, rules: enabled, stats, findings } : { results, rules: enabled, stats };
 }
 
 function lintFile(
@@ -207,6 +238,20 @@ function lintFile(
   // As ESLint: a result with problems carries the source it was linted from.
   if (result.messages.length > 0) result.source = sourceFile.text;
   return countResult(result);
+}
+
+/** `--stats`: a few lines for stderr. */
+export function formatStats(stats: LintStats, cwd: string): string {
+  const lines = [`shutdown-lint: loaded ${stats.programs.length} program(s) in ${(stats.loadMs / 1000).toFixed(2)} s`];
+  for (const program of stats.programs) {
+    const counts = Object.entries(program.typeQuestions).sort((a, b) => b[1] - a[1]);
+    const asked = counts.reduce((n, [, count]) => n + count, 0);
+    lines.push(
+      `  ${relative(cwd, program.project) || '.'}: ${program.linted} of ${program.files} files linted, analysis ${(program.analysisMs / 1000).toFixed(2)} s, ${asked} type questions` +
+        (counts.length ? ` (${counts.map(([name, count]) => `${name} ${count}`).join(', ')})` : ''),
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 export function format(name: FormatName, run: LintRun, cwd: string, color: boolean): string {

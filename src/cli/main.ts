@@ -4,7 +4,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { version } from '../meta.js';
 import { parseCliArgs, usage } from './args.js';
-import { format, lint } from './lint.js';
+import { format, formatStats, lint } from './lint.js';
 import { migrate, migrateUsage, parseMigrateArgs } from './migrate.js';
 import { UsageError } from './project.js';
 import { ts } from './typescript.js';
@@ -73,6 +73,7 @@ export function runCli(argv: readonly string[], io: Io): number {
       onProgress: progress,
     });
     progress.clear();
+    if (options.stats) io.stderr(formatStats(run.stats, io.cwd));
     if (options.quiet) {
       for (const result of run.results) {
         result.messages = result.messages.filter((m) => m.severity === 2);

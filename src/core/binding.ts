@@ -39,8 +39,21 @@ export class ModuleBinding {
     private readonly types: TypeQuestions,
   ) {}
 
+  /** Answers for whole expressions, by node: every rule asks about the same callees. */
+  private readonly resolved = new Map<ts.Node, ApiRef | null>();
+  private readonly modulesByFile = new Map<ts.SourceFile, Map<string, ts.SourceFile | null>>();
+
   /** What module export `expression` denotes, or undefined when it is local or unknown. */
   resolve(expression: ts.Expression, depth = 0): ApiRef | undefined {
+    if (depth > 0) return this.resolveUncached(expression, depth);
+    const cached = this.resolved.get(expression);
+    if (cached !== undefined) return cached ?? undefined;
+    const ref = this.resolveUncached(expression, 0);
+    this.resolved.set(expression, ref ? Object.freeze({ ...ref, path: Object.freeze([...ref.path]) }) as ApiRef : null);
+    return this.resolved.get(expression) ?? undefined;
+  }
+
+  private resolveUncached(expression: ts.Expression, depth: number): ApiRef | undefined {
     const t = this.t;
     if (depth > MAX_DEPTH) return undefined;
     const node = skipOuterExpressions(t, expression);
@@ -224,6 +237,20 @@ export class ModuleBinding {
   }
 
   private programModule(fromFile: ts.SourceFile, specifier: string): ts.SourceFile | undefined {
+    let byFile = this.modulesByFile.get(fromFile);
+    if (!byFile) {
+      byFile = new Map();
+      this.modulesByFile.set(fromFile, byFile);
+    }
+    let found = byFile.get(specifier);
+    if (found === undefined) {
+      found = this.findProgramModule(fromFile, specifier) ?? null;
+      byFile.set(specifier, found);
+    }
+    return found ?? undefined;
+  }
+
+  private findProgramModule(fromFile: ts.SourceFile, specifier: string): ts.SourceFile | undefined {
     const t = this.t;
     for (const statement of fromFile.statements) {
       // The checker resolves module specifiers it has seen in this file's imports.

@@ -51,6 +51,8 @@ interface ResourceEntry {
   name: string;
   label: string;
   matches: (symbol: ts.Symbol) => boolean;
+  /** What the values `matches` accepts can be called, for `namesThatCanDenote`; none: any name. */
+  denotedBy?: { names?: string[]; annotatedWith?: string[]; initializedBy?: string[] };
   closes: ts.CallExpression[];
   usedByRequests: boolean;
   workers: ResourceUser[];
@@ -108,6 +110,7 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
       name: holding.name,
       label: spec.label,
       matches: (symbol) => symbol === holding.symbol || ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(holding.declaration) ?? false),
+      denotedBy: { names: [...new Set([holding.symbol.name, ...declarationNames(t, holding.declaration)])] },
       closes,
       usedByRequests: false,
       workers: [],
@@ -177,6 +180,7 @@ function classResources(index: ProgramIndex): ResourceEntry[] {
         name: statement.name.text,
         label: spec.label,
         matches: (symbol) => isTypedWithClass(index, symbol, classSymbol),
+        denotedBy: { annotatedWith: [statement.name.text] },
         closes,
         usedByRequests: false,
         workers: [],
@@ -200,14 +204,24 @@ function moduleSingleton(index: ProgramIndex, label: string, module: string, clo
     const ref = index.binding.resolve(init.expression);
     return ref !== undefined && refIn(ref, models);
   };
+  const modelCallees = models.map((m) => m.path[m.path.length - 1]);
   return {
     name: module,
     label,
     matches: isModel,
+    denotedBy: modelCallees.every((c) => c !== undefined) ? { initializedBy: modelCallees as string[] } : undefined,
     closes: moduleClosesOf(index, closedBy).map((s) => s.call),
     usedByRequests: false,
     workers: [],
   };
+}
+
+/** The name a holding's declaration binds (a variable, a parameter, a field, an assignment target). */
+function declarationNames(t: typeof ts, declaration: ts.Node): string[] {
+  const name = (declaration as ts.NamedDeclaration).name;
+  if (name && (t.isIdentifier(name) || t.isPrivateIdentifier(name) || t.isStringLiteralLike(name))) return [name.text];
+  if (t.isPropertyAccessExpression(declaration)) return [declaration.name.text];
+  return [];
 }
 
 /** A parameter, field or variable declared with the class as its type: `private prisma: PrismaService`. */
@@ -265,13 +279,22 @@ function workFunctions(
 function markUses(index: ProgramIndex, functions: ReadonlySet<ts.Node>, entries: readonly ResourceEntry[], use: (entry: ResourceEntry) => void): void {
   const t = index.ts;
   const bySymbol = new Map<ts.Symbol, ResourceEntry[]>();
+  // Only identifiers whose text can denote one of the entries are worth a symbol question.
+  let candidates: Set<string> | undefined = new Set();
+  for (const entry of entries) {
+    if (!entry.denotedBy) {
+      candidates = undefined;
+      break;
+    }
+    for (const name of index.namesThatCanDenote(entry.denotedBy.names ?? [], entry.denotedBy)) candidates.add(name);
+  }
   for (const fn of functions) {
     if (t.isSourceFile(fn)) continue;
     const body = functionBody(t, fn);
     if (!body) continue;
     const visit = (node: ts.Node): void => {
       if (isFunctionLikeWithBody(t, node)) return; // on the path on its own
-      if (t.isIdentifier(node)) {
+      if (t.isIdentifier(node) && (!candidates || candidates.has(node.text))) {
         const symbol = index.types.getSymbolAtLocation(node);
         if (symbol) {
           let found = bySymbol.get(symbol);

@@ -1,10 +1,11 @@
 // The ProgramIndex: servers, request handlers and shutdown paths of a whole program, typed
 // (fixtures/core/service) and with no types at all (fixtures/core/untyped-service).
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ts } from '../../src/cli/typescript.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
-import { fixtureProject } from '../support/fixtures.js';
-import { functionNamed, programOf } from '../support/programs.js';
+import { fixtureProject, repoRoot } from '../support/fixtures.js';
+import { functionNamed, programOf, programWithFile } from '../support/programs.js';
 
 function nameOf(node: import('typescript').Node): string {
   const named = node as { name?: import('typescript').Node };
@@ -106,5 +107,46 @@ describe('a JavaScript service with no node_modules and no types', () => {
     };
     visit(handler);
     expect(receivers).toEqual(['http.Server', 'http.Server']);
+  });
+});
+
+describe('name facts: which names the checker is asked about', () => {
+  const fileName = join(repoRoot, 'fixtures', 'core', `names-${Math.random().toString(36).slice(2)}.ts`);
+  const program = programWithFile(fileName, `
+    import { Pool as PgPool } from 'pg';
+    import { randomUUID as uuid } from 'node:crypto';
+    import http from 'node:http';
+    export const pool = new PgPool();
+    const db = pool;
+    const { pool: viaDeps } = { pool: db };
+    export { db as database };
+    class Store { constructor(private readonly client: PgPool) {} run() { return this.client; } }
+    type Alias = PgPool;
+    const typed: Alias | undefined = undefined;
+    const model = makeModel('User');
+    function makeModel(name: string) { return { name, id: uuid() }; }
+    exports.legacy = function () {};
+    export default { handler() {} };
+    void [viaDeps, Store, typed, model, http];
+  `);
+  const index = ProgramIndex.for(ts, program);
+
+  it('knows every name a program function can be called by, and no other', () => {
+    for (const name of ['makeModel', 'run', 'handler', 'legacy', 'default', 'pool', 'db', 'database']) expect(index.mayNameProgramFunction(name), name).toBe(true);
+    for (const name of ['query', 'end', 'listen', 'json']) expect(index.mayNameProgramFunction(name), name).toBe(false);
+  });
+
+  it('follows a value through every re-binding, syntactically', () => {
+    const names = index.namesThatCanDenote(['pool']);
+    for (const name of ['pool', 'db', 'database', 'viaDeps', 'http']) expect(names.has(name), name).toBe(true);
+    expect(names.has('uuid')).toBe(false);
+    expect(names.has('model')).toBe(false);
+  });
+
+  it('finds declarations by the type they are annotated with, through renamed imports, and variables by their initialiser', () => {
+    const names = index.namesThatCanDenote([], { annotatedWith: ['Pool'], initializedBy: ['makeModel'] });
+    expect(names.has('client')).toBe(true);
+    expect(names.has('model')).toBe(true);
+    expect(names.has('typed')).toBe(false); // annotated with an alias type, which the checker-side matching does not follow either
   });
 });
