@@ -93,3 +93,13 @@ describe('fixture projects', () => {
     expect(diagnostics).toEqual([]);
   });
 });
+
+describe('the CLI options', () => {
+  it('the README table and `--help` list the same options', async () => {
+    const { usage } = await import('../src/cli/args.js');
+    const fromUsage = [...usage.matchAll(/^\s+(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]).sort();
+    const section = readme.slice(readme.indexOf('## In CI: the CLI'), readme.indexOf('Exit codes:'));
+    const fromReadme = [...section.matchAll(/^\| `(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]).filter((o) => o !== '--help' && o !== '--version').sort();
+    expect(fromReadme).toEqual(fromUsage.filter((o) => o !== '--help' && o !== '--version'));
+  });
+});

@@ -16,6 +16,8 @@ export interface CliOptions {
   shard: Shard | undefined;
   /** Print where the time went and the type questions asked, on stderr. */
   stats: boolean;
+  /** `--cache`: where the results are kept, or undefined for no cache. */
+  cacheLocation: string | undefined;
   help: boolean;
   version: boolean;
 }
@@ -37,6 +39,10 @@ Options:
       --quiet               report errors only
       --shard <i/n>         lint part i of n (1 <= i <= n): each file falls in one part, by a hash
                             of its path; the whole program is still analysed in every part
+      --cache               reuse the results of every program (tsconfig project) none of whose
+                            inputs changed; a changed file re-lints the programs holding it
+      --cache-location <p>  where (default: node_modules/.cache/shutdown-lint of the nearest
+                            folder with a package.json)
       --stats               print to stderr where the time went (loading the programs, the
                             analysis) and how many type questions each program asked
   -h, --help                show this help
@@ -44,6 +50,10 @@ Options:
 
 Exit codes: 0 no errors, 1 errors (or too many warnings), 2 usage or configuration error.
 Disable a finding with // shutdown-lint-disable-next-line <rule-id> -- <reason>`;
+
+function usageCacheLocation(): never {
+  throw new UsageError('--cache-location needs --cache as well.');
+}
 
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   let parsed;
@@ -60,6 +70,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         quiet: { type: 'boolean' },
         shard: { type: 'string' },
         stats: { type: 'boolean' },
+        cache: { type: 'boolean' },
+        'cache-location': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -107,6 +119,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     quiet: values.quiet ?? false,
     shard,
     stats: values.stats ?? false,
+    cacheLocation: values.cache ? (values['cache-location'] ?? '') : values['cache-location'] !== undefined ? usageCacheLocation() : undefined,
     help: values.help ?? false,
     version: values.version ?? false,
   };

@@ -9,6 +9,7 @@ import { ProgramIndex } from '../core/program-index.js';
 import { formatMessage, type AnyRule, type Severity } from '../core/rule.js';
 import type { QuestionCounts } from '../core/type-questions.js';
 import { pluginNamespace, ruleDocsUrl, version } from '../meta.js';
+import { ResultCache } from './cache.js';
 import { loadProjects, UsageError } from './project.js';
 import { reporters, type FormatName } from './reporters/index.js';
 import type { LintMessage, LintResult, ReportContext } from './results.js';
@@ -25,6 +26,13 @@ export interface LintOptions {
   ruleOptions?: Readonly<Record<string, object>>;
   /** Lint only this part of the files; every program is still built and analysed whole. */
   shard?: Shard;
+  /**
+   * Reuse the results of programs whose inputs have not changed, stored in this directory
+   * (`--cache`; see cache.ts for what the key covers). Not with `collectFindings`.
+   */
+  cacheLocation?: string;
+  /** One line about the cache that could not be read or written; the run goes on. */
+  onWarning?: (line: string) => void;
   /** Called after each file, for a progress line. */
   onProgress?: (done: number, total: number) => void;
   /** Also keep each file's unsuppressed findings with their offsets and data, for the codemods. */
@@ -60,6 +68,8 @@ export interface ProgramStats {
   linted: number;
   analysisMs: number;
   typeQuestions: QuestionCounts;
+  /** Its results came from the cache: the program was not built. */
+  cached: boolean;
 }
 
 export interface LintStats {
@@ -149,17 +159,51 @@ export function lint(t: TS, options: LintOptions): LintRun {
   const runs = enabled.map((rule) => ({ rule, options: options.ruleOptions?.[rule.meta.id] }));
   const include = options.shard && inShard(options.shard, options.cwd);
   const loadStarted = performance.now();
-  const projects = loadProjects(t, { cwd: options.cwd, targets: options.targets, include });
+  const cache =
+    options.cacheLocation !== undefined && !options.collectFindings
+      ? new ResultCache(
+          options.cacheLocation,
+          options.cwd,
+          {
+            version,
+            typescript: t.version,
+            rules: runs.map((r) => [r.rule.meta.id, severities.get(r.rule.meta.id), r.options ?? null]),
+            shard: options.shard ?? null,
+          },
+          options.onWarning ?? (() => {}),
+        )
+      : undefined;
+  const projects = loadProjects(t, {
+    cwd: options.cwd,
+    targets: options.targets,
+    include,
+    reuse: cache && ((identity) => cache.lookup(identity)),
+  });
   const stats: LintStats = { loadMs: performance.now() - loadStarted, programs: [] };
-  const total = projects.reduce((n, p) => n + p.files.length, 0);
+  const total = projects.reduce((n, p) => n + ('cached' in p ? p.cached.results.length : p.files.length), 0);
   const results: LintResult[] = [];
   const findings = options.collectFindings ? new Map<string, AnalysedFile>() : undefined;
   let done = 0;
   for (const project of projects) {
+    if ('cached' in project) {
+      results.push(...project.cached.results);
+      done += project.cached.results.length;
+      options.onProgress?.(done, total);
+      stats.programs.push({
+        project: project.identity.project,
+        files: project.cached.files.length,
+        linted: project.cached.results.length,
+        analysisMs: 0,
+        typeQuestions: {},
+        cached: true,
+      });
+      continue;
+    }
     const started = performance.now();
+    const programResults: LintResult[] = [];
     for (const sourceFile of project.files) {
       const analysed = findings ? { text: sourceFile.text, findings: [] } : undefined;
-      results.push(lintFile(t, project.program, sourceFile, runs, severities, analysed));
+      programResults.push(lintFile(t, project.program, sourceFile, runs, severities, analysed));
       if (analysed) findings!.set(sourceFile.fileName, analysed);
       options.onProgress?.(++done, total);
     }
@@ -169,8 +213,17 @@ export function lint(t: TS, options: LintOptions): LintRun {
       linted: project.files.length,
       analysisMs: performance.now() - started,
       typeQuestions: project.files.length > 0 ? { ...ProgramIndex.for(t, project.program).types.counts } : {},
+      cached: false,
     });
+    results.push(...programResults);
+    cache?.store(
+      project.identity,
+      project.program.getSourceFiles().filter((f) => !/[\\/]node_modules[\\/]/.test(f.fileName)),
+      project.claimed,
+      programResults,
+    );
   }
+  cache?.save();
   results.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
   return findings ? { results, rules: enabled, stats, findings } : { results, rules: enabled, stats };
 }
@@ -242,10 +295,17 @@ function lintFile(
 
 /** `--stats`: a few lines for stderr. */
 export function formatStats(stats: LintStats, cwd: string): string {
-  const lines = [`shutdown-lint: loaded ${stats.programs.length} program(s) in ${(stats.loadMs / 1000).toFixed(2)} s`];
+  const reused = stats.programs.filter((p) => p.cached).length;
+  const lines = [
+    `shutdown-lint: ${stats.programs.length - reused} program(s) built${reused ? `, ${reused} reused from the cache` : ''}; loading took ${(stats.loadMs / 1000).toFixed(2)} s`,
+  ];
   for (const program of stats.programs) {
     const counts = Object.entries(program.typeQuestions).sort((a, b) => b[1] - a[1]);
     const asked = counts.reduce((n, [, count]) => n + count, 0);
+    if (program.cached) {
+      lines.push(`  ${relative(cwd, program.project) || '.'}: ${program.linted} results from the cache (${program.files} files unchanged)`);
+      continue;
+    }
     lines.push(
       `  ${relative(cwd, program.project) || '.'}: ${program.linted} of ${program.files} files linted, analysis ${(program.analysisMs / 1000).toFixed(2)} s, ${asked} type questions` +
         (counts.length ? ` (${counts.map(([name, count]) => `${name} ${count}`).join(', ')})` : ''),

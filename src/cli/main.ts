@@ -4,6 +4,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { version } from '../meta.js';
 import { parseCliArgs, usage } from './args.js';
+import { defaultCacheLocation } from './cache.js';
 import { format, formatStats, lint } from './lint.js';
 import { migrate, migrateUsage, parseMigrateArgs } from './migrate.js';
 import { UsageError } from './project.js';
@@ -70,6 +71,9 @@ export function runCli(argv: readonly string[], io: Io): number {
       targets: options.targets,
       ruleSeverities: options.ruleSeverities,
       shard: options.shard,
+      cacheLocation:
+        options.cacheLocation === undefined ? undefined : options.cacheLocation === '' ? defaultCacheLocation(io.cwd) : resolve(io.cwd, options.cacheLocation),
+      onWarning: (line) => io.stderr(`shutdown-lint: ${line}\n`),
       onProgress: progress,
     });
     progress.clear();

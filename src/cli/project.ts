@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type * as ts from 'typescript';
+import type { CachedProgram, ProgramIdentity } from './cache.js';
 
 type TS = typeof ts;
 
@@ -13,9 +14,13 @@ export class UsageError extends Error {}
 export interface LoadedProject {
   /** The config the program comes from, or undefined for an inferred program. */
   configPath: string | undefined;
+  /** What the program is built from: the cache's identity for it. */
+  identity: ProgramIdentity;
   program: ts.Program;
   /** The files of this program to lint. */
   files: ts.SourceFile[];
+  /** The files this program claimed (linted here, or in another shard), so no later program lints them. */
+  claimed: string[];
 }
 
 const configNames = ['tsconfig.json', 'jsconfig.json'];
@@ -109,19 +114,28 @@ function isUnder(file: string, directory: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel));
 }
 
+/** A program whose results `reuse` returned: not built. */
+export interface ReusedProject {
+  configPath: string | undefined;
+  identity: ProgramIdentity;
+  cached: CachedProgram;
+}
+
 export interface LoadOptions {
   cwd: string;
   /** Files or directories; empty means the current directory. */
   targets: readonly string[];
   /** Lint only the selected files this accepts (a `--shard`); the programs still hold every file. */
   include?: (file: string) => boolean;
+  /** Stored results for a program, when its inputs have not changed (`--cache`): it is not built. */
+  reuse?: (identity: ProgramIdentity) => CachedProgram | undefined;
 }
 
 /**
  * One program per config (references included), each with the files the targets select.
  * A file that belongs to several configs is linted once, in the first.
  */
-export function loadProjects(t: TS, { cwd, targets, include }: LoadOptions): LoadedProject[] {
+export function loadProjects(t: TS, { cwd, targets, include, reuse }: LoadOptions): (LoadedProject | ReusedProject)[] {
   const wanted = (targets.length ? targets : ['.']).map((target) => {
     const absolute = resolve(cwd, target);
     if (!existsSync(absolute)) {
@@ -152,8 +166,8 @@ export function loadProjects(t: TS, { cwd, targets, include }: LoadOptions): Loa
     );
 
   const linted = new Set<string>();
-  const projects: LoadedProject[] = [];
-  const build = (configPath: string | undefined, rootNames: string[], options: ts.CompilerOptions, references?: readonly ts.ProjectReference[]): void => {
+  const projects: (LoadedProject | ReusedProject)[] = [];
+  const build = (configPath: string | undefined, rootNames: string[], options: ts.CompilerOptions, references?: readonly ts.ProjectReference[], inferredRoot?: string): void => {
     const selected = rootNames.filter((f) => !declarationFile.test(f) && selects(f) && !linted.has(resolve(f)));
     if (selected.length === 0) return;
     if (include && !selected.some((f) => include(resolve(f)))) {
@@ -161,15 +175,24 @@ export function loadProjects(t: TS, { cwd, targets, include }: LoadOptions): Loa
       for (const name of selected) linted.add(resolve(name));
       return;
     }
+    const identity: ProgramIdentity = { project: configPath ?? inferredRoot!, rootNames, options, references };
+    const cached = reuse?.(identity);
+    if (cached) {
+      for (const name of cached.linted) linted.add(name);
+      projects.push({ configPath, identity, cached });
+      return;
+    }
     const program = t.createProgram({ rootNames, options: { ...options, noEmit: true }, projectReferences: references });
     const files: ts.SourceFile[] = [];
+    const claimed: string[] = [];
     for (const name of selected) {
       const sourceFile = program.getSourceFile(name);
       if (!sourceFile) continue;
       linted.add(resolve(name));
+      claimed.push(resolve(name));
       if (!include || include(resolve(name))) files.push(sourceFile);
     }
-    projects.push({ configPath, program, files });
+    projects.push({ configPath, identity, program, files, claimed });
   };
 
   for (const config of configs.values()) build(config.path, config.fileNames, config.options, config.references);
@@ -180,6 +203,6 @@ export function loadProjects(t: TS, { cwd, targets, include }: LoadOptions): Loa
     const covered = [...linted].some((file) => (target.isDirectory ? isUnder(file, target.absolute) : file === target.absolute));
     if (!covered) inferredRoots.push(target.isDirectory ? target.absolute : dirname(target.absolute));
   }
-  for (const root of [...new Set(inferredRoots)]) build(undefined, listSourceFiles(root), inferredOptions(t));
+  for (const root of [...new Set(inferredRoots)]) build(undefined, listSourceFiles(root), inferredOptions(t), undefined, root);
   return projects;
 }

@@ -5,7 +5,7 @@ import { ts } from '../../src/cli/typescript.js';
 
 export function programOf(dir: string): TS.Program {
   const [project] = loadProjects(ts, { cwd: dir, targets: ['.'] });
-  if (!project) throw new Error(`no program for ${dir}`);
+  if (!project || !('program' in project)) throw new Error(`no program for ${dir}`);
   return project.program;
 }
 
