@@ -920,6 +920,16 @@ export const remixRouteExportNames: ReadonlySet<string> = new Set(['loader', 'ac
 
 const kindsByName = new Map(kinds.map((k) => [k.kind, k]));
 
+/**
+ * The method names whose receiver's kind can matter when indexing a call: a kind's methods that
+ * open resources, register handlers, or register shutdown hooks. Any other method call's receiver
+ * need not be classified.
+ */
+export const kindedMethodNames: ReadonlySet<string> = new Set([
+  ...kinds.flatMap((k) => [...Object.keys(k.methods ?? {}), ...Object.keys(k.handlerMethods ?? {})]),
+  ...shutdownHookMethods.map((h) => h.method),
+]);
+
 export function kindSpec(kind: string): KindSpec | undefined {
   return kindsByName.get(kind);
 }

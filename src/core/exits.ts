@@ -401,13 +401,18 @@ function usesOf(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] | unde
     const x = skipOuterExpressions(t, e);
     return t.isIdentifier(x) ? x.text : t.isPropertyAccessExpression(x) ? x.name.text : undefined;
   };
-  const sites: ts.Node[] = [];
-  for (const call of index.calls) {
-    if (isTestFile(call.getSourceFile().fileName)) continue;
-    for (const arg of call.arguments ?? []) {
-      if (lastName(arg) === name && !cls && denotes(arg)) return undefined;
+  if (!cls) {
+    for (const call of index.callsWithArgumentNamed(name)) {
+      if (isTestFile(call.getSourceFile().fileName)) continue;
+      for (const arg of call.arguments ?? []) {
+        if (lastName(arg) === name && denotes(arg)) return undefined;
+      }
     }
-    if (lastName(call.expression) !== name || (cls ? !t.isNewExpression(call) : !t.isCallExpression(call))) continue;
+  }
+  const sites: ts.Node[] = [];
+  for (const call of index.callsNamed(name)) {
+    if (isTestFile(call.getSourceFile().fileName)) continue;
+    if (cls ? !t.isNewExpression(call) : !t.isCallExpression(call)) continue;
     if (denotes(call.expression)) sites.push(call);
   }
   return sites;

@@ -11,6 +11,7 @@ import {
   fetchRouteExportNames,
   kindForType,
   kindSpec,
+  kindedMethodNames,
   listenerMethods,
   nestHttpMethodDecorators,
   nestShutdownMethods,
@@ -500,6 +501,42 @@ export class ProgramIndex {
     if (named) this.declaredNames.add(node.text);
   }
 
+  private callsByName: Map<string, (ts.CallExpression | ts.NewExpression)[]> | undefined;
+  private callsByArgumentName: Map<string, (ts.CallExpression | ts.NewExpression)[]> | undefined;
+
+  /** The calls and `new`s whose callee's last name is `name` (`f()`, `a.b.f()`, `new F()`), in program order. */
+  callsNamed(name: string): readonly (ts.CallExpression | ts.NewExpression)[] {
+    this.indexCallsByName();
+    return this.callsByName!.get(name) ?? [];
+  }
+
+  /** The calls given an argument whose last name is `name` (`on('x', f)`, `run(a.f)`), in program order. */
+  callsWithArgumentNamed(name: string): readonly (ts.CallExpression | ts.NewExpression)[] {
+    this.indexCallsByName();
+    return this.callsByArgumentName!.get(name) ?? [];
+  }
+
+  private indexCallsByName(): void {
+    if (this.callsByName) return;
+    const t = this.ts;
+    const byName = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
+    const byArgument = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
+    const add = (map: typeof byName, e: ts.Expression, call: ts.CallExpression | ts.NewExpression): void => {
+      const x = skipOuterExpressions(t, e);
+      const name = t.isIdentifier(x) ? x.text : t.isPropertyAccessExpression(x) ? x.name.text : undefined;
+      if (name === undefined) return;
+      const list = map.get(name);
+      if (!list) map.set(name, [call]);
+      else if (list[list.length - 1] !== call) list.push(call);
+    };
+    for (const call of this.calls) {
+      add(byName, call.expression, call);
+      for (const arg of call.arguments ?? []) add(byArgument, arg, call);
+    }
+    this.callsByName = byName;
+    this.callsByArgumentName = byArgument;
+  }
+
   /** Whether a callee written as `name` can denote a function of the program (see `declaredNames`). */
   mayNameProgramFunction(name: string): boolean {
     return this.declaredNames.has(name);
@@ -705,6 +742,7 @@ export class ProgramIndex {
     const parts = methodCallParts(t, call);
     if (!parts) return;
     if (listenerMethods.has(parts.name)) this.addSignalListenerRoot(call, parts.receiver, parts.name);
+    if (!kindedMethodNames.has(parts.name)) return;
     const receiverKind = this.kindOf(parts.receiver);
     if (!receiverKind) return;
     const spec = kindSpec(receiverKind);
