@@ -143,6 +143,9 @@ export class ProgramIndex {
     for (const file of program.getSourceFiles()) {
       if (!file.isDeclarationFile && isInDeclarationFileOrNodeModules(file)) this.collectDeclaredNames(file);
     }
+    // Only now are all names known: resolving a route's exported function needs them (functions
+    // are resolved by name first), and answers are cached.
+    for (const file of this.sourceFiles) this.collectFetchRouteExports(file);
     this.classify();
     this.computeShutdownPaths();
   }
@@ -274,6 +277,22 @@ export class ProgramIndex {
    * `throughWrappers` is false) the functions a wrapper call was given: `catchAsync(fn)` is `fn`.
    */
   resolveFunctions(expression: ts.Expression, depth = 0, throughWrappers = true): FunctionLikeWithBody[] {
+    if (depth > 0) return this.resolveFunctionsUncached(expression, depth, throughWrappers);
+    // Every walk over the program (handlers' reach, shutdown paths, the entry path) asks about the
+    // same callees: answer each once. Callers get their own copy of the list.
+    const cache = throughWrappers ? this.functionsThroughWrappers : this.functionsDirect;
+    let found = cache.get(expression);
+    if (!found) {
+      found = this.resolveFunctionsUncached(expression, 0, throughWrappers);
+      cache.set(expression, found);
+    }
+    return [...found];
+  }
+
+  private readonly functionsThroughWrappers = new Map<ts.Node, FunctionLikeWithBody[]>();
+  private readonly functionsDirect = new Map<ts.Node, FunctionLikeWithBody[]>();
+
+  private resolveFunctionsUncached(expression: ts.Expression, depth: number, throughWrappers: boolean): FunctionLikeWithBody[] {
     const t = this.ts;
     if (depth > 6) return [];
     const e = skipOuterExpressions(t, expression);
@@ -379,7 +398,6 @@ export class ProgramIndex {
       t.forEachChild(node, visit);
     };
     visit(file);
-    this.collectFetchRouteExports(file);
   }
 
   private collectDeclaredNames(file: ts.SourceFile): void {
