@@ -22,7 +22,8 @@ const usage = `Usage: npm run bench:cache -- <project dir> --edit <file> [--targ
 
 Options:
   --edit <file>     the file to edit (for --synthetic: a domain's validation module, a leaf)
-  --target <path>   what the CLI lints, relative to the project (default: the project dir)
+  --target <path>   what the CLI lints, relative to the project (default: the project dir);
+                    repeatable: a monorepo's packages, each linted with its own tsconfig
   --runs <n>        runs of each case, alternating (default 3)
   --json            print the results as JSON`;
 
@@ -37,7 +38,7 @@ async function main(argv) {
         synthetic: { type: 'string' },
         seed: { type: 'string' },
         edit: { type: 'string' },
-        target: { type: 'string' },
+        target: { type: 'string', multiple: true },
         runs: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -95,11 +96,11 @@ async function main(argv) {
     }
     const original = readFileSync(edit, 'utf8');
     const cacheDir = join(work, 'cache');
-    const target = resolve(projectDir, values.target ?? '.');
+    const targets = (values.target ?? ['.']).map((t) => resolve(projectDir, t));
     const cli = (name, output) => ({
       name,
       cwd: projectDir,
-      args: [join(root, 'bin', 'shutdown-lint.js'), target, '--cache', '--cache-location', cacheDir, '--format', 'json', '--output-file', join(work, output)],
+      args: [join(root, 'bin', 'shutdown-lint.js'), ...targets, '--cache', '--cache-location', cacheDir, '--format', 'json', '--output-file', join(work, output)],
       okStatus: [0, 1],
     });
     const samples = { cold: [], warm: [], edited: [] };

@@ -40,9 +40,49 @@ export function isPromiseValued(t: TS, index: ProgramIndex, expression: ts.Expre
   if (!t.isCallExpression(e) && !t.isNewExpression(e) && !t.isIdentifier(e) && !t.isPropertyAccessExpression(e)) {
     return false;
   }
+  if (t.isCallExpression(e) && cannotReturnPromise(t, index.types, e)) return false;
   const type = index.types.getTypeAtLocation(e);
   if (!isUnknownType(t, type)) return isPromiseType(t, index.types, type);
   return isPromiseBySyntax(t, index, e, depth);
+}
+
+/** Types whose instantiation can be anything: the call's own type must be asked. */
+function isOpenType(t: TS, type: ts.Type): boolean {
+  return (
+    (type.flags &
+      (t.TypeFlags.Any |
+        t.TypeFlags.Unknown |
+        t.TypeFlags.TypeParameter |
+        t.TypeFlags.Conditional |
+        t.TypeFlags.IndexedAccess |
+        t.TypeFlags.Substitution |
+        t.TypeFlags.Index)) !==
+    0
+  );
+}
+
+/**
+ * No signature of the callee declares a promise, or anything that could become one: the call is
+ * not a promise whichever overload it resolves to, so the costly question (the call's own type,
+ * which resolves overloads and types every callback argument: `app.get(path, async (req, res) =>
+ * …)`) need not be asked. The callee's type is a property lookup on its receiver, no resolution.
+ */
+function cannotReturnPromise(t: TS, types: TypeQuestions, call: ts.CallExpression): boolean {
+  const calleeType = types.getTypeAtLocation(call.expression);
+  if (isOpenType(t, calleeType)) return false;
+  const parts = calleeType.isUnion() ? calleeType.types : [calleeType];
+  const signatures = parts.flatMap((part) => part.getCallSignatures());
+  if (signatures.length === 0) return false;
+  return signatures.every((signature) => {
+    const returned = signature.getReturnType();
+    const returnedParts = returned.isUnion() ? returned.types : [returned];
+    return returnedParts.every((part) => !isOpenType(t, part) && !isBuiltinPromise(t, types, part, 0) && !isThenable(part));
+  });
+}
+
+/** A type with a `then` method (a custom thenable) counts as possibly a promise. */
+function isThenable(type: ts.Type): boolean {
+  return type.getProperty('then') !== undefined;
 }
 
 function isPromiseBySyntax(t: TS, index: ProgramIndex, e: ts.Expression, depth: number): boolean {
