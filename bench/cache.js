@@ -7,13 +7,12 @@
 // the cold run. The cache reuses whole programs (see src/cli/cache.ts for why), so an edit
 // re-lints the programs holding the file: in a single-program service that is all of it, in a
 // monorepo the edited package's program.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fmt, machine, median, runOnce, times } from './run.js';
-import { writeService } from './synthetic.js';
+import { BenchUsageError, fmt, machine, median, projectWithFile, runOnce, times } from './run.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -57,10 +56,6 @@ async function main(argv) {
     process.stderr.write('bench:cache: --runs takes a whole number of 1 or more\n');
     return 2;
   }
-  if ((values.synthetic === undefined) === (positionals.length !== 1)) {
-    process.stderr.write(`bench:cache: give one project directory, or --synthetic <files>\n${usage}\n`);
-    return 2;
-  }
   if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) {
     process.stderr.write('bench:cache: dist/ is missing: run `npm run build` first.\n');
     return 2;
@@ -69,29 +64,11 @@ async function main(argv) {
   try {
     let projectDir;
     let edit;
-    if (values.synthetic !== undefined) {
-      const files = Number(values.synthetic);
-      if (!Number.isInteger(files) || files < 100 || files > 5000) {
-        process.stderr.write(`bench:cache: --synthetic ${values.synthetic}: expected 100 to 5000 files\n`);
-        return 2;
-      }
-      projectDir = join(work, `synthetic-${files}`);
-      writeService(projectDir, { files, seed: Number(values.seed ?? 1) });
-      edit = resolve(projectDir, values.edit ?? 'src/domains/account/account.validation.ts');
-    } else {
-      projectDir = resolve(positionals[0]);
-      if (!existsSync(projectDir) || !statSync(projectDir).isDirectory()) {
-        process.stderr.write(`bench:cache: ${positionals[0]}: not a directory.\n`);
-        return 2;
-      }
-      if (!values.edit) {
-        process.stderr.write('bench:cache: --edit <file>: which file to edit\n');
-        return 2;
-      }
-      edit = resolve(projectDir, values.edit);
-    }
-    if (!existsSync(edit)) {
-      process.stderr.write(`bench:cache: ${edit}: no such file.\n`);
+    try {
+      ({ projectDir, file: edit } = projectWithFile({ values, positionals, work, fileOption: 'edit', defaultFile: 'src/domains/account/account.validation.ts', fileWhat: 'which file to edit' }));
+    } catch (error) {
+      if (!(error instanceof BenchUsageError)) throw error;
+      process.stderr.write(`bench:cache: ${error.message}\n${usage}\n`);
       return 2;
     }
     const original = readFileSync(edit, 'utf8');

@@ -9,13 +9,12 @@
 // every shutdown rule. Reported: the first lint (opening the file: the project is loaded) and the
 // median re-lint after an edit. Target (issue 6): the shutdown rules add at most 10%.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fmt, machine, median } from './run.js';
-import { writeService } from './synthetic.js';
+import { BenchUsageError, fmt, machine, median, projectWithFile } from './run.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -93,10 +92,6 @@ async function main(argv) {
     await child(positionals[0], values.file, values.child, edits);
     return 0;
   }
-  if ((values.synthetic === undefined) === (positionals.length !== 1)) {
-    process.stderr.write(`bench:editor: give one project directory, or --synthetic <files>\n${usage}\n`);
-    return 2;
-  }
   if (![edits, runs].every((n) => Number.isInteger(n) && n >= 1)) {
     process.stderr.write('bench:editor: --edits and --runs take whole numbers of 1 or more\n');
     return 2;
@@ -109,29 +104,11 @@ async function main(argv) {
   try {
     let projectDir;
     let file;
-    if (values.synthetic !== undefined) {
-      const files = Number(values.synthetic);
-      if (!Number.isInteger(files) || files < 100 || files > 5000) {
-        process.stderr.write(`bench:editor: --synthetic ${values.synthetic}: expected 100 to 5000 files\n`);
-        return 2;
-      }
-      projectDir = join(work, `synthetic-${files}`);
-      writeService(projectDir, { files, seed: Number(values.seed ?? 1) });
-      file = resolve(projectDir, values.file ?? 'src/domains/account/account.service.ts');
-    } else {
-      projectDir = resolve(positionals[0]);
-      if (!existsSync(projectDir) || !statSync(projectDir).isDirectory()) {
-        process.stderr.write(`bench:editor: ${positionals[0]}: not a directory.\n`);
-        return 2;
-      }
-      if (!values.file) {
-        process.stderr.write('bench:editor: --file <path>: which file the editor has open\n');
-        return 2;
-      }
-      file = resolve(projectDir, values.file);
-    }
-    if (!existsSync(file)) {
-      process.stderr.write(`bench:editor: ${file}: no such file.\n`);
+    try {
+      ({ projectDir, file: file } = projectWithFile({ values, positionals, work, fileOption: 'file', defaultFile: 'src/domains/account/account.service.ts', fileWhat: 'which file the editor has open' }));
+    } catch (error) {
+      if (!(error instanceof BenchUsageError)) throw error;
+      process.stderr.write(`bench:editor: ${error.message}\n${usage}\n`);
       return 2;
     }
     const samples = { plain: [], shutdown: [] };

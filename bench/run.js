@@ -154,6 +154,38 @@ export function machine() {
   };
 }
 
+/** A bad argument to a bench script: its message is printed as one line, exit code 2. */
+export class BenchUsageError extends Error {}
+
+/**
+ * The project a bench script measures and the one file it works on: a synthetic service written
+ * into `work` (`--synthetic n`, the file defaulting to `defaultFile`), or a directory given by path
+ * with the file named by `--<fileOption>`.
+ */
+export function projectWithFile({ values, positionals, work, fileOption, defaultFile, fileWhat }) {
+  if ((values.synthetic === undefined) === (positionals.length !== 1)) {
+    throw new BenchUsageError('give one project directory, or --synthetic <files>');
+  }
+  let projectDir;
+  let file;
+  if (values.synthetic !== undefined) {
+    const files = Number(values.synthetic);
+    if (!Number.isInteger(files) || files < 100 || files > 5000) {
+      throw new BenchUsageError(`--synthetic ${values.synthetic}: expected 100 to 5000 files`);
+    }
+    projectDir = join(work, `synthetic-${files}`);
+    writeService(projectDir, { files, seed: Number(values.seed ?? 1) });
+    file = resolve(projectDir, values[fileOption] ?? defaultFile);
+  } else {
+    projectDir = resolve(positionals[0]);
+    if (!existsSync(projectDir) || !statSync(projectDir).isDirectory()) throw new BenchUsageError(`${positionals[0]}: not a directory.`);
+    if (!values[fileOption]) throw new BenchUsageError(`--${fileOption} <path>: ${fileWhat}`);
+    file = resolve(projectDir, values[fileOption]);
+  }
+  if (!existsSync(file)) throw new BenchUsageError(`${file}: no such file.`);
+  return { projectDir, file };
+}
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
