@@ -235,6 +235,10 @@ function checkParameter(context: Context, parameter: ts.ParameterDeclaration): v
   if (!isFunctionLikeWithBody(t, fn) || !fn.body) return;
   // A parameter property is stored on the instance: it is passed on.
   if (t.getModifiers(parameter)?.length) return;
+  // Every report needs cancellable work in the function (doesCancellableWork): with no call and
+  // no loop in it there is none, and the parameter's type (for a callback, the costliest question:
+  // its call's overloads resolved) need not be asked.
+  if (!mayDoCancellableWork(t, fn)) return;
   const name = parameter.name;
   if (t.isIdentifier(name)) {
     if (name.text.startsWith('_') || name.text === 'this') return;
@@ -309,6 +313,13 @@ function mayReadProperty(t: TS, reference: ts.Identifier, property: string): boo
  * Whether the function does something its signal could cancel: it calls something that accepts
  * one, or loops awaiting. Awaiting work that takes no signal leaves nothing to pass it to.
  */
+/** A syntactic pre-check of `doesCancellableWork`: a call or a loop somewhere in the body. */
+function mayDoCancellableWork(t: typeof ts, fn: FunctionLikeWithBody): boolean {
+  const visit = (node: ts.Node): boolean =>
+    t.isCallExpression(node) || t.isForOfStatement(node) || t.isWhileStatement(node) || t.isDoStatement(node) || (t.forEachChild(node, visit) ?? false);
+  return fn.body !== undefined && visit(fn.body);
+}
+
 function doesCancellableWork(context: Context, fn: FunctionLikeWithBody): boolean {
   const t = context.ts;
   let found = false;
