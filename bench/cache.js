@@ -65,7 +65,14 @@ async function main(argv) {
     let projectDir;
     let edit;
     try {
-      ({ projectDir, file: edit } = projectWithFile({ values, positionals, work, fileOption: 'edit', defaultFile: 'src/domains/account/account.validation.ts', fileWhat: 'which file to edit' }));
+      ({ projectDir, file: edit } = projectWithFile({
+        values,
+        positionals,
+        work,
+        fileOption: 'edit',
+        defaultFile: 'src/domains/account/account.validation.ts',
+        fileWhat: 'which file to edit',
+      }));
     } catch (error) {
       if (!(error instanceof BenchUsageError)) throw error;
       process.stderr.write(`bench:cache: ${error.message}\n${usage}\n`);
@@ -77,7 +84,17 @@ async function main(argv) {
     const cli = (name, output) => ({
       name,
       cwd: projectDir,
-      args: [join(root, 'bin', 'shutdown-lint.js'), ...targets, '--cache', '--cache-location', cacheDir, '--format', 'json', '--output-file', join(work, output)],
+      args: [
+        join(root, 'bin', 'shutdown-lint.js'),
+        ...targets,
+        '--cache',
+        '--cache-location',
+        cacheDir,
+        '--format',
+        'json',
+        '--output-file',
+        join(work, output),
+      ],
       okStatus: [0, 1],
     });
     const samples = { cold: [], warm: [], edited: [] };
@@ -95,19 +112,28 @@ async function main(argv) {
           if (sample.failed) throw new Error(`the ${name} run exited with ${sample.status}: ${sample.stderr}`);
           samples[name].push(sample);
         }
-        outputsAgree &&= readFileSync(join(work, 'cold.json'), 'utf8') === readFileSync(join(work, 'warm.json'), 'utf8');
-        writeFileSync(edit, `${original}\nexport function benchEdit${run}(value: string): string {\n  return value.trim();\n}\n`);
+        outputsAgree &&=
+          readFileSync(join(work, 'cold.json'), 'utf8') === readFileSync(join(work, 'warm.json'), 'utf8');
+        writeFileSync(
+          edit,
+          `${original}\nexport function benchEdit${run}(value: string): string {\n  return value.trim();\n}\n`,
+        );
         const sample = runOnce(cli('edited', 'edited.json'), work);
         if (sample.failed) throw new Error(`the edited run exited with ${sample.status}: ${sample.stderr}`);
         samples.edited.push(sample);
         if (!values.json) {
-          process.stderr.write(`bench:cache: run ${run + 1}/${runs}: cold ${fmt(samples.cold[run].wallS, 2)} s, warm ${fmt(samples.warm[run].wallS, 2)} s, after the edit ${fmt(sample.wallS, 2)} s\n`);
+          process.stderr.write(
+            `bench:cache: run ${run + 1}/${runs}: cold ${fmt(samples.cold[run].wallS, 2)} s, warm ${fmt(samples.warm[run].wallS, 2)} s, after the edit ${fmt(sample.wallS, 2)} s\n`,
+          );
         }
       }
     } finally {
       writeFileSync(edit, original);
     }
-    const summary = (name) => ({ wallS: median(samples[name].map((s) => s.wallS)), cpuS: median(samples[name].map((s) => s.cpuS)) });
+    const summary = (name) => ({
+      wallS: median(samples[name].map((s) => s.wallS)),
+      cpuS: median(samples[name].map((s) => s.cpuS)),
+    });
     const report = {
       machine: machine(),
       project: values.synthetic ? `synthetic ${values.synthetic} files` : projectDir,

@@ -30,9 +30,18 @@ Options:
 /** The child: one ESLint instance, the first lint, then a lint after each edit; prints the times. */
 async function child(projectDir, file, mode, edits) {
   const { ESLint } = await import(pathToFileURL(join(root, 'node_modules', 'eslint', 'lib', 'api.js')).href);
-  const parser = (await import(pathToFileURL(join(root, 'node_modules', '@typescript-eslint', 'parser', 'dist', 'index.js')).href)).default;
-  const tseslint = (await import(pathToFileURL(join(root, 'node_modules', '@typescript-eslint', 'eslint-plugin', 'dist', 'index.js')).href)).default;
-  const shutdown = mode === 'shutdown' ? (await import(pathToFileURL(join(root, 'dist', 'src', 'eslint', 'plugin.js')).href)).default : undefined;
+  const parser = (
+    await import(pathToFileURL(join(root, 'node_modules', '@typescript-eslint', 'parser', 'dist', 'index.js')).href)
+  ).default;
+  const tseslint = (
+    await import(
+      pathToFileURL(join(root, 'node_modules', '@typescript-eslint', 'eslint-plugin', 'dist', 'index.js')).href
+    )
+  ).default;
+  const shutdown =
+    mode === 'shutdown'
+      ? (await import(pathToFileURL(join(root, 'dist', 'src', 'eslint', 'plugin.js')).href)).default
+      : undefined;
   const eslint = new ESLint({
     cwd: projectDir,
     overrideConfigFile: true,
@@ -42,7 +51,10 @@ async function child(projectDir, file, mode, edits) {
         languageOptions: { parser, parserOptions: { projectService: true, tsconfigRootDir: projectDir } },
         linterOptions: { reportUnusedDisableDirectives: 'off' },
         plugins: { '@typescript-eslint': tseslint, ...(shutdown ? shutdown.configs.recommended.plugins : {}) },
-        rules: { '@typescript-eslint/no-floating-promises': 'error', ...(shutdown ? shutdown.configs.recommended.rules : {}) },
+        rules: {
+          '@typescript-eslint/no-floating-promises': 'error',
+          ...(shutdown ? shutdown.configs.recommended.rules : {}),
+        },
       },
     ],
   });
@@ -105,7 +117,14 @@ async function main(argv) {
     let projectDir;
     let file;
     try {
-      ({ projectDir, file: file } = projectWithFile({ values, positionals, work, fileOption: 'file', defaultFile: 'src/domains/account/account.service.ts', fileWhat: 'which file the editor has open' }));
+      ({ projectDir, file: file } = projectWithFile({
+        values,
+        positionals,
+        work,
+        fileOption: 'file',
+        defaultFile: 'src/domains/account/account.service.ts',
+        fileWhat: 'which file the editor has open',
+      }));
     } catch (error) {
       if (!(error instanceof BenchUsageError)) throw error;
       process.stderr.write(`bench:editor: ${error.message}\n${usage}\n`);
@@ -114,18 +133,30 @@ async function main(argv) {
     const samples = { plain: [], shutdown: [] };
     for (let run = 0; run < runs; run++) {
       for (const mode of ['plain', 'shutdown']) {
-        const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url), projectDir, '--child', mode, '--file', file, '--edits', String(edits)], {
-          cwd: projectDir,
-          encoding: 'utf8',
-          maxBuffer: 64 * 2 ** 20,
-        });
+        const result = spawnSync(
+          process.execPath,
+          [fileURLToPath(import.meta.url), projectDir, '--child', mode, '--file', file, '--edits', String(edits)],
+          {
+            cwd: projectDir,
+            encoding: 'utf8',
+            maxBuffer: 64 * 2 ** 20,
+          },
+        );
         if (result.status !== 0) {
-          process.stderr.write(`bench:editor: the ${mode} run exited with ${result.status}:\n${result.stderr.slice(0, 2000)}\n`);
+          process.stderr.write(
+            `bench:editor: the ${mode} run exited with ${result.status}:\n${result.stderr.slice(0, 2000)}\n`,
+          );
           return 1;
         }
         const sample = JSON.parse(result.stdout);
         samples[mode].push(sample);
-        if (!values.json) process.stderr.write(`bench:editor: run ${run + 1}/${runs} ${mode}: first ${fmt(sample.times[0], 0)} ms, re-lints ${sample.times.slice(1).map((t) => fmt(t, 0)).join(' ')} ms\n`);
+        if (!values.json)
+          process.stderr.write(
+            `bench:editor: run ${run + 1}/${runs} ${mode}: first ${fmt(sample.times[0], 0)} ms, re-lints ${sample.times
+              .slice(1)
+              .map((t) => fmt(t, 0))
+              .join(' ')} ms\n`,
+          );
       }
     }
     const summary = (mode) => ({

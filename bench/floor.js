@@ -18,7 +18,8 @@ const ts = require('typescript');
 
 const names = new Set(['listen', 'setInterval', ...listenerMethods]);
 for (const kind of kinds) {
-  for (const list of [kind.close, kind.forceClose, kind.flush]) for (const name of list ?? []) if (!name.startsWith('[')) names.add(name);
+  for (const list of [kind.close, kind.forceClose, kind.flush])
+    for (const name of list ?? []) if (!name.startsWith('[')) names.add(name);
 }
 for (const ref of [...factories, ...processExits, ...deadlineTimers]) {
   const last = ref.path[ref.path.length - 1] ?? ref.module.split('/').pop();
@@ -35,7 +36,11 @@ export function measureFloor(configPath) {
   const read = ts.readConfigFile(configPath, ts.sys.readFile);
   if (read.error) throw new Error(`${configPath}: ${ts.flattenDiagnosticMessageText(read.error.messageText, ' ')}`);
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(configPath), undefined, configPath);
-  const program = ts.createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, noEmit: true }, projectReferences: parsed.projectReferences });
+  const program = ts.createProgram({
+    rootNames: parsed.fileNames,
+    options: { ...parsed.options, noEmit: true },
+    projectReferences: parsed.projectReferences,
+  });
   // Creating the checker binds every file of the program, declaration files included.
   const checker = program.getTypeChecker();
   let files = 0;
@@ -52,7 +57,12 @@ export function measureFloor(configPath) {
     ts.forEachChild(node, visit);
   };
   for (const sourceFile of program.getSourceFiles()) {
-    if (sourceFile.isDeclarationFile || program.isSourceFileFromExternalLibrary(sourceFile) || sourceFile.fileName.includes('/node_modules/')) continue;
+    if (
+      sourceFile.isDeclarationFile ||
+      program.isSourceFileFromExternalLibrary(sourceFile) ||
+      sourceFile.fileName.includes('/node_modules/')
+    )
+      continue;
     files++;
     visit(sourceFile);
   }

@@ -7,6 +7,9 @@ const target = process.env.SHUTDOWN_LINT_BENCH_USAGE;
 if (target) {
   process.once('exit', () => {
     const usage = process.resourceUsage();
-    appendFileSync(target, `${JSON.stringify({ pid: process.pid, maxRssKiB: usage.maxRSS, userUs: usage.userCPUTime, systemUs: usage.systemCPUTime })}\n`);
+    appendFileSync(
+      target,
+      `${JSON.stringify({ pid: process.pid, maxRssKiB: usage.maxRSS, userUs: usage.userCPUTime, systemUs: usage.systemCPUTime })}\n`,
+    );
   });
 }

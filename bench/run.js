@@ -61,10 +61,12 @@ function parse(argv) {
     throw new UsageError('give one project directory, or --synthetic <files>');
   }
   const runs = Number(values.runs ?? 3);
-  if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs ${values.runs}: expected a whole number of 1 or more`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new UsageError(`--runs ${values.runs}: expected a whole number of 1 or more`);
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : undefined;
   for (const name of only ?? []) {
-    if (!commandNames.includes(name)) throw new UsageError(`--only ${name}: expected some of ${commandNames.join(', ')}`);
+    if (!commandNames.includes(name))
+      throw new UsageError(`--only ${name}: expected some of ${commandNames.join(', ')}`);
   }
   const synthetic = values.synthetic === undefined ? undefined : Number(values.synthetic);
   if (synthetic !== undefined && !(Number.isInteger(synthetic) && synthetic >= 100 && synthetic <= 5000)) {
@@ -178,7 +180,8 @@ export function projectWithFile({ values, positionals, work, fileOption, default
     file = resolve(projectDir, values[fileOption] ?? defaultFile);
   } else {
     projectDir = resolve(positionals[0]);
-    if (!existsSync(projectDir) || !statSync(projectDir).isDirectory()) throw new BenchUsageError(`${positionals[0]}: not a directory.`);
+    if (!existsSync(projectDir) || !statSync(projectDir).isDirectory())
+      throw new BenchUsageError(`${positionals[0]}: not a directory.`);
     if (!values[fileOption]) throw new BenchUsageError(`--${fileOption} <path>: ${fileWhat}`);
     file = resolve(projectDir, values[fileOption]);
   }
@@ -204,7 +207,12 @@ export function runOnce(command, work) {
     NO_COLOR: '1',
   };
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, command.args, { cwd: command.cwd, env, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  const result = spawnSync(process.execPath, command.args, {
+    cwd: command.cwd,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 256 * 2 ** 20,
+  });
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.error) throw result.error;
   const usages = existsSync(usageFile)
@@ -237,17 +245,50 @@ function commandsFor({ projectDir, configPath, files, options, work }) {
   const eslintShutdown = join(work, 'eslint-nfp-shutdown.config.mjs');
   writeFileSync(eslintPlain, eslintConfig(projectDir, false));
   writeFileSync(eslintShutdown, eslintConfig(projectDir, true));
-  const eslintArgs = (config, out) => [eslintBin, '--config', config, '--no-warn-ignored', '--format', 'json', '--output-file', out, ...relativeFiles];
+  const eslintArgs = (config, out) => [
+    eslintBin,
+    '--config',
+    config,
+    '--no-warn-ignored',
+    '--format',
+    'json',
+    '--output-file',
+    out,
+    ...relativeFiles,
+  ];
   // An incremental config would make tsc write (and later reuse) a .tsbuildinfo: send it to the
   // temporary directory and delete it before each run.
   const buildInfo = join(work, 'tsc.tsbuildinfo');
   const tscIncremental = options.incremental || options.composite ? ['--tsBuildInfoFile', buildInfo] : [];
   return [
-    { name: 'cli', cwd: projectDir, args: [join(root, 'bin', 'shutdown-lint.js'), configPath, '--format', 'json', '--output-file', join(work, 'cli.json')], okStatus: [0, 1] },
+    {
+      name: 'cli',
+      cwd: projectDir,
+      args: [
+        join(root, 'bin', 'shutdown-lint.js'),
+        configPath,
+        '--format',
+        'json',
+        '--output-file',
+        join(work, 'cli.json'),
+      ],
+      okStatus: [0, 1],
+    },
     { name: 'eslint', cwd: projectDir, args: eslintArgs(eslintPlain, join(work, 'eslint.json')), okStatus: [0, 1] },
-    { name: 'tsc', cwd: projectDir, args: [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', configPath, ...tscIncremental], okStatus: [0, 1, 2], cleanup: [buildInfo] },
+    {
+      name: 'tsc',
+      cwd: projectDir,
+      args: [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', configPath, ...tscIncremental],
+      okStatus: [0, 1, 2],
+      cleanup: [buildInfo],
+    },
     { name: 'floor', cwd: projectDir, args: [join(root, 'bench', 'floor.js'), configPath] },
-    { name: 'eslint+shutdown', cwd: projectDir, args: eslintArgs(eslintShutdown, join(work, 'eslint-shutdown.json')), okStatus: [0, 1] },
+    {
+      name: 'eslint+shutdown',
+      cwd: projectDir,
+      args: eslintArgs(eslintShutdown, join(work, 'eslint-shutdown.json')),
+      okStatus: [0, 1],
+    },
   ];
 }
 
@@ -279,7 +320,9 @@ function table(report) {
   for (const r of report.results) {
     const wallRatio = cli ? r.wallS / cli.wallS : NaN;
     const rssRatio = cli ? r.maxRssMB / cli.maxRssMB : NaN;
-    lines.push(`| ${labels[r.name]} | ${fmt(r.wallS)} | ${fmt(r.cpuS)} | ${fmt(r.maxRssMB, 0)} | ${times(wallRatio)} | ${times(rssRatio)} | ${r.notes.join('; ')} |`);
+    lines.push(
+      `| ${labels[r.name]} | ${fmt(r.wallS)} | ${fmt(r.cpuS)} | ${fmt(r.maxRssMB, 0)} | ${times(wallRatio)} | ${times(rssRatio)} | ${r.notes.join('; ')} |`,
+    );
   }
   const t = report.targets;
   lines.push('');
@@ -290,9 +333,17 @@ function table(report) {
       : `- ${label}: ${show(value, unit)} by wall time, ${show(cpu, unit)} by CPU time (target <= ${limit}${unit}, judged by wall time: ${value <= limit ? 'met' : 'missed'})`;
   for (const line of [
     target('CLI / ESLint typed', t.cliVsEslintWall, t.cliVsEslintCpu, 0.3),
-    t.cliVsEslintRss === undefined ? undefined : `- CLI / ESLint typed, peak RSS: ${times(t.cliVsEslintRss)} (target <= 0.6x: ${t.cliVsEslintRss <= 0.6 ? 'met' : 'missed'})`,
+    t.cliVsEslintRss === undefined
+      ? undefined
+      : `- CLI / ESLint typed, peak RSS: ${times(t.cliVsEslintRss)} (target <= 0.6x: ${t.cliVsEslintRss <= 0.6 ? 'met' : 'missed'})`,
     target('CLI / floor', t.cliVsFloorWall, t.cliVsFloorCpu, 1.2),
-    target('shutdown rules added to ESLint typed (editor case)', t.editorAddedPercent, t.editorAddedPercentCpu, 10, '%'),
+    target(
+      'shutdown rules added to ESLint typed (editor case)',
+      t.editorAddedPercent,
+      t.editorAddedPercentCpu,
+      10,
+      '%',
+    ),
   ]) {
     if (line) lines.push(line);
   }
@@ -342,7 +393,13 @@ export async function main(argv) {
       (c) => !options.only || options.only.includes(c.name),
     );
     const samples = new Map(commands.map((c) => [c.name, []]));
-    const report = { machine: machine(), project: { label, dir: projectDir, tsconfig: configPath, files: files.length }, runs: options.runs, results: [], targets: {} };
+    const report = {
+      machine: machine(),
+      project: { label, dir: projectDir, tsconfig: configPath, files: files.length },
+      runs: options.runs,
+      results: [],
+      targets: {},
+    };
     for (let run = 0; run < options.runs; run++) {
       for (const command of commands) {
         const sample = runOnce(command, work);
@@ -351,15 +408,20 @@ export async function main(argv) {
           return 1;
         }
         samples.get(command.name).push(sample);
-        if (!options.json) process.stderr.write(`bench: run ${run + 1}/${options.runs} ${command.name}: ${fmt(sample.wallS, 2)} s, ${fmt(sample.maxRssMB, 0)} MB\n`);
+        if (!options.json)
+          process.stderr.write(
+            `bench: run ${run + 1}/${options.runs} ${command.name}: ${fmt(sample.wallS, 2)} s, ${fmt(sample.maxRssMB, 0)} MB\n`,
+          );
       }
     }
     for (const command of commands) {
       const list = samples.get(command.name);
       const notes = [];
       if (command.name === 'cli') notes.push(`${countFindings(join(work, 'cli.json'), 'shutdown/')} findings`);
-      if (command.name === 'eslint') notes.push(`${countFindings(join(work, 'eslint.json'), '@typescript-eslint/')} floating promises`);
-      if (command.name === 'eslint+shutdown') notes.push(`${countFindings(join(work, 'eslint-shutdown.json'), 'shutdown/')} shutdown findings`);
+      if (command.name === 'eslint')
+        notes.push(`${countFindings(join(work, 'eslint.json'), '@typescript-eslint/')} floating promises`);
+      if (command.name === 'eslint+shutdown')
+        notes.push(`${countFindings(join(work, 'eslint-shutdown.json'), 'shutdown/')} shutdown findings`);
       if (command.name === 'tsc') {
         const errors = (list[list.length - 1].stdout.match(/error TS\d+/g) ?? []).length;
         notes.push(errors ? `${errors} type errors` : 'no type errors');

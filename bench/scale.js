@@ -26,7 +26,13 @@ export async function main(argv) {
     ({ values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { seed: { type: 'string' }, runs: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        seed: { type: 'string' },
+        runs: { type: 'string' },
+        json: { type: 'boolean' },
+        keep: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (error) {
     process.stderr.write(`bench:scale: ${error.message.split('\n')[0]}\n${usage}\n`);
@@ -62,7 +68,21 @@ export async function main(argv) {
       writeService(dir, { files: size, seed });
       const config = join(dir, 'tsconfig.json');
       commands.push(
-        { name: `cli-${size}`, size, kind: 'cli', cwd: dir, args: [join(root, 'bin', 'shutdown-lint.js'), config, '--format', 'json', '--output-file', join(work, `cli-${size}.json`)], okStatus: [0, 1] },
+        {
+          name: `cli-${size}`,
+          size,
+          kind: 'cli',
+          cwd: dir,
+          args: [
+            join(root, 'bin', 'shutdown-lint.js'),
+            config,
+            '--format',
+            'json',
+            '--output-file',
+            join(work, `cli-${size}.json`),
+          ],
+          okStatus: [0, 1],
+        },
         { name: `floor-${size}`, size, kind: 'floor', cwd: dir, args: [join(root, 'bench', 'floor.js'), config] },
       );
     }
@@ -75,12 +95,20 @@ export async function main(argv) {
           return 1;
         }
         samples.get(command.name).push(sample);
-        if (!values.json) process.stderr.write(`bench:scale: run ${run + 1}/${runs} ${command.name}: ${fmt(sample.wallS, 2)} s\n`);
+        if (!values.json)
+          process.stderr.write(`bench:scale: run ${run + 1}/${runs} ${command.name}: ${fmt(sample.wallS, 2)} s\n`);
       }
     }
     const results = commands.map((c) => {
       const list = samples.get(c.name);
-      return { name: c.name, kind: c.kind, size: c.size, wallS: median(list.map((s) => s.wallS)), cpuS: median(list.map((s) => s.cpuS)), maxRssMB: Math.max(...list.map((s) => s.maxRssMB)) };
+      return {
+        name: c.name,
+        kind: c.kind,
+        size: c.size,
+        wallS: median(list.map((s) => s.wallS)),
+        cpuS: median(list.map((s) => s.cpuS)),
+        maxRssMB: Math.max(...list.map((s) => s.maxRssMB)),
+      };
     });
     const [small, large] = [sizes[0], sizes[sizes.length - 1]];
     const growth = {};
@@ -89,7 +117,16 @@ export async function main(argv) {
       const b = results.find((r) => r.kind === kind && r.size === large);
       growth[kind] = { wall: b.wallS / a.wallS, cpu: b.cpuS / a.cpuS, rss: b.maxRssMB / a.maxRssMB };
     }
-    const report = { machine: machine(), seed, runs, sizes, results, growth, linear: large / small, limit: (large / small) * 1.12 };
+    const report = {
+      machine: machine(),
+      seed,
+      runs,
+      sizes,
+      results,
+      growth,
+      linear: large / small,
+      limit: (large / small) * 1.12,
+    };
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
@@ -99,7 +136,9 @@ export async function main(argv) {
         '',
         '| command | files | median wall s | median CPU s | peak RSS MB |',
         '| --- | --- | --- | --- | --- |',
-        ...results.map((r) => `| ${r.kind} | ${r.size} | ${fmt(r.wallS, 2)} | ${fmt(r.cpuS, 2)} | ${fmt(r.maxRssMB, 0)} |`),
+        ...results.map(
+          (r) => `| ${r.kind} | ${r.size} | ${fmt(r.wallS, 2)} | ${fmt(r.cpuS, 2)} | ${fmt(r.maxRssMB, 0)} |`,
+        ),
         '',
         `Growth from ${small} to ${large} files (${times(report.linear)} is linear):`,
         `- CLI: ${times(growth.cli.wall)} wall, ${times(growth.cli.cpu)} CPU, ${times(growth.cli.rss)} peak RSS (target <= ${times(report.limit)}, 12% over linear as issue 6's 2.8x for 2,000 -> 5,000: ${growth.cli.wall <= report.limit ? 'met' : 'missed'})`,

@@ -36,12 +36,66 @@ function random(seed) {
 }
 
 const nouns = [
-  'account', 'invoice', 'order', 'customer', 'payment', 'refund', 'shipment', 'product', 'catalog', 'price',
-  'coupon', 'cart', 'review', 'rating', 'ticket', 'agent', 'team', 'member', 'project', 'task',
-  'comment', 'attachment', 'webhook', 'session', 'device', 'region', 'warehouse', 'stock', 'supplier', 'contract',
-  'subscription', 'plan', 'feature', 'experiment', 'segment', 'campaign', 'message', 'template', 'report', 'dashboard',
-  'metric', 'alert', 'incident', 'schedule', 'shift', 'location', 'vehicle', 'route', 'booking', 'room',
-  'tenant', 'policy', 'role', 'permission', 'token', 'exportJob', 'importJob', 'batch', 'ledger', 'transfer',
+  'account',
+  'invoice',
+  'order',
+  'customer',
+  'payment',
+  'refund',
+  'shipment',
+  'product',
+  'catalog',
+  'price',
+  'coupon',
+  'cart',
+  'review',
+  'rating',
+  'ticket',
+  'agent',
+  'team',
+  'member',
+  'project',
+  'task',
+  'comment',
+  'attachment',
+  'webhook',
+  'session',
+  'device',
+  'region',
+  'warehouse',
+  'stock',
+  'supplier',
+  'contract',
+  'subscription',
+  'plan',
+  'feature',
+  'experiment',
+  'segment',
+  'campaign',
+  'message',
+  'template',
+  'report',
+  'dashboard',
+  'metric',
+  'alert',
+  'incident',
+  'schedule',
+  'shift',
+  'location',
+  'vehicle',
+  'route',
+  'booking',
+  'room',
+  'tenant',
+  'policy',
+  'role',
+  'permission',
+  'token',
+  'exportJob',
+  'importJob',
+  'batch',
+  'ledger',
+  'transfer',
 ];
 
 const fieldKinds = [
@@ -73,9 +127,19 @@ export const hazardKinds = [
 ];
 
 const fixedFiles = [
-  'src/main.ts', 'src/app.ts', 'src/api.ts', 'src/config.ts', 'src/shutdown.ts', 'src/db/pool.ts',
-  'src/lib/logger.ts', 'src/lib/errors.ts', 'src/lib/audit.ts', 'src/lib/pagination.ts', 'src/lib/validate.ts',
-  'src/lib/ids.ts', 'src/lib/http-client.ts',
+  'src/main.ts',
+  'src/app.ts',
+  'src/api.ts',
+  'src/config.ts',
+  'src/shutdown.ts',
+  'src/db/pool.ts',
+  'src/lib/logger.ts',
+  'src/lib/errors.ts',
+  'src/lib/audit.ts',
+  'src/lib/pagination.ts',
+  'src/lib/validate.ts',
+  'src/lib/ids.ts',
+  'src/lib/http-client.ts',
 ];
 const filesPerDomain = 5;
 
@@ -86,7 +150,11 @@ function plan(fileCount, seed) {
   }
   const rng = random(seed);
   const countOf = (hazard, domainCount) => Math.max(1, Math.round(hazard.rate * domainCount));
-  const eventStreams = (domainCount) => countOf(hazardKinds.find((h) => h.kind === 'unbounded-close'), domainCount);
+  const eventStreams = (domainCount) =>
+    countOf(
+      hazardKinds.find((h) => h.kind === 'unbounded-close'),
+      domainCount,
+    );
   // Each unbounded-close domain has one file more (its event stream); utilities fill the rest.
   let domainCount = Math.floor((fileCount - fixedFiles.length) / filesPerDomain);
   while (fixedFiles.length + domainCount * filesPerDomain + eventStreams(domainCount) > fileCount) domainCount--;
@@ -147,7 +215,8 @@ function typesFile(d, domains) {
   lines.push(`export interface ${d.entity} {`);
   lines.push(`  id: ${d.entity}Id;`);
   for (const f of d.fields) lines.push(`  ${f.name}: ${f.type};`);
-  for (const dep of d.dependencies.slice(0, 1)) lines.push(`  ${domains[dep].name}Id: ${domains[dep].entity}Id | null;`);
+  for (const dep of d.dependencies.slice(0, 1))
+    lines.push(`  ${domains[dep].name}Id: ${domains[dep].entity}Id | null;`);
   lines.push('  createdAt: Date;');
   lines.push('  updatedAt: Date;');
   lines.push('}');
@@ -181,7 +250,8 @@ function validationFile(d, domains) {
     `import { isRecord, optionalString, requireField } from '../../lib/validate.js';`,
     `import type { New${d.entity}, ${d.entity}Patch } from './${d.name}.types.js';`,
   ];
-  for (const other of ref) lines.push(`import type { ${other.entity}Id } from '../${other.name}/${other.name}.types.js';`);
+  for (const other of ref)
+    lines.push(`import type { ${other.entity}Id } from '../${other.name}/${other.name}.types.js';`);
   lines.push('');
   if (d.hazards.has('exit-in-library')) {
     lines.push('let limits: { maxLength: number } | undefined;');
@@ -192,7 +262,9 @@ function validationFile(d, domains) {
     lines.push('  const maxLength = Number(raw);');
     lines.push('  if (!Number.isInteger(maxLength) || maxLength <= 0) {');
     lines.push(`    console.error('invalid limit for ${d.name}', raw);`);
-    lines.push(`    // HAZARD no-exit-before-cleanup: a validation helper, read on the first request, ends the whole service.`);
+    lines.push(
+      `    // HAZARD no-exit-before-cleanup: a validation helper, read on the first request, ends the whole service.`,
+    );
     lines.push('    process.exit(1);');
     lines.push('  }');
     lines.push('  limits = { maxLength };');
@@ -210,10 +282,12 @@ function validationFile(d, domains) {
   lines.push(`  if (!isRecord(input)) throw new ValidationError('${d.name}: expected an object');`);
   lines.push('  return {');
   for (const f of d.fields) {
-    if (f.check === 'string') lines.push(`    ${f.name}: requireField(input, '${f.name}', 'string').slice(0, currentLimits().maxLength),`);
+    if (f.check === 'string')
+      lines.push(`    ${f.name}: requireField(input, '${f.name}', 'string').slice(0, currentLimits().maxLength),`);
     else lines.push(`    ${f.name}: requireField(input, '${f.name}', '${f.check}'),`);
   }
-  for (const other of ref) lines.push(`    ${other.name}Id: (optionalString(input, '${other.name}Id') ?? null) as ${other.entity}Id | null,`);
+  for (const other of ref)
+    lines.push(`    ${other.name}Id: (optionalString(input, '${other.name}Id') ?? null) as ${other.entity}Id | null,`);
   lines.push('  };');
   lines.push('}');
   lines.push('');
@@ -231,7 +305,13 @@ function validationFile(d, domains) {
 
 function repositoryFile(d, domains) {
   const ref = d.dependencies.slice(0, 1).map((i) => domains[i]);
-  const columns = ['id', ...d.fields.map((f) => f.column), ...ref.map((o) => `${snake(o.name)}_id`), 'created_at', 'updated_at'];
+  const columns = [
+    'id',
+    ...d.fields.map((f) => f.column),
+    ...ref.map((o) => `${snake(o.name)}_id`),
+    'created_at',
+    'updated_at',
+  ];
   const insertColumns = [...d.fields.map((f) => f.column), ...ref.map((o) => `${snake(o.name)}_id`)];
   const insertValues = [...d.fields.map((f) => `input.${f.name}`), ...ref.map((o) => `input.${o.name}Id`)];
   const ownPool = d.hazards.has('unclosed-pool');
@@ -239,8 +319,11 @@ function repositoryFile(d, domains) {
   if (ownPool) lines.push(`import pg from 'pg';`);
   lines.push(`import { pool } from '../../db/pool.js';`);
   lines.push(`import type { Page } from '../../lib/pagination.js';`);
-  lines.push(`import type { ${d.entity}, ${d.entity}Id, ${d.entity}Patch, ${d.entity}Row, New${d.entity} } from './${d.name}.types.js';`);
-  for (const other of ref) lines.push(`import type { ${other.entity}Id } from '../${other.name}/${other.name}.types.js';`);
+  lines.push(
+    `import type { ${d.entity}, ${d.entity}Id, ${d.entity}Patch, ${d.entity}Row, New${d.entity} } from './${d.name}.types.js';`,
+  );
+  for (const other of ref)
+    lines.push(`import type { ${other.entity}Id } from '../${other.name}/${other.name}.types.js';`);
   lines.push('');
   if (ownPool) {
     lines.push(`// Reads go to the replica for ${d.name} reports.`);
@@ -267,7 +350,9 @@ function repositoryFile(d, domains) {
   lines.push('}');
   lines.push('');
   lines.push(`export async function find${d.entity}(id: ${d.entity}Id): Promise<${d.entity} | undefined> {`);
-  lines.push(`  const rows = await query<${d.entity}Row>(\`select \${selectColumns} from ${d.table} where id = $1\`, [id]);`);
+  lines.push(
+    `  const rows = await query<${d.entity}Row>(\`select \${selectColumns} from ${d.table} where id = $1\`, [id]);`,
+  );
   lines.push(`  return rows[0] ? to${d.entity}(rows[0]) : undefined;`);
   lines.push('}');
   lines.push('');
@@ -281,13 +366,17 @@ function repositoryFile(d, domains) {
   lines.push('');
   lines.push(`export async function insert${d.entity}(input: New${d.entity}): Promise<${d.entity}> {`);
   lines.push(`  const rows = await query<${d.entity}Row>(`);
-  lines.push(`    \`insert into ${d.table} (${insertColumns.join(', ')}) values (${insertColumns.map((_, i) => `$${i + 1}`).join(', ')}) returning \${selectColumns}\`,`);
+  lines.push(
+    `    \`insert into ${d.table} (${insertColumns.join(', ')}) values (${insertColumns.map((_, i) => `$${i + 1}`).join(', ')}) returning \${selectColumns}\`,`,
+  );
   lines.push(`    [${insertValues.join(', ')}],`);
   lines.push('  );');
   lines.push(`  return to${d.entity}(rows[0]!);`);
   lines.push('}');
   lines.push('');
-  lines.push(`export async function update${d.entity}(id: ${d.entity}Id, patch: ${d.entity}Patch): Promise<${d.entity} | undefined> {`);
+  lines.push(
+    `export async function update${d.entity}(id: ${d.entity}Id, patch: ${d.entity}Patch): Promise<${d.entity} | undefined> {`,
+  );
   lines.push('  const sets: string[] = [];');
   lines.push('  const values: unknown[] = [id];');
   for (const f of d.fields) {
@@ -298,7 +387,9 @@ function repositoryFile(d, domains) {
   }
   lines.push(`  if (sets.length === 0) return find${d.entity}(id);`);
   lines.push(`  const rows = await query<${d.entity}Row>(`);
-  lines.push(`    \`update ${d.table} set \${sets.join(', ')}, updated_at = now() where id = $1 returning \${selectColumns}\`,`);
+  lines.push(
+    `    \`update ${d.table} set \${sets.join(', ')}, updated_at = now() where id = $1 returning \${selectColumns}\`,`,
+  );
   lines.push('    values,');
   lines.push('  );');
   lines.push(`  return rows[0] ? to${d.entity}(rows[0]) : undefined;`);
@@ -311,7 +402,9 @@ function repositoryFile(d, domains) {
   lines.push(`    const created: ${d.entity}[] = [];`);
   lines.push('    for (const input of inputs) {');
   lines.push(`      const result = await client.query<${d.entity}Row>(`);
-  lines.push(`        \`insert into ${d.table} (${insertColumns.join(', ')}) values (${insertColumns.map((_, i) => `$${i + 1}`).join(', ')}) returning \${selectColumns}\`,`);
+  lines.push(
+    `        \`insert into ${d.table} (${insertColumns.join(', ')}) values (${insertColumns.map((_, i) => `$${i + 1}`).join(', ')}) returning \${selectColumns}\`,`,
+  );
   lines.push(`        [${insertValues.join(', ')}],`);
   lines.push('      );');
   lines.push(`      created.push(to${d.entity}(result.rows[0]!));`);
@@ -330,11 +423,15 @@ function repositoryFile(d, domains) {
   lines.push(`export async function search${d.entity}s(term: string, page: Page): Promise<${d.entity}[]> {`);
   if (searchable) {
     lines.push(`  const rows = await query<${d.entity}Row>(`);
-    lines.push(`    \`select \${selectColumns} from ${d.table} where ${searchable.column} ilike $1 order by created_at desc limit $2 offset $3\`,`);
+    lines.push(
+      `    \`select \${selectColumns} from ${d.table} where ${searchable.column} ilike $1 order by created_at desc limit $2 offset $3\`,`,
+    );
     lines.push('    [`%${term}%`, page.limit, page.offset],');
     lines.push('  );');
   } else {
-    lines.push(`  const rows = await query<${d.entity}Row>(\`select \${selectColumns} from ${d.table} where id::text like $1 limit $2 offset $3\`, [\`\${term}%\`, page.limit, page.offset]);`);
+    lines.push(
+      `  const rows = await query<${d.entity}Row>(\`select \${selectColumns} from ${d.table} where id::text like $1 limit $2 offset $3\`, [\`\${term}%\`, page.limit, page.offset]);`,
+    );
   }
   lines.push(`  return rows.map(to${d.entity});`);
   lines.push('}');
@@ -346,14 +443,18 @@ function repositoryFile(d, domains) {
   for (const other of ref) {
     lines.push('');
     lines.push(`export async function count${d.entity}sFor${other.entity}(id: ${other.entity}Id): Promise<number> {`);
-    lines.push(`  const rows = await query<{ count: string }>(\`select count(*) as count from ${d.table} where ${snake(other.name)}_id = $1\`, [id]);`);
+    lines.push(
+      `  const rows = await query<{ count: string }>(\`select count(*) as count from ${d.table} where ${snake(other.name)}_id = $1\`, [id]);`,
+    );
     lines.push(`  return Number(rows[0]?.count ?? 0);`);
     lines.push('}');
   }
   if (d.hazards.has('async-interval')) {
     lines.push('');
     lines.push(`export async function purgeArchived${d.entity}s(): Promise<number> {`);
-    lines.push(`  const result = await pool.query(\`delete from ${d.table} where updated_at < now() - interval '30 days'\`);`);
+    lines.push(
+      `  const result = await pool.query(\`delete from ${d.table} where updated_at < now() - interval '30 days'\`);`,
+    );
     lines.push('  return result.rowCount ?? 0;');
     lines.push('}');
   }
@@ -371,8 +472,10 @@ function serviceFile(d, domains, utilCount) {
   if (d.hazards.has('dropped-signal')) lines.push(`import { getJson } from '../../lib/http-client.js';`);
   lines.push(`import { logger } from '../../lib/logger.js';`);
   lines.push(`import { pageOf, type Page } from '../../lib/pagination.js';`);
-  if (d.usesUtil >= 0 && d.usesUtil < utilCount) lines.push(`import { normalize${d.usesUtil} } from '../../lib/util/normalize-${d.usesUtil}.js';`);
-  for (const other of deps) lines.push(`import { get${other.entity} } from '../${other.name}/${other.name}.service.js';`);
+  if (d.usesUtil >= 0 && d.usesUtil < utilCount)
+    lines.push(`import { normalize${d.usesUtil} } from '../../lib/util/normalize-${d.usesUtil}.js';`);
+  for (const other of deps)
+    lines.push(`import { get${other.entity} } from '../${other.name}/${other.name}.service.js';`);
   lines.push(`import * as repository from './${d.name}.repository.js';`);
   lines.push(`import type { ${d.entity}, ${d.entity}Id, ${d.entity}Summary } from './${d.name}.types.js';`);
   lines.push(`import { parse${d.entity}Patch, parseNew${d.entity} } from './${d.name}.validation.js';`);
@@ -385,7 +488,9 @@ function serviceFile(d, domains, utilCount) {
   lines.push('  return found;');
   lines.push('}');
   lines.push('');
-  lines.push(`export async function list${d.entity}s(query: Record<string, unknown>): Promise<{ items: ${d.entity}[]; page: Page }> {`);
+  lines.push(
+    `export async function list${d.entity}s(query: Record<string, unknown>): Promise<{ items: ${d.entity}[]; page: Page }> {`,
+  );
   lines.push('  const page = pageOf(query);');
   lines.push(`  const items = await repository.list${d.entity}s(page);`);
   lines.push('  return { items, page };');
@@ -406,7 +511,9 @@ function serviceFile(d, domains, utilCount) {
   lines.push('  return created;');
   lines.push('}');
   lines.push('');
-  lines.push(`export async function update${d.entity}(id: string, input: unknown, actor: string): Promise<${d.entity}> {`);
+  lines.push(
+    `export async function update${d.entity}(id: string, input: unknown, actor: string): Promise<${d.entity}> {`,
+  );
   lines.push(`  const patch = parse${d.entity}Patch(input);`);
   lines.push(`  const updated = await repository.update${d.entity}(id as ${d.entity}Id, patch);`);
   lines.push(`  if (!updated) throw new NotFoundError('${d.name}', id);`);
@@ -431,7 +538,9 @@ function serviceFile(d, domains, utilCount) {
   lines.push('');
   lines.push(`export async function search${d.entity}s(query: Record<string, unknown>): Promise<${d.entity}[]> {`);
   lines.push(`  const term = typeof query.q === 'string' ? query.q.trim() : '';`);
-  lines.push(`  if (term.length < 2) throw new ValidationError('${d.name}: the search term needs two characters or more');`);
+  lines.push(
+    `  if (term.length < 2) throw new ValidationError('${d.name}: the search term needs two characters or more');`,
+  );
   lines.push(`  return repository.search${d.entity}s(term, pageOf(query));`);
   lines.push('}');
   lines.push('');
@@ -445,21 +554,28 @@ function serviceFile(d, domains, utilCount) {
   lines.push('  for (const item of items) {');
   lines.push('    if (!summary.newest || item.createdAt > summary.newest) summary.newest = item.createdAt;');
   lines.push('    if (!summary.oldest || item.createdAt < summary.oldest) summary.oldest = item.createdAt;');
-  for (const f of d.fields.filter((f) => f.type === 'number')) lines.push(`    summary.${f.name}Sum += item.${f.name};`);
+  for (const f of d.fields.filter((f) => f.type === 'number'))
+    lines.push(`    summary.${f.name}Sum += item.${f.name};`);
   lines.push('  }');
   lines.push('  return summary;');
   lines.push('}');
   for (const other of deps.slice(1)) {
     lines.push('');
-    lines.push(`export async function ${d.name}With${other.entity}(id: string, ${other.name}Id: string): Promise<{ ${d.name}: ${d.entity}; ${other.name}Name: string }> {`);
-    lines.push(`  const [${d.name}, ${other.name}] = await Promise.all([get${d.entity}(id), get${other.entity}(${other.name}Id)]);`);
+    lines.push(
+      `export async function ${d.name}With${other.entity}(id: string, ${other.name}Id: string): Promise<{ ${d.name}: ${d.entity}; ${other.name}Name: string }> {`,
+    );
+    lines.push(
+      `  const [${d.name}, ${other.name}] = await Promise.all([get${d.entity}(id), get${other.entity}(${other.name}Id)]);`,
+    );
     lines.push(`  return { ${d.name}, ${other.name}Name: String(${other.name}.id) };`);
     lines.push('}');
   }
   if (d.hazards.has('dropped-signal')) {
     lines.push('');
     lines.push(`// HAZARD require-abort-signal: takes the caller's signal and never passes it on.`);
-    lines.push(`export async function fetch${d.entity}Rates(currency: string, signal?: AbortSignal): Promise<Record<string, number>> {`);
+    lines.push(
+      `export async function fetch${d.entity}Rates(currency: string, signal?: AbortSignal): Promise<Record<string, number>> {`,
+    );
     lines.push(`  return getJson<Record<string, number>>(\`/rates/\${encodeURIComponent(currency)}\`);`);
     lines.push('}');
   }
@@ -480,9 +596,7 @@ function serviceFile(d, domains, utilCount) {
 
 function expressRoutesFile(d) {
   const untracked = d.hazards.has('untracked-audit');
-  const lines = [
-    `import { Router } from 'express';`,
-  ];
+  const lines = [`import { Router } from 'express';`];
   if (untracked) lines.push(`import { recordEvent } from '../../lib/audit.js';`);
   lines.push(`import * as service from './${d.name}.service.js';`);
   lines.push('');
@@ -503,7 +617,9 @@ function expressRoutesFile(d) {
   lines.push('});');
   lines.push('');
   lines.push(`${d.name}Router.post('/bulk', async (req, res) => {`);
-  lines.push(`  const created = await service.import${d.entity}s(req.body, String(req.headers['x-user'] ?? 'anonymous'));`);
+  lines.push(
+    `  const created = await service.import${d.entity}s(req.body, String(req.headers['x-user'] ?? 'anonymous'));`,
+  );
   lines.push('  res.status(201).json({ count: created.length, items: created });');
   lines.push('});');
   lines.push('');
@@ -511,18 +627,24 @@ function expressRoutesFile(d) {
   lines.push(`  const found = await service.get${d.entity}(req.params.id);`);
   if (untracked) {
     lines.push(`  // HAZARD no-untracked-promise: the read audit outlives the response.`);
-    lines.push(`  recordEvent('${d.name}.read', found.id, String(req.headers['x-user'] ?? 'anonymous')).catch(() => undefined);`);
+    lines.push(
+      `  recordEvent('${d.name}.read', found.id, String(req.headers['x-user'] ?? 'anonymous')).catch(() => undefined);`,
+    );
   }
   lines.push('  res.json(found);');
   lines.push('});');
   lines.push('');
   lines.push(`${d.name}Router.post('/', async (req, res) => {`);
-  lines.push(`  const created = await service.create${d.entity}(req.body, String(req.headers['x-user'] ?? 'anonymous'));`);
+  lines.push(
+    `  const created = await service.create${d.entity}(req.body, String(req.headers['x-user'] ?? 'anonymous'));`,
+  );
   lines.push('  res.status(201).json(created);');
   lines.push('});');
   lines.push('');
   lines.push(`${d.name}Router.patch('/:id', async (req, res) => {`);
-  lines.push(`  const updated = await service.update${d.entity}(req.params.id, req.body, String(req.headers['x-user'] ?? 'anonymous'));`);
+  lines.push(
+    `  const updated = await service.update${d.entity}(req.params.id, req.body, String(req.headers['x-user'] ?? 'anonymous'));`,
+  );
   lines.push('  res.json(updated);');
   lines.push('});');
   lines.push('');
@@ -545,9 +667,13 @@ function fastifyRoutesFile(d) {
   lines.push('}');
   lines.push('');
   lines.push(`export async function ${d.name}Routes(app: FastifyInstance): Promise<void> {`);
-  lines.push(`  app.get('/${d.table}', async (request) => service.list${d.entity}s(request.query as Record<string, unknown>));`);
+  lines.push(
+    `  app.get('/${d.table}', async (request) => service.list${d.entity}s(request.query as Record<string, unknown>));`,
+  );
   lines.push('');
-  lines.push(`  app.get('/${d.table}/search', async (request) => service.search${d.entity}s(request.query as Record<string, unknown>));`);
+  lines.push(
+    `  app.get('/${d.table}/search', async (request) => service.search${d.entity}s(request.query as Record<string, unknown>));`,
+  );
   lines.push('');
   lines.push(`  app.get('/${d.table}/summary', async (request) => {`);
   lines.push(`    const { items } = await service.list${d.entity}s(request.query as Record<string, unknown>);`);
@@ -555,7 +681,9 @@ function fastifyRoutesFile(d) {
   lines.push('  });');
   lines.push('');
   lines.push(`  app.post('/${d.table}/bulk', async (request, reply) => {`);
-  lines.push(`    const created = await service.import${d.entity}s(request.body, String(request.headers['x-user'] ?? 'anonymous'));`);
+  lines.push(
+    `    const created = await service.import${d.entity}s(request.body, String(request.headers['x-user'] ?? 'anonymous'));`,
+  );
   lines.push('    return reply.code(201).send({ count: created.length, items: created });');
   lines.push('  });');
   lines.push('');
@@ -569,16 +697,22 @@ function fastifyRoutesFile(d) {
   lines.push('  });');
   lines.push('');
   lines.push(`  app.post('/${d.table}', async (request, reply) => {`);
-  lines.push(`    const created = await service.create${d.entity}(request.body, String(request.headers['x-user'] ?? 'anonymous'));`);
+  lines.push(
+    `    const created = await service.create${d.entity}(request.body, String(request.headers['x-user'] ?? 'anonymous'));`,
+  );
   lines.push('    return reply.code(201).send(created);');
   lines.push('  });');
   lines.push('');
   lines.push(`  app.patch<{ Params: IdParams }>('/${d.table}/:id', async (request) =>`);
-  lines.push(`    service.update${d.entity}(request.params.id, request.body, String(request.headers['x-user'] ?? 'anonymous')),`);
+  lines.push(
+    `    service.update${d.entity}(request.params.id, request.body, String(request.headers['x-user'] ?? 'anonymous')),`,
+  );
   lines.push('  );');
   lines.push('');
   lines.push(`  app.delete<{ Params: IdParams }>('/${d.table}/:id', async (request, reply) => {`);
-  lines.push(`    await service.remove${d.entity}(request.params.id, String(request.headers['x-user'] ?? 'anonymous'));`);
+  lines.push(
+    `    await service.remove${d.entity}(request.params.id, String(request.headers['x-user'] ?? 'anonymous'));`,
+  );
   lines.push('    return reply.code(204).send();');
   lines.push('  });');
   lines.push('}');
@@ -783,7 +917,9 @@ function apiFile(domains) {
   lines.push('export const api = Fastify({ forceCloseConnections: true });');
   lines.push('');
   lines.push('api.setErrorHandler(async (error, _request, reply) => {');
-  lines.push('  return reply.code(statusOf(error)).send({ error: error instanceof Error ? error.message : String(error) });');
+  lines.push(
+    '  return reply.code(statusOf(error)).send({ error: error instanceof Error ? error.message : String(error) });',
+  );
   lines.push('});');
   lines.push('');
   for (const d of fastify) lines.push(`await api.register(${d.name}Routes, { prefix: '/v2' });`);
@@ -871,7 +1007,8 @@ function mainFile(domains) {
     `import { logger } from './lib/logger.js';`,
     `import { shutdown } from './shutdown.js';`,
   ];
-  for (const d of intervals) lines.push(`import { start${d.entity}Purge } from './domains/${d.name}/${d.name}.service.js';`);
+  for (const d of intervals)
+    lines.push(`import { start${d.entity}Purge } from './domains/${d.name}/${d.name}.service.js';`);
   for (const d of streams) lines.push(`import { ${d.name}Events } from './domains/${d.name}/${d.name}.events.js';`);
   lines.push('');
   lines.push('const server = app.listen(config.port);');
@@ -914,7 +1051,10 @@ const tsconfig = `{
 export function generateFiles({ files = 500, seed = 1 } = {}) {
   const { domains, utilCount } = plan(files, seed);
   const out = new Map();
-  out.set('package.json', `${JSON.stringify({ name: `synthetic-service-${files}-${seed}`, private: true, type: 'module' }, null, 2)}\n`);
+  out.set(
+    'package.json',
+    `${JSON.stringify({ name: `synthetic-service-${files}-${seed}`, private: true, type: 'module' }, null, 2)}\n`,
+  );
   out.set('tsconfig.json', tsconfig);
   for (const [path, content] of Object.entries(staticFiles)) out.set(path, content);
   out.set('src/app.ts', appFile(domains));
@@ -954,7 +1094,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     options: { files: { type: 'string' }, seed: { type: 'string' }, 'node-modules': { type: 'string' } },
   });
   if (positionals.length !== 1) {
-    process.stderr.write('Usage: node bench/synthetic.js <out-dir> [--files 100..5000] [--seed n] [--node-modules dir]\n');
+    process.stderr.write(
+      'Usage: node bench/synthetic.js <out-dir> [--files 100..5000] [--seed n] [--node-modules dir]\n',
+    );
     process.exitCode = 2;
   } else {
     try {

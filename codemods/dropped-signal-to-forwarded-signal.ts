@@ -51,12 +51,19 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
     case 'missingSignal':
       break;
     case 'missingSignalNoRequestSignal':
-      return { leftForPerson: "this request carries no signal: abort a controller on `res.on('close')` and pass its signal" };
+      return {
+        leftForPerson: "this request carries no signal: abort a controller on `res.on('close')` and pass its signal",
+      };
     case 'unabortedController':
-      return { leftForPerson: "the call gets a fresh controller's signal nothing aborts: combine it with the request's (`AbortSignal.any([...])`)" };
+      return {
+        leftForPerson:
+          "the call gets a fresh controller's signal nothing aborts: combine it with the request's (`AbortSignal.any([...])`)",
+      };
     case 'uncancellableLoop':
     case 'uncancellableLoopNoRequestSignal':
-      return { leftForPerson: 'a loop that never checks for cancellation: check `signal.aborted` where an iteration ends' };
+      return {
+        leftForPerson: 'a loop that never checks for cancellation: check `signal.aborted` where an iteration ends',
+      };
     default:
       return { leftForPerson: 'a signal parameter nothing reads: pass it to what the function awaits' };
   }
@@ -83,7 +90,9 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
     return 'rewritten';
   }
   if (args.length !== index || args.some((a) => a.type === 'SpreadElement')) {
-    return { leftForPerson: `the options argument comes after arguments this call leaves out: pass \`${entry}\` by hand` };
+    return {
+      leftForPerson: `the options argument comes after arguments this call leaves out: pass \`${entry}\` by hand`,
+    };
   }
   args.push(verbatim(context, direct === 'true' ? signal : `{ ${entry} }`));
   return 'rewritten';

@@ -58,9 +58,19 @@ function handleSignalsArguments(context: RewriteContext, finding: CodemodFinding
 function installHandleSignals(context: RewriteContext, finding: CodemodFinding): void {
   const { j, root } = context;
   const program = root.find(j.Program).get().node as object;
-  if (installed.has(program) || root.find(j.CallExpression).filter((p) => isMethodCall(p.node, 'handleSignals')).size() > 0) return;
+  if (
+    installed.has(program) ||
+    root
+      .find(j.CallExpression)
+      .filter((p) => isMethodCall(p.node, 'handleSignals'))
+      .size() > 0
+  )
+    return;
   installed.add(program);
-  const call = j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('handleSignals')), handleSignalsArguments(context, finding));
+  const call = j.callExpression(
+    j.memberExpression(context.lifecycle(), j.identifier('handleSignals')),
+    handleSignalsArguments(context, finding),
+  );
   context.addStatement(call);
 }
 
@@ -68,7 +78,10 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
   const { j } = context;
   const { kind = '', name, label } = finding.data;
   const call = context.nodeAt(finding, ['CallExpression', 'NewExpression']);
-  if (!call) return { leftForPerson: `no rewrite for \`${name}\`: hand the server to \`lifecycle.addServer()\` and call \`lifecycle.handleSignals()\` by hand` };
+  if (!call)
+    return {
+      leftForPerson: `no rewrite for \`${name}\`: hand the server to \`lifecycle.addServer()\` and call \`lifecycle.handleSignals()\` by hand`,
+    };
   const node = call.node as Node;
 
   if (kind === 'nest.App') {
@@ -77,8 +90,12 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
     if (!isMethodCall(node, 'listen') || !statement || !isPlainReference(app)) {
       return { leftForPerson: `a NestJS app: call \`app.enableShutdownHooks()\` before \`${name}\` by hand` };
     }
-    const signals = (finding.data.signals ?? '').split(/,\s*/).includes('SIGINT') ? [j.arrayExpression([j.stringLiteral('SIGTERM')])] : [];
-    statement.insertBefore(j.expressionStatement(j.callExpression(j.memberExpression(app, j.identifier('enableShutdownHooks')), signals)));
+    const signals = (finding.data.signals ?? '').split(/,\s*/).includes('SIGINT')
+      ? [j.arrayExpression([j.stringLiteral('SIGTERM')])]
+      : [];
+    statement.insertBefore(
+      j.expressionStatement(j.callExpression(j.memberExpression(app, j.identifier('enableShutdownHooks')), signals)),
+    );
     return 'rewritten';
   }
 
@@ -86,14 +103,22 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
     const statement = statementOf(call);
     const app = node.callee?.object;
     if (!isMethodCall(node, 'listen') || !isPlainReference(app)) {
-      return { leftForPerson: `a Fastify app started through \`${name}\`: call \`lifecycle.addServer(app)\` after it by hand` };
+      return {
+        leftForPerson: `a Fastify app started through \`${name}\`: call \`lifecycle.addServer(app)\` after it by hand`,
+      };
     }
     if (!statement || statement.node.type === 'ReturnStatement') {
-      return { leftForPerson: `\`${name}\` is not a statement of its own: call \`lifecycle.addServer(app)\` after it by hand` };
+      return {
+        leftForPerson: `\`${name}\` is not a statement of its own: call \`lifecycle.addServer(app)\` after it by hand`,
+      };
     }
     // Fastify's listen() resolves to the address: the lifecycle takes the app (its close runs the onClose hooks).
     installHandleSignals(context, finding);
-    statement.insertAfter(j.expressionStatement(j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('addServer')), [app])));
+    statement.insertAfter(
+      j.expressionStatement(
+        j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('addServer')), [app]),
+      ),
+    );
     return 'rewritten';
   }
 
@@ -112,6 +137,7 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
 export default defineCodemod({
   name: 'no-signal-handler-to-lifecycle-handle-signals',
   rule: 'require-signal-handler',
-  description: 'Installs `lifecycle.handleSignals()` in a service that listens without handling SIGTERM, and hands the server to `lifecycle.addServer()`',
+  description:
+    'Installs `lifecycle.handleSignals()` in a service that listens without handling SIGTERM, and hands the server to `lifecycle.addServer()`',
   rewrite,
 });

@@ -20,7 +20,9 @@ function isProcessExit(node: Node): boolean {
 }
 
 function isFunction(node: Node): boolean {
-  return /^(FunctionDeclaration|FunctionExpression|ArrowFunctionExpression|ObjectMethod|ClassMethod)$/.test(node?.type ?? '');
+  return /^(FunctionDeclaration|FunctionExpression|ArrowFunctionExpression|ObjectMethod|ClassMethod)$/.test(
+    node?.type ?? '',
+  );
 }
 
 /** The statement `process.exit(…);` when it is the last statement of its function's body. */
@@ -38,7 +40,11 @@ function exitCodeStatements(context: RewriteContext, call: Node): Node[] {
   const { j } = context;
   const code = call.arguments[0];
   if (!code) return [];
-  return [j.expressionStatement(j.assignmentExpression('=', j.memberExpression(j.identifier('process'), j.identifier('exitCode')), code))];
+  return [
+    j.expressionStatement(
+      j.assignmentExpression('=', j.memberExpression(j.identifier('process'), j.identifier('exitCode')), code),
+    ),
+  ];
 }
 
 /** `void lifecycle.shutdown().finally(() => process.exit());` */
@@ -46,7 +52,10 @@ function drainThenExit(context: RewriteContext): Node {
   const { j } = context;
   const shutdown = j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('shutdown')), []);
   const exit = j.callExpression(j.memberExpression(j.identifier('process'), j.identifier('exit')), []);
-  return j.unaryExpression('void', j.callExpression(j.memberExpression(shutdown, j.identifier('finally')), [j.arrowFunctionExpression([], exit)]));
+  return j.unaryExpression(
+    'void',
+    j.callExpression(j.memberExpression(shutdown, j.identifier('finally')), [j.arrowFunctionExpression([], exit)]),
+  );
 }
 
 function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResult {
@@ -54,7 +63,8 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
   const why: Record<string, string> = {
     exitInHandler: 'an exit in a request handler: answer the request with an error instead',
     exitInLibrary: 'an exit in library code: throw, and let the entry point decide how to stop',
-    exitAfterOpen: 'an exit after something was opened: validate before opening it, or stop through `lifecycle.shutdown()`',
+    exitAfterOpen:
+      'an exit after something was opened: validate before opening it, or stop through `lifecycle.shutdown()`',
   };
   if (why[finding.messageId]) return { leftForPerson: why[finding.messageId]! };
 
@@ -71,7 +81,9 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
   }
   const statement = lastStatementOfFunction(call);
   if (!statement) {
-    return { leftForPerson: `code after \`${finding.data.exit}\` would run once the exit is gone: set \`process.exitCode\` and return by hand` };
+    return {
+      leftForPerson: `code after \`${finding.data.exit}\` would run once the exit is gone: set \`process.exitCode\` and return by hand`,
+    };
   }
   const replacement = exitCodeStatements(context, call.node);
   if (finding.messageId === 'exitWithoutCleanup') {
@@ -88,6 +100,6 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
 export default defineCodemod({
   name: 'process-exit-to-lifecycle-shutdown',
   rule: 'no-exit-before-cleanup',
-  description: 'Replaces `process.exit(n)` on a shutdown path with `process.exitCode = n` and the lifecycle\'s drain',
+  description: "Replaces `process.exit(n)` on a shutdown path with `process.exitCode = n` and the lifecycle's drain",
   rewrite,
 });

@@ -26,7 +26,12 @@ function closeParts(call: Node): { server: Node; args: Node[] } | undefined {
   if (callee?.type !== 'MemberExpression') return undefined;
   if (!callee.computed && callee.property.name === 'close') return { server: callee.object, args: call.arguments };
   const key = callee.property;
-  if (callee.computed && key.type === 'MemberExpression' && key.object.name === 'Symbol' && key.property.name === 'asyncDispose') {
+  if (
+    callee.computed &&
+    key.type === 'MemberExpression' &&
+    key.object.name === 'Symbol' &&
+    key.property.name === 'asyncDispose'
+  ) {
     return { server: callee.object, args: [] };
   }
   return undefined;
@@ -50,7 +55,12 @@ function identifiersIn(j: RewriteContext['j'], node: Node): string[] {
     .find(j.Identifier)
     .forEach((p) => {
       const parent = p.parent?.node as Node;
-      if ((parent?.type === 'MemberExpression' || parent?.type === 'OptionalMemberExpression') && parent.property === p.node && !parent.computed) return;
+      if (
+        (parent?.type === 'MemberExpression' || parent?.type === 'OptionalMemberExpression') &&
+        parent.property === p.node &&
+        !parent.computed
+      )
+        return;
       names.push(p.node.name);
     });
   return names;
@@ -69,7 +79,12 @@ function promiseAdapterOf(j: RewriteContext['j'], call: ASTPath<Node>, callback:
   }
   if (!isFunction(executor?.node)) return undefined;
   const promise = executor!.parent;
-  if (promise?.node.type !== 'NewExpression' || promise.node.callee.name !== 'Promise' || promise.node.arguments[0] !== executor!.node) return undefined;
+  if (
+    promise?.node.type !== 'NewExpression' ||
+    promise.node.callee.name !== 'Promise' ||
+    promise.node.arguments[0] !== executor!.node
+  )
+    return undefined;
   const settlers = executor!.node.params.map((p: Node) => p.name);
   if (callback.type === 'Identifier') return settlers.includes(callback.name) ? promise : undefined;
   if (!isFunction(callback)) return undefined;
@@ -86,7 +101,12 @@ const drainsAdded = new WeakMap<Node, ASTPath<Node>>();
  * `adopt`/`defer` registered. So an awaited close there is followed by `await lifecycle.shutdown()`,
  * once per function, after its last close, unless the function already runs it.
  */
-function drainLifecycleAfter(context: RewriteContext, finding: CodemodFinding, statement: ASTPath<Node>, fn: Node): void {
+function drainLifecycleAfter(
+  context: RewriteContext,
+  finding: CodemodFinding,
+  statement: ASTPath<Node>,
+  fn: Node,
+): void {
   const { j } = context;
   if (finding.data.onShutdownPath !== 'true' || !fn?.async) return;
   const added = drainsAdded.get(fn);
@@ -95,10 +115,18 @@ function drainLifecycleAfter(context: RewriteContext, finding: CodemodFinding, s
   } else {
     const runsShutdown = j(fn)
       .find(j.CallExpression)
-      .some((p: ASTPath<Node>) => p.node.callee?.type === 'MemberExpression' && p.node.callee.property?.name === 'shutdown' && p.node.callee.object?.type === 'Identifier' && /lifecycle/i.test(p.node.callee.object.name));
+      .some(
+        (p: ASTPath<Node>) =>
+          p.node.callee?.type === 'MemberExpression' &&
+          p.node.callee.property?.name === 'shutdown' &&
+          p.node.callee.object?.type === 'Identifier' &&
+          /lifecycle/i.test(p.node.callee.object.name),
+      );
     if (runsShutdown) return;
   }
-  const drain = j.expressionStatement(j.awaitExpression(j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('shutdown')), [])));
+  const drain = j.expressionStatement(
+    j.awaitExpression(j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('shutdown')), [])),
+  );
   statement.insertAfter(drain);
   const inserted = statement.parentPath.get(Number(statement.name) + 1) as ASTPath<Node>;
   drainsAdded.set(fn, inserted);
@@ -107,12 +135,16 @@ function drainLifecycleAfter(context: RewriteContext, finding: CodemodFinding, s
 function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResult {
   const { j } = context;
   if (!closable.has(finding.data.kind ?? '')) {
-    return { leftForPerson: `\`lifecycle.closeServer\` does not close a ${finding.data.label}: bound \`${finding.data.name}\` with a deadline by hand` };
+    return {
+      leftForPerson: `\`lifecycle.closeServer\` does not close a ${finding.data.label}: bound \`${finding.data.name}\` with a deadline by hand`,
+    };
   }
   const call = context.nodeAt(finding, ['CallExpression']);
   const parts = call && closeParts(call.node);
   if (!call || !parts) {
-    return { leftForPerson: `\`${finding.data.name}\` is closed through a wrapper (\`promisify\`, \`bind\`): replace it with \`await lifecycle.closeServer(server, { timeoutMs })\` by hand` };
+    return {
+      leftForPerson: `\`${finding.data.name}\` is closed through a wrapper (\`promisify\`, \`bind\`): replace it with \`await lifecycle.closeServer(server, { timeoutMs })\` by hand`,
+    };
   }
   const parent = call.parent.node as Node;
   const statement = parent.type === 'ExpressionStatement' && parent.expression === call.node;
@@ -120,16 +152,29 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
 
   if (parts.args.length === 0) {
     const replacement = closeServerCall(context, parts.server);
-    if (parent.type === 'AwaitExpression' || parent.type === 'ReturnStatement' || (parent.type === 'ArrowFunctionExpression' && parent.body === call.node)) {
-      if (finding.data.kind === 'http.Server' && call.node.callee.computed !== true && parent.type !== 'AwaitExpression') {
-        return { leftForPerson: `the value of \`${finding.data.name}\` (the server itself) is used: replace it with \`lifecycle.closeServer(server, { timeoutMs })\` by hand` };
+    if (
+      parent.type === 'AwaitExpression' ||
+      parent.type === 'ReturnStatement' ||
+      (parent.type === 'ArrowFunctionExpression' && parent.body === call.node)
+    ) {
+      if (
+        finding.data.kind === 'http.Server' &&
+        call.node.callee.computed !== true &&
+        parent.type !== 'AwaitExpression'
+      ) {
+        return {
+          leftForPerson: `the value of \`${finding.data.name}\` (the server itself) is used: replace it with \`lifecycle.closeServer(server, { timeoutMs })\` by hand`,
+        };
       }
       call.replace(replacement);
-      if (parent.type === 'AwaitExpression' && call.parent.parent?.node.type === 'ExpressionStatement') drainLifecycleAfter(context, finding, call.parent.parent, fn);
+      if (parent.type === 'AwaitExpression' && call.parent.parent?.node.type === 'ExpressionStatement')
+        drainLifecycleAfter(context, finding, call.parent.parent, fn);
       return 'rewritten';
     }
     if (!statement) {
-      return { leftForPerson: `the value of \`${finding.data.name}\` is used: replace it with \`lifecycle.closeServer(server, { timeoutMs })\` by hand` };
+      return {
+        leftForPerson: `the value of \`${finding.data.name}\` is used: replace it with \`lifecycle.closeServer(server, { timeoutMs })\` by hand`,
+      };
     }
     // Awaited where it can be; elsewhere the open server holds the process until it is closed.
     call.replace(fn?.async ? j.awaitExpression(replacement) : j.unaryExpression('void', replacement));
@@ -138,17 +183,23 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
   }
 
   const callback = parts.args[0];
-  if (parts.args.length > 1) return { leftForPerson: `\`${finding.data.name}\` takes unexpected arguments: bound it by hand` };
+  if (parts.args.length > 1)
+    return { leftForPerson: `\`${finding.data.name}\` takes unexpected arguments: bound it by hand` };
   const promise = promiseAdapterOf(j, call, callback);
   if (promise) {
-    const awaited = promise.parent?.node.type === 'AwaitExpression' && promise.parent.parent?.node.type === 'ExpressionStatement' ? promise.parent.parent : undefined;
+    const awaited =
+      promise.parent?.node.type === 'AwaitExpression' && promise.parent.parent?.node.type === 'ExpressionStatement'
+        ? promise.parent.parent
+        : undefined;
     const outer = awaited && enclosingFunction(awaited);
     promise.replace(closeServerCall(context, parts.server));
     if (awaited) drainLifecycleAfter(context, finding, awaited, outer);
     return 'rewritten';
   }
   if (!statement) {
-    return { leftForPerson: `the value of \`${finding.data.name}\` is used: replace it with \`lifecycle.closeServer(server, { timeoutMs })\` by hand` };
+    return {
+      leftForPerson: `the value of \`${finding.data.name}\` is used: replace it with \`lifecycle.closeServer(server, { timeoutMs })\` by hand`,
+    };
   }
   let then: Node;
   if (callback.type === 'Identifier') {
@@ -158,7 +209,9 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
       j.identifier(callback.name),
     ]);
   } else if (isFunction(callback) && callback.params.length === 0) {
-    then = j.callExpression(j.memberExpression(closeServerCall(context, parts.server), j.identifier('then')), [callback]);
+    then = j.callExpression(j.memberExpression(closeServerCall(context, parts.server), j.identifier('then')), [
+      callback,
+    ]);
   } else {
     return {
       leftForPerson: `the callback of \`${finding.data.name}\` reads the close error: rewrite it as \`await lifecycle.closeServer(server, { timeoutMs })\` in a try/catch by hand`,
@@ -171,6 +224,7 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
 export default defineCodemod({
   name: 'server-close-to-lifecycle-close-server',
   rule: 'require-close-timeout',
-  description: 'Replaces an unbounded server close with `lifecycle.closeServer(server, { timeoutMs })`, a close with a deadline and a force path',
+  description:
+    'Replaces an unbounded server close with `lifecycle.closeServer(server, { timeoutMs })`, a close with a deadline and a force path',
   rewrite,
 });

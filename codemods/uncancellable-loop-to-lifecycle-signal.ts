@@ -18,7 +18,12 @@ function notAborted(context: RewriteContext): Node {
 }
 
 function isNotAborted(node: Node): boolean {
-  return node?.type === 'UnaryExpression' && node.operator === '!' && node.argument.type === 'MemberExpression' && node.argument.property.name === 'aborted';
+  return (
+    node?.type === 'UnaryExpression' &&
+    node.operator === '!' &&
+    node.argument.type === 'MemberExpression' &&
+    node.argument.property.name === 'aborted'
+  );
 }
 
 /** `app`, `this.timer`: an expression that can be read again later without side effects. */
@@ -42,7 +47,12 @@ function namesIn(context: RewriteContext): Set<string> {
 
 /** `sweepTimer` for `setInterval(sweep, …)`, else `interval`; numbered when taken. */
 function freshName(context: RewriteContext, callback: Node): string {
-  const base = callback?.type === 'Identifier' ? `${callback.name}Timer` : callback?.type === 'MemberExpression' && !callback.computed ? `${callback.property.name}Timer` : 'interval';
+  const base =
+    callback?.type === 'Identifier'
+      ? `${callback.name}Timer`
+      : callback?.type === 'MemberExpression' && !callback.computed
+        ? `${callback.property.name}Timer`
+        : 'interval';
   const taken = namesIn(context);
   let name = base;
   for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
@@ -53,7 +63,9 @@ function freshName(context: RewriteContext, callback: Node): string {
 function deferClear(context: RewriteContext, handle: Node, name: string): string {
   const { j } = context;
   const clear = j.arrowFunctionExpression([], j.callExpression(j.identifier('clearInterval'), [handle]));
-  return `${j(j.callExpression(member(context, context.lifecycle(), 'defer'), [clear])).toSource().replace(/\)$/, '')}, { name: ${j(j.stringLiteral(name)).toSource({ quote: quoteStyle(j, context.root) })} })`;
+  return `${j(j.callExpression(member(context, context.lifecycle(), 'defer'), [clear]))
+    .toSource()
+    .replace(/\)$/, '')}, { name: ${j(j.stringLiteral(name)).toSource({ quote: quoteStyle(j, context.root) })} })`;
 }
 
 /**
@@ -72,10 +84,17 @@ const textOf = (context: RewriteContext, node: Node): string => context.source.s
 function rewriteInterval(context: RewriteContext, finding: CodemodFinding): RewriteResult {
   const { j } = context;
   if (finding.data.inHandler) {
-    return { leftForPerson: 'an interval per request or event: clear it when that request or event ends (`res.on(\'close\', () => clearInterval(timer))`), not at shutdown' };
+    return {
+      leftForPerson:
+        "an interval per request or event: clear it when that request or event ends (`res.on('close', () => clearInterval(timer))`), not at shutdown",
+    };
   }
   const call = context.nodeAt(finding, ['CallExpression']);
-  if (!call) return { leftForPerson: 'no rewrite for this interval: keep its handle and `lifecycle.defer(() => clearInterval(timer))` by hand' };
+  if (!call)
+    return {
+      leftForPerson:
+        'no rewrite for this interval: keep its handle and `lifecycle.defer(() => clearInterval(timer))` by hand',
+    };
   const parent = call.parent as ASTPath<Node>;
   const holder = parent.node as Node;
 
@@ -84,17 +103,32 @@ function rewriteInterval(context: RewriteContext, finding: CodemodFinding): Rewr
     const declaration = parent.parent as ASTPath<Node>;
     const statement = declaration.parent?.node.type === 'ExportNamedDeclaration' ? declaration.parent : declaration;
     if (declaration.node.declarations.length !== 1 || !isStatementList(statement.parent?.node)) {
-      return { leftForPerson: `\`${holder.id.name}\` is declared with others: \`lifecycle.defer(() => clearInterval(${holder.id.name}))\` after it by hand` };
+      return {
+        leftForPerson: `\`${holder.id.name}\` is declared with others: \`lifecycle.defer(() => clearInterval(${holder.id.name}))\` after it by hand`,
+      };
     }
-    withCloserBelow(context, statement, textOf(context, statement.node), deferClear(context, j.identifier(holder.id.name), holder.id.name));
+    withCloserBelow(
+      context,
+      statement,
+      textOf(context, statement.node),
+      deferClear(context, j.identifier(holder.id.name), holder.id.name),
+    );
     return 'rewritten';
   }
 
   // `this.timer = setInterval(…);`
-  if (holder.type === 'AssignmentExpression' && holder.right === call.node && holder.operator === '=' && isPlainReference(holder.left)) {
+  if (
+    holder.type === 'AssignmentExpression' &&
+    holder.right === call.node &&
+    holder.operator === '=' &&
+    isPlainReference(holder.left)
+  ) {
     const statement = parent.parent as ASTPath<Node>;
     if (statement.node.type !== 'ExpressionStatement' || !isStatementList(statement.parent?.node)) {
-      return { leftForPerson: 'the interval is assigned inside an expression: `lifecycle.defer(() => clearInterval(…))` after it by hand' };
+      return {
+        leftForPerson:
+          'the interval is assigned inside an expression: `lifecycle.defer(() => clearInterval(…))` after it by hand',
+      };
     }
     const name = holder.left.type === 'Identifier' ? holder.left.name : holder.left.property.name;
     withCloserBelow(context, statement, textOf(context, statement.node), deferClear(context, holder.left, name));
@@ -104,26 +138,42 @@ function rewriteInterval(context: RewriteContext, finding: CodemodFinding): Rewr
   // `setInterval(…);` on its own: the handle gets a name.
   if (holder.type === 'ExpressionStatement' && isStatementList(parent.parent?.node)) {
     const name = freshName(context, call.node.arguments[0]);
-    withCloserBelow(context, parent, `const ${name} = ${textOf(context, call.node)}`, deferClear(context, j.identifier(name), name));
+    withCloserBelow(
+      context,
+      parent,
+      `const ${name} = ${textOf(context, call.node)}`,
+      deferClear(context, j.identifier(name), name),
+    );
     return 'rewritten';
   }
-  return { leftForPerson: 'the interval handle goes somewhere this codemod does not follow: clear it in `lifecycle.defer(() => clearInterval(…))` by hand' };
+  return {
+    leftForPerson:
+      'the interval handle goes somewhere this codemod does not follow: clear it in `lifecycle.defer(() => clearInterval(…))` by hand',
+  };
 }
 
 function rewriteTimeout(context: RewriteContext, finding: CodemodFinding): RewriteResult {
   const { j } = context;
   const call = context.nodeAt(finding, ['CallExpression']);
-  if (!call) return { leftForPerson: `no rewrite for the rescheduling of \`${finding.data.name}\`: check \`lifecycle.signal.aborted\` before it by hand` };
+  if (!call)
+    return {
+      leftForPerson: `no rewrite for the rescheduling of \`${finding.data.name}\`: check \`lifecycle.signal.aborted\` before it by hand`,
+    };
   let statement = call.parent as ASTPath<Node>;
   // `timer = setTimeout(…)`: the whole assignment is guarded.
-  if (statement.node.type === 'AssignmentExpression' && statement.node.right === call.node) statement = statement.parent;
+  if (statement.node.type === 'AssignmentExpression' && statement.node.right === call.node)
+    statement = statement.parent;
   const guarded = statement.parent?.node as Node;
   if (guarded?.type === 'IfStatement' && isNotAborted(guarded.test)) return 'unchanged';
   if (statement.node.type === 'ExpressionStatement' && !isStatementList(guarded)) {
-    return { leftForPerson: `\`${finding.data.name}\` reschedules itself under a condition: check \`lifecycle.signal.aborted\` there by hand` };
+    return {
+      leftForPerson: `\`${finding.data.name}\` reschedules itself under a condition: check \`lifecycle.signal.aborted\` there by hand`,
+    };
   }
   if (statement.node.type !== 'ExpressionStatement') {
-    return { leftForPerson: `\`${finding.data.name}\` reschedules itself inside an expression: check \`lifecycle.signal.aborted\` before rescheduling by hand` };
+    return {
+      leftForPerson: `\`${finding.data.name}\` reschedules itself inside an expression: check \`lifecycle.signal.aborted\` before rescheduling by hand`,
+    };
   }
   // Written as text on one line: recast prints a new `if` over two, set off by blank lines.
   const original = context.source.slice(statement.node.start, statement.node.end).replace(/;\s*$/, '');
@@ -136,12 +186,17 @@ function rewriteTimeout(context: RewriteContext, finding: CodemodFinding): Rewri
 function rewriteLoop(context: RewriteContext, finding: CodemodFinding): RewriteResult {
   const { j } = context;
   const loop = context.nodeStartingAt(finding, ['WhileStatement', 'DoWhileStatement', 'ForStatement']);
-  if (!loop) return { leftForPerson: `no rewrite for this \`${finding.data.keyword}\` loop: loop on \`!lifecycle.signal.aborted\` by hand` };
+  if (!loop)
+    return {
+      leftForPerson: `no rewrite for this \`${finding.data.keyword}\` loop: loop on \`!lifecycle.signal.aborted\` by hand`,
+    };
   const node = loop.node as Node;
   if (isNotAborted(node.test)) return 'unchanged';
   if (node.type === 'ForStatement') {
     if (node.init || node.update) {
-      return { leftForPerson: `\`${finding.data.keyword}\` has an initialiser or an update: add \`!lifecycle.signal.aborted\` to its condition by hand` };
+      return {
+        leftForPerson: `\`${finding.data.keyword}\` has an initialiser or an update: add \`!lifecycle.signal.aborted\` to its condition by hand`,
+      };
     }
     // `for (;;)` becomes `while (…)`: the body is kept as it was.
     loop.replace(j.whileStatement(notAborted(context), node.body));
@@ -152,7 +207,11 @@ function rewriteLoop(context: RewriteContext, finding: CodemodFinding): RewriteR
 }
 
 function isSignalProperty(property: Node): boolean {
-  return (property.type === 'ObjectProperty' || property.type === 'Property') && !property.computed && property.key.name === 'signal';
+  return (
+    (property.type === 'ObjectProperty' || property.type === 'Property') &&
+    !property.computed &&
+    property.key.name === 'signal'
+  );
 }
 
 /**
@@ -165,7 +224,10 @@ function catchAbort(context: RewriteContext, loop: ASTPath<Node>): void {
   // Written as text: recast prints a new `if` over two lines.
   const rethrow = j.expressionStatement(j.identifier(`if (!${aborted}) throw error`));
   (rethrow as Node).comments = [j.commentLine(' Aborted at shutdown: the loop is over.', true, false)];
-  const wrapped = j.tryStatement(j.blockStatement([loop.node]), j.catchClause(j.identifier('error'), null, j.blockStatement([rethrow])));
+  const wrapped = j.tryStatement(
+    j.blockStatement([loop.node]),
+    j.catchClause(j.identifier('error'), null, j.blockStatement([rethrow])),
+  );
   (wrapped as Node).comments = loop.node.comments;
   loop.node.comments = undefined;
   loop.replace(wrapped);
@@ -174,14 +236,26 @@ function catchAbort(context: RewriteContext, loop: ASTPath<Node>): void {
 function rewriteIterator(context: RewriteContext, finding: CodemodFinding): RewriteResult {
   const { j } = context;
   const call = context.nodeAt(finding, ['CallExpression']);
-  if (!call) return { leftForPerson: 'no rewrite for this interval iterator: pass `{ signal: lifecycle.signal }` by hand' };
+  if (!call)
+    return { leftForPerson: 'no rewrite for this interval iterator: pass `{ signal: lifecycle.signal }` by hand' };
   const loop = call.parent as ASTPath<Node>;
-  if (loop.node.type !== 'ForOfStatement' || !loop.node.await || loop.node.right !== call.node || !isStatementList(loop.parent?.node)) {
-    return { leftForPerson: 'an interval iterator not iterated where it is created: pass `{ signal: lifecycle.signal }` and catch the AbortError it ends with by hand' };
+  if (
+    loop.node.type !== 'ForOfStatement' ||
+    !loop.node.await ||
+    loop.node.right !== call.node ||
+    !isStatementList(loop.parent?.node)
+  ) {
+    return {
+      leftForPerson:
+        'an interval iterator not iterated where it is created: pass `{ signal: lifecycle.signal }` and catch the AbortError it ends with by hand',
+    };
   }
   const args = call.node.arguments as Node[];
   if (args.length === 0 || args.length > 3 || args.some((a) => a.type === 'SpreadElement')) {
-    return { leftForPerson: 'an interval iterator with no delay or spread arguments: pass `{ signal: lifecycle.signal }` by hand' };
+    return {
+      leftForPerson:
+        'an interval iterator with no delay or spread arguments: pass `{ signal: lifecycle.signal }` by hand',
+    };
   }
   const signal = j(member(context, context.lifecycle(), 'signal')).toSource();
   // Written as text: recast prints every new object literal over several lines.
@@ -190,7 +264,11 @@ function rewriteIterator(context: RewriteContext, finding: CodemodFinding): Rewr
     args.push(j.identifier(`{ signal: ${signal} }`));
   } else {
     const options = args[2];
-    if (options.type !== 'ObjectExpression') return { leftForPerson: 'the interval\'s options are not an object literal: add `signal: lifecycle.signal` to them by hand' };
+    if (options.type !== 'ObjectExpression')
+      return {
+        leftForPerson:
+          "the interval's options are not an object literal: add `signal: lifecycle.signal` to them by hand",
+      };
     if (options.properties.some(isSignalProperty)) return 'unchanged';
     const text = context.source.slice(options.start, options.end).replace(/,?\s*\}$/, '');
     args[2] = j.identifier(options.properties.length ? `${text}, signal: ${signal} }` : `{ signal: ${signal} }`);
@@ -216,6 +294,7 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
 export default defineCodemod({
   name: 'uncancellable-loop-to-lifecycle-signal',
   rule: 'no-uncancellable-loop',
-  description: 'Stops repetition at shutdown: an interval cleared by a `lifecycle.defer` closer, loops and rescheduling timeouts that check `lifecycle.signal`, interval iterators given the signal',
+  description:
+    'Stops repetition at shutdown: an interval cleared by a `lifecycle.defer` closer, loops and rescheduling timeouts that check `lifecycle.signal`, interval iterators given the signal',
   rewrite,
 });

@@ -18,28 +18,46 @@ function closer(context: RewriteContext, finding: CodemodFinding): Node {
 }
 
 function isAdopt(node: Node): boolean {
-  return node?.type === 'CallExpression' && node.callee.type === 'MemberExpression' && !node.callee.computed && node.callee.property.name === 'adopt';
+  return (
+    node?.type === 'CallExpression' &&
+    node.callee.type === 'MemberExpression' &&
+    !node.callee.computed &&
+    node.callee.property.name === 'adopt'
+  );
 }
 
 function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResult {
   const { j } = context;
   switch (finding.messageId) {
     case 'unclosedInScript':
-      return { leftForPerson: `a script is not stopped by a signal: close \`${finding.data.name}\` when its work is done (\`await ${finding.data.close}\` in a \`finally\`)` };
+      return {
+        leftForPerson: `a script is not stopped by a signal: close \`${finding.data.name}\` when its work is done (\`await ${finding.data.close}\` in a \`finally\`)`,
+      };
     case 'unclosedInFunction':
-      return { leftForPerson: `opened on every call of \`${finding.data.fn}\`: close it in a \`finally\` block or declare it with \`await using\` (adopting it would keep one closer per call)` };
+      return {
+        leftForPerson: `opened on every call of \`${finding.data.fn}\`: close it in a \`finally\` block or declare it with \`await using\` (adopting it would keep one closer per call)`,
+      };
     case 'closedOffShutdownPath':
-      return { leftForPerson: `\`${finding.data.close}\` already runs off the shutdown path: move it into \`lifecycle.defer(() => ${finding.data.close})\`, or adopt it at creation and drop the other close` };
+      return {
+        leftForPerson: `\`${finding.data.close}\` already runs off the shutdown path: move it into \`lifecycle.defer(() => ${finding.data.close})\`, or adopt it at creation and drop the other close`,
+      };
   }
   if (!finding.data.method) {
-    return { leftForPerson: `a module-level connection closed through \`${finding.data.close}\`: register \`lifecycle.defer(() => ${finding.data.close})\` by hand` };
+    return {
+      leftForPerson: `a module-level connection closed through \`${finding.data.close}\`: register \`lifecycle.defer(() => ${finding.data.close})\` by hand`,
+    };
   }
   const creation = context.nodeAt(finding, ['NewExpression', 'CallExpression', 'OptionalCallExpression']);
   if (!creation) return { leftForPerson: 'no rewrite for this creation: adopt it by hand' };
   // `await MongoClient.connect(url)`: the lifecycle adopts the client, not the promise of it.
   const target = creation.parent?.node.type === 'AwaitExpression' ? creation.parent : creation;
   if (isAdopt(target.parent?.node)) return 'unchanged';
-  target.replace(j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('adopt')), [target.node, closer(context, finding)]));
+  target.replace(
+    j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('adopt')), [
+      target.node,
+      closer(context, finding),
+    ]),
+  );
   return 'rewritten';
 }
 

@@ -8,7 +8,12 @@ type Node = any; // see lib/imports.ts
 
 function unparenthesized(node: Node): Node {
   let e = node;
-  while (e?.type === 'ParenthesizedExpression' || e?.type === 'TSAsExpression' || e?.type === 'TSSatisfiesExpression' || e?.type === 'TSNonNullExpression') {
+  while (
+    e?.type === 'ParenthesizedExpression' ||
+    e?.type === 'TSAsExpression' ||
+    e?.type === 'TSSatisfiesExpression' ||
+    e?.type === 'TSNonNullExpression'
+  ) {
     e = e.expression;
   }
   return e;
@@ -26,7 +31,9 @@ function isTracked(node: Node): boolean {
     e.callee.type === 'MemberExpression' &&
     !e.callee.computed &&
     e.callee.property.name === 'track' &&
-    /lifecycle$/i.test(e.callee.object.type === 'Identifier' ? e.callee.object.name : e.callee.object.property?.name ?? '')
+    /lifecycle$/i.test(
+      e.callee.object.type === 'Identifier' ? e.callee.object.name : (e.callee.object.property?.name ?? ''),
+    )
   );
 }
 
@@ -45,7 +52,10 @@ function rewriteStatement(context: RewriteContext, statement: ASTPath<Node>): Re
     let right = unparenthesized(expression.right);
     if (isVoid(right)) right = right.argument;
     if (isTracked(right)) return 'unchanged';
-    if (!isCallLike(right)) return { leftForPerson: 'the dropped promise is inside a nested expression: wrap it in `lifecycle.track(…)` by hand' };
+    if (!isCallLike(right))
+      return {
+        leftForPerson: 'the dropped promise is inside a nested expression: wrap it in `lifecycle.track(…)` by hand',
+      };
     expression.right = track(context, right);
     statement.node.expression = expression;
     return 'rewritten';
@@ -77,11 +87,17 @@ function rewriteForEach(context: RewriteContext, finding: CodemodFinding, call: 
     };
   }
   if (finding.data.arrayForEach !== 'true') {
-    return { leftForPerson: '`forEach` over something that is not an array (a Map, a Set): collect the promises and track `Promise.all` of them by hand' };
+    return {
+      leftForPerson:
+        '`forEach` over something that is not an array (a Map, a Set): collect the promises and track `Promise.all` of them by hand',
+    };
   }
   const statement = call.parent;
   if (statement?.node.type !== 'ExpressionStatement' || statement.node.expression !== call.node) {
-    return { leftForPerson: 'this `forEach` is not a statement of its own: rewrite it into a tracked `Promise.all(items.map(…))` by hand' };
+    return {
+      leftForPerson:
+        'this `forEach` is not a statement of its own: rewrite it into a tracked `Promise.all(items.map(…))` by hand',
+    };
   }
   callee.property = j.identifier('map');
   const all = j.callExpression(j.memberExpression(j.identifier('Promise'), j.identifier('all')), [call.node]);

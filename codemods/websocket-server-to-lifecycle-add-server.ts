@@ -19,20 +19,30 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
   const { j } = context;
   switch (finding.messageId) {
     case 'upgradeLeftOpen':
-      return { leftForPerson: 'a hand-written `upgrade` handler: keep its sockets and end them at shutdown, or hand them to a ws server given to `lifecycle.addServer()`' };
+      return {
+        leftForPerson:
+          'a hand-written `upgrade` handler: keep its sockets and end them at shutdown, or hand them to a ws server given to `lifecycle.addServer()`',
+      };
     case 'notKept':
-      return { leftForPerson: 'the server is not kept in a variable: keep it and hand it to `lifecycle.addServer()`, or close its clients at shutdown' };
+      return {
+        leftForPerson:
+          'the server is not kept in a variable: keep it and hand it to `lifecycle.addServer()`, or close its clients at shutdown',
+      };
   }
   const creation = context.nodeAt(finding, ['NewExpression', 'CallExpression']);
-  if (!creation) return { leftForPerson: 'no rewrite for this creation: hand the server to `lifecycle.addServer()` by hand' };
+  if (!creation)
+    return { leftForPerson: 'no rewrite for this creation: hand the server to `lifecycle.addServer()` by hand' };
   if (isAddServer(creation.parent?.node)) return 'unchanged';
-  creation.replace(j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('addServer')), [creation.node]));
+  creation.replace(
+    j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('addServer')), [creation.node]),
+  );
   return 'rewritten';
 }
 
 export default defineCodemod({
   name: 'websocket-server-to-lifecycle-add-server',
   rule: 'require-websocket-drain',
-  description: 'Hands a ws or socket.io server whose clients no shutdown path closes to `lifecycle.addServer()` at its creation',
+  description:
+    'Hands a ws or socket.io server whose clients no shutdown path closes to `lifecycle.addServer()` at its creation',
   rewrite,
 });

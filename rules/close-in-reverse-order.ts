@@ -19,7 +19,8 @@ import type { ShutdownRoot } from '../src/core/program-index.js';
 import { defineRule, type RuleContext } from '../src/core/rule.js';
 import { calleeText } from '../src/core/ts-utils.js';
 
-export type MessageId = 'closedBeforeDrain' | 'closedDuringDrain' | 'closedConcurrently' | 'closedInEarlyHook' | 'closedWhileServing';
+export type MessageId =
+  'closedBeforeDrain' | 'closedDuringDrain' | 'closedConcurrently' | 'closedInEarlyHook' | 'closedWhileServing';
 
 export interface Options {
   /** Also lint test files. */
@@ -92,7 +93,12 @@ function checkClose(context: Context, call: ts.CallExpression): void {
   }
 }
 
-function problemWith(context: Context, call: ts.CallExpression, roots: readonly ShutdownRoot[], user: ResourceUser): Problem | undefined {
+function problemWith(
+  context: Context,
+  call: ts.CallExpression,
+  roots: readonly ShutdownRoot[],
+  user: ResourceUser,
+): Problem | undefined {
   const { index } = context;
   for (const root of roots) {
     if (user.type === 'server') {
@@ -120,7 +126,9 @@ function problemAcrossRoots(context: Context, root: ShutdownRoot, user: Resource
   const file = root.registration.getSourceFile();
   // A test's drains run in no service's shutdown (unless the close is in a test too).
   const inTest = isTestFile(file.fileName);
-  const drains = user.drains.filter((d) => inTest || !isTestFile(d.getSourceFile().fileName)).sort((a, b) => Number(b.getSourceFile() === file) - Number(a.getSourceFile() === file));
+  const drains = user.drains
+    .filter((d) => inTest || !isTestFile(d.getSourceFile().fileName))
+    .sort((a, b) => Number(b.getSourceFile() === file) - Number(a.getSourceFile() === file));
   for (const drain of drains) {
     for (const other of rootsOfClose(index, drain)) {
       if (other === root || other.fn === root.fn) continue;
@@ -132,11 +140,18 @@ function problemAcrossRoots(context: Context, root: ShutdownRoot, user: Resource
   }
   if (found) return found;
   // No shutdown path anywhere drains the server: only a signal-started root knows it is still serving.
-  if (user.type === 'server' && drains.length === 0 && root.signals && !mayDrainUnknownServer(index, root)) return { messageId: 'closedWhileServing' };
+  if (user.type === 'server' && drains.length === 0 && root.signals && !mayDrainUnknownServer(index, root))
+    return { messageId: 'closedWhileServing' };
   return undefined;
 }
 
-function report(context: Context, call: ts.CallExpression, used: UsedResource, user: ResourceUser, problem: Problem): void {
+function report(
+  context: Context,
+  call: ts.CallExpression,
+  used: UsedResource,
+  user: ResourceUser,
+  problem: Problem,
+): void {
   const t = context.ts;
   const at = problem.drain ? placeOf(problem.drain, context.sourceFile) : '';
   context.report({

@@ -6,7 +6,12 @@
 // listener or in a worker thread are where they belong.
 import type * as ts from 'typescript';
 import { listenerMethods, sameRef, shutdownSignals } from '../src/core/catalogue.js';
-import { completedCleanupBefore, pathDoesCleanup, pendingCleanupBefore, type CleanupStart } from '../src/core/cleanup.js';
+import {
+  completedCleanupBefore,
+  pathDoesCleanup,
+  pendingCleanupBefore,
+  type CleanupStart,
+} from '../src/core/cleanup.js';
 import {
   exitCallOf,
   functionLabel,
@@ -113,7 +118,9 @@ function checkExit(context: Context, exit: ExitCall): void {
 
   const scope = ownScope(t, node);
   // On a shutdown path everything started there belongs to the drain; elsewhere only cleanup.
-  const pending = pendingCleanupBefore(index, node, scope, roots.length > 0 ? 'any-promise' : 'cleanup') ?? pendingAtCallers(context, scope, roots);
+  const pending =
+    pendingCleanupBefore(index, node, scope, roots.length > 0 ? 'any-promise' : 'cleanup') ??
+    pendingAtCallers(context, scope, roots);
   if (pending) {
     context.report({
       node,
@@ -129,7 +136,9 @@ function checkExit(context: Context, exit: ExitCall): void {
   if (completedCleanupBefore(index, node, scope)) return;
 
   if (roots.length > 0) {
-    const bare = roots.find((root) => isSignalListenerRoot(root) && !isSecondSignalListener(index, root) && !pathDoesCleanup(index, root));
+    const bare = roots.find(
+      (root) => isSignalListenerRoot(root) && !isSecondSignalListener(index, root) && !pathDoesCleanup(index, root),
+    );
     if (bare) {
       context.report({
         node,
@@ -150,13 +159,22 @@ function checkExit(context: Context, exit: ExitCall): void {
   if (isStartupScope(index, named)) {
     // Startup validation before anything is open is where an exit belongs.
     const opened = openedBefore(index, node, named);
-    if (opened) context.report({ node, messageId: 'exitAfterOpen', data: { exit: exitText(context, node), label: opened.label } });
+    if (opened)
+      context.report({
+        node,
+        messageId: 'exitAfterOpen',
+        data: { exit: exitText(context, node), label: opened.label },
+      });
     return;
   }
   context.report({
     node,
     messageId: 'exitInLibrary',
-    data: { exit: exitText(context, node), where: t.isSourceFile(named) ? 'module code' : functionLabel(t, named), label: openThingLabel(index) },
+    data: {
+      exit: exitText(context, node),
+      where: t.isSourceFile(named) ? 'module code' : functionLabel(t, named),
+      label: openThingLabel(index),
+    },
   });
 }
 
@@ -251,21 +269,37 @@ function exitCodeSuggestions(context: Context, exit: ExitCall, pending: CleanupS
   const start = statement.getStart(sourceFile);
   const end = statement.getEnd();
   const lineStart = sourceFile.text.lastIndexOf('\n', start - 1) + 1;
-  const indent = /^[ \t]*$/.test(sourceFile.text.slice(lineStart, start)) ? sourceFile.text.slice(lineStart, start) : '';
+  const indent = /^[ \t]*$/.test(sourceFile.text.slice(lineStart, start))
+    ? sourceFile.text.slice(lineStart, start)
+    : '';
   const code = call.arguments[0];
   // `if (x) process.exit(1);`: two statements need a block there.
-  const inBlock = t.isBlock(statement.parent) || t.isCaseClause(statement.parent) || t.isDefaultClause(statement.parent);
+  const inBlock =
+    t.isBlock(statement.parent) || t.isCaseClause(statement.parent) || t.isDefaultClause(statement.parent);
   if (code) {
     const assign = `process.exitCode = ${code.getText(sourceFile)};`;
     const text = last ? assign : inBlock ? `${assign}\n${indent}return;` : `{ ${assign} return; }`;
-    return [{ messageId: 'suggestExitCode', data: { code: code.getText(sourceFile), cleanup: pending.name }, edits: [{ start, end, text }] }];
+    return [
+      {
+        messageId: 'suggestExitCode',
+        data: { code: code.getText(sourceFile), cleanup: pending.name },
+        edits: [{ start, end, text }],
+      },
+    ];
   }
-  if (!last) return [{ messageId: 'suggestReturn', data: { cleanup: pending.name }, edits: [{ start, end, text: 'return;' }] }];
+  if (!last)
+    return [{ messageId: 'suggestReturn', data: { cleanup: pending.name }, edits: [{ start, end, text: 'return;' }] }];
   // The last statement: remove its line when it stands alone on it.
   const lineEnd = sourceFile.text.indexOf('\n', end);
   const alone = indent !== '' || lineStart === start;
   const removeTo = alone && lineEnd !== -1 && /^[ \t]*$/.test(sourceFile.text.slice(end, lineEnd)) ? lineEnd + 1 : end;
-  return [{ messageId: 'suggestReturn', data: { cleanup: pending.name }, edits: [{ start: removeTo === end ? start : lineStart, end: removeTo, text: '' }] }];
+  return [
+    {
+      messageId: 'suggestReturn',
+      data: { cleanup: pending.name },
+      edits: [{ start: removeTo === end ? start : lineStart, end: removeTo, text: '' }],
+    },
+  ];
 }
 
 /** `process` at this point is Node's global, not a local of that name. */

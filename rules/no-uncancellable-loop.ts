@@ -8,7 +8,14 @@ import { checkTestFilesSchema, isTestFile, loadedOnlyByTests } from '../src/core
 import { functionName } from '../src/core/resources.js';
 import { defineRule, type RuleContext } from '../src/core/rule.js';
 import { passedSignal } from '../src/core/signals.js';
-import { consultsStop, cycleHasExit, endlessLoopKeyword, loopAwaits, loopHasExit, retriesOnFailure } from '../src/core/stop-conditions.js';
+import {
+  consultsStop,
+  cycleHasExit,
+  endlessLoopKeyword,
+  loopAwaits,
+  loopHasExit,
+  retriesOnFailure,
+} from '../src/core/stop-conditions.js';
 import { callsBackInto, timerHandleFate } from '../src/core/timers.js';
 import { enclosingFunction, skipOuterExpressions } from '../src/core/ts-utils.js';
 
@@ -31,7 +38,7 @@ export default defineRule<MessageId, Options>({
     hasSuggestions: false,
     messages: {
       intervalNeverCleared:
-        'This `setInterval` is never cleared nor unref\'d: shutdown cannot stop it, so it keeps firing while the service drains (against pools already closed), and its timer keeps the process alive until SIGKILL. Keep the handle and `clearInterval` it on the shutdown path (`lifecycle.defer(() => clearInterval(timer))`), or `.unref()` it if losing a tick is harmless.',
+        "This `setInterval` is never cleared nor unref'd: shutdown cannot stop it, so it keeps firing while the service drains (against pools already closed), and its timer keeps the process alive until SIGKILL. Keep the handle and `clearInterval` it on the shutdown path (`lifecycle.defer(() => clearInterval(timer))`), or `.unref()` it if losing a tick is harmless.",
       timeoutReschedules:
         '`{{name}}` reschedules itself with `setTimeout` and nothing stops it (no stop flag, no `signal.aborted`, no cleared handle): shutdown cannot end the repetition, and each pending timer keeps the process alive. Check a flag or a signal before rescheduling, or keep the handle and `clearTimeout` it on the shutdown path.',
       endlessLoop:
@@ -52,7 +59,8 @@ export default defineRule<MessageId, Options>({
   create(context) {
     const t = context.ts;
     const testFile = isTestFile(context.sourceFile.fileName);
-    if (!context.options.checkTestFiles && (testFile || loadedOnlyByTests(context.index, context.sourceFile))) return {};
+    if (!context.options.checkTestFiles && (testFile || loadedOnlyByTests(context.index, context.sourceFile)))
+      return {};
     // Code no service entry loads (a browser bundle, a stand-alone script) is not the service's; a test file is its own program.
     if (!testFile && !context.index.isPartOfService(context.sourceFile)) return {};
     const loop = (node: ts.Node): void => checkLoop(context, node as ts.IterationStatement);
@@ -72,7 +80,11 @@ function checkTimer(context: Context, call: ts.CallExpression): void {
   if (refIn(ref, intervalTimers)) {
     if (timerHandleFate(index, call) === 'unreleased') {
       // `inHandler` is for the codemod: an interval per request is not one closer at shutdown.
-      context.report({ node: call, messageId: 'intervalNeverCleared', data: index.enclosingHandler(call) ? { inHandler: 'yes' } : {} });
+      context.report({
+        node: call,
+        messageId: 'intervalNeverCleared',
+        data: index.enclosingHandler(call) ? { inHandler: 'yes' } : {},
+      });
     }
   } else if (refIn(ref, timeoutTimers)) {
     checkRescheduling(context, call);
@@ -149,7 +161,13 @@ function checkLoop(context: Context, loop: ts.IterationStatement): void {
   if (index.enclosingHandler(loop)) return;
   if (loopHasExit(index, loop) || consultsStop(index, [loop])) return;
   const start = loop.getStart(sourceFile);
-  context.report({ node: loop, start, end: start + keyword.length, messageId: 'endlessLoop', data: { keyword: loopHead(context, loop) } });
+  context.report({
+    node: loop,
+    start,
+    end: start + keyword.length,
+    messageId: 'endlessLoop',
+    data: { keyword: loopHead(context, loop) },
+  });
 }
 
 /** How messages name the loop: `while (true)`, `for (;;)`, `do … while (1)`. */

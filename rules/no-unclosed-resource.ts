@@ -96,17 +96,24 @@ export default defineRule<MessageId, Options>({
               module: { type: 'string', description: 'The package that exports it (`node:` prefix optional).' },
               path: {
                 type: 'string',
-                description: 'Instead of `module`: the program file that declares it, by the end of its path (`generated/prisma/client`).',
+                description:
+                  'Instead of `module`: the program file that declares it, by the end of its path (`generated/prisma/client`).',
               },
               export: {
                 type: 'string',
-                description: 'The class or function that creates it, dotted for a member (`MongoClient.connect`); `default` for the module itself.',
+                description:
+                  'The class or function that creates it, dotted for a member (`MongoClient.connect`); `default` for the module itself.',
               },
               method: {
                 type: 'string',
-                description: 'The resource is what this method of an instance of the export returns (`producer` for `new Kafka().producer()`).',
+                description:
+                  'The resource is what this method of an instance of the export returns (`producer` for `new Kafka().producer()`).',
               },
-              close: { type: 'array', items: { type: 'string' }, description: 'The methods that close it (`end`, `quit`).' },
+              close: {
+                type: 'array',
+                items: { type: 'string' },
+                description: 'The methods that close it (`end`, `quit`).',
+              },
               label: { type: 'string', description: 'How messages name it.' },
             },
           },
@@ -140,7 +147,11 @@ function resourceAt(context: Context, node: ts.CallExpression | ts.NewExpression
   const inherited = context.ts.isNewExpression(node) ? inheritedFactoryKind(index, node) : undefined;
   const inheritedSpec = inherited ? kindSpec(inherited) : undefined;
   if (inherited && inheritedSpec?.mustClose && inheritedSpec.category !== 'buffer') {
-    return { label: inheritedSpec.label, close: closeMethodsOf(inherited), returnsSelf: inheritedSpec.returnsSelf ?? [] };
+    return {
+      label: inheritedSpec.label,
+      close: closeMethodsOf(inherited),
+      returnsSelf: inheritedSpec.returnsSelf ?? [],
+    };
   }
   for (const option of context.options.resources) {
     if (createsOption(context, node, option)) {
@@ -168,7 +179,11 @@ function instanceCreation(context: Context, receiver: ts.Expression): ts.CallExp
   if (t.isAwaitExpression(e)) e = skipOuterExpressions(t, e.expression);
   if (t.isCallExpression(e) || t.isNewExpression(e)) return e;
   const declaration = heldSymbolOf(context.index, e)?.valueDeclaration;
-  if (declaration && (t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration)) && declaration.initializer) {
+  if (
+    declaration &&
+    (t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration)) &&
+    declaration.initializer
+  ) {
     let initializer = skipOuterExpressions(t, declaration.initializer);
     if (t.isAwaitExpression(initializer)) initializer = skipOuterExpressions(t, initializer.expression);
     if (t.isCallExpression(initializer) || t.isNewExpression(initializer)) return initializer;
@@ -180,7 +195,11 @@ function createsExport(context: Context, node: ts.CallExpression | ts.NewExpress
   const exportPath = option.export === 'default' || option.export === '' ? [] : option.export.split('.');
   if (option.module !== undefined) {
     const ref = context.index.binding.resolve(node.expression);
-    return ref !== undefined && ref.module === normalizeModuleName(option.module) && ref.path.join('.') === exportPath.join('.');
+    return (
+      ref !== undefined &&
+      ref.module === normalizeModuleName(option.module) &&
+      ref.path.join('.') === exportPath.join('.')
+    );
   }
   if (option.path === undefined) return false;
   const symbol = heldSymbolOf(context.index, node.expression);
@@ -220,7 +239,8 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
   if (fn) {
     if (escapesFunction(index, holding, fn)) return;
     for (const site of sites) {
-      if (site.call.getSourceFile() !== fn.getSourceFile() || site.call.pos < fn.pos || site.call.end > fn.end) continue;
+      if (site.call.getSourceFile() !== fn.getSourceFile() || site.call.pos < fn.pos || site.call.end > fn.end)
+        continue;
       const at = completionSite(index, holding, site.call, fn);
       if (at && (isInFinally(context.ts, at, fn) || closedOnStraightPath(context.ts, node, at, fn))) return;
     }
@@ -241,7 +261,12 @@ function checkModuleSingleton(context: Context, node: ts.Node, resource: Resourc
   reportUnlessClosed(context, node, countingCloses(sites, node), { name: first.module, label: resource.label, close });
 }
 
-function reportUnlessClosed(context: Context, node: ts.Node, sites: readonly CloseSite[], data: Record<string, string>): void {
+function reportUnlessClosed(
+  context: Context,
+  node: ts.Node,
+  sites: readonly CloseSite[],
+  data: Record<string, string>,
+): void {
   const { index } = context;
   if (sites.some((s) => s.how === 'adopted')) return;
   if (runsUntilShutdown(index, node.getSourceFile())) {

@@ -1,7 +1,14 @@
 // no-untracked-promise: work started and dropped so that nothing can wait for it at shutdown.
 // Unlike no-floating-promises, handling the rejection (`.catch`, `void`) does not make it tracked.
 import type * as ts from 'typescript';
-import { callbackDroppers, knownSafeCalls, lifecycleModule, listenerMethods, refIn, sameRef } from '../src/core/catalogue.js';
+import {
+  callbackDroppers,
+  knownSafeCalls,
+  lifecycleModule,
+  listenerMethods,
+  refIn,
+  sameRef,
+} from '../src/core/catalogue.js';
 import { forcesInside } from '../src/core/deadlines.js';
 import { lifecycleRoleOf } from '../src/core/lifecycle-calls.js';
 import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
@@ -50,7 +57,8 @@ export default defineRule<MessageId, Options>({
     requiresTypeChecking: true,
     hasSuggestions: true,
     messages: {
-      untracked: '`{{name}}` starts work that nothing waits for: SIGTERM can cut it off. Await it, return it, or track it.',
+      untracked:
+        '`{{name}}` starts work that nothing waits for: SIGTERM can cut it off. Await it, return it, or track it.',
       untrackedInHandler:
         '`{{name}}` starts work that can outlive the response: nothing waits for it, and SIGTERM can cut it off. Await it before responding, or track it.',
       droppedCallback:
@@ -81,7 +89,8 @@ export default defineRule<MessageId, Options>({
         },
         checkEventListeners: {
           type: 'boolean',
-          description: 'Also report async functions given to EventEmitter `on`/`once`, whose promise the emitter drops.',
+          description:
+            'Also report async functions given to EventEmitter `on`/`once`, whose promise the emitter drops.',
         },
         checkTestFiles: checkTestFilesSchema,
       },
@@ -106,7 +115,9 @@ export default defineRule<MessageId, Options>({
 
 /** How messages name the work: `sendReceipt(…)`, `repo.insert(…)`. */
 function workName(t: TS, origin: ts.Expression, sourceFile: ts.SourceFile): string {
-  return t.isCallExpression(origin) || t.isNewExpression(origin) ? `${calleeText(t, origin.expression, sourceFile)}(…)` : calleeText(t, origin, sourceFile);
+  return t.isCallExpression(origin) || t.isNewExpression(origin)
+    ? `${calleeText(t, origin.expression, sourceFile)}(…)`
+    : calleeText(t, origin, sourceFile);
 }
 
 /** Branches of an expression statement whose values are dropped. */
@@ -188,14 +199,19 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
 function isShutdownItself(context: Context, origin: ts.Expression, value: ts.Expression): boolean {
   const t = context.ts;
   const { index } = context;
-  if (t.isCallExpression(origin) && index.resolveFunctions(origin.expression, 0, false).some((fn) => index.startsShutdown(fn))) {
+  if (
+    t.isCallExpression(origin) &&
+    index.resolveFunctions(origin.expression, 0, false).some((fn) => index.startsShutdown(fn))
+  ) {
     return true;
   }
   // `void lifecycle.closeServer(server)`, `void lifecycle.shutdown()`: bounded, and the open
   // server (or the drain's own timer) holds the process until they finish.
   const role = t.isCallExpression(origin) ? lifecycleRoleOf(index, origin) : undefined;
   if (role === 'bounded-close' || role === 'drains') return true;
-  return chainHandlers(t, value).some((handler) => index.resolveFunctions(handler).some((fn) => forcesInside(t, index, fn)));
+  return chainHandlers(t, value).some((handler) =>
+    index.resolveFunctions(handler).some((fn) => forcesInside(t, index, fn)),
+  );
 }
 
 /**
@@ -225,10 +241,13 @@ function isHandlerWrapperForward(context: Context, origin: ts.Expression): boole
   const fn = enclosingFunction(t, call);
   if (!fn) return false;
   const own = fn.parameters.map((p) => p.name.getText(context.sourceFile));
-  return own.length >= 2 && own.every((name, i) => {
-    const arg = call.arguments[i];
-    return arg !== undefined && t.isIdentifier(arg) && arg.text === name;
-  });
+  return (
+    own.length >= 2 &&
+    own.every((name, i) => {
+      const arg = call.arguments[i];
+      return arg !== undefined && t.isIdentifier(arg) && arg.text === name;
+    })
+  );
 }
 
 /**
@@ -281,13 +300,17 @@ function suggestionsFor(context: Context, at: ts.Node, expression: ts.Expression
   if (fn && isAsyncFunction(t, fn)) {
     if (t.isVoidExpression(e)) {
       // `void p` -> `await p`
-      suggestions.push({ messageId: 'suggestAwait', edits: [{ start, end: e.expression.getStart(context.sourceFile), text: 'await ' }] });
+      suggestions.push({
+        messageId: 'suggestAwait',
+        edits: [{ start, end: e.expression.getStart(context.sourceFile), text: 'await ' }],
+      });
     } else {
       suggestions.push({ messageId: 'suggestAwait', edits: [{ start, end: start, text: 'await ' }] });
     }
   }
   const option = context.options.trackers.find((s): s is string => typeof s === 'string');
-  const tracker = option && rootNameInScope(context, at, option) ? option : option ? undefined : lifecycleTrackerInScope(context, at);
+  const tracker =
+    option && rootNameInScope(context, at, option) ? option : option ? undefined : lifecycleTrackerInScope(context, at);
   if (tracker) {
     const inner = t.isVoidExpression(e) ? e.expression : e;
     const innerStart = inner.getStart(context.sourceFile);
@@ -331,7 +354,8 @@ function isDropper(context: Context, call: ts.CallExpression): { name: string; c
   const t = context.ts;
   const { index, options, sourceFile } = context;
   const ref = index.binding.resolve(call.expression);
-  if (ref && refIn(ref, callbackDroppers)) return { name: calleeText(t, call.expression, sourceFile), callbackIndex: 0 };
+  if (ref && refIn(ref, callbackDroppers))
+    return { name: calleeText(t, call.expression, sourceFile), callbackIndex: 0 };
   const parts = methodCallParts(t, call);
   if (!parts) return undefined;
   if (parts.name === 'forEach') return { name: `${calleeText(t, call.expression, sourceFile)}`, callbackIndex: 0 };
@@ -348,7 +372,11 @@ function isDropper(context: Context, call: ts.CallExpression): { name: string; c
 function callbackReturnsPromise(context: Context, callback: ts.Expression): boolean {
   const t = context.ts;
   const e = skipOuterExpressions(t, callback);
-  const functions = isFunctionLikeWithBody(t, e) ? [e] : t.isIdentifier(e) || t.isPropertyAccessExpression(e) ? context.index.resolveFunctions(e) : [];
+  const functions = isFunctionLikeWithBody(t, e)
+    ? [e]
+    : t.isIdentifier(e) || t.isPropertyAccessExpression(e)
+      ? context.index.resolveFunctions(e)
+      : [];
   for (const fn of functions) {
     if (isAsyncFunction(t, fn)) return true;
     if (t.isArrowFunction(fn) && !t.isBlock(fn.body)) {
@@ -417,7 +445,8 @@ function checkLocal(context: Context, declaration: ts.VariableDeclaration): void
   if (!declaration.initializer || !t.isIdentifier(declaration.name)) return;
   if (t.isForOfStatement(declaration.parent.parent) || t.isForInStatement(declaration.parent.parent)) return;
   const statement = declaration.parent.parent;
-  if (t.isVariableStatement(statement) && t.getModifiers(statement)?.some((m) => m.kind === t.SyntaxKind.ExportKeyword)) return;
+  if (t.isVariableStatement(statement) && t.getModifiers(statement)?.some((m) => m.kind === t.SyntaxKind.ExportKeyword))
+    return;
   const initializer = skipOuterExpressions(t, declaration.initializer);
   if (!t.isCallExpression(initializer) && !t.isNewExpression(initializer)) return;
   if (!isPromiseValued(t, index, initializer) || isAllowedChain(context, initializer)) return;
@@ -433,7 +462,10 @@ function checkLocal(context: Context, declaration: ts.VariableDeclaration): void
         escapes = true;
         return;
       }
-      if (t.isShorthandPropertyAssignment(node.parent) && types.getShorthandAssignmentValueSymbol(node.parent) === symbol) {
+      if (
+        t.isShorthandPropertyAssignment(node.parent) &&
+        types.getShorthandAssignmentValueSymbol(node.parent) === symbol
+      ) {
         escapes = true;
         return;
       }
@@ -472,20 +504,24 @@ function referenceEscapes(t: TS, reference: ts.Node): boolean {
       t.isAsExpression(parent) ||
       t.isSatisfiesExpression(parent) ||
       t.isNonNullExpression(parent) ||
-      t.isConditionalExpression(parent) && parent.condition !== node ||
-      t.isBinaryExpression(parent) &&
+      (t.isConditionalExpression(parent) && parent.condition !== node) ||
+      (t.isBinaryExpression(parent) &&
         parent.right === node &&
-        [t.SyntaxKind.BarBarToken, t.SyntaxKind.QuestionQuestionToken, t.SyntaxKind.AmpersandAmpersandToken].includes(parent.operatorToken.kind)
+        [t.SyntaxKind.BarBarToken, t.SyntaxKind.QuestionQuestionToken, t.SyntaxKind.AmpersandAmpersandToken].includes(
+          parent.operatorToken.kind,
+        ))
     ) {
       node = parent;
       continue;
     }
     if (t.isAwaitExpression(parent) || t.isReturnStatement(parent) || t.isYieldExpression(parent)) return true;
     if (t.isArrowFunction(parent) && parent.body === node) return true;
-    if ((t.isCallExpression(parent) || t.isNewExpression(parent)) && parent.arguments?.includes(node as ts.Expression)) return true;
+    if ((t.isCallExpression(parent) || t.isNewExpression(parent)) && parent.arguments?.includes(node as ts.Expression))
+      return true;
     if (t.isArrayLiteralExpression(parent) || t.isSpreadElement(parent) || t.isPropertyAssignment(parent)) return true;
     if (t.isVariableDeclaration(parent) && parent.initializer === node) return true; // an alias, checked on its own
-    if (t.isBinaryExpression(parent) && parent.right === node && parent.operatorToken.kind === t.SyntaxKind.EqualsToken) return true;
+    if (t.isBinaryExpression(parent) && parent.right === node && parent.operatorToken.kind === t.SyntaxKind.EqualsToken)
+      return true;
     if (t.isExportAssignment(parent) || t.isExportSpecifier(parent)) return true;
     // `p.then(…)`, `p.catch(…)`: the chain is the promise now; follow what happens to it.
     if (

@@ -24,7 +24,13 @@ import {
   type SignalParameter,
 } from '../src/core/signals.js';
 import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../src/core/specifiers.js';
-import { calleeText, isFunctionLikeWithBody, skipOuterExpressions, type FunctionLikeWithBody, type TS } from '../src/core/ts-utils.js';
+import {
+  calleeText,
+  isFunctionLikeWithBody,
+  skipOuterExpressions,
+  type FunctionLikeWithBody,
+  type TS,
+} from '../src/core/ts-utils.js';
 
 export type MessageId =
   | 'missingSignal'
@@ -96,7 +102,8 @@ export default defineRule<MessageId, Options>({
         ignoreCalls: {
           type: 'array',
           items: callSpecifierSchema,
-          description: 'Calls that accept a signal but need none (quick local work). Local file reads and writes and `addEventListener` are always ignored.',
+          description:
+            'Calls that accept a signal but need none (quick local work). Local file reads and writes and `addEventListener` are always ignored.',
         },
         checkTestFiles: checkTestFilesSchema,
       },
@@ -200,7 +207,12 @@ function checkCall(context: Context, call: ts.CallExpression, factsOf: (h: Handl
 }
 
 /** `signal: x` into the options literal, or a new `{ signal: x }` argument where the options go next. */
-function suggestionsFor(context: Context, call: ts.CallExpression, parameter: SignalParameter, signal: HandlerSignal): Suggestion<MessageId>[] {
+function suggestionsFor(
+  context: Context,
+  call: ts.CallExpression,
+  parameter: SignalParameter,
+  signal: HandlerSignal,
+): Suggestion<MessageId>[] {
   const t = context.ts;
   const { sourceFile } = context;
   const property = signal.text === parameter.property ? signal.text : `${parameter.property}: ${signal.text}`;
@@ -252,7 +264,11 @@ function checkParameter(context: Context, parameter: ts.ParameterDeclaration): v
     }
     const property = optionsSignalOf(context, type);
     if (!property) return;
-    if (referencesTo(t, types, symbol, fn, name).some((r) => mayReadProperty(t, r, property)) || !doesCancellableWork(context, fn)) return;
+    if (
+      referencesTo(t, types, symbol, fn, name).some((r) => mayReadProperty(t, r, property)) ||
+      !doesCancellableWork(context, fn)
+    )
+      return;
     context.report({ node: parameter, messageId: 'unusedOptionsSignal', data: { param: name.text, property } });
     return;
   }
@@ -316,7 +332,11 @@ function mayReadProperty(t: TS, reference: ts.Identifier, property: string): boo
 /** A syntactic pre-check of `doesCancellableWork`: a call or a loop somewhere in the body. */
 function mayDoCancellableWork(t: typeof ts, fn: FunctionLikeWithBody): boolean {
   const visit = (node: ts.Node): boolean =>
-    t.isCallExpression(node) || t.isForOfStatement(node) || t.isWhileStatement(node) || t.isDoStatement(node) || (t.forEachChild(node, visit) ?? false);
+    t.isCallExpression(node) ||
+    t.isForOfStatement(node) ||
+    t.isWhileStatement(node) ||
+    t.isDoStatement(node) ||
+    (t.forEachChild(node, visit) ?? false);
   return fn.body !== undefined && visit(fn.body);
 }
 
@@ -325,7 +345,10 @@ function doesCancellableWork(context: Context, fn: FunctionLikeWithBody): boolea
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
-    if ((t.isForOfStatement(node) && node.awaitModifier) || ((t.isWhileStatement(node) || t.isDoStatement(node)) && awaitsInside(t, node))) {
+    if (
+      (t.isForOfStatement(node) && node.awaitModifier) ||
+      ((t.isWhileStatement(node) || t.isDoStatement(node)) && awaitsInside(t, node))
+    ) {
       found = true;
       return;
     }
@@ -390,11 +413,18 @@ function consultsCancellation(context: Context, loop: ts.IterationStatement): bo
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
-    if (t.isPropertyAccessExpression(node) && ['aborted', 'throwIfAborted', 'destroyed', 'closed'].includes(node.name.text)) {
+    if (
+      t.isPropertyAccessExpression(node) &&
+      ['aborted', 'throwIfAborted', 'destroyed', 'closed'].includes(node.name.text)
+    ) {
       found = true;
       return;
     }
-    if ((t.isIdentifier(node) || t.isPropertyAccessExpression(node)) && !t.isPropertyAccessExpression(node.parent) && isAbortSignalType(t, types, types.getTypeAtLocation(node))) {
+    if (
+      (t.isIdentifier(node) || t.isPropertyAccessExpression(node)) &&
+      !t.isPropertyAccessExpression(node.parent) &&
+      isAbortSignalType(t, types, types.getTypeAtLocation(node))
+    ) {
       found = true;
       return;
     }

@@ -54,7 +54,11 @@ export default defineRule<MessageId, Options>({
 });
 
 /** `server.close()`, `server[Symbol.asyncDispose]()`, `promisify(server.close)`, `server.close.bind(server)`. */
-function closeTarget(t: TS, call: ts.CallExpression, index: Context['index']): { receiver: ts.Expression; method: string } | undefined {
+function closeTarget(
+  t: TS,
+  call: ts.CallExpression,
+  index: Context['index'],
+): { receiver: ts.Expression; method: string } | undefined {
   const callee = skipOuterExpressions(t, call.expression);
   if (t.isElementAccessExpression(callee) && /^Symbol\.asyncDispose$/.test(callee.argumentExpression.getText())) {
     return { receiver: callee.expression, method: '[Symbol.asyncDispose]' };
@@ -62,7 +66,10 @@ function closeTarget(t: TS, call: ts.CallExpression, index: Context['index']): {
   const parts = methodCallParts(t, call);
   if (parts) {
     // `server.close.bind(server)()` is reported at the bind call.
-    if ((parts.name === 'bind' || parts.name === 'call' || parts.name === 'apply') && t.isPropertyAccessExpression(skipOuterExpressions(t, parts.receiver))) {
+    if (
+      (parts.name === 'bind' || parts.name === 'call' || parts.name === 'apply') &&
+      t.isPropertyAccessExpression(skipOuterExpressions(t, parts.receiver))
+    ) {
       const inner = skipOuterExpressions(t, parts.receiver) as ts.PropertyAccessExpression;
       return { receiver: inner.expression, method: inner.name.text };
     }
@@ -103,6 +110,11 @@ function checkCall(context: Context, call: ts.CallExpression): void {
     // `kind`: the codemod rewrites only what `lifecycle.closeServer` can close.
     // `kind` and `onShutdownPath` are for the codemod: which servers `closeServer` takes, and
     // whether the close is where the rest of the drain (tracked work, closers) belongs.
-    data: { name: closeName(t, target, sourceFile), label: spec.label, kind: spec.kind, onShutdownPath: String(onShutdownPath(context, call)) },
+    data: {
+      name: closeName(t, target, sourceFile),
+      label: spec.label,
+      kind: spec.kind,
+      onShutdownPath: String(onShutdownPath(context, call)),
+    },
   });
 }

@@ -2,7 +2,15 @@
 // path that flushes it. What it holds when the process ends is lost: `process.exit()` runs only
 // synchronous 'exit' listeners, and a signal's default action runs none (runtime-facts §1.6, §4).
 import type * as ts from 'typescript';
-import { findFactory, kindSpec, sameRef, type ApiRef, type BufferCondition, type FactorySpec, type KindSpec } from '../src/core/catalogue.js';
+import {
+  findFactory,
+  kindSpec,
+  sameRef,
+  type ApiRef,
+  type BufferCondition,
+  type FactorySpec,
+  type KindSpec,
+} from '../src/core/catalogue.js';
 import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
 import {
   callsNamed,
@@ -21,7 +29,13 @@ import {
 import { defineRule, type RuleContext } from '../src/core/rule.js';
 import { calleeText, methodCallParts, skipOuterExpressions, staticPropertyName } from '../src/core/ts-utils.js';
 
-export type MessageId = 'unflushed' | 'unflushedNoSignalHandler' | 'flushedOffShutdownPath' | 'flushNotAwaited' | 'notKept' | 'unflushedInScript';
+export type MessageId =
+  | 'unflushed'
+  | 'unflushedNoSignalHandler'
+  | 'flushedOffShutdownPath'
+  | 'flushNotAwaited'
+  | 'notKept'
+  | 'unflushedInScript';
 
 export interface Options {
   /** Also lint test files. */
@@ -41,20 +55,21 @@ const eventWaiters: readonly ApiRef[] = [
 export default defineRule<MessageId, Options>({
   meta: {
     id: 'require-flush',
-    description: 'Require every buffering logger, telemetry client and producer a service creates to be flushed on its shutdown path',
+    description:
+      'Require every buffering logger, telemetry client and producer a service creates to be flushed on its shutdown path',
     goLesson: 'Sentry and Kafka not flushed before exit: the last events are lost',
     recommended: 'error',
     requiresTypeChecking: true,
     hasSuggestions: false,
     messages: {
       unflushed:
-        '`{{name}}` ({{label}}) buffers what it sends, and no shutdown path flushes it: whatever it holds when SIGTERM arrives is lost, since `process.exit()` runs only synchronous \'exit\' listeners and an unhandled signal runs none. Call `{{flush}}` on the shutdown path, under a deadline.',
+        "`{{name}}` ({{label}}) buffers what it sends, and no shutdown path flushes it: whatever it holds when SIGTERM arrives is lost, since `process.exit()` runs only synchronous 'exit' listeners and an unhandled signal runs none. Call `{{flush}}` on the shutdown path, under a deadline.",
       unflushedNoSignalHandler:
-        '`{{name}}` ({{label}}) buffers what it writes and flushes it itself only in a `process.on(\'exit\')` hook, but nothing handles SIGTERM: the signal\'s default action ends the process without running \'exit\' listeners, so the buffered lines are lost. Handle SIGTERM, or call `{{flush}}` on a shutdown path.',
+        "`{{name}}` ({{label}}) buffers what it writes and flushes it itself only in a `process.on('exit')` hook, but nothing handles SIGTERM: the signal's default action ends the process without running 'exit' listeners, so the buffered lines are lost. Handle SIGTERM, or call `{{flush}}` on a shutdown path.",
       flushedOffShutdownPath:
         '`{{name}}` ({{label}}) is flushed only where shutdown never goes: no signal listener or shutdown hook reaches `{{flush}}`, so what it holds when SIGTERM arrives is lost. Call it on the shutdown path.',
       flushNotAwaited:
-        '`{{flush}}` on the shutdown path starts flushing `{{name}}` ({{label}}), but nothing waits for its `\'{{event}}\'` event: an exit right after it loses what the transports still hold. Wait for `\'{{event}}\'`, under a deadline, before exiting.',
+        "`{{flush}}` on the shutdown path starts flushing `{{name}}` ({{label}}), but nothing waits for its `'{{event}}'` event: an exit right after it loses what the transports still hold. Wait for `'{{event}}'`, under a deadline, before exiting.",
       notKept:
         'This {{label}} is not kept anywhere, so nothing can flush it: whatever it holds when SIGTERM arrives is lost. Keep it, and call `.{{method}}()` on the shutdown path.',
       unflushedInScript:
@@ -104,14 +119,28 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
   if (holding.fn) {
     // Made per call: handed on, or flushed in the function that made it.
     if (escapesFunction(index, holding, holding.fn)) return;
-    if (sites.some((s) => s.call.getSourceFile() === holding.fn!.getSourceFile() && s.call.pos >= holding.fn!.pos && s.call.end <= holding.fn!.end)) return;
+    if (
+      sites.some(
+        (s) =>
+          s.call.getSourceFile() === holding.fn!.getSourceFile() &&
+          s.call.pos >= holding.fn!.pos &&
+          s.call.end <= holding.fn!.end,
+      )
+    )
+      return;
   }
   const data = { name: holding.name, label: spec.label, flush: `${holding.name}.${method}()` };
   report(context, node, spec, sites, data, holding);
 }
 
 /** `Sentry.init()`: the module's own client, flushed by `Sentry.close(ms)` / `Sentry.flush(ms)`. */
-function checkModuleSingleton(context: Context, node: ts.CallExpression | ts.NewExpression, spec: KindSpec, factory: FactorySpec, holding: Holding): void {
+function checkModuleSingleton(
+  context: Context,
+  node: ts.CallExpression | ts.NewExpression,
+  spec: KindSpec,
+  factory: FactorySpec,
+  holding: Holding,
+): void {
   const { index } = context;
   const t = context.ts;
   const sites = moduleClosesOf(index, factory.closedBy!);
@@ -119,9 +148,18 @@ function checkModuleSingleton(context: Context, node: ts.CallExpression | ts.New
   const callee = skipOuterExpressions(t, node.expression);
   const first = factory.closedBy![0]!;
   const closeName = first.path[first.path.length - 1]!;
-  const namespace = t.isPropertyAccessExpression(callee) ? `${calleeText(t, callee.expression, node.getSourceFile())}.` : '';
+  const namespace = t.isPropertyAccessExpression(callee)
+    ? `${calleeText(t, callee.expression, node.getSourceFile())}.`
+    : '';
   const name = namespace ? namespace.slice(0, -1) : first.module;
-  report(context, node, spec, countingCloses(sites, node), { name, label: spec.label, flush: `${namespace}${closeName}(2000)` }, holding);
+  report(
+    context,
+    node,
+    spec,
+    countingCloses(sites, node),
+    { name, label: spec.label, flush: `${namespace}${closeName}(2000)` },
+    holding,
+  );
 }
 
 function report(
@@ -164,17 +202,34 @@ function waitsForEvent(context: Context, holding: Extract<Holding, { type: 'kept
     for (const call of callsNamed(index, name)) {
       if (!runsAtShutdown(index, call)) continue;
       const parts = methodCallParts(t, call);
-      if (parts && parts.name !== 'finished' && refersToHolding(index, parts.receiver, holding) && isEvent(call.arguments[0])) return true;
+      if (
+        parts &&
+        parts.name !== 'finished' &&
+        refersToHolding(index, parts.receiver, holding) &&
+        isEvent(call.arguments[0])
+      )
+        return true;
       const ref = index.binding.resolve(call.expression);
       const waiter = ref && eventWaiters.find((w) => sameRef(w, ref));
-      if (waiter && call.arguments[0] && refersToHolding(index, call.arguments[0], holding) && (name === 'finished' || isEvent(call.arguments[1]))) return true;
+      if (
+        waiter &&
+        call.arguments[0] &&
+        refersToHolding(index, call.arguments[0], holding) &&
+        (name === 'finished' || isEvent(call.arguments[1]))
+      )
+        return true;
     }
   }
   return false;
 }
 
 /** Whether this creation buffers: created with a transport or an asynchronous destination, or given transports later. */
-function buffers(context: Context, node: ts.CallExpression | ts.NewExpression, holding: Holding, condition: BufferCondition): boolean {
+function buffers(
+  context: Context,
+  node: ts.CallExpression | ts.NewExpression,
+  holding: Holding,
+  condition: BufferCondition,
+): boolean {
   const t = context.ts;
   const { index } = context;
   for (const argument of node.arguments ?? []) {
@@ -230,5 +285,7 @@ function valueOf(context: Context, argument: ts.Expression): ts.Expression {
   const e = skipOuterExpressions(t, argument);
   if (!t.isIdentifier(e)) return e;
   const declaration = heldSymbolOf(context.index, e)?.valueDeclaration;
-  return declaration && t.isVariableDeclaration(declaration) && declaration.initializer ? skipOuterExpressions(t, declaration.initializer) : e;
+  return declaration && t.isVariableDeclaration(declaration) && declaration.initializer
+    ? skipOuterExpressions(t, declaration.initializer)
+    : e;
 }

@@ -26,7 +26,7 @@ export default defineRule<MessageId, Options>({
     hasSuggestions: false,
     messages: {
       noSignalHandler:
-        '`{{name}}` starts listening ({{label}}), but nothing in this service handles SIGTERM: a deploy ends the process at once (exit 143) with requests in flight, and as PID 1 in a container the signal is ignored until SIGKILL. Handle it and drain the server (`process.once(\'SIGTERM\', …)`, `lifecycle.handleSignals()`, close-with-grace).',
+        "`{{name}}` starts listening ({{label}}), but nothing in this service handles SIGTERM: a deploy ends the process at once (exit 143) with requests in flight, and as PID 1 in a container the signal is ignored until SIGKILL. Handle it and drain the server (`process.once('SIGTERM', …)`, `lifecycle.handleSignals()`, close-with-grace).",
       noSigtermHandler:
         '`{{name}}` starts listening ({{label}}), but this service handles only {{signals}}, not SIGTERM, which is what orchestrators and `docker stop` send: the process ends at once (exit 143) with requests in flight, or as PID 1 ignores it until SIGKILL. Handle SIGTERM the same way.',
     },
@@ -42,7 +42,11 @@ export default defineRule<MessageId, Options>({
 
   create(context) {
     const t = context.ts;
-    if (!context.options.checkTestFiles && (isTestFile(context.sourceFile.fileName) || loadedOnlyByTests(context.index, context.sourceFile))) return {};
+    if (
+      !context.options.checkTestFiles &&
+      (isTestFile(context.sourceFile.fileName) || loadedOnlyByTests(context.index, context.sourceFile))
+    )
+      return {};
     const check = (node: ts.Node): void => checkListen(context, node as ts.CallExpression | ts.NewExpression);
     return { [t.SyntaxKind.CallExpression]: check, [t.SyntaxKind.NewExpression]: check };
   },
@@ -54,7 +58,8 @@ function checkListen(context: Context, node: ts.CallExpression | ts.NewExpressio
   if (!start) return;
   const handled = signalsHandledFor(index, context.sourceFile);
   if (handled.sigterm) return;
-  if (!runsInProgram(index, node) || closedWhereStarted(index, start) || runsServerless(index, context.sourceFile)) return;
+  if (!runsInProgram(index, node) || closedWhereStarted(index, start) || runsServerless(index, context.sourceFile))
+    return;
   // `kind` is for the codemod, which hands the server to the lifecycle in the way its kind needs.
   const data = { name: start.name, label: start.label, kind: start.kind };
   if (handled.signals.length > 0) {

@@ -5,10 +5,31 @@ import type * as ts from 'typescript';
 import { kinds, kindSpec, listenerMethods, type ClientsSpec, type KindSpec } from '../src/core/catalogue.js';
 import { checkTestFilesSchema, isTestFile } from '../src/core/files.js';
 import type { ServerRecord } from '../src/core/program-index.js';
-import { callsNamed, closesOf, countingCloses, heldSymbolOf, holdingOf, refersToHolding, runsAtShutdown, type Holding } from '../src/core/resources.js';
+import {
+  callsNamed,
+  closesOf,
+  countingCloses,
+  heldSymbolOf,
+  holdingOf,
+  refersToHolding,
+  runsAtShutdown,
+  type Holding,
+} from '../src/core/resources.js';
 import { defineRule, type RuleContext } from '../src/core/rule.js';
-import { methodCallParts, skipOuterExpressions, staticPropertyName, type FunctionLikeWithBody } from '../src/core/ts-utils.js';
-import { closesUpgradedSockets, drainedAsServer, elementCalls, sameSymbol, throughHelpers, type Target } from '../src/core/upgrades.js';
+import {
+  methodCallParts,
+  skipOuterExpressions,
+  staticPropertyName,
+  type FunctionLikeWithBody,
+} from '../src/core/ts-utils.js';
+import {
+  closesUpgradedSockets,
+  drainedAsServer,
+  elementCalls,
+  sameSymbol,
+  throughHelpers,
+  type Target,
+} from '../src/core/upgrades.js';
 
 export type MessageId = 'clientsLeftOpen' | 'serverCloseOnly' | 'notTerminated' | 'notKept' | 'upgradeLeftOpen';
 
@@ -44,11 +65,11 @@ export default defineRule<MessageId, Options>({
       serverCloseOnly:
         '`{{name}}.close()` on the shutdown path stops new connections, but since ws 8 it leaves every client open, and the HTTP server waits for them until SIGKILL. Send each client `close(1001)`, then `terminate()` those still open at a deadline.',
       notTerminated:
-        'The clients of `{{name}}` get close frames at shutdown but are never terminated: a client that never answers holds its socket for ws\' `closeTimeout` (30 s by default, as long as Kubernetes\' whole grace period). `terminate()` the clients still open at a deadline, or create the server with a shorter `closeTimeout`.',
+        "The clients of `{{name}}` get close frames at shutdown but are never terminated: a client that never answers holds its socket for ws' `closeTimeout` (30 s by default, as long as Kubernetes' whole grace period). `terminate()` the clients still open at a deadline, or create the server with a shorter `closeTimeout`.",
       notKept:
         'This {{label}} is not kept anywhere, so no shutdown path can close its clients: upgraded connections are invisible to `server.close()` and `closeAllConnections()`. Keep it where shutdown can reach it. {{fix}}',
       upgradeLeftOpen:
-        'The sockets this `\'upgrade\'` handler takes over are invisible to `server.close()` and `closeAllConnections()`, and no shutdown path ends them: the close never completes and SIGKILL cuts them off. Keep them in a set and `destroy()` each on the shutdown path, or close the server with `closeServer()` from shutdown-lint/lifecycle.',
+        "The sockets this `'upgrade'` handler takes over are invisible to `server.close()` and `closeAllConnections()`, and no shutdown path ends them: the close never completes and SIGKILL cuts them off. Keep them in a set and `destroy()` each on the shutdown path, or close the server with `closeServer()` from shutdown-lint/lifecycle.",
     },
     schema: {
       type: 'object',
@@ -145,7 +166,8 @@ function serverTarget(context: Context, holding: Extract<Holding, { type: 'kept'
     if (site.how !== 'adopted' || !site.call.arguments[1]) continue;
     for (const closer of index.resolveFunctions(site.call.arguments[1])) {
       const parameter = closer.parameters[0];
-      const symbol = parameter && t.isIdentifier(parameter.name) ? index.types.getSymbolAtLocation(parameter.name) : undefined;
+      const symbol =
+        parameter && t.isIdentifier(parameter.name) ? index.types.getSymbolAtLocation(parameter.name) : undefined;
       if (symbol) closerParameters.add(symbol);
     }
   }
@@ -162,7 +184,12 @@ function serverTarget(context: Context, holding: Extract<Holding, { type: 'kept'
  * argument of `new Server(httpServer)`, or the server whose `'upgrade'` listener hands sockets to
  * `wss.handleUpgrade(…)`.
  */
-function attachedServers(context: Context, node: ServerRecord['creation'], clients: ClientsSpec, target: Target | undefined): ts.Expression[] {
+function attachedServers(
+  context: Context,
+  node: ServerRecord['creation'],
+  clients: ClientsSpec,
+  target: Target | undefined,
+): ts.Expression[] {
   const t = context.ts;
   const servers: ts.Expression[] = [];
   const first = node.arguments?.[0] && skipOuterExpressions(t, node.arguments[0]);
@@ -172,7 +199,13 @@ function attachedServers(context: Context, node: ServerRecord['creation'], clien
       if (t.isPropertyAssignment(property)) servers.push(property.initializer);
       else if (t.isShorthandPropertyAssignment(property)) servers.push(property.name);
     }
-  } else if (first && clients.serverArgument && !t.isObjectLiteralExpression(first) && !t.isNumericLiteral(first) && !t.isStringLiteralLike(first)) {
+  } else if (
+    first &&
+    clients.serverArgument &&
+    !t.isObjectLiteralExpression(first) &&
+    !t.isNumericLiteral(first) &&
+    !t.isStringLiteralLike(first)
+  ) {
     servers.push(first);
   }
   if (target) {
@@ -189,7 +222,10 @@ function attachedServers(context: Context, node: ServerRecord['creation'], clien
 }
 
 /** The `server.on('upgrade', fn)` registration of the function that contains `node`. */
-function upgradeListenerOf(context: Context, node: ts.Node): { server: ts.Expression; registration: ts.CallExpression } | undefined {
+function upgradeListenerOf(
+  context: Context,
+  node: ts.Node,
+): { server: ts.Expression; registration: ts.CallExpression } | undefined {
   const t = context.ts;
   for (let p: ts.Node | undefined = node.parent; p; p = p.parent) {
     if (!t.isArrowFunction(p) && !t.isFunctionExpression(p)) continue;
@@ -238,7 +274,8 @@ function checkUpgradeListener(context: Context, call: ts.CallExpression): void {
   if (closesUpgradedSockets(index, server)) return;
   const stores = uses.flatMap((u) => u.stores);
   const destroyed = elementCalls(index, socketEnders).filter(
-    ({ call: end, collection }) => stores.some((store) => sameCollection(context, store, collection)) && runsAtShutdown(index, end),
+    ({ call: end, collection }) =>
+      stores.some((store) => sameCollection(context, store, collection)) && runsAtShutdown(index, end),
   );
   if (destroyed.length > 0) return;
   context.report({ node: call, messageId: 'upgradeLeftOpen', data: {} });
@@ -256,17 +293,21 @@ function socketUse(context: Context, fn: FunctionLikeWithBody, position = 1, dep
   if (!parameter || !t.isIdentifier(parameter.name) || !fn.body) return use;
   const socket = index.types.getSymbolAtLocation(parameter.name);
   const visit = (node: ts.Node): void => {
-    if (t.isIdentifier(node) && node !== parameter.name && index.types.getSymbolAtLocation(node) === socket) classify(node);
+    if (t.isIdentifier(node) && node !== parameter.name && index.types.getSymbolAtLocation(node) === socket)
+      classify(node);
     t.forEachChild(node, visit);
   };
   const classify = (reference: ts.Identifier): void => {
     let e: ts.Node = reference;
-    while (t.isParenthesizedExpression(e.parent) || t.isAsExpression(e.parent) || t.isNonNullExpression(e.parent)) e = e.parent;
+    while (t.isParenthesizedExpression(e.parent) || t.isAsExpression(e.parent) || t.isNonNullExpression(e.parent))
+      e = e.parent;
     const parent = e.parent;
     if (t.isCallExpression(parent) && parent.arguments.includes(e as ts.Expression)) {
       const parts = methodCallParts(t, parent);
       const receiverKind = parts ? index.kindOf(parts.receiver, true) : undefined;
-      const adopts = receiverKind ? kindSpec(receiverKind)?.clients?.adopt?.includes(parts!.name) : parts && adoptMethods.has(parts.name);
+      const adopts = receiverKind
+        ? kindSpec(receiverKind)?.clients?.adopt?.includes(parts!.name)
+        : parts && adoptMethods.has(parts.name);
       if (adopts) {
         use.adopted = true;
         return;
@@ -292,7 +333,11 @@ function socketUse(context: Context, fn: FunctionLikeWithBody, position = 1, dep
     }
     if (t.isPropertyAccessExpression(parent) && parent.expression === e && t.isCallExpression(parent.parent)) {
       const event = parent.parent.arguments[0] && skipOuterExpressions(t, parent.parent.arguments[0]);
-      const listensToData = listenerMethodsOfSocket.has(parent.name.text) && event !== undefined && t.isStringLiteralLike(event) && servingEvents.has(event.text);
+      const listensToData =
+        listenerMethodsOfSocket.has(parent.name.text) &&
+        event !== undefined &&
+        t.isStringLiteralLike(event) &&
+        servingEvents.has(event.text);
       if (servingMethods.has(parent.name.text) || listensToData) use.served = true;
       return;
     }

@@ -52,12 +52,29 @@ function fail(message) {
 }
 
 function tsc(project, outDir) {
-  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project, '--noEmit', 'false', '--rootDir', join(dirname(project), 'src'), '--outDir', outDir], { encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      project,
+      '--noEmit',
+      'false',
+      '--rootDir',
+      join(dirname(project), 'src'),
+      '--outDir',
+      outDir,
+    ],
+    { encoding: 'utf8' },
+  );
   if (result.status !== 0) throw new Error(`${project} does not compile:\n${result.stdout}${result.stderr}`);
 }
 
 function git(cwd, ...args) {
-  const result = spawnSync('git', ['-c', 'user.name=drill', '-c', 'user.email=drill@localhost', ...args], { cwd, encoding: 'utf8' });
+  const result = spawnSync('git', ['-c', 'user.name=drill', '-c', 'user.email=drill@localhost', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${result.stderr.trim()}`);
 }
 
@@ -70,8 +87,14 @@ function prepare(name, migrate) {
     git(dir, 'init', '-q');
     git(dir, 'add', '-A');
     git(dir, 'commit', '-qm', 'demo service before migration');
-    const migrated = spawnSync(process.execPath, [join(root, 'bin', 'shutdown-lint.js'), 'migrate', 'all', '.'], { cwd: dir, encoding: 'utf8' });
-    if (migrated.status !== 0) throw new Error(`shutdown-lint migrate all failed (exit ${migrated.status}):\n${migrated.stdout}${migrated.stderr}`);
+    const migrated = spawnSync(process.execPath, [join(root, 'bin', 'shutdown-lint.js'), 'migrate', 'all', '.'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    if (migrated.status !== 0)
+      throw new Error(
+        `shutdown-lint migrate all failed (exit ${migrated.status}):\n${migrated.stdout}${migrated.stderr}`,
+      );
     process.stdout.write(migrated.stdout.replace(/^/gm, `  [migrate] `));
   }
   tsc(join(dir, 'tsconfig.json'), join(dir, 'dist'));
@@ -96,19 +119,37 @@ function startMailService() {
     });
   });
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, received, server }));
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${server.address().port}`, received, server }),
+    );
   });
 }
 
 function postOnce(agent, port, body) {
   return new Promise((resolve) => {
-    const req = http.request({ agent, port, host: '127.0.0.1', method: 'POST', path: '/orders', headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      const closing = res.headers.connection === 'close';
-      res.on('end', () => resolve(res.statusCode === 201 ? { ok: true, id: JSON.parse(text).id, closing } : { ok: false, why: `HTTP ${res.statusCode}`, closing }));
-      res.on('error', (error) => resolve({ ok: false, why: error.code ?? error.message }));
-    });
+    const req = http.request(
+      {
+        agent,
+        port,
+        host: '127.0.0.1',
+        method: 'POST',
+        path: '/orders',
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        const closing = res.headers.connection === 'close';
+        res.on('end', () =>
+          resolve(
+            res.statusCode === 201
+              ? { ok: true, id: JSON.parse(text).id, closing }
+              : { ok: false, why: `HTTP ${res.statusCode}`, closing },
+          ),
+        );
+        res.on('error', (error) => resolve({ ok: false, why: error.code ?? error.message }));
+      },
+    );
     req.on('error', (error) => {
       const unread = req.reusedSocket && error.code === 'ECONNRESET';
       resolve({ ok: false, why: error.code ?? error.message, refused: error.code === 'ECONNREFUSED', unread });
@@ -129,7 +170,9 @@ async function waitForHealth(port, child) {
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`the service exited during start-up (code ${child.exitCode})`);
     const ok = await new Promise((resolve) => {
-      http.get({ port, host: '127.0.0.1', path: '/healthz' }, (res) => resolve(res.statusCode === 200)).on('error', () => resolve(false));
+      http
+        .get({ port, host: '127.0.0.1', path: '/healthz' }, (res) => resolve(res.statusCode === 200))
+        .on('error', () => resolve(false));
     });
     if (ok) return;
     await sleep(50);
@@ -143,13 +186,23 @@ async function drill(name, entry, database, mail) {
   await db.query(schema);
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, PORT: String(port), LIVE_PORT: String(port + 1), DATABASE_URL: database, SESSIONS_URL: database, MAIL_URL: mail.url, FLAGS_FILE: join(work, 'flags.json') },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LIVE_PORT: String(port + 1),
+      DATABASE_URL: database,
+      SESSIONS_URL: database,
+      MAIL_URL: mail.url,
+      FLAGS_FILE: join(work, 'flags.json'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
+  );
   await waitForHealth(port, child);
 
   const sockets = [];
@@ -189,7 +242,9 @@ async function drill(name, entry, database, mail) {
   const exit = await exited;
   clearTimeout(killer);
 
-  const landed = await db.query('select count(distinct order_id)::int as n from audit where order_id = any($1)', [acked]);
+  const landed = await db.query('select count(distinct order_id)::int as n from audit where order_id = any($1)', [
+    acked,
+  ]);
   const receipts = await db.query('select count(*)::int as n from receipts where order_id = any($1)', [acked]);
   await db.end();
   const mailed = acked.filter((id) => mail.received.has(id)).length;
@@ -221,7 +276,9 @@ function table(rows) {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of rows) {
-    lines.push(`| ${row.name} | ${row.acked} | ${row.audited} | ${row.mailed} | ${row.failed} | ${row.websocketCloseCodes.join(', ')} | ${row.exitMs} ms | ${row.killed ? 'SIGKILL (grace ran out)' : row.exit} |`);
+    lines.push(
+      `| ${row.name} | ${row.acked} | ${row.audited} | ${row.mailed} | ${row.failed} | ${row.websocketCloseCodes.join(', ')} | ${row.exitMs} ms | ${row.killed ? 'SIGKILL (grace ran out)' : row.exit} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -234,17 +291,26 @@ async function main() {
   const mail = await startMailService();
   try {
     const rows = [];
-    for (const [name, migrate] of [['before migration', false], ['after `migrate all`', true]]) {
+    for (const [name, migrate] of [
+      ['before migration', false],
+      ['after `migrate all`', true],
+    ]) {
       const entry = prepare(name.startsWith('before') ? 'before' : 'after', migrate);
       rows.push(await drill(name, entry, database.url, mail));
     }
-    console.log(`\nSIGTERM drill on fixtures/demo-service: ${settings.clients} clients, ${settings.sockets} WebSocket feeds, SIGTERM after ${settings.loadMs} ms, SIGKILL after ${settings.graceMs} ms of grace\n`);
+    console.log(
+      `\nSIGTERM drill on fixtures/demo-service: ${settings.clients} clients, ${settings.sockets} WebSocket feeds, SIGTERM after ${settings.loadMs} ms, SIGKILL after ${settings.graceMs} ms of grace\n`,
+    );
     console.log(table(rows));
     const [before, after] = rows;
-    if (lost(before) === 0 && before.failed === 0 && !before.killed) fail('before migration the demo service lost nothing, cut off no request and exited in time: the drill no longer shows the hazards');
+    if (lost(before) === 0 && before.failed === 0 && !before.killed)
+      fail(
+        'before migration the demo service lost nothing, cut off no request and exited in time: the drill no longer shows the hazards',
+      );
     const problems = [];
     if (after.acked === 0) problems.push('no order was acknowledged');
-    if (lost(after) > 0) problems.push(`${after.acked - after.audited} audit rows and ${after.acked - after.mailed} receipts lost`);
+    if (lost(after) > 0)
+      problems.push(`${after.acked - after.audited} audit rows and ${after.acked - after.mailed} receipts lost`);
     if (after.failed > 0) problems.push(`${after.failed} requests failed (${after.failures.join(', ')})`);
     if (after.killed) problems.push('it did not exit within the grace period');
     else if (after.exit !== 'code 0') problems.push(`it exited with ${after.exit}`);
@@ -258,7 +324,9 @@ async function main() {
         before.acked > before.mailed && `${before.acked - before.mailed} receipts lost`,
         before.killed && 'killed by SIGKILL after the grace period',
       ].filter(Boolean);
-      console.log(`\ndrill: before migration: ${losses.join(', ')}. After \`shutdown-lint migrate all\`: nothing lost, no request failed, exit ${after.exit.replace('code ', '')} ${after.exitMs} ms after SIGTERM.`);
+      console.log(
+        `\ndrill: before migration: ${losses.join(', ')}. After \`shutdown-lint migrate all\`: nothing lost, no request failed, exit ${after.exit.replace('code ', '')} ${after.exitMs} ms after SIGTERM.`,
+      );
     }
   } finally {
     mail.server.close();

@@ -36,7 +36,8 @@ function runner() {
   if (process.getuid?.() !== 0) return { prefix: [], uid: undefined, gid: undefined };
   const id = (flag) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
   const uid = id('-u');
-  if (!Number.isInteger(uid) || uid === 0) throw new Error('running as root needs a `postgres` user to run PostgreSQL; install Debian\'s postgresql package');
+  if (!Number.isInteger(uid) || uid === 0)
+    throw new Error("running as root needs a `postgres` user to run PostgreSQL; install Debian's postgresql package");
   return { prefix: ['runuser', '-u', 'postgres', '--'], uid, gid: id('-g') };
 }
 
@@ -44,7 +45,9 @@ function run(as, command, args) {
   const [file, ...rest] = [...as.prefix, command, ...args];
   const result = spawnSync(file, rest, { encoding: 'utf8', cwd: tmpdir() });
   if (result.status !== 0) {
-    throw new Error(`${command} failed (exit ${result.status}): ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+    throw new Error(
+      `${command} failed (exit ${result.status}): ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+    );
   }
   return result.stdout;
 }
@@ -57,7 +60,9 @@ export async function startThrowawayPostgres() {
   if (process.env.DRILL_DATABASE_URL) return { url: process.env.DRILL_DATABASE_URL, stop() {} };
   const bin = findPostgresBin();
   if (!bin) {
-    throw new Error('no PostgreSQL server binaries (initdb, pg_ctl) found: install Debian\'s `postgresql` package (apt-get install -y postgresql) or set DRILL_DATABASE_URL');
+    throw new Error(
+      "no PostgreSQL server binaries (initdb, pg_ctl) found: install Debian's `postgresql` package (apt-get install -y postgresql) or set DRILL_DATABASE_URL",
+    );
   }
   const as = runner();
   const dir = mkdtempSync(join(tmpdir(), 'shutdown-lint-pg-'));

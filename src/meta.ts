@@ -7,12 +7,17 @@ function findPackageJson(): { version: string; homepage: string } {
   // Works from src/ (tests) and from dist/src/ (the built package).
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version: string; homepage: string };
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version: string;
+        homepage: string;
+      };
       if (pkg.name === 'shutdown-lint') return pkg;
     } catch {
       // not here; keep climbing
     }
-    if (dirname(dir) === dir) throw new Error('shutdown-lint: cannot find its own package.json; reinstall the package.');
+    if (dirname(dir) === dir)
+      throw new Error('shutdown-lint: cannot find its own package.json; reinstall the package.');
   }
 }
 

@@ -35,13 +35,16 @@ describe('rules', () => {
     }
   });
 
-  it.each(rules.map((r) => [r.meta.id, r] as const))('%s: its doc states the description and every option', (id, rule) => {
-    const doc = readFileSync(join(repoRoot, 'rules', `${id}.md`), 'utf8');
-    expect(doc.startsWith(`# ${id}\n\n${rule.meta.description}.`)).toBe(true);
-    expect(doc).toContain(`- Recommended: \`${rule.meta.recommended}\``);
-    const options = doc.slice(doc.indexOf('## Options'));
-    for (const name of Object.keys(rule.meta.schema.properties ?? {})) expect(options).toContain(`\`${name}\``);
-  });
+  it.each(rules.map((r) => [r.meta.id, r] as const))(
+    '%s: its doc states the description and every option',
+    (id, rule) => {
+      const doc = readFileSync(join(repoRoot, 'rules', `${id}.md`), 'utf8');
+      expect(doc.startsWith(`# ${id}\n\n${rule.meta.description}.`)).toBe(true);
+      expect(doc).toContain(`- Recommended: \`${rule.meta.recommended}\``);
+      const options = doc.slice(doc.indexOf('## Options'));
+      for (const name of Object.keys(rule.meta.schema.properties ?? {})) expect(options).toContain(`\`${name}\``);
+    },
+  );
 });
 
 describe('the ESLint plugin', () => {
@@ -59,7 +62,7 @@ describe('the ESLint plugin', () => {
 
 describe('the README', () => {
   it.each(rules.map((r) => [r.meta.id, r] as const))('lists %s with its description and Go lesson', (id, rule) => {
-    const row = readme.split('\n').find((line) => line.startsWith(`| [\`${id}\`](rules/${id}.md) |`));
+    const row = readme.split('\n').find((line) => line.split('|')[1]?.trim() === `[\`${id}\`](rules/${id}.md)`);
     expect(row, `README rule table row for ${id}`).toBeDefined();
     expect(row).toContain(rule.meta.description);
     expect(row).toContain(rule.meta.goLesson);
@@ -78,16 +81,24 @@ describe('the README', () => {
 });
 
 // Fixtures under fixtures/cli test the CLI's handling of broken input on purpose.
-const typeCheckedProjects = allFixtureProjects().filter((dir) => !relative(repoRoot, dir).startsWith(join('fixtures', 'cli')));
+const typeCheckedProjects = allFixtureProjects().filter(
+  (dir) => !relative(repoRoot, dir).startsWith(join('fixtures', 'cli')),
+);
 
 describe('fixture projects', () => {
   it.each(typeCheckedProjects.map((dir) => [relative(repoRoot, dir), dir] as const))('%s type-checks', (_, dir) => {
     const configPath = join(dir, 'tsconfig.json');
-    const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+    const config = ts.getParsedCommandLineOfConfigFile(
+      configPath,
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+    );
     expect(config).toBeDefined();
     const program = ts.createProgram({ rootNames: config!.fileNames, options: config!.options });
     const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => {
-      const where = d.file ? `${relative(dir, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
+      const where = d.file
+        ? `${relative(dir, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
+        : '';
       return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
     });
     expect(diagnostics).toEqual([]);
@@ -99,7 +110,10 @@ describe('the CLI options', () => {
     const { usage } = await import('../src/cli/args.js');
     const fromUsage = [...usage.matchAll(/^\s+(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]).sort();
     const section = readme.slice(readme.indexOf('## In CI: the CLI'), readme.indexOf('Exit codes:'));
-    const fromReadme = [...section.matchAll(/^\| `(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]).filter((o) => o !== '--help' && o !== '--version').sort();
+    const fromReadme = [...section.matchAll(/^\| `(?:-\w, )?(--[a-z-]+)/gm)]
+      .map((m) => m[1])
+      .filter((o) => o !== '--help' && o !== '--version')
+      .sort();
     expect(fromReadme).toEqual(fromUsage.filter((o) => o !== '--help' && o !== '--version'));
   });
 });

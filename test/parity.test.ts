@@ -26,7 +26,11 @@ const projects = [
   ['cli', 'directive-edges'],
 ];
 
-function key(dir: string, filePath: string, m: { line: number; column: number; ruleId: string | null; messageId?: string }): string {
+function key(
+  dir: string,
+  filePath: string,
+  m: { line: number; column: number; ruleId: string | null; messageId?: string },
+): string {
   return `${relative(dir, filePath)}:${m.line}:${m.column} ${m.ruleId} ${m.messageId}`;
 }
 
@@ -52,7 +56,9 @@ describe.each(projects.map((segments) => [segments.join('/'), segments] as const
     const eslintResults = await eslint.lintFiles(['src']);
     // Only our rules: a directive naming another plugin's unknown rule makes ESLint report that too.
     const eslintFindings = eslintResults
-      .flatMap((r) => r.messages.filter((m) => m.ruleId?.startsWith('shutdown/')).map((m) => key(project.dir, r.filePath, m)))
+      .flatMap((r) =>
+        r.messages.filter((m) => m.ruleId?.startsWith('shutdown/')).map((m) => key(project.dir, r.filePath, m)),
+      )
       .sort();
 
     expect(cliFindings.length).toBeGreaterThan(0);

@@ -110,7 +110,9 @@ export function applyCodemods(
       binding.addStatement(j(expression).toSource({ quote: quoteStyle(j, root) }));
     },
     nodeAt(finding, types) {
-      return ranges.get(`${parsedOffset(finding.start)}:${parsedOffset(finding.end)}`)?.find((p) => types.includes((p.node as Node).type));
+      return ranges
+        .get(`${parsedOffset(finding.start)}:${parsedOffset(finding.end)}`)
+        ?.find((p) => types.includes((p.node as Node).type));
     },
     nodeStartingAt(finding, types) {
       const start = parsedOffset(finding.start);
@@ -130,14 +132,19 @@ export function applyCodemods(
       if (codemod.rule !== finding.ruleId) continue;
       const result = codemod.rewrite(context, finding);
       if (result === 'rewritten') rewritten.push(finding);
-      else if (result !== 'unchanged') left.push({ ruleId: finding.ruleId, line: finding.line, column: finding.column, reason: result.leftForPerson });
+      else if (result !== 'unchanged')
+        left.push({ ruleId: finding.ruleId, line: finding.line, column: finding.column, reason: result.leftForPerson });
     }
   }
   if (rewritten.length === 0) return { output: null, rewritten, left };
   const lineTerminator = file.source.includes('\r\n') ? '\r\n' : '\n';
   // Reprinted statements wrap at the file's own width (recast's default is 74 columns).
   const wrapColumn = Math.max(80, ...parsedSource.split('\n').map((line) => line.length));
-  const printed = withoutDoubledDirectiveSemicolons(j, root, root.toSource({ quote: quoteStyle(j, root), lineTerminator, arrowParensAlways: true, wrapColumn }));
+  const printed = withoutDoubledDirectiveSemicolons(
+    j,
+    root,
+    root.toSource({ quote: quoteStyle(j, root), lineTerminator, arrowParensAlways: true, wrapColumn }),
+  );
   const output = binding.addImport(printed);
   return { output: output === file.source ? null : output, rewritten, left };
 }

@@ -49,7 +49,9 @@ export function isCommonJs(j: JSCodeshift, root: Collection, path: string): bool
   if (esm) return false;
   const cjs =
     root.find(j.CallExpression, { callee: { type: 'Identifier', name: 'require' } }).size() > 0 ||
-    root.find(j.MemberExpression, { object: { type: 'Identifier', name: 'module' }, property: { name: 'exports' } }).size() > 0;
+    root
+      .find(j.MemberExpression, { object: { type: 'Identifier', name: 'module' }, property: { name: 'exports' } })
+      .size() > 0;
   if (cjs) return true;
   if (/\.tsx?$/.test(path)) return false;
   return nearestPackageType(path) !== 'module';
@@ -76,8 +78,19 @@ function nameTaken(j: JSCodeshift, root: Collection, name: string): boolean {
       .filter((p) => {
         const parent = p.parent?.node as Node;
         // `x.lifecycle` and `{ lifecycle: … }` keys are not bindings.
-        if ((parent?.type === 'MemberExpression' || parent?.type === 'OptionalMemberExpression') && parent.property === p.node && !parent.computed) return false;
-        if ((parent?.type === 'ObjectProperty' || parent?.type === 'Property') && parent.key === p.node && !parent.computed && parent.value !== p.node) return false;
+        if (
+          (parent?.type === 'MemberExpression' || parent?.type === 'OptionalMemberExpression') &&
+          parent.property === p.node &&
+          !parent.computed
+        )
+          return false;
+        if (
+          (parent?.type === 'ObjectProperty' || parent?.type === 'Property') &&
+          parent.key === p.node &&
+          !parent.computed &&
+          parent.value !== p.node
+        )
+          return false;
         return true;
       })
       .size() > 0
@@ -132,7 +145,9 @@ export function lifecycleBinding(j: JSCodeshift, root: Collection, path: string,
 
 function usesSemicolons(j: JSCodeshift, root: Collection, source: string): boolean {
   const body = (root.find(j.Program).get().node as Node).body as Node[];
-  const first = body.find((s) => s.type === 'ImportDeclaration' || s.type === 'VariableDeclaration' || s.type === 'ExpressionStatement');
+  const first = body.find(
+    (s) => s.type === 'ImportDeclaration' || s.type === 'VariableDeclaration' || s.type === 'ExpressionStatement',
+  );
   if (!first) return true;
   const raw = source.slice(first.start, first.end);
   return raw.trimEnd().endsWith(';');
@@ -144,7 +159,11 @@ function existingBinding(j: JSCodeshift, root: Collection): string | undefined {
     const declaration = p.node as Node;
     if (found || declaration.source.value !== lifecycleModule || declaration.importKind === 'type') return;
     for (const specifier of declaration.specifiers ?? []) {
-      if (specifier.type === 'ImportSpecifier' && specifier.importKind !== 'type' && specifier.imported.name === 'lifecycle') {
+      if (
+        specifier.type === 'ImportSpecifier' &&
+        specifier.importKind !== 'type' &&
+        specifier.imported.name === 'lifecycle'
+      ) {
         found = specifier.local?.name ?? 'lifecycle';
       } else if (specifier.type === 'ImportNamespaceSpecifier') {
         found = `${specifier.local.name}.lifecycle`;
@@ -182,7 +201,10 @@ function existingBinding(j: JSCodeshift, root: Collection): string | undefined {
 function isTopRequire(statement: Node): boolean {
   return (
     statement.type === 'VariableDeclaration' &&
-    statement.declarations.some((d: Node) => d.init?.type === 'CallExpression' && d.init.callee?.type === 'Identifier' && d.init.callee.name === 'require')
+    statement.declarations.some(
+      (d: Node) =>
+        d.init?.type === 'CallExpression' && d.init.callee?.type === 'Identifier' && d.init.callee.name === 'require',
+    )
   );
 }
 
@@ -221,7 +243,9 @@ function insertLine(j: JSCodeshift, text: string, line: string, commonJs: boolea
   const first = body[0];
   if (!first) return `${line}${eol}${text}`;
   let at = lineStartOf(text, first.start);
-  const leading = ((first.comments ?? first.leadingComments ?? []) as Node[]).filter((c) => c.leading !== false && c.end <= first.start);
+  const leading = ((first.comments ?? first.leadingComments ?? []) as Node[]).filter(
+    (c) => c.leading !== false && c.end <= first.start,
+  );
   for (let i = leading.length - 1, next = first.start; i >= 0; i--) {
     // A comment directly above the statement documents it; one set off by a blank line heads the file.
     if (/\n[ \t]*\r?\n/.test(text.slice(leading[i].end, next))) break;

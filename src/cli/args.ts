@@ -77,7 +77,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]!.replace(/\.$/, '')}. Run shutdown-lint --help for the options.`);
+    throw new UsageError(
+      `${(error as Error).message.split('\n')[0]!.replace(/\.$/, '')}. Run shutdown-lint --help for the options.`,
+    );
   }
   const { values, positionals } = parsed;
   const format = (values.format ?? 'stylish') as FormatName;
@@ -119,7 +121,11 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     quiet: values.quiet ?? false,
     shard,
     stats: values.stats ?? false,
-    cacheLocation: values.cache ? (values['cache-location'] ?? '') : values['cache-location'] !== undefined ? usageCacheLocation() : undefined,
+    cacheLocation: values.cache
+      ? (values['cache-location'] ?? '')
+      : values['cache-location'] !== undefined
+        ? usageCacheLocation()
+        : undefined,
     help: values.help ?? false,
     version: values.version ?? false,
   };

@@ -21,7 +21,15 @@ const cacheFormat = 1;
 /** Programs kept: the least recently used beyond this are dropped. */
 const maxEntries = 64;
 
-const lockfiles = ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb'];
+const lockfiles = [
+  'package.json',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'bun.lock',
+  'bun.lockb',
+];
 
 export interface CachedProgram {
   /** Everything but the file contents: tool, rules, shard, options, roots, lockfiles. */
@@ -69,7 +77,8 @@ function tool(): string {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (/\.[cm]?[jt]s$/.test(entry.name) && !entry.name.endsWith('.d.ts')) hash.update(entry.name).update(readFileSync(path));
+      else if (/\.[cm]?[jt]s$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+        hash.update(entry.name).update(readFileSync(path));
     }
   };
   for (const dir of ['rules', join('src', 'core'), join('src', 'cli')]) walk(join(root, dir));
@@ -171,7 +180,12 @@ export class ResultCache {
     return entry;
   }
 
-  store(identity: ProgramIdentity, files: readonly { fileName: string; text: string }[], linted: readonly string[], results: readonly LintResult[]): void {
+  store(
+    identity: ProgramIdentity,
+    files: readonly { fileName: string; text: string }[],
+    linted: readonly string[],
+    results: readonly LintResult[],
+  ): void {
     this.entries[this.slot(identity)] = {
       key: this.key(identity),
       files: files.map((f) => [resolve(f.fileName), sha256(f.text)]),
@@ -197,7 +211,9 @@ export class ResultCache {
       renameSync(temporary, this.file);
       this.dirty = false;
     } catch (error) {
-      this.warn(`could not write the cache at ${this.file}: ${(error as Error).message.split('\n')[0]}; results are not cached`);
+      this.warn(
+        `could not write the cache at ${this.file}: ${(error as Error).message.split('\n')[0]}; results are not cached`,
+      );
     }
   }
 }

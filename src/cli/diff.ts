@@ -7,7 +7,12 @@ function lineOps(before: readonly string[], after: readonly string[]): Op[] {
   let head = 0;
   while (head < before.length && head < after.length && before[head] === after[head]) head++;
   let tail = 0;
-  while (tail < before.length - head && tail < after.length - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  while (
+    tail < before.length - head &&
+    tail < after.length - head &&
+    before[before.length - 1 - tail] === after[after.length - 1 - tail]
+  )
+    tail++;
   const a = before.slice(head, before.length - tail);
   const b = after.slice(head, after.length - tail);
   // Longest common subsequence over the changed middle.
@@ -44,13 +49,17 @@ export function unifiedDiff(name: string, before: string, after: string, context
   while (n < changed.length) {
     const start = Math.max(0, changed[n]! - context);
     let end = Math.min(ops.length, changed[n]! + context + 1);
-    while (n + 1 < changed.length && changed[n + 1]! - context <= end) end = Math.min(ops.length, changed[++n]! + context + 1);
+    while (n + 1 < changed.length && changed[n + 1]! - context <= end)
+      end = Math.min(ops.length, changed[++n]! + context + 1);
     n++;
-    const lineOf = (upTo: number, side: '-' | '+'): number => ops.slice(0, upTo).filter((op) => op.kind === ' ' || op.kind === side).length;
+    const lineOf = (upTo: number, side: '-' | '+'): number =>
+      ops.slice(0, upTo).filter((op) => op.kind === ' ' || op.kind === side).length;
     const hunk = ops.slice(start, end);
     const oldCount = hunk.filter((op) => op.kind !== '+').length;
     const newCount = hunk.filter((op) => op.kind !== '-').length;
-    out.push(`@@ -${lineOf(start, '-') + (oldCount ? 1 : 0)},${oldCount} +${lineOf(start, '+') + (newCount ? 1 : 0)},${newCount} @@`);
+    out.push(
+      `@@ -${lineOf(start, '-') + (oldCount ? 1 : 0)},${oldCount} +${lineOf(start, '+') + (newCount ? 1 : 0)},${newCount} @@`,
+    );
     for (const op of hunk) out.push(`${op.kind}${op.line}`);
   }
   return `${out.join('\n')}\n`;

@@ -88,11 +88,16 @@ export interface LintRun {
 
 function nodeTypeName(t: TS, kind: ts.SyntaxKind): string {
   // SyntaxKind has aliases (FirstStatement = VariableStatement); prefer the real name.
-  const names = Object.keys(t.SyntaxKind).filter((name) => (t.SyntaxKind as unknown as Record<string, number>)[name] === kind);
+  const names = Object.keys(t.SyntaxKind).filter(
+    (name) => (t.SyntaxKind as unknown as Record<string, number>)[name] === kind,
+  );
   return names.find((n) => !/^(First|Last)/.test(n)) ?? names[0] ?? 'Unknown';
 }
 
-export function resolveSeverities(rules: readonly AnyRule[], overrides: Readonly<Record<string, Severity>> = {}): Map<string, Severity> {
+export function resolveSeverities(
+  rules: readonly AnyRule[],
+  overrides: Readonly<Record<string, Severity>> = {},
+): Map<string, Severity> {
   const severities = new Map<string, Severity>(rules.map((r) => [r.meta.id, r.meta.recommended]));
   for (const [name, severity] of Object.entries(overrides)) {
     const id = name.startsWith(`${pluginNamespace}/`) ? name.slice(pluginNamespace.length + 1) : name;
@@ -109,7 +114,13 @@ function position(sourceFile: ts.SourceFile, offset: number): { line: number; co
   return { line: line + 1, column: character + 1 };
 }
 
-function toMessage(t: TS, sourceFile: ts.SourceFile, finding: RuleFinding, rule: AnyRule, severity: 1 | 2): LintMessage {
+function toMessage(
+  t: TS,
+  sourceFile: ts.SourceFile,
+  finding: RuleFinding,
+  rule: AnyRule,
+  severity: 1 | 2,
+): LintMessage {
   const start = position(sourceFile, finding.start);
   const end = position(sourceFile, finding.end);
   const message: LintMessage = {
@@ -274,7 +285,10 @@ function lintFile(
     const message = toMessage(t, sourceFile, finding, rule, severity);
     const suppression = suppressedAt(rule.meta.id, message.line - 1);
     if (suppression) {
-      result.suppressedMessages.push({ ...message, suppressions: [{ kind: 'directive', justification: suppression.justification }] });
+      result.suppressedMessages.push({
+        ...message,
+        suppressions: [{ kind: 'directive', justification: suppression.justification }],
+      });
     } else {
       result.messages.push(message);
       analysed?.findings.push({
@@ -303,7 +317,9 @@ export function formatStats(stats: LintStats, cwd: string): string {
     const counts = Object.entries(program.typeQuestions).sort((a, b) => b[1] - a[1]);
     const asked = counts.reduce((n, [, count]) => n + count, 0);
     if (program.cached) {
-      lines.push(`  ${relative(cwd, program.project) || '.'}: ${program.linted} results from the cache (${program.files} files unchanged)`);
+      lines.push(
+        `  ${relative(cwd, program.project) || '.'}: ${program.linted} results from the cache (${program.files} files unchanged)`,
+      );
       continue;
     }
     lines.push(

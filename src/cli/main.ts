@@ -72,7 +72,11 @@ export function runCli(argv: readonly string[], io: Io): number {
       ruleSeverities: options.ruleSeverities,
       shard: options.shard,
       cacheLocation:
-        options.cacheLocation === undefined ? undefined : options.cacheLocation === '' ? defaultCacheLocation(io.cwd) : resolve(io.cwd, options.cacheLocation),
+        options.cacheLocation === undefined
+          ? undefined
+          : options.cacheLocation === ''
+            ? defaultCacheLocation(io.cwd)
+            : resolve(io.cwd, options.cacheLocation),
       onWarning: (line) => io.stderr(`shutdown-lint: ${line}\n`),
       onProgress: progress,
     });
@@ -103,7 +107,9 @@ export function runCli(argv: readonly string[], io: Io): number {
       return ExitCode.usage;
     }
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`shutdown-lint: internal error: ${message.split('\n')[0]}. Please report it with the file that caused it.\n`);
+    io.stderr(
+      `shutdown-lint: internal error: ${message.split('\n')[0]}. Please report it with the file that caused it.\n`,
+    );
     return ExitCode.usage;
   }
 }

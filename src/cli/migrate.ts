@@ -51,7 +51,9 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateOptions {
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}. Run shutdown-lint migrate --help for the options.`);
+    throw new UsageError(
+      `${(error as Error).message.split('\n')[0]}. Run shutdown-lint migrate --help for the options.`,
+    );
   }
   const { values, positionals } = parsed;
   const help = values.help ?? false;
@@ -62,7 +64,8 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateOptions {
   if (name === 'all') selected = codemods.map((c) => c.codemod);
   else if (name) {
     const found = codemods.find((c) => c.codemod.name === name);
-    if (!found && !help) throw new UsageError(`migrate ${name}: no such codemod. Known codemods: ${known.join(', ')}, or all.`);
+    if (!found && !help)
+      throw new UsageError(`migrate ${name}: no such codemod. Known codemods: ${known.join(', ')}, or all.`);
     if (found) selected = [found.codemod];
   }
   return { codemods: selected, targets, dryRun: values['dry-run'] ?? false, force: values.force ?? false, help };
@@ -72,7 +75,9 @@ function loadJscodeshift(): JSCodeshift {
   try {
     return createRequire(import.meta.url)('jscodeshift') as JSCodeshift;
   } catch {
-    throw new UsageError('migrate needs jscodeshift: install it next to shutdown-lint (npm install --save-dev jscodeshift@17).');
+    throw new UsageError(
+      'migrate needs jscodeshift: install it next to shutdown-lint (npm install --save-dev jscodeshift@17).',
+    );
   }
 }
 
@@ -80,7 +85,11 @@ function loadJscodeshift(): JSCodeshift {
 function checkGitTree(cwd: string): void {
   let status: string;
   try {
-    status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch {
     throw new UsageError(
       `${cwd} is not in a git work tree (or git is not installed): put the code under git and commit it first, so the migration can be reviewed and undone, or pass --force.`,
@@ -145,7 +154,9 @@ export function migrate(options: MigrateOptions, io: MigrateIo): void {
   const unparsed = run.results.find((r) => r.fatalErrorCount > 0);
   if (unparsed) {
     const error = unparsed.messages.find((m) => m.fatal)!;
-    throw new UsageError(`${shown(io.cwd, unparsed.filePath)}:${error.line}: ${error.message}. Fix it (or leave it out of the paths) and run migrate again; nothing was written.`);
+    throw new UsageError(
+      `${shown(io.cwd, unparsed.filePath)}:${error.line}: ${error.message}. Fix it (or leave it out of the paths) and run migrate again; nothing was written.`,
+    );
   }
   const planned: PlannedFile[] = [];
   const left: (LeftForPerson & { path: string })[] = [];
@@ -156,7 +167,9 @@ export function migrate(options: MigrateOptions, io: MigrateIo): void {
     try {
       source = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new UsageError(`${shown(io.cwd, path)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check it exists and is readable, then run migrate again.`);
+      throw new UsageError(
+        `${shown(io.cwd, path)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check it exists and is readable, then run migrate again.`,
+      );
     }
     if (source !== analysed.text) {
       throw new UsageError(`${shown(io.cwd, path)}: changed while it was analysed. Run migrate again.`);
@@ -166,16 +179,22 @@ export function migrate(options: MigrateOptions, io: MigrateIo): void {
       result = applyCodemods(options.codemods, { path, source }, findings, j);
     } catch (error) {
       const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-      throw new UsageError(`${shown(io.cwd, path)}: cannot be rewritten (${message}). Fix the file or leave it out of the paths; nothing was written.`);
+      throw new UsageError(
+        `${shown(io.cwd, path)}: cannot be rewritten (${message}). Fix the file or leave it out of the paths; nothing was written.`,
+      );
     }
     left.push(...result.left.map((l) => ({ ...l, path })));
-    if (result.output !== null) planned.push({ path, before: source, after: result.output, rewritten: result.rewritten.length });
+    if (result.output !== null)
+      planned.push({ path, before: source, after: result.output, rewritten: result.rewritten.length });
   }
 
   if (options.dryRun) {
     for (const file of planned) io.stdout(unifiedDiff(shown(io.cwd, file.path), file.before, file.after));
   } else {
-    writeFilesAtomically(planned.map((f) => ({ path: f.path, content: f.after })), io.cwd);
+    writeFilesAtomically(
+      planned.map((f) => ({ path: f.path, content: f.after })),
+      io.cwd,
+    );
   }
 
   const rewritten = planned.reduce((n, f) => n + f.rewritten, 0);
@@ -183,7 +202,8 @@ export function migrate(options: MigrateOptions, io: MigrateIo): void {
   const lines = [
     `shutdown-lint migrate: ${verb} ${rewritten} finding${rewritten === 1 ? '' : 's'} in ${planned.length} file${planned.length === 1 ? '' : 's'}; ${left.length} left for a person.`,
   ];
-  for (const file of planned) lines.push(`  ${options.dryRun ? 'would change' : 'changed'} ${shown(io.cwd, file.path)} (${file.rewritten})`);
+  for (const file of planned)
+    lines.push(`  ${options.dryRun ? 'would change' : 'changed'} ${shown(io.cwd, file.path)} (${file.rewritten})`);
   if (left.length > 0) {
     lines.push('Left for a person:');
     for (const l of left.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line))) {

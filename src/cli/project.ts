@@ -26,7 +26,17 @@ export interface LoadedProject {
 const configNames = ['tsconfig.json', 'jsconfig.json'];
 const sourceExtensions = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 const declarationFile = /\.d\.[cm]?ts$/;
-const skippedDirectories = new Set(['node_modules', '.git', 'dist', 'build', 'coverage', 'out', '.next', '.turbo', '.cache']);
+const skippedDirectories = new Set([
+  'node_modules',
+  '.git',
+  'dist',
+  'build',
+  'coverage',
+  'out',
+  '.next',
+  '.turbo',
+  '.cache',
+]);
 
 function findNearestConfig(start: string): string | undefined {
   for (let dir = start; ; dir = dirname(dir)) {
@@ -52,16 +62,25 @@ interface ParsedConfig {
 function parseConfig(t: TS, configPath: string): ParsedConfig {
   const read = t.readConfigFile(configPath, t.sys.readFile);
   if (read.error) {
-    throw new UsageError(`${configPath}: ${describeDiagnostic(t, read.error)}. Fix the file, or pass a directory without it.`);
+    throw new UsageError(
+      `${configPath}: ${describeDiagnostic(t, read.error)}. Fix the file, or pass a directory without it.`,
+    );
   }
   const parsed = t.parseJsonConfigFileContent(read.config, t.sys, dirname(configPath), undefined, configPath);
   // An empty `files` list (18002) or no inputs (18003) is a solution-style config: its references
   // hold the code, or no config covers the folder and it gets an inferred program.
-  const errors = parsed.errors.filter((d) => d.category === t.DiagnosticCategory.Error && d.code !== 18002 && d.code !== 18003);
+  const errors = parsed.errors.filter(
+    (d) => d.category === t.DiagnosticCategory.Error && d.code !== 18002 && d.code !== 18003,
+  );
   if (errors.length > 0) {
     throw new UsageError(`${configPath}: ${describeDiagnostic(t, errors[0]!)}. Fix the config.`);
   }
-  return { path: configPath, fileNames: parsed.fileNames, options: parsed.options, references: parsed.projectReferences ?? [] };
+  return {
+    path: configPath,
+    fileNames: parsed.fileNames,
+    options: parsed.options,
+    references: parsed.projectReferences ?? [],
+  };
 }
 
 /** The config and every config it references, each once. */
@@ -73,7 +92,9 @@ function collectConfigs(t: TS, configPath: string, seen: Map<string, ParsedConfi
   for (const reference of config.references) {
     const target = t.resolveProjectReferencePath(reference);
     if (!existsSync(target)) {
-      throw new UsageError(`${key}: the project reference "${reference.path}" does not exist. Fix or remove the reference.`);
+      throw new UsageError(
+        `${key}: the project reference "${reference.path}" does not exist. Fix or remove the reference.`,
+      );
     }
     collectConfigs(t, target, seen);
   }
@@ -167,7 +188,13 @@ export function loadProjects(t: TS, { cwd, targets, include, reuse }: LoadOption
 
   const linted = new Set<string>();
   const projects: (LoadedProject | ReusedProject)[] = [];
-  const build = (configPath: string | undefined, rootNames: string[], options: ts.CompilerOptions, references?: readonly ts.ProjectReference[], inferredRoot?: string): void => {
+  const build = (
+    configPath: string | undefined,
+    rootNames: string[],
+    options: ts.CompilerOptions,
+    references?: readonly ts.ProjectReference[],
+    inferredRoot?: string,
+  ): void => {
     const selected = rootNames.filter((f) => !declarationFile.test(f) && selects(f) && !linted.has(resolve(f)));
     if (selected.length === 0) return;
     if (include && !selected.some((f) => include(resolve(f)))) {
@@ -182,7 +209,11 @@ export function loadProjects(t: TS, { cwd, targets, include, reuse }: LoadOption
       projects.push({ configPath, identity, cached });
       return;
     }
-    const program = t.createProgram({ rootNames, options: { ...options, noEmit: true }, projectReferences: references });
+    const program = t.createProgram({
+      rootNames,
+      options: { ...options, noEmit: true },
+      projectReferences: references,
+    });
     const files: ts.SourceFile[] = [];
     const claimed: string[] = [];
     for (const name of selected) {
@@ -200,9 +231,12 @@ export function loadProjects(t: TS, { cwd, targets, include, reuse }: LoadOption
   // program, as typescript-eslint's project service gives such files a default project.
   for (const target of wanted) {
     if (/\.json$/.test(target.absolute) && !target.isDirectory) continue;
-    const covered = [...linted].some((file) => (target.isDirectory ? isUnder(file, target.absolute) : file === target.absolute));
+    const covered = [...linted].some((file) =>
+      target.isDirectory ? isUnder(file, target.absolute) : file === target.absolute,
+    );
     if (!covered) inferredRoots.push(target.isDirectory ? target.absolute : dirname(target.absolute));
   }
-  for (const root of [...new Set(inferredRoots)]) build(undefined, listSourceFiles(root), inferredOptions(t), undefined, root);
+  for (const root of [...new Set(inferredRoots)])
+    build(undefined, listSourceFiles(root), inferredOptions(t), undefined, root);
   return projects;
 }

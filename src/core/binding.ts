@@ -49,7 +49,10 @@ export class ModuleBinding {
     const cached = this.resolved.get(expression);
     if (cached !== undefined) return cached ?? undefined;
     const ref = this.resolveUncached(expression, 0);
-    this.resolved.set(expression, ref ? Object.freeze({ ...ref, path: Object.freeze([...ref.path]) }) as ApiRef : null);
+    this.resolved.set(
+      expression,
+      ref ? (Object.freeze({ ...ref, path: Object.freeze([...ref.path]) }) as ApiRef) : null,
+    );
     return this.resolved.get(expression) ?? undefined;
   }
 
@@ -59,9 +62,7 @@ export class ModuleBinding {
     const node = skipOuterExpressions(t, expression);
     if (t.isIdentifier(node)) return this.resolveIdentifier(node, depth);
     if (t.isPropertyAccessExpression(node) || t.isElementAccessExpression(node)) {
-      const name = t.isPropertyAccessExpression(node)
-        ? node.name.text
-        : staticPropertyName(t, node.argumentExpression);
+      const name = t.isPropertyAccessExpression(node) ? node.name.text : staticPropertyName(t, node.argumentExpression);
       if (name === undefined) return undefined;
       const base = this.resolve(node.expression, depth + 1);
       if (base) return makeRef(base.module, [...base.path, name]);
@@ -77,7 +78,11 @@ export class ModuleBinding {
     if (t.isAwaitExpression(node) && t.isCallExpression(skipOuterExpressions(t, node.expression))) {
       // `await import('m')`
       const call = skipOuterExpressions(t, node.expression) as ts.CallExpression;
-      if (call.expression.kind === t.SyntaxKind.ImportKeyword && call.arguments[0] && t.isStringLiteralLike(call.arguments[0])) {
+      if (
+        call.expression.kind === t.SyntaxKind.ImportKeyword &&
+        call.arguments[0] &&
+        t.isStringLiteralLike(call.arguments[0])
+      ) {
         return this.resolveModuleMember(call.arguments[0].text, [], call, depth);
       }
     }
@@ -99,7 +104,8 @@ export class ModuleBinding {
       const specifier = moduleSpecifierText(t, declaration.parent.parent.moduleSpecifier);
       return specifier !== undefined ? this.ownModule(e.getSourceFile(), specifier) : undefined;
     }
-    if (t.isVariableDeclaration(declaration) && declaration.initializer) return this.localModuleOf(declaration.initializer);
+    if (t.isVariableDeclaration(declaration) && declaration.initializer)
+      return this.localModuleOf(declaration.initializer);
     return undefined;
   }
 
@@ -139,7 +145,11 @@ export class ModuleBinding {
     if (declarations.length === 0) return makeRef('global', [name]);
     // JavaScript: `process.title = 'x'` makes the checker "declare" `process` at that identifier;
     // it is still the global.
-    if (declarations.every((d) => t.isIdentifier(d) && t.isPropertyAccessExpression(d.parent) && d.parent.expression === d)) {
+    if (
+      declarations.every(
+        (d) => t.isIdentifier(d) && t.isPropertyAccessExpression(d.parent) && d.parent.expression === d,
+      )
+    ) {
       return makeRef('global', [name]);
     }
     const declaration = declarations[0]!;
@@ -148,7 +158,12 @@ export class ModuleBinding {
       if (declarations.some((d) => isGlobalDeclaration(t, d))) return makeRef('global', [name]);
       // An export of `declare module 'net' { … }` reached through `export * from 'node:net'`.
       const ambient = ambientModuleOf(t, declaration);
-      if (ambient && (t.isFunctionDeclaration(declaration) || t.isClassDeclaration(declaration) || t.isVariableDeclaration(declaration))) {
+      if (
+        ambient &&
+        (t.isFunctionDeclaration(declaration) ||
+          t.isClassDeclaration(declaration) ||
+          t.isVariableDeclaration(declaration))
+      ) {
         return makeRef(ambient, [symbol.name]);
       }
     }
@@ -194,7 +209,9 @@ export class ModuleBinding {
     while (t.isBindingElement(current)) {
       const pattern: ts.BindingPattern = current.parent;
       if (!t.isObjectBindingPattern(pattern)) return undefined;
-      const key = current.propertyName ? staticPropertyName(t, current.propertyName) : staticPropertyName(t, current.name);
+      const key = current.propertyName
+        ? staticPropertyName(t, current.propertyName)
+        : staticPropertyName(t, current.name);
       if (key === undefined) return undefined;
       path.unshift(key);
       current = pattern.parent;
@@ -220,7 +237,12 @@ export class ModuleBinding {
    * A member of a module by specifier. External modules resolve to themselves; a module of this
    * program is followed to the declaration of its export (re-exports and `export *` included).
    */
-  private resolveModuleMember(specifier: string, path: readonly string[], from: ts.Node, depth: number): ApiRef | undefined {
+  private resolveModuleMember(
+    specifier: string,
+    path: readonly string[],
+    from: ts.Node,
+    depth: number,
+  ): ApiRef | undefined {
     const target = this.ownModule(from.getSourceFile(), specifier);
     if (!target) return isRelative(specifier) ? undefined : makeRef(specifier, path);
     if (path.length === 0) return undefined; // a local module namespace: members resolve one by one
@@ -255,7 +277,7 @@ export class ModuleBinding {
     for (const statement of fromFile.statements) {
       // The checker resolves module specifiers it has seen in this file's imports.
       const moduleSpecifier =
-        (t.isImportDeclaration(statement) || t.isExportDeclaration(statement)) ? statement.moduleSpecifier : undefined;
+        t.isImportDeclaration(statement) || t.isExportDeclaration(statement) ? statement.moduleSpecifier : undefined;
       if (moduleSpecifier && t.isStringLiteralLike(moduleSpecifier) && moduleSpecifier.text === specifier) {
         return this.moduleFileOf(moduleSpecifier);
       }
@@ -280,7 +302,12 @@ export class ModuleBinding {
     return declaration && this.t.isSourceFile(declaration) ? declaration : undefined;
   }
 
-  private resolveExportOfFile(file: ts.SourceFile, name: string, rest: readonly string[], depth: number): ApiRef | undefined {
+  private resolveExportOfFile(
+    file: ts.SourceFile,
+    name: string,
+    rest: readonly string[],
+    depth: number,
+  ): ApiRef | undefined {
     const t = this.t;
     if (depth > MAX_DEPTH) return undefined;
     const moduleSymbol = this.types.getSymbolAtLocation(file) ?? (file as unknown as { symbol?: ts.Symbol }).symbol;
@@ -328,4 +355,3 @@ function isGlobalDeclaration(t: TS, node: ts.Node): boolean {
   }
   return !t.isExternalModule(node.getSourceFile());
 }
-

@@ -240,23 +240,119 @@ export const kinds: readonly KindSpec[] = [
     ],
   },
   // ── Resources (runtime-facts §4); no-unclosed-resource reports those with `mustClose` left open ──
-  { kind: 'pg.Pool', label: 'pg Pool', category: 'resource', mustClose: true, close: ['end'], types: [{ module: 'pg', path: ['Pool'] }] },
-  { kind: 'pg.Client', label: 'pg Client', category: 'resource', mustClose: true, close: ['end'], types: [{ module: 'pg', path: ['Client'] }] },
-  { kind: 'mysql2.Pool', label: 'mysql2 pool', category: 'resource', mustClose: true, close: ['end'], forceClose: ['destroy'], methods: { promise: 'mysql2.Pool' }, returnsSelf: ['promise'] },
-  { kind: 'mysql2.Connection', label: 'mysql2 connection', category: 'resource', mustClose: true, close: ['end'], forceClose: ['destroy'], methods: { promise: 'mysql2.Connection' }, returnsSelf: ['promise'] },
+  {
+    kind: 'pg.Pool',
+    label: 'pg Pool',
+    category: 'resource',
+    mustClose: true,
+    close: ['end'],
+    types: [{ module: 'pg', path: ['Pool'] }],
+  },
+  {
+    kind: 'pg.Client',
+    label: 'pg Client',
+    category: 'resource',
+    mustClose: true,
+    close: ['end'],
+    types: [{ module: 'pg', path: ['Client'] }],
+  },
+  {
+    kind: 'mysql2.Pool',
+    label: 'mysql2 pool',
+    category: 'resource',
+    mustClose: true,
+    close: ['end'],
+    forceClose: ['destroy'],
+    methods: { promise: 'mysql2.Pool' },
+    returnsSelf: ['promise'],
+  },
+  {
+    kind: 'mysql2.Connection',
+    label: 'mysql2 connection',
+    category: 'resource',
+    mustClose: true,
+    close: ['end'],
+    forceClose: ['destroy'],
+    methods: { promise: 'mysql2.Connection' },
+    returnsSelf: ['promise'],
+  },
   // `duplicate()` opens another connection; `on` returns the client itself.
-  { kind: 'ioredis.Redis', label: 'ioredis client', category: 'resource', mustClose: true, close: ['quit'], forceClose: ['disconnect'], methods: { duplicate: 'ioredis.Redis', on: 'ioredis.Redis', once: 'ioredis.Redis' }, returnsSelf: ['on', 'once'] },
+  {
+    kind: 'ioredis.Redis',
+    label: 'ioredis client',
+    category: 'resource',
+    mustClose: true,
+    close: ['quit'],
+    forceClose: ['disconnect'],
+    methods: { duplicate: 'ioredis.Redis', on: 'ioredis.Redis', once: 'ioredis.Redis' },
+    returnsSelf: ['on', 'once'],
+  },
   // v5+: `close()`/`destroy()`; v4: `quit()`/`disconnect()`. `await createClient().on(…).connect()` is the client.
-  { kind: 'redis.Client', label: 'node-redis client', category: 'resource', mustClose: true, close: ['close', 'quit'], forceClose: ['destroy', 'disconnect'], methods: { duplicate: 'redis.Client', on: 'redis.Client', once: 'redis.Client', connect: 'redis.Client' }, returnsSelf: ['on', 'once', 'connect'] },
-  { kind: 'mongodb.MongoClient', label: 'MongoClient', category: 'resource', mustClose: true, close: ['close'], methods: { connect: 'mongodb.MongoClient' }, returnsSelf: ['connect'] },
-  { kind: 'mongoose.Connection', label: 'mongoose connection', category: 'resource', mustClose: true, close: ['close', 'disconnect'], forceClose: ['destroy'], methods: { asPromise: 'mongoose.Connection' }, returnsSelf: ['asPromise'] },
-  { kind: 'prisma.Client', label: 'PrismaClient', category: 'resource', mustClose: true, close: ['$disconnect'], methods: { $extends: 'prisma.Client' }, returnsSelf: ['$extends'] },
+  {
+    kind: 'redis.Client',
+    label: 'node-redis client',
+    category: 'resource',
+    mustClose: true,
+    close: ['close', 'quit'],
+    forceClose: ['destroy', 'disconnect'],
+    methods: { duplicate: 'redis.Client', on: 'redis.Client', once: 'redis.Client', connect: 'redis.Client' },
+    returnsSelf: ['on', 'once', 'connect'],
+  },
+  {
+    kind: 'mongodb.MongoClient',
+    label: 'MongoClient',
+    category: 'resource',
+    mustClose: true,
+    close: ['close'],
+    methods: { connect: 'mongodb.MongoClient' },
+    returnsSelf: ['connect'],
+  },
+  {
+    kind: 'mongoose.Connection',
+    label: 'mongoose connection',
+    category: 'resource',
+    mustClose: true,
+    close: ['close', 'disconnect'],
+    forceClose: ['destroy'],
+    methods: { asPromise: 'mongoose.Connection' },
+    returnsSelf: ['asPromise'],
+  },
+  {
+    kind: 'prisma.Client',
+    label: 'PrismaClient',
+    category: 'resource',
+    mustClose: true,
+    close: ['$disconnect'],
+    methods: { $extends: 'prisma.Client' },
+    returnsSelf: ['$extends'],
+  },
   { kind: 'knex.Knex', label: 'knex instance', category: 'resource', mustClose: true, close: ['destroy'] },
   { kind: 'sequelize.Sequelize', label: 'Sequelize instance', category: 'resource', mustClose: true, close: ['close'] },
-  { kind: 'typeorm.DataSource', label: 'TypeORM DataSource', category: 'resource', mustClose: true, close: ['destroy', 'close'], methods: { initialize: 'typeorm.DataSource' }, returnsSelf: ['initialize'] },
-  { kind: 'kafkajs.Kafka', label: 'Kafka client', category: 'shutdown-helper', methods: { producer: 'kafkajs.Producer', consumer: 'kafkajs.Consumer', admin: 'kafkajs.Admin' } },
+  {
+    kind: 'typeorm.DataSource',
+    label: 'TypeORM DataSource',
+    category: 'resource',
+    mustClose: true,
+    close: ['destroy', 'close'],
+    methods: { initialize: 'typeorm.DataSource' },
+    returnsSelf: ['initialize'],
+  },
+  {
+    kind: 'kafkajs.Kafka',
+    label: 'Kafka client',
+    category: 'shutdown-helper',
+    methods: { producer: 'kafkajs.Producer', consumer: 'kafkajs.Consumer', admin: 'kafkajs.Admin' },
+  },
   // `disconnect()` flushes what `send()` batched; require-flush reports it, not no-unclosed-resource.
-  { kind: 'kafkajs.Producer', label: 'kafkajs producer', category: 'buffer', mustClose: true, close: ['disconnect'], flush: ['disconnect'], types: [{ module: 'kafkajs', path: ['Producer'] }] },
+  {
+    kind: 'kafkajs.Producer',
+    label: 'kafkajs producer',
+    category: 'buffer',
+    mustClose: true,
+    close: ['disconnect'],
+    flush: ['disconnect'],
+    types: [{ module: 'kafkajs', path: ['Producer'] }],
+  },
   // `stop()` stops fetching but keeps the connections; `disconnect()` stops, then closes them.
   { kind: 'kafkajs.Consumer', label: 'kafkajs consumer', category: 'resource', mustClose: true, close: ['disconnect'] },
   { kind: 'kafkajs.Admin', label: 'kafkajs admin', category: 'resource', close: ['disconnect'] },
@@ -264,16 +360,41 @@ export const kinds: readonly KindSpec[] = [
   { kind: 'bullmq.Worker', label: 'BullMQ Worker', category: 'resource', mustClose: true, close: ['close'] },
   { kind: 'bullmq.Queue', label: 'BullMQ Queue', category: 'resource', mustClose: true, close: ['close'] },
   { kind: 'bullmq.QueueEvents', label: 'BullMQ QueueEvents', category: 'resource', mustClose: true, close: ['close'] },
-  { kind: 'bullmq.FlowProducer', label: 'BullMQ FlowProducer', category: 'resource', mustClose: true, close: ['close'] },
-  { kind: 'undici.Dispatcher', label: 'undici dispatcher', category: 'resource', mustClose: true, close: ['close'], forceClose: ['destroy'] },
-  { kind: 'nats.Connection', label: 'NATS connection', category: 'resource', mustClose: true, close: ['drain', 'close'] },
+  {
+    kind: 'bullmq.FlowProducer',
+    label: 'BullMQ FlowProducer',
+    category: 'resource',
+    mustClose: true,
+    close: ['close'],
+  },
+  {
+    kind: 'undici.Dispatcher',
+    label: 'undici dispatcher',
+    category: 'resource',
+    mustClose: true,
+    close: ['close'],
+    forceClose: ['destroy'],
+  },
+  {
+    kind: 'nats.Connection',
+    label: 'NATS connection',
+    category: 'resource',
+    mustClose: true,
+    close: ['drain', 'close'],
+  },
   // ws 8: `close()` stops accepting and leaves every client open (runtime-facts §3 ws 8.23).
   {
     kind: 'ws.WebSocketServer',
     label: 'WebSocket server',
     category: 'server',
     close: ['close'],
-    clients: { collection: 'clients', close: ['close'], terminate: ['terminate'], adopt: ['handleUpgrade'], serverOption: 'server' },
+    clients: {
+      collection: 'clients',
+      close: ['close'],
+      terminate: ['terminate'],
+      adopt: ['handleUpgrade'],
+      serverOption: 'server',
+    },
     methods: { on: 'ws.WebSocketServer', once: 'ws.WebSocketServer' },
     returnsSelf: ['on', 'once'],
     types: [
@@ -287,7 +408,10 @@ export const kinds: readonly KindSpec[] = [
     label: 'socket.io server',
     category: 'server',
     close: ['close'],
-    clients: { closeAll: [{ method: 'close' }, { method: 'disconnectSockets', firstArgument: true }], serverArgument: true },
+    clients: {
+      closeAll: [{ method: 'close' }, { method: 'disconnectSockets', firstArgument: true }],
+      serverArgument: true,
+    },
     methods: { on: 'socketio.Server', once: 'socketio.Server' },
     returnsSelf: ['on', 'once'],
     types: [{ module: 'socket.io', path: ['Server'] }],
@@ -317,16 +441,55 @@ export const kinds: readonly KindSpec[] = [
     ],
   },
   // `end()` returns the logger; its `'finish'` event says the transports wrote everything (§4 winston).
-  { kind: 'winston.Logger', label: 'winston logger', category: 'buffer', close: ['end'], flush: ['end'], flushedEvent: 'finish', types: [{ module: 'winston', path: ['Logger'] }] },
+  {
+    kind: 'winston.Logger',
+    label: 'winston logger',
+    category: 'buffer',
+    close: ['end'],
+    flush: ['end'],
+    flushedEvent: 'finish',
+    types: [{ module: 'winston', path: ['Logger'] }],
+  },
   // on-exit-leak-free flushes async destinations and transports synchronously on 'exit' (§4 pino).
-  { kind: 'pino.Logger', label: 'pino logger', category: 'buffer', flush: ['flush'], flushesOnExit: true, types: [{ module: 'pino', path: ['Logger'] }] },
-  { kind: 'posthog.Client', label: 'PostHog client', category: 'buffer', flush: ['shutdown', '_shutdown', 'flush'], types: [{ module: 'posthog-node', path: ['PostHog'] }] },
-  { kind: 'segment.Analytics', label: 'Segment client', category: 'buffer', flush: ['closeAndFlush', 'flush'], types: [{ module: '@segment/analytics-node', path: ['Analytics'] }] },
-  { kind: 'hotshots.StatsD', label: 'StatsD client', category: 'buffer', close: ['close'], flush: ['close'], types: [{ module: 'hot-shots', path: ['StatsD'] }] },
+  {
+    kind: 'pino.Logger',
+    label: 'pino logger',
+    category: 'buffer',
+    flush: ['flush'],
+    flushesOnExit: true,
+    types: [{ module: 'pino', path: ['Logger'] }],
+  },
+  {
+    kind: 'posthog.Client',
+    label: 'PostHog client',
+    category: 'buffer',
+    flush: ['shutdown', '_shutdown', 'flush'],
+    types: [{ module: 'posthog-node', path: ['PostHog'] }],
+  },
+  {
+    kind: 'segment.Analytics',
+    label: 'Segment client',
+    category: 'buffer',
+    flush: ['closeAndFlush', 'flush'],
+    types: [{ module: '@segment/analytics-node', path: ['Analytics'] }],
+  },
+  {
+    kind: 'hotshots.StatsD',
+    label: 'StatsD client',
+    category: 'buffer',
+    close: ['close'],
+    flush: ['close'],
+    types: [{ module: 'hot-shots', path: ['StatsD'] }],
+  },
   { kind: 'smtp.Server', label: 'SMTP server', category: 'server', close: ['close'] },
   { kind: 'lightship.Lightship', label: 'lightship', category: 'shutdown-helper' },
   // The project's runtime (DESIGN.md): `createLifecycle()` instances; the process-wide one is `lifecycleCalls`.
-  { kind: 'lifecycle.Lifecycle', label: 'lifecycle', category: 'shutdown-helper', types: [{ module: 'shutdown-lint/lifecycle', path: ['Lifecycle'] }] },
+  {
+    kind: 'lifecycle.Lifecycle',
+    label: 'lifecycle',
+    category: 'shutdown-helper',
+    types: [{ module: 'shutdown-lint/lifecycle', path: ['Lifecycle'] }],
+  },
   { kind: 'httpTerminator.Terminator', label: 'http-terminator', category: 'shutdown-helper', close: ['terminate'] },
 ];
 
@@ -395,7 +558,11 @@ export const factories: readonly FactorySpec[] = [
   { module: 'ioredis', path: ['Redis'], kind: 'ioredis.Redis' },
   { module: 'ioredis', path: ['Cluster'], kind: 'ioredis.Redis' },
   ...['redis', '@redis/client'].flatMap((module) =>
-    ['createClient', 'createCluster', 'createClientPool'].map((name) => ({ module, path: [name], kind: 'redis.Client' })),
+    ['createClient', 'createCluster', 'createClientPool'].map((name) => ({
+      module,
+      path: [name],
+      kind: 'redis.Client',
+    })),
   ),
   { module: 'mongodb', path: ['MongoClient'], kind: 'mongodb.MongoClient' },
   { module: 'mongodb', path: ['MongoClient', 'connect'], kind: 'mongodb.MongoClient', async: true },
@@ -434,8 +601,18 @@ export const factories: readonly FactorySpec[] = [
   { module: 'nats', path: ['connect'], kind: 'nats.Connection', async: true },
   { module: '@nats-io/transport-node', path: ['connect'], kind: 'nats.Connection', async: true },
   // `closeTimeout` (ws 8.19+) bounds how long a client's close waits for the peer before the socket is destroyed.
-  { module: 'ws', path: ['WebSocketServer'], kind: 'ws.WebSocketServer', boundingOptions: [{ name: 'closeTimeout', value: 'any' }] },
-  { module: 'ws', path: ['Server'], kind: 'ws.WebSocketServer', boundingOptions: [{ name: 'closeTimeout', value: 'any' }] },
+  {
+    module: 'ws',
+    path: ['WebSocketServer'],
+    kind: 'ws.WebSocketServer',
+    boundingOptions: [{ name: 'closeTimeout', value: 'any' }],
+  },
+  {
+    module: 'ws',
+    path: ['Server'],
+    kind: 'ws.WebSocketServer',
+    boundingOptions: [{ name: 'closeTimeout', value: 'any' }],
+  },
   { module: 'socket.io', path: ['Server'], kind: 'socketio.Server' },
   // `require('socket.io')(httpServer)`
   { module: 'socket.io', path: [], kind: 'socketio.Server' },
@@ -511,12 +688,36 @@ export const shutdownLibraries: readonly ShutdownLibrarySpec[] = [
   { module: 'exit-hook', path: ['asyncExitHook'], library: 'exit-hook', hooks: { argument: 0 }, bounded: true },
   { module: 'async-exit-hook', path: [], library: 'async-exit-hook', hooks: { argument: 0 }, bounded: false },
   // The project's runtime (DESIGN.md): `defer(close, opts)` and `adopt(resource, close)` run closers LIFO, each bounded.
-  { module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'defer'], library: 'shutdown-lint/lifecycle', hooks: { argument: 0 }, bounded: true },
-  { module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'adopt'], library: 'shutdown-lint/lifecycle', hooks: { argument: 1 }, bounded: true },
+  {
+    module: 'shutdown-lint/lifecycle',
+    path: ['lifecycle', 'defer'],
+    library: 'shutdown-lint/lifecycle',
+    hooks: { argument: 0 },
+    bounded: true,
+  },
+  {
+    module: 'shutdown-lint/lifecycle',
+    path: ['lifecycle', 'adopt'],
+    library: 'shutdown-lint/lifecycle',
+    hooks: { argument: 1 },
+    bounded: true,
+  },
 ];
 
 /** The 11 signals close-with-grace and NestJS `enableShutdownHooks()` listen to by default. */
-const fatalSignals = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGUSR2', 'SIGTERM'] as const;
+const fatalSignals = [
+  'SIGHUP',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGILL',
+  'SIGTRAP',
+  'SIGABRT',
+  'SIGBUS',
+  'SIGFPE',
+  'SIGSEGV',
+  'SIGUSR2',
+  'SIGTERM',
+] as const;
 
 /**
  * What installs signal listeners for the program, and for which signals (runtime-facts §2, §3).
@@ -566,10 +767,22 @@ export const signalHandlers: readonly SignalHandlerSpec[] = [
   },
   { library: 'exit-hook', call: { module: 'exit-hook', path: [] }, signals: ['SIGINT', 'SIGTERM'] },
   { library: 'exit-hook', call: { module: 'exit-hook', path: ['asyncExitHook'] }, signals: ['SIGINT', 'SIGTERM'] },
-  { library: 'async-exit-hook', call: { module: 'async-exit-hook', path: [] }, signals: ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] },
+  {
+    library: 'async-exit-hook',
+    call: { module: 'async-exit-hook', path: [] },
+    signals: ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'],
+  },
   // `new Graceful({ servers }).listen()` installs them.
-  { library: '@ladjs/graceful', method: { name: 'listen', on: { module: '@ladjs/graceful', path: [] } }, signals: ['SIGHUP', 'SIGINT', 'SIGTERM'] },
-  { library: '@ladjs/graceful', method: { name: 'listen', on: { module: '@ladjs/graceful', path: ['Graceful'] } }, signals: ['SIGHUP', 'SIGINT', 'SIGTERM'] },
+  {
+    library: '@ladjs/graceful',
+    method: { name: 'listen', on: { module: '@ladjs/graceful', path: [] } },
+    signals: ['SIGHUP', 'SIGINT', 'SIGTERM'],
+  },
+  {
+    library: '@ladjs/graceful',
+    method: { name: 'listen', on: { module: '@ladjs/graceful', path: ['Graceful'] } },
+    signals: ['SIGHUP', 'SIGINT', 'SIGTERM'],
+  },
   {
     library: 'NestJS',
     method: { name: 'enableShutdownHooks', kind: 'nest.App' },
@@ -640,14 +853,18 @@ export const timerClears: readonly ApiRef[] = ['clearInterval', 'clearTimeout'].
 export const timerReleaseMethods: ReadonlySet<string> = new Set(['unref', 'close', '[Symbol.dispose]']);
 
 /** `timers/promises` `setInterval`: an async iterator of ticks, stopped by its `{ signal }` (options at index 2) or by leaving the loop. */
-export const promiseIntervals: readonly (ApiRef & { options: number })[] = [{ module: 'timers/promises', path: ['setInterval'], options: 2 }];
+export const promiseIntervals: readonly (ApiRef & { options: number })[] = [
+  { module: 'timers/promises', path: ['setInterval'], options: 2 },
+];
 
 /**
  * Shutdown registries that take a resource itself and close it at shutdown: a resource passed to
  * one is closed. Closers (functions) given to a registry are shutdown roots through
  * `shutdownLibraries`, `shutdownHookMethods` and `nestShutdownMethods`.
  */
-export const resourceAdopters: readonly ApiRef[] = [{ module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'adopt'] }];
+export const resourceAdopters: readonly ApiRef[] = [
+  { module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'adopt'] },
+];
 
 /** Calls that close a server now under a deadline, its upgraded (WebSocket) sockets included. */
 export const upgradeClosingServerCloses: readonly ApiRef[] = [
@@ -656,7 +873,9 @@ export const upgradeClosingServerCloses: readonly ApiRef[] = [
 ];
 
 /** Registries that take a listening server and close it that way when shutdown begins. */
-export const upgradeClosingServerAdopters: readonly ApiRef[] = [{ module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'addServer'] }];
+export const upgradeClosingServerAdopters: readonly ApiRef[] = [
+  { module: 'shutdown-lint/lifecycle', path: ['lifecycle', 'addServer'] },
+];
 
 /**
  * Wrappers that track every socket of a server from its `'connection'` event, upgraded ones
@@ -665,7 +884,11 @@ export const upgradeClosingServerAdopters: readonly ApiRef[] = [{ module: 'shutd
  */
 export const socketTrackingStops: readonly { ref: ApiRef; server: number | { option: string }; stop?: string }[] = [
   { ref: { module: 'stoppable', path: [] }, server: 0, stop: 'stop' },
-  { ref: { module: 'http-terminator', path: ['createHttpTerminator'] }, server: { option: 'server' }, stop: 'terminate' },
+  {
+    ref: { module: 'http-terminator', path: ['createHttpTerminator'] },
+    server: { option: 'server' },
+    stop: 'terminate',
+  },
   // terminus wraps the server with stoppable and stops it on its signals.
   { ref: { module: '@godaddy/terminus', path: ['createTerminus'] }, server: 0 },
   { ref: { module: 'http-graceful-shutdown', path: [] }, server: 0 },
@@ -704,12 +927,21 @@ export const lifecycleMethods: Readonly<Record<string, LifecycleRole>> = {
  * named `closeServer` export. (Methods of `createLifecycle()` instances go by kind, `lifecycle.Lifecycle`.)
  */
 export const lifecycleCalls: readonly (ApiRef & { role: LifecycleRole })[] = [
-  ...Object.entries(lifecycleMethods).map(([method, role]) => ({ module: 'shutdown-lint/lifecycle', path: ['lifecycle', method], role })),
+  ...Object.entries(lifecycleMethods).map(([method, role]) => ({
+    module: 'shutdown-lint/lifecycle',
+    path: ['lifecycle', method],
+    role,
+  })),
   { module: 'shutdown-lint/lifecycle', path: ['closeServer'], role: 'bounded-close' },
 ];
 
 /** Methods whose function argument runs at shutdown, on a receiver of the given kind. */
-export const shutdownHookMethods: readonly { kind: string; method: string; events?: readonly string[]; bounded: boolean }[] = [
+export const shutdownHookMethods: readonly {
+  kind: string;
+  method: string;
+  events?: readonly string[];
+  bounded: boolean;
+}[] = [
   { kind: 'lightship.Lightship', method: 'registerShutdownHandler', bounded: true },
   { kind: 'fastify.Instance', method: 'addHook', events: ['onClose', 'preClose'], bounded: false },
   { kind: 'lifecycle.Lifecycle', method: 'defer', bounded: true },
@@ -734,9 +966,19 @@ export const serverDrainCalls: readonly ApiRef[] = [
  * `preShutdown` before, `onShutdown`/`finally` after; the lifecycle runs its closers after the
  * servers handed to `addServer` have drained. `owner` is the trigger of the root (library or kind label).
  */
-export const shutdownHookPhases: readonly { owner: string; hook: string; phase: 'before-server-close' | 'after-server-close'; instead?: string }[] = [
+export const shutdownHookPhases: readonly {
+  owner: string;
+  hook: string;
+  phase: 'before-server-close' | 'after-server-close';
+  instead?: string;
+}[] = [
   { owner: 'nestjs', hook: 'onModuleDestroy', phase: 'before-server-close', instead: 'onApplicationShutdown' },
-  { owner: 'nestjs', hook: 'beforeApplicationShutdown', phase: 'before-server-close', instead: 'onApplicationShutdown' },
+  {
+    owner: 'nestjs',
+    hook: 'beforeApplicationShutdown',
+    phase: 'before-server-close',
+    instead: 'onApplicationShutdown',
+  },
   { owner: 'nestjs', hook: 'onApplicationShutdown', phase: 'after-server-close' },
   { owner: 'Fastify app', hook: 'preClose', phase: 'before-server-close', instead: 'onClose' },
   { owner: 'Fastify app', hook: 'onClose', phase: 'after-server-close' },
@@ -762,9 +1004,17 @@ export const hookRegistrationOrder: readonly { owner: string; order: 'fifo' | 'l
  * argument of the creation, or properties of an object given to one of its methods) and the
  * methods that stop it and wait for the work in flight (runtime-facts §4).
  */
-export const workerKinds: readonly { kind: string; work: { argument: number } | { method: string; properties: readonly string[] }; drain: readonly string[] }[] = [
+export const workerKinds: readonly {
+  kind: string;
+  work: { argument: number } | { method: string; properties: readonly string[] };
+  drain: readonly string[];
+}[] = [
   { kind: 'bullmq.Worker', work: { argument: 1 }, drain: ['close'] },
-  { kind: 'kafkajs.Consumer', work: { method: 'run', properties: ['eachMessage', 'eachBatch'] }, drain: ['disconnect', 'stop'] },
+  {
+    kind: 'kafkajs.Consumer',
+    work: { method: 'run', properties: ['eachMessage', 'eachBatch'] },
+    drain: ['disconnect', 'stop'],
+  },
 ];
 
 /** NestJS lifecycle methods that run when the app shuts down (runtime-facts §3 NestJS). */

@@ -101,7 +101,9 @@ export function cleanupStartOf(
     // Plain JavaScript: nothing says what `db.close()` returns; its name says it releases something.
     const type = index.types.getTypeAtLocation(call);
     const unknown = (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) !== 0;
-    return unknown && parts && name && cleanupNames.test(name) && !isForceClose(t, call) ? { call, name: nameOf(t, call, sourceFile) } : undefined;
+    return unknown && parts && name && cleanupNames.test(name) && !isForceClose(t, call)
+      ? { call, name: nameOf(t, call, sourceFile) }
+      : undefined;
   }
   if (mode === 'any-promise') return { call, name: nameOf(t, call, sourceFile) };
   if (name && cleanupNames.test(name)) return { call, name: nameOf(t, call, sourceFile) };
@@ -114,7 +116,12 @@ export function cleanupStartOf(
  * A synchronous function that starts cleanup and returns before it finishes:
  * `function stopAll() { server.close(); pool.end(); }`. It cannot await, so what it starts runs on.
  */
-function startedByHelper(index: ProgramIndex, call: ts.CallExpression | ts.NewExpression, mode: CleanupMode, depth: number): CleanupStart | undefined {
+function startedByHelper(
+  index: ProgramIndex,
+  call: ts.CallExpression | ts.NewExpression,
+  mode: CleanupMode,
+  depth: number,
+): CleanupStart | undefined {
   const t = index.ts;
   if (depth > 2 || !t.isCallExpression(call)) return undefined;
   for (const fn of index.resolveFunctions(call.expression, 0, false)) {
@@ -126,7 +133,12 @@ function startedByHelper(index: ProgramIndex, call: ts.CallExpression | ts.NewEx
 }
 
 /** The first cleanup started in `pieces` (run in this order) that nothing after it waits for. */
-function pendingIn(index: ProgramIndex, pieces: readonly ts.Node[], mode: CleanupMode, depth: number): CleanupStart | undefined {
+function pendingIn(
+  index: ProgramIndex,
+  pieces: readonly ts.Node[],
+  mode: CleanupMode,
+  depth: number,
+): CleanupStart | undefined {
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
     let found: CleanupStart | undefined;
@@ -143,7 +155,12 @@ function pendingIn(index: ProgramIndex, pieces: readonly ts.Node[], mode: Cleanu
 }
 
 /** Cleanup that ran before `node` in `scope` and is still running there. */
-export function pendingCleanupBefore(index: ProgramIndex, node: ts.Node, scope: ts.Node, mode: CleanupMode): CleanupStart | undefined {
+export function pendingCleanupBefore(
+  index: ProgramIndex,
+  node: ts.Node,
+  scope: ts.Node,
+  mode: CleanupMode,
+): CleanupStart | undefined {
   return pendingIn(index, ranBefore(index.ts, node, scope), mode, 0);
 }
 

@@ -5,12 +5,22 @@
 import type * as ts from 'typescript';
 import { deadlineTimers, forceCloseCalls, processExits, promiseRaces, refIn } from './catalogue.js';
 import type { ProgramIndex } from './program-index.js';
-import { enclosingFunction, functionBody, isFunctionLikeWithBody, methodCallParts, skipOuterExpressions, type TS } from './ts-utils.js';
+import {
+  enclosingFunction,
+  functionBody,
+  isFunctionLikeWithBody,
+  methodCallParts,
+  skipOuterExpressions,
+  type TS,
+} from './ts-utils.js';
 
 export type BoundReason = 'library' | 'force-option' | 'force-close' | 'timer' | 'race' | 'abort-timeout';
 
 /** The functions that run together with `node` at shutdown: its shutdown paths, or its own function. */
-export function shutdownScopeOf(index: ProgramIndex, node: ts.Node): { functions: Set<ts.Node>; boundedByLibrary: boolean } {
+export function shutdownScopeOf(
+  index: ProgramIndex,
+  node: ts.Node,
+): { functions: Set<ts.Node>; boundedByLibrary: boolean } {
   const roots = index.shutdownRootsOf(node);
   const functions = new Set<ts.Node>();
   for (const root of roots) for (const fn of index.shutdownPath(root)) functions.add(fn);
@@ -22,7 +32,11 @@ export function shutdownScopeOf(index: ProgramIndex, node: ts.Node): { functions
 }
 
 /** How the close is bounded, or undefined when nothing on its path bounds it. */
-export function findCloseBound(index: ProgramIndex, close: ts.CallExpression, receiver: ts.Expression): BoundReason | undefined {
+export function findCloseBound(
+  index: ProgramIndex,
+  close: ts.CallExpression,
+  receiver: ts.Expression,
+): BoundReason | undefined {
   const t = index.ts;
   if (index.serverOf(receiver)?.forceClosesOnClose) return 'force-option';
   const { functions, boundedByLibrary } = shutdownScopeOf(index, close);
@@ -42,7 +56,11 @@ export function isForceClose(t: TS, call: ts.CallExpression): boolean {
   if (!spec) return false;
   if (!spec.receiver) return true;
   const receiver = skipOuterExpressions(t, parts.receiver);
-  const name = t.isIdentifier(receiver) ? receiver.text : t.isPropertyAccessExpression(receiver) ? receiver.name.text : '';
+  const name = t.isIdentifier(receiver)
+    ? receiver.text
+    : t.isPropertyAccessExpression(receiver)
+      ? receiver.name.text
+      : '';
   return spec.receiver.test(name);
 }
 

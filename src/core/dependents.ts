@@ -19,7 +19,15 @@ import {
 import { awaitsOneOf, holderNames, isAwaitedWithin, isPromiseExecutor, ranBefore } from './flow.js';
 import type { ProgramIndex, ShutdownRoot } from './program-index.js';
 import { originOfChain, isChainMethod } from './promises.js';
-import { closeMethodsOf, closesOf, heldSymbolOf, holdingOf, moduleClosesOf, refersToHolding, type Holding } from './resources.js';
+import {
+  closeMethodsOf,
+  closesOf,
+  heldSymbolOf,
+  holdingOf,
+  moduleClosesOf,
+  refersToHolding,
+  type Holding,
+} from './resources.js';
 import {
   enclosingFunction,
   functionBody,
@@ -109,7 +117,9 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
     entries.push({
       name: holding.name,
       label: spec.label,
-      matches: (symbol) => symbol === holding.symbol || ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(holding.declaration) ?? false),
+      matches: (symbol) =>
+        symbol === holding.symbol ||
+        ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(holding.declaration) ?? false),
       denotedBy: { names: [...new Set([holding.symbol.name, ...declarationNames(t, holding.declaration)])] },
       closes,
       usedByRequests: false,
@@ -162,7 +172,8 @@ function classResources(index: ProgramIndex): ResourceEntry[] {
   for (const file of index.sourceFiles) {
     for (const statement of file.statements) {
       if (!t.isClassDeclaration(statement) || !statement.name) continue;
-      const base = statement.heritageClauses?.find((h) => h.token === t.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+      const base = statement.heritageClauses?.find((h) => h.token === t.SyntaxKind.ExtendsKeyword)?.types[0]
+        ?.expression;
       const ref = base && index.binding.resolve(base);
       const kind = ref && findFactory(ref)?.kind;
       const spec = kind ? kindSpec(kind) : undefined;
@@ -171,9 +182,14 @@ function classResources(index: ProgramIndex): ResourceEntry[] {
       if (!classSymbol) continue;
       const methods = closeMethodsOf(kind);
       const closes = index.calls.filter((c): c is ts.CallExpression => {
-        if (!t.isCallExpression(c) || c.getSourceFile() !== file || c.pos < statement.pos || c.end > statement.end) return false;
+        if (!t.isCallExpression(c) || c.getSourceFile() !== file || c.pos < statement.pos || c.end > statement.end)
+          return false;
         const parts = methodCallParts(t, c);
-        return parts !== undefined && methods.includes(parts.name) && skipOuterExpressions(t, parts.receiver).kind === t.SyntaxKind.ThisKeyword;
+        return (
+          parts !== undefined &&
+          methods.includes(parts.name) &&
+          skipOuterExpressions(t, parts.receiver).kind === t.SyntaxKind.ThisKeyword
+        );
       });
       if (closes.length === 0) continue;
       result.push({
@@ -194,7 +210,13 @@ function classResources(index: ProgramIndex): ResourceEntry[] {
  * A module's own connection (`mongoose.connect()`), closed by module calls (`mongoose.disconnect()`):
  * used wherever a model it makes (`const User = mongoose.model('User', schema)`) is named.
  */
-function moduleSingleton(index: ProgramIndex, label: string, module: string, closedBy: readonly ApiRef[], models: readonly ApiRef[]): ResourceEntry {
+function moduleSingleton(
+  index: ProgramIndex,
+  label: string,
+  module: string,
+  closedBy: readonly ApiRef[],
+  models: readonly ApiRef[],
+): ResourceEntry {
   const t = index.ts;
   const isModel = (symbol: ts.Symbol): boolean => {
     const declaration = symbol.valueDeclaration;
@@ -228,7 +250,11 @@ function declarationNames(t: typeof ts, declaration: ts.Node): string[] {
 function isTypedWithClass(index: ProgramIndex, symbol: ts.Symbol, classSymbol: ts.Symbol): boolean {
   const t = index.ts;
   const declaration = symbol.valueDeclaration;
-  if (!declaration || !(t.isParameter(declaration) || t.isPropertyDeclaration(declaration) || t.isVariableDeclaration(declaration))) return false;
+  if (
+    !declaration ||
+    !(t.isParameter(declaration) || t.isPropertyDeclaration(declaration) || t.isVariableDeclaration(declaration))
+  )
+    return false;
   const type = declaration.type;
   if (!type || !t.isTypeReferenceNode(type)) return false;
   let named = index.types.getSymbolAtLocation(t.isIdentifier(type.typeName) ? type.typeName : type.typeName.right);
@@ -276,7 +302,12 @@ function workFunctions(
 }
 
 /** Calls `use` for every entry a name in the functions' own code refers to. */
-function markUses(index: ProgramIndex, functions: ReadonlySet<ts.Node>, entries: readonly ResourceEntry[], use: (entry: ResourceEntry) => void): void {
+function markUses(
+  index: ProgramIndex,
+  functions: ReadonlySet<ts.Node>,
+  entries: readonly ResourceEntry[],
+  use: (entry: ResourceEntry) => void,
+): void {
   const t = index.ts;
   const bySymbol = new Map<ts.Symbol, ResourceEntry[]>();
   // Only identifiers whose text can denote one of the entries are worth a symbol question.
@@ -327,11 +358,19 @@ export function isServerDrain(index: ProgramIndex, call: ts.CallExpression): boo
   const ref = index.binding.resolve(call.expression);
   if (ref && refIn(ref, serverDrainCalls)) return true;
   if (name === 'closeServer') return true;
-  if (ref && (sameRef(ref, { module: 'util', path: ['promisify'] }) || sameRef(ref, { module: 'global', path: ['util', 'promisify'] }))) {
+  if (
+    ref &&
+    (sameRef(ref, { module: 'util', path: ['promisify'] }) ||
+      sameRef(ref, { module: 'global', path: ['util', 'promisify'] }))
+  ) {
     const first = call.arguments[0] && skipOuterExpressions(t, call.arguments[0]);
-    const target = first && t.isCallExpression(first) && methodCallParts(t, first)?.name === 'bind' ? skipOuterExpressions(t, first.expression) : first;
+    const target =
+      first && t.isCallExpression(first) && methodCallParts(t, first)?.name === 'bind'
+        ? skipOuterExpressions(t, first.expression)
+        : first;
     const inner = target && t.isPropertyAccessExpression(target) ? target : undefined;
-    if (inner && t.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === inner.name.text) return false;
+    if (inner && t.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === inner.name.text)
+      return false;
     return inner !== undefined && drainsServer(index, inner.expression, inner.name.text);
   }
   const parts = methodCallParts(t, call);
@@ -351,7 +390,10 @@ function drainsServer(index: ProgramIndex, receiver: ts.Expression, method: stri
 export type CloseOrder = 'after' | 'before' | 'during' | 'unknown';
 
 /** When a root's hooks run against the HTTP server's close, and the hook to use instead. */
-export function hookPhaseOf(index: ProgramIndex, root: ShutdownRoot): { owner: string; hook: string; phase: 'before-server-close' | 'after-server-close'; instead?: string } | undefined {
+export function hookPhaseOf(
+  index: ProgramIndex,
+  root: ShutdownRoot,
+): { owner: string; hook: string; phase: 'before-server-close' | 'after-server-close'; instead?: string } | undefined {
   const hook = hookNameOf(index, root);
   if (!hook) return undefined;
   return shutdownHookPhases.find((p) => p.owner === hook.owner && p.hook === hook.hook);
@@ -360,17 +402,21 @@ export function hookPhaseOf(index: ProgramIndex, root: ShutdownRoot): { owner: s
 /** The library (or framework) that runs a root, and the hook it runs it as. */
 function hookNameOf(index: ProgramIndex, root: ShutdownRoot): { owner: string; hook: string } | undefined {
   const t = index.ts;
-  if (nestShutdownMethods.has(root.trigger) && root.registration === root.fn) return { owner: 'nestjs', hook: root.trigger };
+  if (nestShutdownMethods.has(root.trigger) && root.registration === root.fn)
+    return { owner: 'nestjs', hook: root.trigger };
   const registration = root.registration;
   if (!t.isCallExpression(registration)) return undefined;
   if (root.trigger.endsWith(' addHook')) {
     const event = registration.arguments[0];
-    return event && t.isStringLiteralLike(event) ? { owner: root.trigger.slice(0, -' addHook'.length), hook: event.text } : undefined;
+    return event && t.isStringLiteralLike(event)
+      ? { owner: root.trigger.slice(0, -' addHook'.length), hook: event.text }
+      : undefined;
   }
   const ref = index.binding.resolve(registration.expression);
   const library = ref && shutdownLibraries.find((l) => sameRef(l, ref));
   if (!library) return undefined;
-  if (library.hooks.argument !== undefined) return { owner: library.library, hook: ref!.path[ref!.path.length - 1] ?? library.library };
+  if (library.hooks.argument !== undefined)
+    return { owner: library.library, hook: ref!.path[ref!.path.length - 1] ?? library.library };
   for (const arg of registration.arguments) {
     const object = skipOuterExpressions(t, arg);
     if (!t.isObjectLiteralExpression(object)) continue;
@@ -412,12 +458,14 @@ export function runConcurrently(index: ProgramIndex, a: ShutdownRoot, b: Shutdow
 
 /** For two hooks of a library that runs them in registration order (or in reverse): does `first` run before `second`? */
 export function registrationOrder(index: ProgramIndex, first: ShutdownRoot, second: ShutdownRoot): CloseOrder {
-  const owner = (r: ShutdownRoot): string | undefined => hookRegistrationOrder.find((o) => o.owner === r.trigger || r.trigger === o.owner)?.owner;
+  const owner = (r: ShutdownRoot): string | undefined =>
+    hookRegistrationOrder.find((o) => o.owner === r.trigger || r.trigger === o.owner)?.owner;
   const ownerA = owner(first);
   if (!ownerA || ownerA !== owner(second)) return 'unknown';
   const ra = first.registration;
   const rb = second.registration;
-  if (ra.getSourceFile() !== rb.getSourceFile() || enclosingFunction(index.ts, ra) !== enclosingFunction(index.ts, rb)) return 'unknown';
+  if (ra.getSourceFile() !== rb.getSourceFile() || enclosingFunction(index.ts, ra) !== enclosingFunction(index.ts, rb))
+    return 'unknown';
   // Fastify runs every `preClose` hook before any `onClose` hook.
   const phaseA = hookPhaseOf(index, first)?.phase;
   const phaseB = hookPhaseOf(index, second)?.phase;
@@ -451,7 +499,8 @@ function anchorIn(index: ProgramIndex, scope: ts.Node, target: ts.Node): ts.Node
     if (found) return;
     if (t.isCallExpression(node) || t.isNewExpression(node)) {
       const callee = skipOuterExpressions(t, node.expression);
-      const fns = t.isIdentifier(callee) || t.isPropertyAccessExpression(callee) ? index.resolveFunctions(callee, 0, false) : [];
+      const fns =
+        t.isIdentifier(callee) || t.isPropertyAccessExpression(callee) ? index.resolveFunctions(callee, 0, false) : [];
       if (fns.some((fn) => reachOf(index, fn).has(targetFn))) {
         found = node;
         return;
@@ -482,7 +531,9 @@ function isCompletionCallback(index: ProgramIndex, callback: ts.Node, call: ts.N
   if (!runner || !t.isCallExpression(runner) || !runner.arguments.includes(owner as ts.Expression)) return false;
   if (runner === call) return true;
   const parts = methodCallParts(t, runner);
-  return parts !== undefined && isChainMethod(parts.name) && parts.name !== 'catch' && originOfChain(t, runner) === call;
+  return (
+    parts !== undefined && isChainMethod(parts.name) && parts.name !== 'catch' && originOfChain(t, runner) === call
+  );
 }
 
 /** Both in the array of one `Promise.all([...])` / `allSettled`. */
@@ -515,7 +566,11 @@ function completesIn(index: ProgramIndex, fn: ts.Node, drain: ts.Node, depth: nu
   if (!body || !anchor || laterCallback(index, anchor, fn)) return false;
   let settled = false;
   for (let p: ts.Node | undefined = anchor; p && p !== fn; p = p.parent) {
-    if (t.isAwaitExpression(p) || t.isReturnStatement(p) || (t.isArrowFunction(p.parent) && p.parent.body === p && p.parent === fn)) {
+    if (
+      t.isAwaitExpression(p) ||
+      t.isReturnStatement(p) ||
+      (t.isArrowFunction(p.parent) && p.parent.body === p && p.parent === fn)
+    ) {
       settled = true;
       break;
     }
@@ -542,7 +597,13 @@ function calleesOf(index: ProgramIndex, node: ts.Node): FunctionLikeWithBody[] {
  * `await once(process, 'SIGTERM')`), following the calls that lead to each. Syntactic and
  * cautious: a close in a callback of unknown timing, or in another branch, is `unknown`.
  */
-export function closeOrderIn(index: ProgramIndex, scope: ts.Node, close: ts.Node, drain: ts.Node, depth = 0): CloseOrder {
+export function closeOrderIn(
+  index: ProgramIndex,
+  scope: ts.Node,
+  close: ts.Node,
+  drain: ts.Node,
+  depth = 0,
+): CloseOrder {
   const a = anchorIn(index, scope, close);
   const b = anchorIn(index, scope, drain);
   if (!a || !b) return 'unknown';
@@ -557,7 +618,14 @@ export function closeOrderIn(index: ProgramIndex, scope: ts.Node, close: ts.Node
   return anchorOrder(index, scope, a, b, drain, depth);
 }
 
-function anchorOrder(index: ProgramIndex, scope: ts.Node, a: ts.Node, b: ts.Node, drain: ts.Node, depth: number): CloseOrder {
+function anchorOrder(
+  index: ProgramIndex,
+  scope: ts.Node,
+  a: ts.Node,
+  b: ts.Node,
+  drain: ts.Node,
+  depth: number,
+): CloseOrder {
   const t = index.ts;
   // The close in a callback: it runs after the drain when the drain calls it back on completion.
   let top = a;
@@ -600,7 +668,11 @@ function outOfExecutors(index: ProgramIndex, node: ts.Node, scope: ts.Node): ts.
 }
 
 /** The drains among `drains` on a root's path: the functions that contain them are on it. */
-export function drainsOnPath(index: ProgramIndex, root: ShutdownRoot, drains: readonly ts.CallExpression[]): ts.CallExpression[] {
+export function drainsOnPath(
+  index: ProgramIndex,
+  root: ShutdownRoot,
+  drains: readonly ts.CallExpression[],
+): ts.CallExpression[] {
   const path = index.shutdownPath(root);
   return drains.filter((d) => path.has(enclosingFunction(index.ts, d) ?? d.getSourceFile()));
 }

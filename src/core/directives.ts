@@ -22,7 +22,14 @@ interface Directive {
 
 const directivePattern = /^\s*(shutdown-lint|eslint)-(disable-next-line|disable-line|disable|enable)(?:\s+([\s\S]*))?$/;
 
-function parseComment(text: string, pos: number, startLine: number, endLine: number, namespace: string, tools: readonly DirectiveTool[]): Directive | undefined {
+function parseComment(
+  text: string,
+  pos: number,
+  startLine: number,
+  endLine: number,
+  namespace: string,
+  tools: readonly DirectiveTool[],
+): Directive | undefined {
   const isLineComment = text.startsWith('//');
   const body = isLineComment ? text.slice(2) : text.slice(2, -2);
   const match = directivePattern.exec(body);

@@ -49,8 +49,10 @@ export function exitCallOf(index: ProgramIndex, call: ts.CallExpression): ExitCa
   const callee = skipOuterExpressions(t, call.expression);
   // A cheap name check first: only identifiers (aliases) and members named like an exit resolve.
   if (t.isPropertyAccessExpression(callee) && !exitNames.has(callee.name.text)) return undefined;
-  if (t.isElementAccessExpression(callee) && !exitNames.has(staticPropertyName(t, callee.argumentExpression) ?? '')) return undefined;
-  if (!t.isIdentifier(callee) && !t.isPropertyAccessExpression(callee) && !t.isElementAccessExpression(callee)) return undefined;
+  if (t.isElementAccessExpression(callee) && !exitNames.has(staticPropertyName(t, callee.argumentExpression) ?? ''))
+    return undefined;
+  if (!t.isIdentifier(callee) && !t.isPropertyAccessExpression(callee) && !t.isElementAccessExpression(callee))
+    return undefined;
   const ref = index.binding.resolve(call.expression);
   if (!ref || !refIn(ref, processExits)) return undefined;
   const name = ref.path[1];
@@ -68,7 +70,13 @@ export function exitCallOf(index: ProgramIndex, call: ts.CallExpression): ExitCa
 /** `process.exit` as a value: `process.on('SIGINT', process.exit)`. */
 export function isExitReference(index: ProgramIndex, expression: ts.Expression): boolean {
   const ref = index.binding.resolve(expression);
-  return ref !== undefined && ref.module === 'global' && ref.path.length === 2 && ref.path[0] === 'process' && (ref.path[1] === 'exit' || ref.path[1] === 'reallyExit');
+  return (
+    ref !== undefined &&
+    ref.module === 'global' &&
+    ref.path.length === 2 &&
+    ref.path[0] === 'process' &&
+    (ref.path[1] === 'exit' || ref.path[1] === 'reallyExit')
+  );
 }
 
 /** Cache per index for the whole-program sets below. */
@@ -166,7 +174,8 @@ export function isDeadlineExit(index: ProgramIndex, node: ts.Node): boolean {
       if (!parts || !isChainMethod(parts.name)) continue;
       const origin = originOfChain(t, call);
       if ((t.isCallExpression(origin) || t.isNewExpression(origin)) && isTimerCall(index, origin)) {
-        for (const arg of call.arguments) for (const fn of index.resolveFunctions(arg, 0, false)) facts.deadlineCallbacks.add(fn);
+        for (const arg of call.arguments)
+          for (const fn of index.resolveFunctions(arg, 0, false)) facts.deadlineCallbacks.add(fn);
       }
     }
   }
@@ -233,8 +242,10 @@ function isServerValue(index: ProgramIndex, expression: ts.Expression, depth: nu
     if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer) return false;
     e = skipOuterExpressions(t, declaration.initializer);
   }
-  if (t.isConditionalExpression(e)) return isServerValue(index, e.whenTrue, depth + 1) || isServerValue(index, e.whenFalse, depth + 1);
-  if (t.isBinaryExpression(e)) return isServerValue(index, e.left, depth + 1) || isServerValue(index, e.right, depth + 1);
+  if (t.isConditionalExpression(e))
+    return isServerValue(index, e.whenTrue, depth + 1) || isServerValue(index, e.whenFalse, depth + 1);
+  if (t.isBinaryExpression(e))
+    return isServerValue(index, e.left, depth + 1) || isServerValue(index, e.right, depth + 1);
   if (!t.isCallExpression(e)) return false;
   return e.arguments.some((arg) => isServerValue(index, arg, depth + 1));
 }
@@ -306,7 +317,11 @@ export function isEntryPath(index: ProgramIndex, scope: FunctionLikeWithBody | t
             // `throng({ master, worker: start })`: a runner given the entry functions.
             if (t.isObjectLiteralExpression(value)) {
               for (const property of value.properties) {
-                const named = t.isShorthandPropertyAssignment(property) ? property.name : t.isPropertyAssignment(property) ? property.initializer : undefined;
+                const named = t.isShorthandPropertyAssignment(property)
+                  ? property.name
+                  : t.isPropertyAssignment(property)
+                    ? property.initializer
+                    : undefined;
                 if (named && t.isIdentifier(named)) add(index.resolveFunctions(named, 0, false));
               }
             }
@@ -362,7 +377,8 @@ export function isStartupScope(index: ProgramIndex, scope: FunctionLikeWithBody 
 /** `X.instance ??= new C()`, or `if (X.instance == null) X.instance = new C()`: the function memoising it. */
 function memoisingFunction(t: TS, site: ts.Node): FunctionLikeWithBody | undefined {
   const assignment = site.parent;
-  if (!t.isNewExpression(site) || !assignment || !t.isBinaryExpression(assignment) || assignment.right !== site) return undefined;
+  if (!t.isNewExpression(site) || !assignment || !t.isBinaryExpression(assignment) || assignment.right !== site)
+    return undefined;
   const op = assignment.operatorToken.kind;
   const target = assignment.left.getText();
   let memoised = op === t.SyntaxKind.QuestionQuestionEqualsToken || op === t.SyntaxKind.BarBarEqualsToken;
@@ -420,9 +436,14 @@ function usesOf(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] | unde
 
 function functionName(t: TS, fn: FunctionLikeWithBody): string | undefined {
   if ((t.isFunctionDeclaration(fn) || t.isFunctionExpression(fn)) && fn.name) return fn.name.text;
-  if ((t.isMethodDeclaration(fn) || t.isGetAccessorDeclaration(fn) || t.isSetAccessorDeclaration(fn)) && fn.name) return staticPropertyName(t, fn.name);
+  if ((t.isMethodDeclaration(fn) || t.isGetAccessorDeclaration(fn) || t.isSetAccessorDeclaration(fn)) && fn.name)
+    return staticPropertyName(t, fn.name);
   const parent = fn.parent;
-  if ((t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent) || t.isPropertyDeclaration(parent)) && parent.name) return staticPropertyName(t, parent.name);
+  if (
+    (t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent) || t.isPropertyDeclaration(parent)) &&
+    parent.name
+  )
+    return staticPropertyName(t, parent.name);
   return undefined;
 }
 
@@ -431,14 +452,20 @@ function functionName(t: TS, fn: FunctionLikeWithBody): string | undefined {
  * creates it, and its catalogue label. A creation whose own callback or chain `node` sits in
  * (`connect().catch(…)` calling `process.exit`) failed to open, so it does not count.
  */
-export function openedBefore(index: ProgramIndex, node: ts.Node, scope: FunctionLikeWithBody | ts.SourceFile): { call: ts.Node; label: string } | undefined {
+export function openedBefore(
+  index: ProgramIndex,
+  node: ts.Node,
+  scope: FunctionLikeWithBody | ts.SourceFile,
+): { call: ts.Node; label: string } | undefined {
   const t = index.ts;
   const excluded = new Set<ts.Node>();
   for (let fn = enclosingFunction(t, node); fn && fn !== scope; fn = enclosingFunction(t, fn)) {
     let call: ts.Node | undefined = fn.parent;
     while (call && (t.isCallExpression(call) || t.isNewExpression(call))) {
       excluded.add(call);
-      const receiver: ts.Expression | undefined = t.isCallExpression(call) ? methodCallParts(t, call)?.receiver : undefined;
+      const receiver: ts.Expression | undefined = t.isCallExpression(call)
+        ? methodCallParts(t, call)?.receiver
+        : undefined;
       call = receiver ? skipOuterExpressions(t, receiver) : undefined;
     }
   }
@@ -478,7 +505,8 @@ function opensWith(index: ProgramIndex, call: ts.CallExpression | ts.NewExpressi
   const receiverKind = index.kindOf(parts.receiver, true);
   const receiverSpec = receiverKind ? kindSpec(receiverKind) : undefined;
   // `app.listen()` on an Express app returns the HTTP server it opens.
-  if (receiverSpec) return longRunningCategories.has(receiverSpec.category) ? (spec?.label ?? receiverSpec.label) : undefined;
+  if (receiverSpec)
+    return longRunningCategories.has(receiverSpec.category) ? (spec?.label ?? receiverSpec.label) : undefined;
   return isServerValue(index, parts.receiver, 0) ? 'server' : undefined;
 }
 
@@ -515,4 +543,3 @@ export function functionLabel(t: TS, fn: FunctionLikeWithBody): string {
   if (t.isBinaryExpression(parent)) return parent.left.getText().replace(/^(module\.)?exports\./, '');
   return 'a function';
 }
-

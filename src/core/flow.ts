@@ -49,7 +49,11 @@ export function isPromiseExecutor(index: ProgramIndex, fn: ts.Node): boolean {
 }
 
 /** Calls that run now when `node` runs, in preorder: not those in callbacks, except promise executors. */
-export function callsRunBy(index: ProgramIndex, node: ts.Node, visitCall: (call: ts.CallExpression | ts.NewExpression) => boolean | void): void {
+export function callsRunBy(
+  index: ProgramIndex,
+  node: ts.Node,
+  visitCall: (call: ts.CallExpression | ts.NewExpression) => boolean | void,
+): void {
   const t = index.ts;
   let stopped = false;
   const visit = (n: ts.Node): void => {
@@ -99,7 +103,10 @@ export function rootName(t: TS, expression: ts.Expression): string | undefined {
 export function holderNames(index: ProgramIndex, call: ts.CallExpression | ts.NewExpression): Set<string> {
   const t = index.ts;
   const names = new Set<string>();
-  if (t.isCallExpression(call) && (t.isPropertyAccessExpression(call.expression) || t.isElementAccessExpression(call.expression))) {
+  if (
+    t.isCallExpression(call) &&
+    (t.isPropertyAccessExpression(call.expression) || t.isElementAccessExpression(call.expression))
+  ) {
     const receiver = rootName(t, call.expression.expression);
     if (receiver) names.add(receiver);
   }
@@ -110,12 +117,19 @@ export function holderNames(index: ProgramIndex, call: ts.CallExpression | ts.Ne
       if (t.isIdentifier(parent.name)) names.add(parent.name.text);
       break;
     }
-    if (t.isBinaryExpression(parent) && parent.right === node && parent.operatorToken.kind === t.SyntaxKind.EqualsToken) {
+    if (
+      t.isBinaryExpression(parent) &&
+      parent.right === node &&
+      parent.operatorToken.kind === t.SyntaxKind.EqualsToken
+    ) {
       const left = rootName(t, parent.left);
       if (left) names.add(left);
       break;
     }
-    if ((t.isCallExpression(parent) || t.isNewExpression(parent)) && parent.arguments?.includes(node as ts.Expression)) {
+    if (
+      (t.isCallExpression(parent) || t.isNewExpression(parent)) &&
+      parent.arguments?.includes(node as ts.Expression)
+    ) {
       const holder = t.isCallExpression(parent) ? rootName(t, parent.expression) : undefined;
       if (holder) names.add(holder);
       continue;

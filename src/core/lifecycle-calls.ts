@@ -7,7 +7,10 @@ import type { ProgramIndex } from './program-index.js';
 import { methodCallParts } from './ts-utils.js';
 
 /** `lifecycle.track(p)`, `closeServer(s)`, `life.defer(fn)` on a `createLifecycle()` instance. */
-export function lifecycleRoleOf(index: ProgramIndex, call: ts.CallExpression | ts.NewExpression): LifecycleRole | undefined {
+export function lifecycleRoleOf(
+  index: ProgramIndex,
+  call: ts.CallExpression | ts.NewExpression,
+): LifecycleRole | undefined {
   const t = index.ts;
   if (!t.isCallExpression(call)) return undefined;
   const ref = index.binding.resolve(call.expression);

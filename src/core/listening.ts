@@ -30,7 +30,10 @@ export interface ListenStart {
 }
 
 /** The listening `node` starts, if it starts one. */
-export function listenStartOf(index: ProgramIndex, node: ts.CallExpression | ts.NewExpression): ListenStart | undefined {
+export function listenStartOf(
+  index: ProgramIndex,
+  node: ts.CallExpression | ts.NewExpression,
+): ListenStart | undefined {
   const t = index.ts;
   const sourceFile = node.getSourceFile();
   if (t.isCallExpression(node)) {
@@ -38,7 +41,13 @@ export function listenStartOf(index: ProgramIndex, node: ts.CallExpression | ts.
     if (parts?.name === 'listen') {
       const kind = index.kindOf(parts.receiver, true);
       if (!kind || !listeningKinds.has(kind)) return undefined;
-      return { node, name: `${receiverText(t, parts.receiver, sourceFile)}.listen()`, label: kindSpec(kind)?.label ?? kind, kind, server: parts.receiver };
+      return {
+        node,
+        name: `${receiverText(t, parts.receiver, sourceFile)}.listen()`,
+        label: kindSpec(kind)?.label ?? kind,
+        kind,
+        server: parts.receiver,
+      };
     }
   }
   const record = index.serverOf(node);
@@ -52,7 +61,11 @@ export function listenStartOf(index: ProgramIndex, node: ts.CallExpression | ts.
   const args = node.arguments ?? [];
   if (self.portOption !== undefined) {
     const options = args[0] && skipOuterExpressions(t, args[0]);
-    if (options && t.isObjectLiteralExpression(options) && options.properties.some((p) => staticPropertyName(t, p.name) === self.portOption)) {
+    if (
+      options &&
+      t.isObjectLiteralExpression(options) &&
+      options.properties.some((p) => staticPropertyName(t, p.name) === self.portOption)
+    ) {
       return { node, name, label, kind: record.kind, server: node };
     }
   }
@@ -66,7 +79,8 @@ export function listenStartOf(index: ProgramIndex, node: ts.CallExpression | ts.
 /** `app`, `this.server`, `http.createServer(…)`, `new SMTPServer(…)`. */
 function receiverText(t: TS, receiver: ts.Expression, sourceFile: ts.SourceFile): string {
   const e = skipOuterExpressions(t, receiver);
-  if (t.isCallExpression(e) || t.isNewExpression(e)) return `${t.isNewExpression(e) ? 'new ' : ''}${calleeText(t, e.expression, sourceFile)}(…)`;
+  if (t.isCallExpression(e) || t.isNewExpression(e))
+    return `${t.isNewExpression(e) ? 'new ' : ''}${calleeText(t, e.expression, sourceFile)}(…)`;
   return calleeText(t, e, sourceFile);
 }
 
@@ -115,9 +129,13 @@ function calledNames(index: ProgramIndex): Set<string> {
 /** The name a function is called by: its own, its variable's or property's, its class's for a constructor. */
 function nameOf(t: TS, fn: FunctionLikeWithBody): string | undefined {
   if (t.isConstructorDeclaration(fn)) return fn.parent.name?.text;
-  if (fn.name && (t.isIdentifier(fn.name) || t.isStringLiteral(fn.name) || t.isPrivateIdentifier(fn.name))) return fn.name.text;
+  if (fn.name && (t.isIdentifier(fn.name) || t.isStringLiteral(fn.name) || t.isPrivateIdentifier(fn.name)))
+    return fn.name.text;
   const parent = fn.parent;
-  if ((t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent) || t.isPropertyDeclaration(parent)) && parent.initializer === fn) {
+  if (
+    (t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent) || t.isPropertyDeclaration(parent)) &&
+    parent.initializer === fn
+  ) {
     return staticPropertyName(t, parent.name);
   }
   if (t.isBinaryExpression(parent) && parent.right === fn) {
@@ -148,7 +166,10 @@ function isInvokedOrPassed(t: TS, fn: ts.ArrowFunction | ts.FunctionExpression):
   let e: ts.Node = fn;
   while (t.isParenthesizedExpression(e.parent)) e = e.parent;
   const parent = e.parent;
-  return (t.isCallExpression(parent) || t.isNewExpression(parent)) && (parent.expression === e || (parent.arguments?.includes(e as ts.Expression) ?? false));
+  return (
+    (t.isCallExpression(parent) || t.isNewExpression(parent)) &&
+    (parent.expression === e || (parent.arguments?.includes(e as ts.Expression) ?? false))
+  );
 }
 
 /** Events whose listeners run only when something failed. */
@@ -191,7 +212,9 @@ export function closedWhereStarted(index: ProgramIndex, start: ListenStart): boo
 
 function failureListener(t: TS, call: ts.CallExpression): boolean {
   const event = call.arguments[0] && skipOuterExpressions(t, call.arguments[0]);
-  return event !== undefined && t.isStringLiteralLike(event) && failureEvents.has(event.text) && call.arguments.length > 1;
+  return (
+    event !== undefined && t.isStringLiteralLike(event) && failureEvents.has(event.text) && call.arguments.length > 1
+  );
 }
 
 function isProcessRef(ref: { module: string; path: readonly string[] } | undefined): boolean {

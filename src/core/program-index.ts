@@ -170,7 +170,7 @@ export class ProgramIndex {
   shutdownRootsOf(node: ts.Node): ShutdownRoot[] {
     const t = this.ts;
     const found: ShutdownRoot[] = [];
-    for (let fn: ts.Node | undefined = enclosingFunction(t, node) ?? node.getSourceFile(); fn; ) {
+    for (let fn: ts.Node | undefined = enclosingFunction(t, node) ?? node.getSourceFile(); fn;) {
       for (const root of this.rootsByFunction.get(fn) ?? []) {
         if (root.fn === fn && root.afterPos !== undefined && node.pos < root.afterPos) continue;
         if (!found.includes(root)) found.push(root);
@@ -292,7 +292,11 @@ export class ProgramIndex {
   private readonly functionsThroughWrappers = new Map<ts.Node, FunctionLikeWithBody[]>();
   private readonly functionsDirect = new Map<ts.Node, FunctionLikeWithBody[]>();
 
-  private resolveFunctionsUncached(expression: ts.Expression, depth: number, throughWrappers: boolean): FunctionLikeWithBody[] {
+  private resolveFunctionsUncached(
+    expression: ts.Expression,
+    depth: number,
+    throughWrappers: boolean,
+  ): FunctionLikeWithBody[] {
     const t = this.ts;
     if (depth > 6) return [];
     const e = skipOuterExpressions(t, expression);
@@ -303,17 +307,22 @@ export class ProgramIndex {
       const parts = methodCallParts(t, e);
       if (parts && parts.name === 'bind') return this.resolveFunctions(parts.receiver, depth + 1);
       // A factory's result: `process.on('SIGTERM', closer('SIGTERM'))` where closer returns the listener.
-      const returned = this.resolveFunctions(e.expression, depth + 1, false).flatMap((fn) => this.returnedFunctions(fn, depth + 1));
-      return returned.concat(e.arguments.flatMap((a) => {
-        const arg = skipOuterExpressions(t, a);
-        return isFunctionLikeWithBody(t, arg) || t.isIdentifier(arg) || t.isPropertyAccessExpression(arg)
-          ? this.resolveFunctions(arg, depth + 1)
-          : [];
-      }));
+      const returned = this.resolveFunctions(e.expression, depth + 1, false).flatMap((fn) =>
+        this.returnedFunctions(fn, depth + 1),
+      );
+      return returned.concat(
+        e.arguments.flatMap((a) => {
+          const arg = skipOuterExpressions(t, a);
+          return isFunctionLikeWithBody(t, arg) || t.isIdentifier(arg) || t.isPropertyAccessExpression(arg)
+            ? this.resolveFunctions(arg, depth + 1)
+            : [];
+        }),
+      );
     }
     let symbol: ts.Symbol | undefined;
-    if (t.isIdentifier(e)) symbol = (this.declaredNames.has(e.text)) ? this.types.getSymbolAtLocation(e) : undefined;
-    else if (t.isPropertyAccessExpression(e)) symbol = (this.declaredNames.has(e.name.text)) ? this.types.getSymbolAtLocation(e.name) : undefined;
+    if (t.isIdentifier(e)) symbol = this.declaredNames.has(e.text) ? this.types.getSymbolAtLocation(e) : undefined;
+    else if (t.isPropertyAccessExpression(e))
+      symbol = this.declaredNames.has(e.name.text) ? this.types.getSymbolAtLocation(e.name) : undefined;
     if (!symbol) return [];
     return this.functionsOfSymbol(symbol, depth, throughWrappers);
   }
@@ -326,7 +335,8 @@ export class ProgramIndex {
     const result: FunctionLikeWithBody[] = [];
     const visit = (node: ts.Node): void => {
       if (isFunctionLikeWithBody(t, node)) return;
-      if (t.isReturnStatement(node) && node.expression) result.push(...this.resolveFunctions(node.expression, depth + 1, false));
+      if (t.isReturnStatement(node) && node.expression)
+        result.push(...this.resolveFunctions(node.expression, depth + 1, false));
       t.forEachChild(node, visit);
     };
     visit(fn.body);
@@ -349,7 +359,8 @@ export class ProgramIndex {
       else if (t.isVariableDeclaration(declaration) && declaration.initializer) {
         result.push(...this.resolveFunctions(declaration.initializer, depth + 1, throughWrappers));
       } else if (t.isPropertyAssignment(declaration) || t.isPropertyDeclaration(declaration)) {
-        if (declaration.initializer) result.push(...this.resolveFunctions(declaration.initializer, depth + 1, throughWrappers));
+        if (declaration.initializer)
+          result.push(...this.resolveFunctions(declaration.initializer, depth + 1, throughWrappers));
       } else if (t.isShorthandPropertyAssignment(declaration)) {
         const value = this.types.getShorthandAssignmentValueSymbol(declaration);
         if (value) result.push(...this.functionsOfSymbol(value, depth + 1, throughWrappers));
@@ -380,10 +391,7 @@ export class ProgramIndex {
         if (node.moduleSpecifier && !isTypeOnlyImport(t, node)) this.addImportEdge(node.moduleSpecifier);
       } else if (t.isClassDeclaration(node) || t.isClassExpression(node)) {
         this.classes.push(node);
-      } else if (
-        t.isBinaryExpression(node) &&
-        node.operatorToken.kind === t.SyntaxKind.EqualsToken
-      ) {
+      } else if (t.isBinaryExpression(node) && node.operatorToken.kind === t.SyntaxKind.EqualsToken) {
         const name = t.isIdentifier(node.left)
           ? node.left.text
           : t.isPropertyAccessExpression(node.left)
@@ -419,10 +427,17 @@ export class ProgramIndex {
       const x = skipOuterExpressions(t, e);
       return t.isIdentifier(x) ? x.text : t.isPropertyAccessExpression(x) ? x.name.text : undefined;
     };
-    if ((t.isVariableDeclaration(node) || t.isParameter(node) || t.isPropertyDeclaration(node)) && t.isIdentifier(node.name)) {
+    if (
+      (t.isVariableDeclaration(node) || t.isParameter(node) || t.isPropertyDeclaration(node)) &&
+      t.isIdentifier(node.name)
+    ) {
       const name = node.name.text;
       if (node.type && t.isTypeReferenceNode(node.type)) {
-        add(this.namesByAnnotation, t.isIdentifier(node.type.typeName) ? node.type.typeName.text : node.type.typeName.right.text, name);
+        add(
+          this.namesByAnnotation,
+          t.isIdentifier(node.type.typeName) ? node.type.typeName.text : node.type.typeName.right.text,
+          name,
+        );
       }
       if (!t.isParameter(node) && node.initializer) {
         const init = skipOuterExpressions(t, node.initializer);
@@ -434,7 +449,12 @@ export class ProgramIndex {
           else if (callee !== undefined) add(this.namesByInitializerCall, callee, name);
         }
       }
-    } else if (t.isBindingElement(node) && node.propertyName && t.isIdentifier(node.propertyName) && t.isIdentifier(node.name)) {
+    } else if (
+      t.isBindingElement(node) &&
+      node.propertyName &&
+      t.isIdentifier(node.propertyName) &&
+      t.isIdentifier(node.name)
+    ) {
       add(this.rebindings, node.propertyName.text, node.name.text);
     } else if ((t.isImportSpecifier(node) || t.isExportSpecifier(node)) && node.propertyName) {
       add(this.rebindings, node.propertyName.text, node.name.text);
@@ -451,7 +471,10 @@ export class ProgramIndex {
    * `initializedBy`), through re-bindings; a superset, never missing one. An identifier whose text
    * is not in it cannot resolve to such a value, so its symbol need not be asked.
    */
-  namesThatCanDenote(names: Iterable<string>, options: { annotatedWith?: Iterable<string>; initializedBy?: Iterable<string> } = {}): Set<string> {
+  namesThatCanDenote(
+    names: Iterable<string>,
+    options: { annotatedWith?: Iterable<string>; initializedBy?: Iterable<string> } = {},
+  ): Set<string> {
     const result = new Set<string>(this.moduleBindingNames);
     const queue: string[] = [];
     const push = (name: string): void => {
@@ -461,7 +484,8 @@ export class ProgramIndex {
       }
     };
     for (const name of names) push(name);
-    for (const callee of options.initializedBy ?? []) for (const name of this.namesByInitializerCall.get(callee) ?? []) push(name);
+    for (const callee of options.initializedBy ?? [])
+      for (const name of this.namesByInitializerCall.get(callee) ?? []) push(name);
     // Type names re-bound by imports (`import { PrismaService as Db }`) annotate under those names too.
     const typeNames = new Set<string>(options.annotatedWith ?? []);
     const typeQueue = [...typeNames];
@@ -481,12 +505,19 @@ export class ProgramIndex {
   /** Records `node` when it names something a callee can resolve to (see `declaredNames`). */
   private addDeclaredName(node: ts.Node): void {
     const t = this.ts;
-    if (!(t.isIdentifier(node) || t.isPrivateIdentifier(node) || t.isStringLiteralLike(node) || t.isNumericLiteral(node))) return;
+    if (!(
+      t.isIdentifier(node) ||
+      t.isPrivateIdentifier(node) ||
+      t.isStringLiteralLike(node) ||
+      t.isNumericLiteral(node)
+    ))
+      return;
     const parent = node.parent;
     if (!parent) return;
     let named = false;
     if (t.isComputedPropertyName(parent)) named = true;
-    else if (t.isImportSpecifier(parent) || t.isExportSpecifier(parent)) named = true; // name and propertyName
+    else if (t.isImportSpecifier(parent) || t.isExportSpecifier(parent))
+      named = true; // name and propertyName
     else if (
       t.isFunctionDeclaration(parent) ||
       t.isFunctionExpression(parent) ||
@@ -503,7 +534,8 @@ export class ProgramIndex {
       t.isImportEqualsDeclaration(parent) ||
       t.isBindingElement(parent)
     ) {
-      named = (parent as ts.NamedDeclaration).name === node || (t.isBindingElement(parent) && parent.propertyName === node);
+      named =
+        (parent as ts.NamedDeclaration).name === node || (t.isBindingElement(parent) && parent.propertyName === node);
     } else if (t.isPropertyAccessExpression(parent) || t.isElementAccessExpression(parent)) {
       // `exports.x = …`, `this.handler = function () {}`: a JavaScript expando declaration.
       const target = t.isPropertyAccessExpression(parent) ? parent.name : parent.argumentExpression;
@@ -702,7 +734,8 @@ export class ProgramIndex {
     // Next.js `route.ts`, SvelteKit `+server.ts`; Remix `loader`/`action` in `app/routes/`.
     const isRouteFile = /(^|[\\/])(route|\+server)\.[cm]?[jt]sx?$/.test(file.fileName);
     const isRemixRoute = /[\\/]app[\\/]routes[\\/]/.test(file.fileName);
-    const isRouteExport = (name: string): boolean => fetchRouteExportNames.has(name) || (isRemixRoute && remixRouteExportNames.has(name));
+    const isRouteExport = (name: string): boolean =>
+      fetchRouteExportNames.has(name) || (isRemixRoute && remixRouteExportNames.has(name));
     const isPagesApi = /[\\/]pages[\\/]api[\\/]/.test(file.fileName);
     const consider = (fn: FunctionLikeWithBody[], registration: ts.Node): void => {
       for (const f of fn) {
@@ -714,7 +747,8 @@ export class ProgramIndex {
       }
     };
     for (const statement of file.statements) {
-      const exported = t.canHaveModifiers(statement) && t.getModifiers(statement)?.some((m) => m.kind === t.SyntaxKind.ExportKeyword);
+      const exported =
+        t.canHaveModifiers(statement) && t.getModifiers(statement)?.some((m) => m.kind === t.SyntaxKind.ExportKeyword);
       if (t.isFunctionDeclaration(statement) && statement.name && exported) {
         const isDefault = t.getModifiers(statement)?.some((m) => m.kind === t.SyntaxKind.DefaultKeyword);
         if (isRouteExport(statement.name.text)) consider([statement], statement);
@@ -780,7 +814,9 @@ export class ProgramIndex {
       } else if (handlerArgs === 'route-object') {
         const options = call.arguments[0];
         if (options && t.isObjectLiteralExpression(skipOuterExpressions(t, options))) {
-          for (const fn of this.functionsOfProperties(skipOuterExpressions(t, options) as ts.ObjectLiteralExpression, ['handler'])) {
+          for (const fn of this.functionsOfProperties(skipOuterExpressions(t, options) as ts.ObjectLiteralExpression, [
+            'handler',
+          ])) {
             this.addHandler(fn, framework, call);
           }
         }
@@ -800,7 +836,12 @@ export class ProgramIndex {
       }
       for (const arg of args) {
         for (const fn of this.resolveFunctions(arg)) {
-          this.addRoot({ fn, trigger: `${spec?.label ?? receiverKind} ${parts.name}`, registration: call, bounded: hook.bounded });
+          this.addRoot({
+            fn,
+            trigger: `${spec?.label ?? receiverKind} ${parts.name}`,
+            registration: call,
+            bounded: hook.bounded,
+          });
         }
       }
     }
@@ -840,7 +881,13 @@ export class ProgramIndex {
     const signals = this.signalNames(event);
     if (!signals) return;
     for (const fn of this.resolveFunctions(listener)) {
-      this.addRoot({ fn, trigger: `process.${method}('${signals.join("'|'")}')`, registration: call, bounded: false, signals });
+      this.addRoot({
+        fn,
+        trigger: `process.${method}('${signals.join("'|'")}')`,
+        registration: call,
+        bounded: false,
+        signals,
+      });
     }
   }
 
@@ -888,7 +935,14 @@ export class ProgramIndex {
     const signals = this.signalNames(event);
     if (!signals) return;
     const fn = enclosingFunction(t, call) ?? call.getSourceFile();
-    this.addRoot({ fn, trigger: `once(process, '${signals.join("'|'")}')`, registration: call, bounded: false, afterPos: call.end, signals });
+    this.addRoot({
+      fn,
+      trigger: `once(process, '${signals.join("'|'")}')`,
+      registration: call,
+      bounded: false,
+      afterPos: call.end,
+      signals,
+    });
   }
 
   private addLibraryRoots(call: ts.CallExpression, library: ShutdownLibrarySpec): void {
@@ -945,16 +999,25 @@ export class ProgramIndex {
 
   private isNestDecorator(decorator: ts.Decorator, name: string): boolean {
     const t = this.ts;
-    const expression = t.isCallExpression(decorator.expression) ? decorator.expression.expression : decorator.expression;
+    const expression = t.isCallExpression(decorator.expression)
+      ? decorator.expression.expression
+      : decorator.expression;
     const ref = this.binding.resolve(expression);
     return ref !== undefined && sameRef(ref, { module: '@nestjs/common', path: [name] });
   }
 
   private isNestHttpDecorator(decorator: ts.Decorator): boolean {
     const t = this.ts;
-    const expression = t.isCallExpression(decorator.expression) ? decorator.expression.expression : decorator.expression;
+    const expression = t.isCallExpression(decorator.expression)
+      ? decorator.expression.expression
+      : decorator.expression;
     const ref = this.binding.resolve(expression);
-    return ref !== undefined && ref.module === '@nestjs/common' && ref.path.length === 1 && nestHttpMethodDecorators.has(ref.path[0]!);
+    return (
+      ref !== undefined &&
+      ref.module === '@nestjs/common' &&
+      ref.path.length === 1 &&
+      nestHttpMethodDecorators.has(ref.path[0]!)
+    );
   }
 
   private addHandler(fn: FunctionLikeWithBody, framework: string, registration: ts.Node): void {
@@ -1010,10 +1073,17 @@ export class ProgramIndex {
     for (const declaration of symbol.declarations ?? []) {
       if (declaration.getSourceFile().isDeclarationFile) continue;
       let kind: string | undefined;
-      if ((t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration) || t.isParameter(declaration)) && declaration.initializer) {
+      if (
+        (t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration) || t.isParameter(declaration)) &&
+        declaration.initializer
+      ) {
         kind = this.kindOf(declaration.initializer, false, depth + 1);
       }
-      if (!kind && (t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration) || t.isParameter(declaration)) && declaration.type) {
+      if (
+        !kind &&
+        (t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration) || t.isParameter(declaration)) &&
+        declaration.type
+      ) {
         kind = this.kindOfTypeNode(declaration.type);
       }
       if (!kind && t.isParameter(declaration)) {
@@ -1152,7 +1222,8 @@ function hasTopLevelWork(t: TS, file: ts.SourceFile): boolean {
   return file.statements.some(
     (s) =>
       t.isExpressionStatement(s) ||
-      (t.isVariableStatement(s) && s.declarationList.declarations.some((d) => d.initializer !== undefined && containsCall(t, d.initializer))),
+      (t.isVariableStatement(s) &&
+        s.declarationList.declarations.some((d) => d.initializer !== undefined && containsCall(t, d.initializer))),
   );
 }
 
@@ -1165,7 +1236,13 @@ function containsCall(t: TS, node: ts.Node): boolean {
 /** `import type { A }`, `import { type A, type B }`, `export type { A } from`: nothing loaded. */
 function isTypeOnlyImport(t: TS, node: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
   if (t.isExportDeclaration(node)) {
-    return node.isTypeOnly || (node.exportClause !== undefined && t.isNamedExports(node.exportClause) && node.exportClause.elements.length > 0 && node.exportClause.elements.every((e) => e.isTypeOnly));
+    return (
+      node.isTypeOnly ||
+      (node.exportClause !== undefined &&
+        t.isNamedExports(node.exportClause) &&
+        node.exportClause.elements.length > 0 &&
+        node.exportClause.elements.every((e) => e.isTypeOnly))
+    );
   }
   const clause = node.importClause;
   if (!clause) return false; // `import './side-effect'`
@@ -1195,7 +1272,9 @@ function declaringModule(t: TS, declaration: ts.Node): string | undefined {
   for (let p = declaration.parent; p; p = p.parent) {
     if (t.isModuleDeclaration(p) && t.isStringLiteral(p.name)) return p.name.text.replace(/^node:/, '');
   }
-  const match = /[\\/]node_modules[\\/]((?:@types[\\/])?(?:@[^\\/]+[\\/])?[^\\/]+)/.exec(declaration.getSourceFile().fileName);
+  const match = /[\\/]node_modules[\\/]((?:@types[\\/])?(?:@[^\\/]+[\\/])?[^\\/]+)/.exec(
+    declaration.getSourceFile().fileName,
+  );
   if (!match) return undefined;
   let name = match[1]!.replace(/\\/g, '/');
   if (name.startsWith('@types/')) {

@@ -76,7 +76,9 @@ function cannotReturnPromise(t: TS, types: TypeQuestions, call: ts.CallExpressio
   return signatures.every((signature) => {
     const returned = signature.getReturnType();
     const returnedParts = returned.isUnion() ? returned.types : [returned];
-    return returnedParts.every((part) => !isOpenType(t, part) && !isBuiltinPromise(t, types, part, 0) && !isThenable(part));
+    return returnedParts.every(
+      (part) => !isOpenType(t, part) && !isBuiltinPromise(t, types, part, 0) && !isThenable(part),
+    );
   });
 }
 
@@ -94,7 +96,7 @@ function isPromiseBySyntax(t: TS, index: ProgramIndex, e: ts.Expression, depth: 
   const parts = methodCallParts(t, e);
   if (parts && chainMethods.has(parts.name)) return isPromiseValued(t, index, parts.receiver, depth + 1);
   const ref = index.binding.resolve(e.expression);
-  if (ref?.module === 'global' && (ref.path[0] === 'fetch' || ref.path[0] === 'Promise') ) return true;
+  if (ref?.module === 'global' && (ref.path[0] === 'fetch' || ref.path[0] === 'Promise')) return true;
   // The function called itself, not what a wrapper was given: `cors(async fn)` returns a middleware.
   const functions = index.resolveFunctions(e.expression, 0, false);
   return functions.length > 0 && functions.every((fn) => isAsyncFunction(t, fn));

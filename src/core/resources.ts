@@ -3,7 +3,17 @@
 // a call runs at shutdown, and whether a function closes what it opened on every way out.
 import type * as ts from 'typescript';
 import { isTestFile } from './files.js';
-import { findFactory, findShutdownLibrary, kindSpec, listenerMethods, refIn, resourceAdopters, sameRef, shutdownSignals, type ApiRef } from './catalogue.js';
+import {
+  findFactory,
+  findShutdownLibrary,
+  kindSpec,
+  listenerMethods,
+  refIn,
+  resourceAdopters,
+  sameRef,
+  shutdownSignals,
+  type ApiRef,
+} from './catalogue.js';
 import { lifecycleRoleOf } from './lifecycle-calls.js';
 import type { ProgramIndex } from './program-index.js';
 import {
@@ -74,8 +84,10 @@ export function holdingOf(index: ProgramIndex, creation: ts.Expression, returnsS
       if (method === 'then') return thenParameterHolding(index, call);
       return { type: 'dropped' };
     }
-    if ((t.isCallExpression(parent) || t.isNewExpression(parent)) && parent.arguments?.includes(e as ts.Expression)) return { type: 'handed' };
-    if (t.isReturnStatement(parent) || t.isYieldExpression(parent) || (t.isArrowFunction(parent) && parent.body === e)) return { type: 'handed' };
+    if ((t.isCallExpression(parent) || t.isNewExpression(parent)) && parent.arguments?.includes(e as ts.Expression))
+      return { type: 'handed' };
+    if (t.isReturnStatement(parent) || t.isYieldExpression(parent) || (t.isArrowFunction(parent) && parent.body === e))
+      return { type: 'handed' };
     if (t.isArrayLiteralExpression(parent) || t.isSpreadElement(parent)) return { type: 'handed' };
     if (t.isPropertyAssignment(parent) && parent.initializer === e) {
       // `{ pool: new Pool() }`: kept where the object is kept, under the property's name.
@@ -91,7 +103,14 @@ export function holdingOf(index: ProgramIndex, creation: ts.Expression, returnsS
       const symbol = types.getSymbolAtLocation(parent.name);
       if (!symbol) return { type: 'unknown' };
       const using = t.isVariableDeclarationList(parent.parent) && (parent.parent.flags & t.NodeFlags.Using) !== 0;
-      return { type: 'kept', symbol, declaration: parent, name: parent.name.text, fn: enclosingFunction(t, parent), using };
+      return {
+        type: 'kept',
+        symbol,
+        declaration: parent,
+        name: parent.name.text,
+        fn: enclosingFunction(t, parent),
+        using,
+      };
     }
     if (t.isPropertyDeclaration(parent) && parent.initializer === e) {
       const symbol = types.getSymbolAtLocation(parent.name);
@@ -104,8 +123,12 @@ export function holdingOf(index: ProgramIndex, creation: ts.Expression, returnsS
     }
     if (t.isExportAssignment(parent)) {
       const moduleSymbol = types.getSymbolAtLocation(parent.getSourceFile());
-      const symbol = moduleSymbol && types.getExportsOfModule(moduleSymbol).find((s) => s.name === 'default' || s.name === 'export=');
-      return symbol ? { type: 'kept', symbol, declaration: parent, name: 'the default export', using: false } : { type: 'unknown' };
+      const symbol =
+        moduleSymbol &&
+        types.getExportsOfModule(moduleSymbol).find((s) => s.name === 'default' || s.name === 'export=');
+      return symbol
+        ? { type: 'kept', symbol, declaration: parent, name: 'the default export', using: false }
+        : { type: 'unknown' };
     }
     if (t.isExpressionStatement(parent) || t.isVoidExpression(parent)) return { type: 'dropped' };
     return { type: 'unknown' };
@@ -115,11 +138,19 @@ export function holdingOf(index: ProgramIndex, creation: ts.Expression, returnsS
 
 /** `=`, and the lazy `??=` / `||=` of a singleton. */
 function isAssignmentOperator(t: TS, kind: ts.SyntaxKind): boolean {
-  return kind === t.SyntaxKind.EqualsToken || kind === t.SyntaxKind.QuestionQuestionEqualsToken || kind === t.SyntaxKind.BarBarEqualsToken;
+  return (
+    kind === t.SyntaxKind.EqualsToken ||
+    kind === t.SyntaxKind.QuestionQuestionEqualsToken ||
+    kind === t.SyntaxKind.BarBarEqualsToken
+  );
 }
 
 function isLogicalOperator(t: TS, kind: ts.SyntaxKind): boolean {
-  return kind === t.SyntaxKind.BarBarToken || kind === t.SyntaxKind.QuestionQuestionToken || kind === t.SyntaxKind.AmpersandAmpersandToken;
+  return (
+    kind === t.SyntaxKind.BarBarToken ||
+    kind === t.SyntaxKind.QuestionQuestionToken ||
+    kind === t.SyntaxKind.AmpersandAmpersandToken
+  );
 }
 
 /** `connect(url).then((conn) => …)`: kept in the callback's parameter. */
@@ -131,7 +162,9 @@ function thenParameterHolding(index: ProgramIndex, call: ts.CallExpression): Hol
   if (!parameter) return { type: 'dropped' };
   if (!t.isIdentifier(parameter.name)) return { type: 'unknown' };
   const symbol = index.types.getSymbolAtLocation(parameter.name);
-  return symbol ? { type: 'kept', symbol, declaration: parameter, name: parameter.name.text, fn: callback, using: false } : { type: 'unknown' };
+  return symbol
+    ? { type: 'kept', symbol, declaration: parameter, name: parameter.name.text, fn: callback, using: false }
+    : { type: 'unknown' };
 }
 
 /** `pool = new Pool()`, `this.redis = new Redis()`, `cache[key] = new Redis()`. */
@@ -151,7 +184,8 @@ function assignmentHolding(index: ProgramIndex, assignment: ts.BinaryExpression)
     return { type: 'kept', symbol, declaration, name: left.text, fn, using: false };
   }
   const receiver = skipOuterExpressions(t, (left as ts.PropertyAccessExpression).expression);
-  const owner = receiver.kind === t.SyntaxKind.ThisKeyword ? 'this' : t.isIdentifier(receiver) ? receiver.text : undefined;
+  const owner =
+    receiver.kind === t.SyntaxKind.ThisKeyword ? 'this' : t.isIdentifier(receiver) ? receiver.text : undefined;
   return { type: 'kept', symbol, declaration, name: owner ? `${owner}.${target.text}` : target.text, using: false };
 }
 
@@ -160,7 +194,11 @@ export function heldSymbolOf(index: ProgramIndex, expression: ts.Expression): ts
   const t = index.ts;
   const types = index.types;
   let e = skipOuterExpressions(t, expression);
-  let symbol = t.isIdentifier(e) ? types.getSymbolAtLocation(e) : t.isPropertyAccessExpression(e) ? types.getSymbolAtLocation(e.name) : undefined;
+  let symbol = t.isIdentifier(e)
+    ? types.getSymbolAtLocation(e)
+    : t.isPropertyAccessExpression(e)
+      ? types.getSymbolAtLocation(e.name)
+      : undefined;
   for (let depth = 0; symbol && depth < 6; depth++) {
     if (symbol.flags & t.SymbolFlags.Alias) {
       try {
@@ -189,10 +227,17 @@ export function heldSymbolOf(index: ProgramIndex, expression: ts.Expression): ts
 }
 
 /** Whether `expression` names what `holding` keeps. */
-export function refersToHolding(index: ProgramIndex, expression: ts.Expression, holding: Extract<Holding, { type: 'kept' }>): boolean {
+export function refersToHolding(
+  index: ProgramIndex,
+  expression: ts.Expression,
+  holding: Extract<Holding, { type: 'kept' }>,
+): boolean {
   const symbol = heldSymbolOf(index, expression);
   if (!symbol) return false;
-  return symbol === holding.symbol || ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(holding.declaration) ?? false);
+  return (
+    symbol === holding.symbol ||
+    ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(holding.declaration) ?? false)
+  );
 }
 
 /** A call that closes a resource: its close method on it, a helper that closes its parameter, or an adopting registry. */
@@ -228,7 +273,11 @@ export function callsNamed(index: ProgramIndex, name: string): readonly ts.CallE
  * Every call in the program that closes what `holding` keeps: `pool.end()` on it or an alias,
  * `closeQuietly(pool)` where the helper closes its parameter, and `lifecycle.adopt(pool, …)`.
  */
-export function closesOf(index: ProgramIndex, holding: Extract<Holding, { type: 'kept' }>, closeMethods: readonly string[]): CloseSite[] {
+export function closesOf(
+  index: ProgramIndex,
+  holding: Extract<Holding, { type: 'kept' }>,
+  closeMethods: readonly string[],
+): CloseSite[] {
   const t = index.ts;
   const sites: CloseSite[] = [];
   const helpers: { fn: FunctionLikeWithBody; position: number }[] = [];
@@ -244,10 +293,19 @@ export function closesOf(index: ProgramIndex, holding: Extract<Holding, { type: 
     }
   }
   for (const { fn, position } of helpers) {
-    const name = fn.name && t.isIdentifier(fn.name) ? fn.name.text : fn.parent && t.isVariableDeclaration(fn.parent) && t.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
+    const name =
+      fn.name && t.isIdentifier(fn.name)
+        ? fn.name.text
+        : fn.parent && t.isVariableDeclaration(fn.parent) && t.isIdentifier(fn.parent.name)
+          ? fn.parent.name.text
+          : undefined;
     for (const call of name ? callsNamed(index, name) : []) {
       const argument = call.arguments[position];
-      if (argument && refersToHolding(index, argument, holding) && index.resolveFunctions(call.expression, 0, false).includes(fn)) {
+      if (
+        argument &&
+        refersToHolding(index, argument, holding) &&
+        index.resolveFunctions(call.expression, 0, false).includes(fn)
+      ) {
         sites.push({ call, how: 'helper' });
       }
     }
@@ -256,15 +314,20 @@ export function closesOf(index: ProgramIndex, holding: Extract<Holding, { type: 
     for (const call of callsNamed(index, name)) {
       const ref = index.binding.resolve(call.expression);
       // The process-wide `lifecycle.adopt`, and `adopt` of a `createLifecycle()` instance.
-      const adopts = (ref !== undefined && refIn(ref, resourceAdopters)) || lifecycleRoleOf(index, call) === 'closes-at-shutdown';
-      if (adopts && call.arguments.some((a) => refersToHolding(index, a, holding))) sites.push({ call, how: 'adopted' });
+      const adopts =
+        (ref !== undefined && refIn(ref, resourceAdopters)) || lifecycleRoleOf(index, call) === 'closes-at-shutdown';
+      if (adopts && call.arguments.some((a) => refersToHolding(index, a, holding)))
+        sites.push({ call, how: 'adopted' });
     }
   }
   return sites;
 }
 
 /** `async function closeQuietly(resource) { await resource.end() }`: the function and the position of the parameter it closes. */
-function closedParameter(index: ProgramIndex, receiver: ts.Expression): { fn: FunctionLikeWithBody; position: number } | undefined {
+function closedParameter(
+  index: ProgramIndex,
+  receiver: ts.Expression,
+): { fn: FunctionLikeWithBody; position: number } | undefined {
   const t = index.ts;
   const e = skipOuterExpressions(t, receiver);
   if (!t.isIdentifier(e)) return undefined;
@@ -373,10 +436,18 @@ function calledAtShutdown(index: ProgramIndex, fn: FunctionLikeWithBody, depth: 
   const cached = cache.get(fn);
   if (cached !== undefined) return cached;
   cache.set(fn, false); // cycle guard
-  const name = fn.name && (t.isIdentifier(fn.name) || t.isPrivateIdentifier(fn.name)) ? fn.name.text : fn.parent && t.isVariableDeclaration(fn.parent) && t.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
+  const name =
+    fn.name && (t.isIdentifier(fn.name) || t.isPrivateIdentifier(fn.name))
+      ? fn.name.text
+      : fn.parent && t.isVariableDeclaration(fn.parent) && t.isIdentifier(fn.parent.name)
+        ? fn.parent.name.text
+        : undefined;
   const result =
     name !== undefined &&
-    callsNamed(index, name).some((call) => index.resolveFunctions(call.expression, 0, false).includes(fn) && runsAtShutdown(index, call, depth + 1));
+    callsNamed(index, name).some(
+      (call) =>
+        index.resolveFunctions(call.expression, 0, false).includes(fn) && runsAtShutdown(index, call, depth + 1),
+    );
   cache.set(fn, result);
   return result;
 }
@@ -438,7 +509,17 @@ function registrationOf(index: ProgramIndex, closure: ts.Node): Registration {
 }
 
 /** Collection methods that call their callback now, before they return: the callback is not stored. */
-const iterationMethods: ReadonlySet<string> = new Set(['forEach', 'map', 'filter', 'some', 'every', 'find', 'findIndex', 'flatMap', 'reduce']);
+const iterationMethods: ReadonlySet<string> = new Set([
+  'forEach',
+  'map',
+  'filter',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+  'flatMap',
+  'reduce',
+]);
 
 /**
  * The receiver of `closers.push(fn)`, `registry.register(fn)`, `bus.on('stop', fn)`; not a global
@@ -457,7 +538,11 @@ function namedSymbol(index: ProgramIndex, expression: ts.Expression): ts.Symbol 
   const t = index.ts;
   let e = skipOuterExpressions(t, expression);
   while (t.isElementAccessExpression(e)) e = skipOuterExpressions(t, e.expression);
-  let symbol = t.isIdentifier(e) ? index.types.getSymbolAtLocation(e) : t.isPropertyAccessExpression(e) ? index.types.getSymbolAtLocation(e.name) : undefined;
+  let symbol = t.isIdentifier(e)
+    ? index.types.getSymbolAtLocation(e)
+    : t.isPropertyAccessExpression(e)
+      ? index.types.getSymbolAtLocation(e.name)
+      : undefined;
   if (symbol && symbol.flags & t.SymbolFlags.Alias) {
     try {
       symbol = index.types.getAliasedSymbol(symbol);
@@ -498,7 +583,11 @@ function storesOfParameter(index: ProgramIndex, fn: FunctionLikeWithBody, positi
       if (isShutdownRegistration(index, node)) result.atShutdown = true;
       const receiver = registryReceiver(index, node);
       if (receiver) result.registries.push(receiver);
-    } else if (t.isBinaryExpression(node) && node.operatorToken.kind === t.SyntaxKind.EqualsToken && isParameter(node.right)) {
+    } else if (
+      t.isBinaryExpression(node) &&
+      node.operatorToken.kind === t.SyntaxKind.EqualsToken &&
+      isParameter(node.right)
+    ) {
       const target = namedSymbol(index, node.left);
       if (target) result.registries.push(target);
     }
@@ -517,23 +606,40 @@ function isShutdownRegistration(index: ProgramIndex, call: ts.CallExpression): b
   if (!parts || !listenerMethods.has(parts.name)) return false;
   const receiver = index.binding.resolve(parts.receiver);
   const event = call.arguments[0] && skipOuterExpressions(t, call.arguments[0]);
-  return receiver !== undefined && sameRef(receiver, { module: 'global', path: ['process'] }) && event !== undefined && t.isStringLiteralLike(event) && shutdownSignals.has(event.text);
+  return (
+    receiver !== undefined &&
+    sameRef(receiver, { module: 'global', path: ['process'] }) &&
+    event !== undefined &&
+    t.isStringLiteralLike(event) &&
+    shutdownSignals.has(event.text)
+  );
 }
 
 // ── A function's own resources ──
 
 /** Whether a local escapes its function: returned, passed on, or stored somewhere else. */
-export function escapesFunction(index: ProgramIndex, holding: Extract<Holding, { type: 'kept' }>, fn: FunctionLikeWithBody): boolean {
+export function escapesFunction(
+  index: ProgramIndex,
+  holding: Extract<Holding, { type: 'kept' }>,
+  fn: FunctionLikeWithBody,
+): boolean {
   const t = index.ts;
   if (!fn.body) return false;
   let escapes = false;
   const visit = (node: ts.Node): void => {
     if (escapes) return;
-    if (t.isShorthandPropertyAssignment(node) && index.types.getShorthandAssignmentValueSymbol(node) === holding.symbol) {
+    if (
+      t.isShorthandPropertyAssignment(node) &&
+      index.types.getShorthandAssignmentValueSymbol(node) === holding.symbol
+    ) {
       escapes = true;
       return;
     }
-    if (t.isIdentifier(node) && node !== (holding.declaration as ts.NamedDeclaration).name && index.types.getSymbolAtLocation(node) === holding.symbol) {
+    if (
+      t.isIdentifier(node) &&
+      node !== (holding.declaration as ts.NamedDeclaration).name &&
+      index.types.getSymbolAtLocation(node) === holding.symbol
+    ) {
       if (valueEscapes(t, node)) {
         escapes = true;
         return;
@@ -561,11 +667,18 @@ function valueEscapes(t: TS, reference: ts.Node): boolean {
       node = parent;
       continue;
     }
-    if ((t.isCallExpression(parent) || t.isNewExpression(parent)) && parent.arguments?.includes(node as ts.Expression)) return true;
-    if (t.isReturnStatement(parent) || t.isYieldExpression(parent) || (t.isArrowFunction(parent) && parent.body === node)) return true;
+    if ((t.isCallExpression(parent) || t.isNewExpression(parent)) && parent.arguments?.includes(node as ts.Expression))
+      return true;
+    if (
+      t.isReturnStatement(parent) ||
+      t.isYieldExpression(parent) ||
+      (t.isArrowFunction(parent) && parent.body === node)
+    )
+      return true;
     if (t.isArrayLiteralExpression(parent) || t.isSpreadElement(parent) || t.isPropertyAssignment(parent)) return true;
     if (t.isVariableDeclaration(parent) && parent.initializer === node) return true;
-    if (t.isBinaryExpression(parent) && parent.right === node && parent.operatorToken.kind === t.SyntaxKind.EqualsToken) return true;
+    if (t.isBinaryExpression(parent) && parent.right === node && parent.operatorToken.kind === t.SyntaxKind.EqualsToken)
+      return true;
     return false;
   }
 }
@@ -576,7 +689,12 @@ function valueEscapes(t: TS, reference: ts.Node): boolean {
  * to the resource itself (`client.query(sql, (err, res) => { client.end() })`, not an `on`
  * listener) or a `.finally` callback. Undefined when the close sits in any other callback.
  */
-export function completionSite(index: ProgramIndex, holding: Extract<Holding, { type: 'kept' }>, call: ts.Node, fn: FunctionLikeWithBody): ts.Node | undefined {
+export function completionSite(
+  index: ProgramIndex,
+  holding: Extract<Holding, { type: 'kept' }>,
+  call: ts.Node,
+  fn: FunctionLikeWithBody,
+): ts.Node | undefined {
   const t = index.ts;
   let site = call;
   for (let callback = enclosingFunction(t, site); callback && callback !== fn; callback = enclosingFunction(t, site)) {
@@ -586,7 +704,8 @@ export function completionSite(index: ProgramIndex, holding: Extract<Holding, { 
     if (!t.isCallExpression(runner) || !runner.arguments.includes(owner as ts.Expression)) return undefined;
     const parts = methodCallParts(t, runner);
     if (!parts) return undefined;
-    const completes = parts.name === 'finally' || (!listenerMethods.has(parts.name) && refersToHolding(index, parts.receiver, holding));
+    const completes =
+      parts.name === 'finally' || (!listenerMethods.has(parts.name) && refersToHolding(index, parts.receiver, holding));
     if (!completes) return undefined;
     site = runner;
   }
@@ -595,7 +714,11 @@ export function completionSite(index: ProgramIndex, holding: Extract<Holding, { 
 
 /** A close in a `finally` block of the function itself. */
 export function isInFinally(t: TS, call: ts.Node, fn: FunctionLikeWithBody): boolean {
-  for (let child: ts.Node = call, parent = call.parent; parent && parent !== fn; child = parent, parent = parent.parent) {
+  for (
+    let child: ts.Node = call, parent = call.parent;
+    parent && parent !== fn;
+    child = parent, parent = parent.parent
+  ) {
     if (isFunctionLikeWithBody(t, parent)) return false;
     if (t.isTryStatement(parent) && parent.finallyBlock === child) return true;
   }
@@ -617,8 +740,15 @@ export function closedOnStraightPath(t: TS, creation: ts.Node, call: ts.Node, fn
     if (isFunctionLikeWithBody(t, parent) || t.isClassLike(parent)) return false;
     if (t.isIfStatement(parent) && child !== parent.expression) return false;
     if (t.isConditionalExpression(parent) && child !== parent.condition) return false;
-    if (t.isBinaryExpression(parent) && child === parent.right && isLogicalOperator(t, parent.operatorToken.kind)) return false;
-    if (t.isIterationStatement(parent, false) || t.isCaseClause(parent) || t.isDefaultClause(parent) || t.isCatchClause(parent)) return false;
+    if (t.isBinaryExpression(parent) && child === parent.right && isLogicalOperator(t, parent.operatorToken.kind))
+      return false;
+    if (
+      t.isIterationStatement(parent, false) ||
+      t.isCaseClause(parent) ||
+      t.isDefaultClause(parent) ||
+      t.isCatchClause(parent)
+    )
+      return false;
     if (t.isBlock(parent) && exitsBefore(t, parent.statements, undefined, child)) return false;
   }
   if (child.parent !== block) return false;
@@ -628,7 +758,14 @@ export function closedOnStraightPath(t: TS, creation: ts.Node, call: ts.Node, fn
 }
 
 function statementsOf(t: TS, block: ts.Node): readonly ts.Statement[] | undefined {
-  if (t.isBlock(block) || t.isSourceFile(block) || t.isModuleBlock(block) || t.isCaseClause(block) || t.isDefaultClause(block)) return block.statements;
+  if (
+    t.isBlock(block) ||
+    t.isSourceFile(block) ||
+    t.isModuleBlock(block) ||
+    t.isCaseClause(block) ||
+    t.isDefaultClause(block)
+  )
+    return block.statements;
   return undefined;
 }
 
@@ -641,7 +778,12 @@ function creationStatement(t: TS, creation: ts.Node, fn: FunctionLikeWithBody): 
 }
 
 /** A statement between `after` and `before` (exclusive) can leave the block early. */
-function exitsBefore(t: TS, statements: readonly ts.Statement[], after: ts.Statement | undefined, before: ts.Node): boolean {
+function exitsBefore(
+  t: TS,
+  statements: readonly ts.Statement[],
+  after: ts.Statement | undefined,
+  before: ts.Node,
+): boolean {
   for (const statement of statements) {
     if (after && statement.pos < after.end) continue;
     if (statement.pos >= before.pos) break;
@@ -669,11 +811,14 @@ export function functionName(index: ProgramIndex, fn: FunctionLikeWithBody): str
     const ref = index.binding.resolve(made.expression);
     if (ref?.module === 'global' && ref.path.join('.') === 'Promise') return functionName(index, outer);
   }
-  if (outer && t.isCallExpression(made) && made.arguments[0] === fn && methodCallParts(t, made)?.name === 'then') return functionName(index, outer);
+  if (outer && t.isCallExpression(made) && made.arguments[0] === fn && methodCallParts(t, made)?.name === 'then')
+    return functionName(index, outer);
   if (fn.name && (t.isIdentifier(fn.name) || t.isStringLiteral(fn.name))) return fn.name.text;
   const parent = fn.parent;
-  if (parent && (t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent)) && t.isIdentifier(parent.name)) return parent.name.text;
-  if (parent && t.isBinaryExpression(parent) && parent.right === fn && t.isPropertyAccessExpression(parent.left)) return parent.left.name.text;
+  if (parent && (t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent)) && t.isIdentifier(parent.name))
+    return parent.name.text;
+  if (parent && t.isBinaryExpression(parent) && parent.right === fn && t.isPropertyAccessExpression(parent.left))
+    return parent.left.name.text;
   if (t.isConstructorDeclaration(fn)) return 'constructor';
   return 'this callback';
 }
@@ -691,7 +836,9 @@ export function runsUntilShutdown(index: ProgramIndex, file: ts.SourceFile): boo
   let files = untilShutdownCache.get(index);
   if (!files) {
     const seeds = new Set<ts.SourceFile>([
-      ...index.servers.filter((s) => servingCategories.has(kindSpec(s.kind)?.category ?? '')).map((s) => s.creation.getSourceFile()),
+      ...index.servers
+        .filter((s) => servingCategories.has(kindSpec(s.kind)?.category ?? ''))
+        .map((s) => s.creation.getSourceFile()),
       ...[...index.handlers.keys()].map((fn) => fn.getSourceFile()),
       ...index.shutdownRoots.map((r) => r.registration.getSourceFile()),
     ]);
@@ -733,7 +880,11 @@ export function inheritedFactoryKind(index: ProgramIndex, creation: ts.NewExpres
 function classOf(index: ProgramIndex, expression: ts.Expression): ts.ClassLikeDeclaration | undefined {
   const t = index.ts;
   const e = skipOuterExpressions(t, expression);
-  let symbol = t.isIdentifier(e) ? index.types.getSymbolAtLocation(e) : t.isPropertyAccessExpression(e) ? index.types.getSymbolAtLocation(e.name) : undefined;
+  let symbol = t.isIdentifier(e)
+    ? index.types.getSymbolAtLocation(e)
+    : t.isPropertyAccessExpression(e)
+      ? index.types.getSymbolAtLocation(e.name)
+      : undefined;
   if (symbol && symbol.flags & t.SymbolFlags.Alias) {
     try {
       symbol = index.types.getAliasedSymbol(symbol);
@@ -742,5 +893,7 @@ function classOf(index: ProgramIndex, expression: ts.Expression): ts.ClassLikeDe
     }
   }
   const declaration = symbol?.valueDeclaration;
-  return declaration && t.isClassLike(declaration) && !declaration.getSourceFile().isDeclarationFile ? declaration : undefined;
+  return declaration && t.isClassLike(declaration) && !declaration.getSourceFile().isDeclarationFile
+    ? declaration
+    : undefined;
 }

@@ -47,7 +47,10 @@ export function signalRegistrations(index: ProgramIndex): readonly SignalRegistr
 }
 
 /** The signal listener `call` installs, if it installs one. */
-export function registrationAt(index: ProgramIndex, call: ts.CallExpression | ts.NewExpression): SignalRegistration | undefined {
+export function registrationAt(
+  index: ProgramIndex,
+  call: ts.CallExpression | ts.NewExpression,
+): SignalRegistration | undefined {
   const t = index.ts;
   const ref = index.binding.resolve(call.expression);
   if (ref) {
@@ -69,7 +72,10 @@ export function registrationAt(index: ProgramIndex, call: ts.CallExpression | ts
   for (const spec of signalHandlers) {
     const method = spec.method;
     if (!method || method.name !== parts.name) continue;
-    const matches = method.kind !== undefined ? index.kindOf(parts.receiver, true) === method.kind : method.on !== undefined && createdBy(index, parts.receiver, method.on);
+    const matches =
+      method.kind !== undefined
+        ? index.kindOf(parts.receiver, true) === method.kind
+        : method.on !== undefined && createdBy(index, parts.receiver, method.on);
     if (matches) return { node: call, signals: signalsOfCall(t, call, spec), how: spec.library };
   }
   return undefined;
@@ -81,10 +87,16 @@ function isProcess(index: ProgramIndex, expression: ts.Expression): boolean {
 }
 
 /** A listener for `event`: a signal by its literal, a loop over a list of them, or its type; not `'exit'` or `'message'`. */
-function eventRegistration(index: ProgramIndex, call: ts.CallExpression, event: ts.Expression, how: string): SignalRegistration | undefined {
+function eventRegistration(
+  index: ProgramIndex,
+  call: ts.CallExpression,
+  event: ts.Expression,
+  how: string,
+): SignalRegistration | undefined {
   const t = index.ts;
   const e = skipOuterExpressions(t, event);
-  if (t.isStringLiteralLike(e)) return /^SIG[A-Z0-9]+$/.test(e.text) ? { node: call, signals: [e.text], how } : undefined;
+  if (t.isStringLiteralLike(e))
+    return /^SIG[A-Z0-9]+$/.test(e.text) ? { node: call, signals: [e.text], how } : undefined;
   const named = index.signalNames(e);
   if (named) return { node: call, signals: named, how };
   const type = index.types.getTypeAtLocation(e);
@@ -109,18 +121,28 @@ function createdBy(index: ProgramIndex, expression: ts.Expression, ref: ApiRef, 
   }
   if (!t.isIdentifier(e)) return false;
   const declaration = index.types.getSymbolAtLocation(e)?.valueDeclaration;
-  return declaration !== undefined && t.isVariableDeclaration(declaration) && declaration.initializer !== undefined && createdBy(index, declaration.initializer, ref, depth + 1);
+  return (
+    declaration !== undefined &&
+    t.isVariableDeclaration(declaration) &&
+    declaration.initializer !== undefined &&
+    createdBy(index, declaration.initializer, ref, depth + 1)
+  );
 }
 
 /** The signals a library call handles, from its defaults and the options it is given; undefined when they are not literals. */
-function signalsOfCall(t: TS, call: ts.CallExpression | ts.NewExpression, spec: SignalHandlerSpec): readonly string[] | undefined {
+function signalsOfCall(
+  t: TS,
+  call: ts.CallExpression | ts.NewExpression,
+  spec: SignalHandlerSpec,
+): readonly string[] | undefined {
   let signals = new Set(spec.signals);
   for (const option of spec.signalOptions ?? []) {
     const argument = call.arguments?.[option.argument];
     if (!argument) continue;
     let value: ts.Expression | undefined = skipOuterExpressions(t, argument);
     if (option.property !== undefined) {
-      if (!t.isObjectLiteralExpression(value)) return t.isIdentifier(value) || t.isCallExpression(value) ? undefined : [...signals];
+      if (!t.isObjectLiteralExpression(value))
+        return t.isIdentifier(value) || t.isCallExpression(value) ? undefined : [...signals];
       const property = value.properties.find((p) => staticPropertyName(t, p.name) === option.property);
       if (!property) continue;
       value = t.isPropertyAssignment(property) ? skipOuterExpressions(t, property.initializer) : undefined;
@@ -142,7 +164,8 @@ function literalSignals(t: TS, value: ts.Expression): string[] | undefined {
   for (const element of value.elements) {
     const e = skipOuterExpressions(t, element);
     if (t.isStringLiteralLike(e)) names.push(e.text);
-    else if (t.isPropertyAccessExpression(e)) names.push(e.name.text); // `ShutdownSignal.SIGTERM`
+    else if (t.isPropertyAccessExpression(e))
+      names.push(e.name.text); // `ShutdownSignal.SIGTERM`
     else return undefined;
   }
   return names;

@@ -14,7 +14,13 @@ import {
   signalOptionalOptionTypes,
 } from './catalogue.js';
 import type { HandlerRecord, ProgramIndex } from './program-index.js';
-import { methodCallParts, skipOuterExpressions, staticPropertyName, type FunctionLikeWithBody, type TS } from './ts-utils.js';
+import {
+  methodCallParts,
+  skipOuterExpressions,
+  staticPropertyName,
+  type FunctionLikeWithBody,
+  type TS,
+} from './ts-utils.js';
 import { type TypeQuestions } from './type-questions.js';
 
 /** Where a call takes its signal: an optional AbortSignal parameter, or an options object with an optional `signal`. */
@@ -42,7 +48,10 @@ export interface HandlerSignal {
 /** Events that fire when the client goes away (runtime-facts §3: `res.on('close')`). */
 const disconnectEvents: ReadonlySet<string> = new Set(['close', 'aborted']);
 /** Where a handler's first parameter keeps the request's signal, by framework, when types are missing. */
-const handlerSignalPaths: Readonly<Record<string, readonly string[]>> = { hono: ['req', 'raw', 'signal'], 'fetch-route': ['signal'] };
+const handlerSignalPaths: Readonly<Record<string, readonly string[]>> = {
+  hono: ['req', 'raw', 'signal'],
+  'fetch-route': ['signal'],
+};
 /** Property paths from a handler parameter to a Fetch-API Request: Hono's `c.req.raw`. */
 const requestPaths: readonly (readonly string[])[] = [[], ['request'], ['req', 'raw']];
 
@@ -79,7 +88,11 @@ export function isAbortSignalType(t: TS, types: TypeQuestions, type: ts.Type): b
  * (`abortSignal`), whose type is an AbortSignal. `optional` for an options bag (`RequestInit`),
  * not for an object that always carries one (a `Request`).
  */
-export function signalPropertyOf(t: TS, types: TypeQuestions, type: ts.Type): { name: string; optional: boolean } | undefined {
+export function signalPropertyOf(
+  t: TS,
+  types: TypeQuestions,
+  type: ts.Type,
+): { name: string; optional: boolean } | undefined {
   for (const part of nonNullableParts(t, type)) {
     if (!(part.flags & t.TypeFlags.Object) && !(part.flags & t.TypeFlags.Intersection)) continue;
     const named = types.getPropertyOfType(part, 'signal');
@@ -116,7 +129,8 @@ export function signalParameterOf(t: TS, index: ProgramIndex, call: ts.CallExpre
     const optional = declaration && t.isParameter(declaration) ? types.isOptionalParameter(declaration) : false;
     if (optional && isAbortSignalType(t, types, type)) return { index, direct: true, property: 'signal' };
     const property = signalPropertyOf(t, types, type);
-    if (property?.optional && !derivesFrom(t, types, type, signalOptionalOptionTypes)) return { index, direct: false, property: property.name };
+    if (property?.optional && !derivesFrom(t, types, type, signalOptionalOptionTypes))
+      return { index, direct: false, property: property.name };
   }
   return undefined;
 }
@@ -125,9 +139,15 @@ export function signalParameterOf(t: TS, index: ProgramIndex, call: ts.CallExpre
 function derivesFrom(t: TS, types: TypeQuestions, type: ts.Type, names: ReadonlySet<string>, depth = 0): boolean {
   if (depth > 8) return false;
   return nonNullableParts(t, type).some((part) => {
-    const target = part.flags & t.TypeFlags.Object && (part as ts.ObjectType).objectFlags & t.ObjectFlags.Reference ? (part as ts.TypeReference).target : part;
+    const target =
+      part.flags & t.TypeFlags.Object && (part as ts.ObjectType).objectFlags & t.ObjectFlags.Reference
+        ? (part as ts.TypeReference).target
+        : part;
     if (names.has(target.getSymbol()?.name ?? '')) return true;
-    return target.isClassOrInterface() && types.getBaseTypes(target).some((base) => derivesFrom(t, types, base, names, depth + 1));
+    return (
+      target.isClassOrInterface() &&
+      types.getBaseTypes(target).some((base) => derivesFrom(t, types, base, names, depth + 1))
+    );
   });
 }
 
@@ -155,17 +175,16 @@ export function isDetachedWork(t: TS, index: ProgramIndex, node: ts.Node, handle
 }
 
 function isNothing(t: TS, e: ts.Expression): boolean {
-  return (
-    e.kind === t.SyntaxKind.NullKeyword ||
-    t.isVoidExpression(e) ||
-    (t.isIdentifier(e) && e.text === 'undefined')
-  );
+  return e.kind === t.SyntaxKind.NullKeyword || t.isVoidExpression(e) || (t.isIdentifier(e) && e.text === 'undefined');
 }
 
 /** A `const`'s initializer, to follow `const init = { signal }; fetch(url, init)`. */
 function constInitializer(t: TS, types: TypeQuestions, e: ts.Expression): ts.Expression | undefined {
   if (!t.isIdentifier(e)) return undefined;
-  const symbol = t.isShorthandPropertyAssignment(e.parent) && e.parent.name === e ? types.getShorthandAssignmentValueSymbol(e.parent) : types.getSymbolAtLocation(e);
+  const symbol =
+    t.isShorthandPropertyAssignment(e.parent) && e.parent.name === e
+      ? types.getShorthandAssignmentValueSymbol(e.parent)
+      : types.getSymbolAtLocation(e);
   const declaration = symbol?.valueDeclaration;
   if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
   if (!(t.getCombinedNodeFlags(declaration) & t.NodeFlags.Const)) return undefined;
@@ -176,7 +195,15 @@ function constInitializer(t: TS, types: TypeQuestions, e: ts.Expression): ts.Exp
  * What an argument in the signal's position supplies. Unknown values (a parameter, a call's
  * result) count as supplying one: the rule reports only what it can see is missing.
  */
-function supplies(t: TS, types: TypeQuestions, argument: ts.Expression, direct: boolean, name: string, found: ts.Expression[], depth = 0): boolean {
+function supplies(
+  t: TS,
+  types: TypeQuestions,
+  argument: ts.Expression,
+  direct: boolean,
+  name: string,
+  found: ts.Expression[],
+  depth = 0,
+): boolean {
   const e = skipOuterExpressions(t, argument);
   if (depth > 4 || isNothing(t, e)) return false;
   if (direct) {
@@ -184,7 +211,10 @@ function supplies(t: TS, types: TypeQuestions, argument: ts.Expression, direct: 
     return true;
   }
   if (t.isConditionalExpression(e)) {
-    return supplies(t, types, e.whenTrue, direct, name, found, depth + 1) || supplies(t, types, e.whenFalse, direct, name, found, depth + 1);
+    return (
+      supplies(t, types, e.whenTrue, direct, name, found, depth + 1) ||
+      supplies(t, types, e.whenFalse, direct, name, found, depth + 1)
+    );
   }
   if (t.isObjectLiteralExpression(e)) {
     for (const property of e.properties) {
@@ -249,18 +279,34 @@ function isRootedAtParameter(t: TS, types: TypeQuestions, expression: ts.Express
 }
 
 /** Whether the call passes a signal, and which, where the syntax shows it. */
-export function passedSignal(t: TS, types: TypeQuestions, call: ts.CallExpression, parameter: SignalParameter): PassedSignal {
+export function passedSignal(
+  t: TS,
+  types: TypeQuestions,
+  call: ts.CallExpression,
+  parameter: SignalParameter,
+): PassedSignal {
   const signals: ts.Expression[] = [];
   let passes = false;
   call.arguments.forEach((argument, i) => {
     if (t.isSpreadElement(argument)) passes = true;
-    else if (i === parameter.index ? supplies(t, types, argument, parameter.direct, parameter.property, signals) : carries(t, types, argument, signals)) passes = true;
+    else if (
+      i === parameter.index
+        ? supplies(t, types, argument, parameter.direct, parameter.property, signals)
+        : carries(t, types, argument, signals)
+    )
+      passes = true;
   });
   return { passes, signals };
 }
 
 /** Every identifier in `scope` that denotes `symbol` (shorthand properties included), except `declaration`. */
-export function referencesTo(t: TS, types: TypeQuestions, symbol: ts.Symbol, scope: ts.Node, declaration?: ts.Node): ts.Identifier[] {
+export function referencesTo(
+  t: TS,
+  types: TypeQuestions,
+  symbol: ts.Symbol,
+  scope: ts.Node,
+  declaration?: ts.Node,
+): ts.Identifier[] {
   const found: ts.Identifier[] = [];
   const visit = (node: ts.Node): void => {
     if (t.isIdentifier(node) && node !== declaration && node.text === symbol.name) {
@@ -321,7 +367,12 @@ export function localControllers(t: TS, index: ProgramIndex, fn: FunctionLikeWit
   const declarations: ts.VariableDeclaration[] = [];
   const listeners: ts.Node[] = [];
   const visit = (node: ts.Node): void => {
-    if (t.isVariableDeclaration(node) && t.isIdentifier(node.name) && node.initializer && isAbortControllerCreation(t, index, node.initializer)) {
+    if (
+      t.isVariableDeclaration(node) &&
+      t.isIdentifier(node.name) &&
+      node.initializer &&
+      isAbortControllerCreation(t, index, node.initializer)
+    ) {
       declarations.push(node);
     }
     const listener = disconnectListener(t, index, node);
@@ -339,7 +390,8 @@ export function localControllers(t: TS, index: ProgramIndex, fn: FunctionLikeWit
     for (const reference of referencesTo(t, types, symbol, fn.body!, declaration.name)) {
       const parent = reference.parent;
       // Reading `ac.signal` hands out its signal; it does not abort it.
-      if (t.isPropertyAccessExpression(parent) && parent.expression === reference && parent.name.text === 'signal') continue;
+      if (t.isPropertyAccessExpression(parent) && parent.expression === reference && parent.name.text === 'signal')
+        continue;
       managed = true;
       if (listeners.some((l) => l.pos <= reference.pos && reference.end <= l.end)) linked = true;
     }
@@ -349,7 +401,13 @@ export function localControllers(t: TS, index: ProgramIndex, fn: FunctionLikeWit
 }
 
 /** The local controller whose signal `expression` is: `ac.signal`, or a const holding it. */
-export function controllerOfSignal(t: TS, types: TypeQuestions, expression: ts.Expression, controllers: readonly LocalController[], depth = 0): LocalController | undefined {
+export function controllerOfSignal(
+  t: TS,
+  types: TypeQuestions,
+  expression: ts.Expression,
+  controllers: readonly LocalController[],
+  depth = 0,
+): LocalController | undefined {
   if (depth > 4 || controllers.length === 0) return undefined;
   const e = skipOuterExpressions(t, expression);
   if (t.isPropertyAccessExpression(e) && e.name.text === 'signal' && t.isIdentifier(e.expression)) {
@@ -370,7 +428,8 @@ export function requestSignalOf(t: TS, types: TypeQuestions, handler: HandlerRec
   for (const parameter of handler.fn.parameters) {
     if (t.isIdentifier(parameter.name)) names.push(parameter.name);
     else if (t.isObjectBindingPattern(parameter.name)) {
-      for (const element of parameter.name.elements) if (t.isIdentifier(element.name) && !element.dotDotDotToken) names.push(element.name);
+      for (const element of parameter.name.elements)
+        if (t.isIdentifier(element.name) && !element.dotDotDotToken) names.push(element.name);
     }
   }
   for (const name of names) {
@@ -381,7 +440,8 @@ export function requestSignalOf(t: TS, types: TypeQuestions, handler: HandlerRec
     for (const path of requestPaths) {
       let current: ts.Type | undefined = type;
       for (const property of path) {
-        const found: ts.Symbol | undefined = current && types.getPropertyOfType(types.getNonNullableType(current), property);
+        const found: ts.Symbol | undefined =
+          current && types.getPropertyOfType(types.getNonNullableType(current), property);
         current = found && types.getTypeOfSymbol(found);
       }
       if (!current) continue;
@@ -393,7 +453,12 @@ export function requestSignalOf(t: TS, types: TypeQuestions, handler: HandlerRec
 }
 
 /** Without types (node_modules missing), what the framework guarantees: Hono's context, a Fetch-API route's `Request`. */
-function untypedRequestSignalOf(t: TS, types: TypeQuestions, handler: HandlerRecord, names: readonly ts.Identifier[]): HandlerSignal | undefined {
+function untypedRequestSignalOf(
+  t: TS,
+  types: TypeQuestions,
+  handler: HandlerRecord,
+  names: readonly ts.Identifier[],
+): HandlerSignal | undefined {
   const path = handlerSignalPaths[handler.framework];
   const first = handler.fn.parameters[0];
   if (!path || !first) return undefined;
@@ -408,7 +473,12 @@ function untypedRequestSignalOf(t: TS, types: TypeQuestions, handler: HandlerRec
  * controller aborted on disconnect (`res.on('close', () => ac.abort())`), or a const holding
  * `AbortSignal.any([...])` over one.
  */
-export function derivedSignalOf(t: TS, index: ProgramIndex, handler: HandlerRecord, controllers: readonly LocalController[]): HandlerSignal | undefined {
+export function derivedSignalOf(
+  t: TS,
+  index: ProgramIndex,
+  handler: HandlerRecord,
+  controllers: readonly LocalController[],
+): HandlerSignal | undefined {
   const types = index.types;
   let found: HandlerSignal | undefined;
   const linkedSymbols = new Set(controllers.filter((c) => c.linked).map((c) => c.symbol));
@@ -422,11 +492,22 @@ export function derivedSignalOf(t: TS, index: ProgramIndex, handler: HandlerReco
   };
   const visit = (node: ts.Node): void => {
     if (found) return;
-    if (t.isVariableDeclaration(node) && t.isIdentifier(node.name) && node.initializer && t.isCallExpression(skipOuterExpressions(t, node.initializer))) {
+    if (
+      t.isVariableDeclaration(node) &&
+      t.isIdentifier(node.name) &&
+      node.initializer &&
+      t.isCallExpression(skipOuterExpressions(t, node.initializer))
+    ) {
       const call = skipOuterExpressions(t, node.initializer) as ts.CallExpression;
       const ref = index.binding.resolve(call.expression);
       const list = call.arguments[0] && skipOuterExpressions(t, call.arguments[0]);
-      if (ref && sameRef(ref, { module: 'global', path: ['AbortSignal', 'any'] }) && list && t.isArrayLiteralExpression(list) && list.elements.some(isLinked)) {
+      if (
+        ref &&
+        sameRef(ref, { module: 'global', path: ['AbortSignal', 'any'] }) &&
+        list &&
+        t.isArrayLiteralExpression(list) &&
+        list.elements.some(isLinked)
+      ) {
         const symbol = types.getSymbolAtLocation(node.name);
         if (symbol) found = { text: node.name.text, root: symbol };
         return;

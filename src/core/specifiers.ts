@@ -26,7 +26,10 @@ export const callSpecifierSchema: JsonSchema = {
       properties: {
         from: { enum: ['package'], description: 'An export of a package.' },
         package: { type: 'string', description: 'The package name, `node:` prefix optional.' },
-        name: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'Export name, or a dotted path.' },
+        name: {
+          oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+          description: 'Export name, or a dotted path.',
+        },
       },
     },
     {
@@ -35,7 +38,10 @@ export const callSpecifierSchema: JsonSchema = {
       required: ['from', 'name'],
       properties: {
         from: { enum: ['file'], description: 'A function declared in this program.' },
-        name: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'Function name(s).' },
+        name: {
+          oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+          description: 'Function name(s).',
+        },
         path: { type: 'string', description: 'The declaring file path ends with this.' },
       },
     },
@@ -68,7 +74,8 @@ export function matchesCall(
     } else {
       const functions = index.resolveFunctions(call.expression);
       for (const fn of functions) {
-        const name = fn.name && (t.isIdentifier(fn.name) || t.isStringLiteral(fn.name)) ? fn.name.text : declaredName(t, fn);
+        const name =
+          fn.name && (t.isIdentifier(fn.name) || t.isStringLiteral(fn.name)) ? fn.name.text : declaredName(t, fn);
         if (!name || !names(specifier.name).includes(name)) continue;
         if (!specifier.path || fn.getSourceFile().fileName.endsWith(specifier.path)) return true;
       }

@@ -7,7 +7,8 @@ import { isAbortSignalType } from './signals.js';
 import { isFunctionLikeWithBody, skipOuterExpressions, type TS } from './ts-utils.js';
 
 /** Names of flags and predicates that say whether to go on: `stopped`, `this.running`, `isShuttingDown()`. */
-const stopNames = /stop|shut|clos|abort|cancel|running|active|alive|enabled|disposed|destroyed|terminat|exit|quit|paused|started|polling|done|finish|halt|kill/i;
+const stopNames =
+  /stop|shut|clos|abort|cancel|running|active|alive|enabled|disposed|destroyed|terminat|exit|quit|paused|started|polling|done|finish|halt|kill/i;
 
 /** What the project's runtime exposes to stop work: `lifecycle.signal`, `lifecycle.closing`. */
 const lifecycleStops = [
@@ -50,7 +51,11 @@ export function consultsStop(index: ProgramIndex, scopes: readonly ts.Node[], bo
     const x = skipOuterExpressions(t, e);
     if (t.isCallExpression(x)) {
       const callee = skipOuterExpressions(t, x.expression);
-      const name = t.isIdentifier(callee) ? callee.text : t.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      const name = t.isIdentifier(callee)
+        ? callee.text
+        : t.isPropertyAccessExpression(callee)
+          ? callee.name.text
+          : undefined;
       return name !== undefined && stopNames.test(name);
     }
     const nameNode = t.isIdentifier(x) ? x : t.isPropertyAccessExpression(x) ? x.name : undefined;
@@ -58,14 +63,18 @@ export function consultsStop(index: ProgramIndex, scopes: readonly ts.Node[], bo
     const symbol = types.getSymbolAtLocation(nameNode);
     const declaration = symbol?.valueDeclaration;
     if (declaration && isWithin(declaration, scopes)) return false;
-    if (declaration && t.isVariableDeclaration(declaration) && t.getCombinedNodeFlags(declaration) & t.NodeFlags.Const) return false;
+    if (declaration && t.isVariableDeclaration(declaration) && t.getCombinedNodeFlags(declaration) & t.NodeFlags.Const)
+      return false;
     const type = types.getTypeAtLocation(x);
     return (type.flags & (t.TypeFlags.BooleanLike | t.TypeFlags.Any | t.TypeFlags.Unknown)) !== 0 || type.isUnion();
   };
   const inCondition = (condition: ts.Expression): void => {
     const visit = (node: ts.Node): void => {
       if (found || isFunctionLikeWithBody(t, node)) return;
-      if ((t.isIdentifier(node) || t.isPropertyAccessExpression(node) || t.isCallExpression(node)) && isFlag(node as ts.Expression)) {
+      if (
+        (t.isIdentifier(node) || t.isPropertyAccessExpression(node) || t.isCallExpression(node)) &&
+        isFlag(node as ts.Expression)
+      ) {
         found = true;
         return;
       }
@@ -86,7 +95,10 @@ export function consultsStop(index: ProgramIndex, scopes: readonly ts.Node[], bo
       found = true;
       return;
     }
-    if ((t.isPropertyAccessExpression(node) || t.isIdentifier(node)) && refIn(index.binding.resolve(node as ts.Expression) ?? { module: '', path: [] }, lifecycleStops)) {
+    if (
+      (t.isPropertyAccessExpression(node) || t.isIdentifier(node)) &&
+      refIn(index.binding.resolve(node as ts.Expression) ?? { module: '', path: [] }, lifecycleStops)
+    ) {
       found = true;
       return;
     }
@@ -112,7 +124,12 @@ function handsOnSignal(index: ProgramIndex, argument: ts.Expression): boolean {
   const t = index.ts;
   const e = skipOuterExpressions(t, argument);
   if (t.isObjectLiteralExpression(e)) {
-    return e.properties.some((p) => (t.isShorthandPropertyAssignment(p) || t.isPropertyAssignment(p)) && t.isIdentifier(p.name) && /signal/i.test(p.name.text));
+    return e.properties.some(
+      (p) =>
+        (t.isShorthandPropertyAssignment(p) || t.isPropertyAssignment(p)) &&
+        t.isIdentifier(p.name) &&
+        /signal/i.test(p.name.text),
+    );
   }
   if (!t.isIdentifier(e) && !t.isPropertyAccessExpression(e)) return false;
   return isAbortSignalType(t, index.types, index.types.getTypeAtLocation(e));
@@ -128,7 +145,11 @@ function isRelational(t: TS, kind: ts.SyntaxKind): boolean {
 }
 
 function isLogical(t: TS, kind: ts.SyntaxKind): boolean {
-  return kind === t.SyntaxKind.AmpersandAmpersandToken || kind === t.SyntaxKind.BarBarToken || kind === t.SyntaxKind.QuestionQuestionToken;
+  return (
+    kind === t.SyntaxKind.AmpersandAmpersandToken ||
+    kind === t.SyntaxKind.BarBarToken ||
+    kind === t.SyntaxKind.QuestionQuestionToken
+  );
 }
 
 /** `while (true)`, `while (1)`, `for (;;)`, `for (; true;)`, `do … while (true)`: the keyword, or undefined for other loops. */
@@ -172,7 +193,8 @@ export function loopHasExit(index: ProgramIndex, loop: ts.IterationStatement): b
     if (t.isThrowStatement(node) && !caught) return true;
     if (t.isBreakStatement(node) || t.isContinueStatement(node)) {
       // `continue outer` on this loop's own label goes round again; any other label leaves it.
-      if (node.label) return !innerLabels.has(node.label.text) && !(t.isContinueStatement(node) && ownLabels.has(node.label.text));
+      if (node.label)
+        return !innerLabels.has(node.label.text) && !(t.isContinueStatement(node) && ownLabels.has(node.label.text));
       if (t.isBreakStatement(node) && nested === 0) return true;
     }
     if (t.isCallExpression(node)) {
@@ -196,7 +218,11 @@ export function loopHasExit(index: ProgramIndex, loop: ts.IterationStatement): b
  * `.then(_, onRejected)` callback between it and the scheduler. A retry ends once the work succeeds.
  */
 export function retriesOnFailure(t: TS, call: ts.Node, scheduler: ts.Node): boolean {
-  for (let child: ts.Node = call, parent = call.parent; parent && child !== scheduler; child = parent, parent = parent.parent) {
+  for (
+    let child: ts.Node = call, parent = call.parent;
+    parent && child !== scheduler;
+    child = parent, parent = parent.parent
+  ) {
     if (t.isCatchClause(parent)) return true;
     if (t.isCallExpression(parent) && t.isPropertyAccessExpression(parent.expression)) {
       const position = parent.arguments.indexOf(child as ts.Expression);
@@ -212,7 +238,12 @@ export function retriesOnFailure(t: TS, call: ts.Node, scheduler: ts.Node): bool
  * or `throw` in one of its functions that does not just follow a reschedule, or a reschedule
  * under a condition with no other reschedule for the remaining paths (`if (hasMore) setTimeout(next)`).
  */
-export function cycleHasExit(index: ProgramIndex, call: ts.Node, scheduler: ts.Node, cycle: readonly ts.Node[]): boolean {
+export function cycleHasExit(
+  index: ProgramIndex,
+  call: ts.Node,
+  scheduler: ts.Node,
+  cycle: readonly ts.Node[],
+): boolean {
   const t = index.ts;
   const reschedules = (node: ts.Node | undefined): boolean => {
     let found = false;
@@ -245,10 +276,16 @@ export function cycleHasExit(index: ProgramIndex, call: ts.Node, scheduler: ts.N
     if (exits) return true;
   }
   // A conditional reschedule: the paths that skip it end the cycle, unless code after the condition reschedules too.
-  for (let child: ts.Node = call, parent = call.parent; parent && child !== scheduler; child = parent, parent = parent.parent) {
+  for (
+    let child: ts.Node = call, parent = call.parent;
+    parent && child !== scheduler;
+    child = parent, parent = parent.parent
+  ) {
     const conditional =
       (t.isIfStatement(parent) && child === parent.thenStatement && !parent.elseStatement) ||
-      (t.isBinaryExpression(parent) && child === parent.right && parent.operatorToken.kind === t.SyntaxKind.AmpersandAmpersandToken);
+      (t.isBinaryExpression(parent) &&
+        child === parent.right &&
+        parent.operatorToken.kind === t.SyntaxKind.AmpersandAmpersandToken);
     if (!conditional) continue;
     const statement = t.isIfStatement(parent) ? parent : undefined;
     const block = statement?.parent;

@@ -30,8 +30,13 @@ function timerCalls(index: ProgramIndex): TimerCalls {
       if (isTimerClear(index, call.expression)) found.clears.push(call);
       else if (call.arguments.some((a) => isTimerClear(index, a))) found.clears.push(call);
       const parts = methodCallParts(t, call);
-      if (parts && (timerReleaseMethods.has(parts.name) || /^\[?Symbol\.dispose\]?$/.test(parts.name))) found.releases.push(call);
-      else if (t.isElementAccessExpression(skipOuterExpressions(t, call.expression)) && /Symbol\.dispose/.test(call.expression.getText())) found.releases.push(call);
+      if (parts && (timerReleaseMethods.has(parts.name) || /^\[?Symbol\.dispose\]?$/.test(parts.name)))
+        found.releases.push(call);
+      else if (
+        t.isElementAccessExpression(skipOuterExpressions(t, call.expression)) &&
+        /Symbol\.dispose/.test(call.expression.getText())
+      )
+        found.releases.push(call);
     }
     timerCallsCache.set(index, found);
   }
@@ -49,7 +54,8 @@ function isTimerClear(index: ProgramIndex, expression: ts.Expression): boolean {
 /** `setInterval(…).unref()`: released where it is created. */
 function releasedAtCreation(t: TS, creation: ts.CallExpression): boolean {
   let e: ts.Node = creation;
-  while (t.isParenthesizedExpression(e.parent) || t.isNonNullExpression(e.parent) || t.isAsExpression(e.parent)) e = e.parent;
+  while (t.isParenthesizedExpression(e.parent) || t.isNonNullExpression(e.parent) || t.isAsExpression(e.parent))
+    e = e.parent;
   const access = e.parent;
   return (
     access !== undefined &&
@@ -75,10 +81,14 @@ export function timerHandleFate(index: ProgramIndex, creation: ts.CallExpression
   const t = index.ts;
   if (releasedAtCreation(t, creation)) return 'released';
   const inTest = isTestFile(creation.getSourceFile().fileName);
-  const counts = (call: ts.CallExpression | ts.NewExpression): boolean => inTest || !isTestFile(call.getSourceFile().fileName);
+  const counts = (call: ts.CallExpression | ts.NewExpression): boolean =>
+    inTest || !isTestFile(call.getSourceFile().fileName);
   const calls = timerCalls(index);
   const collection = collectionOf(t, creation);
-  if (collection) return calls.clears.some((clear) => counts(clear) && clearReaches(index, clear, collection)) ? 'released' : 'unreleased';
+  if (collection)
+    return calls.clears.some((clear) => counts(clear) && clearReaches(index, clear, collection))
+      ? 'released'
+      : 'unreleased';
   const holding = holdingOf(index, creation);
   if (holding.type === 'dropped') return 'unreleased';
   if (holding.type !== 'kept') return 'handed';
@@ -99,7 +109,8 @@ export function timerHandleFate(index: ProgramIndex, creation: ts.CallExpression
       call !== creation &&
       counts(call) &&
       (call.arguments ?? []).some((a) => mentions(a)) &&
-      (index.resolveFunctions(call.expression, 0, false).length > 0 || (t.isCallExpression(call) && collectionAdders.has(methodCallParts(t, call)?.name ?? ''))),
+      (index.resolveFunctions(call.expression, 0, false).length > 0 ||
+        (t.isCallExpression(call) && collectionAdders.has(methodCallParts(t, call)?.name ?? ''))),
   );
   return handed ? 'handed' : 'unreleased';
 }
@@ -159,9 +170,18 @@ function clearReaches(index: ProgramIndex, clear: ts.CallExpression, collection:
   const parts = methodCallParts(t, clear);
   if (parts && names(parts.receiver)) return true;
   let functions = 0;
-  for (let child: ts.Node = clear, parent = clear.parent; parent && functions < 3; child = parent, parent = parent.parent) {
+  for (
+    let child: ts.Node = clear, parent = clear.parent;
+    parent && functions < 3;
+    child = parent, parent = parent.parent
+  ) {
     if (isFunctionLikeWithBody(t, parent)) functions++;
-    if ((t.isForOfStatement(parent) || t.isForInStatement(parent)) && child === parent.statement && names(parent.expression)) return true;
+    if (
+      (t.isForOfStatement(parent) || t.isForInStatement(parent)) &&
+      child === parent.statement &&
+      names(parent.expression)
+    )
+      return true;
     if (t.isCallExpression(parent) && parent.arguments.includes(child as ts.Expression)) {
       const outer = methodCallParts(t, parent);
       if (outer && names(outer.receiver)) return true;
@@ -174,7 +194,12 @@ function clearReaches(index: ProgramIndex, clear: ts.CallExpression, collection:
  * Whether one of `from` is `target` or calls it, directly or through functions it calls (up to
  * `depth` calls away): the functions visited on the way, or undefined.
  */
-export function callsBackInto(index: ProgramIndex, from: readonly ts.Node[], target: ts.Node, depth = 3): ts.Node[] | undefined {
+export function callsBackInto(
+  index: ProgramIndex,
+  from: readonly ts.Node[],
+  target: ts.Node,
+  depth = 3,
+): ts.Node[] | undefined {
   const t = index.ts;
   const seen = new Set<ts.Node>(from);
   let frontier = [...from];

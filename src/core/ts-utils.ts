@@ -74,10 +74,7 @@ export function staticPropertyName(t: TS, node: ts.Node | undefined): string | u
 }
 
 /** For `a.b(...)` / `a['b'](...)`: the receiver and the method name. */
-export function methodCallParts(
-  t: TS,
-  call: ts.CallExpression,
-): { receiver: ts.Expression; name: string } | undefined {
+export function methodCallParts(t: TS, call: ts.CallExpression): { receiver: ts.Expression; name: string } | undefined {
   const callee = skipOuterExpressions(t, call.expression);
   if (t.isPropertyAccessExpression(callee)) {
     return { receiver: callee.expression, name: callee.name.text };

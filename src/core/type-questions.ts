@@ -24,7 +24,12 @@ export interface TypeQuestions {
   /** The names visible at a location with a meaning (values, aliases). */
   getSymbolsInScope(location: ts.Node, meaning: ts.SymbolFlags): ts.Symbol[];
   /** What `name` denotes at a location, as if written there. */
-  resolveName(name: string, location: ts.Node | undefined, meaning: ts.SymbolFlags, excludeGlobals: boolean): ts.Symbol | undefined;
+  resolveName(
+    name: string,
+    location: ts.Node | undefined,
+    meaning: ts.SymbolFlags,
+    excludeGlobals: boolean,
+  ): ts.Symbol | undefined;
   /** A module's exports, `export =` included. */
   getExportsOfModule(moduleSymbol: ts.Symbol): ts.Symbol[];
 

@@ -3,10 +3,22 @@
 // shutdown: a per-client close over a server's client set, a server method that closes every
 // client, a bounded server close that includes upgraded sockets, or destroying sockets kept by hand.
 import type * as ts from 'typescript';
-import { refIn, sameRef, socketTrackingStops, upgradeClosingServerAdopters, upgradeClosingServerCloses } from './catalogue.js';
+import {
+  refIn,
+  sameRef,
+  socketTrackingStops,
+  upgradeClosingServerAdopters,
+  upgradeClosingServerCloses,
+} from './catalogue.js';
 import type { ProgramIndex } from './program-index.js';
 import { callsNamed, heldSymbolOf, runsAtShutdown } from './resources.js';
-import { isFunctionLikeWithBody, methodCallParts, skipOuterExpressions, staticPropertyName, type FunctionLikeWithBody } from './ts-utils.js';
+import {
+  isFunctionLikeWithBody,
+  methodCallParts,
+  skipOuterExpressions,
+  staticPropertyName,
+  type FunctionLikeWithBody,
+} from './ts-utils.js';
 
 /** Whether an expression names the thing a question is about (a kept server, a collection, a parameter bound to it). */
 export type Target = (expression: ts.Expression) => boolean;
@@ -31,7 +43,9 @@ export function throughHelpers(index: ProgramIndex, target: Target, depth = 0): 
     const outer = throughHelpers(index, target, depth + 1);
     return callsNamed(index, name).some((call) => {
       const argument = call.arguments[position];
-      return argument !== undefined && outer(argument) && index.resolveFunctions(call.expression, 0, false).includes(fn);
+      return (
+        argument !== undefined && outer(argument) && index.resolveFunctions(call.expression, 0, false).includes(fn)
+      );
     });
   };
 }
@@ -40,7 +54,8 @@ function functionName(index: ProgramIndex, fn: FunctionLikeWithBody): string | u
   const t = index.ts;
   if (fn.name && t.isIdentifier(fn.name)) return fn.name.text;
   const parent = fn.parent;
-  if (parent && (t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent)) && t.isIdentifier(parent.name)) return parent.name.text;
+  if (parent && (t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent)) && t.isIdentifier(parent.name))
+    return parent.name.text;
   return undefined;
 }
 
@@ -76,10 +91,18 @@ function iteratedBy(index: ProgramIndex, element: ts.Identifier): ts.Expression 
   const t = index.ts;
   const declaration = index.types.getSymbolAtLocation(element)?.valueDeclaration;
   if (!declaration) return undefined;
-  if (t.isVariableDeclaration(declaration) && t.isVariableDeclarationList(declaration.parent) && t.isForOfStatement(declaration.parent.parent)) {
+  if (
+    t.isVariableDeclaration(declaration) &&
+    t.isVariableDeclarationList(declaration.parent) &&
+    t.isForOfStatement(declaration.parent.parent)
+  ) {
     return declaration.parent.parent.expression;
   }
-  if (t.isParameter(declaration) && isFunctionLikeWithBody(t, declaration.parent) && declaration.parent.parameters[0] === declaration) {
+  if (
+    t.isParameter(declaration) &&
+    isFunctionLikeWithBody(t, declaration.parent) &&
+    declaration.parent.parameters[0] === declaration
+  ) {
     let callback: ts.Node = declaration.parent;
     while (t.isParenthesizedExpression(callback.parent)) callback = callback.parent;
     const call = callback.parent;
@@ -139,7 +162,8 @@ function handedToAdopter(index: ProgramIndex, server: ts.Expression): boolean {
 export function drainedAsServer(index: ProgramIndex, creation: ts.Expression): boolean {
   const t = index.ts;
   let e: ts.Node = creation;
-  while (t.isParenthesizedExpression(e.parent) || t.isAsExpression(e.parent) || t.isSatisfiesExpression(e.parent)) e = e.parent;
+  while (t.isParenthesizedExpression(e.parent) || t.isAsExpression(e.parent) || t.isSatisfiesExpression(e.parent))
+    e = e.parent;
   if (t.isCallExpression(e.parent) && e.parent.arguments[0] === e) {
     const ref = index.binding.resolve(e.parent.expression);
     if (ref && refIn(ref, upgradeClosingServerAdopters)) return true;
@@ -185,7 +209,9 @@ function serverCandidates(index: ProgramIndex, server: ts.Expression, depth = 0)
   const fn = declaration.parent;
   const position = fn.parameters.indexOf(declaration);
   const name = functionName(index, fn);
-  const calls = name ? callsNamed(index, name).filter((call) => index.resolveFunctions(call.expression, 0, false).includes(fn)) : [];
+  const calls = name
+    ? callsNamed(index, name).filter((call) => index.resolveFunctions(call.expression, 0, false).includes(fn))
+    : [];
   const passed = calls.map((call) => call.arguments[position]).filter((a): a is ts.Expression => a !== undefined);
   if (passed.length === 0 || depth > 2) return 'unknown';
   const result: ts.Expression[] = [];
@@ -206,7 +232,9 @@ function anyServerClosed(index: ProgramIndex): boolean {
 function closesServerSockets(index: ProgramIndex, server: ts.Expression | undefined): boolean {
   if (server && handedToAdopter(index, server)) return true;
   const matches = (e: ts.Expression): boolean => server === undefined || sameServer(index, e, server);
-  const names = new Set([...upgradeClosingServerCloses, ...upgradeClosingServerAdopters].map((ref) => ref.path[ref.path.length - 1]!));
+  const names = new Set(
+    [...upgradeClosingServerCloses, ...upgradeClosingServerAdopters].map((ref) => ref.path[ref.path.length - 1]!),
+  );
   for (const name of names) {
     for (const call of callsNamed(index, name)) {
       const argument = call.arguments[0];
@@ -235,8 +263,10 @@ function holderOf(index: ProgramIndex, call: ts.CallExpression): ts.Symbol | und
   let e: ts.Node = call;
   while (t.isParenthesizedExpression(e.parent) || t.isAsExpression(e.parent)) e = e.parent;
   const parent = e.parent;
-  if (t.isVariableDeclaration(parent) && parent.initializer === e && t.isIdentifier(parent.name)) return index.types.getSymbolAtLocation(parent.name);
-  if (t.isBinaryExpression(parent) && parent.right === e && parent.operatorToken.kind === t.SyntaxKind.EqualsToken) return heldSymbolOf(index, parent.left);
+  if (t.isVariableDeclaration(parent) && parent.initializer === e && t.isIdentifier(parent.name))
+    return index.types.getSymbolAtLocation(parent.name);
+  if (t.isBinaryExpression(parent) && parent.right === e && parent.operatorToken.kind === t.SyntaxKind.EqualsToken)
+    return heldSymbolOf(index, parent.left);
   return undefined;
 }
 
@@ -265,7 +295,10 @@ function trackingWrappers(index: ProgramIndex): TrackingWrapper[] {
     else {
       const options = call.arguments[0] && skipOuterExpressions(t, call.arguments[0]);
       const option = (spec.server as { option: string }).option;
-      const property = options && t.isObjectLiteralExpression(options) ? options.properties.find((p) => staticPropertyName(t, p.name) === option) : undefined;
+      const property =
+        options && t.isObjectLiteralExpression(options)
+          ? options.properties.find((p) => staticPropertyName(t, p.name) === option)
+          : undefined;
       if (property && t.isPropertyAssignment(property)) wrapped = property.initializer;
       else if (property && t.isShorthandPropertyAssignment(property)) wrapped = property.name;
     }

@@ -41,10 +41,17 @@ function joinBatch(sourceFile: ts.SourceFile, run: RuleRun): Batch {
   return batch;
 }
 
-function findingsOf(t: typeof ts, program: ts.Program, sourceFile: ts.SourceFile, batch: Batch, ruleId: string): RuleFinding[] {
+function findingsOf(
+  t: typeof ts,
+  program: ts.Program,
+  sourceFile: ts.SourceFile,
+  batch: Batch,
+  ruleId: string,
+): RuleFinding[] {
   if (!batch.findings) {
     batch.findings = new Map(batch.runs.map((run) => [run.rule.meta.id, []]));
-    for (const finding of runRulesOnFile(t, program, sourceFile, batch.runs)) batch.findings.get(finding.ruleId)?.push(finding);
+    for (const finding of runRulesOnFile(t, program, sourceFile, batch.runs))
+      batch.findings.get(finding.ruleId)?.push(finding);
   }
   return batch.findings.get(ruleId) ?? [];
 }
@@ -63,7 +70,9 @@ export function toEslintRule(rule: AnyRule): EslintRule {
     defaultOptions: [meta.defaultOptions],
     create(context) {
       const sourceCode = context.sourceCode;
-      const services = sourceCode.parserServices as { program?: import('typescript').Program | null; esTreeNodeToTSNodeMap?: { get(node: unknown): unknown } } | undefined;
+      const services = sourceCode.parserServices as
+        | { program?: import('typescript').Program | null; esTreeNodeToTSNodeMap?: { get(node: unknown): unknown } }
+        | undefined;
       const program = services?.program;
       if (!program) throw new Error(missingTypeInformationMessage(meta.id, context.filename));
       const t = typescriptForEslint();
@@ -77,7 +86,8 @@ export function toEslintRule(rule: AnyRule): EslintRule {
           const findings = findingsOf(t, program, sourceFile, batch, meta.id);
           // ESLint applies eslint-disable comments itself; shutdown-lint's own are read here,
           // so a comment written for the CLI silences the editor too.
-          const suppressedAt = findings.length > 0 ? readDirectives(t, sourceFile, pluginNamespace, ['shutdown-lint']) : undefined;
+          const suppressedAt =
+            findings.length > 0 ? readDirectives(t, sourceFile, pluginNamespace, ['shutdown-lint']) : undefined;
           for (const finding of findings) {
             if (suppressedAt?.(meta.id, sourceFile.getLineAndCharacterOfPosition(finding.start).line)) continue;
             context.report({
@@ -87,7 +97,8 @@ export function toEslintRule(rule: AnyRule): EslintRule {
               suggest: finding.suggestions?.map((suggestion) => ({
                 messageId: suggestion.messageId,
                 data: suggestion.data,
-                fix: (fixer) => suggestion.edits.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.text)),
+                fix: (fixer) =>
+                  suggestion.edits.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.text)),
               })),
             });
           }

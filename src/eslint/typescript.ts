@@ -23,6 +23,6 @@ function fromEstree(): TS | undefined {
 }
 
 export function typescriptForEslint(): TS {
-  cached ??= fromEstree() ?? ((ownTypeScript as unknown as { default?: TS }).default ?? ownTypeScript);
+  cached ??= fromEstree() ?? (ownTypeScript as unknown as { default?: TS }).default ?? ownTypeScript;
   return cached;
 }

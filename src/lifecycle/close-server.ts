@@ -162,7 +162,7 @@ export function isWebSocketServer(value: unknown): value is WebSocketServerLike 
 
 /** A socket.io Server, duck-typed. */
 export function isSocketIoServer(value: unknown): value is SocketIoLike {
-  const candidate = value as Partial<SocketIoLike> & { of?: unknown } | null;
+  const candidate = value as (Partial<SocketIoLike> & { of?: unknown }) | null;
   return (
     typeof candidate === 'object' &&
     candidate !== null &&
@@ -185,7 +185,9 @@ async function drainWebSocketServer(
   const clients = [...(wss.clients ?? [])];
   const clientsClosed = Promise.all(
     clients.map((client) =>
-      client.readyState === WEBSOCKET_CLOSED ? undefined : new Promise<void>((resolve) => client.once('close', resolve)),
+      client.readyState === WEBSOCKET_CLOSED
+        ? undefined
+        : new Promise<void>((resolve) => client.once('close', resolve)),
     ),
   );
   for (const client of clients) {
@@ -218,7 +220,11 @@ async function drainSocketIo(
   const closed = new Promise<void>((resolve) => {
     try {
       const result = io.close(() => resolve()) as PromiseLike<unknown> | undefined;
-      if (result && typeof result.then === 'function') result.then(() => resolve(), () => resolve());
+      if (result && typeof result.then === 'function')
+        result.then(
+          () => resolve(),
+          () => resolve(),
+        );
     } catch (error) {
       logger.error('shutdown-lint/lifecycle: io.close() failed:', error);
       resolve();

@@ -1,7 +1,14 @@
 // shutdown-lint/lifecycle: the tracked-task form the codemods rewrite into (DESIGN.md; the required
 // semantics are runtime-facts §5.1). Zero dependencies: node: builtins only.
 import { constants } from 'node:os';
-import { DEFAULT_SERVER_TIMEOUT_MS, closeServer, drainServer, trackServer, withTimeout, isFastify } from './close-server.js';
+import {
+  DEFAULT_SERVER_TIMEOUT_MS,
+  closeServer,
+  drainServer,
+  trackServer,
+  withTimeout,
+  isFastify,
+} from './close-server.js';
 import * as net from 'node:net';
 
 export { closeServer };
@@ -157,7 +164,9 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       const pending = [...tasks];
       const inTime = await withTimeout(Promise.all(pending), remaining());
       if (!inTime) {
-        logger.warn(`${PREFIX} ${tasks.size} tracked task(s) still pending at the overall deadline (${overallTimeoutMs} ms)`);
+        logger.warn(
+          `${PREFIX} ${tasks.size} tracked task(s) still pending at the overall deadline (${overallTimeoutMs} ms)`,
+        );
         failed = true;
         tasksTimedOut = true;
       }

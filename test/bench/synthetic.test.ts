@@ -16,9 +16,12 @@ interface Synthetic {
 }
 
 // bench/ is plain JavaScript run by node; a computed specifier keeps it out of the type check.
-const synthetic = (await import(pathToFileURL(resolve(import.meta.dirname, '../../bench/synthetic.js')).href)) as Synthetic;
+const synthetic = (await import(
+  pathToFileURL(resolve(import.meta.dirname, '../../bench/synthetic.js')).href
+)) as Synthetic;
 
-const typeScriptFiles = (files: Map<string, string>): string[] => [...files.keys()].filter((path) => path.endsWith('.ts'));
+const typeScriptFiles = (files: Map<string, string>): string[] =>
+  [...files.keys()].filter((path) => path.endsWith('.ts'));
 
 describe('synthetic service generator', () => {
   it('gives the same files, byte for byte, for the same seed and size', () => {
@@ -50,7 +53,9 @@ describe('synthetic service generator', () => {
 
   it('plants hazards at a low rate, every kind at least once', () => {
     const files = synthetic.generateFiles({ files: 1000, seed: 5 });
-    const markers = [...files.values()].flatMap((text) => [...text.matchAll(/\/\/ HAZARD ([a-z-]+)/g)].map((m) => m[1]));
+    const markers = [...files.values()].flatMap((text) =>
+      [...text.matchAll(/\/\/ HAZARD ([a-z-]+)/g)].map((m) => m[1]),
+    );
     expect(new Set(markers)).toEqual(new Set(synthetic.hazardKinds.map((h) => h.rule)));
     expect(markers.length).toBeLessThan(files.size * 0.05);
   });
@@ -68,7 +73,9 @@ describe('a generated 100-file service', () => {
 
   it('type-checks with no errors against the installed express, fastify, pg and node types', () => {
     const program = programOf(dir);
-    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '));
+    const diagnostics = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '));
     expect(diagnostics).toEqual([]);
     // The types come from the packages, not from `any`: an Express router and a pg pool resolve.
     const checker = program.getTypeChecker();

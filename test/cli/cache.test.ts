@@ -28,7 +28,9 @@ function run(dir: string, cache: string, extra: string[] = []): CliRun & { built
 }
 
 function findings(result: CliRun, dir: string): string[] {
-  return [...resultsByFile(result, dir)].flatMap(([file, r]) => r.messages.map((m) => `${file}:${m.line}:${m.ruleId}`)).sort();
+  return [...resultsByFile(result, dir)]
+    .flatMap(([file, r]) => r.messages.map((m) => `${file}:${m.line}:${m.ruleId}`))
+    .sort();
 }
 
 const signalHandled = `// The entry, now handling SIGTERM.
@@ -70,7 +72,10 @@ describe('--cache', () => {
   it('re-lints after an edit to a leaf file nothing imports', () => {
     const { dir, cache } = copyOf('cache');
     run(dir, cache);
-    writeFileSync(path.join(dir, 'src', 'util.ts'), `${readFileSync(path.join(dir, 'src', 'util.ts'), 'utf8')}\nexport async function save(): Promise<void> {}\nexport function handler(): void {\n  void 0;\n}\n`);
+    writeFileSync(
+      path.join(dir, 'src', 'util.ts'),
+      `${readFileSync(path.join(dir, 'src', 'util.ts'), 'utf8')}\nexport async function save(): Promise<void> {}\nexport function handler(): void {\n  void 0;\n}\n`,
+    );
     expect(run(dir, cache).built).toBe(1);
   });
 
@@ -135,6 +140,8 @@ describe('--cache', () => {
     const { dir } = copyOf('cache');
     writeFileSync(path.join(dir, 'package.json'), '{}\n');
     mkdirSync(path.join(dir, 'src', 'deep'), { recursive: true });
-    expect(defaultCacheLocation(path.join(dir, 'src', 'deep'))).toBe(path.join(dir, 'node_modules', '.cache', 'shutdown-lint'));
+    expect(defaultCacheLocation(path.join(dir, 'src', 'deep'))).toBe(
+      path.join(dir, 'node_modules', '.cache', 'shutdown-lint'),
+    );
   });
 });

@@ -25,7 +25,8 @@ const closeTimeout = 'shutdown/require-close-timeout';
 const clean = fixture('clean');
 const findings = fixture('findings');
 
-const packageVersion = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+const packageVersion = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 const temporaryDirectories: string[] = [];
 function temporaryDirectory(): string {
@@ -67,7 +68,9 @@ describe('--format', { timeout: 120_000 }, () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('');
     expect(run.stdout).not.toContain('\u001b[');
-    expect(run.stdout).toMatch(/^\nsrc\/receipts\.ts\n {2}\d+:\d+ {2}error {2}.+ {2}shutdown\/no-untracked-promise\n\nsrc\/server\.ts\n {2}\d+:\d+ {2}error {2}.+ {2}shutdown\/require-close-timeout\n\n/);
+    expect(run.stdout).toMatch(
+      /^\nsrc\/receipts\.ts\n {2}\d+:\d+ {2}error {2}.+ {2}shutdown\/no-untracked-promise\n\nsrc\/server\.ts\n {2}\d+:\d+ {2}error {2}.+ {2}shutdown\/require-close-timeout\n\n/,
+    );
     expect(run.stdout.endsWith('\u2716 2 problems (2 errors, 0 warnings)\n')).toBe(true);
     expect(cachedCli(findings, ['--format', 'stylish']).stdout).toBe(run.stdout);
   });
@@ -80,13 +83,22 @@ describe('--format', { timeout: 120_000 }, () => {
     expect(results).toHaveLength(2);
     for (const result of results) {
       expect(path.isAbsolute(result.filePath)).toBe(true);
-      expect(Object.keys(result).filter((key) => key !== 'source').sort()).toEqual(eslintResultKeys);
+      expect(
+        Object.keys(result)
+          .filter((key) => key !== 'source')
+          .sort(),
+      ).toEqual(eslintResultKeys);
       expect(result.errorCount).toBe(1);
       expect(result.warningCount).toBe(0);
       expect(result.fatalErrorCount).toBe(0);
       expect(result.suppressedMessages).toEqual([]);
       for (const message of result.messages) {
-        expect(message).toMatchObject({ severity: 2, line: expect.any(Number), column: expect.any(Number), message: expect.any(String) });
+        expect(message).toMatchObject({
+          severity: 2,
+          line: expect.any(Number),
+          column: expect.any(Number),
+          message: expect.any(String),
+        });
         expect(message.line).toBeGreaterThanOrEqual(1);
         expect(message.column).toBeGreaterThanOrEqual(1);
       }
@@ -112,7 +124,11 @@ describe('--format', { timeout: 120_000 }, () => {
       version: string;
       runs: {
         tool: { driver: { name: string; version: string; rules: { id: string }[] } };
-        results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+        results: {
+          ruleId: string;
+          level: string;
+          locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+        }[];
       }[];
     };
     expect(log.version).toBe('2.1.0');
@@ -121,8 +137,14 @@ describe('--format', { timeout: 120_000 }, () => {
     expect(sarifRun!.tool.driver.name).toBe('shutdown-lint');
     expect(sarifRun!.tool.driver.version).toBe(packageVersion);
     // The driver lists every rule shutdown-lint has, whether or not it reported.
-    expect(sarifRun!.tool.driver.rules.map((rule) => rule.id).sort()).toEqual(rules.map((rule) => `shutdown/${rule.meta.id}`).sort());
-    const found = sarifRun!.results.map((result) => [result.ruleId, result.level, result.locations[0]!.physicalLocation.artifactLocation.uri]);
+    expect(sarifRun!.tool.driver.rules.map((rule) => rule.id).sort()).toEqual(
+      rules.map((rule) => `shutdown/${rule.meta.id}`).sort(),
+    );
+    const found = sarifRun!.results.map((result) => [
+      result.ruleId,
+      result.level,
+      result.locations[0]!.physicalLocation.artifactLocation.uri,
+    ]);
     expect(found.sort()).toEqual(
       [
         [untracked, 'error', 'src/receipts.ts'],
@@ -139,8 +161,12 @@ describe('--format', { timeout: 120_000 }, () => {
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
     for (const line of lines) expect(line.startsWith('::error ')).toBe(true);
-    expect(lines[0]).toMatch(/^::error file=src\/receipts\.ts,line=9,col=\d+,endLine=\d+,endColumn=\d+,title=shutdown\/no-untracked-promise::\S/);
-    expect(lines[1]).toMatch(/^::error file=src\/server\.ts,line=7,col=\d+,endLine=\d+,endColumn=\d+,title=shutdown\/require-close-timeout::\S/);
+    expect(lines[0]).toMatch(
+      /^::error file=src\/receipts\.ts,line=9,col=\d+,endLine=\d+,endColumn=\d+,title=shutdown\/no-untracked-promise::\S/,
+    );
+    expect(lines[1]).toMatch(
+      /^::error file=src\/server\.ts,line=7,col=\d+,endLine=\d+,endColumn=\d+,title=shutdown\/require-close-timeout::\S/,
+    );
   });
 
   it('a clean project prints nothing in stylish, and zero counts in json', () => {
@@ -174,15 +200,25 @@ describe('exit codes', { timeout: 120_000 }, () => {
   });
 
   it('0 when the warnings are within --max-warnings, or there is no --max-warnings', () => {
-    expect(cachedCli(findings, ['--rule', 'no-untracked-promise=warn', '--max-warnings', '1', 'src/receipts.ts'])).toMatchObject({ code: 0, stderr: '' });
+    expect(
+      cachedCli(findings, ['--rule', 'no-untracked-promise=warn', '--max-warnings', '1', 'src/receipts.ts']),
+    ).toMatchObject({ code: 0, stderr: '' });
     const noLimit = cachedCli(findings, ['--rule', 'no-untracked-promise=warn', 'src/receipts.ts']);
     expect(noLimit).toMatchObject({ code: 0, stderr: '' });
     expect(noLimit.stdout).toContain('1 warning');
   });
 
   it('0 when --rule <id>=off turns off the only finding (bare and shutdown/ ids)', () => {
-    expect(cachedCli(findings, ['--rule', 'no-untracked-promise=off', 'src/receipts.ts'])).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(cachedCli(findings, ['--rule', 'shutdown/require-close-timeout=off', 'src/server.ts'])).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(cachedCli(findings, ['--rule', 'no-untracked-promise=off', 'src/receipts.ts'])).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+    expect(cachedCli(findings, ['--rule', 'shutdown/require-close-timeout=off', 'src/server.ts'])).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
   });
 
   it('--rule off leaves the other rules on', () => {
@@ -239,7 +275,9 @@ describe('projects', { timeout: 120_000 }, () => {
   it('lints a JavaScript project with no tsconfig/jsconfig through an inferred program (in place)', () => {
     // The repository's tsconfig.json is the nearest config, but it does not include fixtures/.
     const directory = fixture('js-only');
-    expect(existsSync(path.join(directory, 'tsconfig.json')) || existsSync(path.join(directory, 'jsconfig.json'))).toBe(false);
+    expect(existsSync(path.join(directory, 'tsconfig.json')) || existsSync(path.join(directory, 'jsconfig.json'))).toBe(
+      false,
+    );
     jsFindings(cachedCli(directory, ['-f', 'json']), directory);
   });
 
@@ -306,7 +344,12 @@ describe('inline directives', { timeout: 120_000 }, () => {
   it.each([
     ['next-line.ts', '// shutdown-lint-disable-next-line no-untracked-promise', 10, ''],
     ['same-line.ts', '// shutdown-lint-disable-line', 9, ''],
-    ['eslint-next-line.ts', '// eslint-disable-next-line shutdown/no-untracked-promise -- reason', 10, 'receipts are best-effort'],
+    [
+      'eslint-next-line.ts',
+      '// eslint-disable-next-line shutdown/no-untracked-promise -- reason',
+      10,
+      'receipts are best-effort',
+    ],
   ])('%s: %s suppresses the finding', (name, _comment, line, justification) => {
     const result = file(name);
     expect(result.messages).toEqual([]);
@@ -371,12 +414,22 @@ describe('--quiet', { timeout: 120_000 }, () => {
     expect(byFile.get('src/receipts.ts')).toMatchObject({ messages: [], warningCount: 0, errorCount: 0 });
     expect(ruleIds(byFile.get('src/server.ts'))).toEqual([closeTimeout]);
     // Without --quiet the warning is there.
-    const loud = resultsByFile(cachedCli(findings, ['--rule', 'no-untracked-promise=warn', '--format', 'json']), findings);
-    expect(loud.get('src/receipts.ts')).toMatchObject({ warningCount: 1, messages: [{ ruleId: untracked, severity: 1 }] });
+    const loud = resultsByFile(
+      cachedCli(findings, ['--rule', 'no-untracked-promise=warn', '--format', 'json']),
+      findings,
+    );
+    expect(loud.get('src/receipts.ts')).toMatchObject({
+      warningCount: 1,
+      messages: [{ ruleId: untracked, severity: 1 }],
+    });
   });
 
   it('prints nothing when only warnings were found', () => {
-    expect(cachedCli(findings, ['--rule', 'no-untracked-promise=warn', '--quiet', 'src/receipts.ts'])).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(cachedCli(findings, ['--rule', 'no-untracked-promise=warn', '--quiet', 'src/receipts.ts'])).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
   });
 });
 
@@ -459,7 +512,9 @@ describe('the real bin (node bin/shutdown-lint.js, built dist/)', { timeout: 120
     expect(child.stderr).toBe('');
     expect(child.status).toBe(1);
     const results = JSON.parse(child.stdout) as LintResult[];
-    const byFile = new Map(results.map((result) => [path.relative(findings, result.filePath).split(path.sep).join('/'), result]));
+    const byFile = new Map(
+      results.map((result) => [path.relative(findings, result.filePath).split(path.sep).join('/'), result]),
+    );
     expect(ruleIds(byFile.get('src/receipts.ts'))).toEqual([untracked]);
     expect(ruleIds(byFile.get('src/server.ts'))).toEqual([closeTimeout]);
   });

@@ -50,7 +50,10 @@ function eslintOutcome(fileName: string, text: string): Outcome {
       Program() {
         for (const call of calls) {
           context.report({
-            loc: { start: { line: call.line, column: call.column }, end: { line: call.line, column: call.column + 11 } },
+            loc: {
+              start: { line: call.line, column: call.column },
+              end: { line: call.line, column: call.column + 11 },
+            },
             message: 'stand-in',
           });
         }
@@ -58,7 +61,9 @@ function eslintOutcome(fileName: string, text: string): Outcome {
     }),
   };
   // getSuppressedMessages() is public API (docs: Linter#getSuppressedMessages) missing from ESLint's types.
-  const linter = new Linter({ configType: 'flat' }) as Linter & { getSuppressedMessages(): Linter.SuppressedLintMessage[] };
+  const linter = new Linter({ configType: 'flat' }) as Linter & {
+    getSuppressedMessages(): Linter.SuppressedLintMessage[];
+  };
   const messages = linter.verify(
     text,
     [
@@ -102,7 +107,9 @@ function labelled(text: string): { suppressed: number[]; reported: number[] } {
 /** Files where the CLI is known to disagree with ESLint: none now; name one here with the reason. */
 const knownBugs: Record<string, string> = {};
 
-const files = readdirSync(path.join(directory, 'src')).filter((name) => name.endsWith('.ts')).sort();
+const files = readdirSync(path.join(directory, 'src'))
+  .filter((name) => name.endsWith('.ts'))
+  .sort();
 
 describe('inline directives, checked against ESLint', { timeout: 120_000 }, () => {
   let results: Map<string, LintResult>;
@@ -115,7 +122,8 @@ describe('inline directives, checked against ESLint', { timeout: 120_000 }, () =
   it('the fixture has the cases this test knows about', () => {
     expect(files.length).toBeGreaterThanOrEqual(12);
     for (const name of Object.keys(knownBugs)) expect(files).toContain(name);
-    for (const name of files) expect(labelledCalls(readFileSync(path.join(directory, 'src', name), 'utf8')).length).toBeGreaterThan(0);
+    for (const name of files)
+      expect(labelledCalls(readFileSync(path.join(directory, 'src', name), 'utf8')).length).toBeGreaterThan(0);
   });
 
   describe.each(files.filter((name) => name.startsWith('eslint-')))('%s', (name) => {
@@ -128,21 +136,29 @@ describe('inline directives, checked against ESLint', { timeout: 120_000 }, () =
       expect({ suppressed: eslint.suppressed.map(([line]) => line), reported: eslint.reported }).toEqual(expected);
     });
 
-    (knownBugs[name] ? it.fails : it)(`the CLI suppresses as ESLint does${knownBugs[name] ? ` (known bug: ${knownBugs[name]})` : ''}`, () => {
-      const result = results.get(`src/${name}`);
-      expect(result, `no result for src/${name}`).toBeDefined();
-      expect(cliOutcome(result!)).toEqual(eslintOutcome(fileName, text));
-    });
+    (knownBugs[name] ? it.fails : it)(
+      `the CLI suppresses as ESLint does${knownBugs[name] ? ` (known bug: ${knownBugs[name]})` : ''}`,
+      () => {
+        const result = results.get(`src/${name}`);
+        expect(result, `no result for src/${name}`).toBeDefined();
+        expect(cliOutcome(result!)).toEqual(eslintOutcome(fileName, text));
+      },
+    );
   });
 
   describe.each(files.filter((name) => name.startsWith('shutdown-lint-')))('%s', (name) => {
     const text = readFileSync(path.join(directory, 'src', name), 'utf8');
 
-    (knownBugs[name] ? it.fails : it)(`the CLI suppresses exactly the calls labelled suppressed${knownBugs[name] ? ` (known bug: ${knownBugs[name]})` : ''}`, () => {
-      const result = results.get(`src/${name}`);
-      expect(result, `no result for src/${name}`).toBeDefined();
-      const outcome = cliOutcome(result!);
-      expect({ suppressed: outcome.suppressed.map(([line]) => line), reported: outcome.reported }).toEqual(labelled(text));
-    });
+    (knownBugs[name] ? it.fails : it)(
+      `the CLI suppresses exactly the calls labelled suppressed${knownBugs[name] ? ` (known bug: ${knownBugs[name]})` : ''}`,
+      () => {
+        const result = results.get(`src/${name}`);
+        expect(result, `no result for src/${name}`).toBeDefined();
+        const outcome = cliOutcome(result!);
+        expect({ suppressed: outcome.suppressed.map(([line]) => line), reported: outcome.reported }).toEqual(
+          labelled(text),
+        );
+      },
+    );
   });
 });

@@ -11,14 +11,20 @@ import { cli, repoRoot } from './cli-support.js';
 
 const fixture = join(repoRoot, 'fixtures', 'codemods', 'untracked-promise-to-lifecycle-track');
 const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd, encoding: 'utf8' });
+  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
 
 /** The fixture's inputs (outputs left out), committed in a fresh repository. */
 function repository(): string {
   const dir = mkdtempSync(join(tmpdir(), 'shutdown-lint-migrate-'));
   cpSync(fixture, dir, { recursive: true });
   for (const file of readdirSync(join(dir, 'src'))) if (file.includes('.output.')) rmSync(join(dir, 'src', file));
-  writeFileSync(join(dir, 'src', 'service.ts'), readFileSync(join(dir, 'src', 'service.ts'), 'utf8').replace(/^.*\.output\..*\n/gm, ''));
+  writeFileSync(
+    join(dir, 'src', 'service.ts'),
+    readFileSync(join(dir, 'src', 'service.ts'), 'utf8').replace(/^.*\.output\..*\n/gm, ''),
+  );
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
   git(dir, 'init', '-q');
@@ -27,7 +33,8 @@ function repository(): string {
   return dir;
 }
 
-const expectedOutput = (name: string): string => readFileSync(join(fixture, 'src', name.replace('.input.', '.output.')), 'utf8');
+const expectedOutput = (name: string): string =>
+  readFileSync(join(fixture, 'src', name.replace('.input.', '.output.')), 'utf8');
 
 describe('shutdown-lint migrate', () => {
   let dir: string;
@@ -46,7 +53,9 @@ describe('shutdown-lint migrate', () => {
       expect(readFileSync(join(dir, 'src', name), 'utf8')).toBe(expectedOutput(name));
     }
     // The entry listens with no SIGTERM handler: `all` includes handing its server to the lifecycle.
-    expect(readFileSync(join(dir, 'src', 'service.ts'), 'utf8')).toContain('lifecycle.handleSignals();\n\nlifecycle.addServer(app.listen(3000));\n');
+    expect(readFileSync(join(dir, 'src', 'service.ts'), 'utf8')).toContain(
+      'lifecycle.handleSignals();\n\nlifecycle.addServer(app.listen(3000));\n',
+    );
     expect(run.stdout).toContain('shutdown-lint migrate: rewrote 9 findings in 4 files; 3 left for a person.');
     expect(run.stdout).toContain('  changed src/orders.input.ts (6)');
     expect(run.stdout).toMatch(/^ {2}src\/left\.input\.ts:4:3 no-untracked-promise: `setTimeout` drops the promise/m);
@@ -54,7 +63,9 @@ describe('shutdown-lint migrate', () => {
     expect(readdirSync(join(dir, 'src')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     // A second run finds nothing more to rewrite.
     git(dir, 'commit', '-q', '-am', 'migrated');
-    expect(cli(dir, ['migrate', 'untracked-promise-to-lifecycle-track']).stdout).toMatch(/rewrote 0 findings in 0 files; 3 left/);
+    expect(cli(dir, ['migrate', 'untracked-promise-to-lifecycle-track']).stdout).toMatch(
+      /rewrote 0 findings in 0 files; 3 left/,
+    );
   });
 
   it('runs every codemod on one parse of a file, and adds the import once', () => {
@@ -77,7 +88,10 @@ describe('shutdown-lint migrate', () => {
         '',
       ].join('\n'),
     );
-    writeFileSync(join(dir, 'src', 'service.ts'), `${readFileSync(join(dir, 'src', 'service.ts'), 'utf8')}import './multi.js';\n`);
+    writeFileSync(
+      join(dir, 'src', 'service.ts'),
+      `${readFileSync(join(dir, 'src', 'service.ts'), 'utf8')}import './multi.js';\n`,
+    );
     git(dir, 'add', '-A');
     git(dir, 'commit', '-q', '-m', 'multi');
     const run = cli(dir, ['migrate', 'all', 'src/multi.ts']);
@@ -108,7 +122,9 @@ describe('shutdown-lint migrate', () => {
     writeFileSync(join(dir, 'src', 'work.ts'), `${readFileSync(join(dir, 'src', 'work.ts'), 'utf8')}// edited\n`);
     const refused = cli(dir, ['migrate', 'all']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^shutdown-lint: the git tree has uncommitted changes \(1 file, first src\/work\.ts\): commit or stash them first.*--force\.\n$/);
+    expect(refused.stderr).toMatch(
+      /^shutdown-lint: the git tree has uncommitted changes \(1 file, first src\/work\.ts\): commit or stash them first.*--force\.\n$/,
+    );
     expect(readFileSync(join(dir, 'src', 'orders.input.ts'), 'utf8')).not.toContain('lifecycle');
     const forced = cli(dir, ['migrate', 'all', '--force']);
     expect(forced.code).toBe(0);
@@ -139,16 +155,23 @@ describe('shutdown-lint migrate', () => {
     expect(run.code).toBe(2);
     // Every codemod of the registry, in its order: the message cannot fall behind a new one.
     const names = codemods.map((transform) => transform.codemod.name).join(', ');
-    expect(run.stderr).toBe(`shutdown-lint: migrate no-such-codemod: no such codemod. Known codemods: ${names}, or all.\n`);
+    expect(run.stderr).toBe(
+      `shutdown-lint: migrate no-such-codemod: no such codemod. Known codemods: ${names}, or all.\n`,
+    );
     expect(names).toContain('websocket-server-to-lifecycle-add-server');
   });
 
   it('names a file it cannot parse, writes nothing, exit code 2', () => {
-    writeFileSync(join(dir, 'src', 'orders.input.ts'), readFileSync(join(dir, 'src', 'orders.input.ts'), 'utf8').replace('export const app', 'export const app: <'));
+    writeFileSync(
+      join(dir, 'src', 'orders.input.ts'),
+      readFileSync(join(dir, 'src', 'orders.input.ts'), 'utf8').replace('export const app', 'export const app: <'),
+    );
     git(dir, 'commit', '-q', '-am', 'broken');
     const run = cli(dir, ['migrate', 'all']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^shutdown-lint: src\/orders\.input\.ts:7: Parsing error: .* Fix it .*nothing was written\.\n$/);
+    expect(run.stderr).toMatch(
+      /^shutdown-lint: src\/orders\.input\.ts:7: Parsing error: .* Fix it .*nothing was written\.\n$/,
+    );
     expect(git(dir, 'status', '--porcelain')).toBe('');
   });
 });

@@ -114,9 +114,24 @@ const context: ReportContext = {
   cwd,
   // Bare ids, as RuleMeta carries them: the SARIF reporter qualifies them to match result ruleIds.
   rules: [
-    { id: 'no-floating-shutdown', description: 'Await shutdown promises.', helpUri: 'https://example.test/rules/no-floating-shutdown', defaultSeverity: 'error' },
-    { id: 'bounded-close', description: 'Bound server.close() with a deadline.', helpUri: 'https://example.test/rules/bounded-close', defaultSeverity: 'warn' },
-    { id: 'no-process-exit', description: 'Let cleanup run before exiting.', helpUri: 'https://example.test/rules/no-process-exit', defaultSeverity: 'warn' },
+    {
+      id: 'no-floating-shutdown',
+      description: 'Await shutdown promises.',
+      helpUri: 'https://example.test/rules/no-floating-shutdown',
+      defaultSeverity: 'error',
+    },
+    {
+      id: 'bounded-close',
+      description: 'Bound server.close() with a deadline.',
+      helpUri: 'https://example.test/rules/bounded-close',
+      defaultSeverity: 'warn',
+    },
+    {
+      id: 'no-process-exit',
+      description: 'Let cleanup run before exiting.',
+      helpUri: 'https://example.test/rules/no-process-exit',
+      defaultSeverity: 'warn',
+    },
   ],
   toolVersion: '0.1.0',
   color: false,
@@ -132,7 +147,8 @@ async function eslintStylish(input: LintResult[], color: boolean): Promise<strin
   return formatter.format(relative as unknown as ESLint.LintResult[], { color } as never);
 }
 
-const byPath = (input: LintResult[]) => input.toSorted((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
+const byPath = (input: LintResult[]) =>
+  input.toSorted((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
 
 describe('stylish', () => {
   it('prints rows per file and a summary, skipping clean files', () => {
@@ -291,9 +307,9 @@ describe('sarif', () => {
 
   it('does not qualify rule ids twice', () => {
     const qualified = { ...context, rules: context.rules.map((rule) => ({ ...rule, id: `shutdown/${rule.id}` })) };
-    expect(JSON.parse(reporters.sarif(results, qualified)).runs[0].tool.driver.rules.map((rule: Json) => rule.id)).toEqual(
-      run.tool.driver.rules.map((rule: Json) => rule.id),
-    );
+    expect(
+      JSON.parse(reporters.sarif(results, qualified)).runs[0].tool.driver.rules.map((rule: Json) => rule.id),
+    ).toEqual(run.tool.driver.rules.map((rule: Json) => rule.id));
   });
 
   it('lists every file, clean ones included, relative to %SRCROOT% and percent-encoded', () => {

@@ -87,10 +87,15 @@ describe('sharded runs', { timeout: 180_000 }, () => {
 });
 
 describe('--shard usage errors', () => {
-  it.each([['0/2'], ['3/2'], ['x'], ['1/0'], ['1/'], ['1.5/2'], ['1/2/3']])('--shard %s exits 2 with one line', (value) => {
-    const run = cli(fixture('clean'), ['--shard', value]);
-    expect(run.code).toBe(2);
-    expect(run.stdout).toBe('');
-    expect(stderrLines(run)).toEqual([`shutdown-lint: --shard ${value}: expected i/n with 1 <= i <= n, such as 1/4.`]);
-  });
+  it.each([['0/2'], ['3/2'], ['x'], ['1/0'], ['1/'], ['1.5/2'], ['1/2/3']])(
+    '--shard %s exits 2 with one line',
+    (value) => {
+      const run = cli(fixture('clean'), ['--shard', value]);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(stderrLines(run)).toEqual([
+        `shutdown-lint: --shard ${value}: expected i/n with 1 <= i <= n, such as 1/4.`,
+      ]);
+    },
+  );
 });

@@ -46,7 +46,9 @@ export function describeCodemod(transform: CodemodTransform, expectedLeft: Expec
             const left = (expectedLeft[c.name] ?? []).length;
             const findings = fixture.analysed(outputPath).findings;
             expect(findings.filter((f) => f.ruleId === rule)).toHaveLength(left);
-            expect(findings.filter((f) => f.ruleId !== rule).map((f) => `${f.line}: ${f.ruleId} ${f.messageId}`)).toEqual([]);
+            expect(
+              findings.filter((f) => f.ruleId !== rule).map((f) => `${f.line}: ${f.ruleId} ${f.messageId}`),
+            ).toEqual([]);
           });
 
           it('changes nothing on a second run', () => {

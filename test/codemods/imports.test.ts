@@ -46,7 +46,12 @@ describe('a top-level statement', () => {
   });
 
   it('goes below an existing import of the lifecycle, without semicolons in a file that has none', () => {
-    expect(listen('/p/a.ts', "import { lifecycle } from 'shutdown-lint/lifecycle'\nimport { server } from './server.js'\nserver.listen(3000)\n")).toBe(
+    expect(
+      listen(
+        '/p/a.ts',
+        "import { lifecycle } from 'shutdown-lint/lifecycle'\nimport { server } from './server.js'\nserver.listen(3000)\n",
+      ),
+    ).toBe(
       "import { lifecycle } from 'shutdown-lint/lifecycle'\nimport { server } from './server.js'\n\nlifecycle.handleSignals()\n\nlifecycle.addServer(server.listen(3000))\n",
     );
   });

@@ -17,14 +17,17 @@ describe('codemods', () => {
     expect(codemods.map((c) => c.codemod.name).sort()).toEqual(files);
   });
 
-  it.each(codemods.map((c) => [c.codemod.name, c] as const))('%s has a rule, a doc, fixtures and a test', (name, transform) => {
-    expect(rules.map((r) => r.meta.id)).toContain(transform.codemod.rule);
-    const doc = readFileSync(join(repoRoot, 'codemods', `${name}.md`), 'utf8');
-    expect(doc.startsWith(`# ${name}\n`)).toBe(true);
-    expect(doc).toContain('```diff\n');
-    expect(doc).toContain('## Caveats\n');
-    expect(doc).toContain(`dist/codemods/${name}.js`);
-    expect(existsSync(join(repoRoot, 'fixtures', 'codemods', name, 'tsconfig.json'))).toBe(true);
-    expect(existsSync(join(repoRoot, 'test', 'codemods', `${name}.test.ts`))).toBe(true);
-  });
+  it.each(codemods.map((c) => [c.codemod.name, c] as const))(
+    '%s has a rule, a doc, fixtures and a test',
+    (name, transform) => {
+      expect(rules.map((r) => r.meta.id)).toContain(transform.codemod.rule);
+      const doc = readFileSync(join(repoRoot, 'codemods', `${name}.md`), 'utf8');
+      expect(doc.startsWith(`# ${name}\n`)).toBe(true);
+      expect(doc).toContain('```diff\n');
+      expect(doc).toContain('## Caveats\n');
+      expect(doc).toContain(`dist/codemods/${name}.js`);
+      expect(existsSync(join(repoRoot, 'fixtures', 'codemods', name, 'tsconfig.json'))).toBe(true);
+      expect(existsSync(join(repoRoot, 'test', 'codemods', `${name}.test.ts`))).toBe(true);
+    },
+  );
 });

@@ -11,7 +11,9 @@ const project = fixtureProject('core', 'bindings');
 const program = programOf(project.dir);
 const index = ProgramIndex.for(ts, program);
 
-function markedCalls(file: TS.SourceFile): { line: number; expected: string; call: TS.CallExpression | TS.NewExpression }[] {
+function markedCalls(
+  file: TS.SourceFile,
+): { line: number; expected: string; call: TS.CallExpression | TS.NewExpression }[] {
   const lines = file.text.split('\n');
   const found: { line: number; expected: string; call: TS.CallExpression | TS.NewExpression }[] = [];
   for (const node of nodesOf(file)) {
@@ -19,7 +21,8 @@ function markedCalls(file: TS.SourceFile): { line: number; expected: string; cal
     const line = file.getLineAndCharacterOfPosition(node.getStart(file)).line;
     const marker = /\/\/ => (\S+)\s*$/.exec(lines[line]!);
     // The outermost call on a marked line (`require('x').createServer()` has two).
-    if (marker && !found.some((f) => f.line === line + 1)) found.push({ line: line + 1, expected: marker[1]!, call: node });
+    if (marker && !found.some((f) => f.line === line + 1))
+      found.push({ line: line + 1, expected: marker[1]!, call: node });
   }
   return found;
 }

@@ -50,10 +50,16 @@ describe('closeOrderIn', () => {
 describe('usedResourceClosedBy', () => {
   it('knows that the request handler uses the pool, and what drains the server', () => {
     const fileName = join(repoRoot, 'fixtures', 'docs', 'dependents-core-uses.ts');
-    const program = programWithFile(fileName, `${header}\nconst unused = new pg.Pool();\nprocess.once('SIGTERM', async () => {\n  await unused.end();\n  server.close();\n  await pool.end();\n});\n`);
+    const program = programWithFile(
+      fileName,
+      `${header}\nconst unused = new pg.Pool();\nprocess.once('SIGTERM', async () => {\n  await unused.end();\n  server.close();\n  await pool.end();\n});\n`,
+    );
     const file = program.getSourceFile(fileName)!;
     const index = ProgramIndex.for(ts, program);
-    const ends = nodesOf(file).filter((n): n is TS.CallExpression => ts.isCallExpression(n) && ['unused.end', 'pool.end'].includes(n.expression.getText(file)));
+    const ends = nodesOf(file).filter(
+      (n): n is TS.CallExpression =>
+        ts.isCallExpression(n) && ['unused.end', 'pool.end'].includes(n.expression.getText(file)),
+    );
     expect(ends.map((c) => usedResourceClosedBy(index, c)?.name)).toEqual([undefined, 'pool']);
     const users = usedResourceClosedBy(index, ends[1]!)!.users;
     expect(users.map((u) => [u.type, u.drains.map((d) => d.getText(file))])).toEqual([['server', ['server.close()']]]);

@@ -11,7 +11,8 @@ function nameOf(node: import('typescript').Node): string {
   const named = node as { name?: import('typescript').Node };
   if (named.name) return named.name.getText();
   const parent = node.parent;
-  if (parent && (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent))) return parent.name.getText();
+  if (parent && (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent)))
+    return parent.name.getText();
   return `<anonymous ${node.getSourceFile().fileName.split('/').pop()}:${node.getSourceFile().getLineAndCharacterOfPosition(node.getStart()).line + 1}>`;
 }
 
@@ -24,7 +25,12 @@ describe('a typed service', () => {
   });
 
   it('finds the servers the program creates', () => {
-    expect(index.servers.map((s) => s.kind).sort()).toEqual(['express.App', 'express.Router', 'fastify.Instance', 'http.Server']);
+    expect(index.servers.map((s) => s.kind).sort()).toEqual([
+      'express.App',
+      'express.Router',
+      'fastify.Instance',
+      'http.Server',
+    ]);
   });
 
   it('finds the request handlers of every framework, through references and wrappers', () => {
@@ -65,7 +71,9 @@ describe('a typed service', () => {
 
   it('follows the shutdown path across modules', () => {
     const closeEverything = functionNamed(program, 'closeEverything');
-    const roots = index.shutdownRootsOf((closeEverything as import('typescript').FunctionDeclaration).body!.statements[0]!);
+    const roots = index.shutdownRootsOf(
+      (closeEverything as import('typescript').FunctionDeclaration).body!.statements[0]!,
+    );
     expect(roots.map((r) => r.trigger)).toContain("process.once('SIGTERM'|'SIGINT')");
   });
 
@@ -93,16 +101,24 @@ describe('a JavaScript service with no node_modules and no types', () => {
   const index = ProgramIndex.for(ts, program);
 
   it('still finds servers, handlers and shutdown hooks through module bindings', () => {
-    expect(index.servers.map((s) => s.kind).sort()).toEqual(['hono.App', 'http.Server', 'koa.App', 'koa.Router', 'lightship.Lightship'].sort());
-    expect([...index.handlers.values()].map((h) => `${h.framework} ${nameOf(h.fn)}`).sort()).toEqual(['hono honoRoute', 'koa koaRoute']);
-    expect(index.shutdownRoots.map((r) => `${r.trigger} ${nameOf(r.fn)}`)).toEqual(['lightship registerShutdownHandler lightshipHandler']);
+    expect(index.servers.map((s) => s.kind).sort()).toEqual(
+      ['hono.App', 'http.Server', 'koa.App', 'koa.Router', 'lightship.Lightship'].sort(),
+    );
+    expect([...index.handlers.values()].map((h) => `${h.framework} ${nameOf(h.fn)}`).sort()).toEqual([
+      'hono honoRoute',
+      'koa koaRoute',
+    ]);
+    expect(index.shutdownRoots.map((r) => `${r.trigger} ${nameOf(r.fn)}`)).toEqual([
+      'lightship registerShutdownHandler lightshipHandler',
+    ]);
   });
 
   it('knows koa.listen() and serve() return HTTP servers', () => {
     const handler = functionNamed(program, 'lightshipHandler') as import('typescript').FunctionExpression;
     const receivers: string[] = [];
     const visit = (node: import('typescript').Node): void => {
-      if (ts.isPropertyAccessExpression(node) && node.name.text === 'close') receivers.push(index.kindOf(node.expression) ?? 'unknown');
+      if (ts.isPropertyAccessExpression(node) && node.name.text === 'close')
+        receivers.push(index.kindOf(node.expression) ?? 'unknown');
       ts.forEachChild(node, visit);
     };
     visit(handler);
@@ -112,7 +128,9 @@ describe('a JavaScript service with no node_modules and no types', () => {
 
 describe('name facts: which names the checker is asked about', () => {
   const fileName = join(repoRoot, 'fixtures', 'core', `names-${Math.random().toString(36).slice(2)}.ts`);
-  const program = programWithFile(fileName, `
+  const program = programWithFile(
+    fileName,
+    `
     import { Pool as PgPool } from 'pg';
     import { randomUUID as uuid } from 'node:crypto';
     import http from 'node:http';
@@ -128,11 +146,13 @@ describe('name facts: which names the checker is asked about', () => {
     exports.legacy = function () {};
     export default { handler() {} };
     void [viaDeps, Store, typed, model, http];
-  `);
+  `,
+  );
   const index = ProgramIndex.for(ts, program);
 
   it('knows every name a program function can be called by, and no other', () => {
-    for (const name of ['makeModel', 'run', 'handler', 'legacy', 'default', 'pool', 'db', 'database']) expect(index.mayNameProgramFunction(name), name).toBe(true);
+    for (const name of ['makeModel', 'run', 'handler', 'legacy', 'default', 'pool', 'db', 'database'])
+      expect(index.mayNameProgramFunction(name), name).toBe(true);
     for (const name of ['query', 'end', 'listen', 'json']) expect(index.mayNameProgramFunction(name), name).toBe(false);
   });
 

@@ -6,17 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ts } from '../../src/cli/typescript.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
-import {
-  localControllers,
-  passedSignal,
-  requestSignalOf,
-  signalParameterOf,
-} from '../../src/core/signals.js';
+import { localControllers, passedSignal, requestSignalOf, signalParameterOf } from '../../src/core/signals.js';
 import { repoRoot } from '../support/fixtures.js';
 import { inMemoryOptions, nodesOf, programWithFile } from '../support/programs.js';
 
 /** A program with one in-memory file inside the repository, so imports resolve against its node_modules. */
-function programWith(code: string, options: TS.CompilerOptions = inMemoryOptions, dir = join(repoRoot, 'fixtures', 'core')): { program: TS.Program; file: TS.SourceFile; index: ProgramIndex } {
+function programWith(
+  code: string,
+  options: TS.CompilerOptions = inMemoryOptions,
+  dir = join(repoRoot, 'fixtures', 'core'),
+): { program: TS.Program; file: TS.SourceFile; index: ProgramIndex } {
   const fileName = join(dir, `signals-${Math.random().toString(36).slice(2)}.ts`);
   const program = programWithFile(fileName, code, options);
   return { program, file: program.getSourceFile(fileName)!, index: ProgramIndex.for(ts, program) };
@@ -134,7 +133,9 @@ describe('what a handler has at hand', () => {
 
   it('tells linked, managed and unmanaged controllers apart', () => {
     const controllers = localControllers(ts, index, byFramework('express').fn);
-    const state = Object.fromEntries(controllers.map((c) => [c.declaration.name.getText(), { linked: c.linked, managed: c.managed }]));
+    const state = Object.fromEntries(
+      controllers.map((c) => [c.declaration.name.getText(), { linked: c.linked, managed: c.managed }]),
+    );
     expect(state).toEqual({
       linked: { linked: true, managed: true },
       timed: { linked: false, managed: true },
@@ -154,14 +155,24 @@ describe('without types', () => {
       return c.text(String(upstream.status));
     });
   `,
-    { noLib: true, types: [], noEmit: true, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler },
+    {
+      noLib: true,
+      types: [],
+      noEmit: true,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+    },
     // Outside the repository, so no node_modules is found.
     join(tmpdir(), 'shutdown-lint-untyped'),
   );
   const calls = callsOf(file);
 
   it('knows fetch takes its options second', () => {
-    expect(signalParameterOf(ts, index, calls.get("fetch('https://x')")!)).toEqual({ index: 1, direct: false, property: 'signal' });
+    expect(signalParameterOf(ts, index, calls.get("fetch('https://x')")!)).toEqual({
+      index: 1,
+      direct: false,
+      property: 'signal',
+    });
   });
 
   it("knows a Hono handler's signal is c.req.raw.signal", () => {

@@ -15,18 +15,20 @@ function loops(code: string): { keyword: string; exit: boolean; stop: boolean }[
   const index = ProgramIndex.for(ts, program);
   return nodesOf(program.getSourceFile(fileName)!)
     .filter((n): n is TS.IterationStatement => endlessLoopKeyword(ts, n) !== undefined)
-    .map((loop) => ({ keyword: endlessLoopKeyword(ts, loop)!, exit: loopHasExit(index, loop), stop: consultsStop(index, [loop]) }));
+    .map((loop) => ({
+      keyword: endlessLoopKeyword(ts, loop)!,
+      exit: loopHasExit(index, loop),
+      stop: consultsStop(index, [loop]),
+    }));
 }
 
 describe('endless loops', () => {
   it('recognises the endless forms only', () => {
-    expect(loops(`declare let go: boolean; while (true) {} while (1) {} for (;;) {} for (; true; ) {} do {} while (true); while (go) {} while (0) {}`).map((l) => l.keyword)).toEqual([
-      'while',
-      'while',
-      'for',
-      'for',
-      'do',
-    ]);
+    expect(
+      loops(
+        `declare let go: boolean; while (true) {} while (1) {} for (;;) {} for (; true; ) {} do {} while (true); while (go) {} while (0) {}`,
+      ).map((l) => l.keyword),
+    ).toEqual(['while', 'while', 'for', 'for', 'do']);
   });
 
   it('finds the ways out: labels, nested loops and switches, caught and rethrown errors', () => {
@@ -42,10 +44,15 @@ describe('endless loops', () => {
       `).map((l) => l.exit),
     ).toEqual([
       // outer: never leaves; its inner for (;;) leaves through `continue outer`
-      false, true,
+      false,
+      true,
       // outer2 leaves through `break outer2`, and so does its inner loop
-      true, true,
-      false, false, true, true,
+      true,
+      true,
+      false,
+      false,
+      true,
+      true,
     ]);
   });
 

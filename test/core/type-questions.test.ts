@@ -20,7 +20,11 @@ function sourcesUnder(dir: string): string[] {
 
 describe('TypeQuestions', () => {
   it('is the only way the analysis reaches the checker', () => {
-    const offenders = [...sourcesUnder(join(repoRoot, 'src')), ...sourcesUnder(join(repoRoot, 'rules')), ...sourcesUnder(join(repoRoot, 'codemods'))]
+    const offenders = [
+      ...sourcesUnder(join(repoRoot, 'src')),
+      ...sourcesUnder(join(repoRoot, 'rules')),
+      ...sourcesUnder(join(repoRoot, 'codemods')),
+    ]
       .filter((file) => !file.endsWith(join('src', 'core', 'type-questions.ts')))
       .filter((file) => /\bgetTypeChecker\b|\bTypeChecker\b/.test(readFileSync(file, 'utf8')))
       .map((file) => relative(repoRoot, file));
@@ -29,17 +33,29 @@ describe('TypeQuestions', () => {
 
   it('counts every question the rules ask', () => {
     const fileName = join(repoRoot, 'fixtures', 'core', `questions-${Math.random().toString(36).slice(2)}.ts`);
-    const program = programWithFile(fileName, `
+    const program = programWithFile(
+      fileName,
+      `
       const total = [1, 2, 3].reduce((a, b) => a + b, 0);
       export function double(n: number): number { return n * 2 + total; }
       export async function save(): Promise<void> {}
       export function handler(): void { save(); }
-    `, inMemoryOptions);
+    `,
+      inMemoryOptions,
+    );
     const index = ProgramIndex.for(ts, program);
     const file = program.getSourceFile(fileName)!;
     const before = { ...index.types.counts };
-    const findings = runRulesOnFile(ts, program, file, rules.map((rule) => ({ rule })));
-    const asked = Object.entries(index.types.counts).reduce((n, [name, count]) => n + count - ((before as Record<string, number>)[name] ?? 0), 0);
+    const findings = runRulesOnFile(
+      ts,
+      program,
+      file,
+      rules.map((rule) => ({ rule })),
+    );
+    const asked = Object.entries(index.types.counts).reduce(
+      (n, [name, count]) => n + count - ((before as Record<string, number>)[name] ?? 0),
+      0,
+    );
     expect(findings.map((f) => f.ruleId)).toEqual(['no-untracked-promise']);
     expect(asked).toBeGreaterThan(0);
     expect(index.types.counts.getTypeAtLocation).toBeGreaterThan(0);

@@ -15,7 +15,13 @@ describe('the ESLint plugin without type information', () => {
       cwd: project.dir,
       overrideConfigFile: true,
       // No typescript-eslint parser: espree parses plain JavaScript, with no program behind it.
-      overrideConfig: [{ files: ['**/*.js'], plugins: { shutdown: plugin }, rules: { [`shutdown/${id}`]: 'error' } } as unknown as Linter.Config],
+      overrideConfig: [
+        {
+          files: ['**/*.js'],
+          plugins: { shutdown: plugin },
+          rules: { [`shutdown/${id}`]: 'error' },
+        } as unknown as Linter.Config,
+      ],
     });
     await expect(eslint.lintText('const a = 1;\n', { filePath: `${project.dir}/src/plain.js` })).rejects.toThrow(
       /parsed without type information\. Use typescript-eslint's parser with `parserOptions: \{ projectService: true \}`/,
@@ -43,7 +49,8 @@ describe('the ESLint face on one file', () => {
         return {
           [context.ts.SyntaxKind.Identifier]: (node) => {
             seen.push(id);
-            if ((node as import('typescript').Identifier).text === 'last') context.report({ node, messageId: 'seen', data: { name: id } });
+            if ((node as import('typescript').Identifier).text === 'last')
+              context.report({ node, messageId: 'seen', data: { name: id } });
           },
         };
       },
@@ -66,8 +73,13 @@ describe('the ESLint face on one file', () => {
         } as unknown as Linter.Config,
       ],
     });
-    const [result] = await eslint.lintText('const first = 1;\nconst last = first;\n', { filePath: `${project.dir}/src/flags.ts` });
-    expect(result!.messages.map((m) => `${m.ruleId} ${m.line}:${m.column} ${m.message}`)).toEqual(['probe/a 2:7 seen a', 'probe/b 2:7 seen b']);
+    const [result] = await eslint.lintText('const first = 1;\nconst last = first;\n', {
+      filePath: `${project.dir}/src/flags.ts`,
+    });
+    expect(result!.messages.map((m) => `${m.ruleId} ${m.line}:${m.column} ${m.message}`)).toEqual([
+      'probe/a 2:7 seen a',
+      'probe/b 2:7 seen b',
+    ]);
     expect(seen.slice(0, 4)).toEqual(['a', 'b', 'a', 'b']);
     expect(seen.filter((id) => id === 'a').length).toBe(seen.length / 2);
   });

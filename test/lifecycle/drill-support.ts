@@ -105,8 +105,12 @@ export function get(port: number, path: string, agent?: http.Agent): Promise<Ans
       response.on('end', () =>
         resolve({ status: response.statusCode, connection: response.headers.connection, body, at: Date.now() }),
       );
-      response.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message, at: Date.now() }));
+      response.on('error', (error: NodeJS.ErrnoException) =>
+        resolve({ error: error.code ?? error.message, at: Date.now() }),
+      );
     });
-    request.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message, at: Date.now() }));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ error: error.code ?? error.message, at: Date.now() }),
+    );
   });
 }

@@ -200,7 +200,9 @@ describe('shutdown-lint/lifecycle under SIGTERM (node:http, ESM)', () => {
   });
 
   it('runs closers last-in first-out, after the servers and tasks', async () => {
-    const server = await drill('drill-server.mjs', { closers: [{ name: 'db' }, { name: 'cache' }, { name: 'consumer' }] });
+    const server = await drill('drill-server.mjs', {
+      closers: [{ name: 'db' }, { name: 'cache' }, { name: 'consumer' }],
+    });
     expect(await get(server.ports[0], '/task?ms=300')).toMatchObject({ status: 200 });
     server.kill();
     const exit = await server.exited;

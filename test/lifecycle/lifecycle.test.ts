@@ -129,7 +129,9 @@ describe('createLifecycle', () => {
     const life = createLifecycle({ logger, timeoutMs: 100 });
     void life.track(new Promise(() => {}));
     await life.shutdown();
-    expect(lines).toEqual(['shutdown-lint/lifecycle: 1 tracked task(s) still pending at the overall deadline (100 ms)']);
+    expect(lines).toEqual([
+      'shutdown-lint/lifecycle: 1 tracked task(s) still pending at the overall deadline (100 ms)',
+    ]);
     expect(process.exitCode).toBe(1);
   });
 

@@ -65,7 +65,9 @@ describe('shutdown-lint/lifecycle, installed', () => {
     );
     // require (a .cts file, or module commonjs) gets the CommonJS declarations; import the ESM ones.
     const expected =
-      config === 'nodenext' ? ['/dist/src/lifecycle/index.d.ts', '/dist/cjs/lifecycle/index.d.ts'] : ['/dist/cjs/lifecycle/index.d.ts'];
+      config === 'nodenext'
+        ? ['/dist/src/lifecycle/index.d.ts', '/dist/cjs/lifecycle/index.d.ts']
+        : ['/dist/cjs/lifecycle/index.d.ts'];
     for (const declarations of expected) expect(resolved.some((line) => line.includes(declarations))).toBe(true);
   });
 
@@ -78,9 +80,15 @@ describe('shutdown-lint/lifecycle, installed', () => {
       writeFileSync(join(project, file), code);
       return file;
     });
-    const config = { compilerOptions: { module: 'nodenext', strict: true, skipLibCheck: true, noEmit: true, types: ['node'] }, files };
+    const config = {
+      compilerOptions: { module: 'nodenext', strict: true, skipLibCheck: true, noEmit: true, types: ['node'] },
+      files,
+    };
     writeFileSync(join(project, 'tsconfig.readme.json'), JSON.stringify(config));
-    const checked = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.readme.json'], { cwd: project, encoding: 'utf8' });
+    const checked = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.readme.json'], {
+      cwd: project,
+      encoding: 'utf8',
+    });
     expect(checked.stdout).toBe('');
     expect(checked.status).toBe(0);
   });

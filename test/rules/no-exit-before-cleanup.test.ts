@@ -43,7 +43,11 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
             {
               messageId: 'suggestExitCode',
               data: { code: '0', cleanup: 'server.close()' },
-              output: edited(signals.code, '  server.close();\n  process.exit(0);\n});', '  server.close();\n  process.exitCode = 0;\n});'),
+              output: edited(
+                signals.code,
+                '  server.close();\n  process.exit(0);\n});',
+                '  server.close();\n  process.exitCode = 0;\n});',
+              ),
             },
           ],
         },
@@ -68,7 +72,11 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
           column: 3,
           data: { exit: 'process.exit()', cleanup: 'stopAll()' },
           suggestions: [
-            { messageId: 'suggestReturn', data: { cleanup: 'stopAll()' }, output: edited(signals.code, '  process.exit();\n', '') },
+            {
+              messageId: 'suggestReturn',
+              data: { cleanup: 'stopAll()' },
+              output: edited(signals.code, '  process.exit();\n', ''),
+            },
           ],
         },
         {
@@ -111,9 +119,19 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
           data: { exit: 'process.exit()', trigger: "process.on('SIGTERM')", label: 'HTTP server' },
         },
         // The exit is the listener itself.
-        { messageId: 'exitWithoutCleanup', line: 13, column: 22, data: { exit: 'process.exit', trigger: "process.on('SIGINT')", label: 'HTTP server' } },
+        {
+          messageId: 'exitWithoutCleanup',
+          line: 13,
+          column: 22,
+          data: { exit: 'process.exit', trigger: "process.on('SIGINT')", label: 'HTTP server' },
+        },
         // A named handler.
-        { messageId: 'exitWithoutCleanup', line: 18, column: 3, data: { exit: 'process.kill()', trigger: "process.once('SIGHUP')", label: 'HTTP server' } },
+        {
+          messageId: 'exitWithoutCleanup',
+          line: 18,
+          column: 3,
+          data: { exit: 'process.kill()', trigger: "process.once('SIGHUP')", label: 'HTTP server' },
+        },
       ],
     },
     {
@@ -126,29 +144,80 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
     {
       ...project.file('invalid-library.ts'),
       errors: [
-        { messageId: 'exitInLibrary', line: 10, column: 5, data: { exit: 'process.exit()', where: 'loadConfig', label: 'HTTP server' } },
+        {
+          messageId: 'exitInLibrary',
+          line: 10,
+          column: 5,
+          data: { exit: 'process.exit()', where: 'loadConfig', label: 'HTTP server' },
+        },
         // Destructured, through globalThis, by element access, imported from node:process.
-        { messageId: 'exitInLibrary', line: 17, column: 3, data: { exit: 'exit()', where: 'failDestructured', label: 'HTTP server' } },
-        { messageId: 'exitInLibrary', line: 20, column: 3, data: { exit: 'globalThis.process.exit()', where: 'failGlobal', label: 'HTTP server' } },
-        { messageId: 'exitInLibrary', line: 23, column: 3, data: { exit: "process['exit']()", where: 'failElement', label: 'HTTP server' } },
-        { messageId: 'exitInLibrary', line: 26, column: 3, data: { exit: 'quit()', where: 'failImported', label: 'HTTP server' } },
-        { messageId: 'exitInLibrary', line: 29, column: 3, data: { exit: 'process.abort()', where: 'abortNow', label: 'HTTP server' } },
-        { messageId: 'exitInLibrary', line: 34, column: 14, data: { exit: 'process.kill()', where: 'Jobs.run', label: 'HTTP server' } },
+        {
+          messageId: 'exitInLibrary',
+          line: 17,
+          column: 3,
+          data: { exit: 'exit()', where: 'failDestructured', label: 'HTTP server' },
+        },
+        {
+          messageId: 'exitInLibrary',
+          line: 20,
+          column: 3,
+          data: { exit: 'globalThis.process.exit()', where: 'failGlobal', label: 'HTTP server' },
+        },
+        {
+          messageId: 'exitInLibrary',
+          line: 23,
+          column: 3,
+          data: { exit: "process['exit']()", where: 'failElement', label: 'HTTP server' },
+        },
+        {
+          messageId: 'exitInLibrary',
+          line: 26,
+          column: 3,
+          data: { exit: 'quit()', where: 'failImported', label: 'HTTP server' },
+        },
+        {
+          messageId: 'exitInLibrary',
+          line: 29,
+          column: 3,
+          data: { exit: 'process.abort()', where: 'abortNow', label: 'HTTP server' },
+        },
+        {
+          messageId: 'exitInLibrary',
+          line: 34,
+          column: 14,
+          data: { exit: 'process.kill()', where: 'Jobs.run', label: 'HTTP server' },
+        },
       ],
     },
     {
       // Spawning a worker does not make the main thread's exit end only a thread.
       ...project.file('invalid-main-thread.ts'),
-      errors: [{ messageId: 'exitInLibrary', line: 6, column: 15, data: { exit: 'process.exit()', where: 'runReport', label: 'HTTP server' } }],
+      errors: [
+        {
+          messageId: 'exitInLibrary',
+          line: 6,
+          column: 15,
+          data: { exit: 'process.exit()', where: 'runReport', label: 'HTTP server' },
+        },
+      ],
     },
     {
       ...project.file('invalid-after-open.ts'),
-      errors: [{ messageId: 'exitAfterOpen', line: 9, column: 27, data: { exit: 'process.exit()', label: 'HTTP server' } }],
+      errors: [
+        { messageId: 'exitAfterOpen', line: 9, column: 27, data: { exit: 'process.exit()', label: 'HTTP server' } },
+      ],
     },
     {
       // Library code called after the server opened is not startup validation.
       ...project.file('invalid-late-check.ts'),
-      errors: [{ messageId: 'exitInLibrary', line: 5, column: 5, data: { exit: 'process.exit()', where: 'checkSchema', label: 'HTTP server' } }],
+      errors: [
+        {
+          messageId: 'exitInLibrary',
+          line: 5,
+          column: 5,
+          data: { exit: 'process.exit()', where: 'checkSchema', label: 'HTTP server' },
+        },
+      ],
     },
     {
       ...testFile,
@@ -160,7 +229,11 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
           column: 3,
           data: { exit: 'process.exit()', cleanup: 'server.close()' },
           suggestions: [
-            { messageId: 'suggestExitCode', data: { code: '0', cleanup: 'server.close()' }, output: edited(testFile.code, 'process.exit(0);', 'process.exitCode = 0;') },
+            {
+              messageId: 'suggestExitCode',
+              data: { code: '0', cleanup: 'server.close()' },
+              output: edited(testFile.code, 'process.exit(0);', 'process.exitCode = 0;'),
+            },
           ],
         },
       ],

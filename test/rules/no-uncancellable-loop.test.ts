@@ -6,8 +6,18 @@ const project = fixtureProject('rules', 'no-uncancellable-loop');
 const rule = plugin.rules['no-uncancellable-loop']!;
 
 const interval = (line: number, column: number) => ({ messageId: 'intervalNeverCleared' as const, line, column });
-const loop = (line: number, keyword: string) => ({ messageId: 'endlessLoop' as const, line, column: 3, data: { keyword } });
-const reschedules = (line: number, column: number, name: string) => ({ messageId: 'timeoutReschedules' as const, line, column, data: { name } });
+const loop = (line: number, keyword: string) => ({
+  messageId: 'endlessLoop' as const,
+  line,
+  column: 3,
+  data: { keyword },
+});
+const reschedules = (line: number, column: number, name: string) => ({
+  messageId: 'timeoutReschedules' as const,
+  line,
+  column,
+  data: { name },
+});
 
 ruleTesterFor(project).run('no-uncancellable-loop', rule, {
   valid: [

@@ -67,11 +67,21 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
       ...project.file('invalid-closed-off-path.ts'),
       errors: [
         // closeLedger() is never called at shutdown
-        { messageId: 'closedOffShutdownPath', line: 5, column: 23, data: { name: 'ledger', label: 'pg Pool', close: 'ledger.end()' } },
+        {
+          messageId: 'closedOffShutdownPath',
+          line: 5,
+          column: 23,
+          data: { name: 'ledger', label: 'pg Pool', close: 'ledger.end()' },
+        },
         // closed only in metrics.test.ts
         unclosed(11, 24, 'metrics', 'ioredis client', 'metrics.quit()'),
         // registered with a list nothing runs
-        { messageId: 'closedOffShutdownPath', line: 15, column: 22, data: { name: 'locks', label: 'ioredis client', close: 'locks.quit()' } },
+        {
+          messageId: 'closedOffShutdownPath',
+          line: 15,
+          column: 22,
+          data: { name: 'locks', label: 'ioredis client', close: 'locks.quit()' },
+        },
       ],
     },
     {
@@ -85,20 +95,52 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
       ...project.file('invalid-per-call.ts'),
       errors: [
         // an early return between the creation and the close
-        { messageId: 'unclosedInFunction', line: 9, column: 18, data: { name: 'client', label: 'pg Client', fn: 'this request handler', close: 'client.end()' } },
-        { messageId: 'unclosedInFunction', line: 22, column: 18, data: { name: 'client', label: 'pg Client', fn: 'exportCsv', close: 'client.end()' } },
+        {
+          messageId: 'unclosedInFunction',
+          line: 9,
+          column: 18,
+          data: { name: 'client', label: 'pg Client', fn: 'this request handler', close: 'client.end()' },
+        },
+        {
+          messageId: 'unclosedInFunction',
+          line: 22,
+          column: 18,
+          data: { name: 'client', label: 'pg Client', fn: 'exportCsv', close: 'client.end()' },
+        },
         // closed only in a callback
-        { messageId: 'unclosedInFunction', line: 30, column: 18, data: { name: 'client', label: 'pg Client', fn: 'notifyLater', close: 'client.end()' } },
+        {
+          messageId: 'unclosedInFunction',
+          line: 30,
+          column: 18,
+          data: { name: 'client', label: 'pg Client', fn: 'notifyLater', close: 'client.end()' },
+        },
         // closed in a `.then` only: not when the work fails
-        { messageId: 'unclosedInFunction', line: 39, column: 18, data: { name: 'client', label: 'pg Client', fn: 'checkHealth', close: 'client.end()' } },
+        {
+          messageId: 'unclosedInFunction',
+          line: 39,
+          column: 18,
+          data: { name: 'client', label: 'pg Client', fn: 'checkHealth', close: 'client.end()' },
+        },
         // kept in the parameter of a `.then` callback
-        { messageId: 'unclosedInFunction', line: 48, column: 10, data: { name: 'connection', label: 'amqplib connection', fn: 'consumeOrders', close: 'connection.close()' } },
+        {
+          messageId: 'unclosedInFunction',
+          line: 48,
+          column: 10,
+          data: { name: 'connection', label: 'amqplib connection', fn: 'consumeOrders', close: 'connection.close()' },
+        },
       ],
     },
     {
       // A script never closing its client: the connection keeps the process alive.
       ...project.file('invalid-script.ts'),
-      errors: [{ messageId: 'unclosedInScript', line: 4, column: 16, data: { name: 'client', label: 'pg Client', close: 'client.end()' } }],
+      errors: [
+        {
+          messageId: 'unclosedInScript',
+          line: 4,
+          column: 16,
+          data: { name: 'client', label: 'pg Client', close: 'client.end()' },
+        },
+      ],
     },
     {
       ...project.file('invalid-options.ts'),
@@ -115,7 +157,14 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
       // With checkTestFiles: a test's own close counts, wherever it is.
       ...project.file('metrics.test.ts'),
       options: [{ checkTestFiles: true }],
-      errors: [{ messageId: 'unclosedInScript', line: 10, column: 30, data: { name: 'fixtureClient', label: 'pg Client', close: 'fixtureClient.end()' } }],
+      errors: [
+        {
+          messageId: 'unclosedInScript',
+          line: 10,
+          column: 30,
+          data: { name: 'fixtureClient', label: 'pg Client', close: 'fixtureClient.end()' },
+        },
+      ],
     },
   ],
 });

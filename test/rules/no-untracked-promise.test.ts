@@ -43,7 +43,9 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
           messageId: 'untrackedInHandler',
           line: 11,
           column: 3,
-          suggestions: [{ messageId: 'suggestAwait', output: replaceAt(handler.code, 11, 3, 'void '.length, 'await ') }],
+          suggestions: [
+            { messageId: 'suggestAwait', output: replaceAt(handler.code, 11, 3, 'void '.length, 'await ') },
+          ],
         },
         { messageId: 'untrackedInHandler', line: 12, column: 3, suggestions: awaitAt(handler.code, 12, 3) },
         { messageId: 'untrackedInHandler', line: 13, column: 3, suggestions: awaitAt(handler.code, 13, 3) },
@@ -95,8 +97,8 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
               messageId: 'suggestTrack',
               data: { tracker: 'inflight.track' },
               output: suggestTrack.code.replace(
-                "void sendReceipt({ id: String(req.query.id) });",
-                "inflight.track(sendReceipt({ id: String(req.query.id) }));",
+                'void sendReceipt({ id: String(req.query.id) });',
+                'inflight.track(sendReceipt({ id: String(req.query.id) }));',
               ),
             },
           ],

@@ -18,7 +18,9 @@ const aiSdk = project.file('invalid-ai-sdk.ts');
 function pass(code: string, signal: string, from: string, to: string) {
   const at = code.indexOf(from);
   if (at < 0 || code.indexOf(from, at + 1) >= 0) throw new Error(`not found once: ${from}`);
-  return [{ messageId: 'suggestPassSignal', data: { signal }, output: code.slice(0, at) + to + code.slice(at + from.length) }];
+  return [
+    { messageId: 'suggestPassSignal', data: { signal }, output: code.slice(0, at) + to + code.slice(at + from.length) },
+  ];
 }
 
 ruleTesterFor(project).run('require-abort-signal', rule, {
@@ -45,13 +47,23 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           line: 7,
           column: 26,
           data: { name: 'fetch(…)', signal: 'request.signal' },
-          suggestions: pass(fetchRoute.code, 'request.signal', 'fetch(UPSTREAM);', 'fetch(UPSTREAM, { signal: request.signal });'),
+          suggestions: pass(
+            fetchRoute.code,
+            'request.signal',
+            'fetch(UPSTREAM);',
+            'fetch(UPSTREAM, { signal: request.signal });',
+          ),
         },
         {
           messageId: 'missingSignal',
           line: 8,
           column: 24,
-          suggestions: pass(fetchRoute.code, 'request.signal', "{ method: 'POST' }", "{ method: 'POST', signal: request.signal }"),
+          suggestions: pass(
+            fetchRoute.code,
+            'request.signal',
+            "{ method: 'POST' }",
+            "{ method: 'POST', signal: request.signal }",
+          ),
         },
         // timers/promises setTimeout(ms): the options go third, after a value the call leaves out.
         { messageId: 'missingSignal', line: 9, column: 9, data: { name: 'sleep(…)', signal: 'request.signal' } },
@@ -60,7 +72,12 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           line: 10,
           column: 9,
           data: { name: 'once(…)', signal: 'request.signal' },
-          suggestions: pass(fetchRoute.code, 'request.signal', "once(bus, 'ready')", "once(bus, 'ready', { signal: request.signal })"),
+          suggestions: pass(
+            fetchRoute.code,
+            'request.signal',
+            "once(bus, 'ready')",
+            "once(bus, 'ready', { signal: request.signal })",
+          ),
         },
         // The program's own functions, by their parameter types.
         {
@@ -68,13 +85,23 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           line: 11,
           column: 24,
           data: { name: 'loadReport(…)', signal: 'request.signal' },
-          suggestions: pass(fetchRoute.code, 'request.signal', 'loadReport(UPSTREAM);', 'loadReport(UPSTREAM, { signal: request.signal });'),
+          suggestions: pass(
+            fetchRoute.code,
+            'request.signal',
+            'loadReport(UPSTREAM);',
+            'loadReport(UPSTREAM, { signal: request.signal });',
+          ),
         },
         {
           messageId: 'missingSignal',
           line: 12,
           column: 23,
-          suggestions: pass(fetchRoute.code, 'request.signal', 'loadReport(UPSTREAM, {})', 'loadReport(UPSTREAM, { signal: request.signal })'),
+          suggestions: pass(
+            fetchRoute.code,
+            'request.signal',
+            'loadReport(UPSTREAM, {})',
+            'loadReport(UPSTREAM, { signal: request.signal })',
+          ),
         },
         {
           messageId: 'missingSignal',
@@ -98,7 +125,12 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           line: 13,
           column: 26,
           data: { name: 'fetch(…)', signal: 'c.req.raw.signal' },
-          suggestions: pass(frameworks.code, 'c.req.raw.signal', 'fetch(UPSTREAM);', 'fetch(UPSTREAM, { signal: c.req.raw.signal });'),
+          suggestions: pass(
+            frameworks.code,
+            'c.req.raw.signal',
+            'fetch(UPSTREAM);',
+            'fetch(UPSTREAM, { signal: c.req.raw.signal });',
+          ),
         },
         // A namespace import, an empty options literal.
         {
@@ -106,7 +138,12 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           line: 14,
           column: 9,
           data: { name: 'timers.setTimeout(…)', signal: 'c.req.raw.signal' },
-          suggestions: pass(frameworks.code, 'c.req.raw.signal', 'undefined, {})', 'undefined, { signal: c.req.raw.signal })'),
+          suggestions: pass(
+            frameworks.code,
+            'c.req.raw.signal',
+            'undefined, {})',
+            'undefined, { signal: c.req.raw.signal })',
+          ),
         },
         // Destructured from a default import, an options literal without a signal.
         {
@@ -114,7 +151,12 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           line: 15,
           column: 9,
           data: { name: 'delay(…)', signal: 'c.req.raw.signal' },
-          suggestions: pass(frameworks.code, 'c.req.raw.signal', '{ ref: false }', '{ ref: false, signal: c.req.raw.signal }'),
+          suggestions: pass(
+            frameworks.code,
+            'c.req.raw.signal',
+            '{ ref: false }',
+            '{ ref: false, signal: c.req.raw.signal }',
+          ),
         },
         // Renamed on import.
         {
@@ -122,7 +164,12 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           line: 16,
           column: 9,
           data: { name: 'onceEvent(…)', signal: 'c.req.raw.signal' },
-          suggestions: pass(frameworks.code, 'c.req.raw.signal', "onceEvent(bus, 'ready')", "onceEvent(bus, 'ready', { signal: c.req.raw.signal })"),
+          suggestions: pass(
+            frameworks.code,
+            'c.req.raw.signal',
+            "onceEvent(bus, 'ready')",
+            "onceEvent(bus, 'ready', { signal: c.req.raw.signal })",
+          ),
         },
         // Fastify request.signal; `new Request(url)` carries a signal nothing aborts.
         {
@@ -130,7 +177,12 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           line: 23,
           column: 26,
           data: { name: 'fetch(…)', signal: 'request.signal' },
-          suggestions: pass(frameworks.code, 'request.signal', 'fetch(new Request(UPSTREAM))', 'fetch(new Request(UPSTREAM), { signal: request.signal })'),
+          suggestions: pass(
+            frameworks.code,
+            'request.signal',
+            'fetch(new Request(UPSTREAM))',
+            'fetch(new Request(UPSTREAM), { signal: request.signal })',
+          ),
         },
       ],
     },
@@ -149,7 +201,12 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           line: 16,
           column: 29,
           data: { name: 'llm.stream(…)', signal: 'ac.signal' },
-          suggestions: pass(derived.code, 'ac.signal', 'llm.stream(await first.text())', 'llm.stream(await first.text(), { signal: ac.signal })'),
+          suggestions: pass(
+            derived.code,
+            'ac.signal',
+            'llm.stream(await first.text())',
+            'llm.stream(await first.text(), { signal: ac.signal })',
+          ),
         },
       ],
     },
@@ -206,7 +263,12 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           line: 6,
           column: 22,
           data: { name: 'streamText(…)', signal: 'request.signal' },
-          suggestions: pass(aiSdk.code, 'request.signal', 'streamText({ prompt })', 'streamText({ prompt, abortSignal: request.signal })'),
+          suggestions: pass(
+            aiSdk.code,
+            'request.signal',
+            'streamText({ prompt })',
+            'streamText({ prompt, abortSignal: request.signal })',
+          ),
         },
       ],
     },
@@ -218,7 +280,12 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           line: 10,
           column: 26,
           data: { name: 'fetch(…)', signal: 'request.signal' },
-          suggestions: pass(sveltekit.code, 'request.signal', '`${UPSTREAM}${url.search}`)', '`${UPSTREAM}${url.search}`, { signal: request.signal })'),
+          suggestions: pass(
+            sveltekit.code,
+            'request.signal',
+            '`${UPSTREAM}${url.search}`)',
+            '`${UPSTREAM}${url.search}`, { signal: request.signal })',
+          ),
         },
       ],
     },
@@ -230,7 +297,12 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           line: 10,
           column: 26,
           data: { name: 'fetch(…)', signal: 'request.signal' },
-          suggestions: pass(remix.code, 'request.signal', '`${UPSTREAM}/${params.id}`)', '`${UPSTREAM}/${params.id}`, { signal: request.signal })'),
+          suggestions: pass(
+            remix.code,
+            'request.signal',
+            '`${UPSTREAM}/${params.id}`)',
+            '`${UPSTREAM}/${params.id}`, { signal: request.signal })',
+          ),
         },
       ],
     },
@@ -243,7 +315,12 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           line: 5,
           column: 9,
           data: { name: 'warmCache(…)', signal: 'request.signal' },
-          suggestions: pass(ignoreCalls.code, 'request.signal', 'warmCache(request.url)', 'warmCache(request.url, { signal: request.signal })'),
+          suggestions: pass(
+            ignoreCalls.code,
+            'request.signal',
+            'warmCache(request.url)',
+            'warmCache(request.url, { signal: request.signal })',
+          ),
         },
       ],
     },
@@ -255,7 +332,12 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
           messageId: 'missingSignal',
           line: 5,
           column: 10,
-          suggestions: pass(testFile.code, 'request.signal', 'fetch(UPSTREAM)', 'fetch(UPSTREAM, { signal: request.signal })'),
+          suggestions: pass(
+            testFile.code,
+            'request.signal',
+            'fetch(UPSTREAM)',
+            'fetch(UPSTREAM, { signal: request.signal })',
+          ),
         },
       ],
     },

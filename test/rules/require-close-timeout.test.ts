@@ -26,21 +26,37 @@ ruleTesterFor(project).run('require-close-timeout', rule, {
     {
       // promisify(server.close.bind(server)) on the server app.listen returned
       ...project.file('invalid-express.ts'),
-      errors: [{ messageId: 'unboundedClose', line: 8, column: 19, data: { name: 'server.close()', label: 'HTTP server' } }],
+      errors: [
+        { messageId: 'unboundedClose', line: 8, column: 19, data: { name: 'server.close()', label: 'HTTP server' } },
+      ],
     },
     {
       ...project.file('invalid-fastify.ts'),
-      errors: [{ messageId: 'unboundedClose', line: 7, column: 9, data: { name: 'app.close()', label: 'Fastify app' } }],
+      errors: [
+        { messageId: 'unboundedClose', line: 7, column: 9, data: { name: 'app.close()', label: 'Fastify app' } },
+      ],
     },
     {
       ...project.file('invalid-nest.ts'),
-      errors: [{ messageId: 'unboundedClose', line: 11, column: 11, data: { name: 'app.close()', label: 'NestJS app' } }],
+      errors: [
+        { messageId: 'unboundedClose', line: 11, column: 11, data: { name: 'app.close()', label: 'NestJS app' } },
+      ],
     },
     {
       ...project.file('invalid-class-and-hono.ts'),
       errors: [
-        { messageId: 'unboundedClose', line: 14, column: 11, data: { name: 'this.server[Symbol.asyncDispose]()', label: 'HTTP server' } },
-        { messageId: 'unboundedClose', line: 22, column: 3, data: { name: 'honoServer.close()', label: 'HTTP server' } },
+        {
+          messageId: 'unboundedClose',
+          line: 14,
+          column: 11,
+          data: { name: 'this.server[Symbol.asyncDispose]()', label: 'HTTP server' },
+        },
+        {
+          messageId: 'unboundedClose',
+          line: 22,
+          column: 3,
+          data: { name: 'honoServer.close()', label: 'HTTP server' },
+        },
         // a parameter typed http.Server: the kind comes from the annotation
         { messageId: 'unboundedClose', line: 26, column: 3, data: { name: 'server.close()', label: 'HTTP server' } },
       ],

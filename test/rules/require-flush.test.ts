@@ -70,7 +70,14 @@ ruleTesterFor(project).run('require-flush', rule, {
     },
     {
       ...project.file('invalid-script.ts'),
-      errors: [{ messageId: 'unflushedInScript', line: 4, column: 18, data: { name: 'producer', label: 'kafkajs producer', flush: 'producer.disconnect()' } }],
+      errors: [
+        {
+          messageId: 'unflushedInScript',
+          line: 4,
+          column: 18,
+          data: { name: 'producer', label: 'kafkajs producer', flush: 'producer.disconnect()' },
+        },
+      ],
     },
   ],
 });
@@ -85,7 +92,12 @@ ruleTesterFor(unhandled).run('require-flush with no SIGTERM handling', rule, {
         unflushed(6, 1, '@sentry/node', 'Sentry client', 'close(2000)'),
         { messageId: 'notKept', line: 9, column: 1, data: { label: 'OpenTelemetry NodeSDK', method: 'shutdown' } },
         // pino's exit hook never runs: the signal's default action skips 'exit' listeners
-        { messageId: 'unflushedNoSignalHandler', line: 12, column: 23, data: { name: 'logger', label: 'pino logger', flush: 'logger.flush()' } },
+        {
+          messageId: 'unflushedNoSignalHandler',
+          line: 12,
+          column: 23,
+          data: { name: 'logger', label: 'pino logger', flush: 'logger.flush()' },
+        },
       ],
     },
   ],

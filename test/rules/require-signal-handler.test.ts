@@ -5,7 +5,12 @@ import { ruleTesterFor } from '../support/rule-tester.js';
 const project = fixtureProject('rules', 'require-signal-handler');
 const rule = plugin.rules['require-signal-handler']!;
 
-const noHandler = (line: number, column: number, name: string, label: string) => ({ messageId: 'noSignalHandler' as const, line, column, data: { name, label } });
+const noHandler = (line: number, column: number, name: string, label: string) => ({
+  messageId: 'noSignalHandler' as const,
+  line,
+  column,
+  data: { name, label },
+});
 
 ruleTesterFor(project).run('require-signal-handler', rule, {
   valid: [
@@ -57,11 +62,21 @@ ruleTesterFor(project).run('require-signal-handler', rule, {
     },
     {
       ...project.file('invalid-sigint-only.ts'),
-      errors: [{ messageId: 'noSigtermHandler', line: 7, column: 7, data: { name: 'app.listen()', label: 'Fastify app', signals: 'SIGINT' } }],
+      errors: [
+        {
+          messageId: 'noSigtermHandler',
+          line: 7,
+          column: 7,
+          data: { name: 'app.listen()', label: 'Fastify app', signals: 'SIGINT' },
+        },
+      ],
     },
     {
       ...project.file('invalid-websocket.ts'),
-      errors: [noHandler(5, 13, 'new WebSocketServer()', 'WebSocket server'), noHandler(8, 12, 'new SocketIoServer()', 'socket.io server')],
+      errors: [
+        noHandler(5, 13, 'new WebSocketServer()', 'WebSocket server'),
+        noHandler(8, 12, 'new SocketIoServer()', 'socket.io server'),
+      ],
     },
     {
       ...project.file('invalid-hono.ts'),
@@ -73,12 +88,26 @@ ruleTesterFor(project).run('require-signal-handler', rule, {
     },
     {
       ...project.file('invalid-nest-sigint.ts'),
-      errors: [{ messageId: 'noSigtermHandler', line: 11, column: 9, data: { name: 'app.listen()', label: 'NestJS app', signals: 'SIGINT' } }],
+      errors: [
+        {
+          messageId: 'noSigtermHandler',
+          line: 11,
+          column: 9,
+          data: { name: 'app.listen()', label: 'NestJS app', signals: 'SIGINT' },
+        },
+      ],
     },
     {
       // terminus with `signal: 'SIGINT'`, http-graceful-shutdown with `signals: 'SIGINT SIGHUP'`
       ...project.file('invalid-library-signals.ts'),
-      errors: [{ messageId: 'noSigtermHandler', line: 10, column: 1, data: { name: 'server.listen()', label: 'HTTP server', signals: 'SIGINT, SIGHUP' } }],
+      errors: [
+        {
+          messageId: 'noSigtermHandler',
+          line: 10,
+          column: 1,
+          data: { name: 'server.listen()', label: 'HTTP server', signals: 'SIGINT, SIGHUP' },
+        },
+      ],
     },
     {
       ...project.file('invalid-require.ts'),

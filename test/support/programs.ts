@@ -52,11 +52,17 @@ export const inMemoryOptions: TS.CompilerOptions = {
  * A program with one in-memory file at `fileName`, which should lie inside the repository so
  * that its imports resolve against the repository's node_modules.
  */
-export function programWithFile(fileName: string, code: string, options: TS.CompilerOptions = inMemoryOptions): TS.Program {
+export function programWithFile(
+  fileName: string,
+  code: string,
+  options: TS.CompilerOptions = inMemoryOptions,
+): TS.Program {
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (name, languageVersion, onError, shouldCreate) =>
-    name === fileName ? ts.createSourceFile(name, code, languageVersion, true) : getSourceFile(name, languageVersion, onError, shouldCreate);
+    name === fileName
+      ? ts.createSourceFile(name, code, languageVersion, true)
+      : getSourceFile(name, languageVersion, onError, shouldCreate);
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (name) => name === fileName || fileExists(name);
   const readFile = host.readFile.bind(host);

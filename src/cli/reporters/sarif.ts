@@ -59,7 +59,8 @@ function qualifiedRuleId(id: string): string {
 function artifactLocation(filePath: string, cwd: string): ArtifactLocation {
   const absolute = path.resolve(cwd, filePath);
   const relative = path.relative(cwd, absolute);
-  const outside = relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  const outside =
+    relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
   if (outside) {
     return { uri: pathToFileURL(absolute).href };
   }
