@@ -26,7 +26,7 @@ const pkg = findPackageJson();
 export const version: string = pkg.version;
 
 export function ruleDocsUrl(ruleId: string): string {
-  return `${pkg.homepage.replace(/#.*$/, '').replace(/\/$/, '')}/blob/main/rules/${ruleId}.md`;
+  return `${pkg.homepage.replace(/#.*$/, '').replace(/\/$/, '')}/blob/main/rules/${ruleId}/${ruleId}.md`;
 }
 
 /** The ESLint plugin namespace: rules are `shutdown/<id>`. */

@@ -39,7 +39,7 @@ export function extractExamples(markdown: string): Example[] {
 }
 
 describe.each(rules.map((rule) => [rule.meta.id, rule] as const))('%s doc examples', (id, rule) => {
-  const docPath = join(repoRoot, 'rules', `${id}.md`);
+  const docPath = join(repoRoot, 'rules', id, `${id}.md`);
   const examples = extractExamples(readFileSync(docPath, 'utf8'));
 
   it('has Incorrect and Correct examples', () => {

@@ -7,21 +7,24 @@ import { rules } from '../rules/index.js';
 import { ts } from '../src/cli/typescript.js';
 import plugin from '../src/eslint/plugin.js';
 import { allFixtureProjects, repoRoot } from './support/fixtures.js';
+import { importGraph } from './support/source-graph.js';
 
-const ruleFiles = readdirSync(join(repoRoot, 'rules'))
-  .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
-  .map((f) => f.replace(/\.ts$/, ''))
+// A rule lives in rules/<id>/: the rule in <id>.ts, its doc in <id>.md, and the modules only it uses.
+const ruleFiles = readdirSync(join(repoRoot, 'rules'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
   .sort();
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
 
 describe('rules', () => {
-  it('rules/index.ts lists exactly the rule files', () => {
+  it('rules/index.ts lists exactly the rule folders', () => {
     expect(rules.map((r) => r.meta.id).sort()).toEqual(ruleFiles);
   });
 
-  it.each(ruleFiles)('%s has a doc, tests and a fixture project', (id) => {
-    expect(existsSync(join(repoRoot, 'rules', `${id}.md`))).toBe(true);
-    expect(existsSync(join(repoRoot, 'test', 'rules', `${id}.test.ts`))).toBe(true);
+  it.each(ruleFiles)('%s has its rule, doc, tests and a fixture project', (id) => {
+    expect(existsSync(join(repoRoot, 'rules', id, `${id}.ts`))).toBe(true);
+    expect(existsSync(join(repoRoot, 'rules', id, `${id}.md`))).toBe(true);
+    expect(existsSync(join(repoRoot, 'test', 'rules', id, `${id}.test.ts`))).toBe(true);
     expect(existsSync(join(repoRoot, 'fixtures', 'rules', id, 'tsconfig.json'))).toBe(true);
   });
 
@@ -38,13 +41,65 @@ describe('rules', () => {
   it.each(rules.map((r) => [r.meta.id, r] as const))(
     '%s: its doc states the description and every option',
     (id, rule) => {
-      const doc = readFileSync(join(repoRoot, 'rules', `${id}.md`), 'utf8');
+      const doc = readFileSync(join(repoRoot, 'rules', id, `${id}.md`), 'utf8');
       expect(doc.startsWith(`# ${id}\n\n${rule.meta.description}.`)).toBe(true);
       expect(doc).toContain(`- Recommended: \`${rule.meta.recommended}\``);
       const options = doc.slice(doc.indexOf('## Options'));
       for (const name of Object.keys(rule.meta.schema.properties ?? {})) expect(options).toContain(`\`${name}\``);
     },
   );
+});
+
+describe('the house', () => {
+  const graph = importGraph(['src', 'rules', 'codemods']);
+  /** Who a file belongs to: `rule:<id>`, `core`, or the face (`cli`, `eslint`, `codemods`, ...). */
+  const ownerOf = (file: string): string => {
+    const parts = file.split('/');
+    if (parts[0] === 'rules') return parts.length > 2 ? `rule:${parts[1]}` : 'rules';
+    if (parts[0] === 'src') return parts[1] === 'core' ? 'core' : parts[1]!.replace(/\.ts$/, '');
+    return parts[0]!;
+  };
+
+  it('src/core/ keeps only what two or more rules, the core itself or a face use', () => {
+    const misplaced: string[] = [];
+    for (const module of [...graph.keys()].filter((file) => ownerOf(file) === 'core')) {
+      // Whoever reaches the module directly, or through other core modules only.
+      const users = new Set<string>();
+      const seen = new Set<string>([module]);
+      const queue = [module];
+      while (queue.length > 0) {
+        const target = queue.pop()!;
+        for (const [file, imports] of graph) {
+          if (!imports.has(target) || seen.has(file)) continue;
+          seen.add(file);
+          if (ownerOf(file) === 'core') queue.push(file);
+          else users.add(ownerOf(file));
+        }
+      }
+      const direct = [...graph].filter(([file, imports]) => file !== module && imports.has(module));
+      const coreUsers = direct.filter(([file]) => ownerOf(file) === 'core').length;
+      if (users.size === 1 && [...users][0]!.startsWith('rule:') && coreUsers === 0) {
+        misplaced.push(
+          `${module} serves only ${[...users][0]!.slice(5)}: move it to rules/${[...users][0]!.slice(5)}/`,
+        );
+      }
+    }
+    expect(misplaced).toEqual([]);
+  });
+
+  it('data flows one way: the core imports no rule, face or codemod, and a rule no other rule', () => {
+    const wrong: string[] = [];
+    for (const [file, imports] of graph) {
+      const owner = ownerOf(file);
+      for (const target of imports) {
+        const to = ownerOf(target);
+        if (owner === 'core' && to !== 'core' && to !== 'meta') wrong.push(`${file} -> ${target}`);
+        if (owner.startsWith('rule:') && to.startsWith('rule:') && to !== owner) wrong.push(`${file} -> ${target}`);
+        if (owner.startsWith('rule:') && !['core', 'meta', owner].includes(to)) wrong.push(`${file} -> ${target}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
 });
 
 describe('the ESLint plugin', () => {
@@ -62,7 +117,7 @@ describe('the ESLint plugin', () => {
 
 describe('the README', () => {
   it.each(rules.map((r) => [r.meta.id, r] as const))('lists %s with its description and Go lesson', (id, rule) => {
-    const row = readme.split('\n').find((line) => line.split('|')[1]?.trim() === `[\`${id}\`](rules/${id}.md)`);
+    const row = readme.split('\n').find((line) => line.split('|')[1]?.trim() === `[\`${id}\`](rules/${id}/${id}.md)`);
     expect(row, `README rule table row for ${id}`).toBeDefined();
     expect(row).toContain(rule.meta.description);
     expect(row).toContain(rule.meta.goLesson);

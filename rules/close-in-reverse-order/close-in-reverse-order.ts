@@ -1,0 +1,179 @@
+// close-in-reverse-order: a pool, client or queue closed on the shutdown path before (or while)
+// the HTTP server or worker that uses it drains. Shut down in reverse dependency order: HTTP
+// first, then workers, then the stores they use (runtime-facts §2, §3, §5.1 point 3).
+import type * as ts from 'typescript';
+import {
+  closeOrderIn,
+  drainsOnPath,
+  hookPhaseOf,
+  mayDrainUnknownServer,
+  registrationOrder,
+  rootsOfClose,
+  runConcurrently,
+  usedResourceClosedBy,
+  type ResourceUser,
+  type UsedResource,
+} from './dependents.js';
+import { checkTestFilesSchema, isTestFile } from '../../src/core/files.js';
+import type { ShutdownRoot } from '../../src/core/program-index.js';
+import { defineRule, type RuleContext } from '../../src/core/rule.js';
+import { calleeText } from '../../src/core/ts-utils.js';
+
+export type MessageId =
+  'closedBeforeDrain' | 'closedDuringDrain' | 'closedConcurrently' | 'closedInEarlyHook' | 'closedWhileServing';
+
+export interface Options {
+  /** Also lint test files. */
+  checkTestFiles: boolean;
+}
+
+type Context = RuleContext<MessageId, Options>;
+
+interface Problem {
+  messageId: MessageId;
+  drain?: ts.Node;
+  hook?: { hook: string; owner: string; instead?: string };
+}
+
+const ownerNames: Readonly<Record<string, string>> = { nestjs: 'NestJS', 'Fastify app': 'Fastify' };
+
+export default defineRule<MessageId, Options>({
+  meta: {
+    id: 'close-in-reverse-order',
+    description: 'Require a resource to be closed only after the servers and workers that use it have drained',
+    goLesson: 'wrong shutdown order: `db.Close()` before `srv.Shutdown(ctx)` has returned',
+    recommended: 'error',
+    requiresTypeChecking: true,
+    hasSuggestions: false,
+    messages: {
+      closedBeforeDrain:
+        '`{{close}}` closes `{{name}}` ({{label}}) before {{user}} drains ({{at}}), and its {{work}} use it: work still in flight fails on a closed connection. Close it after the drain has finished.',
+      closedDuringDrain:
+        '`{{close}}` closes `{{name}}` ({{label}}) while {{user}} is still draining: the drain started at {{at}} is not awaited first, and its {{work}} use it. Wait for the drain (its callback, its promise or its `close` event), then close it.',
+      closedConcurrently:
+        '`{{close}}` closes `{{name}}` ({{label}}) in a shutdown handler that runs at the same time as the one draining {{user}} ({{at}}), and its {{work}} use it: work still in flight fails on a closed connection. Close it in the same handler, after the drain.',
+      closedInEarlyHook:
+        '`{{close}}` closes `{{name}}` ({{label}}) in `{{hook}}`, which {{owner}} runs before it closes the HTTP server, and request handlers use it: requests still in flight fail on a closed connection. Close it in `{{instead}}`.',
+      closedWhileServing:
+        '`{{close}}` closes `{{name}}` ({{label}}) while the HTTP server still serves: request handlers use it and no shutdown path closes the server. Drain the server first, then close it.',
+    },
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        checkTestFiles: checkTestFilesSchema,
+      },
+    },
+    defaultOptions: { checkTestFiles: false },
+  },
+
+  create(context) {
+    const t = context.ts;
+    if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
+    return {
+      [t.SyntaxKind.CallExpression]: (node) => checkClose(context, node as ts.CallExpression),
+    };
+  },
+});
+
+function checkClose(context: Context, call: ts.CallExpression): void {
+  const { index } = context;
+  // The cheap question first: most calls are on no shutdown path, and the map of what uses what
+  // is whole-program work (an editor would pay it for every file otherwise).
+  const roots = rootsOfClose(index, call);
+  if (roots.length === 0) return; // not on a shutdown path (a script, a registry we cannot order)
+  const used = usedResourceClosedBy(index, call);
+  if (!used) return;
+  for (const user of used.users) {
+    const problem = problemWith(context, call, roots, user);
+    if (problem) {
+      report(context, call, used, user, problem);
+      return;
+    }
+  }
+}
+
+function problemWith(
+  context: Context,
+  call: ts.CallExpression,
+  roots: readonly ShutdownRoot[],
+  user: ResourceUser,
+): Problem | undefined {
+  const { index } = context;
+  for (const root of roots) {
+    if (user.type === 'server') {
+      const phase = hookPhaseOf(index, root);
+      if (phase?.phase === 'before-server-close') return { messageId: 'closedInEarlyHook', hook: phase };
+      if (phase?.phase === 'after-server-close') continue;
+    }
+    const onPath = drainsOnPath(index, root, user.drains);
+    if (onPath.length > 0) {
+      const orders = onPath.map((drain) => ({ drain, order: closeOrderIn(index, root.fn, call, drain) }));
+      if (orders.some((o) => o.order === 'after' || o.order === 'unknown')) continue;
+      const worst = orders.find((o) => o.order === 'during') ?? orders[0]!;
+      return { messageId: worst.order === 'during' ? 'closedDuringDrain' : 'closedBeforeDrain', drain: worst.drain };
+    }
+    const problem = problemAcrossRoots(context, root, user);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/** The drains run by other roots: a hook registered in the wrong order, or a handler running at the same time. */
+function problemAcrossRoots(context: Context, root: ShutdownRoot, user: ResourceUser): Problem | undefined {
+  const { index } = context;
+  let found: Problem | undefined;
+  const file = root.registration.getSourceFile();
+  // A test's drains run in no service's shutdown (unless the close is in a test too).
+  const inTest = isTestFile(file.fileName);
+  const drains = user.drains
+    .filter((d) => inTest || !isTestFile(d.getSourceFile().fileName))
+    .sort((a, b) => Number(b.getSourceFile() === file) - Number(a.getSourceFile() === file));
+  for (const drain of drains) {
+    for (const other of rootsOfClose(index, drain)) {
+      if (other === root || other.fn === root.fn) continue;
+      const order = registrationOrder(index, root, other);
+      if (order === 'after') return undefined;
+      if (order === 'before') found ??= { messageId: 'closedBeforeDrain', drain };
+      else if (runConcurrently(index, root, other)) found ??= { messageId: 'closedConcurrently', drain };
+    }
+  }
+  if (found) return found;
+  // No shutdown path anywhere drains the server: only a signal-started root knows it is still serving.
+  if (user.type === 'server' && drains.length === 0 && root.signals && !mayDrainUnknownServer(index, root))
+    return { messageId: 'closedWhileServing' };
+  return undefined;
+}
+
+function report(
+  context: Context,
+  call: ts.CallExpression,
+  used: UsedResource,
+  user: ResourceUser,
+  problem: Problem,
+): void {
+  const t = context.ts;
+  const at = problem.drain ? placeOf(problem.drain, context.sourceFile) : '';
+  context.report({
+    node: call,
+    messageId: problem.messageId,
+    data: {
+      close: `${calleeText(t, call.expression, context.sourceFile)}()`,
+      name: used.name,
+      label: used.label,
+      user: user.label,
+      work: user.type === 'server' ? 'request handlers' : 'jobs',
+      at,
+      hook: problem.hook?.hook ?? '',
+      owner: problem.hook ? (ownerNames[problem.hook.owner] ?? problem.hook.owner) : '',
+      instead: problem.hook?.instead ?? '',
+    },
+  });
+}
+
+/** `line 12`, or `main.ts:12` for a drain in another file. */
+function placeOf(node: ts.Node, from: ts.SourceFile): string {
+  const file = node.getSourceFile();
+  const line = file.getLineAndCharacterOfPosition(node.getStart()).line + 1;
+  return file === from ? `line ${line}` : `${file.fileName.split(/[\\/]/).pop()}:${line}`;
+}

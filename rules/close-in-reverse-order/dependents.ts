@@ -1,0 +1,715 @@
+// What uses what at shutdown: which resources (pools, clients, queues) the request handlers and
+// the workers of a program use, what drains those users, and in which order a shutdown path runs
+// a resource's close against that drain. Built once per index; rules ask it about one close.
+import type * as ts from 'typescript';
+import {
+  findFactory,
+  type ApiRef,
+  hookRegistrationOrder,
+  kindSpec,
+  nestShutdownMethods,
+  promiseRaces,
+  refIn,
+  sameRef,
+  serverDrainCalls,
+  shutdownHookPhases,
+  shutdownLibraries,
+  workerKinds,
+} from '../../src/core/catalogue.js';
+import { awaitsOneOf, holderNames, isAwaitedWithin, isPromiseExecutor, ranBefore } from '../../src/core/flow.js';
+import type { ProgramIndex, ShutdownRoot } from '../../src/core/program-index.js';
+import { originOfChain, isChainMethod } from '../../src/core/promises.js';
+import {
+  closeMethodsOf,
+  closesOf,
+  heldSymbolOf,
+  holdingOf,
+  moduleClosesOf,
+  refersToHolding,
+  type Holding,
+} from '../../src/core/resources.js';
+import {
+  enclosingFunction,
+  functionBody,
+  isFunctionLikeWithBody,
+  methodCallParts,
+  skipOuterExpressions,
+  staticPropertyName,
+  type FunctionLikeWithBody,
+} from '../../src/core/ts-utils.js';
+
+/** Something that drains before the resources it uses may close: the HTTP server(s), or a worker. */
+export interface ResourceUser {
+  type: 'server' | 'worker';
+  /** How messages name it: `the HTTP server`, `the BullMQ Worker \`worker\``. */
+  label: string;
+  /** The calls that drain it (for an adopted worker, the `adopt` call). */
+  drains: ts.CallExpression[];
+}
+
+export interface UsedResource {
+  /** How messages name it: `pool`, `this.redis`, `PrismaService`. */
+  name: string;
+  label: string;
+  users: ResourceUser[];
+}
+
+/** A close of a used resource, and the calls that close it. */
+interface ResourceEntry {
+  name: string;
+  label: string;
+  matches: (symbol: ts.Symbol) => boolean;
+  /** What the values `matches` accepts can be called, for `namesThatCanDenote`; none: any name. */
+  denotedBy?: { names?: string[]; annotatedWith?: string[]; initializedBy?: string[] };
+  closes: ts.CallExpression[];
+  usedByRequests: boolean;
+  workers: ResourceUser[];
+}
+
+interface DependencyFacts {
+  byClose: Map<ts.CallExpression, ResourceEntry>;
+  serverDrains: ts.CallExpression[];
+  reach: Map<ts.Node, Set<ts.Node>>;
+}
+
+const factsCache = new WeakMap<ProgramIndex, DependencyFacts>();
+
+const httpServerUser = 'the HTTP server';
+
+function factsOf(index: ProgramIndex): DependencyFacts {
+  let facts = factsCache.get(index);
+  if (!facts) {
+    facts = buildFacts(index);
+    factsCache.set(index, facts);
+  }
+  return facts;
+}
+
+/** The resource `call` closes, with what uses it, when request handlers or workers use it. */
+export function usedResourceClosedBy(index: ProgramIndex, call: ts.CallExpression): UsedResource | undefined {
+  const entry = factsOf(index).byClose.get(call);
+  if (!entry) return undefined;
+  const users: ResourceUser[] = [];
+  if (entry.usedByRequests) users.push({ type: 'server', label: httpServerUser, drains: factsOf(index).serverDrains });
+  users.push(...entry.workers);
+  return { name: entry.name, label: entry.label, users };
+}
+
+function buildFacts(index: ProgramIndex): DependencyFacts {
+  const t = index.ts;
+  const facts: DependencyFacts = { byClose: new Map(), serverDrains: [], reach: new Map() };
+  const workerKindNames = new Set(workerKinds.map((w) => w.kind));
+  const entries: ResourceEntry[] = [];
+  for (const record of index.servers) {
+    const spec = kindSpec(record.kind);
+    if (!spec || workerKindNames.has(record.kind) || !(spec.category === 'resource' || spec.mustClose)) continue;
+    const methods = closeMethodsOf(record.kind);
+    if (methods.length === 0) continue;
+    const ref = index.binding.resolve(record.creation.expression);
+    const singleton = ref ? findFactory(ref) : undefined;
+    if (singleton?.closedBy && singleton.modelFactories) {
+      entries.push(moduleSingleton(index, spec.label, singleton.module, singleton.closedBy, singleton.modelFactories));
+      continue;
+    }
+    const holding = holdingOf(index, record.creation, spec.returnsSelf ?? []);
+    if (holding.type !== 'kept') continue;
+    const closes = closesOf(index, holding, methods).map((s) => s.call);
+    entries.push({
+      name: holding.name,
+      label: spec.label,
+      matches: (symbol) =>
+        symbol === holding.symbol ||
+        ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(holding.declaration) ?? false),
+      denotedBy: { names: [...new Set([holding.symbol.name, ...declarationNames(t, holding.declaration)])] },
+      closes,
+      usedByRequests: false,
+      workers: [],
+    });
+  }
+  entries.push(...classResources(index));
+  if (entries.length === 0) return facts;
+
+  // Who uses each resource: the code request handlers reach, and each worker's work.
+  markUses(index, index.reachableFromAll([...index.handlers.keys()]), entries, (entry) => {
+    entry.usedByRequests = true;
+  });
+  for (const record of index.servers) {
+    const worker = workerKinds.find((w) => w.kind === record.kind);
+    if (!worker) continue;
+    const holding = holdingOf(index, record.creation, kindSpec(record.kind)?.returnsSelf ?? []);
+    const work = workFunctions(index, record.creation, holding, worker.work);
+    if (work.length === 0) continue;
+    const drains = holding.type === 'kept' ? closesOf(index, holding, worker.drain).map((s) => s.call) : [];
+    const user: ResourceUser = {
+      type: 'worker',
+      label: `the ${kindSpec(record.kind)?.label ?? record.kind}${holding.type === 'kept' ? ` \`${holding.name}\`` : ''}`,
+      drains,
+    };
+    markUses(index, index.reachableFromAll(work), entries, (entry) => {
+      if (!entry.workers.includes(user)) entry.workers.push(user);
+    });
+  }
+  for (const entry of entries) {
+    if (!entry.usedByRequests && entry.workers.length === 0) continue;
+    for (const call of entry.closes) facts.byClose.set(call, entry);
+  }
+  if ([...facts.byClose.values()].some((e) => e.usedByRequests)) {
+    facts.serverDrains = index.calls.filter(
+      (c): c is ts.CallExpression => t.isCallExpression(c) && isServerDrain(index, c),
+    );
+  }
+  return facts;
+}
+
+/**
+ * Resources a program class is: `class PrismaService extends PrismaClient`, created by a DI
+ * container (NestJS) rather than by `new` in the program. Its users hold it in a parameter or
+ * field typed with the class; it closes itself (`this.$disconnect()`).
+ */
+function classResources(index: ProgramIndex): ResourceEntry[] {
+  const t = index.ts;
+  const result: ResourceEntry[] = [];
+  for (const file of index.sourceFiles) {
+    for (const statement of file.statements) {
+      if (!t.isClassDeclaration(statement) || !statement.name) continue;
+      const base = statement.heritageClauses?.find((h) => h.token === t.SyntaxKind.ExtendsKeyword)?.types[0]
+        ?.expression;
+      const ref = base && index.binding.resolve(base);
+      const kind = ref && findFactory(ref)?.kind;
+      const spec = kind ? kindSpec(kind) : undefined;
+      if (!kind || !spec || spec.category !== 'resource') continue;
+      const classSymbol = index.types.getSymbolAtLocation(statement.name);
+      if (!classSymbol) continue;
+      const methods = closeMethodsOf(kind);
+      const closes = index.calls.filter((c): c is ts.CallExpression => {
+        if (!t.isCallExpression(c) || c.getSourceFile() !== file || c.pos < statement.pos || c.end > statement.end)
+          return false;
+        const parts = methodCallParts(t, c);
+        return (
+          parts !== undefined &&
+          methods.includes(parts.name) &&
+          skipOuterExpressions(t, parts.receiver).kind === t.SyntaxKind.ThisKeyword
+        );
+      });
+      if (closes.length === 0) continue;
+      result.push({
+        name: statement.name.text,
+        label: spec.label,
+        matches: (symbol) => isTypedWithClass(index, symbol, classSymbol),
+        denotedBy: { annotatedWith: [statement.name.text] },
+        closes,
+        usedByRequests: false,
+        workers: [],
+      });
+    }
+  }
+  return result;
+}
+
+/**
+ * A module's own connection (`mongoose.connect()`), closed by module calls (`mongoose.disconnect()`):
+ * used wherever a model it makes (`const User = mongoose.model('User', schema)`) is named.
+ */
+function moduleSingleton(
+  index: ProgramIndex,
+  label: string,
+  module: string,
+  closedBy: readonly ApiRef[],
+  models: readonly ApiRef[],
+): ResourceEntry {
+  const t = index.ts;
+  const isModel = (symbol: ts.Symbol): boolean => {
+    const declaration = symbol.valueDeclaration;
+    if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer) return false;
+    const init = skipOuterExpressions(t, declaration.initializer);
+    if (!t.isCallExpression(init)) return false;
+    const ref = index.binding.resolve(init.expression);
+    return ref !== undefined && refIn(ref, models);
+  };
+  const modelCallees = models.map((m) => m.path[m.path.length - 1]);
+  return {
+    name: module,
+    label,
+    matches: isModel,
+    denotedBy: modelCallees.every((c) => c !== undefined) ? { initializedBy: modelCallees as string[] } : undefined,
+    closes: moduleClosesOf(index, closedBy).map((s) => s.call),
+    usedByRequests: false,
+    workers: [],
+  };
+}
+
+/** The name a holding's declaration binds (a variable, a parameter, a field, an assignment target). */
+function declarationNames(t: typeof ts, declaration: ts.Node): string[] {
+  const name = (declaration as ts.NamedDeclaration).name;
+  if (name && (t.isIdentifier(name) || t.isPrivateIdentifier(name) || t.isStringLiteralLike(name))) return [name.text];
+  if (t.isPropertyAccessExpression(declaration)) return [declaration.name.text];
+  return [];
+}
+
+/** A parameter, field or variable declared with the class as its type: `private prisma: PrismaService`. */
+function isTypedWithClass(index: ProgramIndex, symbol: ts.Symbol, classSymbol: ts.Symbol): boolean {
+  const t = index.ts;
+  const declaration = symbol.valueDeclaration;
+  if (
+    !declaration ||
+    !(t.isParameter(declaration) || t.isPropertyDeclaration(declaration) || t.isVariableDeclaration(declaration))
+  )
+    return false;
+  const type = declaration.type;
+  if (!type || !t.isTypeReferenceNode(type)) return false;
+  let named = index.types.getSymbolAtLocation(t.isIdentifier(type.typeName) ? type.typeName : type.typeName.right);
+  if (named && named.flags & t.SymbolFlags.Alias) {
+    try {
+      named = index.types.getAliasedSymbol(named);
+    } catch {
+      return false;
+    }
+  }
+  return named === classSymbol;
+}
+
+/** The functions a worker runs its work in: `new Worker(name, processor)`, `consumer.run({ eachMessage })`. */
+function workFunctions(
+  index: ProgramIndex,
+  creation: ts.CallExpression | ts.NewExpression,
+  holding: Holding,
+  work: (typeof workerKinds)[number]['work'],
+): FunctionLikeWithBody[] {
+  const t = index.ts;
+  if ('argument' in work) {
+    const arg = creation.arguments?.[work.argument];
+    return arg ? index.resolveFunctions(arg) : [];
+  }
+  if (holding.type !== 'kept') return [];
+  const result: FunctionLikeWithBody[] = [];
+  for (const call of index.calls) {
+    if (!t.isCallExpression(call)) continue;
+    const parts = methodCallParts(t, call);
+    if (!parts || parts.name !== work.method || !refersToHolding(index, parts.receiver, holding)) continue;
+    for (const arg of call.arguments) {
+      const object = skipOuterExpressions(t, arg);
+      if (!t.isObjectLiteralExpression(object)) continue;
+      for (const property of object.properties) {
+        const name = staticPropertyName(t, property.name);
+        if (name === undefined || !work.properties.includes(name)) continue;
+        if (t.isMethodDeclaration(property) && property.body) result.push(property);
+        else if (t.isPropertyAssignment(property)) result.push(...index.resolveFunctions(property.initializer));
+        else if (t.isShorthandPropertyAssignment(property)) result.push(...index.resolveFunctions(property.name));
+      }
+    }
+  }
+  return result;
+}
+
+/** Calls `use` for every entry a name in the functions' own code refers to. */
+function markUses(
+  index: ProgramIndex,
+  functions: ReadonlySet<ts.Node>,
+  entries: readonly ResourceEntry[],
+  use: (entry: ResourceEntry) => void,
+): void {
+  const t = index.ts;
+  const bySymbol = new Map<ts.Symbol, ResourceEntry[]>();
+  // Only identifiers whose text can denote one of the entries are worth a symbol question.
+  let candidates: Set<string> | undefined = new Set();
+  for (const entry of entries) {
+    if (!entry.denotedBy) {
+      candidates = undefined;
+      break;
+    }
+    for (const name of index.namesThatCanDenote(entry.denotedBy.names ?? [], entry.denotedBy)) candidates.add(name);
+  }
+  for (const fn of functions) {
+    if (t.isSourceFile(fn)) continue;
+    const body = functionBody(t, fn);
+    if (!body) continue;
+    const visit = (node: ts.Node): void => {
+      if (isFunctionLikeWithBody(t, node)) return; // on the path on its own
+      if (t.isIdentifier(node) && (!candidates || candidates.has(node.text))) {
+        const symbol = index.types.getSymbolAtLocation(node);
+        if (symbol) {
+          let found = bySymbol.get(symbol);
+          if (!found) {
+            const held = heldSymbolOf(index, node);
+            found = entries.filter((e) => e.matches(symbol) || (held !== undefined && e.matches(held)));
+            bySymbol.set(symbol, found);
+          }
+          for (const entry of found) use(entry);
+        }
+      }
+      t.forEachChild(node, visit);
+    };
+    visit(body);
+  }
+}
+
+const drainNames: ReadonlySet<string> = new Set(['close', 'stop', 'terminate', 'closeServer', 'shutdown', 'promisify']);
+
+/**
+ * A call that drains an HTTP server: a server kind's close (`server.close()`, `await app.close()`,
+ * stoppable's `server.stop()`), `promisify(server.close)`, http-terminator's `terminate()`,
+ * socket.io's `io.close()` (it closes the HTTP server too), the lifecycle's `closeServer`/`shutdown`.
+ */
+export function isServerDrain(index: ProgramIndex, call: ts.CallExpression): boolean {
+  const t = index.ts;
+  const callee = skipOuterExpressions(t, call.expression);
+  const name = t.isIdentifier(callee) ? callee.text : methodCallParts(t, call)?.name;
+  if (name === undefined || !drainNames.has(name)) return false;
+  const ref = index.binding.resolve(call.expression);
+  if (ref && refIn(ref, serverDrainCalls)) return true;
+  if (name === 'closeServer') return true;
+  if (
+    ref &&
+    (sameRef(ref, { module: 'util', path: ['promisify'] }) ||
+      sameRef(ref, { module: 'global', path: ['util', 'promisify'] }))
+  ) {
+    const first = call.arguments[0] && skipOuterExpressions(t, call.arguments[0]);
+    const target =
+      first && t.isCallExpression(first) && methodCallParts(t, first)?.name === 'bind'
+        ? skipOuterExpressions(t, first.expression)
+        : first;
+    const inner = target && t.isPropertyAccessExpression(target) ? target : undefined;
+    if (inner && t.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === inner.name.text)
+      return false;
+    return inner !== undefined && drainsServer(index, inner.expression, inner.name.text);
+  }
+  const parts = methodCallParts(t, call);
+  return parts !== undefined && drainsServer(index, parts.receiver, parts.name);
+}
+
+function drainsServer(index: ProgramIndex, receiver: ts.Expression, method: string): boolean {
+  const kind = index.kindOf(receiver, true);
+  const spec = kind ? kindSpec(kind) : undefined;
+  if (!spec?.close?.includes(method)) return false;
+  return spec.drainsOnClose === true || kind === 'socketio.Server' || kind === 'httpTerminator.Terminator';
+}
+
+// ── Order on a shutdown path ──
+
+/** How the close stands against a drain: after it has finished, before it starts, while it runs. */
+export type CloseOrder = 'after' | 'before' | 'during' | 'unknown';
+
+/** When a root's hooks run against the HTTP server's close, and the hook to use instead. */
+export function hookPhaseOf(
+  index: ProgramIndex,
+  root: ShutdownRoot,
+): { owner: string; hook: string; phase: 'before-server-close' | 'after-server-close'; instead?: string } | undefined {
+  const hook = hookNameOf(index, root);
+  if (!hook) return undefined;
+  return shutdownHookPhases.find((p) => p.owner === hook.owner && p.hook === hook.hook);
+}
+
+/** The library (or framework) that runs a root, and the hook it runs it as. */
+function hookNameOf(index: ProgramIndex, root: ShutdownRoot): { owner: string; hook: string } | undefined {
+  const t = index.ts;
+  if (nestShutdownMethods.has(root.trigger) && root.registration === root.fn)
+    return { owner: 'nestjs', hook: root.trigger };
+  const registration = root.registration;
+  if (!t.isCallExpression(registration)) return undefined;
+  if (root.trigger.endsWith(' addHook')) {
+    const event = registration.arguments[0];
+    return event && t.isStringLiteralLike(event)
+      ? { owner: root.trigger.slice(0, -' addHook'.length), hook: event.text }
+      : undefined;
+  }
+  const ref = index.binding.resolve(registration.expression);
+  const library = ref && shutdownLibraries.find((l) => sameRef(l, ref));
+  if (!library) return undefined;
+  if (library.hooks.argument !== undefined)
+    return { owner: library.library, hook: ref!.path[ref!.path.length - 1] ?? library.library };
+  for (const arg of registration.arguments) {
+    const object = skipOuterExpressions(t, arg);
+    if (!t.isObjectLiteralExpression(object)) continue;
+    for (const property of object.properties) {
+      const name = staticPropertyName(t, property.name);
+      if (name === undefined) continue;
+      const fns = t.isMethodDeclaration(property)
+        ? [property]
+        : t.isPropertyAssignment(property)
+          ? index.resolveFunctions(property.initializer)
+          : t.isShorthandPropertyAssignment(property)
+            ? index.resolveFunctions(property.name)
+            : [];
+      if ((fns as ts.Node[]).includes(root.fn)) return { owner: library.library, hook: name };
+    }
+  }
+  return undefined;
+}
+
+/** Roots that a signal (or a library that listens for one) starts on its own, not another close. */
+function signalsOf(index: ProgramIndex, root: ShutdownRoot): readonly string[] | undefined {
+  if (root.signals) return root.signals;
+  const t = index.ts;
+  if (root.trigger === 'lightship registerShutdownHandler') return ['*'];
+  if (!t.isCallExpression(root.registration)) return undefined;
+  const ref = index.binding.resolve(root.registration.expression);
+  return ref && shutdownLibraries.some((l) => sameRef(l, ref)) ? ['*'] : undefined;
+}
+
+/** Two roots that one signal starts at the same time. */
+export function runConcurrently(index: ProgramIndex, a: ShutdownRoot, b: ShutdownRoot): boolean {
+  if (a.fn === b.fn) return false;
+  const sa = signalsOf(index, a);
+  const sb = signalsOf(index, b);
+  if (!sa || !sb) return false;
+  if (sa.includes('*') || sb.includes('*')) return true;
+  return sa.some((s) => sb.includes(s));
+}
+
+/** For two hooks of a library that runs them in registration order (or in reverse): does `first` run before `second`? */
+export function registrationOrder(index: ProgramIndex, first: ShutdownRoot, second: ShutdownRoot): CloseOrder {
+  const owner = (r: ShutdownRoot): string | undefined =>
+    hookRegistrationOrder.find((o) => o.owner === r.trigger || r.trigger === o.owner)?.owner;
+  const ownerA = owner(first);
+  if (!ownerA || ownerA !== owner(second)) return 'unknown';
+  const ra = first.registration;
+  const rb = second.registration;
+  if (ra.getSourceFile() !== rb.getSourceFile() || enclosingFunction(index.ts, ra) !== enclosingFunction(index.ts, rb))
+    return 'unknown';
+  // Fastify runs every `preClose` hook before any `onClose` hook.
+  const phaseA = hookPhaseOf(index, first)?.phase;
+  const phaseB = hookPhaseOf(index, second)?.phase;
+  if (phaseA && phaseB && phaseA !== phaseB) return phaseA === 'before-server-close' ? 'before' : 'after';
+  const order = hookRegistrationOrder.find((o) => o.owner === ownerA)!.order;
+  const firstRegistered = ra.pos < rb.pos;
+  return firstRegistered === (order === 'fifo') ? 'before' : 'after';
+}
+
+function reachOf(index: ProgramIndex, fn: ts.Node): Set<ts.Node> {
+  const facts = factsOf(index);
+  let set = facts.reach.get(fn);
+  if (!set) {
+    set = index.reachableFrom(fn);
+    facts.reach.set(fn, set);
+  }
+  return set;
+}
+
+function within(node: ts.Node, outer: ts.Node): boolean {
+  return node.getSourceFile() === outer.getSourceFile() && node.pos >= outer.pos && node.end <= outer.end;
+}
+
+/** The node of `scope`'s own text that leads to `target`: the target itself, or the first call whose callee reaches it. */
+function anchorIn(index: ProgramIndex, scope: ts.Node, target: ts.Node): ts.Node | undefined {
+  const t = index.ts;
+  if (t.isSourceFile(scope) ? target.getSourceFile() === scope : within(target, scope)) return target;
+  const targetFn = enclosingFunction(t, target) ?? target.getSourceFile();
+  let found: ts.Node | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (t.isCallExpression(node) || t.isNewExpression(node)) {
+      const callee = skipOuterExpressions(t, node.expression);
+      const fns =
+        t.isIdentifier(callee) || t.isPropertyAccessExpression(callee) ? index.resolveFunctions(callee, 0, false) : [];
+      if (fns.some((fn) => reachOf(index, fn).has(targetFn))) {
+        found = node;
+        return;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  const body = t.isSourceFile(scope) ? scope : functionBody(t, scope);
+  if (body) visit(body);
+  return found;
+}
+
+/** The nearest function around `node` below `scope` that runs later (not a promise executor). */
+function laterCallback(index: ProgramIndex, node: ts.Node, scope: ts.Node): FunctionLikeWithBody | undefined {
+  const t = index.ts;
+  for (let p = node.parent; p && p !== scope; p = p.parent) {
+    if (isFunctionLikeWithBody(t, p) && !isPromiseExecutor(index, p)) return p;
+  }
+  return undefined;
+}
+
+/** `server.close(cb)`, `stop(cb)`, `server.close().then(cb)`: `callback` runs once `call` has finished. */
+function isCompletionCallback(index: ProgramIndex, callback: ts.Node, call: ts.Node): boolean {
+  const t = index.ts;
+  let owner: ts.Node = callback;
+  while (t.isParenthesizedExpression(owner.parent)) owner = owner.parent;
+  const runner = owner.parent;
+  if (!runner || !t.isCallExpression(runner) || !runner.arguments.includes(owner as ts.Expression)) return false;
+  if (runner === call) return true;
+  const parts = methodCallParts(t, runner);
+  return (
+    parts !== undefined && isChainMethod(parts.name) && parts.name !== 'catch' && originOfChain(t, runner) === call
+  );
+}
+
+/** Both in the array of one `Promise.all([...])` / `allSettled`. */
+function inOneParallelCall(index: ProgramIndex, a: ts.Node, b: ts.Node): boolean {
+  const t = index.ts;
+  for (let p = a.parent; p; p = p.parent) {
+    if (isFunctionLikeWithBody(t, p) && !isPromiseExecutor(index, p)) return false;
+    if (!t.isArrayLiteralExpression(p) || !within(b, p)) continue;
+    const call = p.parent;
+    if (!call || !t.isCallExpression(call)) return false;
+    const ref = index.binding.resolve(call.expression);
+    return ref?.module === 'global' && ref.path[0] === 'Promise' && !refIn(ref, promiseRaces);
+  }
+  return false;
+}
+
+/** Has `call` (a drain, or a call that runs one) finished once `piece` and what follows it in `later` have run? */
+function settledBy(index: ProgramIndex, call: ts.Node, piece: ts.Node, later: readonly ts.Node[]): boolean {
+  const t = index.ts;
+  if (isAwaitedWithin(index, call, piece)) return true;
+  return (t.isCallExpression(call) || t.isNewExpression(call)) && awaitsOneOf(t, later, holderNames(index, call));
+}
+
+/** Whether `fn` finishes (returns, or settles what it returns) only after `drain` has finished. */
+function completesIn(index: ProgramIndex, fn: ts.Node, drain: ts.Node, depth: number): boolean {
+  const t = index.ts;
+  if (depth > 4) return false;
+  const body = functionBody(t, fn);
+  const anchor = body && anchorIn(index, fn, drain);
+  if (!body || !anchor || laterCallback(index, anchor, fn)) return false;
+  let settled = false;
+  for (let p: ts.Node | undefined = anchor; p && p !== fn; p = p.parent) {
+    if (
+      t.isAwaitExpression(p) ||
+      t.isReturnStatement(p) ||
+      (t.isArrowFunction(p.parent) && p.parent.body === p && p.parent === fn)
+    ) {
+      settled = true;
+      break;
+    }
+    if (isFunctionLikeWithBody(t, p) && !isPromiseExecutor(index, p)) break;
+  }
+  if (!settled && (t.isCallExpression(anchor) || t.isNewExpression(anchor))) {
+    const statements = t.isBlock(body) ? body.statements : [];
+    const at = statements.findIndex((s) => within(anchor, s));
+    settled = at >= 0 && awaitsOneOf(t, statements.slice(at + 1), holderNames(index, anchor));
+  }
+  if (!settled) return false;
+  return anchor === drain || calleesOf(index, anchor).some((callee) => completesIn(index, callee, drain, depth + 1));
+}
+
+function calleesOf(index: ProgramIndex, node: ts.Node): FunctionLikeWithBody[] {
+  const t = index.ts;
+  if (!t.isCallExpression(node) && !t.isNewExpression(node)) return [];
+  const callee = skipOuterExpressions(t, node.expression);
+  return t.isIdentifier(callee) || t.isPropertyAccessExpression(callee) ? index.resolveFunctions(callee, 0, false) : [];
+}
+
+/**
+ * Where `close` runs against `drain` in `scope` (a shutdown root's function, or a file after
+ * `await once(process, 'SIGTERM')`), following the calls that lead to each. Syntactic and
+ * cautious: a close in a callback of unknown timing, or in another branch, is `unknown`.
+ */
+export function closeOrderIn(
+  index: ProgramIndex,
+  scope: ts.Node,
+  close: ts.Node,
+  drain: ts.Node,
+  depth = 0,
+): CloseOrder {
+  const a = anchorIn(index, scope, close);
+  const b = anchorIn(index, scope, drain);
+  if (!a || !b) return 'unknown';
+  if (a === b) {
+    if (depth > 4) return 'unknown';
+    for (const callee of calleesOf(index, a)) {
+      const order = closeOrderIn(index, callee, close, drain, depth + 1);
+      if (order !== 'unknown') return order;
+    }
+    return 'unknown';
+  }
+  return anchorOrder(index, scope, a, b, drain, depth);
+}
+
+function anchorOrder(
+  index: ProgramIndex,
+  scope: ts.Node,
+  a: ts.Node,
+  b: ts.Node,
+  drain: ts.Node,
+  depth: number,
+): CloseOrder {
+  const t = index.ts;
+  // The close in a callback: it runs after the drain when the drain calls it back on completion.
+  let top = a;
+  for (let callback = laterCallback(index, top, scope); callback; callback = laterCallback(index, top, scope)) {
+    if (isCompletionCallback(index, callback, b)) return 'after';
+    if (within(b, callback)) return anchorOrder(index, callback, a, b, drain, depth);
+    top = callback;
+  }
+  if (top !== a) return 'unknown'; // a timer, a listener: when it runs is not known here
+  if (laterCallback(index, b, scope)) {
+    for (let callback = laterCallback(index, b, scope); callback; callback = laterCallback(index, callback, scope)) {
+      if (isCompletionCallback(index, callback, a)) return 'before';
+    }
+    return 'unknown';
+  }
+  if (inOneParallelCall(index, a, b)) return 'during';
+  const aOut = outOfExecutors(index, a, scope);
+  const bOut = outOfExecutors(index, b, scope);
+  const beforeClose = ranBefore(t, aOut, scope);
+  const at = beforeClose.findIndex((piece) => within(bOut, piece));
+  if (at >= 0) {
+    if (!settledBy(index, b, beforeClose[at]!, beforeClose.slice(at + 1).concat(aOut))) return 'during';
+    if (b === drain) return 'after';
+    return calleesOf(index, b).some((callee) => completesIn(index, callee, drain, depth + 1)) ? 'after' : 'during';
+  }
+  if (ranBefore(t, bOut, scope).some((piece) => within(aOut, piece))) return 'before';
+  return 'unknown';
+}
+
+/** `new Promise((resolve) => server.close(resolve))`: the executor runs now, where its `new` is. */
+function outOfExecutors(index: ProgramIndex, node: ts.Node, scope: ts.Node): ts.Node {
+  const t = index.ts;
+  let result = node;
+  for (let p = node.parent; p && p !== scope; p = p.parent) {
+    if (!isFunctionLikeWithBody(t, p)) continue;
+    if (!isPromiseExecutor(index, p)) break;
+    result = p.parent;
+  }
+  return result;
+}
+
+/** The drains among `drains` on a root's path: the functions that contain them are on it. */
+export function drainsOnPath(
+  index: ProgramIndex,
+  root: ShutdownRoot,
+  drains: readonly ts.CallExpression[],
+): ts.CallExpression[] {
+  const path = index.shutdownPath(root);
+  return drains.filter((d) => path.has(enclosingFunction(index.ts, d) ?? d.getSourceFile()));
+}
+
+/** The roots that run a close: those of its function, or those a registry call registers (`lifecycle.adopt(pool, …)`). */
+export function rootsOfClose(index: ProgramIndex, call: ts.CallExpression): ShutdownRoot[] {
+  const registered = index.shutdownRoots.filter((r) => r.registration === call);
+  return registered.length > 0 ? registered : index.shutdownRootsOf(call);
+}
+
+/**
+ * Whether a root's path makes a call that could drain a server the catalogue does not know: a
+ * `close`, `stop`, `terminate` or `shutdown` on a receiver of no known resource kind
+ * (`server.stop()` on a server typed by a package the catalogue lacks).
+ */
+export function mayDrainUnknownServer(index: ProgramIndex, root: ShutdownRoot): boolean {
+  const t = index.ts;
+  for (const fn of index.shutdownPath(root)) {
+    const body = t.isSourceFile(fn) ? fn : functionBody(t, fn);
+    if (!body) continue;
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found || (node !== body && isFunctionLikeWithBody(t, node))) return;
+      if (t.isCallExpression(node)) {
+        const callee = skipOuterExpressions(t, node.expression);
+        const name = t.isIdentifier(callee) ? callee.text : methodCallParts(t, node)?.name;
+        if (name !== undefined && drainNames.has(name)) {
+          const parts = methodCallParts(t, node);
+          const kind = parts ? index.kindOf(parts.receiver, true) : undefined;
+          const category = kind ? kindSpec(kind)?.category : undefined;
+          if (category !== 'resource' && category !== 'buffer') found = true;
+        }
+      }
+      t.forEachChild(node, visit);
+    };
+    visit(body);
+    if (found) return true;
+  }
+  return false;
+}

@@ -1,0 +1,545 @@
+// Process exits and where they run: which calls end the process (in any binding form), which
+// files belong to a long-running program, and the places where an exit is the right thing: a
+// worker thread, a deadline's force-exit, a crash listener, startup before anything is open.
+// (runtime-facts §1.6 exit semantics, §1.7 signals; peer-linters §4 cases 21-26.)
+import type * as ts from 'typescript';
+import {
+  crashEvents,
+  deadlineTimers,
+  findFactory,
+  kindSpec,
+  listenerMethods,
+  longRunningCategories,
+  openCategories,
+  processExits,
+  refIn,
+  sameRef,
+  serverFailureEvents,
+  workerThreadValues,
+} from '../../src/core/catalogue.js';
+import { isTimerCall } from './cleanup.js';
+import { isTestFile } from '../../src/core/files.js';
+import { callsRunBy, isAwaitedWithin, ranBefore } from '../../src/core/flow.js';
+import type { ProgramIndex, ShutdownRoot } from '../../src/core/program-index.js';
+import { isChainMethod, originOfChain } from '../../src/core/promises.js';
+import {
+  enclosingFunction,
+  isFunctionLikeWithBody,
+  methodCallParts,
+  skipOuterExpressions,
+  staticPropertyName,
+  type FunctionLikeWithBody,
+  type TS,
+} from '../../src/core/ts-utils.js';
+
+export interface ExitCall {
+  call: ts.CallExpression;
+  /** `exit` (also `reallyExit`), `abort`, or `kill` of the process itself. */
+  how: 'exit' | 'abort' | 'kill';
+  /** For `kill`: the signal sent (SIGTERM when none is given), undefined when not literal. */
+  signal?: string;
+}
+
+const exitNames: ReadonlySet<string> = new Set(processExits.map((ref) => ref.path[ref.path.length - 1]!));
+const processPid = { module: 'global', path: ['process', 'pid'] };
+
+/** `process.exit`, `exit()` destructured or imported from node:process, `process['exit']()`, `process.kill(process.pid)`. */
+export function exitCallOf(index: ProgramIndex, call: ts.CallExpression): ExitCall | undefined {
+  const t = index.ts;
+  const callee = skipOuterExpressions(t, call.expression);
+  // A cheap name check first: only identifiers (aliases) and members named like an exit resolve.
+  if (t.isPropertyAccessExpression(callee) && !exitNames.has(callee.name.text)) return undefined;
+  if (t.isElementAccessExpression(callee) && !exitNames.has(staticPropertyName(t, callee.argumentExpression) ?? ''))
+    return undefined;
+  if (!t.isIdentifier(callee) && !t.isPropertyAccessExpression(callee) && !t.isElementAccessExpression(callee))
+    return undefined;
+  const ref = index.binding.resolve(call.expression);
+  if (!ref || !refIn(ref, processExits)) return undefined;
+  const name = ref.path[1];
+  if (name === 'abort') return { call, how: 'abort' };
+  if (name !== 'kill') return { call, how: 'exit' };
+  const [pid, signal] = call.arguments;
+  const pidRef = pid && index.binding.resolve(pid);
+  if (!pidRef || !sameRef(pidRef, processPid)) return undefined;
+  if (!signal) return { call, how: 'kill', signal: 'SIGTERM' };
+  const s = skipOuterExpressions(t, signal);
+  if (t.isNumericLiteral(s) && s.text === '0') return undefined; // signal 0 only tests that the process exists
+  return { call, how: 'kill', signal: t.isStringLiteralLike(s) ? s.text : undefined };
+}
+
+/** `process.exit` as a value: `process.on('SIGINT', process.exit)`. */
+export function isExitReference(index: ProgramIndex, expression: ts.Expression): boolean {
+  const ref = index.binding.resolve(expression);
+  return (
+    ref !== undefined &&
+    ref.module === 'global' &&
+    ref.path.length === 2 &&
+    ref.path[0] === 'process' &&
+    (ref.path[1] === 'exit' || ref.path[1] === 'reallyExit')
+  );
+}
+
+/** Cache per index for the whole-program sets below. */
+interface ExitFacts {
+  longRunning?: Set<ts.SourceFile>;
+  deadlineCallbacks?: Set<ts.Node>;
+  failureListeners?: Set<ts.Node>;
+  entryFunctions: Map<ts.SourceFile, Set<ts.Node>>;
+  workerFiles: Map<ts.SourceFile, boolean>;
+  startup: Map<ts.Node, boolean>;
+}
+const factsCache = new WeakMap<ProgramIndex, ExitFacts>();
+
+function factsOf(index: ProgramIndex): ExitFacts {
+  let facts = factsCache.get(index);
+  if (!facts) {
+    facts = { entryFunctions: new Map(), workerFiles: new Map(), startup: new Map() };
+    factsCache.set(index, facts);
+  }
+  return facts;
+}
+
+/**
+ * The files of a long-running program: loaded by an entry that loads a server, an app or a
+ * resource from the catalogue, or registers request handlers. A one-shot script beside it (a
+ * migration, a release script) is not, unless it loads the service's own modules.
+ */
+export function isLongRunningFile(index: ProgramIndex, file: ts.SourceFile): boolean {
+  const facts = factsOf(index);
+  if (!facts.longRunning) {
+    const seeds = new Set<ts.SourceFile>();
+    for (const record of index.servers) {
+      const category = kindSpec(record.kind)?.category;
+      if (category && longRunningCategories.has(category)) seeds.add(record.creation.getSourceFile());
+    }
+    for (const fn of index.handlers.keys()) seeds.add(fn.getSourceFile());
+    facts.longRunning = index.filesRunningWith(seeds);
+  }
+  return facts.longRunning.has(file);
+}
+
+/** A `#!` line; ESLint hands the parser `//` in place of the `#!` (`///usr/bin/env node`). */
+const shebang = /^(?:#!|\/\/(?=\/))\/?\S*\b(?:env|node|nodejs|bun|deno)\b/;
+
+/** A CLI: the file starts with a `#!` line and opens no server itself. */
+export function isShebangScript(index: ProgramIndex, file: ts.SourceFile): boolean {
+  if (!shebang.test(file.text)) return false;
+  return !index.servers.some((s) => s.creation.getSourceFile() === file && kindSpec(s.kind)?.category === 'server');
+}
+
+/** A worker script: it uses `parentPort` or `workerData`, so `process.exit` there ends only the thread. */
+export function isWorkerThreadFile(index: ProgramIndex, file: ts.SourceFile): boolean {
+  const facts = factsOf(index);
+  const cached = facts.workerFiles.get(file);
+  if (cached !== undefined) return cached;
+  const t = index.ts;
+  let found = false;
+  if (/\b(parentPort|workerData)\b/.test(file.text)) {
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      if (t.isIdentifier(node) && (node.text === 'parentPort' || node.text === 'workerData')) {
+        const target = t.isPropertyAccessExpression(node.parent) && node.parent.name === node ? node.parent : node;
+        const ref = index.binding.resolve(target);
+        if (ref && refIn(ref, workerThreadValues)) {
+          found = true;
+          return;
+        }
+      }
+      t.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+  facts.workerFiles.set(file, found);
+  return found;
+}
+
+/**
+ * The force-exit of a deadline: `node` is in a timer's callback (a `setTimeout` whose callback calls `process.exit`,
+ * `setTimeout(forceExit, ms)`, `sleep(ms).then(() => …)`), or runs after an awaited timer in its function.
+ */
+export function isDeadlineExit(index: ProgramIndex, node: ts.Node): boolean {
+  const t = index.ts;
+  const facts = factsOf(index);
+  if (!facts.deadlineCallbacks) {
+    facts.deadlineCallbacks = new Set();
+    for (const call of index.calls) {
+      if (!t.isCallExpression(call)) continue;
+      const ref = index.binding.resolve(call.expression);
+      if (ref && refIn(ref, deadlineTimers)) {
+        const callback = call.arguments[0];
+        if (callback) for (const fn of index.resolveFunctions(callback, 0, false)) facts.deadlineCallbacks.add(fn);
+        continue;
+      }
+      const parts = methodCallParts(t, call);
+      if (!parts || !isChainMethod(parts.name)) continue;
+      const origin = originOfChain(t, call);
+      if ((t.isCallExpression(origin) || t.isNewExpression(origin)) && isTimerCall(index, origin)) {
+        for (const arg of call.arguments)
+          for (const fn of index.resolveFunctions(arg, 0, false)) facts.deadlineCallbacks.add(fn);
+      }
+    }
+  }
+  const fn = enclosingFunction(t, node);
+  if (fn && facts.deadlineCallbacks.has(fn)) return true;
+  // `await sleep(10_000)` then `process.exit`, in a detached async function.
+  const scope = fn ?? node.getSourceFile();
+  return ranBefore(t, node, scope).some((piece) => {
+    let awaitedTimer = false;
+    callsRunBy(index, piece, (call) => {
+      if (isTimerCall(index, call) && isAwaitedWithin(index, call, piece)) {
+        awaitedTimer = true;
+        return true;
+      }
+    });
+    return awaitedTimer;
+  });
+}
+
+/**
+ * Listeners for failures whose default already ends the process or that mean it never opened:
+ * `process.on('uncaughtException' | 'unhandledRejection')`, a server's `'error'` (EADDRINUSE);
+ * and what they call.
+ */
+export function isInFailureListener(index: ProgramIndex, node: ts.Node): boolean {
+  const t = index.ts;
+  const facts = factsOf(index);
+  if (!facts.failureListeners) {
+    facts.failureListeners = new Set();
+    for (const call of index.calls) {
+      if (!t.isCallExpression(call)) continue;
+      const parts = methodCallParts(t, call);
+      if (!parts || !listenerMethods.has(parts.name)) continue;
+      const [event, listener] = call.arguments;
+      if (!event || !listener || !t.isStringLiteralLike(event)) continue;
+      let failure = false;
+      if (crashEvents.has(event.text)) {
+        const receiver = index.binding.resolve(parts.receiver);
+        failure = receiver !== undefined && sameRef(receiver, { module: 'global', path: ['process'] });
+      } else if (serverFailureEvents.has(event.text)) {
+        failure = isServerValue(index, parts.receiver, 0);
+      }
+      if (!failure) continue;
+      for (const fn of index.resolveFunctions(listener)) {
+        for (const reached of index.reachableFrom(fn)) facts.failureListeners.add(reached);
+      }
+    }
+  }
+  for (let fn = enclosingFunction(t, node); fn; fn = enclosingFunction(t, fn)) {
+    if (facts.failureListeners.has(fn)) return true;
+  }
+  return false;
+}
+
+/** A server, also behind a wrapper that returns it: `stoppable(http.createServer(app))`. */
+function isServerValue(index: ProgramIndex, expression: ts.Expression, depth: number): boolean {
+  const t = index.ts;
+  const kind = index.kindOf(expression, true);
+  if (kind !== undefined) return kindSpec(kind)?.category === 'server';
+  if (depth > 4) return false;
+  let e = skipOuterExpressions(t, expression);
+  if (t.isIdentifier(e)) {
+    const declaration = index.types.getSymbolAtLocation(e)?.valueDeclaration;
+    if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer) return false;
+    e = skipOuterExpressions(t, declaration.initializer);
+  }
+  if (t.isConditionalExpression(e))
+    return isServerValue(index, e.whenTrue, depth + 1) || isServerValue(index, e.whenFalse, depth + 1);
+  if (t.isBinaryExpression(e))
+    return isServerValue(index, e.left, depth + 1) || isServerValue(index, e.right, depth + 1);
+  if (!t.isCallExpression(e)) return false;
+  return e.arguments.some((arg) => isServerValue(index, arg, depth + 1));
+}
+
+/** A listener of `process` for a signal (not a library's or a framework's shutdown hook). */
+export function isSignalListenerRoot(root: ShutdownRoot): boolean {
+  return root.signals !== undefined;
+}
+
+/** A signal listener installed while shutting down: the "second signal exits now" pattern. */
+export function isSecondSignalListener(index: ProgramIndex, root: ShutdownRoot): boolean {
+  return index.shutdownRootsOf(root.registration).some((other) => other !== root);
+}
+
+/**
+ * The scope an exit belongs to for the entry-path question: the nearest named function (a
+ * declaration, a method, a function stored in a variable or property), or the module.
+ * Callbacks belong to the function they are written in.
+ */
+export function namedScopeOf(t: TS, node: ts.Node): FunctionLikeWithBody | ts.SourceFile {
+  for (let fn = enclosingFunction(t, node); fn; fn = enclosingFunction(t, fn)) {
+    if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return fn;
+    const parent = fn.parent;
+    if (
+      t.isVariableDeclaration(parent) ||
+      t.isPropertyAssignment(parent) ||
+      t.isPropertyDeclaration(parent) ||
+      (t.isBinaryExpression(parent) && parent.right === fn && parent.operatorToken.kind === t.SyntaxKind.EqualsToken)
+    ) {
+      return fn;
+    }
+  }
+  return node.getSourceFile();
+}
+
+/**
+ * Code on the program's entry path: a module's top level (it runs once, at load: Go's `init`), or
+ * a function of an entry module that its top level calls, directly or through functions of the
+ * same module (`main()`, `bootstrap()`: Go's `main`).
+ */
+export function isEntryPath(index: ProgramIndex, scope: FunctionLikeWithBody | ts.SourceFile): boolean {
+  const t = index.ts;
+  if (t.isSourceFile(scope)) return true;
+  const file = scope.getSourceFile();
+  if (!index.isEntryModule(file)) return false;
+  const facts = factsOf(index);
+  let entry = facts.entryFunctions.get(file);
+  if (!entry) {
+    entry = new Set();
+    const queue: ts.Node[] = [];
+    const add = (fns: readonly ts.Node[]): void => {
+      for (const fn of fns) {
+        if (fn.getSourceFile() === file && !entry!.has(fn)) {
+          entry!.add(fn);
+          queue.push(fn);
+        }
+      }
+    };
+    // Declarations run only when called; callbacks run with the code they are written in.
+    const collect = (root: ts.Node): void => {
+      const visit = (n: ts.Node): void => {
+        if (n !== root && isFunctionLikeWithBody(t, n) && !t.isArrowFunction(n) && !t.isFunctionExpression(n)) return;
+        if (t.isClassLike(n)) return;
+        if (t.isCallExpression(n)) {
+          add(index.resolveFunctions(n.expression, 0, false));
+          for (const arg of n.arguments) {
+            const value = skipOuterExpressions(t, arg);
+            if (t.isIdentifier(value)) add(index.resolveFunctions(value, 0, false));
+            // `throng({ master, worker: start })`: a runner given the entry functions.
+            if (t.isObjectLiteralExpression(value)) {
+              for (const property of value.properties) {
+                const named = t.isShorthandPropertyAssignment(property)
+                  ? property.name
+                  : t.isPropertyAssignment(property)
+                    ? property.initializer
+                    : undefined;
+                if (named && t.isIdentifier(named)) add(index.resolveFunctions(named, 0, false));
+              }
+            }
+          }
+        }
+        t.forEachChild(n, visit);
+      };
+      visit(root);
+    };
+    collect(file);
+    while (queue.length) {
+      const fn = queue.shift() as FunctionLikeWithBody;
+      if (fn.body) collect(fn.body);
+    }
+    facts.entryFunctions.set(file, entry);
+  }
+  return entry.has(scope);
+}
+
+/**
+ * Code that runs only at startup: the entry path, or a function every call of which (test files
+ * aside) is synchronous code of startup code, made before anything is opened there:
+ * `export default new Environment()` at a module's top level, `await checkMigrations()` first
+ * thing in `main()`. A function also passed as a value (a timer's or a listener's callback) runs
+ * who knows when, so it is not.
+ */
+export function isStartupScope(index: ProgramIndex, scope: FunctionLikeWithBody | ts.SourceFile, depth = 0): boolean {
+  const t = index.ts;
+  if (isEntryPath(index, scope)) return true;
+  if (t.isSourceFile(scope) || depth > 3) return false;
+  const facts = factsOf(index);
+  const cached = facts.startup.get(scope);
+  if (cached !== undefined) return cached;
+  facts.startup.set(scope, false); // cycle guard
+  const atStartup = (site: ts.Node): boolean => {
+    const named = namedScopeOf(t, site);
+    if (ownScopeOf(t, site) !== named) return false; // in a callback: runs later
+    return isStartupScope(index, named, depth + 1) && !openedBefore(index, site, named);
+  };
+  const uses = usesOf(index, scope);
+  let startup = uses !== undefined && uses.length > 0 && uses.every(atStartup);
+  // A singleton (`Server.instance ??= new Server()` in `getInstance()`) is built at its first use:
+  // at load time when some use is startup code, since handlers and timers run after loading.
+  const memo = uses?.length === 1 ? memoisingFunction(t, uses[0]!) : undefined;
+  if (!startup && memo) {
+    const memoUses = usesOf(index, memo);
+    startup = memoUses !== undefined && memoUses.some(atStartup);
+  }
+  facts.startup.set(scope, startup);
+  return startup;
+}
+
+/** `X.instance ??= new C()`, or `if (X.instance == null) X.instance = new C()`: the function memoising it. */
+function memoisingFunction(t: TS, site: ts.Node): FunctionLikeWithBody | undefined {
+  const assignment = site.parent;
+  if (!t.isNewExpression(site) || !assignment || !t.isBinaryExpression(assignment) || assignment.right !== site)
+    return undefined;
+  const op = assignment.operatorToken.kind;
+  const target = assignment.left.getText();
+  let memoised = op === t.SyntaxKind.QuestionQuestionEqualsToken || op === t.SyntaxKind.BarBarEqualsToken;
+  if (!memoised && op === t.SyntaxKind.EqualsToken) {
+    for (let p: ts.Node | undefined = assignment.parent; p && !isFunctionLikeWithBody(t, p); p = p.parent) {
+      if (t.isIfStatement(p) && p.expression.getText().includes(target)) memoised = true;
+    }
+  }
+  const fn = memoised ? enclosingFunction(t, site) : undefined;
+  return fn && !t.isConstructorDeclaration(fn) ? fn : undefined;
+}
+
+function ownScopeOf(t: TS, node: ts.Node): ts.Node {
+  return enclosingFunction(t, node) ?? node.getSourceFile();
+}
+
+/**
+ * The calls of a function (`new C()` for a constructor) outside test files, or undefined when it
+ * is also used as a value. Candidates are found by name first, then resolved.
+ */
+function usesOf(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] | undefined {
+  const t = index.ts;
+  const cls = t.isConstructorDeclaration(fn) ? fn.parent : undefined;
+  const name = cls ? cls.name?.text : functionName(t, fn);
+  if (!name) return undefined;
+  const classSymbol = cls?.name ? index.types.getSymbolAtLocation(cls.name) : undefined;
+  const denotes = (e: ts.Expression): boolean => {
+    if (cls) {
+      let symbol = index.types.getSymbolAtLocation(e);
+      if (symbol && symbol.flags & t.SymbolFlags.Alias) symbol = index.types.getAliasedSymbol(symbol);
+      return symbol !== undefined && symbol === classSymbol;
+    }
+    return index.resolveFunctions(e, 0, false).includes(fn);
+  };
+  const lastName = (e: ts.Expression): string | undefined => {
+    const x = skipOuterExpressions(t, e);
+    return t.isIdentifier(x) ? x.text : t.isPropertyAccessExpression(x) ? x.name.text : undefined;
+  };
+  if (!cls) {
+    for (const call of index.callsWithArgumentNamed(name)) {
+      if (isTestFile(call.getSourceFile().fileName)) continue;
+      for (const arg of call.arguments ?? []) {
+        if (lastName(arg) === name && denotes(arg)) return undefined;
+      }
+    }
+  }
+  const sites: ts.Node[] = [];
+  for (const call of index.callsNamed(name)) {
+    if (isTestFile(call.getSourceFile().fileName)) continue;
+    if (cls ? !t.isNewExpression(call) : !t.isCallExpression(call)) continue;
+    if (denotes(call.expression)) sites.push(call);
+  }
+  return sites;
+}
+
+function functionName(t: TS, fn: FunctionLikeWithBody): string | undefined {
+  if ((t.isFunctionDeclaration(fn) || t.isFunctionExpression(fn)) && fn.name) return fn.name.text;
+  if ((t.isMethodDeclaration(fn) || t.isGetAccessorDeclaration(fn) || t.isSetAccessorDeclaration(fn)) && fn.name)
+    return staticPropertyName(t, fn.name);
+  const parent = fn.parent;
+  if (
+    (t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent) || t.isPropertyDeclaration(parent)) &&
+    parent.name
+  )
+    return staticPropertyName(t, parent.name);
+  return undefined;
+}
+
+/**
+ * The first server or resource opened in `scope` before `node` (in source order): the call that
+ * creates it, and its catalogue label. A creation whose own callback or chain `node` sits in
+ * (`connect().catch(…)` calling `process.exit`) failed to open, so it does not count.
+ */
+export function openedBefore(
+  index: ProgramIndex,
+  node: ts.Node,
+  scope: FunctionLikeWithBody | ts.SourceFile,
+): { call: ts.Node; label: string } | undefined {
+  const t = index.ts;
+  const excluded = new Set<ts.Node>();
+  for (let fn = enclosingFunction(t, node); fn && fn !== scope; fn = enclosingFunction(t, fn)) {
+    let call: ts.Node | undefined = fn.parent;
+    while (call && (t.isCallExpression(call) || t.isNewExpression(call))) {
+      excluded.add(call);
+      const receiver: ts.Expression | undefined = t.isCallExpression(call)
+        ? methodCallParts(t, call)?.receiver
+        : undefined;
+      call = receiver ? skipOuterExpressions(t, receiver) : undefined;
+    }
+  }
+  const start = node.getStart();
+  const body = t.isSourceFile(scope) ? scope : scope.body;
+  if (!body) return undefined;
+  let found: { call: ts.Node; label: string } | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || n.getStart() >= start) return;
+    if (n !== body && isFunctionLikeWithBody(t, n) && !t.isArrowFunction(n) && !t.isFunctionExpression(n)) return;
+    if (t.isClassLike(n)) return;
+    if ((t.isCallExpression(n) || t.isNewExpression(n)) && !excluded.has(n) && n.end <= start) {
+      const label = opensWith(index, n);
+      if (label) {
+        found = { call: n, label };
+        return;
+      }
+    }
+    t.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
+}
+
+/** What a call opens, by label: a resource it creates, a server that starts listening (`app.listen()`, `serve()`). */
+function opensWith(index: ProgramIndex, call: ts.CallExpression | ts.NewExpression): string | undefined {
+  const t = index.ts;
+  const kind = index.kindOf(call);
+  const spec = kind ? kindSpec(kind) : undefined;
+  if (spec && openCategories.has(spec.category)) return spec.label;
+  if (spec?.category === 'server') {
+    const ref = index.binding.resolve(call.expression);
+    if (ref && findFactory(ref)?.listens) return spec.label;
+  }
+  const parts = t.isCallExpression(call) ? methodCallParts(t, call) : undefined;
+  if (parts?.name !== 'listen') return undefined;
+  const receiverKind = index.kindOf(parts.receiver, true);
+  const receiverSpec = receiverKind ? kindSpec(receiverKind) : undefined;
+  // `app.listen()` on an Express app returns the HTTP server it opens.
+  if (receiverSpec)
+    return longRunningCategories.has(receiverSpec.category) ? (spec?.label ?? receiverSpec.label) : undefined;
+  return isServerValue(index, parts.receiver, 0) ? 'server' : undefined;
+}
+
+/** The catalogue label of what the program serves or holds open, for messages: `HTTP server`, `pg Pool`. */
+export function openThingLabel(index: ProgramIndex): string {
+  const byCategory = (category: string): string | undefined => {
+    for (const record of index.servers) {
+      const spec = kindSpec(record.kind);
+      if (spec?.category === category) return spec.label;
+    }
+    return undefined;
+  };
+  return byCategory('server') ?? byCategory('app') ?? byCategory('resource') ?? 'server';
+}
+
+/** How messages name a function: `loadConfig`, `Config.load`, `Config constructor`. */
+export function functionLabel(t: TS, fn: FunctionLikeWithBody): string {
+  const className = (): string | undefined => {
+    const cls = fn.parent;
+    return cls && t.isClassLike(cls) && cls.name ? cls.name.text : undefined;
+  };
+  if (t.isConstructorDeclaration(fn)) return `${className() ?? 'class'} constructor`;
+  if ((t.isMethodDeclaration(fn) || t.isGetAccessorDeclaration(fn) || t.isSetAccessorDeclaration(fn)) && fn.name) {
+    const name = staticPropertyName(t, fn.name) ?? fn.name.getText();
+    const cls = className();
+    return cls ? `${cls}.${name}` : name;
+  }
+  if ((t.isFunctionDeclaration(fn) || t.isFunctionExpression(fn)) && fn.name) return fn.name.text;
+  const parent = fn.parent;
+  if (t.isVariableDeclaration(parent) && t.isIdentifier(parent.name)) return parent.name.text;
+  if ((t.isPropertyAssignment(parent) || t.isPropertyDeclaration(parent)) && staticPropertyName(t, parent.name)) {
+    return staticPropertyName(t, parent.name)!;
+  }
+  if (t.isBinaryExpression(parent)) return parent.left.getText().replace(/^(module\.)?exports\./, '');
+  return 'a function';
+}

@@ -1,0 +1,279 @@
+// no-unclosed-resource: a pool, client, producer or worker that no shutdown path closes. An open
+// resource keeps its connections (and the server's side of them) until the process dies, keeps the
+// process alive when it should exit, and loses what it buffers or runs (runtime-facts §4).
+import type * as ts from 'typescript';
+import { normalizeModuleName } from '../../src/core/binding.js';
+import { findFactory, kindSpec, type ApiRef } from '../../src/core/catalogue.js';
+import { checkTestFilesSchema, isTestFile } from '../../src/core/files.js';
+import {
+  closedOnStraightPath,
+  closeMethodsOf,
+  closesOf,
+  completionSite,
+  countingCloses,
+  escapesFunction,
+  functionName,
+  heldSymbolOf,
+  holdingOf,
+  inheritedFactoryKind,
+  isInFinally,
+  moduleClosesOf,
+  runsAtShutdown,
+  runsUntilShutdown,
+  type CloseSite,
+  type Holding,
+} from '../../src/core/resources.js';
+import { defineRule, type RuleContext } from '../../src/core/rule.js';
+import { methodCallParts, skipOuterExpressions } from '../../src/core/ts-utils.js';
+
+export type MessageId = 'unclosed' | 'unclosedInScript' | 'closedOffShutdownPath' | 'notKept' | 'unclosedInFunction';
+
+/** A resource the catalogue does not know, described in the options. */
+export interface ResourceOption {
+  /** The package that exports it. */
+  module?: string;
+  /** Or: the program file that declares it, by the end of its path. */
+  path?: string;
+  /** The export that creates it, dotted for a member; `default` for the module itself. */
+  export: string;
+  /** The resource is what this method of an instance of the export returns. */
+  method?: string;
+  /** Methods that close it. */
+  close: string[];
+  /** How messages name it. */
+  label?: string;
+}
+
+export interface Options {
+  /** More resources, beyond the catalogue. */
+  resources: ResourceOption[];
+  /** Also lint test files. */
+  checkTestFiles: boolean;
+}
+
+type Context = RuleContext<MessageId, Options>;
+
+interface ResourceFacts {
+  label: string;
+  close: readonly string[];
+  returnsSelf: readonly string[];
+  /** A module-level singleton's closes (`mongoose.disconnect()`). */
+  closedBy?: readonly ApiRef[];
+}
+
+export default defineRule<MessageId, Options>({
+  meta: {
+    id: 'no-unclosed-resource',
+    description: 'Require every pool, client, producer and worker a service opens to be closed on its shutdown path',
+    goLesson: '`db.Close()` never called: connections leak and buffered work is lost',
+    recommended: 'error',
+    requiresTypeChecking: true,
+    hasSuggestions: false,
+    messages: {
+      unclosed:
+        '`{{name}}` ({{label}}) is never closed: SIGTERM cuts its connections off mid-work, and while it is open the process cannot exit on its own. Call `{{close}}` on the shutdown path.',
+      unclosedInScript:
+        '`{{name}}` ({{label}}) is never closed: its open connections keep this script from exiting on its own. Call `{{close}}` when the work is done.',
+      closedOffShutdownPath:
+        '`{{name}}` ({{label}}) is closed only where shutdown never goes: no signal listener or shutdown hook reaches `{{close}}`, so SIGTERM cuts its connections off mid-work. Call it on the shutdown path.',
+      notKept:
+        'This {{label}} is not kept anywhere, so nothing can close it: SIGTERM cuts its connections off mid-work. Keep it, and call `{{close}}` on the shutdown path.',
+      unclosedInFunction:
+        '`{{name}}` ({{label}}) is opened in `{{fn}}` but not closed on every way out of it, nor returned or handed on: every call leaks its connections. Close it in a `finally` block, or declare it with `await using`.',
+    },
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        resources: {
+          type: 'array',
+          description: 'Resources beyond the catalogue: what creates them and the methods that close them.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['export', 'close'],
+            properties: {
+              module: { type: 'string', description: 'The package that exports it (`node:` prefix optional).' },
+              path: {
+                type: 'string',
+                description:
+                  'Instead of `module`: the program file that declares it, by the end of its path (`generated/prisma/client`).',
+              },
+              export: {
+                type: 'string',
+                description:
+                  'The class or function that creates it, dotted for a member (`MongoClient.connect`); `default` for the module itself.',
+              },
+              method: {
+                type: 'string',
+                description:
+                  'The resource is what this method of an instance of the export returns (`producer` for `new Kafka().producer()`).',
+              },
+              close: {
+                type: 'array',
+                items: { type: 'string' },
+                description: 'The methods that close it (`end`, `quit`).',
+              },
+              label: { type: 'string', description: 'How messages name it.' },
+            },
+          },
+        },
+        checkTestFiles: checkTestFilesSchema,
+      },
+    },
+    defaultOptions: { resources: [], checkTestFiles: false },
+  },
+
+  create(context) {
+    const t = context.ts;
+    if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
+    const check = (node: ts.Node): void => checkCreation(context, node as ts.CallExpression | ts.NewExpression);
+    return { [t.SyntaxKind.NewExpression]: check, [t.SyntaxKind.CallExpression]: check };
+  },
+});
+
+/** What `node` creates, when it creates a resource that must be closed. */
+function resourceAt(context: Context, node: ts.CallExpression | ts.NewExpression): ResourceFacts | undefined {
+  const { index } = context;
+  const record = index.serverOf(node);
+  if (record && record.creation === node) {
+    const spec = kindSpec(record.kind);
+    // A buffer (a kafkajs producer) is require-flush's: what it loses unflushed is the point.
+    if (!spec?.mustClose || spec.category === 'buffer') return undefined;
+    const ref = index.binding.resolve(node.expression);
+    const closedBy = ref ? findFactory(ref)?.closedBy : undefined;
+    return { label: spec.label, close: closeMethodsOf(record.kind), returnsSelf: spec.returnsSelf ?? [], closedBy };
+  }
+  const inherited = context.ts.isNewExpression(node) ? inheritedFactoryKind(index, node) : undefined;
+  const inheritedSpec = inherited ? kindSpec(inherited) : undefined;
+  if (inherited && inheritedSpec?.mustClose && inheritedSpec.category !== 'buffer') {
+    return {
+      label: inheritedSpec.label,
+      close: closeMethodsOf(inherited),
+      returnsSelf: inheritedSpec.returnsSelf ?? [],
+    };
+  }
+  for (const option of context.options.resources) {
+    if (createsOption(context, node, option)) {
+      const label = option.label ?? (option.method ? `${option.export}().${option.method}()` : option.export);
+      return { label, close: option.close, returnsSelf: [] };
+    }
+  }
+  return undefined;
+}
+
+function createsOption(context: Context, node: ts.CallExpression | ts.NewExpression, option: ResourceOption): boolean {
+  const t = context.ts;
+  if (!option.method) return createsExport(context, node, option);
+  if (!t.isCallExpression(node)) return false;
+  const parts = methodCallParts(t, node);
+  if (!parts || parts.name !== option.method) return false;
+  const instance = instanceCreation(context, parts.receiver);
+  return instance !== undefined && createsExport(context, instance, option);
+}
+
+/** The `new Kafka(…)` a receiver comes from: itself, or the initializer of the variable or field it names. */
+function instanceCreation(context: Context, receiver: ts.Expression): ts.CallExpression | ts.NewExpression | undefined {
+  const t = context.ts;
+  let e = skipOuterExpressions(t, receiver);
+  if (t.isAwaitExpression(e)) e = skipOuterExpressions(t, e.expression);
+  if (t.isCallExpression(e) || t.isNewExpression(e)) return e;
+  const declaration = heldSymbolOf(context.index, e)?.valueDeclaration;
+  if (
+    declaration &&
+    (t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration)) &&
+    declaration.initializer
+  ) {
+    let initializer = skipOuterExpressions(t, declaration.initializer);
+    if (t.isAwaitExpression(initializer)) initializer = skipOuterExpressions(t, initializer.expression);
+    if (t.isCallExpression(initializer) || t.isNewExpression(initializer)) return initializer;
+  }
+  return undefined;
+}
+
+function createsExport(context: Context, node: ts.CallExpression | ts.NewExpression, option: ResourceOption): boolean {
+  const exportPath = option.export === 'default' || option.export === '' ? [] : option.export.split('.');
+  if (option.module !== undefined) {
+    const ref = context.index.binding.resolve(node.expression);
+    return (
+      ref !== undefined &&
+      ref.module === normalizeModuleName(option.module) &&
+      ref.path.join('.') === exportPath.join('.')
+    );
+  }
+  if (option.path === undefined) return false;
+  const symbol = heldSymbolOf(context.index, node.expression);
+  if (!symbol || symbol.name !== exportPath[exportPath.length - 1]) return false;
+  const wanted = withoutExtension(option.path);
+  return (symbol.declarations ?? []).some((d) => withoutExtension(d.getSourceFile().fileName).endsWith(wanted));
+}
+
+function withoutExtension(path: string): string {
+  return path.replace(/\\/g, '/').replace(/(\.d)?\.[cm]?[jt]sx?$/, '');
+}
+
+function closeText(name: string | undefined, method: string): string {
+  return name && !name.includes(' ') ? `${name}.${method}()` : `${method}()`;
+}
+
+function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpression): void {
+  const { index } = context;
+  const resource = resourceAt(context, node);
+  if (!resource) return;
+  const holding = holdingOf(index, node, resource.returnsSelf);
+  const method = resource.close[0] ?? 'close';
+  if (resource.closedBy) {
+    checkModuleSingleton(context, node, resource, holding);
+    return;
+  }
+  if (holding.type === 'handed' || holding.type === 'unknown') return;
+  // `method`: the codemod's closer, `lifecycle.adopt(resource, (r) => r.<method>())`.
+  if (holding.type === 'dropped') {
+    context.report({ node, messageId: 'notKept', data: { label: resource.label, close: `.${method}()`, method } });
+    return;
+  }
+  if (holding.using) return;
+  const sites = countingCloses(closesOf(index, holding, resource.close), node);
+  const data = { name: holding.name, label: resource.label, close: closeText(holding.name, method), method };
+  const fn = holding.fn;
+  if (fn) {
+    if (escapesFunction(index, holding, fn)) return;
+    for (const site of sites) {
+      if (site.call.getSourceFile() !== fn.getSourceFile() || site.call.pos < fn.pos || site.call.end > fn.end)
+        continue;
+      const at = completionSite(index, holding, site.call, fn);
+      if (at && (isInFinally(context.ts, at, fn) || closedOnStraightPath(context.ts, node, at, fn))) return;
+    }
+    if (sites.some((s) => s.how === 'adopted' || runsAtShutdown(index, s.call))) return;
+    context.report({ node, messageId: 'unclosedInFunction', data: { ...data, fn: functionName(index, fn) } });
+    return;
+  }
+  reportUnlessClosed(context, node, sites, data);
+}
+
+/** `mongoose.connect()`: the module's own connection, closed by `mongoose.disconnect()`. */
+function checkModuleSingleton(context: Context, node: ts.Node, resource: ResourceFacts, holding: Holding): void {
+  const { index } = context;
+  const sites = moduleClosesOf(index, resource.closedBy!);
+  if (holding.type === 'kept') sites.push(...closesOf(index, holding, resource.close));
+  const first = resource.closedBy![0]!;
+  const close = `${first.module}.${first.path.join('.')}()`;
+  reportUnlessClosed(context, node, countingCloses(sites, node), { name: first.module, label: resource.label, close });
+}
+
+function reportUnlessClosed(
+  context: Context,
+  node: ts.Node,
+  sites: readonly CloseSite[],
+  data: Record<string, string>,
+): void {
+  const { index } = context;
+  if (sites.some((s) => s.how === 'adopted')) return;
+  if (runsUntilShutdown(index, node.getSourceFile())) {
+    if (sites.some((s) => runsAtShutdown(index, s.call))) return;
+    context.report({ node, messageId: sites.length > 0 ? 'closedOffShutdownPath' : 'unclosed', data });
+    return;
+  }
+  // A script ends on its own once nothing holds the loop: any close lets it.
+  if (sites.length === 0) context.report({ node, messageId: 'unclosedInScript', data });
+}

@@ -1,0 +1,539 @@
+// no-untracked-promise: work started and dropped so that nothing can wait for it at shutdown.
+// Unlike no-floating-promises, handling the rejection (`.catch`, `void`) does not make it tracked.
+import type * as ts from 'typescript';
+import {
+  callbackDroppers,
+  knownSafeCalls,
+  lifecycleModule,
+  listenerMethods,
+  refIn,
+  sameRef,
+} from '../../src/core/catalogue.js';
+import { forcesInside } from '../../src/core/deadlines.js';
+import { lifecycleRoleOf } from '../../src/core/lifecycle-calls.js';
+import { checkTestFilesSchema, isTestFile } from '../../src/core/files.js';
+import { chainHandlers, isChainMethod, isPromiseValued, originOfChain } from '../../src/core/promises.js';
+import { defineRule, type RuleContext, type Suggestion } from '../../src/core/rule.js';
+import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../../src/core/specifiers.js';
+import {
+  calleeText,
+  enclosingFunction,
+  isAsyncFunction,
+  isFunctionLikeWithBody,
+  methodCallParts,
+  skipOuterExpressions,
+  type TS,
+} from '../../src/core/ts-utils.js';
+
+export type MessageId =
+  | 'untracked'
+  | 'untrackedInHandler'
+  | 'droppedCallback'
+  | 'droppedCallbackInHandler'
+  | 'unusedLocal'
+  | 'unusedLocalInHandler'
+  | 'suggestAwait'
+  | 'suggestTrack';
+
+export interface Options {
+  /** Calls that track the work they are given, so shutdown can wait for it. */
+  trackers: CallSpecifier[];
+  /** Calls whose promise may float on purpose. */
+  allowForKnownSafeCalls: CallSpecifier[];
+  /** Also report async listeners given to EventEmitter `on`/`once`. */
+  checkEventListeners: boolean;
+  /** Also lint test files. */
+  checkTestFiles: boolean;
+}
+
+type Context = RuleContext<MessageId, Options>;
+
+export default defineRule<MessageId, Options>({
+  meta: {
+    id: 'no-untracked-promise',
+    description: 'Disallow promise-valued work that is started and dropped, so shutdown cannot wait for it',
+    goLesson: '`go writeAudit()` in a handler: a goroutine no WaitGroup waits for',
+    recommended: 'error',
+    requiresTypeChecking: true,
+    hasSuggestions: true,
+    messages: {
+      untracked:
+        '`{{name}}` starts work that nothing waits for: SIGTERM can cut it off. Await it, return it, or track it.',
+      untrackedInHandler:
+        '`{{name}}` starts work that can outlive the response: nothing waits for it, and SIGTERM can cut it off. Await it before responding, or track it.',
+      droppedCallback:
+        '`{{dropper}}` drops the promise of this async callback: nothing waits for it, and SIGTERM can cut it off. Track the work it starts.',
+      droppedCallbackInHandler:
+        '`{{dropper}}` drops the promise of this async callback, and the work can outlive the response: SIGTERM can cut it off. Track the work it starts.',
+      unusedLocal:
+        '`{{variable}}` holds the work `{{name}}` started, but it is never awaited, returned or passed on: SIGTERM can cut it off.',
+      unusedLocalInHandler:
+        '`{{variable}}` holds the work `{{name}}` started, but it is never awaited, returned or passed on, so it can outlive the response: SIGTERM can cut it off.',
+      suggestAwait: 'Await it.',
+      suggestTrack: 'Track it with `{{tracker}}`.',
+    },
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        trackers: {
+          type: 'array',
+          items: callSpecifierSchema,
+          description:
+            'Calls that track work for shutdown (`inflight.track`, `ctx.waitUntil`). Their results are never reported, and the first string one is offered as the "track it" suggestion.',
+        },
+        allowForKnownSafeCalls: {
+          type: 'array',
+          items: callSpecifierSchema,
+          description: 'Calls whose promise may float on purpose. `node:test` registrations are always allowed.',
+        },
+        checkEventListeners: {
+          type: 'boolean',
+          description:
+            'Also report async functions given to EventEmitter `on`/`once`, whose promise the emitter drops.',
+        },
+        checkTestFiles: checkTestFilesSchema,
+      },
+    },
+    defaultOptions: { trackers: [], allowForKnownSafeCalls: [], checkEventListeners: false, checkTestFiles: false },
+  },
+
+  create(context) {
+    const t = context.ts;
+    const { SyntaxKind } = t;
+    if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
+    // A browser script or a stand-alone script beside the service gets no SIGTERM.
+    if (!context.index.isPartOfService(context.sourceFile)) return {};
+    return {
+      [SyntaxKind.ExpressionStatement]: (node) => checkStatement(context, node as ts.ExpressionStatement),
+      [SyntaxKind.CallExpression]: (node) => checkDroppedCallback(context, node as ts.CallExpression),
+      [SyntaxKind.ArrowFunction]: (node) => checkVoidArrow(context, node as ts.ArrowFunction),
+      [SyntaxKind.VariableDeclaration]: (node) => checkLocal(context, node as ts.VariableDeclaration),
+    };
+  },
+});
+
+/** How messages name the work: `sendReceipt(…)`, `repo.insert(…)`. */
+function workName(t: TS, origin: ts.Expression, sourceFile: ts.SourceFile): string {
+  return t.isCallExpression(origin) || t.isNewExpression(origin)
+    ? `${calleeText(t, origin.expression, sourceFile)}(…)`
+    : calleeText(t, origin, sourceFile);
+}
+
+/** Branches of an expression statement whose values are dropped. */
+function droppedValues(t: TS, expression: ts.Expression): ts.Expression[] {
+  const e = skipOuterExpressions(t, expression);
+  if (t.isVoidExpression(e)) return droppedValues(t, e.expression);
+  if (t.isConditionalExpression(e)) return [...droppedValues(t, e.whenTrue), ...droppedValues(t, e.whenFalse)];
+  if (t.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op === t.SyntaxKind.CommaToken) return [...droppedValues(t, e.left), ...droppedValues(t, e.right)];
+    if (
+      op === t.SyntaxKind.AmpersandAmpersandToken ||
+      op === t.SyntaxKind.BarBarToken ||
+      op === t.SyntaxKind.QuestionQuestionToken
+    ) {
+      return droppedValues(t, e.right);
+    }
+    return [];
+  }
+  return [e];
+}
+
+function isAllowed(context: Context, call: ts.Expression): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(call) && !t.isNewExpression(call)) return false;
+  const { index, options, sourceFile } = context;
+  const ref = index.binding.resolve(call.expression);
+  if (ref && refIn(ref, knownSafeCalls)) return true;
+  if (lifecycleRoleOf(index, call) === 'tracks') return true;
+  return (
+    matchesCall(t, index, call, options.trackers, sourceFile) ||
+    matchesCall(t, index, call, options.allowForKnownSafeCalls, sourceFile)
+  );
+}
+
+/** A call anywhere in a `.then/.catch/.finally` chain is allowed or a tracker. */
+function isAllowedChain(context: Context, expression: ts.Expression): boolean {
+  const t = context.ts;
+  let e = skipOuterExpressions(t, expression);
+  for (;;) {
+    if (isAllowed(context, e)) return true;
+    if (!t.isCallExpression(e)) return false;
+    const parts = methodCallParts(t, e);
+    if (!parts || !isChainMethod(parts.name)) return false;
+    e = skipOuterExpressions(t, parts.receiver);
+  }
+}
+
+function checkStatement(context: Context, statement: ts.ExpressionStatement): void {
+  const t = context.ts;
+  const { index, sourceFile } = context;
+  if (isEntryPromise(context, statement)) return;
+  // A signal listener or shutdown hook starting the drain is the shutdown path itself.
+  if (isShutdownRootBody(context, statement)) return;
+  for (const value of droppedValues(t, statement.expression)) {
+    if (!isPromiseValued(t, index, value) || isAllowedChain(context, value)) continue;
+    const origin = originOfChain(t, value);
+    // `promise.finally(…)` on a promise someone else started: a local's chain is checked as
+    // that local; a parameter's or a field's belongs to whoever started it.
+    if (!t.isCallExpression(origin) && !t.isNewExpression(origin)) continue;
+    if (isHandlerWrapperForward(context, origin) || handsResultToCallback(context, value, statement)) continue;
+    if (isShutdownItself(context, origin, value)) continue;
+    const name = workName(t, origin, sourceFile);
+    const inHandler = index.enclosingHandler(statement) !== undefined;
+    context.report({
+      node: statement,
+      messageId: inHandler ? 'untrackedInHandler' : 'untracked',
+      data: { name },
+      suggestions: suggestionsFor(context, statement, statement.expression),
+    });
+    return; // one report per statement
+  }
+}
+
+/**
+ * The drain itself, or its deadline: `void shutdown()` from a fatal-error path where `shutdown`
+ * is what SIGTERM runs, and `void sleep(ms).then(() => process.exit(1))`, the force-quit timer.
+ */
+function isShutdownItself(context: Context, origin: ts.Expression, value: ts.Expression): boolean {
+  const t = context.ts;
+  const { index } = context;
+  if (
+    t.isCallExpression(origin) &&
+    index.resolveFunctions(origin.expression, 0, false).some((fn) => index.startsShutdown(fn))
+  ) {
+    return true;
+  }
+  // `void lifecycle.closeServer(server)`, `void lifecycle.shutdown()`: bounded, and the open
+  // server (or the drain's own timer) holds the process until they finish.
+  const role = t.isCallExpression(origin) ? lifecycleRoleOf(index, origin) : undefined;
+  if (role === 'bounded-close' || role === 'drains') return true;
+  return chainHandlers(t, value).some((handler) =>
+    index.resolveFunctions(handler).some((fn) => forcesInside(t, index, fn)),
+  );
+}
+
+/**
+ * The program's own entry promise: `main().catch(…)` or `process.nextTick(async () => start())`
+ * at the top level of an entry module (also inside a top-level `if (require.main === module)`).
+ */
+function isEntryPromise(context: Context, node: ts.Node): boolean {
+  return !enclosingFunction(context.ts, node) && context.index.isEntryModule(context.sourceFile);
+}
+
+/**
+ * `(req, res, next) => { Promise.resolve(fn(req, res, next)).catch(next) }`: an async-handler
+ * wrapper (express-async-handler, catchAsync, a cors middleware) runs the delegate for this
+ * request, forwarding its parameters; the request's connection, which server close drains,
+ * carries its lifetime.
+ */
+function isHandlerWrapperForward(context: Context, origin: ts.Expression): boolean {
+  const t = context.ts;
+  let call = skipOuterExpressions(t, origin);
+  if (t.isCallExpression(call)) {
+    const ref = context.index.binding.resolve(call.expression);
+    if (ref && sameRef(ref, { module: 'global', path: ['Promise', 'resolve'] }) && call.arguments[0]) {
+      call = skipOuterExpressions(t, call.arguments[0]);
+    }
+  }
+  if (!t.isCallExpression(call) || call.arguments.length < 2) return false;
+  const fn = enclosingFunction(t, call);
+  if (!fn) return false;
+  const own = fn.parameters.map((p) => p.name.getText(context.sourceFile));
+  return (
+    own.length >= 2 &&
+    own.every((name, i) => {
+      const arg = call.arguments[i];
+      return arg !== undefined && t.isIdentifier(arg) && arg.text === name;
+    })
+  );
+}
+
+/**
+ * `work().then((r) => callback(null, r)).catch((e) => callback(e))`: the result goes back
+ * through a callback the caller passed in, so the caller waits for it (knex `afterCreate(done)`,
+ * express-basic-auth authorizers, socket.io acknowledgements).
+ */
+function handsResultToCallback(context: Context, value: ts.Expression, at: ts.Node): boolean {
+  const t = context.ts;
+  const callbacks = new Set<ts.Symbol>();
+  for (let fn = enclosingFunction(t, at); fn; fn = enclosingFunction(t, fn)) {
+    for (const parameter of fn.parameters) {
+      if (!t.isIdentifier(parameter.name)) continue;
+      const symbol = context.types.getSymbolAtLocation(parameter.name);
+      if (symbol) callbacks.add(symbol);
+    }
+  }
+  if (callbacks.size === 0) return false;
+  return chainHandlers(t, value).some((handler) => {
+    const fn = skipOuterExpressions(t, handler);
+    if (t.isIdentifier(fn)) return callbacks.has(context.types.getSymbolAtLocation(fn)!);
+    return isFunctionLikeWithBody(t, fn) && callsOneOf(context, fn, callbacks);
+  });
+}
+
+function callsOneOf(context: Context, fn: ts.Node, callbacks: ReadonlySet<ts.Symbol>): boolean {
+  const t = context.ts;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (t.isCallExpression(node) && t.isIdentifier(node.expression)) {
+      const symbol = context.types.getSymbolAtLocation(node.expression);
+      if (symbol && callbacks.has(symbol)) {
+        found = true;
+        return;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+function suggestionsFor(context: Context, at: ts.Node, expression: ts.Expression): Suggestion<MessageId>[] {
+  const t = context.ts;
+  const suggestions: Suggestion<MessageId>[] = [];
+  const fn = enclosingFunction(t, at);
+  const e = skipOuterExpressions(t, expression);
+  const start = e.getStart(context.sourceFile);
+  if (fn && isAsyncFunction(t, fn)) {
+    if (t.isVoidExpression(e)) {
+      // `void p` -> `await p`
+      suggestions.push({
+        messageId: 'suggestAwait',
+        edits: [{ start, end: e.expression.getStart(context.sourceFile), text: 'await ' }],
+      });
+    } else {
+      suggestions.push({ messageId: 'suggestAwait', edits: [{ start, end: start, text: 'await ' }] });
+    }
+  }
+  const option = context.options.trackers.find((s): s is string => typeof s === 'string');
+  const tracker =
+    option && rootNameInScope(context, at, option) ? option : option ? undefined : lifecycleTrackerInScope(context, at);
+  if (tracker) {
+    const inner = t.isVoidExpression(e) ? e.expression : e;
+    const innerStart = inner.getStart(context.sourceFile);
+    suggestions.push({
+      messageId: 'suggestTrack',
+      data: { tracker },
+      edits: [
+        { start, end: innerStart, text: `${tracker}(` },
+        { start: inner.getEnd(), end: inner.getEnd(), text: ')' },
+      ],
+    });
+  }
+  return suggestions;
+}
+
+/**
+ * With no string tracker in the options, `lifecycle.track` where the file already has the
+ * runtime's `lifecycle` in scope (imported, required, or through a namespace import).
+ */
+function lifecycleTrackerInScope(context: Context, at: ts.Node): string | undefined {
+  const t = context.ts;
+  for (const symbol of context.types.getSymbolsInScope(at, t.SymbolFlags.Alias | t.SymbolFlags.Variable)) {
+    const declaration = symbol.declarations?.[0];
+    if (!declaration || declaration.getSourceFile() !== context.sourceFile) continue;
+    const ref = context.index.binding.resolveSymbol(symbol, symbol.name);
+    if (ref?.module !== lifecycleModule) continue;
+    if (ref.path.length === 1 && ref.path[0] === 'lifecycle') return `${symbol.name}.track`;
+    if (ref.path.length === 0) return `${symbol.name}.lifecycle.track`;
+  }
+  return undefined;
+}
+
+/** `inflight.track` is offered only where `inflight` is in scope. */
+function rootNameInScope(context: Context, at: ts.Node, tracker: string): boolean {
+  const t = context.ts;
+  const root = tracker.split('.')[0]!;
+  return context.types.getSymbolsInScope(at, t.SymbolFlags.Value | t.SymbolFlags.Alias).some((s) => s.name === root);
+}
+
+function isDropper(context: Context, call: ts.CallExpression): { name: string; callbackIndex: number } | undefined {
+  const t = context.ts;
+  const { index, options, sourceFile } = context;
+  const ref = index.binding.resolve(call.expression);
+  if (ref && refIn(ref, callbackDroppers))
+    return { name: calleeText(t, call.expression, sourceFile), callbackIndex: 0 };
+  const parts = methodCallParts(t, call);
+  if (!parts) return undefined;
+  if (parts.name === 'forEach') return { name: `${calleeText(t, call.expression, sourceFile)}`, callbackIndex: 0 };
+  if (options.checkEventListeners && listenerMethods.has(parts.name)) {
+    // Signal listeners are the shutdown path itself; `process.on('SIGTERM', async () => …)` is right.
+    const receiverRef = index.binding.resolve(parts.receiver);
+    if (receiverRef && sameRef(receiverRef, { module: 'global', path: ['process'] })) return undefined;
+    return { name: calleeText(t, call.expression, sourceFile), callbackIndex: 1 };
+  }
+  return undefined;
+}
+
+/** The callback's promise: an async function, or an arrow whose expression body is (or voids) a promise. */
+function callbackReturnsPromise(context: Context, callback: ts.Expression): boolean {
+  const t = context.ts;
+  const e = skipOuterExpressions(t, callback);
+  const functions = isFunctionLikeWithBody(t, e)
+    ? [e]
+    : t.isIdentifier(e) || t.isPropertyAccessExpression(e)
+      ? context.index.resolveFunctions(e)
+      : [];
+  for (const fn of functions) {
+    if (isAsyncFunction(t, fn)) return true;
+    if (t.isArrowFunction(fn) && !t.isBlock(fn.body)) {
+      const body = skipOuterExpressions(t, fn.body);
+      const value = t.isVoidExpression(body) ? body.expression : body;
+      if (isPromiseValued(t, context.index, value) && !isAllowedChain(context, value)) return true;
+    }
+  }
+  return false;
+}
+
+function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
+  const dropper = isDropper(context, call);
+  if (!dropper || isEntryPromise(context, call)) return;
+  const callback = call.arguments[dropper.callbackIndex];
+  if (!callback || !callbackReturnsPromise(context, callback)) return;
+  // `setTimeout(async () => { …; process.exit(1) }, ms)`: a deadline, detached on purpose.
+  if (context.index.resolveFunctions(callback).some((fn) => forcesInside(context.ts, context.index, fn))) return;
+  const inHandler = context.index.enclosingHandler(call) !== undefined;
+  context.report({
+    node: call,
+    messageId: inHandler ? 'droppedCallbackInHandler' : 'droppedCallback',
+    // `arrayForEach`: the codemod may turn it into a tracked `Promise.all(items.map(…))`.
+    data: { dropper: dropper.name, arrayForEach: String(isArrayForEach(context, call)) },
+  });
+}
+
+function isArrayForEach(context: Context, call: ts.CallExpression): boolean {
+  const parts = methodCallParts(context.ts, call);
+  if (!parts || parts.name !== 'forEach') return false;
+  const { types } = context;
+  const type = types.getTypeAtLocation(parts.receiver);
+  return types.isArrayType(type) || types.isTupleType(type);
+}
+
+/** `() => void work()` anywhere else: the arrow returns undefined and drops the promise. */
+function checkVoidArrow(context: Context, arrow: ts.ArrowFunction): void {
+  const t = context.ts;
+  if (t.isBlock(arrow.body)) return;
+  const body = skipOuterExpressions(t, arrow.body);
+  if (!t.isVoidExpression(body)) return;
+  const parent = arrow.parent;
+  if (t.isCallExpression(parent) && isDropper(context, parent)) return; // reported as a dropped callback
+  if (t.isCallExpression(parent) && isProcessSignalListener(context, parent)) return; // the shutdown path itself
+  const value = body.expression;
+  if (!isPromiseValued(context.ts, context.index, value) || isAllowedChain(context, value)) return;
+  const origin = originOfChain(t, value);
+  const name = workName(t, origin, context.sourceFile);
+  const inHandler = context.index.enclosingHandler(arrow) !== undefined;
+  context.report({ node: body, messageId: inHandler ? 'untrackedInHandler' : 'untracked', data: { name } });
+}
+
+function isProcessSignalListener(context: Context, call: ts.CallExpression): boolean {
+  return context.index.shutdownRoots.some((root) => root.registration === call);
+}
+
+function isShutdownRootBody(context: Context, node: ts.Node): boolean {
+  const fn = enclosingFunction(context.ts, node);
+  return fn !== undefined && context.index.shutdownRoots.some((root) => root.fn === fn);
+}
+
+/** `const audit = writeAudit(req)` and `audit` is never awaited, returned or passed on. */
+function checkLocal(context: Context, declaration: ts.VariableDeclaration): void {
+  const t = context.ts;
+  const { index, sourceFile, types } = context;
+  if (!declaration.initializer || !t.isIdentifier(declaration.name)) return;
+  if (t.isForOfStatement(declaration.parent.parent) || t.isForInStatement(declaration.parent.parent)) return;
+  const statement = declaration.parent.parent;
+  if (t.isVariableStatement(statement) && t.getModifiers(statement)?.some((m) => m.kind === t.SyntaxKind.ExportKeyword))
+    return;
+  const initializer = skipOuterExpressions(t, declaration.initializer);
+  if (!t.isCallExpression(initializer) && !t.isNewExpression(initializer)) return;
+  if (!isPromiseValued(t, index, initializer) || isAllowedChain(context, initializer)) return;
+  const symbol = types.getSymbolAtLocation(declaration.name);
+  if (!symbol) return;
+  const scope: ts.Node = enclosingFunction(t, declaration) ?? sourceFile;
+  if (t.isSourceFile(scope) && hasCommonJsExport(t, sourceFile)) return; // may be exported by assignment
+  let escapes = false;
+  const visit = (node: ts.Node): void => {
+    if (escapes) return;
+    if (t.isIdentifier(node) && node !== declaration.name && node.text === declaration.name.getText(sourceFile)) {
+      if (types.getSymbolAtLocation(node) === symbol && referenceEscapes(t, node)) {
+        escapes = true;
+        return;
+      }
+      if (
+        t.isShorthandPropertyAssignment(node.parent) &&
+        types.getShorthandAssignmentValueSymbol(node.parent) === symbol
+      ) {
+        escapes = true;
+        return;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  t.forEachChild(scope, visit);
+  if (escapes) return;
+  const origin = originOfChain(t, initializer);
+  const name = workName(t, origin, sourceFile);
+  const inHandler = index.enclosingHandler(declaration) !== undefined;
+  context.report({
+    node: initializer,
+    messageId: inHandler ? 'unusedLocalInHandler' : 'unusedLocal',
+    data: { variable: declaration.name.text, name },
+  });
+}
+
+function hasCommonJsExport(t: TS, file: ts.SourceFile): boolean {
+  return file.statements.some(
+    (s) =>
+      t.isExpressionStatement(s) &&
+      t.isBinaryExpression(s.expression) &&
+      /^(module\.)?exports\b/.test(s.expression.left.getText(file)),
+  );
+}
+
+/** Whether this use of the promise lets something else wait for it. */
+function referenceEscapes(t: TS, reference: ts.Node): boolean {
+  let node: ts.Node = reference;
+  for (;;) {
+    const parent = node.parent;
+    if (!parent) return false;
+    if (
+      t.isParenthesizedExpression(parent) ||
+      t.isAsExpression(parent) ||
+      t.isSatisfiesExpression(parent) ||
+      t.isNonNullExpression(parent) ||
+      (t.isConditionalExpression(parent) && parent.condition !== node) ||
+      (t.isBinaryExpression(parent) &&
+        parent.right === node &&
+        [t.SyntaxKind.BarBarToken, t.SyntaxKind.QuestionQuestionToken, t.SyntaxKind.AmpersandAmpersandToken].includes(
+          parent.operatorToken.kind,
+        ))
+    ) {
+      node = parent;
+      continue;
+    }
+    if (t.isAwaitExpression(parent) || t.isReturnStatement(parent) || t.isYieldExpression(parent)) return true;
+    if (t.isArrowFunction(parent) && parent.body === node) return true;
+    if ((t.isCallExpression(parent) || t.isNewExpression(parent)) && parent.arguments?.includes(node as ts.Expression))
+      return true;
+    if (t.isArrayLiteralExpression(parent) || t.isSpreadElement(parent) || t.isPropertyAssignment(parent)) return true;
+    if (t.isVariableDeclaration(parent) && parent.initializer === node) return true; // an alias, checked on its own
+    if (t.isBinaryExpression(parent) && parent.right === node && parent.operatorToken.kind === t.SyntaxKind.EqualsToken)
+      return true;
+    if (t.isExportAssignment(parent) || t.isExportSpecifier(parent)) return true;
+    // `p.then(…)`, `p.catch(…)`: the chain is the promise now; follow what happens to it.
+    if (
+      t.isPropertyAccessExpression(parent) &&
+      parent.expression === node &&
+      isChainMethod(parent.name.text) &&
+      t.isCallExpression(parent.parent) &&
+      parent.parent.expression === parent
+    ) {
+      node = parent.parent;
+      continue;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,192 @@
+// Which signals a program handles, and where: process listeners in every form, `once(process, …)`,
+// and the libraries that install listeners (catalogue `signalHandlers`). Asked per service: a
+// listener counts for the code that the same entry module loads (runtime-facts §1.7).
+import type * as ts from 'typescript';
+import { isTestFile } from '../../src/core/files.js';
+import { listenerMethods, refIn, sameRef, signalHandlers, type ApiRef, type SignalHandlerSpec } from '../../src/core/catalogue.js';
+import type { ProgramIndex } from '../../src/core/program-index.js';
+import { methodCallParts, skipOuterExpressions, staticPropertyName, type TS } from '../../src/core/ts-utils.js';
+
+export interface SignalRegistration {
+  node: ts.CallExpression | ts.NewExpression;
+  /** The signals it handles; undefined when the code does not say which (an event name in a variable). */
+  signals: readonly string[] | undefined;
+  /** How messages name it: `process.once`, `close-with-grace`. */
+  how: string;
+}
+
+/** What a service's code handles: SIGTERM or not, and the other signals it handles. */
+export interface HandledSignals {
+  sigterm: boolean;
+  signals: string[];
+}
+
+const processEventHelpers: readonly ApiRef[] = [
+  { module: 'events', path: ['once'] },
+  { module: 'events', path: ['on'] },
+  { module: 'events', path: ['EventEmitter', 'once'] },
+  { module: 'events', path: ['EventEmitter', 'on'] },
+];
+
+const processRef: ApiRef = { module: 'global', path: ['process'] };
+
+const registrationsCache = new WeakMap<ProgramIndex, SignalRegistration[]>();
+
+/** Every place the program installs a signal listener. */
+export function signalRegistrations(index: ProgramIndex): readonly SignalRegistration[] {
+  let found = registrationsCache.get(index);
+  if (!found) {
+    found = [];
+    for (const call of index.calls) {
+      const registration = registrationAt(index, call);
+      if (registration) found.push(registration);
+    }
+    registrationsCache.set(index, found);
+  }
+  return found;
+}
+
+/** The signal listener `call` installs, if it installs one. */
+export function registrationAt(
+  index: ProgramIndex,
+  call: ts.CallExpression | ts.NewExpression,
+): SignalRegistration | undefined {
+  const t = index.ts;
+  const ref = index.binding.resolve(call.expression);
+  if (ref) {
+    const spec = signalHandlers.find((s) => s.call && sameRef(s.call, ref));
+    if (spec) return { node: call, signals: signalsOfCall(t, call, spec), how: spec.library };
+  }
+  if (!t.isCallExpression(call)) return undefined;
+  if (ref && refIn(ref, processEventHelpers)) {
+    const [emitter, event] = call.arguments;
+    if (!emitter || !event || !isProcess(index, emitter)) return undefined;
+    return eventRegistration(index, call, event, `${ref.path.join('.')}(process)`);
+  }
+  const parts = methodCallParts(t, call);
+  if (!parts) return undefined;
+  if (listenerMethods.has(parts.name) && isProcess(index, parts.receiver)) {
+    const event = call.arguments[0];
+    return event ? eventRegistration(index, call, event, `process.${parts.name}`) : undefined;
+  }
+  for (const spec of signalHandlers) {
+    const method = spec.method;
+    if (!method || method.name !== parts.name) continue;
+    const matches =
+      method.kind !== undefined
+        ? index.kindOf(parts.receiver, true) === method.kind
+        : method.on !== undefined && createdBy(index, parts.receiver, method.on);
+    if (matches) return { node: call, signals: signalsOfCall(t, call, spec), how: spec.library };
+  }
+  return undefined;
+}
+
+function isProcess(index: ProgramIndex, expression: ts.Expression): boolean {
+  const ref = index.binding.resolve(expression);
+  return ref !== undefined && sameRef(ref, processRef);
+}
+
+/** A listener for `event`: a signal by its literal, a loop over a list of them, or its type; not `'exit'` or `'message'`. */
+function eventRegistration(
+  index: ProgramIndex,
+  call: ts.CallExpression,
+  event: ts.Expression,
+  how: string,
+): SignalRegistration | undefined {
+  const t = index.ts;
+  const e = skipOuterExpressions(t, event);
+  if (t.isStringLiteralLike(e))
+    return /^SIG[A-Z0-9]+$/.test(e.text) ? { node: call, signals: [e.text], how } : undefined;
+  const named = index.signalNames(e);
+  if (named) return { node: call, signals: named, how };
+  const type = index.types.getTypeAtLocation(e);
+  const parts = type.isUnion() ? type.types : [type];
+  if (parts.every((p) => p.isStringLiteral())) {
+    const signals = parts.map((p) => (p as ts.StringLiteralType).value).filter((v) => /^SIG[A-Z0-9]+$/.test(v));
+    return signals.length ? { node: call, signals, how } : undefined;
+  }
+  // `process.on(signal, stop)` with a name the code does not spell out: trust it.
+  return { node: call, signals: undefined, how };
+}
+
+/** `createLifecycle(…)`, `new Graceful(…)`, or a variable holding one (`await` and `const` aliases followed). */
+function createdBy(index: ProgramIndex, expression: ts.Expression, ref: ApiRef, depth = 0): boolean {
+  const t = index.ts;
+  if (depth > 4) return false;
+  let e = skipOuterExpressions(t, expression);
+  if (t.isAwaitExpression(e)) e = skipOuterExpressions(t, e.expression);
+  if (t.isCallExpression(e) || t.isNewExpression(e)) {
+    const called = index.binding.resolve(e.expression);
+    return called !== undefined && sameRef(called, ref);
+  }
+  if (!t.isIdentifier(e)) return false;
+  const declaration = index.types.getSymbolAtLocation(e)?.valueDeclaration;
+  return (
+    declaration !== undefined &&
+    t.isVariableDeclaration(declaration) &&
+    declaration.initializer !== undefined &&
+    createdBy(index, declaration.initializer, ref, depth + 1)
+  );
+}
+
+/** The signals a library call handles, from its defaults and the options it is given; undefined when they are not literals. */
+function signalsOfCall(
+  t: TS,
+  call: ts.CallExpression | ts.NewExpression,
+  spec: SignalHandlerSpec,
+): readonly string[] | undefined {
+  let signals = new Set(spec.signals);
+  for (const option of spec.signalOptions ?? []) {
+    const argument = call.arguments?.[option.argument];
+    if (!argument) continue;
+    let value: ts.Expression | undefined = skipOuterExpressions(t, argument);
+    if (option.property !== undefined) {
+      if (!t.isObjectLiteralExpression(value))
+        return t.isIdentifier(value) || t.isCallExpression(value) ? undefined : [...signals];
+      const property = value.properties.find((p) => staticPropertyName(t, p.name) === option.property);
+      if (!property) continue;
+      value = t.isPropertyAssignment(property) ? skipOuterExpressions(t, property.initializer) : undefined;
+    }
+    const named = value && literalSignals(t, value);
+    if (!named) return undefined;
+    if (option.effect === 'replace') signals = new Set(named);
+    else if (option.effect === 'add') for (const s of named) signals.add(s);
+    else for (const s of named) signals.delete(s);
+  }
+  return [...signals];
+}
+
+/** `['SIGINT', 'SIGTERM']`, `'SIGINT SIGTERM'`, `'SIGTERM'`. */
+function literalSignals(t: TS, value: ts.Expression): string[] | undefined {
+  if (t.isStringLiteralLike(value)) return value.text.split(/\s+/).filter(Boolean);
+  if (!t.isArrayLiteralExpression(value)) return undefined;
+  const names: string[] = [];
+  for (const element of value.elements) {
+    const e = skipOuterExpressions(t, element);
+    if (t.isStringLiteralLike(e)) names.push(e.text);
+    else if (t.isPropertyAccessExpression(e))
+      names.push(e.name.text); // `ShutdownSignal.SIGTERM`
+    else return undefined;
+  }
+  return names;
+}
+
+/**
+ * The signals handled by the service `file` runs in: the listeners installed by code that an
+ * entry module loading `file` also loads. With several entries (several services in one
+ * program), a listener in any of them counts. Listeners in test files count only for test files.
+ */
+export function signalsHandledFor(index: ProgramIndex, file: ts.SourceFile): HandledSignals {
+  const inTest = isTestFile(file.fileName);
+  const loaded = new Set<ts.SourceFile>();
+  for (const entry of index.entriesOf(file)) for (const f of index.loadedBy(entry)) loaded.add(f);
+  const signals = new Set<string>();
+  let sigterm = false;
+  for (const registration of signalRegistrations(index)) {
+    const where = registration.node.getSourceFile();
+    if (!loaded.has(where) || (!inTest && isTestFile(where.fileName))) continue;
+    if (registration.signals === undefined || registration.signals.includes('SIGTERM')) sigterm = true;
+    for (const s of registration.signals ?? []) signals.add(s);
+  }
+  return { sigterm, signals: [...signals] };
+}

@@ -1,0 +1,314 @@
+import plugin from '../../../src/eslint/plugin.js';
+import { fixtureProject } from '../../support/fixtures.js';
+import { ruleTesterFor } from '../../support/rule-tester.js';
+
+const project = fixtureProject('rules', 'close-in-reverse-order');
+const undrained = fixtureProject('rules', 'close-in-reverse-order-undrained');
+const rule = plugin.rules['close-in-reverse-order']!;
+
+const server = { user: 'the HTTP server', work: 'request handlers' };
+
+ruleTesterFor(project).run('close-in-reverse-order', rule, {
+  valid: [
+    project.file('valid-awaited.ts'),
+    project.file('valid-frameworks.ts'),
+    project.file('valid-lifecycle.ts'),
+    project.file('valid-unused.ts'),
+    project.file('valid-script.ts'),
+    project.file('store.ts'),
+    // Test files are skipped unless checkTestFiles.
+    project.file('shutdown.test.ts'),
+  ],
+  invalid: [
+    {
+      // peer-linters §4 case 28(a): the pool ends, then the server drains
+      ...project.file('invalid-same-function.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 14,
+          column: 9,
+          data: { close: 'pool.end()', name: 'pool', label: 'pg Pool', at: 'line 15', ...server },
+        },
+      ],
+    },
+    {
+      // server.close() only starts the drain
+      ...project.file('invalid-not-awaited.ts'),
+      errors: [
+        {
+          messageId: 'closedDuringDrain',
+          line: 13,
+          column: 9,
+          data: { close: 'redis.quit()', name: 'redis', label: 'ioredis client', at: 'line 12', ...server },
+        },
+      ],
+    },
+    {
+      ...project.file('invalid-promise-all.ts'),
+      errors: [
+        {
+          messageId: 'closedDuringDrain',
+          line: 11,
+          column: 35,
+          data: { close: 'db.destroy()', name: 'db', label: 'knex instance', at: 'line 11', ...server },
+        },
+      ],
+    },
+    {
+      // through helpers, an import alias and a namespace import
+      ...project.file('invalid-helpers.ts'),
+      errors: [
+        {
+          messageId: 'closedDuringDrain',
+          line: 19,
+          column: 9,
+          data: { close: 'db.end()', name: 'pool', label: 'pg Pool', at: 'line 15', ...server },
+        },
+      ],
+    },
+    {
+      // two SIGTERM listeners; close-with-grace beside a listener
+      ...project.file('invalid-concurrent-listeners.ts'),
+      errors: [
+        {
+          messageId: 'closedConcurrently',
+          line: 20,
+          column: 9,
+          data: { close: 'cache.quit()', name: 'cache', label: 'ioredis client', at: 'line 17', ...server },
+        },
+        {
+          messageId: 'closedConcurrently',
+          line: 23,
+          column: 9,
+          data: { close: 'sessions.destroy()', name: 'sessions', label: 'knex instance', at: 'line 17', ...server },
+        },
+      ],
+    },
+    {
+      // onModuleDestroy and beforeApplicationShutdown run before Nest closes the server
+      ...project.file('invalid-nest.ts'),
+      errors: [
+        {
+          messageId: 'closedInEarlyHook',
+          line: 9,
+          column: 11,
+          data: {
+            close: 'this.$disconnect()',
+            name: 'PrismaService',
+            label: 'PrismaClient',
+            hook: 'onModuleDestroy',
+            owner: 'NestJS',
+            instead: 'onApplicationShutdown',
+          },
+        },
+        {
+          messageId: 'closedInEarlyHook',
+          line: 16,
+          column: 11,
+          data: {
+            close: 'this.$disconnect()',
+            name: 'AuditStore',
+            label: 'PrismaClient',
+            hook: 'beforeApplicationShutdown',
+            owner: 'NestJS',
+            instead: 'onApplicationShutdown',
+          },
+        },
+      ],
+    },
+    {
+      ...project.file('invalid-fastify-preclose.ts'),
+      errors: [
+        {
+          messageId: 'closedInEarlyHook',
+          line: 9,
+          column: 9,
+          data: {
+            close: 'redis.quit()',
+            name: 'redis',
+            label: 'ioredis client',
+            hook: 'preClose',
+            owner: 'Fastify',
+            instead: 'onClose',
+          },
+        },
+      ],
+    },
+    {
+      ...project.file('invalid-terminus.ts'),
+      errors: [
+        {
+          messageId: 'closedInEarlyHook',
+          line: 12,
+          column: 25,
+          data: {
+            close: 'reports.end()',
+            name: 'reports',
+            label: 'pg Pool',
+            hook: 'beforeShutdown',
+            owner: 'terminus',
+            instead: 'onSignal',
+          },
+        },
+      ],
+    },
+    {
+      ...project.file('invalid-worker.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 12,
+          column: 9,
+          data: {
+            close: 'jobsDb.destroy()',
+            name: 'jobsDb',
+            label: 'knex instance',
+            user: 'the BullMQ Worker `worker`',
+            work: 'jobs',
+            at: 'line 13',
+          },
+        },
+      ],
+    },
+    {
+      ...project.file('invalid-consumer.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 17,
+          column: 9,
+          data: {
+            close: 'events.end()',
+            name: 'events',
+            label: 'pg Pool',
+            user: 'the kafkajs consumer `consumer`',
+            work: 'jobs',
+            at: 'line 18',
+          },
+        },
+      ],
+    },
+    {
+      // the lifecycle's closers run LIFO, lightship's handlers FIFO
+      ...project.file('invalid-registration-order.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 14,
+          column: 1,
+          data: {
+            close: 'lifecycle.adopt()',
+            name: 'archive',
+            label: 'knex instance',
+            user: 'the BullMQ Worker `archiver`',
+            work: 'jobs',
+            at: 'line 13',
+          },
+        },
+        {
+          messageId: 'closedBeforeDrain',
+          line: 21,
+          column: 41,
+          data: {
+            close: 'billing.end()',
+            name: 'billing',
+            label: 'pg Pool',
+            user: 'the BullMQ Worker `invoicer`',
+            work: 'jobs',
+            at: 'line 22',
+          },
+        },
+      ],
+    },
+    {
+      // Fastify's onClose hooks run last-in first-out
+      ...project.file('invalid-fastify-onclose.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 16,
+          column: 9,
+          data: {
+            close: 'thumbnails.end()',
+            name: 'thumbnails',
+            label: 'pg Pool',
+            user: 'the BullMQ Worker `resizer`',
+            work: 'jobs',
+            at: 'line 13',
+          },
+        },
+      ],
+    },
+    {
+      // locals of main(), closed by the listener it installs; the server closes in `.then`
+      ...project.file('invalid-main-locals.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 14,
+          column: 10,
+          data: { close: 'client.end()', name: 'client', label: 'pg Client', at: 'line 14', ...server },
+        },
+      ],
+    },
+    {
+      // mongoose's own connection, used through a model
+      ...project.file('invalid-mongoose.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 14,
+          column: 9,
+          data: {
+            close: 'mongoose.disconnect()',
+            name: 'mongoose',
+            label: 'mongoose connection',
+            at: 'line 15',
+            ...server,
+          },
+        },
+      ],
+    },
+    {
+      ...project.file('invalid-require.cjs'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 13,
+          column: 3,
+          data: { close: 'pool.end()', name: 'pool', label: 'pg Pool', at: 'line 14', ...server },
+        },
+      ],
+    },
+    {
+      ...project.file('shutdown.test.ts'),
+      options: [{ checkTestFiles: true }],
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 10,
+          column: 9,
+          data: { close: 'testPool.end()', name: 'testPool', label: 'pg Pool', at: 'line 11', ...server },
+        },
+      ],
+    },
+  ],
+});
+
+ruleTesterFor(undrained).run('close-in-reverse-order (no drain anywhere)', rule, {
+  valid: [undrained.file('valid-unknown-server.ts')],
+  invalid: [
+    {
+      ...undrained.file('invalid-never-drained.ts'),
+      errors: [
+        {
+          messageId: 'closedWhileServing',
+          line: 13,
+          column: 9,
+          data: { close: 'pool.end()', name: 'pool', label: 'pg Pool' },
+        },
+      ],
+    },
+  ],
+});

@@ -1,0 +1,134 @@
+import plugin from '../../../src/eslint/plugin.js';
+import { fixtureProject, insertAt, replaceAt } from '../../support/fixtures.js';
+import { ruleTesterFor } from '../../support/rule-tester.js';
+
+const project = fixtureProject('rules', 'no-untracked-promise');
+const rule = plugin.rules['no-untracked-promise']!;
+
+const handler = project.file('invalid-express-handler.ts');
+const frameworks = project.file('invalid-frameworks.ts');
+const suggestTrack = project.file('invalid-suggest-track.ts');
+const suggestLifecycle = project.file('invalid-suggest-lifecycle.ts');
+const awaitAt = (code: string, line: number, column: number) => [
+  { messageId: 'suggestAwait', output: insertAt(code, line, column, 'await ') },
+];
+
+ruleTesterFor(project).run('no-untracked-promise', rule, {
+  valid: [
+    project.file('valid-tracked.ts'),
+    project.file('valid-lifecycle.ts'),
+    project.file('valid-entry-module.ts'),
+    project.file('valid-shutdown-listeners.ts'),
+    project.file('valid-callbacks.ts'),
+    project.file('valid-frameworks.ts'),
+    project.file('work.ts'),
+    project.file('service.ts'),
+    project.file('valid-shutdown-itself.ts'),
+    project.file('valid-browser-bundle.ts'),
+    {
+      ...project.file('valid-tracker-option.ts'),
+      options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
+    },
+    // The listener option is off by default.
+    project.file('invalid-event-listener.ts'),
+  ],
+  invalid: [
+    {
+      ...handler,
+      errors: [
+        // Plain call, .catch, void, .then(a, b), .finally: all still untracked.
+        { messageId: 'untrackedInHandler', line: 9, column: 3, suggestions: awaitAt(handler.code, 9, 3) },
+        { messageId: 'untrackedInHandler', line: 10, column: 3, suggestions: awaitAt(handler.code, 10, 3) },
+        {
+          messageId: 'untrackedInHandler',
+          line: 11,
+          column: 3,
+          suggestions: [
+            { messageId: 'suggestAwait', output: replaceAt(handler.code, 11, 3, 'void '.length, 'await ') },
+          ],
+        },
+        { messageId: 'untrackedInHandler', line: 12, column: 3, suggestions: awaitAt(handler.code, 12, 3) },
+        { messageId: 'untrackedInHandler', line: 13, column: 3, suggestions: awaitAt(handler.code, 13, 3) },
+        // Kept in a local that is never awaited.
+        { messageId: 'unusedLocalInHandler', line: 14, column: 17 },
+        // setImmediate(() => void reindex(id))
+        { messageId: 'droppedCallbackInHandler', line: 15, column: 3 },
+      ],
+    },
+    {
+      ...frameworks,
+      errors: [
+        { messageId: 'untrackedInHandler', line: 10, column: 3 }, // node:http createServer callback
+        { messageId: 'untrackedInHandler', line: 15, column: 3, suggestions: awaitAt(frameworks.code, 15, 3) }, // Fastify
+        { messageId: 'untrackedInHandler', line: 22, column: 3, suggestions: awaitAt(frameworks.code, 22, 3) }, // Koa
+        { messageId: 'untrackedInHandler', line: 27, column: 3 }, // Hono
+        { messageId: 'untrackedInHandler', line: 35, column: 5 }, // NestJS controller method
+      ],
+    },
+    {
+      ...project.file('invalid-outside-handler.ts'),
+      errors: [
+        { messageId: 'droppedCallback', line: 5, column: 3, data: { dropper: 'setTimeout' } },
+        { messageId: 'droppedCallback', line: 8, column: 3, data: { dropper: 'later' } }, // timers' setTimeout, renamed
+        { messageId: 'droppedCallback', line: 14, column: 3 }, // forEach(async …)
+        { messageId: 'untracked', line: 17, column: 3 }, // async IIFE
+        { messageId: 'untracked', line: 23, column: 3, data: { name: 'writeAudit(…)' } },
+        { messageId: 'unusedLocal', line: 27, column: 19, data: { variable: 'pending', name: 'writeAudit(…)' } }, // its only use is a dropped .catch
+      ],
+    },
+    {
+      ...project.file('invalid-top-level-of-imported-module.ts'),
+      errors: [{ messageId: 'untracked', line: 4, column: 1 }],
+    },
+    {
+      ...project.file('invalid-tracker-without-option.ts'),
+      errors: [{ messageId: 'untrackedInHandler', line: 8, column: 3, data: { name: 'inflight.track(…)' } }],
+    },
+    {
+      ...suggestTrack,
+      options: [{ trackers: ['inflight.track'] }],
+      errors: [
+        {
+          messageId: 'untrackedInHandler',
+          line: 9,
+          column: 3,
+          suggestions: [
+            {
+              messageId: 'suggestTrack',
+              data: { tracker: 'inflight.track' },
+              output: suggestTrack.code.replace(
+                'void sendReceipt({ id: String(req.query.id) });',
+                'inflight.track(sendReceipt({ id: String(req.query.id) }));',
+              ),
+            },
+          ],
+        },
+      ],
+    },
+    {
+      ...suggestLifecycle,
+      errors: [
+        {
+          messageId: 'untrackedInHandler',
+          line: 10,
+          column: 3,
+          suggestions: [
+            {
+              messageId: 'suggestTrack',
+              data: { tracker: 'life.track' },
+              output: suggestLifecycle.code.replace(
+                'void sendReceipt({ id: String(req.query.id) });',
+                'life.track(sendReceipt({ id: String(req.query.id) }));',
+              ),
+            },
+          ],
+        },
+      ],
+    },
+    {
+      ...project.file('invalid-event-listener.ts'),
+      options: [{ checkEventListeners: true }],
+      errors: [{ messageId: 'droppedCallback', line: 7, column: 3, data: { dropper: 'bus.on' } }],
+    },
+  ],
+});

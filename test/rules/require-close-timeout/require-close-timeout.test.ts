@@ -1,0 +1,74 @@
+import plugin from '../../../src/eslint/plugin.js';
+import { fixtureProject } from '../../support/fixtures.js';
+import { ruleTesterFor } from '../../support/rule-tester.js';
+
+const project = fixtureProject('rules', 'require-close-timeout');
+const rule = plugin.rules['require-close-timeout']!;
+
+ruleTesterFor(project).run('require-close-timeout', rule, {
+  valid: [
+    project.file('valid-bounded.ts'),
+    project.file('valid-lifecycle.ts'),
+    project.file('valid-libraries.ts'),
+    // Test files are skipped unless checkTestFiles.
+    project.file('server.test.ts'),
+  ],
+  invalid: [
+    {
+      ...project.file('invalid-node-http.ts'),
+      errors: [
+        // server.close(() => process.exit(0)) in a SIGTERM listener
+        { messageId: 'unboundedClose', line: 8, column: 3, data: { name: 'server.close()', label: 'HTTP server' } },
+        // a net server closed inside a Promise wrapper
+        { messageId: 'unboundedClose', line: 15, column: 40, data: { name: 'tcp.close()', label: 'TCP server' } },
+      ],
+    },
+    {
+      // promisify(server.close.bind(server)) on the server app.listen returned
+      ...project.file('invalid-express.ts'),
+      errors: [
+        { messageId: 'unboundedClose', line: 8, column: 19, data: { name: 'server.close()', label: 'HTTP server' } },
+      ],
+    },
+    {
+      ...project.file('invalid-fastify.ts'),
+      errors: [
+        { messageId: 'unboundedClose', line: 7, column: 9, data: { name: 'app.close()', label: 'Fastify app' } },
+      ],
+    },
+    {
+      ...project.file('invalid-nest.ts'),
+      errors: [
+        { messageId: 'unboundedClose', line: 11, column: 11, data: { name: 'app.close()', label: 'NestJS app' } },
+      ],
+    },
+    {
+      ...project.file('invalid-class-and-hono.ts'),
+      errors: [
+        {
+          messageId: 'unboundedClose',
+          line: 14,
+          column: 11,
+          data: { name: 'this.server[Symbol.asyncDispose]()', label: 'HTTP server' },
+        },
+        {
+          messageId: 'unboundedClose',
+          line: 22,
+          column: 3,
+          data: { name: 'honoServer.close()', label: 'HTTP server' },
+        },
+        // a parameter typed http.Server: the kind comes from the annotation
+        { messageId: 'unboundedClose', line: 26, column: 3, data: { name: 'server.close()', label: 'HTTP server' } },
+      ],
+    },
+    {
+      ...project.file('invalid-close-with-grace-no-delay.ts'),
+      errors: [{ messageId: 'unboundedClose', line: 9, column: 34 }],
+    },
+    {
+      ...project.file('server.test.ts'),
+      options: [{ checkTestFiles: true }],
+      errors: [{ messageId: 'unboundedClose', line: 6, column: 3 }],
+    },
+  ],
+});
