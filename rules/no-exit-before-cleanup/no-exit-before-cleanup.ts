@@ -6,12 +6,7 @@
 // listener or in a worker thread are where they belong.
 import type * as ts from 'typescript';
 import { listenerMethods, sameRef, shutdownSignals } from '../../src/core/catalogue.js';
-import {
-  completedCleanupBefore,
-  pathDoesCleanup,
-  pendingCleanupBefore,
-  type CleanupStart,
-} from './cleanup.js';
+import { completedCleanupBefore, pathDoesCleanup, pendingCleanupBefore, type CleanupStart } from './cleanup.js';
 import {
   exitCallOf,
   functionLabel,

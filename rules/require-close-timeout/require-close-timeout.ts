@@ -6,7 +6,13 @@ import { kindSpec, refIn } from '../../src/core/catalogue.js';
 import { findCloseBound } from '../../src/core/deadlines.js';
 import { checkTestFilesSchema, isTestFile } from '../../src/core/files.js';
 import { defineRule, type RuleContext } from '../../src/core/rule.js';
-import { calleeText, enclosingFunction, methodCallParts, skipOuterExpressions, type TS } from '../../src/core/ts-utils.js';
+import {
+  calleeText,
+  enclosingFunction,
+  methodCallParts,
+  skipOuterExpressions,
+  type TS,
+} from '../../src/core/ts-utils.js';
 
 export type MessageId = 'unboundedClose';
 

@@ -3,7 +3,14 @@
 // code runs at all, and for how long: a library's exported `start()` nobody calls does not, and a
 // CLI that closes its server in the same function listens only briefly.
 import type * as ts from 'typescript';
-import { findFactory, kindSpec, listeningKinds, refIn, selfListeningServers, serverlessAdapters } from '../../src/core/catalogue.js';
+import {
+  findFactory,
+  kindSpec,
+  listeningKinds,
+  refIn,
+  selfListeningServers,
+  serverlessAdapters,
+} from '../../src/core/catalogue.js';
 import type { ProgramIndex } from '../../src/core/program-index.js';
 import { heldSymbolOf, holdingOf } from '../../src/core/resources.js';
 import {

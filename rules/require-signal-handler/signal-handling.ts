@@ -3,7 +3,14 @@
 // listener counts for the code that the same entry module loads (runtime-facts §1.7).
 import type * as ts from 'typescript';
 import { isTestFile } from '../../src/core/files.js';
-import { listenerMethods, refIn, sameRef, signalHandlers, type ApiRef, type SignalHandlerSpec } from '../../src/core/catalogue.js';
+import {
+  listenerMethods,
+  refIn,
+  sameRef,
+  signalHandlers,
+  type ApiRef,
+  type SignalHandlerSpec,
+} from '../../src/core/catalogue.js';
 import type { ProgramIndex } from '../../src/core/program-index.js';
 import { methodCallParts, skipOuterExpressions, staticPropertyName, type TS } from '../../src/core/ts-utils.js';
 
