@@ -17,7 +17,7 @@ import {
   workerKinds,
 } from '../../src/core/catalogue.js';
 import { awaitsOneOf, holderNames, isAwaitedWithin, isPromiseExecutor, ranBefore } from '../../src/core/flow.js';
-import type { ProgramIndex, ShutdownRoot } from '../../src/core/program-index.js';
+import { factKey, type ProgramIndex, type ShutdownRoot } from '../../src/core/program-index.js';
 import { originOfChain, isChainMethod } from '../../src/core/promises.js';
 import {
   closeMethodsOf,
@@ -72,17 +72,12 @@ interface DependencyFacts {
   reach: Map<ts.Node, Set<ts.Node>>;
 }
 
-const factsCache = new WeakMap<ProgramIndex, DependencyFacts>();
+const dependencyFacts = factKey<DependencyFacts>('who uses each store');
 
 const httpServerUser = 'the HTTP server';
 
 function factsOf(index: ProgramIndex): DependencyFacts {
-  let facts = factsCache.get(index);
-  if (!facts) {
-    facts = buildFacts(index);
-    factsCache.set(index, facts);
-  }
-  return facts;
+  return index.fact(dependencyFacts, () => buildFacts(index));
 }
 
 /** The resource `call` closes, with what uses it, when request handlers or workers use it. */

@@ -20,7 +20,7 @@ import {
 import { isTimerCall } from './cleanup.js';
 import { isTestFile } from '../../src/core/files.js';
 import { callsRunBy, isAwaitedWithin, ranBefore } from '../../src/core/flow.js';
-import type { ProgramIndex, ShutdownRoot } from '../../src/core/program-index.js';
+import { factKey, type ProgramIndex, type ShutdownRoot } from '../../src/core/program-index.js';
 import { isChainMethod, originOfChain } from '../../src/core/promises.js';
 import {
   enclosingFunction,
@@ -88,15 +88,10 @@ interface ExitFacts {
   workerFiles: Map<ts.SourceFile, boolean>;
   startup: Map<ts.Node, boolean>;
 }
-const factsCache = new WeakMap<ProgramIndex, ExitFacts>();
+const exitFacts = factKey<ExitFacts>('entry functions, worker files and start-up code');
 
 function factsOf(index: ProgramIndex): ExitFacts {
-  let facts = factsCache.get(index);
-  if (!facts) {
-    facts = { entryFunctions: new Map(), workerFiles: new Map(), startup: new Map() };
-    factsCache.set(index, facts);
-  }
-  return facts;
+  return index.fact(exitFacts, () => ({ entryFunctions: new Map(), workerFiles: new Map(), startup: new Map() }));
 }
 
 /**

@@ -4,7 +4,7 @@
 import type * as ts from 'typescript';
 import { isTestFile } from '../../src/core/files.js';
 import { refIn, timerClears, timerReleaseMethods } from '../../src/core/catalogue.js';
-import type { ProgramIndex } from '../../src/core/program-index.js';
+import { factKey, type ProgramIndex } from '../../src/core/program-index.js';
 import { holdingOf, refersToHolding } from '../../src/core/resources.js';
 import { isFunctionLikeWithBody, methodCallParts, skipOuterExpressions, type TS } from '../../src/core/ts-utils.js';
 
@@ -18,13 +18,12 @@ interface TimerCalls {
   releases: ts.CallExpression[];
 }
 
-const timerCallsCache = new WeakMap<ProgramIndex, TimerCalls>();
+const timerCallsFact = factKey<TimerCalls>('timer clears and releases');
 
 function timerCalls(index: ProgramIndex): TimerCalls {
-  let found = timerCallsCache.get(index);
-  if (!found) {
+  return index.fact(timerCallsFact, () => {
     const t = index.ts;
-    found = { clears: [], releases: [] };
+    const found: TimerCalls = { clears: [], releases: [] };
     for (const call of index.calls) {
       if (!t.isCallExpression(call)) continue;
       if (isTimerClear(index, call.expression)) found.clears.push(call);
@@ -38,9 +37,8 @@ function timerCalls(index: ProgramIndex): TimerCalls {
       )
         found.releases.push(call);
     }
-    timerCallsCache.set(index, found);
-  }
-  return found;
+    return found;
+  });
 }
 
 function isTimerClear(index: ProgramIndex, expression: ts.Expression): boolean {

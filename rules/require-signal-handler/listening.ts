@@ -11,7 +11,7 @@ import {
   selfListeningServers,
   serverlessAdapters,
 } from '../../src/core/catalogue.js';
-import type { ProgramIndex } from '../../src/core/program-index.js';
+import { factKey, type ProgramIndex } from '../../src/core/program-index.js';
 import { heldSymbolOf, holdingOf } from '../../src/core/resources.js';
 import {
   calleeText,
@@ -97,14 +97,13 @@ function isNumberLike(t: TS, types: TypeQuestions, expression: ts.Expression): b
   return (types.getTypeAtLocation(e).flags & t.TypeFlags.NumberLike) !== 0;
 }
 
-const calledNamesCache = new WeakMap<ProgramIndex, Set<string>>();
+const calledNamesFact = factKey<Set<string>>('names the program calls or hands on');
 
 /** Names the program calls, constructs, extends or hands on as a value (a callback, a route). */
 function calledNames(index: ProgramIndex): Set<string> {
-  let names = calledNamesCache.get(index);
-  if (!names) {
+  return index.fact(calledNamesFact, () => {
     const t = index.ts;
-    names = new Set();
+    const names = new Set<string>();
     const add = (e: ts.Expression | undefined): void => {
       if (!e) return;
       const x = skipOuterExpressions(t, e);
@@ -128,9 +127,8 @@ function calledNames(index: ProgramIndex): Set<string> {
       };
       visit(file);
     }
-    calledNamesCache.set(index, names);
-  }
-  return names;
+    return names;
+  });
 }
 
 /** The name a function is called by: its own, its variable's or property's, its class's for a constructor. */

@@ -11,7 +11,7 @@ import {
   type ApiRef,
   type SignalHandlerSpec,
 } from '../../src/core/catalogue.js';
-import type { ProgramIndex } from '../../src/core/program-index.js';
+import { factKey, type ProgramIndex } from '../../src/core/program-index.js';
 import { methodCallParts, skipOuterExpressions, staticPropertyName, type TS } from '../../src/core/ts-utils.js';
 
 export interface SignalRegistration {
@@ -37,20 +37,18 @@ const processEventHelpers: readonly ApiRef[] = [
 
 const processRef: ApiRef = { module: 'global', path: ['process'] };
 
-const registrationsCache = new WeakMap<ProgramIndex, SignalRegistration[]>();
+const registrationsFact = factKey<SignalRegistration[]>('signal listener registrations');
 
 /** Every place the program installs a signal listener. */
 export function signalRegistrations(index: ProgramIndex): readonly SignalRegistration[] {
-  let found = registrationsCache.get(index);
-  if (!found) {
-    found = [];
+  return index.fact(registrationsFact, () => {
+    const found: SignalRegistration[] = [];
     for (const call of index.calls) {
       const registration = registrationAt(index, call);
       if (registration) found.push(registration);
     }
-    registrationsCache.set(index, found);
-  }
-  return found;
+    return found;
+  });
 }
 
 /** The signal listener `call` installs, if it installs one. */

@@ -10,7 +10,7 @@ import {
   upgradeClosingServerAdopters,
   upgradeClosingServerCloses,
 } from '../../src/core/catalogue.js';
-import type { ProgramIndex } from '../../src/core/program-index.js';
+import { factKey, type ProgramIndex } from '../../src/core/program-index.js';
 import { callsNamed, heldSymbolOf, runsAtShutdown } from '../../src/core/resources.js';
 import {
   isFunctionLikeWithBody,
@@ -277,14 +277,16 @@ interface TrackingWrapper {
   stop?: string;
 }
 
-const wrappersCache = new WeakMap<ProgramIndex, TrackingWrapper[]>();
+const trackingWrappersFact = factKey<TrackingWrapper[]>('socket-tracking server wrappers');
 
 /** Every `stoppable(server)`, `createHttpTerminator({ server })`, `createTerminus(server, …)` of the program. */
 function trackingWrappers(index: ProgramIndex): TrackingWrapper[] {
-  let found = wrappersCache.get(index);
-  if (found) return found;
+  return index.fact(trackingWrappersFact, () => findTrackingWrappers(index));
+}
+
+function findTrackingWrappers(index: ProgramIndex): TrackingWrapper[] {
   const t = index.ts;
-  found = [];
+  const found: TrackingWrapper[] = [];
   for (const call of index.calls) {
     if (!t.isCallExpression(call)) continue;
     const ref = index.binding.resolve(call.expression);
@@ -304,6 +306,5 @@ function trackingWrappers(index: ProgramIndex): TrackingWrapper[] {
     }
     if (wrapped) found.push({ call, wrapped, stop: spec.stop });
   }
-  wrappersCache.set(index, found);
   return found;
 }

@@ -15,7 +15,7 @@ import {
   type ApiRef,
 } from './catalogue.js';
 import { lifecycleRoleOf } from './lifecycle-calls.js';
-import type { ProgramIndex } from './program-index.js';
+import { factKey, type ProgramIndex } from './program-index.js';
 import {
   enclosingFunction,
   functionBody,
@@ -247,14 +247,13 @@ export interface CloseSite {
   how: 'close' | 'helper' | 'adopted' | 'module';
 }
 
-const callsCache = new WeakMap<ProgramIndex, Map<string, ts.CallExpression[]>>();
+const callsByCalleeFact = factKey<Map<string, ts.CallExpression[]>>('calls by callee name');
 
 /** The program's calls by the last name of the callee: `end` for `pool.end()`, `closeQuietly` for `closeQuietly(pool)`. */
 export function callsNamed(index: ProgramIndex, name: string): readonly ts.CallExpression[] {
-  let byName = callsCache.get(index);
-  if (!byName) {
+  const byName = index.fact(callsByCalleeFact, () => {
     const t = index.ts;
-    byName = new Map();
+    const byName = new Map<string, ts.CallExpression[]>();
     for (const call of index.calls) {
       if (!t.isCallExpression(call)) continue;
       const callee = skipOuterExpressions(t, call.expression);
@@ -264,8 +263,8 @@ export function callsNamed(index: ProgramIndex, name: string): readonly ts.CallE
       if (list) list.push(call);
       else byName.set(calleeName, [call]);
     }
-    callsCache.set(index, byName);
-  }
+    return byName;
+  });
   return byName.get(name) ?? [];
 }
 
@@ -362,12 +361,14 @@ export function countingCloses(sites: readonly CloseSite[], creation: ts.Node): 
 
 // ── Does a call run at shutdown? ──
 
-const shutdownSymbolsCache = new WeakMap<ProgramIndex, Set<ts.Symbol>>();
+const shutdownSymbolsFact = factKey<Set<ts.Symbol>>('symbols named on shutdown paths');
 
 /** The symbols the code on every shutdown path names (registries it runs, closers it calls). */
 function symbolsUsedAtShutdown(index: ProgramIndex): Set<ts.Symbol> {
-  let symbols = shutdownSymbolsCache.get(index);
-  if (symbols) return symbols;
+  return index.fact(shutdownSymbolsFact, () => findSymbolsUsedAtShutdown(index));
+}
+
+function findSymbolsUsedAtShutdown(index: ProgramIndex): Set<ts.Symbol> {
   const t = index.ts;
   const found = new Set<ts.Symbol>();
   const add = (symbol: ts.Symbol | undefined): void => {
@@ -398,9 +399,7 @@ function symbolsUsedAtShutdown(index: ProgramIndex): Set<ts.Symbol> {
       visit(body);
     }
   }
-  symbols = found;
-  shutdownSymbolsCache.set(index, symbols);
-  return symbols;
+  return found;
 }
 
 /**
@@ -423,7 +422,7 @@ export function runsAtShutdown(index: ProgramIndex, node: ts.Node, depth = 0): b
   return false;
 }
 
-const calledAtShutdownCache = new WeakMap<ProgramIndex, Map<ts.Node, boolean>>();
+const calledAtShutdownFact = factKey<Map<ts.Node, boolean>>('named functions called at shutdown');
 
 /**
  * A named function or method some call of which runs at shutdown: `flush()` in a class, called
@@ -431,8 +430,7 @@ const calledAtShutdownCache = new WeakMap<ProgramIndex, Map<ts.Node, boolean>>()
  */
 function calledAtShutdown(index: ProgramIndex, fn: FunctionLikeWithBody, depth: number): boolean {
   const t = index.ts;
-  let cache = calledAtShutdownCache.get(index);
-  if (!cache) calledAtShutdownCache.set(index, (cache = new Map()));
+  const cache = index.fact(calledAtShutdownFact, () => new Map<ts.Node, boolean>());
   const cached = cache.get(fn);
   if (cached !== undefined) return cached;
   cache.set(fn, false); // cycle guard
@@ -823,7 +821,7 @@ export function functionName(index: ProgramIndex, fn: FunctionLikeWithBody): str
   return 'this callback';
 }
 
-const untilShutdownCache = new WeakMap<ProgramIndex, Set<ts.SourceFile>>();
+const untilShutdownFact = factKey<Set<ts.SourceFile>>('files that run until shutdown');
 
 /** Categories of things that keep a program serving until it is told to stop. */
 const servingCategories: ReadonlySet<string> = new Set(['server', 'app', 'router']);
@@ -833,8 +831,7 @@ const servingCategories: ReadonlySet<string> = new Set(['server', 'app', 'router
  * handles shutdown: its resources live until SIGTERM. A script that ends on its own is not.
  */
 export function runsUntilShutdown(index: ProgramIndex, file: ts.SourceFile): boolean {
-  let files = untilShutdownCache.get(index);
-  if (!files) {
+  const files = index.fact(untilShutdownFact, () => {
     const seeds = new Set<ts.SourceFile>([
       ...index.servers
         .filter((s) => servingCategories.has(kindSpec(s.kind)?.category ?? ''))
@@ -842,9 +839,8 @@ export function runsUntilShutdown(index: ProgramIndex, file: ts.SourceFile): boo
       ...[...index.handlers.keys()].map((fn) => fn.getSourceFile()),
       ...index.shutdownRoots.map((r) => r.registration.getSourceFile()),
     ]);
-    files = index.filesRunningWith(seeds);
-    untilShutdownCache.set(index, files);
-  }
+    return index.filesRunningWith(seeds);
+  });
   return files.has(file);
 }
 

@@ -1,0 +1,126 @@
+// Which functions an expression denotes: a function expression, a named function through its
+// declarations, re-exports and CommonJS assignments, a factory's returned function, and the
+// functions a wrapper call was given (`catchAsync(fn)` is `fn`). Answers are cached per node.
+import type * as ts from 'typescript';
+import type { CountedQuestions } from '../type-questions.js';
+import {
+  isFunctionLikeWithBody,
+  methodCallParts,
+  skipOuterExpressions,
+  type FunctionLikeWithBody,
+  type TS,
+} from '../ts-utils.js';
+import type { NameFacts } from './name-facts.js';
+
+export class FunctionResolver {
+  constructor(
+    private readonly ts: TS,
+    private readonly types: CountedQuestions,
+    private readonly names: NameFacts,
+  ) {}
+
+  /**
+   * The functions an expression denotes: a function expression, a named function, and (unless
+   * `throughWrappers` is false) the functions a wrapper call was given: `catchAsync(fn)` is `fn`.
+   */
+  resolveFunctions(expression: ts.Expression, depth = 0, throughWrappers = true): FunctionLikeWithBody[] {
+    if (depth > 0) return this.resolveFunctionsUncached(expression, depth, throughWrappers);
+    // Every walk over the program (handlers' reach, shutdown paths, the entry path) asks about the
+    // same callees: answer each once. Callers get their own copy of the list.
+    const cache = throughWrappers ? this.functionsThroughWrappers : this.functionsDirect;
+    let found = cache.get(expression);
+    if (!found) {
+      found = this.resolveFunctionsUncached(expression, 0, throughWrappers);
+      cache.set(expression, found);
+    }
+    return [...found];
+  }
+
+  private readonly functionsThroughWrappers = new Map<ts.Node, FunctionLikeWithBody[]>();
+  private readonly functionsDirect = new Map<ts.Node, FunctionLikeWithBody[]>();
+
+  private resolveFunctionsUncached(
+    expression: ts.Expression,
+    depth: number,
+    throughWrappers: boolean,
+  ): FunctionLikeWithBody[] {
+    const t = this.ts;
+    if (depth > 6) return [];
+    const e = skipOuterExpressions(t, expression);
+    if (isFunctionLikeWithBody(t, e)) return [e];
+    if (t.isCallExpression(e)) {
+      if (!throughWrappers) return [];
+      // `catchAsync(async (req, res) => …)`, `fn.bind(this)`: the functions it wraps.
+      const parts = methodCallParts(t, e);
+      if (parts && parts.name === 'bind') return this.resolveFunctions(parts.receiver, depth + 1);
+      // A factory's result: `process.on('SIGTERM', closer('SIGTERM'))` where closer returns the listener.
+      const returned = this.resolveFunctions(e.expression, depth + 1, false).flatMap((fn) =>
+        this.returnedFunctions(fn, depth + 1),
+      );
+      return returned.concat(
+        e.arguments.flatMap((a) => {
+          const arg = skipOuterExpressions(t, a);
+          return isFunctionLikeWithBody(t, arg) || t.isIdentifier(arg) || t.isPropertyAccessExpression(arg)
+            ? this.resolveFunctions(arg, depth + 1)
+            : [];
+        }),
+      );
+    }
+    let symbol: ts.Symbol | undefined;
+    if (t.isIdentifier(e))
+      symbol = this.names.mayNameProgramFunction(e.text) ? this.types.getSymbolAtLocation(e) : undefined;
+    else if (t.isPropertyAccessExpression(e))
+      symbol = this.names.mayNameProgramFunction(e.name.text) ? this.types.getSymbolAtLocation(e.name) : undefined;
+    if (!symbol) return [];
+    return this.functionsOfSymbol(symbol, depth, throughWrappers);
+  }
+
+  /** Functions a function returns: `(signal) => async () => { … }`. */
+  private returnedFunctions(fn: FunctionLikeWithBody, depth: number): FunctionLikeWithBody[] {
+    const t = this.ts;
+    if (!fn.body) return [];
+    if (!t.isBlock(fn.body)) return this.resolveFunctions(fn.body, depth + 1, false);
+    const result: FunctionLikeWithBody[] = [];
+    const visit = (node: ts.Node): void => {
+      if (isFunctionLikeWithBody(t, node)) return;
+      if (t.isReturnStatement(node) && node.expression)
+        result.push(...this.resolveFunctions(node.expression, depth + 1, false));
+      t.forEachChild(node, visit);
+    };
+    visit(fn.body);
+    return result;
+  }
+
+  functionsOfSymbol(symbol: ts.Symbol, depth = 0, throughWrappers = true): FunctionLikeWithBody[] {
+    const t = this.ts;
+    if (symbol.flags & t.SymbolFlags.Alias) {
+      try {
+        symbol = this.types.getAliasedSymbol(symbol);
+      } catch {
+        return [];
+      }
+    }
+    const result: FunctionLikeWithBody[] = [];
+    for (const declaration of symbol.declarations ?? []) {
+      if (declaration.getSourceFile().isDeclarationFile) continue;
+      if (isFunctionLikeWithBody(t, declaration)) result.push(declaration);
+      else if (t.isVariableDeclaration(declaration) && declaration.initializer) {
+        result.push(...this.resolveFunctions(declaration.initializer, depth + 1, throughWrappers));
+      } else if (t.isPropertyAssignment(declaration) || t.isPropertyDeclaration(declaration)) {
+        if (declaration.initializer)
+          result.push(...this.resolveFunctions(declaration.initializer, depth + 1, throughWrappers));
+      } else if (t.isShorthandPropertyAssignment(declaration)) {
+        const value = this.types.getShorthandAssignmentValueSymbol(declaration);
+        if (value) result.push(...this.functionsOfSymbol(value, depth + 1, throughWrappers));
+      } else if (
+        (t.isPropertyAccessExpression(declaration) || t.isIdentifier(declaration)) &&
+        t.isBinaryExpression(declaration.parent) &&
+        declaration.parent.left === declaration
+      ) {
+        // `exports.createUser = catchAsync(…)` in CommonJS
+        result.push(...this.resolveFunctions(declaration.parent.right, depth + 1, throughWrappers));
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,225 @@
+// Kind inference: what catalogue kind of thing a value is (`http.Server`, `pg.Pool`, …), from
+// bindings, initializers, assignments and annotations, and from the checker's type only when asked
+// and syntax cannot tell; and which server record a value comes from.
+import type * as ts from 'typescript';
+import type { ModuleBinding } from '../binding.js';
+import { factories, kindForType, kindSpec, sameRef, type ApiRef } from '../catalogue.js';
+import { methodCallParts, skipOuterExpressions, staticPropertyName, type TS } from '../ts-utils.js';
+import type { CountedQuestions } from '../type-questions.js';
+import type { NameFacts } from './name-facts.js';
+import type { ServerRecord } from './records.js';
+
+export class KindInference {
+  private readonly kindCache = new Map<ts.Symbol, string | null>();
+
+  constructor(
+    private readonly ts: TS,
+    private readonly types: CountedQuestions,
+    private readonly binding: ModuleBinding,
+    private readonly names: NameFacts,
+    /** The servers and resources classification found, by the call that creates them. */
+    private readonly serverByCreation: ReadonlyMap<ts.Node, ServerRecord>,
+    /** Fastify-style plugin functions -> the receiver they were registered on. */
+    private readonly pluginReceivers: ReadonlyMap<ts.Node, ts.Expression>,
+  ) {}
+
+  /** The server record a value comes from, following variables, fields and assignments. */
+  serverOf(expression: ts.Expression, depth = 0): ServerRecord | undefined {
+    const t = this.ts;
+    if (depth > 8) return undefined;
+    const e = skipOuterExpressions(t, expression);
+    if (t.isAwaitExpression(e)) return this.serverOf(e.expression, depth + 1);
+    const record = this.serverByCreation.get(e);
+    if (record) return record;
+    let symbol: ts.Symbol | undefined;
+    if (t.isIdentifier(e)) symbol = this.types.getSymbolAtLocation(e);
+    else if (t.isPropertyAccessExpression(e)) symbol = this.types.getSymbolAtLocation(e.name);
+    if (!symbol) return undefined;
+    if (symbol.flags & t.SymbolFlags.Alias) {
+      try {
+        symbol = this.types.getAliasedSymbol(symbol);
+      } catch {
+        return undefined;
+      }
+    }
+    for (const declaration of symbol.declarations ?? []) {
+      if ((t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration)) && declaration.initializer) {
+        const found = this.serverOf(declaration.initializer, depth + 1);
+        if (found) return found;
+      }
+    }
+    for (const assignment of this.names.assignmentsTo(symbol.name)) {
+      const target = t.isPropertyAccessExpression(assignment.left) ? assignment.left.name : assignment.left;
+      if (this.types.getSymbolAtLocation(target) !== symbol) continue;
+      const found = this.serverOf(assignment.right, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * The catalogue kind of the value `expression` evaluates to (`http.Server`, `express.App`, …).
+   * Bindings, initializers, assignments and annotations first; the checker's type only when
+   * `useTypes` is set and syntax cannot tell, so type information refines but never gates.
+   */
+  kindOf(expression: ts.Expression, useTypes = false, depth = 0): string | undefined {
+    const t = this.ts;
+    if (depth > 10) return undefined;
+    const e = skipOuterExpressions(t, expression);
+    let kind: string | undefined;
+    if (t.isAwaitExpression(e)) {
+      kind = this.kindOf(e.expression, useTypes, depth + 1);
+    } else if (t.isCallExpression(e) || t.isNewExpression(e)) {
+      kind = this.kindOfCall(e, depth);
+    } else if (t.isIdentifier(e)) {
+      const symbol = this.types.getSymbolAtLocation(e);
+      kind = symbol ? this.kindOfSymbol(symbol, depth) : undefined;
+    } else if (t.isPropertyAccessExpression(e) || t.isElementAccessExpression(e)) {
+      const name = t.isPropertyAccessExpression(e) ? e.name.text : staticPropertyName(t, e.argumentExpression);
+      const receiverKind = this.kindOf(e.expression, useTypes, depth + 1);
+      kind = receiverKind && name ? kindSpec(receiverKind)?.properties?.[name] : undefined;
+      if (!kind && t.isPropertyAccessExpression(e)) {
+        const symbol = this.types.getSymbolAtLocation(e.name);
+        kind = symbol ? this.kindOfSymbol(symbol, depth) : undefined;
+      }
+    }
+    if (!kind && useTypes) kind = this.kindFromType(this.types.getTypeAtLocation(e));
+    return kind;
+  }
+
+  private kindOfCall(call: ts.CallExpression | ts.NewExpression, depth: number): string | undefined {
+    const t = this.ts;
+    const ref = this.binding.resolve(call.expression);
+    if (ref) {
+      const factory = factories.find((f) => sameRef(f, ref));
+      if (factory) return factory.kind;
+    }
+    if (t.isCallExpression(call)) {
+      const parts = methodCallParts(t, call);
+      if (parts) {
+        const receiverKind = this.kindOf(parts.receiver, false, depth + 1);
+        const result = receiverKind ? kindSpec(receiverKind)?.methods?.[parts.name] : undefined;
+        if (result) return result;
+      }
+    }
+    return undefined;
+  }
+
+  private kindOfSymbol(symbol: ts.Symbol, depth: number): string | undefined {
+    const cached = this.kindCache.get(symbol);
+    if (cached !== undefined) return cached ?? undefined;
+    this.kindCache.set(symbol, null); // cycle guard
+    const kind = this.kindOfSymbolUncached(symbol, depth);
+    this.kindCache.set(symbol, kind ?? null);
+    return kind;
+  }
+
+  private kindOfSymbolUncached(symbol: ts.Symbol, depth: number): string | undefined {
+    const t = this.ts;
+    if (symbol.flags & t.SymbolFlags.Alias) {
+      // An import of a value created in another module of this program (`import { server } from './app'`).
+      const ref = this.binding.resolveSymbol(symbol, symbol.name);
+      if (ref) {
+        const factory = factories.find((f) => sameRef(f, ref));
+        if (factory) return undefined; // the factory itself, not an instance
+      }
+      try {
+        symbol = this.types.getAliasedSymbol(symbol);
+      } catch {
+        return undefined;
+      }
+    }
+    for (const declaration of symbol.declarations ?? []) {
+      if (declaration.getSourceFile().isDeclarationFile) continue;
+      let kind: string | undefined;
+      if (
+        (t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration) || t.isParameter(declaration)) &&
+        declaration.initializer
+      ) {
+        kind = this.kindOf(declaration.initializer, false, depth + 1);
+      }
+      if (
+        !kind &&
+        (t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration) || t.isParameter(declaration)) &&
+        declaration.type
+      ) {
+        kind = this.kindOfTypeNode(declaration.type);
+      }
+      if (!kind && t.isParameter(declaration)) {
+        const fn = declaration.parent;
+        const receiver = this.pluginReceivers.get(fn);
+        if (receiver && fn.parameters[0] === declaration) kind = this.kindOf(receiver, false, depth + 1);
+      }
+      if (kind) return kind;
+    }
+    // Assigned later: `server = app.listen()`, `this.server = http.createServer()`.
+    for (const assignment of this.names.assignmentsTo(symbol.name)) {
+      const left = assignment.left;
+      const target = t.isPropertyAccessExpression(left) ? left.name : left;
+      if (this.types.getSymbolAtLocation(target) !== symbol) continue;
+      const kind = this.kindOf(assignment.right, false, depth + 1);
+      if (kind) return kind;
+    }
+    return undefined;
+  }
+
+  /** `server: http.Server`, `app: Express`, `fastify: FastifyInstance` resolved through bindings. */
+  private kindOfTypeNode(node: ts.TypeNode): string | undefined {
+    const t = this.ts;
+    if (t.isUnionTypeNode(node)) {
+      for (const member of node.types) {
+        const kind = this.kindOfTypeNode(member);
+        if (kind) return kind;
+      }
+      return undefined;
+    }
+    if (!t.isTypeReferenceNode(node)) return undefined;
+    const ref = this.resolveEntityName(node.typeName);
+    return ref ? kindForType(ref) : undefined;
+  }
+
+  private resolveEntityName(name: ts.EntityName): ApiRef | undefined {
+    const t = this.ts;
+    if (t.isIdentifier(name)) {
+      const symbol = this.types.getSymbolAtLocation(name);
+      return symbol ? this.binding.resolveSymbol(symbol, name.text) : undefined;
+    }
+    const left = this.resolveEntityName(name.left);
+    return left ? { module: left.module, path: [...left.path, name.right.text] } : undefined;
+  }
+
+  /** The kind a checker type carries, from where its symbol is declared. */
+  private kindFromType(type: ts.Type): string | undefined {
+    const t = this.ts;
+    const candidates = type.isUnionOrIntersection() ? type.types : [type];
+    for (const candidate of candidates) {
+      for (const symbol of [candidate.aliasSymbol, candidate.getSymbol()]) {
+        if (!symbol) continue;
+        const declaration = symbol.declarations?.[0];
+        if (!declaration) continue;
+        const module = declaringModule(t, declaration);
+        if (!module) continue;
+        const kind = kindForType({ module, path: [symbol.name] });
+        if (kind) return kind;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** The module a declaration belongs to: an ambient `declare module 'x'`, or a package in node_modules. */
+function declaringModule(t: TS, declaration: ts.Node): string | undefined {
+  for (let p = declaration.parent; p; p = p.parent) {
+    if (t.isModuleDeclaration(p) && t.isStringLiteral(p.name)) return p.name.text.replace(/^node:/, '');
+  }
+  const match = /[\\/]node_modules[\\/]((?:@types[\\/])?(?:@[^\\/]+[\\/])?[^\\/]+)/.exec(
+    declaration.getSourceFile().fileName,
+  );
+  if (!match) return undefined;
+  let name = match[1]!.replace(/\\/g, '/');
+  if (name.startsWith('@types/')) {
+    name = name.slice(7);
+    if (name.includes('__')) name = `@${name.replace('__', '/')}`;
+  }
+  return name;
+}

@@ -1,0 +1,203 @@
+// Name facts, collected in the index's single pass: which names can denote a program function,
+// how names are re-bound, and where each name is assigned. They let the analysis find the uses of
+// a value, or the functions a callee can be, without asking the checker about every identifier.
+import type * as ts from 'typescript';
+import { skipOuterExpressions, type TS } from '../ts-utils.js';
+
+export class NameFacts {
+  /**
+   * Every name a function of the program's own code can be reached by: the names of its
+   * declarations, import and export specifiers, and assignment targets (`exports.x = …`). A callee
+   * whose name is not here cannot resolve to program code, so the checker is not asked.
+   */
+  private readonly declaredNames = new Set<string>(['default', 'export=']);
+  /**
+   * Syntactic name facts for finding the uses of a value without asking the checker about every
+   * identifier: name -> the names it is re-bound as (`const db = deps.pool`, `import { pool as db }`,
+   * `export { pool as db }`); the names a default import, `import x = require()` or a JavaScript
+   * `require()` binds (they alias whatever the module exports, under any name); declarations by
+   * their type annotation's name (`private prisma: PrismaService`); variables by the last name
+   * of the call that initialises them (`const User = mongoose.model(...)`).
+   */
+  private readonly rebindings = new Map<string, Set<string>>();
+  private readonly moduleBindingNames = new Set<string>();
+  private readonly namesByAnnotation = new Map<string, Set<string>>();
+  private readonly namesByInitializerCall = new Map<string, Set<string>>();
+  /** Assignments (`x = …`, `this.x = …`) by the name assigned. */
+  private readonly assignmentsByName = new Map<string, ts.BinaryExpression[]>();
+
+  constructor(private readonly ts: TS) {}
+
+  /** Records what `node` says about names: one call per node of the program's own files. */
+  visit(node: ts.Node): void {
+    const t = this.ts;
+    this.addDeclaredName(node);
+    this.addNameFacts(node);
+    if (t.isBinaryExpression(node) && node.operatorToken.kind === t.SyntaxKind.EqualsToken) {
+      const name = t.isIdentifier(node.left)
+        ? node.left.text
+        : t.isPropertyAccessExpression(node.left)
+          ? node.left.name.text
+          : undefined;
+      if (name !== undefined) {
+        const list = this.assignmentsByName.get(name);
+        if (list) list.push(node);
+        else this.assignmentsByName.set(name, [node]);
+      }
+    }
+  }
+
+  /** Records only the declared names of a file (JavaScript the program loads from node_modules). */
+  visitDeclaredNames(file: ts.SourceFile): void {
+    const visit = (node: ts.Node): void => {
+      this.addDeclaredName(node);
+      this.ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+
+  /** The assignments to a name, `x = …` or `o.x = …`, in program order. */
+  assignmentsTo(name: string): readonly ts.BinaryExpression[] {
+    return this.assignmentsByName.get(name) ?? [];
+  }
+
+  /** Whether a callee written as `name` can denote a function of the program (see `declaredNames`). */
+  mayNameProgramFunction(name: string): boolean {
+    return this.declaredNames.has(name);
+  }
+
+  /**
+   * The identifier texts that can denote a value known by `names` (and, with `annotatedWith`,
+   * declarations annotated with those type names, and variables initialised by calls to
+   * `initializedBy`), through re-bindings; a superset, never missing one. An identifier whose text
+   * is not in it cannot resolve to such a value, so its symbol need not be asked.
+   */
+  namesThatCanDenote(
+    names: Iterable<string>,
+    options: { annotatedWith?: Iterable<string>; initializedBy?: Iterable<string> } = {},
+  ): Set<string> {
+    const result = new Set<string>(this.moduleBindingNames);
+    const queue: string[] = [];
+    const push = (name: string): void => {
+      if (!result.has(name)) {
+        result.add(name);
+        queue.push(name);
+      }
+    };
+    for (const name of names) push(name);
+    for (const callee of options.initializedBy ?? [])
+      for (const name of this.namesByInitializerCall.get(callee) ?? []) push(name);
+    // Type names re-bound by imports (`import { PrismaService as Db }`) annotate under those names too.
+    const typeNames = new Set<string>(options.annotatedWith ?? []);
+    const typeQueue = [...typeNames];
+    while (typeQueue.length) {
+      for (const alias of this.rebindings.get(typeQueue.pop()!) ?? []) {
+        if (!typeNames.has(alias)) {
+          typeNames.add(alias);
+          typeQueue.push(alias);
+        }
+      }
+    }
+    for (const typeName of typeNames) for (const name of this.namesByAnnotation.get(typeName) ?? []) push(name);
+    while (queue.length) for (const alias of this.rebindings.get(queue.pop()!) ?? []) push(alias);
+    return result;
+  }
+
+  private addNameFacts(node: ts.Node): void {
+    const t = this.ts;
+    const add = (map: Map<string, Set<string>>, key: string, name: string): void => {
+      const set = map.get(key);
+      if (set) set.add(name);
+      else map.set(key, new Set([name]));
+    };
+    const lastName = (e: ts.Expression): string | undefined => {
+      const x = skipOuterExpressions(t, e);
+      return t.isIdentifier(x) ? x.text : t.isPropertyAccessExpression(x) ? x.name.text : undefined;
+    };
+    if (
+      (t.isVariableDeclaration(node) || t.isParameter(node) || t.isPropertyDeclaration(node)) &&
+      t.isIdentifier(node.name)
+    ) {
+      const name = node.name.text;
+      if (node.type && t.isTypeReferenceNode(node.type)) {
+        add(
+          this.namesByAnnotation,
+          t.isIdentifier(node.type.typeName) ? node.type.typeName.text : node.type.typeName.right.text,
+          name,
+        );
+      }
+      if (!t.isParameter(node) && node.initializer) {
+        const init = skipOuterExpressions(t, node.initializer);
+        const from = lastName(init);
+        if (from !== undefined) add(this.rebindings, from, name);
+        else if (t.isCallExpression(init) || t.isNewExpression(init)) {
+          const callee = lastName(init.expression);
+          if (callee === 'require') this.moduleBindingNames.add(name);
+          else if (callee !== undefined) add(this.namesByInitializerCall, callee, name);
+        }
+      }
+    } else if (
+      t.isBindingElement(node) &&
+      node.propertyName &&
+      t.isIdentifier(node.propertyName) &&
+      t.isIdentifier(node.name)
+    ) {
+      add(this.rebindings, node.propertyName.text, node.name.text);
+    } else if ((t.isImportSpecifier(node) || t.isExportSpecifier(node)) && node.propertyName) {
+      add(this.rebindings, node.propertyName.text, node.name.text);
+    } else if (t.isImportClause(node) && node.name) {
+      this.moduleBindingNames.add(node.name.text);
+    } else if (t.isImportEqualsDeclaration(node)) {
+      this.moduleBindingNames.add(node.name.text);
+    }
+  }
+
+  /** Records `node` when it names something a callee can resolve to (see `declaredNames`). */
+  private addDeclaredName(node: ts.Node): void {
+    const t = this.ts;
+    if (!(
+      t.isIdentifier(node) ||
+      t.isPrivateIdentifier(node) ||
+      t.isStringLiteralLike(node) ||
+      t.isNumericLiteral(node)
+    ))
+      return;
+    const parent = node.parent;
+    if (!parent) return;
+    let named = false;
+    if (t.isComputedPropertyName(parent)) named = true;
+    else if (t.isImportSpecifier(parent) || t.isExportSpecifier(parent))
+      named = true; // name and propertyName
+    else if (
+      t.isFunctionDeclaration(parent) ||
+      t.isFunctionExpression(parent) ||
+      t.isMethodDeclaration(parent) ||
+      t.isGetAccessorDeclaration(parent) ||
+      t.isSetAccessorDeclaration(parent) ||
+      t.isVariableDeclaration(parent) ||
+      t.isPropertyDeclaration(parent) ||
+      t.isPropertyAssignment(parent) ||
+      t.isShorthandPropertyAssignment(parent) ||
+      t.isImportClause(parent) ||
+      t.isNamespaceImport(parent) ||
+      t.isNamespaceExport(parent) ||
+      t.isImportEqualsDeclaration(parent) ||
+      t.isBindingElement(parent)
+    ) {
+      named =
+        (parent as ts.NamedDeclaration).name === node || (t.isBindingElement(parent) && parent.propertyName === node);
+    } else if (t.isPropertyAccessExpression(parent) || t.isElementAccessExpression(parent)) {
+      // `exports.x = …`, `this.handler = function () {}`: a JavaScript expando declaration.
+      const target = t.isPropertyAccessExpression(parent) ? parent.name : parent.argumentExpression;
+      const assignment = parent.parent;
+      named =
+        target === node &&
+        assignment !== undefined &&
+        t.isBinaryExpression(assignment) &&
+        assignment.left === parent &&
+        assignment.operatorToken.kind >= t.SyntaxKind.FirstAssignment &&
+        assignment.operatorToken.kind <= t.SyntaxKind.LastAssignment;
+    }
+    if (named) this.declaredNames.add(node.text);
+  }
+}
