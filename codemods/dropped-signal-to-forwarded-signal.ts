@@ -1,10 +1,12 @@
 // require-abort-signal -> the signal forwarded: a call that accepts an AbortSignal and gets none
 // is given the one its handler has (`req.signal`, `request.signal`, `c.req.raw.signal`, a signal
 // the handler linked to the request), in its options object or as the argument itself.
-import type { CodemodFinding } from '../src/cli/lint.js';
+import requireAbortSignal from '../rules/require-abort-signal/require-abort-signal.js';
+import type { FindingOf } from '../src/core/analysis.js';
 import { defineCodemod, type RewriteContext, type RewriteResult } from './lib/codemod.js';
 
 type Node = any; // see lib/imports.ts
+type Finding = FindingOf<typeof requireAbortSignal>;
 
 /** Source text printed as it is (recast prints every new or changed object literal over several lines). */
 function verbatim(context: RewriteContext, text: string): Node {
@@ -45,7 +47,7 @@ function withProperty(source: string, literal: Node, property: string): string {
     .join('\n');
 }
 
-function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResult {
+function rewrite(context: RewriteContext, finding: Finding): RewriteResult {
   const { j } = context;
   switch (finding.messageId) {
     case 'missingSignal':
@@ -68,7 +70,7 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
       return { leftForPerson: 'a signal parameter nothing reads: pass it to what the function awaits' };
   }
   const { signal, property, direct } = finding.data;
-  if (finding.data.signalInScope !== 'true' || !signal || !property) {
+  if (!finding.data.signalInScope || !signal || !property) {
     return { leftForPerson: `\`${signal}\` is not in scope at this call: pass it down to it by hand` };
   }
   const call = context.nodeAt(finding, ['CallExpression', 'OptionalCallExpression', 'NewExpression']);
@@ -78,7 +80,7 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
   const entry = signal === property ? signal : `${property}: ${signal}`;
   const argument = args[index];
   if (argument) {
-    if (direct === 'true' || argument.type !== 'ObjectExpression') {
+    if (direct || argument.type !== 'ObjectExpression') {
       return { leftForPerson: `the options are not an object literal here: add \`${entry}\` to them by hand` };
     }
     if (containsFunction(context, argument)) {
@@ -94,13 +96,13 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
       leftForPerson: `the options argument comes after arguments this call leaves out: pass \`${entry}\` by hand`,
     };
   }
-  args.push(verbatim(context, direct === 'true' ? signal : `{ ${entry} }`));
+  args.push(verbatim(context, direct ? signal : `{ ${entry} }`));
   return 'rewritten';
 }
 
 export default defineCodemod({
   name: 'dropped-signal-to-forwarded-signal',
-  rule: 'require-abort-signal',
+  rule: requireAbortSignal,
   description: "Passes the handler's AbortSignal to a call that accepts one and gets none",
   rewrite,
 });

@@ -3,11 +3,13 @@
 // SIGTERM drains it, waits for the tracked work and runs the closers. NestJS gets its own way,
 // `app.enableShutdownHooks()`.
 import type { ASTPath } from 'jscodeshift';
-import type { CodemodFinding } from '../src/cli/lint.js';
+import requireSignalHandler from '../rules/require-signal-handler/require-signal-handler.js';
+import type { FindingOf } from '../src/core/analysis.js';
 import { defineCodemod, type RewriteContext, type RewriteResult } from './lib/codemod.js';
 import { quoteStyle } from './lib/imports.js';
 
 type Node = any; // see lib/imports.ts
+type Finding = FindingOf<typeof requireSignalHandler>;
 
 /** Kinds whose `listen()` (or listening factory, `serve()`) returns the node:net/http server itself. */
 const returnsServer = new Set(['http.Server', 'http2.Server', 'net.Server', 'express.App', 'koa.App']);
@@ -46,7 +48,7 @@ function isPlainReference(node: Node): boolean {
 }
 
 /** `{ signals: ['SIGTERM'] }` when the service handles SIGINT already: a second SIGINT listener would make Ctrl-C do two things. */
-function handleSignalsArguments(context: RewriteContext, finding: CodemodFinding): Node[] {
+function handleSignalsArguments(context: RewriteContext, finding: Finding): Node[] {
   const handled = (finding.data.signals ?? '').split(/,\s*/);
   if (!handled.includes('SIGINT')) return [];
   const quote = quoteStyle(context.j, context.root) === 'double' ? '"' : "'";
@@ -55,7 +57,7 @@ function handleSignalsArguments(context: RewriteContext, finding: CodemodFinding
 }
 
 /** `lifecycle.handleSignals()` once per file, at the top level after the imports: it runs as the module loads. */
-function installHandleSignals(context: RewriteContext, finding: CodemodFinding): void {
+function installHandleSignals(context: RewriteContext, finding: Finding): void {
   const { j, root } = context;
   const program = root.find(j.Program).get().node as object;
   if (
@@ -74,7 +76,7 @@ function installHandleSignals(context: RewriteContext, finding: CodemodFinding):
   context.addStatement(call);
 }
 
-function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResult {
+function rewrite(context: RewriteContext, finding: Finding): RewriteResult {
   const { j } = context;
   const { kind = '', name, label } = finding.data;
   const call = context.nodeAt(finding, ['CallExpression', 'NewExpression']);
@@ -136,7 +138,7 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
 
 export default defineCodemod({
   name: 'no-signal-handler-to-lifecycle-handle-signals',
-  rule: 'require-signal-handler',
+  rule: requireSignalHandler,
   description:
     'Installs `lifecycle.handleSignals()` in a service that listens without handling SIGTERM, and hands the server to `lifecycle.addServer()`',
   rewrite,

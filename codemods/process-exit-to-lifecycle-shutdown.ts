@@ -2,10 +2,12 @@
 // exit is the last thing its function does: anywhere else, removing it would run code that never
 // ran before, and that is a person's call.
 import type { ASTPath } from 'jscodeshift';
-import type { CodemodFinding } from '../src/cli/lint.js';
+import noExitBeforeCleanup from '../rules/no-exit-before-cleanup/no-exit-before-cleanup.js';
+import type { FindingOf } from '../src/core/analysis.js';
 import { defineCodemod, type RewriteContext, type RewriteResult } from './lib/codemod.js';
 
 type Node = any; // see lib/imports.ts
+type Finding = FindingOf<typeof noExitBeforeCleanup>;
 
 function isProcessExit(node: Node): boolean {
   const callee = node?.callee;
@@ -58,7 +60,7 @@ function drainThenExit(context: RewriteContext): Node {
   );
 }
 
-function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResult {
+function rewrite(context: RewriteContext, finding: Finding): RewriteResult {
   const { j } = context;
   const why: Record<string, string> = {
     exitInHandler: 'an exit in a request handler: answer the request with an error instead',
@@ -99,7 +101,7 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
 
 export default defineCodemod({
   name: 'process-exit-to-lifecycle-shutdown',
-  rule: 'no-exit-before-cleanup',
+  rule: noExitBeforeCleanup,
   description: "Replaces `process.exit(n)` on a shutdown path with `process.exitCode = n` and the lifecycle's drain",
   rewrite,
 });

@@ -2,10 +2,12 @@
 // deadline and a force path (idle keep-alives closed, in-flight responses told to close their
 // connection, everything force-closed at the deadline, upgraded sockets included).
 import type { ASTPath } from 'jscodeshift';
-import type { CodemodFinding } from '../src/cli/lint.js';
+import requireCloseTimeout from '../rules/require-close-timeout/require-close-timeout.js';
+import type { FindingOf } from '../src/core/analysis.js';
 import { defineCodemod, type RewriteContext, type RewriteResult } from './lib/codemod.js';
 
 type Node = any; // see lib/imports.ts
+type Finding = FindingOf<typeof requireCloseTimeout>;
 
 /** The per-server deadline of the lifecycle's own drain. */
 const timeoutMs = 10_000;
@@ -101,14 +103,9 @@ const drainsAdded = new WeakMap<Node, ASTPath<Node>>();
  * `adopt`/`defer` registered. So an awaited close there is followed by `await lifecycle.shutdown()`,
  * once per function, after its last close, unless the function already runs it.
  */
-function drainLifecycleAfter(
-  context: RewriteContext,
-  finding: CodemodFinding,
-  statement: ASTPath<Node>,
-  fn: Node,
-): void {
+function drainLifecycleAfter(context: RewriteContext, finding: Finding, statement: ASTPath<Node>, fn: Node): void {
   const { j } = context;
-  if (finding.data.onShutdownPath !== 'true' || !fn?.async) return;
+  if (!finding.data.onShutdownPath || !fn?.async) return;
   const added = drainsAdded.get(fn);
   if (added) {
     added.prune();
@@ -132,7 +129,7 @@ function drainLifecycleAfter(
   drainsAdded.set(fn, inserted);
 }
 
-function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResult {
+function rewrite(context: RewriteContext, finding: Finding): RewriteResult {
   const { j } = context;
   if (!closable.has(finding.data.kind ?? '')) {
     return {
@@ -223,7 +220,7 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
 
 export default defineCodemod({
   name: 'server-close-to-lifecycle-close-server',
-  rule: 'require-close-timeout',
+  rule: requireCloseTimeout,
   description:
     'Replaces an unbounded server close with `lifecycle.closeServer(server, { timeoutMs })`, a close with a deadline and a force path',
   rewrite,

@@ -2,11 +2,13 @@
 // closer, a loop and a rescheduling timeout that check `lifecycle.signal`, a `timers/promises`
 // interval iterated with the signal.
 import type { ASTPath } from 'jscodeshift';
-import type { CodemodFinding } from '../src/cli/lint.js';
+import noUncancellableLoop from '../rules/no-uncancellable-loop/no-uncancellable-loop.js';
+import type { FindingOf } from '../src/core/analysis.js';
 import { defineCodemod, type RewriteContext, type RewriteResult } from './lib/codemod.js';
 import { quoteStyle } from './lib/imports.js';
 
 type Node = any; // see lib/imports.ts
+type Finding = FindingOf<typeof noUncancellableLoop>;
 
 function member(context: RewriteContext, object: Node, ...names: string[]): Node {
   return names.reduce((o, name) => context.j.memberExpression(o, context.j.identifier(name)), object);
@@ -81,7 +83,7 @@ function withCloserBelow(context: RewriteContext, statement: ASTPath<Node>, firs
 
 const textOf = (context: RewriteContext, node: Node): string => context.source.slice(node.start, node.end);
 
-function rewriteInterval(context: RewriteContext, finding: CodemodFinding): RewriteResult {
+function rewriteInterval(context: RewriteContext, finding: Finding): RewriteResult {
   const { j } = context;
   if (finding.data.inHandler) {
     return {
@@ -152,7 +154,7 @@ function rewriteInterval(context: RewriteContext, finding: CodemodFinding): Rewr
   };
 }
 
-function rewriteTimeout(context: RewriteContext, finding: CodemodFinding): RewriteResult {
+function rewriteTimeout(context: RewriteContext, finding: Finding): RewriteResult {
   const { j } = context;
   const call = context.nodeAt(finding, ['CallExpression']);
   if (!call)
@@ -183,7 +185,7 @@ function rewriteTimeout(context: RewriteContext, finding: CodemodFinding): Rewri
   return 'rewritten';
 }
 
-function rewriteLoop(context: RewriteContext, finding: CodemodFinding): RewriteResult {
+function rewriteLoop(context: RewriteContext, finding: Finding): RewriteResult {
   const { j } = context;
   const loop = context.nodeStartingAt(finding, ['WhileStatement', 'DoWhileStatement', 'ForStatement']);
   if (!loop)
@@ -233,7 +235,7 @@ function catchAbort(context: RewriteContext, loop: ASTPath<Node>): void {
   loop.replace(wrapped);
 }
 
-function rewriteIterator(context: RewriteContext, finding: CodemodFinding): RewriteResult {
+function rewriteIterator(context: RewriteContext, finding: Finding): RewriteResult {
   const { j } = context;
   const call = context.nodeAt(finding, ['CallExpression']);
   if (!call)
@@ -277,7 +279,7 @@ function rewriteIterator(context: RewriteContext, finding: CodemodFinding): Rewr
   return 'rewritten';
 }
 
-function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResult {
+function rewrite(context: RewriteContext, finding: Finding): RewriteResult {
   switch (finding.messageId) {
     case 'intervalNeverCleared':
       return rewriteInterval(context, finding);
@@ -293,7 +295,7 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
 
 export default defineCodemod({
   name: 'uncancellable-loop-to-lifecycle-signal',
-  rule: 'no-uncancellable-loop',
+  rule: noUncancellableLoop,
   description:
     'Stops repetition at shutdown: an interval cleared by a `lifecycle.defer` closer, loops and rescheduling timeouts that check `lifecycle.signal`, interval iterators given the signal',
   rewrite,

@@ -1,13 +1,15 @@
 // no-unclosed-resource -> `lifecycle.adopt(resource, (r) => r.close())` at its creation: the
 // lifecycle closes it at shutdown, after the servers drained and the tracked work finished, in
 // reverse registration order (a pool created before the producer that uses it closes after it).
-import type { CodemodFinding } from '../src/cli/lint.js';
+import noUnclosedResource from '../rules/no-unclosed-resource/no-unclosed-resource.js';
+import type { FindingOf } from '../src/core/analysis.js';
 import { defineCodemod, type RewriteContext, type RewriteResult } from './lib/codemod.js';
 
 type Node = any; // see lib/imports.ts
+type Finding = FindingOf<typeof noUnclosedResource>;
 
 /** `(p) => p.end()`: the closer's parameter is named after the resource's initial. */
-function closer(context: RewriteContext, finding: CodemodFinding): Node {
+function closer(context: RewriteContext, finding: Finding): Node {
   const { j } = context;
   const last = (finding.data.name ?? finding.data.label ?? '').split(/[ .]/).pop() ?? '';
   const parameter = /^[A-Za-z]/.test(last) ? last[0]!.toLowerCase() : 'r';
@@ -26,7 +28,7 @@ function isAdopt(node: Node): boolean {
   );
 }
 
-function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResult {
+function rewrite(context: RewriteContext, finding: Finding): RewriteResult {
   const { j } = context;
   switch (finding.messageId) {
     case 'unclosedInScript':
@@ -63,7 +65,7 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
 
 export default defineCodemod({
   name: 'unclosed-resource-to-lifecycle-adopt',
-  rule: 'no-unclosed-resource',
+  rule: noUnclosedResource,
   description: 'Hands a pool, client or producer nothing closes to `lifecycle.adopt(resource, close)` at its creation',
   rewrite,
 });

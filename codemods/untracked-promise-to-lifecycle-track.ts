@@ -1,10 +1,12 @@
 // no-untracked-promise -> `lifecycle.track(…)`: work started and dropped becomes work shutdown
 // waits for. The rejection handler stays where it was (`lifecycle.track(p.catch(log))`).
 import type { ASTPath } from 'jscodeshift';
-import type { CodemodFinding } from '../src/cli/lint.js';
+import noUntrackedPromise from '../rules/no-untracked-promise/no-untracked-promise.js';
+import type { FindingOf } from '../src/core/analysis.js';
 import { defineCodemod, type RewriteContext, type RewriteResult } from './lib/codemod.js';
 
 type Node = any; // see lib/imports.ts
+type Finding = FindingOf<typeof noUntrackedPromise>;
 
 function unparenthesized(node: Node): Node {
   let e = node;
@@ -77,7 +79,7 @@ function isCallLike(node: Node): boolean {
 }
 
 /** `items.forEach(async (item) => …);` -> `lifecycle.track(Promise.all(items.map(async (item) => …)));` */
-function rewriteForEach(context: RewriteContext, finding: CodemodFinding, call: ASTPath<Node>): RewriteResult {
+function rewriteForEach(context: RewriteContext, finding: Finding, call: ASTPath<Node>): RewriteResult {
   const { j } = context;
   const callee = call.node.callee;
   const isForEach = callee.type === 'MemberExpression' && !callee.computed && callee.property.name === 'forEach';
@@ -86,7 +88,7 @@ function rewriteForEach(context: RewriteContext, finding: CodemodFinding, call: 
       leftForPerson: `\`${finding.data.dropper}\` drops the promise of its callback: track the work inside it, e.g. \`() => void lifecycle.track(work())\``,
     };
   }
-  if (finding.data.arrayForEach !== 'true') {
+  if (!finding.data.arrayForEach) {
     return {
       leftForPerson:
         '`forEach` over something that is not an array (a Map, a Set): collect the promises and track `Promise.all` of them by hand',
@@ -107,7 +109,7 @@ function rewriteForEach(context: RewriteContext, finding: CodemodFinding, call: 
 
 export default defineCodemod({
   name: 'untracked-promise-to-lifecycle-track',
-  rule: 'no-untracked-promise',
+  rule: noUntrackedPromise,
   description: 'Wraps work that is started and dropped in `lifecycle.track(…)`, so shutdown waits for it',
   rewrite(context, finding) {
     switch (finding.messageId) {

@@ -1,10 +1,12 @@
 // require-websocket-drain -> `lifecycle.addServer(new WebSocketServer(…))` at its creation: the
 // lifecycle closes a ws server (1001 to every client, terminate at the deadline) or a socket.io
 // server (`io.close()`, bounded) when shutdown begins, in parallel with the HTTP servers.
-import type { CodemodFinding } from '../src/cli/lint.js';
+import requireWebsocketDrain from '../rules/require-websocket-drain/require-websocket-drain.js';
+import type { FindingOf } from '../src/core/analysis.js';
 import { defineCodemod, type RewriteContext, type RewriteResult } from './lib/codemod.js';
 
 type Node = any; // see lib/imports.ts
+type Finding = FindingOf<typeof requireWebsocketDrain>;
 
 function isAddServer(node: Node): boolean {
   return (
@@ -15,7 +17,7 @@ function isAddServer(node: Node): boolean {
   );
 }
 
-function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResult {
+function rewrite(context: RewriteContext, finding: Finding): RewriteResult {
   const { j } = context;
   switch (finding.messageId) {
     case 'upgradeLeftOpen':
@@ -41,7 +43,7 @@ function rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResul
 
 export default defineCodemod({
   name: 'websocket-server-to-lifecycle-add-server',
-  rule: 'require-websocket-drain',
+  rule: requireWebsocketDrain,
   description:
     'Hands a ws or socket.io server whose clients no shutdown path closes to `lifecycle.addServer()` at its creation',
   rewrite,

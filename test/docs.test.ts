@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../rules/index.js';
 import type * as TS from 'typescript';
-import { ts } from '../src/cli/typescript.js';
+import { ts } from '../src/core/typescript.js';
 import { runRulesOnFile } from '../src/core/engine.js';
 import { repoRoot } from './support/fixtures.js';
 import { programWithFile } from './support/programs.js';

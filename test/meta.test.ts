@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../rules/index.js';
-import { ts } from '../src/cli/typescript.js';
+import { ts } from '../src/core/typescript.js';
 import plugin from '../src/eslint/plugin.js';
 import { allFixtureProjects, repoRoot } from './support/fixtures.js';
 import { importGraph } from './support/source-graph.js';
@@ -87,7 +87,7 @@ describe('the house', () => {
     expect(misplaced).toEqual([]);
   });
 
-  it('data flows one way: the core imports no rule, face or codemod, and a rule no other rule', () => {
+  it('data flows one way: the core imports no rule, face or codemod, a rule no other rule, a codemod no CLI', () => {
     const wrong: string[] = [];
     for (const [file, imports] of graph) {
       const owner = ownerOf(file);
@@ -96,6 +96,8 @@ describe('the house', () => {
         if (owner === 'core' && to !== 'core' && to !== 'meta') wrong.push(`${file} -> ${target}`);
         if (owner.startsWith('rule:') && to.startsWith('rule:') && to !== owner) wrong.push(`${file} -> ${target}`);
         if (owner.startsWith('rule:') && !['core', 'meta', owner].includes(to)) wrong.push(`${file} -> ${target}`);
+        // The codemods stand on the core and the rules; the CLI calls them, never the reverse.
+        if (owner === 'codemods' && to === 'cli') wrong.push(`${file} -> ${target}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -126,6 +128,21 @@ describe('the README', () => {
   it('states the recommended severity the rules have', () => {
     expect(readme).toContain('All are in `recommended`, at `error`.');
     for (const rule of rules) expect(rule.meta.recommended, rule.meta.id).toBe('error');
+  });
+
+  it('its layout names every part of the project, at paths that exist', () => {
+    const section = readme.slice(readme.indexOf('### Layout'), readme.indexOf('Rules and the core ask'));
+    const rows = section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| ---'));
+    const where = rows.slice(1).map((row) => row.split('|')[2]!.trim());
+    for (const folder of ['src/core/', 'rules/<id>/', 'src/eslint/', 'src/cli/', 'codemods/', 'src/lifecycle/']) {
+      expect(
+        where.some((cell) => cell.includes(`\`${folder}\``)),
+        folder,
+      ).toBe(true);
+    }
+    for (const path of [...section.matchAll(/`((?:src|rules|codemods|test|fixtures)\/[^`<>*]*)`/g)].map((m) => m[1]!)) {
+      expect(existsSync(join(repoRoot, path)), `README layout names ${path}`).toBe(true);
+    }
   });
 
   it('starts with the two set-up commands', () => {

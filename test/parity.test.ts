@@ -5,7 +5,7 @@ import { ESLint, type Linter } from 'eslint';
 import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lint } from '../src/cli/lint.js';
-import { ts } from '../src/cli/typescript.js';
+import { ts } from '../src/core/typescript.js';
 import plugin from '../src/eslint/plugin.js';
 import { fixtureProject } from './support/fixtures.js';
 

@@ -3,7 +3,8 @@
 // analyses the file's project itself); applyCodemods() runs several on one parse, which is how
 // `shutdown-lint migrate` hands each codemod exactly its findings.
 import type { API, ASTPath, Collection, FileInfo, JSCodeshift, Options } from 'jscodeshift';
-import type { CodemodFinding } from '../../src/cli/lint.js';
+import type { FindingFacts, FindingOf } from '../../src/core/analysis.js';
+import type { AnyRule } from '../../src/core/rule.js';
 import { findingsOf } from './analysis.js';
 import { lifecycleBinding, quoteStyle } from './imports.js';
 
@@ -28,21 +29,21 @@ export interface RewriteContext {
   /** Writes `expression` as a statement of its own at the top level, below the imports. */
   addStatement(expression: Node): void;
   /** The node a finding reports, as it was parsed (before any rewrite), if it has one of these types. */
-  nodeAt(finding: CodemodFinding, types: readonly string[]): ASTPath<Node> | undefined;
+  nodeAt(finding: FindingFacts, types: readonly string[]): ASTPath<Node> | undefined;
   /** The node of one of these types that starts where the finding does (a loop reported at its keyword). */
-  nodeStartingAt(finding: CodemodFinding, types: readonly string[]): ASTPath<Node> | undefined;
+  nodeStartingAt(finding: FindingFacts, types: readonly string[]): ASTPath<Node> | undefined;
 }
 
 /** What a rewrite did with a finding: rewrote it, found it already in the target form, or a reason a person must do it. */
 export type RewriteResult = 'rewritten' | 'unchanged' | { leftForPerson: string };
 
-export interface Codemod {
+export interface Codemod<R extends AnyRule = AnyRule> {
   /** from-to, kebab-case: the file name in codemods/. */
   name: string;
-  /** The rule whose findings it rewrites. */
-  rule: string;
+  /** The rule whose findings it rewrites: its message ids and data type the findings. */
+  rule: R;
   description: string;
-  rewrite(context: RewriteContext, finding: CodemodFinding): RewriteResult;
+  rewrite(context: RewriteContext, finding: FindingOf<R>): RewriteResult;
 }
 
 export interface CodemodTransform {
@@ -53,7 +54,7 @@ export interface CodemodTransform {
 export interface AppliedCodemods {
   /** The rewritten source, or null when nothing changed. */
   output: string | null;
-  rewritten: CodemodFinding[];
+  rewritten: FindingFacts[];
   left: LeftForPerson[];
 }
 
@@ -82,10 +83,10 @@ function indexRanges(j: JSCodeshift, root: Collection): Map<string, ASTPath<Node
 export function applyCodemods(
   codemods: readonly Codemod[],
   file: FileInfo,
-  findings: readonly CodemodFinding[],
+  findings: readonly FindingFacts[],
   jscodeshift: JSCodeshift,
 ): AppliedCodemods {
-  const wanted = findings.filter((f) => codemods.some((c) => c.rule === f.ruleId));
+  const wanted = findings.filter((f) => codemods.some((c) => c.rule.meta.id === f.ruleId));
   if (wanted.length === 0) return { output: null, rewritten: [], left: [] };
   const j = jscodeshift.withParser(parserFor(file.path));
   const root = j(file.source);
@@ -124,13 +125,13 @@ export function applyCodemods(
       return undefined;
     },
   };
-  const rewritten: CodemodFinding[] = [];
+  const rewritten: FindingFacts[] = [];
   const left: LeftForPerson[] = [];
   const ordered = [...wanted].sort((a, b) => a.start - b.start || b.end - a.end);
   for (const finding of ordered) {
     for (const codemod of codemods) {
-      if (codemod.rule !== finding.ruleId) continue;
-      const result = codemod.rewrite(context, finding);
+      if (codemod.rule.meta.id !== finding.ruleId) continue;
+      const result = codemod.rewrite(context, finding as FindingOf<AnyRule>);
       if (result === 'rewritten') rewritten.push(finding);
       else if (result !== 'unchanged')
         left.push({ ruleId: finding.ruleId, line: finding.line, column: finding.column, reason: result.leftForPerson });
@@ -164,12 +165,12 @@ function withoutDoubledDirectiveSemicolons(j: JSCodeshift, root: Collection, out
  * A jscodeshift transform. Through `shutdown-lint migrate` it gets the findings in
  * `options.findings`; run alone (`npx jscodeshift -t …`) it lints the file's project itself.
  */
-export function defineCodemod(codemod: Codemod): CodemodTransform {
+export function defineCodemod<R extends AnyRule>(codemod: Codemod<R>): CodemodTransform {
   const transform = (file: FileInfo, api: API, options: Options): string | null => {
-    const findings = (options.findings as CodemodFinding[] | undefined) ?? findingsOf(file.path, file.source);
-    const result = applyCodemods([codemod], file, findings, api.jscodeshift);
+    const findings = (options.findings as FindingFacts[] | undefined) ?? findingsOf(file.path, file.source);
+    const result = applyCodemods([codemod as Codemod], file, findings, api.jscodeshift);
     for (const left of result.left) api.report(`${left.line}:${left.column}: left for a person: ${left.reason}`);
     return result.output;
   };
-  return Object.assign(transform, { codemod });
+  return Object.assign(transform, { codemod: codemod as Codemod });
 }

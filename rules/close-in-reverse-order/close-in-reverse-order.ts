@@ -14,20 +14,30 @@ import {
   type ResourceUser,
   type UsedResource,
 } from './dependents.js';
-import { checkTestFilesSchema, isTestFile } from '../../src/core/files.js';
+import { isTestFile } from '../../src/core/files.js';
 import type { ShutdownRoot } from '../../src/core/program-index.js';
-import { defineRule, type RuleContext } from '../../src/core/rule.js';
+import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import { calleeText } from '../../src/core/ts-utils.js';
 
 export type MessageId =
   'closedBeforeDrain' | 'closedDuringDrain' | 'closedConcurrently' | 'closedInEarlyHook' | 'closedWhileServing';
 
-export interface Options {
-  /** Also lint test files. */
-  checkTestFiles: boolean;
-}
+export type Options = TestFileOptions;
 
-type Context = RuleContext<MessageId, Options>;
+/** What a finding carries for its message. */
+export type CloseInReverseOrderData = {
+  close: string;
+  name: string;
+  label: string;
+  user: string;
+  work: string;
+  at: string;
+  hook: string;
+  owner: string;
+  instead: string;
+};
+
+type Context = RuleContext<MessageId, Options, CloseInReverseOrderData>;
 
 interface Problem {
   messageId: MessageId;
@@ -37,13 +47,14 @@ interface Problem {
 
 const ownerNames: Readonly<Record<string, string>> = { nestjs: 'NestJS', 'Fastify app': 'Fastify' };
 
-export default defineRule<MessageId, Options>({
+export default defineRule<MessageId, Options, CloseInReverseOrderData>({
   meta: {
     id: 'close-in-reverse-order',
     description: 'Require a resource to be closed only after the servers and workers that use it have drained',
     goLesson: 'wrong shutdown order: `db.Close()` before `srv.Shutdown(ctx)` has returned',
     recommended: 'error',
     requiresTypeChecking: true,
+    skipsTestFiles: true,
     hasSuggestions: false,
     messages: {
       closedBeforeDrain:
@@ -60,16 +71,13 @@ export default defineRule<MessageId, Options>({
     schema: {
       type: 'object',
       additionalProperties: false,
-      properties: {
-        checkTestFiles: checkTestFilesSchema,
-      },
+      properties: {},
     },
-    defaultOptions: { checkTestFiles: false },
+    defaultOptions: {},
   },
 
   create(context) {
     const t = context.ts;
-    if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
     return {
       [t.SyntaxKind.CallExpression]: (node) => checkClose(context, node as ts.CallExpression),
     };

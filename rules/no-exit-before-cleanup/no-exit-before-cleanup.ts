@@ -24,10 +24,9 @@ import {
   openThingLabel,
   type ExitCall,
 } from './exits.js';
-import { checkTestFilesSchema, isTestFile } from '../../src/core/files.js';
 import { ownScope } from '../../src/core/flow.js';
 import type { ShutdownRoot } from '../../src/core/program-index.js';
-import { defineRule, type RuleContext, type Suggestion } from '../../src/core/rule.js';
+import { defineRule, type RuleContext, type TestFileOptions, type Suggestion } from '../../src/core/rule.js';
 import {
   calleeText,
   enclosingFunction,
@@ -46,20 +45,28 @@ export type MessageId =
   | 'suggestExitCode'
   | 'suggestReturn';
 
-export interface Options {
-  /** Also report exits in test files. */
-  checkTestFiles: boolean;
-}
+export type Options = TestFileOptions;
 
-type Context = RuleContext<MessageId, Options>;
+/** What a finding carries for its message and its codemod. */
+export type NoExitBeforeCleanupData = {
+  /** The exit, as written. */
+  exit: string;
+  cleanup?: string;
+  trigger?: string;
+  label?: string;
+  where?: string;
+};
 
-export default defineRule<MessageId, Options>({
+type Context = RuleContext<MessageId, Options, NoExitBeforeCleanupData>;
+
+export default defineRule<MessageId, Options, NoExitBeforeCleanupData>({
   meta: {
     id: 'no-exit-before-cleanup',
     description: 'Disallow `process.exit()` where it cuts off cleanup in flight or cleanup that never started',
     goLesson: '`os.Exit` skips defers: an exit that runs before the cleanup does',
     recommended: 'error',
     requiresTypeChecking: true,
+    skipsTestFiles: true,
     hasSuggestions: true,
     messages: {
       exitBeforeCleanupFinishes:
@@ -78,16 +85,13 @@ export default defineRule<MessageId, Options>({
     schema: {
       type: 'object',
       additionalProperties: false,
-      properties: {
-        checkTestFiles: checkTestFilesSchema,
-      },
+      properties: {},
     },
-    defaultOptions: { checkTestFiles: false },
+    defaultOptions: {},
   },
 
   create(context) {
     const t = context.ts;
-    if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
     return {
       [t.SyntaxKind.CallExpression]: (node) => {
         const call = node as ts.CallExpression;

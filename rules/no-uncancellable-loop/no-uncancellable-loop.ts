@@ -4,9 +4,9 @@
 // alive so the process cannot exit on its own (runtime-facts §1.5, §1.6).
 import type * as ts from 'typescript';
 import { intervalTimers, promiseIntervals, refIn, sameRef, timeoutTimers } from '../../src/core/catalogue.js';
-import { checkTestFilesSchema, isTestFile, loadedOnlyByTests } from '../../src/core/files.js';
+import { isTestFile, loadedOnlyByTests } from '../../src/core/files.js';
 import { functionName } from '../../src/core/resources.js';
-import { defineRule, type RuleContext } from '../../src/core/rule.js';
+import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import { passedSignal } from '../../src/core/signals.js';
 import {
   consultsStop,
@@ -21,20 +21,26 @@ import { enclosingFunction, skipOuterExpressions } from '../../src/core/ts-utils
 
 export type MessageId = 'intervalNeverCleared' | 'timeoutReschedules' | 'endlessLoop' | 'intervalIteratorWithoutSignal';
 
-export interface Options {
-  /** Also report in test files. */
-  checkTestFiles: boolean;
-}
+export type Options = TestFileOptions;
 
-type Context = RuleContext<MessageId, Options>;
+/** What a finding carries for its message and its codemod. */
+export type NoUncancellableLoopData = {
+  /** The interval is set up in a request handler (one per request: left for a person). */
+  inHandler?: boolean;
+  name?: string;
+  keyword?: string;
+};
 
-export default defineRule<MessageId, Options>({
+type Context = RuleContext<MessageId, Options, NoUncancellableLoopData>;
+
+export default defineRule<MessageId, Options, NoUncancellableLoopData>({
   meta: {
     id: 'no-uncancellable-loop',
     description: 'Disallow intervals, self-rescheduling timeouts and endless loops that shutdown cannot stop',
     goLesson: '`for { work(); time.Sleep(d) }` with no `case <-ctx.Done()`: a worker shutdown cannot stop',
     recommended: 'error',
     requiresTypeChecking: true,
+    skipsTestFiles: true,
     hasSuggestions: false,
     messages: {
       intervalNeverCleared:
@@ -49,11 +55,9 @@ export default defineRule<MessageId, Options>({
     schema: {
       type: 'object',
       additionalProperties: false,
-      properties: {
-        checkTestFiles: checkTestFilesSchema,
-      },
+      properties: {},
     },
-    defaultOptions: { checkTestFiles: false },
+    defaultOptions: {},
   },
 
   create(context) {
@@ -83,7 +87,7 @@ function checkTimer(context: Context, call: ts.CallExpression): void {
       context.report({
         node: call,
         messageId: 'intervalNeverCleared',
-        data: index.enclosingHandler(call) ? { inHandler: 'yes' } : {},
+        data: index.enclosingHandler(call) ? { inHandler: true } : {},
       });
     }
   } else if (refIn(ref, timeoutTimers)) {

@@ -4,7 +4,6 @@
 import type * as ts from 'typescript';
 import { normalizeModuleName } from '../../src/core/binding.js';
 import { findFactory, kindSpec, type ApiRef } from '../../src/core/catalogue.js';
-import { checkTestFilesSchema, isTestFile } from '../../src/core/files.js';
 import {
   closedOnStraightPath,
   closeMethodsOf,
@@ -23,7 +22,7 @@ import {
   type CloseSite,
   type Holding,
 } from '../../src/core/resources.js';
-import { defineRule, type RuleContext } from '../../src/core/rule.js';
+import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import { methodCallParts, skipOuterExpressions } from '../../src/core/ts-utils.js';
 
 export type MessageId = 'unclosed' | 'unclosedInScript' | 'closedOffShutdownPath' | 'notKept' | 'unclosedInFunction';
@@ -44,14 +43,24 @@ export interface ResourceOption {
   label?: string;
 }
 
-export interface Options {
+export interface Options extends TestFileOptions {
   /** More resources, beyond the catalogue. */
   resources: ResourceOption[];
-  /** Also lint test files. */
-  checkTestFiles: boolean;
 }
 
-type Context = RuleContext<MessageId, Options>;
+/** What a finding carries for its message and its codemod. */
+export type NoUnclosedResourceData = {
+  name?: string;
+  label: string;
+  /** The close call as messages show it (`pool.end()`). */
+  close: string;
+  /** The close method (`end`), which the codemod's closer calls; none for a module's own connection. */
+  method?: string;
+  /** The function that opens it on every call. */
+  fn?: string;
+};
+
+type Context = RuleContext<MessageId, Options, NoUnclosedResourceData>;
 
 interface ResourceFacts {
   label: string;
@@ -61,13 +70,14 @@ interface ResourceFacts {
   closedBy?: readonly ApiRef[];
 }
 
-export default defineRule<MessageId, Options>({
+export default defineRule<MessageId, Options, NoUnclosedResourceData>({
   meta: {
     id: 'no-unclosed-resource',
     description: 'Require every pool, client, producer and worker a service opens to be closed on its shutdown path',
     goLesson: '`db.Close()` never called: connections leak and buffered work is lost',
     recommended: 'error',
     requiresTypeChecking: true,
+    skipsTestFiles: true,
     hasSuggestions: false,
     messages: {
       unclosed:
@@ -118,15 +128,13 @@ export default defineRule<MessageId, Options>({
             },
           },
         },
-        checkTestFiles: checkTestFilesSchema,
       },
     },
-    defaultOptions: { resources: [], checkTestFiles: false },
+    defaultOptions: { resources: [] },
   },
 
   create(context) {
     const t = context.ts;
-    if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
     const check = (node: ts.Node): void => checkCreation(context, node as ts.CallExpression | ts.NewExpression);
     return { [t.SyntaxKind.NewExpression]: check, [t.SyntaxKind.CallExpression]: check };
   },
@@ -265,7 +273,7 @@ function reportUnlessClosed(
   context: Context,
   node: ts.Node,
   sites: readonly CloseSite[],
-  data: Record<string, string>,
+  data: NoUnclosedResourceData,
 ): void {
   const { index } = context;
   if (sites.some((s) => s.how === 'adopted')) return;

@@ -11,9 +11,8 @@ import {
 } from '../../src/core/catalogue.js';
 import { forcesInside } from '../../src/core/deadlines.js';
 import { lifecycleRoleOf } from '../../src/core/lifecycle-calls.js';
-import { checkTestFilesSchema, isTestFile } from '../../src/core/files.js';
 import { chainHandlers, isChainMethod, isPromiseValued, originOfChain } from '../../src/core/promises.js';
-import { defineRule, type RuleContext, type Suggestion } from '../../src/core/rule.js';
+import { defineRule, type RuleContext, type TestFileOptions, type Suggestion } from '../../src/core/rule.js';
 import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../../src/core/specifiers.js';
 import {
   calleeText,
@@ -35,26 +34,37 @@ export type MessageId =
   | 'suggestAwait'
   | 'suggestTrack';
 
-export interface Options {
+export interface Options extends TestFileOptions {
   /** Calls that track the work they are given, so shutdown can wait for it. */
   trackers: CallSpecifier[];
   /** Calls whose promise may float on purpose. */
   allowForKnownSafeCalls: CallSpecifier[];
   /** Also report async listeners given to EventEmitter `on`/`once`. */
   checkEventListeners: boolean;
-  /** Also lint test files. */
-  checkTestFiles: boolean;
 }
 
-type Context = RuleContext<MessageId, Options>;
+/** What a finding carries for its message and its codemod. */
+export type NoUntrackedPromiseData = {
+  /** The dropped call, as messages show it. */
+  name?: string;
+  /** The API that drops its callback's promise (`forEach`, `on`). */
+  dropper?: string;
+  /** The dropper is `Array#forEach` (the codemod can rewrite it into `Promise.all(map)`). */
+  arrayForEach?: boolean;
+  /** The variable an unawaited promise is kept in. */
+  variable?: string;
+};
 
-export default defineRule<MessageId, Options>({
+type Context = RuleContext<MessageId, Options, NoUntrackedPromiseData>;
+
+export default defineRule<MessageId, Options, NoUntrackedPromiseData>({
   meta: {
     id: 'no-untracked-promise',
     description: 'Disallow promise-valued work that is started and dropped, so shutdown cannot wait for it',
     goLesson: '`go writeAudit()` in a handler: a goroutine no WaitGroup waits for',
     recommended: 'error',
     requiresTypeChecking: true,
+    skipsTestFiles: true,
     hasSuggestions: true,
     messages: {
       untracked:
@@ -92,16 +102,14 @@ export default defineRule<MessageId, Options>({
           description:
             'Also report async functions given to EventEmitter `on`/`once`, whose promise the emitter drops.',
         },
-        checkTestFiles: checkTestFilesSchema,
       },
     },
-    defaultOptions: { trackers: [], allowForKnownSafeCalls: [], checkEventListeners: false, checkTestFiles: false },
+    defaultOptions: { trackers: [], allowForKnownSafeCalls: [], checkEventListeners: false },
   },
 
   create(context) {
     const t = context.ts;
     const { SyntaxKind } = t;
-    if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
     // A browser script or a stand-alone script beside the service gets no SIGTERM.
     if (!context.index.isPartOfService(context.sourceFile)) return {};
     return {
@@ -400,7 +408,7 @@ function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
     node: call,
     messageId: inHandler ? 'droppedCallbackInHandler' : 'droppedCallback',
     // `arrayForEach`: the codemod may turn it into a tracked `Promise.all(items.map(…))`.
-    data: { dropper: dropper.name, arrayForEach: String(isArrayForEach(context, call)) },
+    data: { dropper: dropper.name, arrayForEach: isArrayForEach(context, call) },
   });
 }
 

@@ -2,9 +2,14 @@
 // that accepts a signal and gets none keeps running after the client leaves or shutdown begins;
 // a function that takes a signal and never reads it cancels nothing (runtime-facts §1.5, §3).
 import type * as ts from 'typescript';
-import { checkTestFilesSchema, isTestFile } from '../../src/core/files.js';
 import type { HandlerRecord } from '../../src/core/program-index.js';
-import { defineRule, type RuleContext, type Suggestion, type TextEdit } from '../../src/core/rule.js';
+import {
+  defineRule,
+  type RuleContext,
+  type TestFileOptions,
+  type Suggestion,
+  type TextEdit,
+} from '../../src/core/rule.js';
 import {
   controllerOfSignal,
   derivedSignalOf,
@@ -43,16 +48,29 @@ export type MessageId =
   | 'uncancellableLoopNoRequestSignal'
   | 'suggestPassSignal';
 
-export interface Options {
+export interface Options extends TestFileOptions {
   /** Also report calls in handlers whose request carries no signal (Express, Koa, node:http, NestJS). */
   checkHandlersWithoutSignal: boolean;
   /** Calls that accept a signal but need none. */
   ignoreCalls: CallSpecifier[];
-  /** Also lint test files. */
-  checkTestFiles: boolean;
 }
 
-type Context = RuleContext<MessageId, Options>;
+/** What a finding carries for its message and its codemod. */
+export type RequireAbortSignalData = {
+  name?: string;
+  controller?: string;
+  /** The signal the handler or function has, as written. */
+  signal?: string;
+  /** That signal is in scope at the call (the codemod can forward it). */
+  signalInScope?: boolean;
+  /** Where the callee takes its signal: argument `argument`, itself (`direct`) or as `property` of it. */
+  argument?: number;
+  property?: string;
+  direct?: boolean;
+  param?: string;
+};
+
+type Context = RuleContext<MessageId, Options, RequireAbortSignalData>;
 
 /** What a handler has at hand, computed once per handler. */
 interface HandlerFacts {
@@ -63,13 +81,14 @@ interface HandlerFacts {
   listensForDisconnect: boolean;
 }
 
-export default defineRule<MessageId, Options>({
+export default defineRule<MessageId, Options, RequireAbortSignalData>({
   meta: {
     id: 'require-abort-signal',
     description: 'Require the cancellation a handler or function was given to reach the work it starts',
     goLesson: 'a handler that ignores `r.Context()`: nothing cancels its work',
     recommended: 'error',
     requiresTypeChecking: true,
+    skipsTestFiles: true,
     hasSuggestions: true,
     messages: {
       missingSignal:
@@ -105,16 +124,14 @@ export default defineRule<MessageId, Options>({
           description:
             'Calls that accept a signal but need none (quick local work). Local file reads and writes and `addEventListener` are always ignored.',
         },
-        checkTestFiles: checkTestFilesSchema,
       },
     },
-    defaultOptions: { checkHandlersWithoutSignal: false, ignoreCalls: [], checkTestFiles: false },
+    defaultOptions: { checkHandlersWithoutSignal: false, ignoreCalls: [] },
   },
 
   create(context) {
     const t = context.ts;
     const { SyntaxKind } = t;
-    if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
     if (!context.index.isPartOfService(context.sourceFile)) return {};
     const facts = new Map<HandlerRecord, HandlerFacts>();
     const factsOf = (handler: HandlerRecord): HandlerFacts => {
@@ -194,10 +211,10 @@ function checkCall(context: Context, call: ts.CallExpression, factsOf: (h: Handl
       data: {
         name,
         signal: facts.signal.text,
-        signalInScope: String(signal !== undefined),
-        argument: String(parameter.index),
+        signalInScope: signal !== undefined,
+        argument: parameter.index,
         property: parameter.property,
-        direct: String(parameter.direct),
+        direct: parameter.direct,
       },
       suggestions: signal ? suggestionsFor(context, call, parameter, signal) : [],
     });

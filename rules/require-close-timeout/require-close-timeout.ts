@@ -4,8 +4,7 @@
 import type * as ts from 'typescript';
 import { kindSpec, refIn } from '../../src/core/catalogue.js';
 import { findCloseBound } from '../../src/core/deadlines.js';
-import { checkTestFilesSchema, isTestFile } from '../../src/core/files.js';
-import { defineRule, type RuleContext } from '../../src/core/rule.js';
+import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import {
   calleeText,
   enclosingFunction,
@@ -16,25 +15,33 @@ import {
 
 export type MessageId = 'unboundedClose';
 
-export interface Options {
-  /** Also report closes in test files (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`). */
-  checkTestFiles: boolean;
-}
+export type Options = TestFileOptions;
 
-type Context = RuleContext<MessageId, Options>;
+/** What a finding carries for its message and its codemod. */
+export type RequireCloseTimeoutData = {
+  name: string;
+  label: string;
+  /** The catalogue kind of the server (`http.Server`, `Fastify app`, …). */
+  kind: string;
+  /** The close runs on a shutdown path (the codemod drains the lifecycle after it). */
+  onShutdownPath: boolean;
+};
+
+type Context = RuleContext<MessageId, Options, RequireCloseTimeoutData>;
 
 const promisifiers = [
   { module: 'util', path: ['promisify'] },
   { module: 'global', path: ['util', 'promisify'] },
 ];
 
-export default defineRule<MessageId, Options>({
+export default defineRule<MessageId, Options, RequireCloseTimeoutData>({
   meta: {
     id: 'require-close-timeout',
     description: 'Require a deadline and a force path for server closes that wait for in-flight work',
     goLesson: '`srv.Shutdown(context.Background())`: a shutdown with no deadline',
     recommended: 'error',
     requiresTypeChecking: true,
+    skipsTestFiles: true,
     hasSuggestions: false,
     messages: {
       unboundedClose:
@@ -43,16 +50,13 @@ export default defineRule<MessageId, Options>({
     schema: {
       type: 'object',
       additionalProperties: false,
-      properties: {
-        checkTestFiles: checkTestFilesSchema,
-      },
+      properties: {},
     },
-    defaultOptions: { checkTestFiles: false },
+    defaultOptions: {},
   },
 
   create(context) {
     const t = context.ts;
-    if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
     return {
       [t.SyntaxKind.CallExpression]: (node) => checkCall(context, node as ts.CallExpression),
     };
@@ -120,7 +124,7 @@ function checkCall(context: Context, call: ts.CallExpression): void {
       name: closeName(t, target, sourceFile),
       label: spec.label,
       kind: spec.kind,
-      onShutdownPath: String(onShutdownPath(context, call)),
+      onShutdownPath: onShutdownPath(context, call),
     },
   });
 }

@@ -11,7 +11,6 @@ import {
   type FactorySpec,
   type KindSpec,
 } from '../../src/core/catalogue.js';
-import { checkTestFilesSchema, isTestFile } from '../../src/core/files.js';
 import {
   callsNamed,
   closesOf,
@@ -26,7 +25,7 @@ import {
   type CloseSite,
   type Holding,
 } from '../../src/core/resources.js';
-import { defineRule, type RuleContext } from '../../src/core/rule.js';
+import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import { calleeText, methodCallParts, skipOuterExpressions, staticPropertyName } from '../../src/core/ts-utils.js';
 
 export type MessageId =
@@ -37,12 +36,18 @@ export type MessageId =
   | 'notKept'
   | 'unflushedInScript';
 
-export interface Options {
-  /** Also lint test files. */
-  checkTestFiles: boolean;
-}
+export type Options = TestFileOptions;
 
-type Context = RuleContext<MessageId, Options>;
+/** What a finding carries for its message. */
+export type RequireFlushData = {
+  name?: string;
+  label: string;
+  flush?: string;
+  method?: string;
+  event?: string;
+};
+
+type Context = RuleContext<MessageId, Options, RequireFlushData>;
 
 /** Calls that wait for an emitter's event: `once(logger, 'finish')`, `finished(logger)`. */
 const eventWaiters: readonly ApiRef[] = [
@@ -52,7 +57,7 @@ const eventWaiters: readonly ApiRef[] = [
   { module: 'stream/promises', path: ['finished'] },
 ];
 
-export default defineRule<MessageId, Options>({
+export default defineRule<MessageId, Options, RequireFlushData>({
   meta: {
     id: 'require-flush',
     description:
@@ -60,6 +65,7 @@ export default defineRule<MessageId, Options>({
     goLesson: 'Sentry and Kafka not flushed before exit: the last events are lost',
     recommended: 'error',
     requiresTypeChecking: true,
+    skipsTestFiles: true,
     hasSuggestions: false,
     messages: {
       unflushed:
@@ -78,16 +84,13 @@ export default defineRule<MessageId, Options>({
     schema: {
       type: 'object',
       additionalProperties: false,
-      properties: {
-        checkTestFiles: checkTestFilesSchema,
-      },
+      properties: {},
     },
-    defaultOptions: { checkTestFiles: false },
+    defaultOptions: {},
   },
 
   create(context) {
     const t = context.ts;
-    if (!context.options.checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
     const check = (node: ts.Node): void => checkCreation(context, node as ts.CallExpression | ts.NewExpression);
     return { [t.SyntaxKind.NewExpression]: check, [t.SyntaxKind.CallExpression]: check };
   },

@@ -14,9 +14,19 @@ export interface Options {
   checkTestFiles: boolean;
 }
 
-type Context = RuleContext<MessageId, Options>;
+/** What a finding carries for its message and its codemod. */
+export type RequireSignalHandlerData = {
+  name: string;
+  label: string;
+  /** The catalogue kind of what listens (the codemod hands it to the lifecycle accordingly). */
+  kind: string;
+  /** The signals the service does handle, comma-separated. */
+  signals?: string;
+};
 
-export default defineRule<MessageId, Options>({
+type Context = RuleContext<MessageId, Options, RequireSignalHandlerData>;
+
+export default defineRule<MessageId, Options, RequireSignalHandlerData>({
   meta: {
     id: 'require-signal-handler',
     description: 'Require a service that starts listening to handle SIGTERM',

@@ -38,7 +38,14 @@ export interface Options {
   checkTestFiles: boolean;
 }
 
-type Context = RuleContext<MessageId, Options>;
+/** What a finding carries for its message and its codemod. */
+export type RequireWebsocketDrainData = {
+  name?: string;
+  label?: string;
+  fix?: string;
+};
+
+type Context = RuleContext<MessageId, Options, RequireWebsocketDrainData>;
 
 /** Methods that end a socket a hand-written upgrade handler keeps. */
 const socketEnders = ['destroy', 'end', 'destroySoon', 'resetAndDestroy'];
@@ -51,7 +58,7 @@ const servingMethods = new Set(['pipe']);
 const listenerMethodsOfSocket = new Set(['on', 'once', 'addListener', 'prependListener']);
 const servingEvents = new Set(['data', 'readable']);
 
-export default defineRule<MessageId, Options>({
+export default defineRule<MessageId, Options, RequireWebsocketDrainData>({
   meta: {
     id: 'require-websocket-drain',
     description: 'Require the WebSocket clients a service accepts to be closed on its shutdown path',

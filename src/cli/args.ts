@@ -1,7 +1,7 @@
 // Command-line arguments -> options. Errors are UsageErrors (one line, exit code 2).
 import { parseArgs } from 'node:util';
 import type { Severity } from '../core/rule.js';
-import { UsageError } from './project.js';
+import { UsageError } from '../core/project.js';
 import type { FormatName } from './reporters/index.js';
 import type { Shard } from './shard.js';
 

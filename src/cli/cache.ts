@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProgramIdentity } from '../core/project.js';
 import type { LintResult } from './results.js';
 
 /** Bumped when the stored shape changes: an older file is ignored and rewritten. */
@@ -103,14 +104,6 @@ function dependencyManifests(dirs: readonly string[]): string[] {
     }
   }
   return parts.sort();
-}
-
-export interface ProgramIdentity {
-  /** The config, or the folder of an inferred program. */
-  project: string;
-  rootNames: readonly string[];
-  options: object;
-  references?: readonly object[];
 }
 
 export class ResultCache {

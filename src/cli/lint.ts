@@ -3,14 +3,13 @@
 import { relative } from 'node:path';
 import type * as ts from 'typescript';
 import { rules as allRules } from '../../rules/index.js';
-import { readDirectives } from '../core/directives.js';
-import { runRulesOnFile, type RuleFinding } from '../core/engine.js';
+import { analyzeProject, type AnalyzedFinding, type FileAnalysis } from '../core/analysis.js';
 import { ProgramIndex } from '../core/program-index.js';
 import { formatMessage, type AnyRule, type Severity } from '../core/rule.js';
 import type { QuestionCounts } from '../core/type-questions.js';
 import { pluginNamespace, ruleDocsUrl, version } from '../meta.js';
 import { ResultCache } from './cache.js';
-import { loadProjects, UsageError } from './project.js';
+import { UsageError } from '../core/project.js';
 import { reporters, type FormatName } from './reporters/index.js';
 import type { LintMessage, LintResult, ReportContext } from './results.js';
 import { inShard, type Shard } from './shard.js';
@@ -28,35 +27,13 @@ export interface LintOptions {
   shard?: Shard;
   /**
    * Reuse the results of programs whose inputs have not changed, stored in this directory
-   * (`--cache`; see cache.ts for what the key covers). Not with `collectFindings`.
+   * (`--cache`; see cache.ts for what the key covers).
    */
   cacheLocation?: string;
   /** One line about the cache that could not be read or written; the run goes on. */
   onWarning?: (line: string) => void;
   /** Called after each file, for a progress line. */
   onProgress?: (done: number, total: number) => void;
-  /** Also keep each file's unsuppressed findings with their offsets and data, for the codemods. */
-  collectFindings?: boolean;
-}
-
-/** A finding as the codemods take it: plain data, offsets into the text it was found in. */
-export interface CodemodFinding {
-  /** The rule id without the plugin prefix. */
-  ruleId: string;
-  messageId: string;
-  /** [start, end) UTF-16 offsets of the reported node in `AnalysedFile.text`. */
-  start: number;
-  end: number;
-  /** 1-based. */
-  line: number;
-  column: number;
-  data: Record<string, string>;
-}
-
-export interface AnalysedFile {
-  /** The text the findings' offsets refer to. */
-  text: string;
-  findings: CodemodFinding[];
 }
 
 /** Where one program's time went, and the type questions its analysis asked. */
@@ -82,8 +59,6 @@ export interface LintRun {
   results: LintResult[];
   stats: LintStats;
   rules: readonly AnyRule[];
-  /** File path -> what the codemods need, when `collectFindings` was set. */
-  findings?: Map<string, AnalysedFile>;
 }
 
 function nodeTypeName(t: TS, kind: ts.SyntaxKind): string {
@@ -109,20 +84,15 @@ export function resolveSeverities(
   return severities;
 }
 
-function position(sourceFile: ts.SourceFile, offset: number): { line: number; column: number } {
-  const { line, character } = sourceFile.getLineAndCharacterOfPosition(offset);
-  return { line: line + 1, column: character + 1 };
-}
-
 function toMessage(
   t: TS,
   sourceFile: ts.SourceFile,
-  finding: RuleFinding,
+  finding: AnalyzedFinding,
   rule: AnyRule,
   severity: 1 | 2,
 ): LintMessage {
-  const start = position(sourceFile, finding.start);
-  const end = position(sourceFile, finding.end);
+  const start = { line: finding.line, column: finding.column };
+  const end = { line: finding.endLine, column: finding.endColumn };
   const message: LintMessage = {
     ruleId: `${pluginNamespace}/${rule.meta.id}`,
     severity,
@@ -168,10 +138,9 @@ export function lint(t: TS, options: LintOptions): LintRun {
   const severities = resolveSeverities(allRules, options.ruleSeverities);
   const enabled = allRules.filter((rule) => severities.get(rule.meta.id) !== 'off');
   const runs = enabled.map((rule) => ({ rule, options: options.ruleOptions?.[rule.meta.id] }));
-  const include = options.shard && inShard(options.shard, options.cwd);
-  const loadStarted = performance.now();
+  const byId = new Map(enabled.map((rule) => [rule.meta.id, rule]));
   const cache =
-    options.cacheLocation !== undefined && !options.collectFindings
+    options.cacheLocation !== undefined
       ? new ResultCache(
           options.cacheLocation,
           options.cwd,
@@ -184,45 +153,39 @@ export function lint(t: TS, options: LintOptions): LintRun {
           options.onWarning ?? (() => {}),
         )
       : undefined;
-  const projects = loadProjects(t, {
+  let done = 0;
+  const analysis = analyzeProject(t, {
     cwd: options.cwd,
     targets: options.targets,
-    include,
+    include: options.shard && inShard(options.shard, options.cwd),
     reuse: cache && ((identity) => cache.lookup(identity)),
+    rules: runs,
+    onFile: () => options.onProgress?.(++done, analysis.total),
   });
-  const stats: LintStats = { loadMs: performance.now() - loadStarted, programs: [] };
-  const total = projects.reduce((n, p) => n + ('cached' in p ? p.cached.results.length : p.files.length), 0);
+  const stats: LintStats = { loadMs: analysis.loadMs, programs: [] };
   const results: LintResult[] = [];
-  const findings = options.collectFindings ? new Map<string, AnalysedFile>() : undefined;
-  let done = 0;
-  for (const project of projects) {
-    if ('cached' in project) {
-      results.push(...project.cached.results);
-      done += project.cached.results.length;
-      options.onProgress?.(done, total);
+  for (const program of analysis.programs) {
+    if ('cached' in program) {
+      results.push(...program.cached.results);
+      done += program.cached.results.length;
+      options.onProgress?.(done, analysis.total);
       stats.programs.push({
-        project: project.identity.project,
-        files: project.cached.files.length,
-        linted: project.cached.results.length,
+        project: program.identity.project,
+        files: program.cached.files.length,
+        linted: program.cached.results.length,
         analysisMs: 0,
         typeQuestions: {},
         cached: true,
       });
       continue;
     }
-    const started = performance.now();
-    const programResults: LintResult[] = [];
-    for (const sourceFile of project.files) {
-      const analysed = findings ? { text: sourceFile.text, findings: [] } : undefined;
-      programResults.push(lintFile(t, project.program, sourceFile, runs, severities, analysed));
-      if (analysed) findings!.set(sourceFile.fileName, analysed);
-      options.onProgress?.(++done, total);
-    }
+    const { project } = program;
+    const programResults = program.files.map((file) => resultOf(t, file, byId, severities));
     stats.programs.push({
       project: project.configPath ?? project.program.getCurrentDirectory(),
       files: project.program.getSourceFiles().length,
       linted: project.files.length,
-      analysisMs: performance.now() - started,
+      analysisMs: program.analysisMs,
       typeQuestions: project.files.length > 0 ? { ...ProgramIndex.for(t, project.program).types.counts } : {},
       cached: false,
     });
@@ -236,17 +199,17 @@ export function lint(t: TS, options: LintOptions): LintRun {
   }
   cache?.save();
   results.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
-  return findings ? { results, rules: enabled, stats, findings } : { results, rules: enabled, stats };
+  return { results, rules: enabled, stats };
 }
 
-function lintFile(
+/** One file's analysis as ESLint's result shape. */
+function resultOf(
   t: TS,
-  program: ts.Program,
-  sourceFile: ts.SourceFile,
-  runs: { rule: AnyRule; options?: object }[],
-  severities: Map<string, Severity>,
-  analysed?: AnalysedFile,
+  file: FileAnalysis,
+  rules: ReadonlyMap<string, AnyRule>,
+  severities: ReadonlyMap<string, Severity>,
 ): LintResult {
+  const { sourceFile } = file;
   const result: LintResult = {
     filePath: sourceFile.fileName,
     messages: [],
@@ -258,48 +221,32 @@ function lintFile(
     fixableWarningCount: 0,
     usedDeprecatedRules: [],
   };
-  const syntaxErrors = program.getSyntacticDiagnostics(sourceFile);
-  if (syntaxErrors.length > 0) {
+  if (file.parseError) {
     // A file that does not parse is reported as such; the others are still linted.
-    const first = syntaxErrors[0]!;
-    const at = position(sourceFile, first.start ?? 0);
     result.messages.push({
       ruleId: null,
       fatal: true,
       severity: 2,
-      message: `Parsing error: ${t.flattenDiagnosticMessageText(first.messageText, ' ')}`,
-      line: at.line,
-      column: at.column,
+      message: `Parsing error: ${file.parseError.message}`,
+      line: file.parseError.line,
+      column: file.parseError.column,
       nodeType: null,
     });
     result.source = sourceFile.text;
     return countResult(result);
   }
-  const findings = runRulesOnFile(t, program, sourceFile, runs);
-  if (findings.length === 0) return result;
-  const suppressedAt = readDirectives(t, sourceFile, pluginNamespace);
-  const byId = new Map(runs.map((r) => [r.rule.meta.id, r.rule]));
-  for (const finding of findings) {
-    const rule = byId.get(finding.ruleId)!;
+  if (file.findings.length === 0) return result;
+  for (const finding of file.findings) {
+    const rule = rules.get(finding.ruleId)!;
     const severity = severities.get(rule.meta.id) === 'warn' ? 1 : 2;
     const message = toMessage(t, sourceFile, finding, rule, severity);
-    const suppression = suppressedAt(rule.meta.id, message.line - 1);
-    if (suppression) {
+    if (finding.suppression) {
       result.suppressedMessages.push({
         ...message,
-        suppressions: [{ kind: 'directive', justification: suppression.justification }],
+        suppressions: [{ kind: 'directive', justification: finding.suppression.justification }],
       });
     } else {
       result.messages.push(message);
-      analysed?.findings.push({
-        ruleId: rule.meta.id,
-        messageId: finding.messageId,
-        start: finding.start,
-        end: finding.end,
-        line: message.line,
-        column: message.column,
-        data: { ...finding.data },
-      });
     }
   }
   // As ESLint: a result with problems carries the source it was linted from.

@@ -7,8 +7,8 @@ import { parseCliArgs, usage } from './args.js';
 import { defaultCacheLocation } from './cache.js';
 import { format, formatStats, lint } from './lint.js';
 import { migrate, migrateUsage, parseMigrateArgs } from './migrate.js';
-import { UsageError } from './project.js';
-import { ts } from './typescript.js';
+import { UsageError } from '../core/project.js';
+import { ts } from '../core/typescript.js';
 
 export interface Io {
   cwd: string;

@@ -8,11 +8,10 @@ import { dirname, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JSCodeshift } from 'jscodeshift';
 import { codemods } from '../../codemods/index.js';
+import { analyseForCodemods } from '../../codemods/lib/analysis.js';
 import { applyCodemods, type Codemod, type LeftForPerson } from '../../codemods/lib/codemod.js';
 import { unifiedDiff } from './diff.js';
-import { lint } from './lint.js';
-import { UsageError } from './project.js';
-import { ts } from './typescript.js';
+import { UsageError } from '../core/project.js';
 
 export const migrateUsage = `Usage: shutdown-lint migrate <codemod|all> [options] [paths...]
 
@@ -20,7 +19,7 @@ Rewrites what the rules find into the shutdown-lint/lifecycle form, one codemod 
 Runs the type-aware analysis once and hands each codemod exactly its rule's findings.
 
 Codemods:
-${codemods.map((c) => `  ${c.codemod.name.padEnd(46)} ${c.codemod.rule}`).join('\n')}
+${codemods.map((c) => `  ${c.codemod.name.padEnd(46)} ${c.codemod.rule.meta.id}`).join('\n')}
 
 Options:
       --dry-run   print the changes as a unified diff; write nothing
@@ -150,18 +149,17 @@ function shown(cwd: string, path: string): string {
 export function migrate(options: MigrateOptions, io: MigrateIo): void {
   const j = loadJscodeshift();
   if (!options.dryRun && !options.force) checkGitTree(io.cwd);
-  const run = lint(ts, { cwd: io.cwd, targets: options.targets, collectFindings: true });
-  const unparsed = run.results.find((r) => r.fatalErrorCount > 0);
+  const analysis = analyseForCodemods(io.cwd, options.targets);
+  const { unparsed } = analysis;
   if (unparsed) {
-    const error = unparsed.messages.find((m) => m.fatal)!;
     throw new UsageError(
-      `${shown(io.cwd, unparsed.filePath)}:${error.line}: ${error.message}. Fix it (or leave it out of the paths) and run migrate again; nothing was written.`,
+      `${shown(io.cwd, unparsed.path)}:${unparsed.line}: ${unparsed.message}. Fix it (or leave it out of the paths) and run migrate again; nothing was written.`,
     );
   }
   const planned: PlannedFile[] = [];
   const left: (LeftForPerson & { path: string })[] = [];
-  for (const [path, analysed] of run.findings ?? []) {
-    const findings = analysed.findings.filter((f) => options.codemods.some((c) => c.rule === f.ruleId));
+  for (const [path, analysed] of analysis.files) {
+    const findings = analysed.findings.filter((f) => options.codemods.some((c) => c.rule.meta.id === f.ruleId));
     if (findings.length === 0) continue;
     let source: string;
     try {

@@ -1,7 +1,7 @@
 // Runs rules over one file in a single traversal: every rule's visitor is called for each node.
 import type * as ts from 'typescript';
 import { ProgramIndex } from './program-index.js';
-import type { AnyRule, Finding, Visitor } from './rule.js';
+import type { AnyRule, Finding, FindingData, Visitor } from './rule.js';
 import type { TS } from './ts-utils.js';
 
 export interface RuleRun {
@@ -10,7 +10,11 @@ export interface RuleRun {
   options?: object;
 }
 
-export interface RuleFinding extends Finding {
+/** A finding with the rule that made it. */
+export interface RuleFinding<MessageId extends string = string, Data extends FindingData = FindingData> extends Finding<
+  MessageId,
+  Data
+> {
   ruleId: string;
 }
 

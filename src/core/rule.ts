@@ -2,6 +2,7 @@
 // Nothing here knows about ESLint, jscodeshift or the CLI: the adapters translate.
 import type * as ts from 'typescript';
 import type { ProgramIndex } from './program-index.js';
+import { checkTestFilesSchema, isTestFile } from './files.js';
 import { type TypeQuestions } from './type-questions.js';
 
 export type Severity = 'off' | 'warn' | 'error';
@@ -36,8 +37,22 @@ export interface RuleMeta<MessageId extends string, Options extends object> {
   messages: Record<MessageId, string>;
   /** One options object; properties are described so docs and editors can show them. */
   schema: JsonSchema;
-  defaultOptions: Options;
+  /** The defaults of the rule's own options (`defineRule` adds the shared ones). */
+  defaultOptions: OwnOptions<Options>;
+  /**
+   * Test files are skipped unless the shared `checkTestFiles` option is set: a test run gets no
+   * SIGTERM. `defineRule` adds the option's schema and default and the skip, once for every rule.
+   */
+  skipsTestFiles?: boolean;
 }
+
+/** The option every rule that skips test files shares. */
+export interface TestFileOptions {
+  checkTestFiles: boolean;
+}
+
+/** A rule's options less the shared ones, whose schema and defaults `defineRule` adds. */
+export type OwnOptions<Options> = Omit<Options, keyof TestFileOptions>;
 
 /** A text replacement over the original file text (offsets are UTF-16 code units, as in TS). */
 export interface TextEdit {
@@ -46,18 +61,26 @@ export interface TextEdit {
   text: string;
 }
 
+/**
+ * What a finding carries: the values of its message's `{{placeholders}}`, and the facts its
+ * codemod reads (flags are booleans, counts numbers). Each rule declares its own as a type alias
+ * (`defineRule<MessageId, Options, Data>`), so the rule's reports and its codemod's reads are
+ * checked by the compiler against one type.
+ */
+export type FindingData = { readonly [key: string]: string | number | boolean | undefined };
+
 export interface Suggestion<MessageId extends string = string> {
   messageId: MessageId;
-  data?: Record<string, string>;
+  data?: FindingData;
   edits: TextEdit[];
 }
 
-export interface Finding<MessageId extends string = string> {
+export interface Finding<MessageId extends string = string, Data extends FindingData = FindingData> {
   /** Reported range: [start, end) offsets in the file. */
   start: number;
   end: number;
   messageId: MessageId;
-  data?: Record<string, string>;
+  data?: Data;
   suggestions?: Suggestion<MessageId>[];
   /** Codemods rewrite this node; adapters ignore it. */
   node: ts.Node;
@@ -69,7 +92,7 @@ export type Visitor = Partial<Record<ts.SyntaxKind, (node: ts.Node) => void>> & 
   onEnd?: () => void;
 };
 
-export interface RuleContext<MessageId extends string, Options extends object> {
+export interface RuleContext<MessageId extends string, Options extends object, Data extends FindingData = FindingData> {
   /** The TypeScript instance that built the program: SyntaxKind numbers belong to it. */
   ts: typeof ts;
   program: ts.Program;
@@ -77,25 +100,47 @@ export interface RuleContext<MessageId extends string, Options extends object> {
   index: ProgramIndex;
   sourceFile: ts.SourceFile;
   options: Options;
-  report(finding: Omit<Finding<MessageId>, 'start' | 'end'> & { start?: number; end?: number }): void;
+  report(finding: Omit<Finding<MessageId, Data>, 'start' | 'end'> & { start?: number; end?: number }): void;
 }
 
-export interface Rule<MessageId extends string = string, Options extends object = object> {
+export interface Rule<
+  MessageId extends string = string,
+  Options extends object = object,
+  Data extends FindingData = FindingData,
+> {
   meta: RuleMeta<MessageId, Options>;
-  create(context: RuleContext<MessageId, Options>): Visitor;
+  create(context: RuleContext<MessageId, Options, Data>): Visitor;
 }
 
-/** Any rule, as the registry and the adapters hold them (options differ per rule). */
-export type AnyRule = Rule<string, any>;
+/** Any rule, as the registry and the adapters hold them (options and data differ per rule). */
+export type AnyRule = Rule<string, any, any>;
 
-export function defineRule<MessageId extends string, Options extends object>(
-  rule: Rule<MessageId, Options>,
-): Rule<MessageId, Options> {
-  return rule;
+/** The message ids of a rule. */
+export type MessageIdOf<R> = R extends Rule<infer MessageId, any, any> ? MessageId : never;
+/** The data a rule's findings carry. */
+export type DataOf<R> = R extends Rule<string, any, infer Data> ? Data : never;
+
+export function defineRule<MessageId extends string, Options extends object, Data extends FindingData = FindingData>(
+  rule: Rule<MessageId, Options, Data>,
+): Rule<MessageId, Options, Data> {
+  if (!rule.meta.skipsTestFiles) return rule;
+  const { meta } = rule;
+  return {
+    meta: {
+      ...meta,
+      schema: { ...meta.schema, properties: { ...meta.schema.properties, checkTestFiles: checkTestFilesSchema } },
+      defaultOptions: { ...meta.defaultOptions, checkTestFiles: false },
+    },
+    create(context) {
+      const { checkTestFiles } = context.options as Partial<TestFileOptions>;
+      if (!checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
+      return rule.create(context);
+    },
+  };
 }
 
 /** `{{name}}` placeholders, as ESLint fills them. */
-export function formatMessage(template: string, data: Record<string, string> | undefined): string {
+export function formatMessage(template: string, data: FindingData | undefined): string {
   if (!data) return template;
   return template.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (whole, key: string) =>
     Object.prototype.hasOwnProperty.call(data, key) ? String(data[key]) : whole,

@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lint } from '../../src/cli/lint.js';
-import { ts } from '../../src/cli/typescript.js';
+import { ts } from '../../src/core/typescript.js';
 import { programOf } from '../support/programs.js';
 
 interface Synthetic {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lint } from '../../src/cli/lint.js';
 import type { LintResult } from '../../src/cli/results.js';
 import { inShard, shardOfPath } from '../../src/cli/shard.js';
-import { ts } from '../../src/cli/typescript.js';
+import { ts } from '../../src/core/typescript.js';
 import { cli, fixture, repoRoot, stderrLines } from './cli-support.js';
 
 const synthetic = (await import(pathToFileURL(resolve(import.meta.dirname, '../../bench/synthetic.js')).href)) as {

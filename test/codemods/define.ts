@@ -10,7 +10,8 @@ import { codemodFixture, commentsOf, jscodeshiftApi, typeErrors } from './suppor
 export type ExpectedLeft = Record<string, string[]>;
 
 export function describeCodemod(transform: CodemodTransform, expectedLeft: ExpectedLeft = {}): void {
-  const { name, rule } = transform.codemod;
+  const { name } = transform.codemod;
+  const rule = transform.codemod.rule.meta.id;
   describe(name, () => {
     const fixture = codemodFixture(name);
 

@@ -5,13 +5,15 @@ import { describe, expect, it } from 'vitest';
 import noSignalHandler from '../../codemods/no-signal-handler-to-lifecycle-handle-signals.js';
 import untrackedPromise from '../../codemods/untracked-promise-to-lifecycle-track.js';
 import { applyCodemods } from '../../codemods/lib/codemod.js';
-import type { CodemodFinding } from '../../src/cli/lint.js';
+import noUntrackedPromiseRule from '../../rules/no-untracked-promise/no-untracked-promise.js';
+import requireSignalHandlerRule from '../../rules/require-signal-handler/require-signal-handler.js';
+import type { FindingOf } from '../../src/core/analysis.js';
 
 /** Tracks the statement `work();` (the codemod's simplest finding) in `source`. */
 function track(path: string, source: string): string | null {
   const start = source.indexOf('work();');
   const line = source.slice(0, start).split('\n').length;
-  const finding: CodemodFinding = {
+  const finding: FindingOf<typeof noUntrackedPromiseRule> = {
     ruleId: 'no-untracked-promise',
     messageId: 'untracked',
     start,
@@ -26,7 +28,7 @@ function track(path: string, source: string): string | null {
 /** Hands `server.listen(3000)` to the lifecycle, which also writes `lifecycle.handleSignals()` below the imports. */
 function listen(path: string, source: string): string | null {
   const start = source.indexOf('server.listen(3000)');
-  const finding: CodemodFinding = {
+  const finding: FindingOf<typeof requireSignalHandlerRule> = {
     ruleId: 'require-signal-handler',
     messageId: 'noSignalHandler',
     start,

@@ -20,7 +20,7 @@ describe('codemods', () => {
   it.each(codemods.map((c) => [c.codemod.name, c] as const))(
     '%s has a rule, a doc, fixtures and a test',
     (name, transform) => {
-      expect(rules.map((r) => r.meta.id)).toContain(transform.codemod.rule);
+      expect(rules).toContain(transform.codemod.rule);
       const doc = readFileSync(join(repoRoot, 'codemods', `${name}.md`), 'utf8');
       expect(doc.startsWith(`# ${name}\n`)).toBe(true);
       expect(doc).toContain('```diff\n');

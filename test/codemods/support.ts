@@ -5,8 +5,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jscodeshift from 'jscodeshift';
 import { applyCodemods, type AppliedCodemods, type CodemodTransform } from '../../codemods/lib/codemod.js';
-import { lint, type AnalysedFile } from '../../src/cli/lint.js';
-import { ts } from '../../src/cli/typescript.js';
+import { analyseForCodemods, type AnalysedFile } from '../../codemods/lib/analysis.js';
+import { ts } from '../../src/core/typescript.js';
 import { fixturesDir } from '../support/fixtures.js';
 
 export interface CodemodCase {
@@ -28,7 +28,7 @@ export interface CodemodFixture {
 export function codemodFixture(name: string): CodemodFixture {
   const dir = join(fixturesDir, 'codemods', name);
   const src = join(dir, 'src');
-  const run = lint(ts, { cwd: dir, targets: [dir], collectFindings: true });
+  const run = analyseForCodemods(dir, [dir]);
   const cases = readdirSync(src)
     .filter((f) => /\.input\.[cm]?[jt]s$/.test(f))
     .sort()
@@ -45,7 +45,7 @@ export function codemodFixture(name: string): CodemodFixture {
       };
     });
   const analysed = (path: string): AnalysedFile => {
-    const found = run.findings!.get(path);
+    const found = run.files.get(path);
     if (!found) throw new Error(`${path} is not part of the fixture project`);
     return found;
   };

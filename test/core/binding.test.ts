@@ -2,7 +2,7 @@
 // `// => module:path` in the fixture files must resolve to it; `// => local` to nothing.
 import { describe, expect, it } from 'vitest';
 import type * as TS from 'typescript';
-import { ts } from '../../src/cli/typescript.js';
+import { ts } from '../../src/core/typescript.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
 import { fixtureProject } from '../support/fixtures.js';
 import { nodesOf, programOf } from '../support/programs.js';

@@ -2,7 +2,7 @@
 // (fixtures/core/service) and with no types at all (fixtures/core/untyped-service).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ts } from '../../src/cli/typescript.js';
+import { ts } from '../../src/core/typescript.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
 import { fixtureProject, repoRoot } from '../support/fixtures.js';
 import { functionNamed, programOf, programWithFile } from '../support/programs.js';

@@ -4,7 +4,7 @@ import type * as TS from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ts } from '../../src/cli/typescript.js';
+import { ts } from '../../src/core/typescript.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
 import { localControllers, passedSignal, requestSignalOf, signalParameterOf } from '../../src/core/signals.js';
 import { repoRoot } from '../support/fixtures.js';

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ts } from '../../src/cli/typescript.js';
+import { ts } from '../../src/core/typescript.js';
 import { runRulesOnFile } from '../../src/core/engine.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
 import { rules } from '../../rules/index.js';

@@ -1,7 +1,7 @@
 // Programs for core tests: a fixture project's program, as the CLI would load it.
 import type * as TS from 'typescript';
-import { loadProjects } from '../../src/cli/project.js';
-import { ts } from '../../src/cli/typescript.js';
+import { loadProjects } from '../../src/core/project.js';
+import { ts } from '../../src/core/typescript.js';
 
 export function programOf(dir: string): TS.Program {
   const [project] = loadProjects(ts, { cwd: dir, targets: ['.'] });

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type * as TS from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { ts } from '../../../src/cli/typescript.js';
+import { ts } from '../../../src/core/typescript.js';
 import { closeOrderIn, usedResourceClosedBy } from '../../../rules/close-in-reverse-order/dependents.js';
 import { ProgramIndex } from '../../../src/core/program-index.js';
 import { repoRoot } from '../../support/fixtures.js';

@@ -2,7 +2,7 @@
 import type * as TS from 'typescript';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ts } from '../../../src/cli/typescript.js';
+import { ts } from '../../../src/core/typescript.js';
 import { ProgramIndex } from '../../../src/core/program-index.js';
 import { signalRegistrations, signalsHandledFor } from '../../../rules/require-signal-handler/signal-handling.js';
 import { repoRoot } from '../../support/fixtures.js';

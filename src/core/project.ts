@@ -4,9 +4,22 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type * as ts from 'typescript';
-import type { CachedProgram, ProgramIdentity } from './cache.js';
 
 type TS = typeof ts;
+
+/** What a program is built from: a result cache's identity for it. */
+export interface ProgramIdentity {
+  /** The config, or the folder of an inferred program. */
+  project: string;
+  rootNames: readonly string[];
+  options: object;
+  references?: readonly object[];
+}
+
+/** Stored results that stand for a program: the files it linted are claimed as if it had run. */
+export interface Reusable {
+  linted: readonly string[];
+}
 
 /** A problem the user can fix: printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -136,27 +149,30 @@ function isUnder(file: string, directory: string): boolean {
 }
 
 /** A program whose results `reuse` returned: not built. */
-export interface ReusedProject {
+export interface ReusedProject<Cached extends Reusable = Reusable> {
   configPath: string | undefined;
   identity: ProgramIdentity;
-  cached: CachedProgram;
+  cached: Cached;
 }
 
-export interface LoadOptions {
+export interface LoadOptions<Cached extends Reusable = Reusable> {
   cwd: string;
   /** Files or directories; empty means the current directory. */
   targets: readonly string[];
   /** Lint only the selected files this accepts (a `--shard`); the programs still hold every file. */
   include?: (file: string) => boolean;
   /** Stored results for a program, when its inputs have not changed (`--cache`): it is not built. */
-  reuse?: (identity: ProgramIdentity) => CachedProgram | undefined;
+  reuse?: (identity: ProgramIdentity) => Cached | undefined;
 }
 
 /**
  * One program per config (references included), each with the files the targets select.
  * A file that belongs to several configs is linted once, in the first.
  */
-export function loadProjects(t: TS, { cwd, targets, include, reuse }: LoadOptions): (LoadedProject | ReusedProject)[] {
+export function loadProjects<Cached extends Reusable = Reusable>(
+  t: TS,
+  { cwd, targets, include, reuse }: LoadOptions<Cached>,
+): (LoadedProject | ReusedProject<Cached>)[] {
   const wanted = (targets.length ? targets : ['.']).map((target) => {
     const absolute = resolve(cwd, target);
     if (!existsSync(absolute)) {
@@ -187,7 +203,7 @@ export function loadProjects(t: TS, { cwd, targets, include, reuse }: LoadOption
     );
 
   const linted = new Set<string>();
-  const projects: (LoadedProject | ReusedProject)[] = [];
+  const projects: (LoadedProject | ReusedProject<Cached>)[] = [];
   const build = (
     configPath: string | undefined,
     rootNames: string[],
