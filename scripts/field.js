@@ -75,15 +75,31 @@ function checkout(gitDir, service, checkouts) {
   const name = `${service.repo.replace('/', '+')}@${service.commit.slice(0, 12)}`;
   const dir = join(checkouts, name);
   const marker = join(checkouts, `${name}.complete`);
-  if (existsSync(marker) && existsSync(dir)) return { dir };
+  const absentFile = join(checkouts, `${name}.absent`);
+  const absentOf = () => (existsSync(absentFile) ? readFileSync(absentFile, 'utf8').split('\n').filter(Boolean) : []);
+  if (existsSync(marker) && existsSync(dir)) return { dir, absent: absentOf() };
+  rmSync(absentFile, { force: true });
   mkdirSync(checkouts, { recursive: true });
   rmSync(dir, { recursive: true, force: true });
   const partial = mkdtempSync(join(checkouts, `${name}.partial-`));
-  const archive = spawnSync('git', ['--git-dir', gitDir, 'archive', '--format=tar', service.commit], { maxBuffer: 2 ** 31 - 1 });
+  // A mirror may lack some blobs (snapshots leave out files of 4 MiB and more): those files are
+  // left out of the checkout, and the run says which.
+  const absent = [];
+  let archive;
+  for (;;) {
+    const excludes = absent.map((path) => `:(exclude,literal)${path}`);
+    archive = spawnSync('git', ['--git-dir', gitDir, 'archive', '--format=tar', service.commit, ...(excludes.length > 0 ? ['--', '.', ...excludes] : [])], {
+      maxBuffer: 2 ** 31 - 1,
+    });
+    const missing = archive.status === 0 ? undefined : /invalid object [0-7]+ [0-9a-f]+ for '(.+)'/.exec(String(archive.stderr))?.[1];
+    if (missing === undefined || absent.includes(missing) || absent.length >= 100) break;
+    absent.push(missing);
+  }
   if (archive.status !== 0) {
     rmSync(partial, { recursive: true, force: true });
     return { error: `git archive ${service.commit.slice(0, 12)} failed: ${firstLine(archive.stderr)}` };
   }
+  if (absent.length > 0) writeFileSync(join(checkouts, `${name}.absent`), `${absent.join('\n')}\n`);
   const tar = spawnSync('tar', ['-x', '-C', partial], { input: archive.stdout, maxBuffer: 2 ** 26 });
   if (tar.status !== 0) {
     rmSync(partial, { recursive: true, force: true });
@@ -91,7 +107,7 @@ function checkout(gitDir, service, checkouts) {
   }
   renameSync(partial, dir);
   writeFileSync(marker, `${service.commit}\n`);
-  return { dir };
+  return { dir, absent };
 }
 
 function firstLine(buffer) {
@@ -152,6 +168,7 @@ function printText(result, write) {
     for (const h of s.score.hazards.filter((h) => !h.matched)) write(`  missed ${h.id} ${h.rule} ${h.path}:${h.lines[0]}-${h.lines[1]}`);
     for (const f of s.score.findings.filter((f) => f.verdict === 'false')) write(`  false ${f.path}:${f.line} ${f.rule}${f.trap ? ` (trap ${f.trap})` : ''}${f.class ? `: ${f.class}` : ''}`);
     for (const f of s.score.findings.filter((f) => f.verdict === 'unjudged')) write(`  unjudged ${f.path}:${f.line} ${f.rule} ${f.messageId ?? ''} ${f.message}`);
+    if (s.absent.length > 0) write(`  not in the mirror, left out of the checkout: ${s.absent.join(', ')}`);
     if (s.unparsed.length > 0) write(`  ${s.unparsed.length} message(s) from no shutdown rule (parse errors), e.g. ${s.unparsed[0].path}:${s.unparsed[0].line ?? ''} ${s.unparsed[0].message}`);
   }
   write('');
@@ -240,7 +257,7 @@ function main() {
     }
     const { findings, other } = readFindings(run.report, checkedOut.dir);
     const score = scoreService(service, findings, { rule: options.rule });
-    result.services.push({ repo: service.repo, commit: service.commit, seconds: run.seconds, checkout: checkedOut.dir, score, unparsed: other });
+    result.services.push({ repo: service.repo, commit: service.commit, seconds: run.seconds, checkout: checkedOut.dir, absent: checkedOut.absent, score, unparsed: other });
   }
   for (const repo of wanted) if (!found.has(repo)) result.invalid.push({ file: '--only', problems: [`no service file for ${repo} in ${relative(root, servicesDir)}`] });
   result.summary = summarize(result.services.filter((s) => !s.error).map((s) => s.score));
