@@ -166,6 +166,8 @@ function printText(result, write) {
     const t = s.score.totals;
     write(`recall ${t.matched}/${t.hazards} ${percent(t.recall)}, precision ${t.true}/${t.true + t.false} ${percent(t.precision)}, debatable ${t.debatable}, traps hit ${t.trapsHit}/${t.traps}, unjudged ${t.unjudged}`);
     for (const h of s.score.hazards.filter((h) => !h.matched)) write(`  missed ${h.id} ${h.rule} ${h.path}:${h.lines[0]}-${h.lines[1]}`);
+    for (const f of s.score.findings.filter((f) => f.verdict === 'true')) write(`  true ${f.path}:${f.line} ${f.rule}${f.hazard ? ` (${f.hazard})` : ''} ${f.messageId ?? ''}`);
+    for (const f of s.score.findings.filter((f) => f.verdict === 'debatable')) write(`  debatable ${f.path}:${f.line} ${f.rule} ${f.messageId ?? ''}`);
     for (const f of s.score.findings.filter((f) => f.verdict === 'false')) write(`  false ${f.path}:${f.line} ${f.rule}${f.trap ? ` (trap ${f.trap})` : ''}${f.class ? `: ${f.class}` : ''}`);
     for (const f of s.score.findings.filter((f) => f.verdict === 'unjudged')) write(`  unjudged ${f.path}:${f.line} ${f.rule} ${f.messageId ?? ''} ${f.message}`);
     if (s.absent.length > 0) write(`  not in the mirror, left out of the checkout: ${s.absent.join(', ')}`);
