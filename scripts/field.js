@@ -170,6 +170,7 @@ function printText(result, write) {
     for (const f of s.score.findings.filter((f) => f.verdict === 'debatable')) write(`  debatable ${f.path}:${f.line} ${f.rule} ${f.messageId ?? ''}`);
     for (const f of s.score.findings.filter((f) => f.verdict === 'false')) write(`  false ${f.path}:${f.line} ${f.rule}${f.trap ? ` (trap ${f.trap})` : ''}${f.class ? `: ${f.class}` : ''}`);
     for (const f of s.score.findings.filter((f) => f.verdict === 'unjudged')) write(`  unjudged ${f.path}:${f.line} ${f.rule} ${f.messageId ?? ''} ${f.message}`);
+    if (s.stderr) write(`  the CLI printed on stderr: ${firstLine(s.stderr)}`);
     if (s.absent.length > 0) write(`  not in the mirror, left out of the checkout: ${s.absent.join(', ')}`);
     if (s.unparsed.length > 0) write(`  ${s.unparsed.length} message(s) from no shutdown rule (parse errors), e.g. ${s.unparsed[0].path}:${s.unparsed[0].line ?? ''} ${s.unparsed[0].message}`);
   }
@@ -259,10 +260,24 @@ function main() {
     }
     const { findings, other } = readFindings(run.report, checkedOut.dir);
     const score = scoreService(service, findings, { rule: options.rule });
-    result.services.push({ repo: service.repo, commit: service.commit, seconds: run.seconds, checkout: checkedOut.dir, absent: checkedOut.absent, score, unparsed: other });
+    result.services.push({
+      repo: service.repo,
+      commit: service.commit,
+      seconds: run.seconds,
+      checkout: checkedOut.dir,
+      absent: checkedOut.absent,
+      stderr: run.stderr,
+      score,
+      unparsed: other,
+    });
   }
   for (const repo of wanted) if (!found.has(repo)) result.invalid.push({ file: '--only', problems: [`no service file for ${repo} in ${relative(root, servicesDir)}`] });
   result.summary = summarize(result.services.filter((s) => !s.error).map((s) => s.score));
+  // Every rule gets a row, so that the table shows the rules nothing was labelled or reported for.
+  const zero = { hazards: 0, matched: 0, true: 0, false: 0, debatable: 0, unjudged: 0, traps: 0, trapsHit: 0, recall: null, precision: null };
+  result.summary.rules = Object.fromEntries(
+    rules.filter((rule) => options.rule === undefined || rule === options.rule).map((rule) => [rule, result.summary.rules[rule] ?? zero]),
+  );
 
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else printText(result, write);
