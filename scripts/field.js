@@ -9,7 +9,17 @@
 // checkouts that later runs reuse. Exit code 0 when it ran (the numbers are the output), 2 on a
 // usage error.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +42,12 @@ Options:
   -h, --help        show this help`;
 
 function parseArgs(argv) {
-  const options = { only: [], json: false, checkouts: join(tmpdir(), 'shutdown-lint-field'), cli: join(root, 'bin', 'shutdown-lint.js') };
+  const options = {
+    only: [],
+    json: false,
+    checkouts: join(tmpdir(), 'shutdown-lint-field'),
+    cli: join(root, 'bin', 'shutdown-lint.js'),
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = () => {
@@ -53,12 +68,11 @@ function parseArgs(argv) {
   return options;
 }
 
-/** The rule ids: the rule files of rules/ (rules/index.ts lists exactly those, test/meta.test.ts). */
+/** The rule ids: the folders of rules/ that hold their rule (rules/<id>/<id>.ts; test/meta.test.ts holds rules/index.ts to them). */
 function knownRules() {
-  return readdirSync(join(root, 'rules'))
-    .filter((file) => file.endsWith('.ts') && file !== 'index.ts' && !file.endsWith('.d.ts'))
-    .map((file) => file.slice(0, -3))
-    .sort();
+  return readdirSync(join(root, 'rules'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(root, 'rules', entry.name, `${entry.name}.ts`)))
+    .map((entry) => entry.name);
 }
 
 const isGitDir = (dir) => existsSync(join(dir, 'HEAD')) && existsSync(join(dir, 'objects'));
@@ -88,10 +102,22 @@ function checkout(gitDir, service, checkouts) {
   let archive;
   for (;;) {
     const excludes = absent.map((path) => `:(exclude,literal)${path}`);
-    archive = spawnSync('git', ['--git-dir', gitDir, 'archive', '--format=tar', service.commit, ...(excludes.length > 0 ? ['--', '.', ...excludes] : [])], {
-      maxBuffer: 2 ** 31 - 1,
-    });
-    const missing = archive.status === 0 ? undefined : /invalid object [0-7]+ [0-9a-f]+ for '(.+)'/.exec(String(archive.stderr))?.[1];
+    archive = spawnSync(
+      'git',
+      [
+        '--git-dir',
+        gitDir,
+        'archive',
+        '--format=tar',
+        service.commit,
+        ...(excludes.length > 0 ? ['--', '.', ...excludes] : []),
+      ],
+      {
+        maxBuffer: 2 ** 31 - 1,
+      },
+    );
+    const missing =
+      archive.status === 0 ? undefined : /invalid object [0-7]+ [0-9a-f]+ for '(.+)'/.exec(String(archive.stderr))?.[1];
     if (missing === undefined || absent.includes(missing) || absent.length >= 100) break;
     absent.push(missing);
   }
@@ -112,7 +138,10 @@ function checkout(gitDir, service, checkouts) {
 
 function firstLine(buffer) {
   const text = String(buffer ?? '').trim();
-  const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   // The last line of a stack trace says least; the first error line says most.
   return lines.find((line) => /error|cannot|unknown|invalid|fatal/i.test(line)) ?? lines[0] ?? '(no output)';
 }
@@ -128,10 +157,12 @@ function runCli(cli, dir, service) {
   });
   const seconds = (Date.now() - started) / 1000;
   try {
-    if (run.error) return { error: `${run.error.code === 'ETIMEDOUT' ? 'timed out' : 'crashed'}: ${run.error.message}`, seconds };
+    if (run.error)
+      return { error: `${run.error.code === 'ETIMEDOUT' ? 'timed out' : 'crashed'}: ${run.error.message}`, seconds };
     if (run.status !== 0 && run.status !== 1)
       return { error: `exit ${run.status ?? run.signal}: ${firstLine(run.stderr || run.stdout)}`, seconds };
-    if (!existsSync(out)) return { error: `exit ${run.status} but no report was written: ${firstLine(run.stderr)}`, seconds };
+    if (!existsSync(out))
+      return { error: `exit ${run.status} but no report was written: ${firstLine(run.stderr)}`, seconds };
     return { report: JSON.parse(readFileSync(out, 'utf8')), seconds, stderr: run.stderr.trim() };
   } catch (error) {
     return { error: `unreadable report: ${error.message}`, seconds };
@@ -149,13 +180,27 @@ function table(rows) {
 }
 
 function countsRow(name, c) {
-  return [name, c.hazards, c.matched, percent(c.recall), c.true, c.false, c.debatable, percent(c.precision), c.unjudged, `${c.trapsHit}/${c.traps}`];
+  return [
+    name,
+    c.hazards,
+    c.matched,
+    percent(c.recall),
+    c.true,
+    c.false,
+    c.debatable,
+    percent(c.precision),
+    c.unjudged,
+    `${c.trapsHit}/${c.traps}`,
+  ];
 }
 const header = ['', 'hazards', 'matched', 'recall', 'true', 'false', 'debatable', 'precision', 'unjudged', 'traps hit'];
 
 function printText(result, write) {
   for (const line of result.invalid) write(`invalid: ${line.file}: ${line.problems.join('; ')}`);
-  for (const line of result.missing) write(`missing mirror: ${line.repo}: fetch it (tool: fetch github:${line.repo}, or: git clone --bare https://github.com/${line.repo}.git ${line.path}), then run again`);
+  for (const line of result.missing)
+    write(
+      `missing mirror: ${line.repo}: fetch it (tool: fetch github:${line.repo}, or: git clone --bare https://github.com/${line.repo}.git ${line.path}), then run again`,
+    );
   for (const s of result.services) {
     write('');
     write(`## ${s.repo} @ ${s.commit.slice(0, 12)}${s.seconds === undefined ? '' : ` (${s.seconds.toFixed(0)} s)`}`);
@@ -164,23 +209,43 @@ function printText(result, write) {
       continue;
     }
     const t = s.score.totals;
-    write(`recall ${t.matched}/${t.hazards} ${percent(t.recall)}, precision ${t.true}/${t.true + t.false} ${percent(t.precision)}, debatable ${t.debatable}, traps hit ${t.trapsHit}/${t.traps}, unjudged ${t.unjudged}`);
-    for (const h of s.score.hazards.filter((h) => !h.matched)) write(`  missed ${h.id} ${h.rule} ${h.path}:${h.lines[0]}-${h.lines[1]}`);
-    for (const f of s.score.findings.filter((f) => f.verdict === 'true')) write(`  true ${f.path}:${f.line} ${f.rule}${f.hazard ? ` (${f.hazard})` : ''} ${f.messageId ?? ''}`);
-    for (const f of s.score.findings.filter((f) => f.verdict === 'debatable')) write(`  debatable ${f.path}:${f.line} ${f.rule} ${f.messageId ?? ''}`);
-    for (const f of s.score.findings.filter((f) => f.verdict === 'false')) write(`  false ${f.path}:${f.line} ${f.rule}${f.trap ? ` (trap ${f.trap})` : ''}${f.class ? `: ${f.class}` : ''}`);
-    for (const f of s.score.findings.filter((f) => f.verdict === 'unjudged')) write(`  unjudged ${f.path}:${f.line} ${f.rule} ${f.messageId ?? ''} ${f.message}`);
+    write(
+      `recall ${t.matched}/${t.hazards} ${percent(t.recall)}, precision ${t.true}/${t.true + t.false} ${percent(t.precision)}, debatable ${t.debatable}, traps hit ${t.trapsHit}/${t.traps}, unjudged ${t.unjudged}`,
+    );
+    for (const h of s.score.hazards.filter((h) => !h.matched))
+      write(`  missed ${h.id} ${h.rule} ${h.path}:${h.lines[0]}-${h.lines[1]}`);
+    for (const f of s.score.findings.filter((f) => f.verdict === 'true'))
+      write(`  true ${f.path}:${f.line} ${f.rule}${f.hazard ? ` (${f.hazard})` : ''} ${f.messageId ?? ''}`);
+    for (const f of s.score.findings.filter((f) => f.verdict === 'debatable'))
+      write(`  debatable ${f.path}:${f.line} ${f.rule} ${f.messageId ?? ''}`);
+    for (const f of s.score.findings.filter((f) => f.verdict === 'false'))
+      write(
+        `  false ${f.path}:${f.line} ${f.rule}${f.trap ? ` (trap ${f.trap})` : ''}${f.class ? `: ${f.class}` : ''}`,
+      );
+    for (const f of s.score.findings.filter((f) => f.verdict === 'unjudged'))
+      write(`  unjudged ${f.path}:${f.line} ${f.rule} ${f.messageId ?? ''} ${f.message}`);
     if (s.stderr) write(`  the CLI printed on stderr: ${firstLine(s.stderr)}`);
     if (s.absent.length > 0) write(`  not in the mirror, left out of the checkout: ${s.absent.join(', ')}`);
-    if (s.unparsed.length > 0) write(`  ${s.unparsed.length} message(s) from no shutdown rule (parse errors), e.g. ${s.unparsed[0].path}:${s.unparsed[0].line ?? ''} ${s.unparsed[0].message}`);
+    if (s.unparsed.length > 0)
+      write(
+        `  ${s.unparsed.length} message(s) from no shutdown rule (parse errors), e.g. ${s.unparsed[0].path}:${s.unparsed[0].line ?? ''} ${s.unparsed[0].message}`,
+      );
   }
   write('');
-  write(`# Summary${result.rule ? ` (rule ${result.rule})` : ''}: ${result.services.filter((s) => !s.error).length} scored, ${result.services.filter((s) => s.error).length} errored, ${result.missing.length} missing, ${result.invalid.length} invalid`);
+  write(
+    `# Summary${result.rule ? ` (rule ${result.rule})` : ''}: ${result.services.filter((s) => !s.error).length} scored, ${result.services.filter((s) => s.error).length} errored, ${result.missing.length} missing, ${result.invalid.length} invalid`,
+  );
   write('');
   const perService = result.services.filter((s) => !s.error).map((s) => countsRow(s.repo, s.score.totals));
   write(table([['service', ...header.slice(1)], ...perService, countsRow('all', result.summary.totals)]));
   write('');
-  write(table([['rule', ...header.slice(1)], ...Object.entries(result.summary.rules).map(([rule, c]) => countsRow(rule, c)), countsRow('all', result.summary.totals)]));
+  write(
+    table([
+      ['rule', ...header.slice(1)],
+      ...Object.entries(result.summary.rules).map(([rule, c]) => countsRow(rule, c)),
+      countsRow('all', result.summary.totals),
+    ]),
+  );
   const errors = result.services.filter((s) => s.error);
   if (errors.length > 0) {
     write('');
@@ -209,9 +274,12 @@ function main() {
     process.stderr.write(`field: --mirrors ${options.mirrors} is not a directory\n`);
     return 2;
   }
-  const needsDist = options.cli === join(root, 'bin', 'shutdown-lint.js') && !existsSync(join(root, 'dist', 'src', 'cli', 'main.js'));
+  const needsDist =
+    options.cli === join(root, 'bin', 'shutdown-lint.js') && !existsSync(join(root, 'dist', 'src', 'cli', 'main.js'));
   if (needsDist) {
-    process.stderr.write(`field: ${relative(process.cwd(), join(root, 'dist')) || 'dist'} is missing: the CLI runs from the build. Run \`npm run build\` first (or pass --cli PATH).\n`);
+    process.stderr.write(
+      `field: ${relative(process.cwd(), join(root, 'dist')) || 'dist'} is missing: the CLI runs from the build. Run \`npm run build\` first (or pass --cli PATH).\n`,
+    );
     return 2;
   }
   if (!existsSync(options.cli)) {
@@ -219,7 +287,11 @@ function main() {
     return 2;
   }
 
-  const files = existsSync(servicesDir) ? readdirSync(servicesDir).filter((f) => f.endsWith('.json')).sort() : [];
+  const files = existsSync(servicesDir)
+    ? readdirSync(servicesDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
   const result = { rule: options.rule, invalid: [], missing: [], services: [] };
   const wanted = new Set(options.only);
   const found = new Set();
@@ -271,12 +343,30 @@ function main() {
       unparsed: other,
     });
   }
-  for (const repo of wanted) if (!found.has(repo)) result.invalid.push({ file: '--only', problems: [`no service file for ${repo} in ${relative(root, servicesDir)}`] });
+  for (const repo of wanted)
+    if (!found.has(repo))
+      result.invalid.push({
+        file: '--only',
+        problems: [`no service file for ${repo} in ${relative(root, servicesDir)}`],
+      });
   result.summary = summarize(result.services.filter((s) => !s.error).map((s) => s.score));
   // Every rule gets a row, so that the table shows the rules nothing was labelled or reported for.
-  const zero = { hazards: 0, matched: 0, true: 0, false: 0, debatable: 0, unjudged: 0, traps: 0, trapsHit: 0, recall: null, precision: null };
+  const zero = {
+    hazards: 0,
+    matched: 0,
+    true: 0,
+    false: 0,
+    debatable: 0,
+    unjudged: 0,
+    traps: 0,
+    trapsHit: 0,
+    recall: null,
+    precision: null,
+  };
   result.summary.rules = Object.fromEntries(
-    rules.filter((rule) => options.rule === undefined || rule === options.rule).map((rule) => [rule, result.summary.rules[rule] ?? zero]),
+    rules
+      .filter((rule) => options.rule === undefined || rule === options.rule)
+      .map((rule) => [rule, result.summary.rules[rule] ?? zero]),
   );
 
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

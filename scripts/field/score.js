@@ -19,7 +19,8 @@ function checkPath(path, where, problems) {
 
 function checkRule(rule, ruleIds, where, problems) {
   if (!isText(rule)) problems.push(`${where}: rule is missing`);
-  else if (rule.startsWith(RULE_PREFIX)) problems.push(`${where}: rule "${rule}" must be given without the ${RULE_PREFIX} prefix`);
+  else if (rule.startsWith(RULE_PREFIX))
+    problems.push(`${where}: rule "${rule}" must be given without the ${RULE_PREFIX} prefix`);
   else if (!ruleIds.has(rule)) problems.push(`${where}: unknown rule "${rule}"`);
 }
 
@@ -34,7 +35,8 @@ export function validateService(service, knownRules) {
   const problems = [];
   if (!isObject(service)) return ['the file is not a JSON object'];
   if (!isText(service.repo) || !REPO.test(service.repo)) problems.push('repo must be "owner/name"');
-  if (typeof service.commit !== 'string' || !HEX40.test(service.commit)) problems.push('commit must be 40 lower-case hex digits');
+  if (typeof service.commit !== 'string' || !HEX40.test(service.commit))
+    problems.push('commit must be 40 lower-case hex digits');
   if (!isText(service.kind)) problems.push('kind is missing');
   if (!Array.isArray(service.paths) || service.paths.length === 0 || !service.paths.every(isText))
     problems.push('paths must be a non-empty list of paths');
@@ -70,21 +72,28 @@ export function validateService(service, knownRules) {
         checkRule(judgement.rule, ruleIds, where, problems);
         checkPath(judgement.path, where, problems);
         if (!isLine(judgement.line)) problems.push(`${where}: line must be a line number`);
-        if (judgement.messageId !== undefined && !isText(judgement.messageId)) problems.push(`${where}: messageId must be text`);
+        if (judgement.messageId !== undefined && !isText(judgement.messageId))
+          problems.push(`${where}: messageId must be text`);
         if (!VERDICTS.has(judgement.verdict)) problems.push(`${where}: verdict must be "true", "false" or "debatable"`);
-        if (judgement.verdict === 'false' && !isText(judgement.class)) problems.push(`${where}: a false verdict names its class of mistake`);
+        if (judgement.verdict === 'false' && !isText(judgement.class))
+          problems.push(`${where}: a false verdict names its class of mistake`);
         if (judgement.hazard !== undefined) {
-          if (ids.get(judgement.hazard) !== 'hazards') problems.push(`${where}: hazard "${judgement.hazard}" is no hazard id of this file`);
+          if (ids.get(judgement.hazard) !== 'hazards')
+            problems.push(`${where}: hazard "${judgement.hazard}" is no hazard id of this file`);
           else if (judgement.verdict !== 'true') problems.push(`${where}: only a true verdict can name a hazard`);
         }
         if (!isText(judgement.why)) problems.push(`${where}: why is missing`);
         const key = `${judgement.rule}|${judgement.path}|${judgement.line}|${judgement.messageId ?? ''}`;
-        if (seen.has(key)) problems.push(`${where}: judges ${judgement.rule} at ${judgement.path}:${judgement.line} a second time`);
+        if (seen.has(key))
+          problems.push(`${where}: judges ${judgement.rule} at ${judgement.path}:${judgement.line} a second time`);
         seen.add(key);
       });
     }
   }
-  if (service.errors !== undefined && (!Array.isArray(service.errors) || !service.errors.every((e) => typeof e === 'string')))
+  if (
+    service.errors !== undefined &&
+    (!Array.isArray(service.errors) || !service.errors.every((e) => typeof e === 'string'))
+  )
     problems.push('errors must be a list of strings');
   return problems;
 }
@@ -115,15 +124,22 @@ export function readFindings(report, root) {
       } else other.push({ path, line: message.line, ruleId: message.ruleId ?? null, message: message.message });
     }
   }
-  findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line || a.rule.localeCompare(b.rule)));
+  findings.sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line || a.rule.localeCompare(b.rule),
+  );
   return { findings, other };
 }
 
-const inRange = (label, finding) => label.path === finding.path && label.lines[0] <= finding.line && finding.line <= label.lines[1];
+const inRange = (label, finding) =>
+  label.path === finding.path && label.lines[0] <= finding.line && finding.line <= label.lines[1];
 
 function judgementFor(service, finding) {
   return (service.judgements ?? []).find(
-    (j) => j.rule === finding.rule && j.path === finding.path && j.line === finding.line && (j.messageId === undefined || j.messageId === finding.messageId),
+    (j) =>
+      j.rule === finding.rule &&
+      j.path === finding.path &&
+      j.line === finding.line &&
+      (j.messageId === undefined || j.messageId === finding.messageId),
   );
 }
 
@@ -149,7 +165,8 @@ export function scoreService(service, findings, options = {}) {
     if (judgement) {
       verdict = judgement.verdict;
       hazard = judgement.hazard;
-      if (verdict === 'true' && hazard === undefined) hazard = hazards.find((h) => h.rule === finding.rule && inRange(h, finding))?.id;
+      if (verdict === 'true' && hazard === undefined)
+        hazard = hazards.find((h) => h.rule === finding.rule && inRange(h, finding))?.id;
       if (verdict === 'false') trap = traps.find((t) => t.rule === finding.rule && inRange(t, finding))?.id;
     } else {
       hazard = hazards.find((h) => h.rule === finding.rule && inRange(h, finding))?.id;
@@ -165,7 +182,8 @@ export function scoreService(service, findings, options = {}) {
   }
 
   const rules = {};
-  const ruleOf = (rule) => (rules[rule] ??= { hazards: 0, matched: 0, true: 0, false: 0, debatable: 0, unjudged: 0, traps: 0, trapsHit: 0 });
+  const ruleOf = (rule) =>
+    (rules[rule] ??= { hazards: 0, matched: 0, true: 0, false: 0, debatable: 0, unjudged: 0, traps: 0, trapsHit: 0 });
   for (const h of hazards) {
     ruleOf(h.rule).hazards += 1;
     if (matched.get(h.id).length > 0) ruleOf(h.rule).matched += 1;
@@ -179,7 +197,13 @@ export function scoreService(service, findings, options = {}) {
   return {
     repo: service.repo,
     commit: service.commit,
-    hazards: hazards.map((h) => ({ id: h.id, rule: h.rule, path: h.path, lines: h.lines, matched: matched.get(h.id).length > 0 })),
+    hazards: hazards.map((h) => ({
+      id: h.id,
+      rule: h.rule,
+      path: h.path,
+      lines: h.lines,
+      matched: matched.get(h.id).length > 0,
+    })),
     traps: traps.map((t) => ({ id: t.id, rule: t.rule, path: t.path, lines: t.lines, hit: trapsHit.has(t.id) })),
     findings: classified,
     rules,
@@ -207,10 +231,23 @@ export function summarize(scores) {
   const rules = {};
   for (const score of scores) {
     for (const [rule, count] of Object.entries(score.rules)) {
-      const sum = (rules[rule] ??= { hazards: 0, matched: 0, true: 0, false: 0, debatable: 0, unjudged: 0, traps: 0, trapsHit: 0 });
+      const sum = (rules[rule] ??= {
+        hazards: 0,
+        matched: 0,
+        true: 0,
+        false: 0,
+        debatable: 0,
+        unjudged: 0,
+        traps: 0,
+        trapsHit: 0,
+      });
       for (const key of Object.keys(sum)) sum[key] += count[key];
     }
   }
-  const sorted = Object.fromEntries(Object.keys(rules).sort().map((rule) => [rule, withRatios(rules[rule])]));
+  const sorted = Object.fromEntries(
+    Object.keys(rules)
+      .sort()
+      .map((rule) => [rule, withRatios(rules[rule])]),
+  );
   return { rules: sorted, totals: totalsOf(Object.values(rules)) };
 }

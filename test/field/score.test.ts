@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { rules as ruleList } from '../../rules/index.js';
 import { describe, expect, it } from 'vitest';
 
 interface Finding {
@@ -42,9 +43,7 @@ const root = resolve(import.meta.dirname, '..', '..');
 const { validateService, readFindings, scoreService, summarize } = (await import(
   pathToFileURL(join(root, 'scripts', 'field', 'score.js')).href
 )) as ScoreModule;
-const rules = readdirSync(join(root, 'rules'))
-  .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
-  .map((f) => f.replace(/\.ts$/, ''));
+const rules = ruleList.map((rule) => rule.meta.id);
 
 function service(): Record<string, unknown> & { judgements: Record<string, unknown>[] } {
   return {
@@ -54,7 +53,13 @@ function service(): Record<string, unknown> & { judgements: Record<string, unkno
     paths: ['.'],
     shutdownCode: 'server.js:40 closes the server on SIGTERM and nothing else',
     hazards: [
-      { id: 'H1', rule: 'no-untracked-promise', path: 'src/routes.js', lines: [10, 12], why: 'receipt sent after the response' },
+      {
+        id: 'H1',
+        rule: 'no-untracked-promise',
+        path: 'src/routes.js',
+        lines: [10, 12],
+        why: 'receipt sent after the response',
+      },
       { id: 'H2', rule: 'no-unclosed-resource', path: 'src/db.js', lines: [3, 3], why: 'pool never closed' },
       { id: 'H3', rule: 'require-close-timeout', path: 'server.js', lines: [41, 41], why: 'close without a deadline' },
     ],
@@ -68,10 +73,21 @@ function report(messages: { file: string; ruleId: string | null; line: number; m
   const files = new Map<string, unknown[]>();
   for (const m of messages) {
     const list = files.get(m.file) ?? [];
-    list.push({ ruleId: m.ruleId, severity: 2, message: `message of ${m.ruleId ?? 'parser'}`, line: m.line, column: 3, messageId: m.messageId });
+    list.push({
+      ruleId: m.ruleId,
+      severity: 2,
+      message: `message of ${m.ruleId ?? 'parser'}`,
+      line: m.line,
+      column: 3,
+      messageId: m.messageId,
+    });
     files.set(m.file, list);
   }
-  return [...files].map(([file, list]) => ({ filePath: `${checkout}/${file}`, messages: list, errorCount: list.length }));
+  return [...files].map(([file, list]) => ({
+    filePath: `${checkout}/${file}`,
+    messages: list,
+    errorCount: list.length,
+  }));
 }
 
 describe('field: readFindings', () => {
@@ -84,7 +100,14 @@ describe('field: readFindings', () => {
       `${checkout}/`,
     );
     expect(findings).toEqual([
-      { rule: 'no-untracked-promise', path: 'src/routes.js', line: 11, column: 3, messageId: 'untrackedInHandler', message: 'message of shutdown/no-untracked-promise' },
+      {
+        rule: 'no-untracked-promise',
+        path: 'src/routes.js',
+        line: 11,
+        column: 3,
+        messageId: 'untrackedInHandler',
+        message: 'message of shutdown/no-untracked-promise',
+      },
     ]);
     expect(other).toHaveLength(1);
     expect(other[0].path).toBe('src/broken.js');
@@ -110,7 +133,15 @@ describe('field: scoreService', () => {
       ['H3', false],
     ]);
     expect(score.findings.map((f) => f.verdict)).toEqual(['true', 'unjudged', 'unjudged']);
-    expect(score.totals).toMatchObject({ hazards: 3, matched: 1, true: 1, false: 0, unjudged: 2, recall: 1 / 3, precision: 1 });
+    expect(score.totals).toMatchObject({
+      hazards: 3,
+      matched: 1,
+      true: 1,
+      false: 0,
+      unjudged: 2,
+      recall: 1 / 3,
+      precision: 1,
+    });
     expect(score.rules['no-unclosed-resource']).toMatchObject({ hazards: 1, matched: 0, unjudged: 1 });
   });
 
@@ -134,7 +165,15 @@ describe('field: scoreService', () => {
     const s = service();
     s.judgements = [
       // A finding inside H1's range that is really about something else.
-      { rule: 'no-untracked-promise', path: 'src/routes.js', line: 10, messageId: 'untrackedInHandler', verdict: 'false', class: 'x', why: 'y' },
+      {
+        rule: 'no-untracked-promise',
+        path: 'src/routes.js',
+        line: 10,
+        messageId: 'untrackedInHandler',
+        verdict: 'false',
+        class: 'x',
+        why: 'y',
+      },
       // A finding outside H2's range that is H2 (reported at the pool's use, say).
       { rule: 'no-unclosed-resource', path: 'src/db.js', line: 9, verdict: 'true', hazard: 'H2', why: 'y' },
       { rule: 'require-close-timeout', path: 'server.js', line: 60, verdict: 'debatable', why: 'y' },
@@ -154,9 +193,16 @@ describe('field: scoreService', () => {
   });
 
   it('scores one rule with { rule }', () => {
-    const score = scoreService(service(), findings([['no-untracked-promise', 'src/routes.js', 11], ['no-unclosed-resource', 'src/db.js', 3]]), {
-      rule: 'no-unclosed-resource',
-    });
+    const score = scoreService(
+      service(),
+      findings([
+        ['no-untracked-promise', 'src/routes.js', 11],
+        ['no-unclosed-resource', 'src/db.js', 3],
+      ]),
+      {
+        rule: 'no-unclosed-resource',
+      },
+    );
     expect(score.hazards.map((h) => h.id)).toEqual(['H2']);
     expect(score.findings).toHaveLength(1);
     expect(score.totals).toMatchObject({ hazards: 1, matched: 1, traps: 0 });
@@ -166,7 +212,14 @@ describe('field: scoreService', () => {
     const a = scoreService(service(), findings([['no-untracked-promise', 'src/routes.js', 11]]));
     const b = scoreService(service(), findings([['no-untracked-promise', 'server.js', 50]]));
     const { rules: perRule, totals } = summarize([a, b]);
-    expect(perRule['no-untracked-promise']).toMatchObject({ hazards: 2, matched: 1, true: 1, false: 1, recall: 0.5, precision: 0.5 });
+    expect(perRule['no-untracked-promise']).toMatchObject({
+      hazards: 2,
+      matched: 1,
+      true: 1,
+      false: 1,
+      recall: 0.5,
+      precision: 0.5,
+    });
     expect(totals).toMatchObject({ hazards: 6, matched: 1, true: 1, false: 1 });
     expect(perRule['require-close-timeout'].precision).toBeNull();
   });
@@ -180,25 +233,43 @@ describe('field: validateService', () => {
   it.each([
     ['a short commit', (s: Record<string, any>) => (s.commit = 'abc123'), /commit/],
     ['a missing kind', (s: Record<string, any>) => delete s.kind, /kind/],
-    ['an unknown rule', (s: Record<string, any>) => (s.hazards[0].rule = 'no-such-rule'), /unknown rule "no-such-rule"/],
-    ['a prefixed rule', (s: Record<string, any>) => (s.traps[0].rule = 'shutdown/no-untracked-promise'), /without the shutdown\/ prefix/],
+    [
+      'an unknown rule',
+      (s: Record<string, any>) => (s.hazards[0].rule = 'no-such-rule'),
+      /unknown rule "no-such-rule"/,
+    ],
+    [
+      'a prefixed rule',
+      (s: Record<string, any>) => (s.traps[0].rule = 'shutdown/no-untracked-promise'),
+      /without the shutdown\/ prefix/,
+    ],
     ['backwards lines', (s: Record<string, any>) => (s.hazards[1].lines = [5, 3]), /run backwards/],
     ['one line number', (s: Record<string, any>) => (s.hazards[1].lines = [5]), /lines must be/],
     ['a duplicate id', (s: Record<string, any>) => (s.traps[0].id = 'H1'), /id H1 is used twice/],
     ['an absolute path', (s: Record<string, any>) => (s.hazards[0].path = '/src/routes.js'), /relative/],
     [
       'a judgement naming no hazard of the file',
-      (s: Record<string, any>) => s.judgements.push({ rule: 'no-untracked-promise', path: 'a.js', line: 1, verdict: 'true', hazard: 'T1', why: 'y' }),
+      (s: Record<string, any>) =>
+        s.judgements.push({
+          rule: 'no-untracked-promise',
+          path: 'a.js',
+          line: 1,
+          verdict: 'true',
+          hazard: 'T1',
+          why: 'y',
+        }),
       /hazard "T1" is no hazard id/,
     ],
     [
       'a false judgement without its class',
-      (s: Record<string, any>) => s.judgements.push({ rule: 'no-untracked-promise', path: 'a.js', line: 1, verdict: 'false', why: 'y' }),
+      (s: Record<string, any>) =>
+        s.judgements.push({ rule: 'no-untracked-promise', path: 'a.js', line: 1, verdict: 'false', why: 'y' }),
       /class of mistake/,
     ],
     [
       'an unknown verdict',
-      (s: Record<string, any>) => s.judgements.push({ rule: 'no-untracked-promise', path: 'a.js', line: 1, verdict: 'maybe', why: 'y' }),
+      (s: Record<string, any>) =>
+        s.judgements.push({ rule: 'no-untracked-promise', path: 'a.js', line: 1, verdict: 'maybe', why: 'y' }),
       /verdict/,
     ],
   ])('rejects %s', (_name, spoil, problem) => {
