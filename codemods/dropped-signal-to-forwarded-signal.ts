@@ -59,7 +59,8 @@ function rewrite(context: RewriteContext, finding: Finding): RewriteResult {
     case 'unabortedController':
       return {
         leftForPerson:
-          "the call gets a fresh controller's signal nothing aborts: combine it with the request's (`AbortSignal.any([...])`)",
+          "the call gets a fresh controller's signal nothing aborts: combine it with the request's " +
+          '(`AbortSignal.any([...])`)',
       };
     case 'uncancellableLoop':
     case 'uncancellableLoopNoRequestSignal':

@@ -140,6 +140,7 @@ export default defineCodemod({
   name: 'no-signal-handler-to-lifecycle-handle-signals',
   rule: requireSignalHandler,
   description:
-    'Installs `lifecycle.handleSignals()` in a service that listens without handling SIGTERM, and hands the server to `lifecycle.addServer()`',
+    'Installs `lifecycle.handleSignals()` in a service that listens without handling SIGTERM, and ' +
+    'hands the server to `lifecycle.addServer()`',
   rewrite,
 });

@@ -222,6 +222,7 @@ export default defineCodemod({
   name: 'server-close-to-lifecycle-close-server',
   rule: requireCloseTimeout,
   description:
-    'Replaces an unbounded server close with `lifecycle.closeServer(server, { timeoutMs })`, a close with a deadline and a force path',
+    'Replaces an unbounded server close with `lifecycle.closeServer(server, { timeoutMs })`, a close ' +
+    'with a deadline and a force path',
   rewrite,
 });

@@ -88,7 +88,8 @@ function rewriteInterval(context: RewriteContext, finding: Finding): RewriteResu
   if (finding.data.inHandler) {
     return {
       leftForPerson:
-        "an interval per request or event: clear it when that request or event ends (`res.on('close', () => clearInterval(timer))`), not at shutdown",
+        "an interval per request or event: clear it when that request or event ends (`res.on('close', () " +
+        '=> clearInterval(timer))`), not at shutdown',
     };
   }
   const call = context.nodeAt(finding, ['CallExpression']);
@@ -150,7 +151,8 @@ function rewriteInterval(context: RewriteContext, finding: Finding): RewriteResu
   }
   return {
     leftForPerson:
-      'the interval handle goes somewhere this codemod does not follow: clear it in `lifecycle.defer(() => clearInterval(…))` by hand',
+      'the interval handle goes somewhere this codemod does not follow: clear it in ' +
+      '`lifecycle.defer(() => clearInterval(…))` by hand',
   };
 }
 
@@ -249,7 +251,8 @@ function rewriteIterator(context: RewriteContext, finding: Finding): RewriteResu
   ) {
     return {
       leftForPerson:
-        'an interval iterator not iterated where it is created: pass `{ signal: lifecycle.signal }` and catch the AbortError it ends with by hand',
+        'an interval iterator not iterated where it is created: pass `{ signal: lifecycle.signal }` and ' +
+        'catch the AbortError it ends with by hand',
     };
   }
   const args = call.node.arguments as Node[];
@@ -297,6 +300,7 @@ export default defineCodemod({
   name: 'uncancellable-loop-to-lifecycle-signal',
   rule: noUncancellableLoop,
   description:
-    'Stops repetition at shutdown: an interval cleared by a `lifecycle.defer` closer, loops and rescheduling timeouts that check `lifecycle.signal`, interval iterators given the signal',
+    'Stops repetition at shutdown: an interval cleared by a `lifecycle.defer` closer, loops and ' +
+    'rescheduling timeouts that check `lifecycle.signal`, interval iterators given the signal',
   rewrite,
 });

@@ -91,7 +91,8 @@ function rewriteForEach(context: RewriteContext, finding: Finding, call: ASTPath
   if (!finding.data.arrayForEach) {
     return {
       leftForPerson:
-        '`forEach` over something that is not an array (a Map, a Set): collect the promises and track `Promise.all` of them by hand',
+        '`forEach` over something that is not an array (a Map, a Set): collect the promises and track ' +
+        '`Promise.all` of them by hand',
     };
   }
   const statement = call.parent;

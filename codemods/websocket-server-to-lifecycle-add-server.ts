@@ -23,12 +23,14 @@ function rewrite(context: RewriteContext, finding: Finding): RewriteResult {
     case 'upgradeLeftOpen':
       return {
         leftForPerson:
-          'a hand-written `upgrade` handler: keep its sockets and end them at shutdown, or hand them to a ws server given to `lifecycle.addServer()`',
+          'a hand-written `upgrade` handler: keep its sockets and end them at shutdown, or hand them to a ' +
+          'ws server given to `lifecycle.addServer()`',
       };
     case 'notKept':
       return {
         leftForPerson:
-          'the server is not kept in a variable: keep it and hand it to `lifecycle.addServer()`, or close its clients at shutdown',
+          'the server is not kept in a variable: keep it and hand it to `lifecycle.addServer()`, or close ' +
+          'its clients at shutdown',
       };
   }
   const creation = context.nodeAt(finding, ['NewExpression', 'CallExpression']);

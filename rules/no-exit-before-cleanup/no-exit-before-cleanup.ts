@@ -70,15 +70,23 @@ export default defineRule<MessageId, Options, NoExitBeforeCleanupData>({
     hasSuggestions: true,
     messages: {
       exitBeforeCleanupFinishes:
-        '`{{exit}}` ends the process before the cleanup `{{cleanup}}` started has finished: it is cut off midway. Await it before exiting (or exit in its completion callback), or set `process.exitCode` and let the process end when it finishes.',
+        '`{{exit}}` ends the process before the cleanup `{{cleanup}}` started has finished: it is cut ' +
+        'off midway. Await it before exiting (or exit in its completion callback), or set ' +
+        '`process.exitCode` and let the process end when it finishes.',
       exitWithoutCleanup:
-        '`{{exit}}` in this `{{trigger}}` listener ends the process without closing anything: work in flight on the {{label}} is cut off, and nothing is drained or flushed. Close what the program opened, await it, then let the process end.',
+        '`{{exit}}` in this `{{trigger}}` listener ends the process without closing anything: work in ' +
+        'flight on the {{label}} is cut off, and nothing is drained or flushed. Close what the program ' +
+        'opened, await it, then let the process end.',
       exitInHandler:
-        '`{{exit}}` in a request handler ends the whole process: every other request in flight is cut off, and shutdown never runs. Answer this request with an error instead.',
+        '`{{exit}}` in a request handler ends the whole process: every other request in flight is cut ' +
+        'off, and shutdown never runs. Answer this request with an error instead.',
       exitInLibrary:
-        '`{{exit}}` in `{{where}}` ends this long-running program from library code: work in flight on the {{label}} is cut off, shutdown never runs, and buffered logs can be lost. Throw, and let the entry point decide how to stop.',
+        '`{{exit}}` in `{{where}}` ends this long-running program from library code: work in flight on ' +
+        'the {{label}} is cut off, shutdown never runs, and buffered logs can be lost. Throw, and let ' +
+        'the entry point decide how to stop.',
       exitAfterOpen:
-        '`{{exit}}` runs after the {{label}} is opened: work in flight on it is cut off, and shutdown never runs. Validate before opening it, or stop through the shutdown path.',
+        '`{{exit}}` runs after the {{label}} is opened: work in flight on it is cut off, and shutdown ' +
+        'never runs. Validate before opening it, or stop through the shutdown path.',
       suggestExitCode: 'Set `process.exitCode = {{code}}` instead, so the process ends once `{{cleanup}}` finishes.',
       suggestReturn: 'Drop the exit: the process ends with the current `process.exitCode` once `{{cleanup}}` finishes.',
     },

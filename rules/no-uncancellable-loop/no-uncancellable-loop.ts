@@ -44,13 +44,23 @@ export default defineRule<MessageId, Options, NoUncancellableLoopData>({
     hasSuggestions: false,
     messages: {
       intervalNeverCleared:
-        "This `setInterval` is never cleared nor unref'd: shutdown cannot stop it, so it keeps firing while the service drains (against pools already closed), and its timer keeps the process alive until SIGKILL. Keep the handle and `clearInterval` it on the shutdown path (`lifecycle.defer(() => clearInterval(timer))`), or `.unref()` it if losing a tick is harmless.",
+        "This `setInterval` is never cleared nor unref'd: shutdown cannot stop it, so it keeps firing " +
+        'while the service drains (against pools already closed), and its timer keeps the process alive ' +
+        'until SIGKILL. Keep the handle and `clearInterval` it on the shutdown path (`lifecycle.defer(() ' +
+        '=> clearInterval(timer))`), or `.unref()` it if losing a tick is harmless.',
       timeoutReschedules:
-        '`{{name}}` reschedules itself with `setTimeout` and nothing stops it (no stop flag, no `signal.aborted`, no cleared handle): shutdown cannot end the repetition, and each pending timer keeps the process alive. Check a flag or a signal before rescheduling, or keep the handle and `clearTimeout` it on the shutdown path.',
+        '`{{name}}` reschedules itself with `setTimeout` and nothing stops it (no stop flag, no ' +
+        '`signal.aborted`, no cleared handle): shutdown cannot end the repetition, and each pending ' +
+        'timer keeps the process alive. Check a flag or a signal before rescheduling, or keep the handle ' +
+        'and `clearTimeout` it on the shutdown path.',
       endlessLoop:
-        'This `{{keyword}}` loop awaits work forever with no way out and no AbortSignal or stop flag: shutdown cannot stop it, and it runs on while the service drains. Loop on `!signal.aborted` (`lifecycle.signal`) and pass the signal to what it awaits.',
+        'This `{{keyword}}` loop awaits work forever with no way out and no AbortSignal or stop flag: ' +
+        'shutdown cannot stop it, and it runs on while the service drains. Loop on `!signal.aborted` ' +
+        '(`lifecycle.signal`) and pass the signal to what it awaits.',
       intervalIteratorWithoutSignal:
-        'This `timers/promises` `setInterval` is iterated with no `{ signal }` and no way out of the loop: shutdown cannot stop it, and its timer keeps the process alive. Pass `{ signal }` (`lifecycle.signal`) in its options.',
+        'This `timers/promises` `setInterval` is iterated with no `{ signal }` and no way out of the ' +
+        'loop: shutdown cannot stop it, and its timer keeps the process alive. Pass `{ signal }` ' +
+        '(`lifecycle.signal`) in its options.',
     },
     schema: {
       type: 'object',

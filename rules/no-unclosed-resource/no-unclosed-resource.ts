@@ -81,15 +81,22 @@ export default defineRule<MessageId, Options, NoUnclosedResourceData>({
     hasSuggestions: false,
     messages: {
       unclosed:
-        '`{{name}}` ({{label}}) is never closed: SIGTERM cuts its connections off mid-work, and while it is open the process cannot exit on its own. Call `{{close}}` on the shutdown path.',
+        '`{{name}}` ({{label}}) is never closed: SIGTERM cuts its connections off mid-work, and while it ' +
+        'is open the process cannot exit on its own. Call `{{close}}` on the shutdown path.',
       unclosedInScript:
-        '`{{name}}` ({{label}}) is never closed: its open connections keep this script from exiting on its own. Call `{{close}}` when the work is done.',
+        '`{{name}}` ({{label}}) is never closed: its open connections keep this script from exiting on ' +
+        'its own. Call `{{close}}` when the work is done.',
       closedOffShutdownPath:
-        '`{{name}}` ({{label}}) is closed only where shutdown never goes: no signal listener or shutdown hook reaches `{{close}}`, so SIGTERM cuts its connections off mid-work. Call it on the shutdown path.',
+        '`{{name}}` ({{label}}) is closed only where shutdown never goes: no signal listener or shutdown ' +
+        'hook reaches `{{close}}`, so SIGTERM cuts its connections off mid-work. Call it on the shutdown ' +
+        'path.',
       notKept:
-        'This {{label}} is not kept anywhere, so nothing can close it: SIGTERM cuts its connections off mid-work. Keep it, and call `{{close}}` on the shutdown path.',
+        'This {{label}} is not kept anywhere, so nothing can close it: SIGTERM cuts its connections off ' +
+        'mid-work. Keep it, and call `{{close}}` on the shutdown path.',
       unclosedInFunction:
-        '`{{name}}` ({{label}}) is opened in `{{fn}}` but not closed on every way out of it, nor returned or handed on: every call leaks its connections. Close it in a `finally` block, or declare it with `await using`.',
+        '`{{name}}` ({{label}}) is opened in `{{fn}}` but not closed on every way out of it, nor ' +
+        'returned or handed on: every call leaks its connections. Close it in a `finally` block, or ' +
+        'declare it with `await using`.',
     },
     schema: {
       type: 'object',
@@ -107,17 +114,20 @@ export default defineRule<MessageId, Options, NoUnclosedResourceData>({
               path: {
                 type: 'string',
                 description:
-                  'Instead of `module`: the program file that declares it, by the end of its path (`generated/prisma/client`).',
+                  'Instead of `module`: the program file that declares it, by the end of its path ' +
+                  '(`generated/prisma/client`).',
               },
               export: {
                 type: 'string',
                 description:
-                  'The class or function that creates it, dotted for a member (`MongoClient.connect`); `default` for the module itself.',
+                  'The class or function that creates it, dotted for a member (`MongoClient.connect`); `default` ' +
+                  'for the module itself.',
               },
               method: {
                 type: 'string',
                 description:
-                  'The resource is what this method of an instance of the export returns (`producer` for `new Kafka().producer()`).',
+                  'The resource is what this method of an instance of the export returns (`producer` for `new ' +
+                  'Kafka().producer()`).',
               },
               close: {
                 type: 'array',

@@ -70,15 +70,20 @@ export default defineRule<MessageId, Options, NoUntrackedPromiseData>({
       untracked:
         '`{{name}}` starts work that nothing waits for: SIGTERM can cut it off. Await it, return it, or track it.',
       untrackedInHandler:
-        '`{{name}}` starts work that can outlive the response: nothing waits for it, and SIGTERM can cut it off. Await it before responding, or track it.',
+        '`{{name}}` starts work that can outlive the response: nothing waits for it, and SIGTERM can cut ' +
+        'it off. Await it before responding, or track it.',
       droppedCallback:
-        '`{{dropper}}` drops the promise of this async callback: nothing waits for it, and SIGTERM can cut it off. Track the work it starts.',
+        '`{{dropper}}` drops the promise of this async callback: nothing waits for it, and SIGTERM can ' +
+        'cut it off. Track the work it starts.',
       droppedCallbackInHandler:
-        '`{{dropper}}` drops the promise of this async callback, and the work can outlive the response: SIGTERM can cut it off. Track the work it starts.',
+        '`{{dropper}}` drops the promise of this async callback, and the work can outlive the response: ' +
+        'SIGTERM can cut it off. Track the work it starts.',
       unusedLocal:
-        '`{{variable}}` holds the work `{{name}}` started, but it is never awaited, returned or passed on: SIGTERM can cut it off.',
+        '`{{variable}}` holds the work `{{name}}` started, but it is never awaited, returned or passed ' +
+        'on: SIGTERM can cut it off.',
       unusedLocalInHandler:
-        '`{{variable}}` holds the work `{{name}}` started, but it is never awaited, returned or passed on, so it can outlive the response: SIGTERM can cut it off.',
+        '`{{variable}}` holds the work `{{name}}` started, but it is never awaited, returned or passed ' +
+        'on, so it can outlive the response: SIGTERM can cut it off.',
       suggestAwait: 'Await it.',
       suggestTrack: 'Track it with `{{tracker}}`.',
     },
@@ -90,7 +95,8 @@ export default defineRule<MessageId, Options, NoUntrackedPromiseData>({
           type: 'array',
           items: callSpecifierSchema,
           description:
-            'Calls that track work for shutdown (`inflight.track`, `ctx.waitUntil`). Their results are never reported, and the first string one is offered as the "track it" suggestion.',
+            'Calls that track work for shutdown (`inflight.track`, `ctx.waitUntil`). Their results are never ' +
+            'reported, and the first string one is offered as the "track it" suggestion.',
         },
         allowForKnownSafeCalls: {
           type: 'array',

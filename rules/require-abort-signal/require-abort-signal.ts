@@ -92,21 +92,33 @@ export default defineRule<MessageId, Options, RequireAbortSignalData>({
     hasSuggestions: true,
     messages: {
       missingSignal:
-        '`{{name}}` accepts an AbortSignal and gets none: when the client leaves or shutdown begins, it keeps running. Pass `{{signal}}`.',
+        '`{{name}}` accepts an AbortSignal and gets none: when the client leaves or shutdown begins, it ' +
+        'keeps running. Pass `{{signal}}`.',
       missingSignalNoRequestSignal:
-        "`{{name}}` accepts an AbortSignal and gets none: when the client leaves or shutdown begins, it keeps running. This request has no signal: abort a controller on `res.on('close')` and pass its signal.",
+        '`{{name}}` accepts an AbortSignal and gets none: when the client leaves or shutdown begins, it ' +
+        "keeps running. This request has no signal: abort a controller on `res.on('close')` and pass its " +
+        'signal.',
       unabortedController:
-        "`{{name}}` gets the signal of `{{controller}}`, a fresh AbortController nothing aborts: cancelling the request does not cancel this call. Pass the request's signal, combine both with `AbortSignal.any([...])`, or abort it on `res.on('close')`.",
+        '`{{name}}` gets the signal of `{{controller}}`, a fresh AbortController nothing aborts: ' +
+        "cancelling the request does not cancel this call. Pass the request's signal, combine both with " +
+        "`AbortSignal.any([...])`, or abort it on `res.on('close')`.",
       unusedSignal:
-        '`{{param}}` is a cancellation signal this function never reads or passes on: aborting it cancels nothing. Pass it to what the function awaits, or check `{{param}}.aborted`.',
+        '`{{param}}` is a cancellation signal this function never reads or passes on: aborting it ' +
+        'cancels nothing. Pass it to what the function awaits, or check `{{param}}.aborted`.',
       unusedOptionsSignal:
-        '`{{param}}` carries a cancellation signal this function never reads or passes on: aborting it cancels nothing. Pass `{{param}}.{{property}}` to what the function awaits.',
+        '`{{param}}` carries a cancellation signal this function never reads or passes on: aborting it ' +
+        'cancels nothing. Pass `{{param}}.{{property}}` to what the function awaits.',
       unusedDestructuredSignal:
-        'This options parameter carries a cancellation signal the function never takes out of it: aborting it cancels nothing. Destructure `{{property}}` and pass it to what the function awaits.',
+        'This options parameter carries a cancellation signal the function never takes out of it: ' +
+        'aborting it cancels nothing. Destructure `{{property}}` and pass it to what the function awaits.',
       uncancellableLoop:
-        'This loop awaits in a request handler and never checks for cancellation: when the client leaves or shutdown begins, it keeps going. Check `{{signal}}.aborted` or pass `{{signal}}` to what it awaits.',
+        'This loop awaits in a request handler and never checks for cancellation: when the client leaves ' +
+        'or shutdown begins, it keeps going. Check `{{signal}}.aborted` or pass `{{signal}}` to what it ' +
+        'awaits.',
       uncancellableLoopNoRequestSignal:
-        "This loop awaits in a request handler and never checks for cancellation: when the client leaves or shutdown begins, it keeps going. Stop it on `res.on('close')`, or check a signal aborted there.",
+        'This loop awaits in a request handler and never checks for cancellation: when the client leaves ' +
+        "or shutdown begins, it keeps going. Stop it on `res.on('close')`, or check a signal aborted " +
+        'there.',
       suggestPassSignal: 'Pass `{{signal}}`.',
     },
     schema: {
@@ -116,13 +128,16 @@ export default defineRule<MessageId, Options, RequireAbortSignalData>({
         checkHandlersWithoutSignal: {
           type: 'boolean',
           description:
-            "Also report calls that pass no signal in handlers whose request carries none (Express, Koa, node:http, NestJS): the handler should abort a controller on `res.on('close')` and pass its signal.",
+            'Also report calls that pass no signal in handlers whose request carries none (Express, Koa, ' +
+            "node:http, NestJS): the handler should abort a controller on `res.on('close')` and pass its " +
+            'signal.',
         },
         ignoreCalls: {
           type: 'array',
           items: callSpecifierSchema,
           description:
-            'Calls that accept a signal but need none (quick local work). Local file reads and writes and `addEventListener` are always ignored.',
+            'Calls that accept a signal but need none (quick local work). Local file reads and writes and ' +
+            '`addEventListener` are always ignored.',
         },
       },
     },

@@ -45,7 +45,9 @@ export default defineRule<MessageId, Options, RequireCloseTimeoutData>({
     hasSuggestions: false,
     messages: {
       unboundedClose:
-        '`{{name}}` waits for every in-flight request and keep-alive socket of this {{label}} with no deadline: one slow client holds shutdown until SIGKILL. Arm a timer that force-closes (`closeAllConnections()`) or race the close with a deadline.',
+        '`{{name}}` waits for every in-flight request and keep-alive socket of this {{label}} with no ' +
+        'deadline: one slow client holds shutdown until SIGKILL. Arm a timer that force-closes ' +
+        '(`closeAllConnections()`) or race the close with a deadline.',
     },
     schema: {
       type: 'object',

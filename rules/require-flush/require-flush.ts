@@ -61,7 +61,8 @@ export default defineRule<MessageId, Options, RequireFlushData>({
   meta: {
     id: 'require-flush',
     description:
-      'Require every buffering logger, telemetry client and producer a service creates to be flushed on its shutdown path',
+      'Require every buffering logger, telemetry client and producer a service creates to be flushed ' +
+      'on its shutdown path',
     goLesson: 'Sentry and Kafka not flushed before exit: the last events are lost',
     recommended: 'error',
     requiresTypeChecking: true,
@@ -69,17 +70,29 @@ export default defineRule<MessageId, Options, RequireFlushData>({
     hasSuggestions: false,
     messages: {
       unflushed:
-        "`{{name}}` ({{label}}) buffers what it sends, and no shutdown path flushes it: whatever it holds when SIGTERM arrives is lost, since `process.exit()` runs only synchronous 'exit' listeners and an unhandled signal runs none. Call `{{flush}}` on the shutdown path, under a deadline.",
+        '`{{name}}` ({{label}}) buffers what it sends, and no shutdown path flushes it: whatever it ' +
+        "holds when SIGTERM arrives is lost, since `process.exit()` runs only synchronous 'exit' " +
+        'listeners and an unhandled signal runs none. Call `{{flush}}` on the shutdown path, under a ' +
+        'deadline.',
       unflushedNoSignalHandler:
-        "`{{name}}` ({{label}}) buffers what it writes and flushes it itself only in a `process.on('exit')` hook, but nothing handles SIGTERM: the signal's default action ends the process without running 'exit' listeners, so the buffered lines are lost. Handle SIGTERM, or call `{{flush}}` on a shutdown path.",
+        '`{{name}}` ({{label}}) buffers what it writes and flushes it itself only in a ' +
+        "`process.on('exit')` hook, but nothing handles SIGTERM: the signal's default action ends the " +
+        "process without running 'exit' listeners, so the buffered lines are lost. Handle SIGTERM, or " +
+        'call `{{flush}}` on a shutdown path.',
       flushedOffShutdownPath:
-        '`{{name}}` ({{label}}) is flushed only where shutdown never goes: no signal listener or shutdown hook reaches `{{flush}}`, so what it holds when SIGTERM arrives is lost. Call it on the shutdown path.',
+        '`{{name}}` ({{label}}) is flushed only where shutdown never goes: no signal listener or ' +
+        'shutdown hook reaches `{{flush}}`, so what it holds when SIGTERM arrives is lost. Call it on ' +
+        'the shutdown path.',
       flushNotAwaited:
-        "`{{flush}}` on the shutdown path starts flushing `{{name}}` ({{label}}), but nothing waits for its `'{{event}}'` event: an exit right after it loses what the transports still hold. Wait for `'{{event}}'`, under a deadline, before exiting.",
+        '`{{flush}}` on the shutdown path starts flushing `{{name}}` ({{label}}), but nothing waits for ' +
+        "its `'{{event}}'` event: an exit right after it loses what the transports still hold. Wait for " +
+        "`'{{event}}'`, under a deadline, before exiting.",
       notKept:
-        'This {{label}} is not kept anywhere, so nothing can flush it: whatever it holds when SIGTERM arrives is lost. Keep it, and call `.{{method}}()` on the shutdown path.',
+        'This {{label}} is not kept anywhere, so nothing can flush it: whatever it holds when SIGTERM ' +
+        'arrives is lost. Keep it, and call `.{{method}}()` on the shutdown path.',
       unflushedInScript:
-        '`{{name}}` ({{label}}) is never flushed: what it buffers when this script ends is lost. Call `{{flush}}` when the work is done.',
+        '`{{name}}` ({{label}}) is never flushed: what it buffers when this script ends is lost. Call ' +
+        '`{{flush}}` when the work is done.',
     },
     schema: {
       type: 'object',

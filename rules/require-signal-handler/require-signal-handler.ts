@@ -36,9 +36,14 @@ export default defineRule<MessageId, Options, RequireSignalHandlerData>({
     hasSuggestions: false,
     messages: {
       noSignalHandler:
-        "`{{name}}` starts listening ({{label}}), but nothing in this service handles SIGTERM: a deploy ends the process at once (exit 143) with requests in flight, and as PID 1 in a container the signal is ignored until SIGKILL. Handle it and drain the server (`process.once('SIGTERM', …)`, `lifecycle.handleSignals()`, close-with-grace).",
+        '`{{name}}` starts listening ({{label}}), but nothing in this service handles SIGTERM: a deploy ' +
+        'ends the process at once (exit 143) with requests in flight, and as PID 1 in a container the ' +
+        "signal is ignored until SIGKILL. Handle it and drain the server (`process.once('SIGTERM', …)`, " +
+        '`lifecycle.handleSignals()`, close-with-grace).',
       noSigtermHandler:
-        '`{{name}}` starts listening ({{label}}), but this service handles only {{signals}}, not SIGTERM, which is what orchestrators and `docker stop` send: the process ends at once (exit 143) with requests in flight, or as PID 1 ignores it until SIGKILL. Handle SIGTERM the same way.',
+        '`{{name}}` starts listening ({{label}}), but this service handles only {{signals}}, not ' +
+        'SIGTERM, which is what orchestrators and `docker stop` send: the process ends at once (exit ' +
+        '143) with requests in flight, or as PID 1 ignores it until SIGKILL. Handle SIGTERM the same way.',
     },
     schema: {
       type: 'object',

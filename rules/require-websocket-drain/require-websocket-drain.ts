@@ -68,15 +68,27 @@ export default defineRule<MessageId, Options, RequireWebsocketDrainData>({
     hasSuggestions: false,
     messages: {
       clientsLeftOpen:
-        'No shutdown path closes the clients of `{{name}}` ({{label}}): upgraded connections are invisible to `server.close()` and `closeAllConnections()`, so a close of the HTTP server waits for them, and the signal that ends the process cuts them off without a close frame. {{fix}}',
+        'No shutdown path closes the clients of `{{name}}` ({{label}}): upgraded connections are ' +
+        'invisible to `server.close()` and `closeAllConnections()`, so a close of the HTTP server waits ' +
+        'for them, and the signal that ends the process cuts them off without a close frame. {{fix}}',
       serverCloseOnly:
-        '`{{name}}.close()` on the shutdown path stops new connections, but since ws 8 it leaves every client open, and the HTTP server waits for them until SIGKILL. Send each client `close(1001)`, then `terminate()` those still open at a deadline.',
+        '`{{name}}.close()` on the shutdown path stops new connections, but since ws 8 it leaves every ' +
+        'client open, and the HTTP server waits for them until SIGKILL. Send each client `close(1001)`, ' +
+        'then `terminate()` those still open at a deadline.',
       notTerminated:
-        "The clients of `{{name}}` get close frames at shutdown but are never terminated: a client that never answers holds its socket for ws' `closeTimeout` (30 s by default, as long as Kubernetes' whole grace period). `terminate()` the clients still open at a deadline, or create the server with a shorter `closeTimeout`.",
+        'The clients of `{{name}}` get close frames at shutdown but are never terminated: a client that ' +
+        "never answers holds its socket for ws' `closeTimeout` (30 s by default, as long as Kubernetes' " +
+        'whole grace period). `terminate()` the clients still open at a deadline, or create the server ' +
+        'with a shorter `closeTimeout`.',
       notKept:
-        'This {{label}} is not kept anywhere, so no shutdown path can close its clients: upgraded connections are invisible to `server.close()` and `closeAllConnections()`. Keep it where shutdown can reach it. {{fix}}',
+        'This {{label}} is not kept anywhere, so no shutdown path can close its clients: upgraded ' +
+        'connections are invisible to `server.close()` and `closeAllConnections()`. Keep it where ' +
+        'shutdown can reach it. {{fix}}',
       upgradeLeftOpen:
-        "The sockets this `'upgrade'` handler takes over are invisible to `server.close()` and `closeAllConnections()`, and no shutdown path ends them: the close never completes and SIGKILL cuts them off. Keep them in a set and `destroy()` each on the shutdown path, or close the server with `closeServer()` from shutdown-lint/lifecycle.",
+        "The sockets this `'upgrade'` handler takes over are invisible to `server.close()` and " +
+        '`closeAllConnections()`, and no shutdown path ends them: the close never completes and SIGKILL ' +
+        'cuts them off. Keep them in a set and `destroy()` each on the shutdown path, or close the ' +
+        'server with `closeServer()` from shutdown-lint/lifecycle.',
     },
     schema: {
       type: 'object',

@@ -13,7 +13,8 @@ export function isTestFile(fileName: string): boolean {
 export const checkTestFilesSchema = {
   type: 'boolean',
   description:
-    'Also lint test files (`*.test.*`, `*.spec.*`, `*.e2e.*`, `__tests__/`, `test/`, `tests/`, `e2e/`). A test run gets no SIGTERM, so they are skipped by default.',
+    'Also lint test files (`*.test.*`, `*.spec.*`, `*.e2e.*`, `__tests__/`, `test/`, `tests/`, ' +
+    '`e2e/`). A test run gets no SIGTERM, so they are skipped by default.',
 } as const;
 
 /** A module only test files load (a test helper outside a test folder): its code runs only under a test runner. */
