@@ -5,7 +5,7 @@
 // findings nobody judged yet. See fixtures/field/README.md.
 //
 // The services are not vendored: each is read from a bare git mirror, DIR/<owner>+<name>/repo (or
-// DIR/<owner>+<name> itself), and extracted with `git archive <commit> | tar -x` into a cache of
+// DIR/<owner>+<name> itself), and extracted (`git ls-tree` and `git cat-file --batch`) into a cache of
 // checkouts that later runs reuse. Exit code 0 when it ran (the numbers are the output), 2 on a
 // usage error.
 import { spawnSync } from 'node:child_process';
@@ -97,40 +97,57 @@ function checkout(gitDir, service, checkouts) {
   rmSync(dir, { recursive: true, force: true });
   const partial = mkdtempSync(join(checkouts, `${name}.partial-`));
   // A mirror may lack some blobs (snapshots leave out files of 4 MiB and more): those files are
-  // left out of the checkout, and the run says which.
-  const absent = [];
-  let archive;
-  for (;;) {
-    const excludes = absent.map((path) => `:(exclude,literal)${path}`);
-    archive = spawnSync(
-      'git',
-      [
-        '--git-dir',
-        gitDir,
-        'archive',
-        '--format=tar',
-        service.commit,
-        ...(excludes.length > 0 ? ['--', '.', ...excludes] : []),
-      ],
-      {
-        maxBuffer: 2 ** 31 - 1,
-      },
-    );
-    const missing =
-      archive.status === 0 ? undefined : /invalid object [0-7]+ [0-9a-f]+ for '(.+)'/.exec(String(archive.stderr))?.[1];
-    if (missing === undefined || absent.includes(missing) || absent.length >= 100) break;
-    absent.push(missing);
-  }
-  if (archive.status !== 0) {
+  // left out of the checkout, and the run says which. `git archive` stops at the first missing
+  // blob whatever the pathspec, so the tree is listed and each blob read through `cat-file --batch`.
+  const list = spawnSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-z', '--full-tree', service.commit], {
+    maxBuffer: 2 ** 30,
+  });
+  if (list.status !== 0) {
     rmSync(partial, { recursive: true, force: true });
-    return { error: `git archive ${service.commit.slice(0, 12)} failed: ${firstLine(archive.stderr)}` };
+    return { error: `git ls-tree ${service.commit.slice(0, 12)} failed: ${firstLine(list.stderr)}` };
+  }
+  // `<mode> <type> <sha>\t<path>`; submodules (commits) have no content here.
+  const entries = String(list.stdout)
+    .split('\0')
+    .filter(Boolean)
+    .map((line) => {
+      const tab = line.indexOf('\t');
+      const [mode, type, sha] = line.slice(0, tab).split(' ');
+      return { mode, type, sha, path: line.slice(tab + 1) };
+    })
+    .filter((entry) => entry.type === 'blob');
+  const absent = [];
+  const batchSize = 2000;
+  for (let at = 0; at < entries.length; at += batchSize) {
+    const batch = entries.slice(at, at + batchSize);
+    const read = spawnSync('git', ['--git-dir', gitDir, 'cat-file', '--batch'], {
+      input: batch.map((entry) => `${entry.sha}\n`).join(''),
+      maxBuffer: 2 ** 31 - 1,
+    });
+    if (read.status !== 0) {
+      rmSync(partial, { recursive: true, force: true });
+      return { error: `git cat-file failed: ${firstLine(read.stderr)}` };
+    }
+    const out = read.stdout;
+    let offset = 0;
+    for (const entry of batch) {
+      const headerEnd = out.indexOf(10, offset);
+      const header = out.subarray(offset, headerEnd).toString('utf8').split(' ');
+      offset = headerEnd + 1;
+      if (header[1] === 'missing') {
+        absent.push(entry.path);
+        continue;
+      }
+      const size = Number(header[2]);
+      const content = out.subarray(offset, offset + size);
+      offset += size + 1; // the content is followed by a newline
+      const target = join(partial, entry.path);
+      mkdirSync(dirname(target), { recursive: true });
+      if (entry.mode === '120000') symlinkSync(content.toString('utf8'), target);
+      else writeFileSync(target, content, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+    }
   }
   if (absent.length > 0) writeFileSync(join(checkouts, `${name}.absent`), `${absent.join('\n')}\n`);
-  const tar = spawnSync('tar', ['-x', '-C', partial], { input: archive.stdout, maxBuffer: 2 ** 26 });
-  if (tar.status !== 0) {
-    rmSync(partial, { recursive: true, force: true });
-    return { error: `tar -x failed: ${firstLine(tar.stderr)}` };
-  }
   renameSync(partial, dir);
   writeFileSync(marker, `${service.commit}\n`);
   return { dir, absent };
