@@ -22,7 +22,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readFindings, scoreService, summarize, validateService } from './field/score.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,11 +68,19 @@ function parseArgs(argv) {
   return options;
 }
 
-/** The rule ids: the folders of rules/ that hold their rule (rules/<id>/<id>.ts; test/meta.test.ts holds rules/index.ts to them). */
-function knownRules() {
-  return readdirSync(join(root, 'rules'), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(root, 'rules', entry.name, `${entry.name}.ts`)))
-    .map((entry) => entry.name);
+/**
+ * The rule ids with their message ids, from the built rule registry; without a build, the ids of
+ * the folders of rules/ that hold their rule (rules/<id>/<id>.ts), and message ids go unchecked.
+ */
+async function knownRules() {
+  try {
+    const { rules } = await import(pathToFileURL(join(root, 'dist', 'rules', 'index.js')).href);
+    return new Map(rules.map((rule) => [rule.meta.id, Object.keys(rule.meta.messages)]));
+  } catch {
+    return readdirSync(join(root, 'rules'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && existsSync(join(root, 'rules', entry.name, `${entry.name}.ts`)))
+      .map((entry) => entry.name);
+  }
 }
 
 const isGitDir = (dir) => existsSync(join(dir, 'HEAD')) && existsSync(join(dir, 'objects'));
@@ -270,7 +278,7 @@ function printText(result, write) {
   }
 }
 
-function main() {
+async function main() {
   let options;
   try {
     options = parseArgs(process.argv.slice(2));
@@ -282,7 +290,8 @@ function main() {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  const rules = knownRules();
+  const known = await knownRules();
+  const rules = known instanceof Map ? [...known.keys()] : known;
   if (options.rule !== undefined && !rules.includes(options.rule)) {
     process.stderr.write(`field: unknown rule ${options.rule} (known: ${rules.join(', ')})\n`);
     return 2;
@@ -324,7 +333,7 @@ function main() {
     }
     if (wanted.size > 0 && !wanted.has(service?.repo)) continue;
     found.add(service?.repo);
-    const problems = validateService(service, rules);
+    const problems = validateService(service, known);
     if (typeof service.repo === 'string' && basename(file, '.json') !== service.repo.replace('/', '+'))
       problems.push(`the file should be named ${service.repo.replace('/', '+')}.json`);
     if (problems.length > 0) {
@@ -391,4 +400,4 @@ function main() {
   return 0;
 }
 
-process.exitCode = main();
+process.exitCode = await main();

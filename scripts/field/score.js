@@ -27,11 +27,13 @@ function checkRule(rule, ruleIds, where, problems) {
 /**
  * The problems of one parsed service file (an empty list when it is valid).
  * @param {unknown} service the parsed JSON
- * @param {Iterable<string>} knownRules the rule ids, without the `shutdown/` prefix
+ * @param {Iterable<string> | Map<string, Iterable<string>>} knownRules the rule ids, without the
+ *   `shutdown/` prefix; as a map, each with its message ids, which judgements are then held to
  * @returns {string[]}
  */
 export function validateService(service, knownRules) {
-  const ruleIds = new Set(knownRules);
+  const ruleIds = new Set(knownRules instanceof Map ? knownRules.keys() : knownRules);
+  const messageIds = knownRules instanceof Map ? knownRules : undefined;
   const problems = [];
   if (!isObject(service)) return ['the file is not a JSON object'];
   if (!isText(service.repo) || !REPO.test(service.repo)) problems.push('repo must be "owner/name"');
@@ -74,6 +76,12 @@ export function validateService(service, knownRules) {
         if (!isLine(judgement.line)) problems.push(`${where}: line must be a line number`);
         if (judgement.messageId !== undefined && !isText(judgement.messageId))
           problems.push(`${where}: messageId must be text`);
+        else if (
+          judgement.messageId !== undefined &&
+          messageIds?.has(judgement.rule) &&
+          ![...messageIds.get(judgement.rule)].includes(judgement.messageId)
+        )
+          problems.push(`${where}: ${judgement.rule} has no message "${judgement.messageId}"`);
         if (!VERDICTS.has(judgement.verdict)) problems.push(`${where}: verdict must be "true", "false" or "debatable"`);
         if (judgement.verdict === 'false' && !isText(judgement.class))
           problems.push(`${where}: a false verdict names its class of mistake`);

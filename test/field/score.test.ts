@@ -33,7 +33,7 @@ interface Score {
   totals: Counts;
 }
 interface ScoreModule {
-  validateService(service: unknown, rules: Iterable<string>): string[];
+  validateService(service: unknown, rules: Iterable<string> | Map<string, Iterable<string>>): string[];
   readFindings(report: unknown, root: string): { findings: Finding[]; other: { path: string; message: string }[] };
   scoreService(service: unknown, findings: Finding[], options?: { rule?: string }): Score;
   summarize(scores: Score[]): { rules: Record<string, Counts>; totals: Counts };
@@ -43,7 +43,7 @@ const root = resolve(import.meta.dirname, '..', '..');
 const { validateService, readFindings, scoreService, summarize } = (await import(
   pathToFileURL(join(root, 'scripts', 'field', 'score.js')).href
 )) as ScoreModule;
-const rules = ruleList.map((rule) => rule.meta.id);
+const rules = new Map(ruleList.map((rule) => [rule.meta.id, Object.keys(rule.meta.messages)]));
 
 function service(): Record<string, unknown> & { judgements: Record<string, unknown>[] } {
   return {
