@@ -267,6 +267,19 @@ describe('field: validateService', () => {
       /class of mistake/,
     ],
     [
+      'a judgement naming a message its rule does not have',
+      (s: Record<string, any>) =>
+        s.judgements.push({
+          rule: 'no-untracked-promise',
+          path: 'a.js',
+          line: 1,
+          messageId: 'untrackedPromise',
+          verdict: 'true',
+          why: 'y',
+        }),
+      /no-untracked-promise has no message "untrackedPromise"/,
+    ],
+    [
       'an unknown verdict',
       (s: Record<string, any>) =>
         s.judgements.push({ rule: 'no-untracked-promise', path: 'a.js', line: 1, verdict: 'maybe', why: 'y' }),
