@@ -347,6 +347,7 @@ export function isStartupScope(index: ProgramIndex, scope: FunctionLikeWithBody 
   const t = index.ts;
   if (isEntryPath(index, scope)) return true;
   if (t.isSourceFile(scope) || depth > 3) return false;
+  if (isCommandAction(index, scope)) return true;
   const facts = factsOf(index);
   const cached = facts.startup.get(scope);
   if (cached !== undefined) return cached;
@@ -537,4 +538,210 @@ export function functionLabel(t: TS, fn: FunctionLikeWithBody): string {
   }
   if (t.isBinaryExpression(parent)) return parent.left.getText().replace(/^(module\.)?exports\./, '');
   return 'a function';
+}
+
+// ── Subcommands of a multi-command CLI ──
+
+/** Commander's option and argument declarations whose third argument parses the value. */
+const optionMethods: ReadonlySet<string> = new Set(['option', 'requiredOption', 'argument']);
+
+interface CommandFacts {
+  /** The functions a command runs: commander's `.action(fn)`, yargs' `.command(cmd, desc, builder, handler)`. */
+  actions: Set<ts.Node>;
+  /** Commander's option parsers (`.option('--port <n>', 'port', parseInteger)`): they run while argv is parsed. */
+  parsers: Set<ts.Node>;
+  /** The files that register a command's action: each is a program of its own. */
+  modules: Set<ts.SourceFile>;
+  longRunning: Map<ts.SourceFile, boolean>;
+}
+const commandFacts = factKey<CommandFacts>('commands of a multi-command CLI');
+
+/** The receivers of a fluent chain, outermost first: `program.command('x').option(…).action(…)`. */
+function chainCalls(t: TS, call: ts.CallExpression): ts.CallExpression[] {
+  const calls: ts.CallExpression[] = [];
+  let e: ts.Expression = call;
+  for (;;) {
+    e = skipOuterExpressions(t, e);
+    if (!t.isCallExpression(e)) break;
+    const parts = methodCallParts(t, e);
+    if (!parts) break;
+    calls.push(e);
+    e = parts.receiver;
+  }
+  return calls;
+}
+
+function commandsOf(index: ProgramIndex): CommandFacts {
+  return index.fact(commandFacts, () => {
+    const t = index.ts;
+    const facts: CommandFacts = { actions: new Set(), parsers: new Set(), modules: new Set(), longRunning: new Map() };
+    const addAll = (into: Set<ts.Node>, expression: ts.Expression | undefined): number => {
+      if (!expression) return 0;
+      const fns = index.resolveFunctions(expression, 0, false);
+      for (const fn of fns) into.add(fn);
+      return fns.length;
+    };
+    for (const call of index.calls) {
+      if (!t.isCallExpression(call) || isTestFile(call.getSourceFile().fileName)) continue;
+      const parts = methodCallParts(t, call);
+      if (!parts) continue;
+      if (parts.name === 'action' && call.arguments.length === 1) {
+        // commander: `.command('hash').option(…).action(fn)`.
+        const chain = chainCalls(t, call).slice(1);
+        const isCommand = chain.some((c) => methodCallParts(t, c)?.name === 'command');
+        if (isCommand && addAll(facts.actions, call.arguments[0]) > 0) facts.modules.add(call.getSourceFile());
+        if (isCommand) {
+          for (const c of chain) {
+            const name = methodCallParts(t, c)?.name;
+            if (name && optionMethods.has(name)) for (const arg of c.arguments.slice(2)) addAll(facts.parsers, arg);
+          }
+        }
+        continue;
+      }
+      if (parts.name === 'command') {
+        // yargs: `.command('serve', 'start the server', builder, handler)` or `.command({ command, handler })`.
+        const [first] = call.arguments;
+        let handler: ts.Expression | undefined = call.arguments.length >= 4 ? call.arguments[3] : undefined;
+        if (first && t.isObjectLiteralExpression(skipOuterExpressions(t, first))) {
+          for (const p of (skipOuterExpressions(t, first) as ts.ObjectLiteralExpression).properties) {
+            if (p.name && staticPropertyName(t, p.name) === 'handler') {
+              handler = t.isPropertyAssignment(p)
+                ? p.initializer
+                : t.isShorthandPropertyAssignment(p)
+                  ? p.name
+                  : undefined;
+              if (t.isMethodDeclaration(p)) {
+                facts.actions.add(p);
+                facts.modules.add(call.getSourceFile());
+              }
+            }
+          }
+        }
+        if (handler && addAll(facts.actions, handler) > 0) facts.modules.add(call.getSourceFile());
+      }
+      if (parts.name === 'argParser' && call.arguments.length === 1) addAll(facts.parsers, call.arguments[0]);
+    }
+    return facts;
+  });
+}
+
+/** A function a subcommand runs: the command's own entry (Go's `main` of that command). */
+export function isCommandAction(index: ProgramIndex, fn: ts.Node): boolean {
+  return commandsOf(index).actions.has(fn);
+}
+
+/** `node` is in an option parser of a CLI: it runs while argv is parsed, before any command starts. */
+export function isInOptionParser(index: ProgramIndex, node: ts.Node): boolean {
+  const { parsers } = commandsOf(index);
+  if (parsers.size === 0) return false;
+  for (let fn = enclosingFunction(index.ts, node); fn; fn = enclosingFunction(index.ts, fn)) {
+    if (parsers.has(fn)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether `file` runs in a long-running program, when each subcommand of a multi-command CLI
+ * counts as a program of its own: `deepstream hash` loads the config loader, not the server that
+ * `deepstream start` loads. A file that a dispatcher loads only through its command modules is
+ * long-running when one of those commands loads a server, an app, a resource or a handler;
+ * anything else is judged as `isLongRunningFile` does.
+ */
+export function isLongRunningForItsCommands(index: ProgramIndex, file: ts.SourceFile): boolean {
+  if (!isLongRunningFile(index, file)) return false;
+  const facts = commandsOf(index);
+  if (facts.modules.size === 0) return true;
+  const cached = facts.longRunning.get(file);
+  if (cached !== undefined) return cached;
+  const seeds = longRunningSeeds(index);
+  const loadsSeed = (root: ts.SourceFile): boolean => [...index.loadedBy(root)].some((f) => seeds.has(f));
+  let result = false;
+  for (const entry of index.entriesOf(file)) {
+    const loaded = index.loadedBy(entry);
+    if (!loaded.has(file)) continue;
+    const commands = [...facts.modules].filter((m) => m !== entry && loaded.has(m));
+    if (commands.length === 0 || !reachesAvoiding(index, entry, file, new Set(commands))) {
+      // Loaded through command modules only: long-running when one of those commands is.
+      if (
+        commands.length === 0 ? loadsSeed(entry) : commands.some((m) => index.loadedBy(m).has(file) && loadsSeed(m))
+      ) {
+        result = true;
+        break;
+      }
+    } else if (loadsSeed(entry)) {
+      result = true;
+      break;
+    }
+  }
+  facts.longRunning.set(file, result);
+  return result;
+}
+
+function longRunningSeeds(index: ProgramIndex): Set<ts.SourceFile> {
+  const seeds = new Set<ts.SourceFile>();
+  for (const record of index.servers) {
+    const category = kindSpec(record.kind)?.category;
+    if (category && longRunningCategories.has(category)) seeds.add(record.creation.getSourceFile());
+  }
+  for (const fn of index.handlers.keys()) seeds.add(fn.getSourceFile());
+  return seeds;
+}
+
+/** Whether `entry` loads `file` along a path that enters none of `avoid` (the entry itself aside). */
+function reachesAvoiding(
+  index: ProgramIndex,
+  entry: ts.SourceFile,
+  file: ts.SourceFile,
+  avoid: ReadonlySet<ts.SourceFile>,
+): boolean {
+  if (avoid.has(file)) return false;
+  const seen = new Set([entry]);
+  const queue = [entry];
+  while (queue.length) {
+    const from = queue.pop()!;
+    for (const target of directImports(index, from)) {
+      if (target === file) return true;
+      if (seen.has(target) || avoid.has(target)) continue;
+      seen.add(target);
+      queue.push(target);
+    }
+  }
+  return false;
+}
+
+/** The program files `file` loads at run time (type-only imports aside), by its own import statements and requires. */
+function directImports(index: ProgramIndex, file: ts.SourceFile): ts.SourceFile[] {
+  const t = index.ts;
+  const found: ts.SourceFile[] = [];
+  const add = (specifier: ts.Expression | undefined): void => {
+    if (!specifier || !t.isStringLiteralLike(specifier)) return;
+    const target = index.binding.moduleFileOf(specifier);
+    if (target && !target.isDeclarationFile) found.push(target);
+  };
+  const visit = (node: ts.Node): void => {
+    if (t.isImportDeclaration(node)) {
+      if (!node.importClause?.isTypeOnly) add(node.moduleSpecifier);
+    } else if (t.isExportDeclaration(node)) {
+      if (!node.isTypeOnly) add(node.moduleSpecifier);
+    } else if (t.isCallExpression(node)) {
+      if (node.expression.kind === t.SyntaxKind.ImportKeyword || index.binding.requireSpecifier(node) !== undefined)
+        add(node.arguments[0]);
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+/**
+ * The scope an exit belongs to, with a subcommand's action as a scope of its own even when it is
+ * an inline callback: `.action(async () => { … process.exit(1) })` is that command's `main()`.
+ */
+export function entryScopeOf(index: ProgramIndex, node: ts.Node): FunctionLikeWithBody | ts.SourceFile {
+  const t = index.ts;
+  const named = namedScopeOf(t, node);
+  for (let fn = enclosingFunction(t, node); fn && fn !== named; fn = enclosingFunction(t, fn)) {
+    if (isCommandAction(index, fn)) return fn;
+  }
+  return named;
 }
