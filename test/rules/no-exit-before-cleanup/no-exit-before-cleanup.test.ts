@@ -25,6 +25,14 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
     project.file('valid-worker.ts'),
     project.file('valid-script.ts'),
     project.file('valid-cli.ts'),
+    // A multi-command bin: a one-shot subcommand and a supervisor subcommand are programs of
+    // their own; the server command's option parsers, its startup failure and its exit once the
+    // stop has finished ('stopped') are not reported.
+    project.file('cli/main.ts'),
+    project.file('cli/hash.ts'),
+    project.file('cli/daemon.ts'),
+    project.file('cli/supervisor.ts'),
+    project.file('cli/start.ts'),
     project.file('service.ts'),
     project.file('db.ts'),
     // Test files are skipped unless checkTestFiles.
@@ -106,6 +114,18 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
               output: edited(signals.code, '    process.exit(0);\n', '    process.exitCode = 0;\n    return;\n'),
             },
           ],
+        },
+      ],
+    },
+    {
+      // The server a subcommand runs is still checked.
+      ...project.file('cli/app.ts'),
+      errors: [
+        {
+          messageId: 'exitInLibrary',
+          line: 18,
+          column: 18,
+          data: { exit: 'process.exit()', where: 'App.reload', label: 'HTTP server' },
         },
       ],
     },
