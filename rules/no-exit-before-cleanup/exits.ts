@@ -2,6 +2,7 @@
 // files belong to a long-running program, and the places where an exit is the right thing: a
 // worker thread, a deadline's force-exit, a crash listener, startup before anything is open.
 // (runtime-facts §1.6 exit semantics, §1.7 signals; peer-linters §4 cases 21-26.)
+import { posix } from 'node:path';
 import type * as ts from 'typescript';
 import {
   crashEvents,
@@ -87,6 +88,8 @@ interface ExitFacts {
   entryFunctions: Map<ts.SourceFile, Set<ts.Node>>;
   workerFiles: Map<ts.SourceFile, boolean>;
   startup: Map<ts.Node, boolean>;
+  /** file -> exported name -> the local names importers give it. */
+  importNames?: Map<ts.SourceFile, Map<string, string[]>>;
 }
 const exitFacts = factKey<ExitFacts>('entry functions, worker files and start-up code');
 
@@ -346,7 +349,7 @@ export function isEntryPath(index: ProgramIndex, scope: FunctionLikeWithBody | t
 export function isStartupScope(index: ProgramIndex, scope: FunctionLikeWithBody | ts.SourceFile, depth = 0): boolean {
   const t = index.ts;
   if (isEntryPath(index, scope)) return true;
-  if (t.isSourceFile(scope) || depth > 3) return false;
+  if (t.isSourceFile(scope) || depth > 5) return false;
   if (isCommandAction(index, scope)) return true;
   const facts = factsOf(index);
   const cached = facts.startup.get(scope);
@@ -393,19 +396,28 @@ function ownScopeOf(t: TS, node: ts.Node): ts.Node {
 
 /**
  * The calls of a function (`new C()` for a constructor) outside test files, or undefined when it
- * is also used as a value. Candidates are found by name first, then resolved.
+ * is also used as a value. Candidates are found by name first (the names it is imported under
+ * included: `import validateConfig from './validate'`), then resolved. A plugin handed to
+ * `app.register(plugin)` counts as called there: Fastify loads its plugins at startup, before
+ * the server listens.
  */
 function usesOf(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] | undefined {
   const t = index.ts;
   const cls = t.isConstructorDeclaration(fn) ? fn.parent : undefined;
   const name = cls ? cls.name?.text : functionName(t, fn);
   if (!name) return undefined;
+  const names = new Set([name, ...importedNamesOf(index, fn.getSourceFile(), name)]);
   const classSymbol = cls?.name ? index.types.getSymbolAtLocation(cls.name) : undefined;
   const denotes = (e: ts.Expression): boolean => {
     if (cls) {
       let symbol = index.types.getSymbolAtLocation(e);
       if (symbol && symbol.flags & t.SymbolFlags.Alias) symbol = index.types.getAliasedSymbol(symbol);
-      return symbol !== undefined && symbol === classSymbol;
+      if (symbol !== undefined && symbol === classSymbol) return true;
+      if (classSymbol === undefined) return false;
+      // `const { Server } = require('./server')`: the value's type is the class, or (in TypeScript,
+      // where such a require is `any`) the destructured name of the class's module.
+      if (index.types.getTypeAtLocation(e).getSymbol() === classSymbol) return true;
+      return requiredExport(index, e) === `${cls.getSourceFile().fileName}#${cls.name?.text}`;
     }
     return index.resolveFunctions(e, 0, false).includes(fn);
   };
@@ -413,21 +425,149 @@ function usesOf(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] | unde
     const x = skipOuterExpressions(t, e);
     return t.isIdentifier(x) ? x.text : t.isPropertyAccessExpression(x) ? x.name.text : undefined;
   };
+  const sites: ts.Node[] = [];
   if (!cls) {
-    for (const call of index.callsWithArgumentNamed(name)) {
-      if (isTestFile(call.getSourceFile().fileName)) continue;
-      for (const arg of call.arguments ?? []) {
-        if (lastName(arg) === name && denotes(arg)) return undefined;
+    for (const alias of names) {
+      for (const call of index.callsWithArgumentNamed(alias)) {
+        if (isTestSupport(index, call.getSourceFile())) continue;
+        for (const arg of call.arguments ?? []) {
+          if (lastName(arg) !== alias || !denotes(arg)) continue;
+          if (isPluginRegistration(index, call, arg)) sites.push(call);
+          else return undefined;
+        }
       }
     }
   }
-  const sites: ts.Node[] = [];
-  for (const call of index.callsNamed(name)) {
-    if (isTestFile(call.getSourceFile().fileName)) continue;
-    if (cls ? !t.isNewExpression(call) : !t.isCallExpression(call)) continue;
-    if (denotes(call.expression)) sites.push(call);
+  if (!cls) sites.push(...configValidationSites(index, fn));
+  for (const alias of names) {
+    for (const call of index.callsNamed(alias)) {
+      if (isTestSupport(index, call.getSourceFile())) continue;
+      if (cls ? !t.isNewExpression(call) : !t.isCallExpression(call)) continue;
+      if (denotes(call.expression)) sites.push(call);
+    }
   }
   return sites;
+}
+
+/** `Server` of `const { Server } = require('./server')`: `<file of ./server>#Server`. */
+function requiredExport(index: ProgramIndex, e: ts.Expression): string | undefined {
+  const t = index.ts;
+  const x = skipOuterExpressions(t, e);
+  if (!t.isIdentifier(x)) return undefined;
+  const declaration = index.types.getSymbolAtLocation(x)?.valueDeclaration;
+  if (!declaration || !t.isBindingElement(declaration) || !t.isObjectBindingPattern(declaration.parent))
+    return undefined;
+  const variable = declaration.parent.parent;
+  if (!t.isVariableDeclaration(variable) || !variable.initializer) return undefined;
+  const init = skipOuterExpressions(t, variable.initializer);
+  if (!t.isCallExpression(init) || index.binding.requireSpecifier(init) === undefined || !init.arguments[0])
+    return undefined;
+  const file = index.binding.moduleFileOf(init.arguments[0]) ?? relativeModule(index, init.arguments[0]);
+  const name = declaration.propertyName ?? declaration.name;
+  if (!file || !t.isIdentifier(name)) return undefined;
+  return `${file.fileName}#${name.text}`;
+}
+
+/** `require('./x')` in a TypeScript file, which the checker leaves untyped: the program file at that path. */
+function relativeModule(index: ProgramIndex, specifier: ts.Expression): ts.SourceFile | undefined {
+  const t = index.ts;
+  if (!t.isStringLiteralLike(specifier) || !specifier.text.startsWith('.')) return undefined;
+  const base = posix.join(posix.dirname(specifier.getSourceFile().fileName), specifier.text).replace(/\.[cm]?js$/, '');
+  for (const suffix of ['.ts', '.tsx', '.js', '.mts', '.cts', '/index.ts', '/index.js', '']) {
+    const file = index.program.getSourceFile(base + suffix);
+    if (file) return file;
+  }
+  return undefined;
+}
+
+/** `test-e2e/`, `e2e/`, `integration-tests/`: folders of tests and their harnesses. */
+const testFolder = /(^|\/)(e2e|test[-_][\w-]+|[\w-]+[-_]tests?)\//;
+
+/** A test file, or a helper only tests load (an end-to-end harness that starts the server). */
+function isTestSupport(index: ProgramIndex, file: ts.SourceFile): boolean {
+  if (isTestFile(file.fileName) || testFolder.test(file.fileName)) return true;
+  if (index.isEntryModule(file)) return false;
+  return index.entriesOf(file).every((entry) => isTestFile(entry.fileName));
+}
+
+/**
+ * `ConfigModule.forRoot({ validate })` of @nestjs/config: `forRoot` runs the validation while
+ * the module's decorator is evaluated, at load time, so the call is where `validate` runs.
+ */
+function configValidationSites(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] {
+  const t = index.ts;
+  const sites: ts.Node[] = [];
+  for (const call of index.callsNamed('forRoot')) {
+    if (!t.isCallExpression(call) || isTestSupport(index, call.getSourceFile())) continue;
+    const ref = index.binding.resolve(call.expression);
+    if (ref?.module !== '@nestjs/config') continue;
+    const options = call.arguments[0] && skipOuterExpressions(t, call.arguments[0]);
+    if (!options || !t.isObjectLiteralExpression(options)) continue;
+    for (const property of options.properties) {
+      if (!property.name || staticPropertyName(t, property.name) !== 'validate') continue;
+      const value = t.isShorthandPropertyAssignment(property)
+        ? property.name
+        : t.isPropertyAssignment(property)
+          ? property.initializer
+          : undefined;
+      if (value && index.resolveFunctions(value, 0, false).includes(fn)) sites.push(call);
+    }
+  }
+  return sites;
+}
+
+/**
+ * `app.register(plugin, options)`, or `fastifyPlugin(plugin)`: a Fastify plugin. Fastify runs its
+ * plugins while the app boots, before it listens, and refuses a registration after that.
+ */
+function isPluginRegistration(index: ProgramIndex, call: ts.Node, arg: ts.Expression): boolean {
+  const t = index.ts;
+  if (!t.isCallExpression(call) || call.arguments[0] !== arg) return false;
+  if (methodCallParts(t, call)?.name === 'register') return true;
+  const ref = index.binding.resolve(call.expression);
+  return ref?.module === 'fastify-plugin';
+}
+
+/** The local names other files import `name` of `file` under (`import validateConfig from './validate'`). */
+function importedNamesOf(index: ProgramIndex, file: ts.SourceFile, name: string): string[] {
+  const t = index.ts;
+  const facts = factsOf(index);
+  facts.importNames ??= new Map();
+  let byFile = facts.importNames.get(file);
+  if (!byFile) {
+    byFile = new Map();
+    facts.importNames.set(file, byFile);
+    for (const source of index.sourceFiles) {
+      if (source === file || source.isDeclarationFile) continue;
+      for (const statement of source.statements) {
+        if (!t.isImportDeclaration(statement) || !statement.importClause || statement.importClause.isTypeOnly) continue;
+        if (!t.isStringLiteralLike(statement.moduleSpecifier) || !statement.moduleSpecifier.text.match(/^[.@~#/]|\//))
+          continue;
+        const clause = statement.importClause;
+        const pairs: Array<[string, string]> = [];
+        if (clause.name) pairs.push(['default', clause.name.text]);
+        if (clause.namedBindings && t.isNamedImports(clause.namedBindings)) {
+          for (const element of clause.namedBindings.elements) {
+            if (element.propertyName) pairs.push([element.propertyName.text, element.name.text]);
+          }
+        }
+        if (pairs.length === 0 || index.binding.moduleFileOf(statement.moduleSpecifier) !== file) continue;
+        for (const [imported, local] of pairs) {
+          const list = byFile.get(imported) ?? [];
+          list.push(local);
+          byFile.set(imported, list);
+        }
+      }
+    }
+  }
+  const isDefault = file.statements.some(
+    (s) =>
+      (t.isExportAssignment(s) && !s.isExportEquals && t.isIdentifier(s.expression) && s.expression.text === name) ||
+      (t.isFunctionDeclaration(s) &&
+        s.name?.text === name &&
+        s.modifiers?.some((m) => m.kind === t.SyntaxKind.DefaultKeyword) === true),
+  );
+  return [...(byFile.get(name) ?? []), ...(isDefault ? (byFile.get('default') ?? []) : [])];
 }
 
 function functionName(t: TS, fn: FunctionLikeWithBody): string | undefined {
