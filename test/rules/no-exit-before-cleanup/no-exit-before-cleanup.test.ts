@@ -33,6 +33,13 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
     project.file('cli/daemon.ts'),
     project.file('cli/supervisor.ts'),
     project.file('cli/start.ts'),
+    // Startup validation found through an import under another name, a Fastify plugin (wrapped
+    // by fastify-plugin), a constructor required in TypeScript four calls up (a test harness's
+    // use aside), and a NestJS ConfigModule `validate` callback.
+    project.file('startup/validate-config.ts'),
+    project.file('startup/plugin.ts'),
+    project.file('startup/engine.ts'),
+    project.file('startup/env.validation.ts'),
     project.file('service.ts'),
     project.file('db.ts'),
     // Test files are skipped unless checkTestFiles.
