@@ -239,6 +239,10 @@ function isServerValue(index: ProgramIndex, expression: ts.Expression, depth: nu
     const declaration = index.types.getSymbolAtLocation(e)?.valueDeclaration;
     if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer) return false;
     e = skipOuterExpressions(t, declaration.initializer);
+  } else if (t.isPropertyAccessExpression(e)) {
+    // `WIKI.server = http.createServer(app)`: a server kept on an object (a global), assigned in this file.
+    const assigned = assignedIn(t, e.getSourceFile(), e.getText());
+    return assigned !== undefined && isServerValue(index, assigned, depth + 1);
   }
   if (t.isConditionalExpression(e))
     return isServerValue(index, e.whenTrue, depth + 1) || isServerValue(index, e.whenFalse, depth + 1);
@@ -246,6 +250,27 @@ function isServerValue(index: ProgramIndex, expression: ts.Expression, depth: nu
     return isServerValue(index, e.left, depth + 1) || isServerValue(index, e.right, depth + 1);
   if (!t.isCallExpression(e)) return false;
   return e.arguments.some((arg) => isServerValue(index, arg, depth + 1));
+}
+
+/** The value of the first `target = value` in `file` (`target` as written, `WIKI.server`). */
+function assignedIn(t: TS, file: ts.SourceFile, target: string): ts.Expression | undefined {
+  if (!file.text.includes(`${target} =`)) return undefined;
+  let found: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      t.isBinaryExpression(n) &&
+      n.operatorToken.kind === t.SyntaxKind.EqualsToken &&
+      t.isPropertyAccessExpression(n.left) &&
+      n.left.getText() === target
+    ) {
+      found = n.right;
+      return;
+    }
+    t.forEachChild(n, visit);
+  };
+  visit(file);
+  return found;
 }
 
 /** A listener of `process` for a signal (not a library's or a framework's shutdown hook). */
@@ -884,4 +909,40 @@ export function entryScopeOf(index: ProgramIndex, node: ts.Node): FunctionLikeWi
     if (isCommandAction(index, fn)) return fn;
   }
   return named;
+}
+
+/**
+ * `node` is in the rejection handler of a promise chain that is a statement of a module's top
+ * level: `main().catch(() => process.exit(1))`, `Promise.all(workers.map((w) => w.run())).catch(…)`,
+ * `client.raw('select 1').catch(…)`. That promise is the program's start (or a probe of what it
+ * opens at load time): when it fails, the program never started serving, whatever the module
+ * opened before it.
+ */
+export function isEntryPromiseFailure(index: ProgramIndex, node: ts.Node): boolean {
+  const t = index.ts;
+  let fn = enclosingFunction(t, node);
+  if (!fn) return false;
+  for (let outer = enclosingFunction(t, fn); outer; outer = enclosingFunction(t, outer)) fn = outer;
+  const call = fn.parent;
+  if (!call || !t.isCallExpression(call)) return false;
+  const parts = methodCallParts(t, call);
+  if (!parts) return false;
+  const rejection =
+    (parts.name === 'catch' && call.arguments[0] === fn) || (parts.name === 'then' && call.arguments[1] === fn);
+  if (!rejection) return false;
+  // Up the chain to its statement: `main().catch(…).finally(…);`, `void main().catch(…)`.
+  let top: ts.Node = call;
+  for (;;) {
+    const parent: ts.Node = top.parent;
+    if (t.isPropertyAccessExpression(parent) && parent.expression === top && t.isCallExpression(parent.parent)) {
+      top = parent.parent;
+      continue;
+    }
+    if (t.isParenthesizedExpression(parent) || t.isVoidExpression(parent) || t.isAwaitExpression(parent)) {
+      top = parent;
+      continue;
+    }
+    break;
+  }
+  return t.isExpressionStatement(top.parent) && t.isSourceFile(top.parent.parent);
 }

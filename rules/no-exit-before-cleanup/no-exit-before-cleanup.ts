@@ -12,6 +12,7 @@ import {
   functionLabel,
   entryScopeOf,
   isDeadlineExit,
+  isEntryPromiseFailure,
   isExitReference,
   isInFailureListener,
   isInOptionParser,
@@ -157,6 +158,8 @@ function checkExit(context: Context, exit: ExitCall): void {
     context.report({ node, messageId: 'exitInHandler', data: { exit: exitText(context, node) } });
     return;
   }
+  // The program's start failed: nothing was serving yet.
+  if (isEntryPromiseFailure(index, node)) return;
   const named = entryScopeOf(index, node);
   if (isStartupScope(index, named)) {
     // Startup validation before anything is open is where an exit belongs.
