@@ -3,7 +3,14 @@
 // path does any at all. Known kinds come from the catalogue; for code whose receivers have no
 // known kind, the promise a call returns (types first) and cleanup-like names decide.
 import type * as ts from 'typescript';
-import { cleanupNames, deadlineTimers, findShutdownLibrary, kindSpec, refIn } from '../../src/core/catalogue.js';
+import {
+  cleanupNames,
+  deadlineTimers,
+  findShutdownLibrary,
+  kindSpec,
+  listenerMethods,
+  refIn,
+} from '../../src/core/catalogue.js';
 import { isForceClose } from '../../src/core/deadlines.js';
 import { awaitsOneOf, callsRunBy, holderNames, isAwaitedWithin, ranBefore } from '../../src/core/flow.js';
 import type { ProgramIndex, ShutdownRoot } from '../../src/core/program-index.js';
@@ -175,6 +182,7 @@ export function completedCleanupBefore(index: ProgramIndex, node: ts.Node, scope
     const call = p.parent;
     if (call && (t.isCallExpression(call) || t.isNewExpression(call)) && call.arguments?.includes(p as ts.Expression)) {
       if (cleanupStartOf(index, call, 'cleanup')) return true;
+      if (t.isCallExpression(call) && isCompletionListenerOfStop(index, call)) return true;
     }
   }
   const pieces = ranBefore(t, node, scope);
@@ -229,4 +237,44 @@ export function pathDoesCleanup(index: ProgramIndex, root: ShutdownRoot): boolea
     if (found) return true;
   }
   return false;
+}
+
+/** Events a closable emits once it has finished stopping. */
+const completionEvents = /^(stopped|close|closed|end|ended|finish|finished|shutdown|terminated|disconnected)$/;
+
+/**
+ * `ds.on('stopped', () => process.exit(0)); ds.stop();`: a listener for the completion event of a
+ * stop that the same function starts on the same receiver. The listener runs once the stop has
+ * finished, like a completion callback.
+ */
+function isCompletionListenerOfStop(index: ProgramIndex, call: ts.CallExpression): boolean {
+  const t = index.ts;
+  const parts = methodCallParts(t, call);
+  if (!parts || !listenerMethods.has(parts.name)) return false;
+  const [event] = call.arguments;
+  if (!event || !t.isStringLiteralLike(event) || !completionEvents.test(event.text)) return false;
+  const receiver = skipOuterExpressions(t, parts.receiver);
+  if (!t.isIdentifier(receiver) && !t.isPropertyAccessExpression(receiver)) return false;
+  const text = receiver.getText();
+  let scope: ts.Node = call.getSourceFile();
+  for (let p: ts.Node | undefined = call.parent; p; p = p.parent) {
+    if (isFunctionLikeWithBody(t, p)) {
+      scope = p;
+      break;
+    }
+  }
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || (n !== scope && isFunctionLikeWithBody(t, n))) return;
+    if (t.isCallExpression(n) && n !== call) {
+      const stop = methodCallParts(t, n);
+      if (stop && skipOuterExpressions(t, stop.receiver).getText() === text && cleanupNames.test(stop.name)) {
+        found = true;
+        return;
+      }
+    }
+    t.forEachChild(n, visit);
+  };
+  visit(scope);
+  return found;
 }

@@ -2,6 +2,7 @@
 // files belong to a long-running program, and the places where an exit is the right thing: a
 // worker thread, a deadline's force-exit, a crash listener, startup before anything is open.
 // (runtime-facts §1.6 exit semantics, §1.7 signals; peer-linters §4 cases 21-26.)
+import { posix } from 'node:path';
 import type * as ts from 'typescript';
 import {
   crashEvents,
@@ -87,6 +88,8 @@ interface ExitFacts {
   entryFunctions: Map<ts.SourceFile, Set<ts.Node>>;
   workerFiles: Map<ts.SourceFile, boolean>;
   startup: Map<ts.Node, boolean>;
+  /** file -> exported name -> the local names importers give it. */
+  importNames?: Map<ts.SourceFile, Map<string, string[]>>;
 }
 const exitFacts = factKey<ExitFacts>('entry functions, worker files and start-up code');
 
@@ -236,6 +239,10 @@ function isServerValue(index: ProgramIndex, expression: ts.Expression, depth: nu
     const declaration = index.types.getSymbolAtLocation(e)?.valueDeclaration;
     if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer) return false;
     e = skipOuterExpressions(t, declaration.initializer);
+  } else if (t.isPropertyAccessExpression(e)) {
+    // `WIKI.server = http.createServer(app)`: a server kept on an object (a global), assigned in this file.
+    const assigned = assignedIn(t, e.getSourceFile(), e.getText());
+    return assigned !== undefined && isServerValue(index, assigned, depth + 1);
   }
   if (t.isConditionalExpression(e))
     return isServerValue(index, e.whenTrue, depth + 1) || isServerValue(index, e.whenFalse, depth + 1);
@@ -243,6 +250,27 @@ function isServerValue(index: ProgramIndex, expression: ts.Expression, depth: nu
     return isServerValue(index, e.left, depth + 1) || isServerValue(index, e.right, depth + 1);
   if (!t.isCallExpression(e)) return false;
   return e.arguments.some((arg) => isServerValue(index, arg, depth + 1));
+}
+
+/** The value of the first `target = value` in `file` (`target` as written, `WIKI.server`). */
+function assignedIn(t: TS, file: ts.SourceFile, target: string): ts.Expression | undefined {
+  if (!file.text.includes(`${target} =`)) return undefined;
+  let found: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      t.isBinaryExpression(n) &&
+      n.operatorToken.kind === t.SyntaxKind.EqualsToken &&
+      t.isPropertyAccessExpression(n.left) &&
+      n.left.getText() === target
+    ) {
+      found = n.right;
+      return;
+    }
+    t.forEachChild(n, visit);
+  };
+  visit(file);
+  return found;
 }
 
 /** A listener of `process` for a signal (not a library's or a framework's shutdown hook). */
@@ -346,7 +374,8 @@ export function isEntryPath(index: ProgramIndex, scope: FunctionLikeWithBody | t
 export function isStartupScope(index: ProgramIndex, scope: FunctionLikeWithBody | ts.SourceFile, depth = 0): boolean {
   const t = index.ts;
   if (isEntryPath(index, scope)) return true;
-  if (t.isSourceFile(scope) || depth > 3) return false;
+  if (t.isSourceFile(scope) || depth > 5) return false;
+  if (isCommandAction(index, scope)) return true;
   const facts = factsOf(index);
   const cached = facts.startup.get(scope);
   if (cached !== undefined) return cached;
@@ -392,19 +421,28 @@ function ownScopeOf(t: TS, node: ts.Node): ts.Node {
 
 /**
  * The calls of a function (`new C()` for a constructor) outside test files, or undefined when it
- * is also used as a value. Candidates are found by name first, then resolved.
+ * is also used as a value. Candidates are found by name first (the names it is imported under
+ * included: `import validateConfig from './validate'`), then resolved. A plugin handed to
+ * `app.register(plugin)` counts as called there: Fastify loads its plugins at startup, before
+ * the server listens.
  */
 function usesOf(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] | undefined {
   const t = index.ts;
   const cls = t.isConstructorDeclaration(fn) ? fn.parent : undefined;
   const name = cls ? cls.name?.text : functionName(t, fn);
   if (!name) return undefined;
+  const names = new Set([name, ...importedNamesOf(index, fn.getSourceFile(), name)]);
   const classSymbol = cls?.name ? index.types.getSymbolAtLocation(cls.name) : undefined;
   const denotes = (e: ts.Expression): boolean => {
     if (cls) {
       let symbol = index.types.getSymbolAtLocation(e);
       if (symbol && symbol.flags & t.SymbolFlags.Alias) symbol = index.types.getAliasedSymbol(symbol);
-      return symbol !== undefined && symbol === classSymbol;
+      if (symbol !== undefined && symbol === classSymbol) return true;
+      if (classSymbol === undefined) return false;
+      // `const { Server } = require('./server')`: the value's type is the class, or (in TypeScript,
+      // where such a require is `any`) the destructured name of the class's module.
+      if (index.types.getTypeAtLocation(e).getSymbol() === classSymbol) return true;
+      return requiredExport(index, e) === `${cls.getSourceFile().fileName}#${cls.name?.text}`;
     }
     return index.resolveFunctions(e, 0, false).includes(fn);
   };
@@ -412,21 +450,149 @@ function usesOf(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] | unde
     const x = skipOuterExpressions(t, e);
     return t.isIdentifier(x) ? x.text : t.isPropertyAccessExpression(x) ? x.name.text : undefined;
   };
+  const sites: ts.Node[] = [];
   if (!cls) {
-    for (const call of index.callsWithArgumentNamed(name)) {
-      if (isTestFile(call.getSourceFile().fileName)) continue;
-      for (const arg of call.arguments ?? []) {
-        if (lastName(arg) === name && denotes(arg)) return undefined;
+    for (const alias of names) {
+      for (const call of index.callsWithArgumentNamed(alias)) {
+        if (isTestSupport(index, call.getSourceFile())) continue;
+        for (const arg of call.arguments ?? []) {
+          if (lastName(arg) !== alias || !denotes(arg)) continue;
+          if (isPluginRegistration(index, call, arg)) sites.push(call);
+          else return undefined;
+        }
       }
     }
   }
-  const sites: ts.Node[] = [];
-  for (const call of index.callsNamed(name)) {
-    if (isTestFile(call.getSourceFile().fileName)) continue;
-    if (cls ? !t.isNewExpression(call) : !t.isCallExpression(call)) continue;
-    if (denotes(call.expression)) sites.push(call);
+  if (!cls) sites.push(...configValidationSites(index, fn));
+  for (const alias of names) {
+    for (const call of index.callsNamed(alias)) {
+      if (isTestSupport(index, call.getSourceFile())) continue;
+      if (cls ? !t.isNewExpression(call) : !t.isCallExpression(call)) continue;
+      if (denotes(call.expression)) sites.push(call);
+    }
   }
   return sites;
+}
+
+/** `Server` of `const { Server } = require('./server')`: `<file of ./server>#Server`. */
+function requiredExport(index: ProgramIndex, e: ts.Expression): string | undefined {
+  const t = index.ts;
+  const x = skipOuterExpressions(t, e);
+  if (!t.isIdentifier(x)) return undefined;
+  const declaration = index.types.getSymbolAtLocation(x)?.valueDeclaration;
+  if (!declaration || !t.isBindingElement(declaration) || !t.isObjectBindingPattern(declaration.parent))
+    return undefined;
+  const variable = declaration.parent.parent;
+  if (!t.isVariableDeclaration(variable) || !variable.initializer) return undefined;
+  const init = skipOuterExpressions(t, variable.initializer);
+  if (!t.isCallExpression(init) || index.binding.requireSpecifier(init) === undefined || !init.arguments[0])
+    return undefined;
+  const file = index.binding.moduleFileOf(init.arguments[0]) ?? relativeModule(index, init.arguments[0]);
+  const name = declaration.propertyName ?? declaration.name;
+  if (!file || !t.isIdentifier(name)) return undefined;
+  return `${file.fileName}#${name.text}`;
+}
+
+/** `require('./x')` in a TypeScript file, which the checker leaves untyped: the program file at that path. */
+function relativeModule(index: ProgramIndex, specifier: ts.Expression): ts.SourceFile | undefined {
+  const t = index.ts;
+  if (!t.isStringLiteralLike(specifier) || !specifier.text.startsWith('.')) return undefined;
+  const base = posix.join(posix.dirname(specifier.getSourceFile().fileName), specifier.text).replace(/\.[cm]?js$/, '');
+  for (const suffix of ['.ts', '.tsx', '.js', '.mts', '.cts', '/index.ts', '/index.js', '']) {
+    const file = index.program.getSourceFile(base + suffix);
+    if (file) return file;
+  }
+  return undefined;
+}
+
+/** `test-e2e/`, `e2e/`, `integration-tests/`: folders of tests and their harnesses. */
+const testFolder = /(^|\/)(e2e|test[-_][\w-]+|[\w-]+[-_]tests?)\//;
+
+/** A test file, or a helper only tests load (an end-to-end harness that starts the server). */
+function isTestSupport(index: ProgramIndex, file: ts.SourceFile): boolean {
+  if (isTestFile(file.fileName) || testFolder.test(file.fileName)) return true;
+  if (index.isEntryModule(file)) return false;
+  return index.entriesOf(file).every((entry) => isTestFile(entry.fileName));
+}
+
+/**
+ * `ConfigModule.forRoot({ validate })` of @nestjs/config: `forRoot` runs the validation while
+ * the module's decorator is evaluated, at load time, so the call is where `validate` runs.
+ */
+function configValidationSites(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] {
+  const t = index.ts;
+  const sites: ts.Node[] = [];
+  for (const call of index.callsNamed('forRoot')) {
+    if (!t.isCallExpression(call) || isTestSupport(index, call.getSourceFile())) continue;
+    const ref = index.binding.resolve(call.expression);
+    if (ref?.module !== '@nestjs/config') continue;
+    const options = call.arguments[0] && skipOuterExpressions(t, call.arguments[0]);
+    if (!options || !t.isObjectLiteralExpression(options)) continue;
+    for (const property of options.properties) {
+      if (!property.name || staticPropertyName(t, property.name) !== 'validate') continue;
+      const value = t.isShorthandPropertyAssignment(property)
+        ? property.name
+        : t.isPropertyAssignment(property)
+          ? property.initializer
+          : undefined;
+      if (value && index.resolveFunctions(value, 0, false).includes(fn)) sites.push(call);
+    }
+  }
+  return sites;
+}
+
+/**
+ * `app.register(plugin, options)`, or `fastifyPlugin(plugin)`: a Fastify plugin. Fastify runs its
+ * plugins while the app boots, before it listens, and refuses a registration after that.
+ */
+function isPluginRegistration(index: ProgramIndex, call: ts.Node, arg: ts.Expression): boolean {
+  const t = index.ts;
+  if (!t.isCallExpression(call) || call.arguments[0] !== arg) return false;
+  if (methodCallParts(t, call)?.name === 'register') return true;
+  const ref = index.binding.resolve(call.expression);
+  return ref?.module === 'fastify-plugin';
+}
+
+/** The local names other files import `name` of `file` under (`import validateConfig from './validate'`). */
+function importedNamesOf(index: ProgramIndex, file: ts.SourceFile, name: string): string[] {
+  const t = index.ts;
+  const facts = factsOf(index);
+  facts.importNames ??= new Map();
+  let byFile = facts.importNames.get(file);
+  if (!byFile) {
+    byFile = new Map();
+    facts.importNames.set(file, byFile);
+    for (const source of index.sourceFiles) {
+      if (source === file || source.isDeclarationFile) continue;
+      for (const statement of source.statements) {
+        if (!t.isImportDeclaration(statement) || !statement.importClause || statement.importClause.isTypeOnly) continue;
+        if (!t.isStringLiteralLike(statement.moduleSpecifier) || !statement.moduleSpecifier.text.match(/^[.@~#/]|\//))
+          continue;
+        const clause = statement.importClause;
+        const pairs: Array<[string, string]> = [];
+        if (clause.name) pairs.push(['default', clause.name.text]);
+        if (clause.namedBindings && t.isNamedImports(clause.namedBindings)) {
+          for (const element of clause.namedBindings.elements) {
+            if (element.propertyName) pairs.push([element.propertyName.text, element.name.text]);
+          }
+        }
+        if (pairs.length === 0 || index.binding.moduleFileOf(statement.moduleSpecifier) !== file) continue;
+        for (const [imported, local] of pairs) {
+          const list = byFile.get(imported) ?? [];
+          list.push(local);
+          byFile.set(imported, list);
+        }
+      }
+    }
+  }
+  const isDefault = file.statements.some(
+    (s) =>
+      (t.isExportAssignment(s) && !s.isExportEquals && t.isIdentifier(s.expression) && s.expression.text === name) ||
+      (t.isFunctionDeclaration(s) &&
+        s.name?.text === name &&
+        s.modifiers?.some((m) => m.kind === t.SyntaxKind.DefaultKeyword) === true),
+  );
+  return [...(byFile.get(name) ?? []), ...(isDefault ? (byFile.get('default') ?? []) : [])];
 }
 
 function functionName(t: TS, fn: FunctionLikeWithBody): string | undefined {
@@ -537,4 +703,246 @@ export function functionLabel(t: TS, fn: FunctionLikeWithBody): string {
   }
   if (t.isBinaryExpression(parent)) return parent.left.getText().replace(/^(module\.)?exports\./, '');
   return 'a function';
+}
+
+// ── Subcommands of a multi-command CLI ──
+
+/** Commander's option and argument declarations whose third argument parses the value. */
+const optionMethods: ReadonlySet<string> = new Set(['option', 'requiredOption', 'argument']);
+
+interface CommandFacts {
+  /** The functions a command runs: commander's `.action(fn)`, yargs' `.command(cmd, desc, builder, handler)`. */
+  actions: Set<ts.Node>;
+  /** Commander's option parsers (`.option('--port <n>', 'port', parseInteger)`): they run while argv is parsed. */
+  parsers: Set<ts.Node>;
+  /** The files that register a command's action: each is a program of its own. */
+  modules: Set<ts.SourceFile>;
+  longRunning: Map<ts.SourceFile, boolean>;
+}
+const commandFacts = factKey<CommandFacts>('commands of a multi-command CLI');
+
+/** The receivers of a fluent chain, outermost first: `program.command('x').option(…).action(…)`. */
+function chainCalls(t: TS, call: ts.CallExpression): ts.CallExpression[] {
+  const calls: ts.CallExpression[] = [];
+  let e: ts.Expression = call;
+  for (;;) {
+    e = skipOuterExpressions(t, e);
+    if (!t.isCallExpression(e)) break;
+    const parts = methodCallParts(t, e);
+    if (!parts) break;
+    calls.push(e);
+    e = parts.receiver;
+  }
+  return calls;
+}
+
+function commandsOf(index: ProgramIndex): CommandFacts {
+  return index.fact(commandFacts, () => {
+    const t = index.ts;
+    const facts: CommandFacts = { actions: new Set(), parsers: new Set(), modules: new Set(), longRunning: new Map() };
+    const addAll = (into: Set<ts.Node>, expression: ts.Expression | undefined): number => {
+      if (!expression) return 0;
+      const fns = index.resolveFunctions(expression, 0, false);
+      for (const fn of fns) into.add(fn);
+      return fns.length;
+    };
+    for (const call of index.calls) {
+      if (!t.isCallExpression(call) || isTestFile(call.getSourceFile().fileName)) continue;
+      const parts = methodCallParts(t, call);
+      if (!parts) continue;
+      if (parts.name === 'action' && call.arguments.length === 1) {
+        // commander: `.command('hash').option(…).action(fn)`.
+        const chain = chainCalls(t, call).slice(1);
+        const isCommand = chain.some((c) => methodCallParts(t, c)?.name === 'command');
+        if (isCommand && addAll(facts.actions, call.arguments[0]) > 0) facts.modules.add(call.getSourceFile());
+        if (isCommand) {
+          for (const c of chain) {
+            const name = methodCallParts(t, c)?.name;
+            if (name && optionMethods.has(name)) for (const arg of c.arguments.slice(2)) addAll(facts.parsers, arg);
+          }
+        }
+        continue;
+      }
+      if (parts.name === 'command') {
+        // yargs: `.command('serve', 'start the server', builder, handler)` or `.command({ command, handler })`.
+        const [first] = call.arguments;
+        let handler: ts.Expression | undefined = call.arguments.length >= 4 ? call.arguments[3] : undefined;
+        if (first && t.isObjectLiteralExpression(skipOuterExpressions(t, first))) {
+          for (const p of (skipOuterExpressions(t, first) as ts.ObjectLiteralExpression).properties) {
+            if (p.name && staticPropertyName(t, p.name) === 'handler') {
+              handler = t.isPropertyAssignment(p)
+                ? p.initializer
+                : t.isShorthandPropertyAssignment(p)
+                  ? p.name
+                  : undefined;
+              if (t.isMethodDeclaration(p)) {
+                facts.actions.add(p);
+                facts.modules.add(call.getSourceFile());
+              }
+            }
+          }
+        }
+        if (handler && addAll(facts.actions, handler) > 0) facts.modules.add(call.getSourceFile());
+      }
+      if (parts.name === 'argParser' && call.arguments.length === 1) addAll(facts.parsers, call.arguments[0]);
+    }
+    return facts;
+  });
+}
+
+/** A function a subcommand runs: the command's own entry (Go's `main` of that command). */
+export function isCommandAction(index: ProgramIndex, fn: ts.Node): boolean {
+  return commandsOf(index).actions.has(fn);
+}
+
+/** `node` is in an option parser of a CLI: it runs while argv is parsed, before any command starts. */
+export function isInOptionParser(index: ProgramIndex, node: ts.Node): boolean {
+  const { parsers } = commandsOf(index);
+  if (parsers.size === 0) return false;
+  for (let fn = enclosingFunction(index.ts, node); fn; fn = enclosingFunction(index.ts, fn)) {
+    if (parsers.has(fn)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether `file` runs in a long-running program, when each subcommand of a multi-command CLI
+ * counts as a program of its own: `deepstream hash` loads the config loader, not the server that
+ * `deepstream start` loads. A file that a dispatcher loads only through its command modules is
+ * long-running when one of those commands loads a server, an app, a resource or a handler;
+ * anything else is judged as `isLongRunningFile` does.
+ */
+export function isLongRunningForItsCommands(index: ProgramIndex, file: ts.SourceFile): boolean {
+  if (!isLongRunningFile(index, file)) return false;
+  const facts = commandsOf(index);
+  if (facts.modules.size === 0) return true;
+  const cached = facts.longRunning.get(file);
+  if (cached !== undefined) return cached;
+  const seeds = longRunningSeeds(index);
+  const loadsSeed = (root: ts.SourceFile): boolean => [...index.loadedBy(root)].some((f) => seeds.has(f));
+  let result = false;
+  for (const entry of index.entriesOf(file)) {
+    const loaded = index.loadedBy(entry);
+    if (!loaded.has(file)) continue;
+    const commands = [...facts.modules].filter((m) => m !== entry && loaded.has(m));
+    if (commands.length === 0 || !reachesAvoiding(index, entry, file, new Set(commands))) {
+      // Loaded through command modules only: long-running when one of those commands is.
+      if (
+        commands.length === 0 ? loadsSeed(entry) : commands.some((m) => index.loadedBy(m).has(file) && loadsSeed(m))
+      ) {
+        result = true;
+        break;
+      }
+    } else if (loadsSeed(entry)) {
+      result = true;
+      break;
+    }
+  }
+  facts.longRunning.set(file, result);
+  return result;
+}
+
+function longRunningSeeds(index: ProgramIndex): Set<ts.SourceFile> {
+  const seeds = new Set<ts.SourceFile>();
+  for (const record of index.servers) {
+    const category = kindSpec(record.kind)?.category;
+    if (category && longRunningCategories.has(category)) seeds.add(record.creation.getSourceFile());
+  }
+  for (const fn of index.handlers.keys()) seeds.add(fn.getSourceFile());
+  return seeds;
+}
+
+/** Whether `entry` loads `file` along a path that enters none of `avoid` (the entry itself aside). */
+function reachesAvoiding(
+  index: ProgramIndex,
+  entry: ts.SourceFile,
+  file: ts.SourceFile,
+  avoid: ReadonlySet<ts.SourceFile>,
+): boolean {
+  if (avoid.has(file)) return false;
+  const seen = new Set([entry]);
+  const queue = [entry];
+  while (queue.length) {
+    const from = queue.pop()!;
+    for (const target of directImports(index, from)) {
+      if (target === file) return true;
+      if (seen.has(target) || avoid.has(target)) continue;
+      seen.add(target);
+      queue.push(target);
+    }
+  }
+  return false;
+}
+
+/** The program files `file` loads at run time (type-only imports aside), by its own import statements and requires. */
+function directImports(index: ProgramIndex, file: ts.SourceFile): ts.SourceFile[] {
+  const t = index.ts;
+  const found: ts.SourceFile[] = [];
+  const add = (specifier: ts.Expression | undefined): void => {
+    if (!specifier || !t.isStringLiteralLike(specifier)) return;
+    const target = index.binding.moduleFileOf(specifier);
+    if (target && !target.isDeclarationFile) found.push(target);
+  };
+  const visit = (node: ts.Node): void => {
+    if (t.isImportDeclaration(node)) {
+      if (!node.importClause?.isTypeOnly) add(node.moduleSpecifier);
+    } else if (t.isExportDeclaration(node)) {
+      if (!node.isTypeOnly) add(node.moduleSpecifier);
+    } else if (t.isCallExpression(node)) {
+      if (node.expression.kind === t.SyntaxKind.ImportKeyword || index.binding.requireSpecifier(node) !== undefined)
+        add(node.arguments[0]);
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+/**
+ * The scope an exit belongs to, with a subcommand's action as a scope of its own even when it is
+ * an inline callback: `.action(async () => { … process.exit(1) })` is that command's `main()`.
+ */
+export function entryScopeOf(index: ProgramIndex, node: ts.Node): FunctionLikeWithBody | ts.SourceFile {
+  const t = index.ts;
+  const named = namedScopeOf(t, node);
+  for (let fn = enclosingFunction(t, node); fn && fn !== named; fn = enclosingFunction(t, fn)) {
+    if (isCommandAction(index, fn)) return fn;
+  }
+  return named;
+}
+
+/**
+ * `node` is in the rejection handler of a promise chain that is a statement of a module's top
+ * level: `main().catch(() => process.exit(1))`, `Promise.all(workers.map((w) => w.run())).catch(…)`,
+ * `client.raw('select 1').catch(…)`. That promise is the program's start (or a probe of what it
+ * opens at load time): when it fails, the program never started serving, whatever the module
+ * opened before it.
+ */
+export function isEntryPromiseFailure(index: ProgramIndex, node: ts.Node): boolean {
+  const t = index.ts;
+  let fn = enclosingFunction(t, node);
+  if (!fn) return false;
+  for (let outer = enclosingFunction(t, fn); outer; outer = enclosingFunction(t, outer)) fn = outer;
+  const call = fn.parent;
+  if (!call || !t.isCallExpression(call)) return false;
+  const parts = methodCallParts(t, call);
+  if (!parts) return false;
+  const rejection =
+    (parts.name === 'catch' && call.arguments[0] === fn) || (parts.name === 'then' && call.arguments[1] === fn);
+  if (!rejection) return false;
+  // Up the chain to its statement: `main().catch(…).finally(…);`, `void main().catch(…)`.
+  let top: ts.Node = call;
+  for (;;) {
+    const parent: ts.Node = top.parent;
+    if (t.isPropertyAccessExpression(parent) && parent.expression === top && t.isCallExpression(parent.parent)) {
+      top = parent.parent;
+      continue;
+    }
+    if (t.isParenthesizedExpression(parent) || t.isVoidExpression(parent) || t.isAwaitExpression(parent)) {
+      top = parent;
+      continue;
+    }
+    break;
+  }
+  return t.isExpressionStatement(top.parent) && t.isSourceFile(top.parent.parent);
 }

@@ -10,16 +10,18 @@ import { completedCleanupBefore, pathDoesCleanup, pendingCleanupBefore, type Cle
 import {
   exitCallOf,
   functionLabel,
+  entryScopeOf,
   isDeadlineExit,
+  isEntryPromiseFailure,
   isExitReference,
   isInFailureListener,
-  isLongRunningFile,
+  isInOptionParser,
+  isLongRunningForItsCommands,
   isSecondSignalListener,
   isShebangScript,
   isSignalListenerRoot,
   isStartupScope,
   isWorkerThreadFile,
-  namedScopeOf,
   openedBefore,
   openThingLabel,
   type ExitCall,
@@ -138,8 +140,10 @@ function checkExit(context: Context, exit: ExitCall): void {
     return;
   }
 
-  // A one-shot script or CLI holds nothing that an exit could cut off.
-  if (!isLongRunningFile(index, sourceFile) || isShebangScript(index, sourceFile)) return;
+  // A one-shot script or CLI holds nothing that an exit could cut off, nor does a subcommand of a
+  // multi-command CLI that loads no server; an option parser runs before any command starts.
+  if (!isLongRunningForItsCommands(index, sourceFile) || isShebangScript(index, sourceFile)) return;
+  if (isInOptionParser(index, node)) return;
   if (completedCleanupBefore(index, node, scope)) return;
 
   if (roots.length > 0) {
@@ -162,7 +166,9 @@ function checkExit(context: Context, exit: ExitCall): void {
     context.report({ node, messageId: 'exitInHandler', data: { exit: exitText(context, node) } });
     return;
   }
-  const named = namedScopeOf(t, node);
+  // The program's start failed: nothing was serving yet.
+  if (isEntryPromiseFailure(index, node)) return;
+  const named = entryScopeOf(index, node);
   if (isStartupScope(index, named)) {
     // Startup validation before anything is open is where an exit belongs.
     const opened = openedBefore(index, node, named);
@@ -240,7 +246,7 @@ function checkExitAsListener(context: Context, call: ts.CallExpression): void {
   if (!isExitReference(index, listener)) return;
   const receiver = index.binding.resolve(parts.receiver);
   if (!receiver || !sameRef(receiver, { module: 'global', path: ['process'] })) return;
-  if (!isLongRunningFile(index, sourceFile) || isShebangScript(index, sourceFile)) return;
+  if (!isLongRunningForItsCommands(index, sourceFile) || isShebangScript(index, sourceFile)) return;
   if (isWorkerThreadFile(index, sourceFile) || index.shutdownRootsOf(call).length > 0) return; // a second-signal exit
   context.report({
     node: listener,

@@ -25,6 +25,25 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
     project.file('valid-worker.ts'),
     project.file('valid-script.ts'),
     project.file('valid-cli.ts'),
+    // A multi-command bin: a one-shot subcommand and a supervisor subcommand are programs of
+    // their own; the server command's option parsers, its startup failure and its exit once the
+    // stop has finished ('stopped') are not reported.
+    project.file('cli/main.ts'),
+    project.file('cli/hash.ts'),
+    project.file('cli/daemon.ts'),
+    project.file('cli/supervisor.ts'),
+    project.file('cli/start.ts'),
+    // Startup validation found through an import under another name, a Fastify plugin (wrapped
+    // by fastify-plugin), a constructor required in TypeScript four calls up (a test harness's
+    // use aside), and a NestJS ConfigModule `validate` callback.
+    project.file('startup/validate-config.ts'),
+    project.file('startup/plugin.ts'),
+    project.file('startup/engine.ts'),
+    project.file('startup/env.validation.ts'),
+    // A failed start after the module opened a pool: the entry promise's `.catch`, the probe of
+    // the pool; and a listen failure of a server kept on an application-wide object.
+    project.file('startup/entry-promise.ts'),
+    project.file('startup/global-server.ts'),
     project.file('service.ts'),
     project.file('db.ts'),
     // Test files are skipped unless checkTestFiles.
@@ -106,6 +125,18 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
               output: edited(signals.code, '    process.exit(0);\n', '    process.exitCode = 0;\n    return;\n'),
             },
           ],
+        },
+      ],
+    },
+    {
+      // The server a subcommand runs is still checked.
+      ...project.file('cli/app.ts'),
+      errors: [
+        {
+          messageId: 'exitInLibrary',
+          line: 18,
+          column: 18,
+          data: { exit: 'process.exit()', where: 'App.reload', label: 'HTTP server' },
         },
       ],
     },
