@@ -34,7 +34,11 @@ function writeFileAtomically(path: string, content: string, given: string): void
     writeFileSync(temporary, content);
     renameSync(temporary, path);
   } catch (error) {
-    rmSync(temporary, { force: true });
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Nothing was written there either.
+    }
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new UsageError(
       `--output-file ${given}: cannot write the report there (${code}). Choose a path you can write to.`,

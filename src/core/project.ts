@@ -247,11 +247,11 @@ class ConfigReader {
       references: (parsed.projectReferences ?? []).filter((reference) => {
         const target = t.resolveProjectReferencePath(reference);
         if (existsSync(target)) return true;
+        const named = reference.originalPath ?? reference.path;
         this.note(
-          `reference ${path} ${reference.path}`,
+          `reference ${path} ${named}`,
           path,
-          (c) =>
-            `${c}: the project reference "${reference.path}" does not exist; skipped. Fix or remove the reference.`,
+          (c) => `${c}: the project reference "${named}" does not exist; skipped. Fix or remove the reference.`,
         );
         return false;
       }),
