@@ -38,7 +38,8 @@ describe.each(projects.map((segments) => [segments.join('/'), segments] as const
   const project = fixtureProject(...segments);
 
   it('ESLint with the plugin reports what the CLI reports', async () => {
-    const cli = lint(ts, { cwd: project.dir, targets: ['.'] });
+    // Both faces lint src/ (the CLI given the project's folder would also lint a fixture project nested in it).
+    const cli = lint(ts, { cwd: project.dir, targets: ['src'] });
     const cliFindings = cli.results.flatMap((r) => r.messages.map((m) => key(project.dir, r.filePath, m))).sort();
 
     const eslint = new ESLint({

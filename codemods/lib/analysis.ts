@@ -20,10 +20,14 @@ export interface CodemodAnalysis {
 }
 
 /** Analyses the targets with every rule at its defaults, keeping what is not suppressed. */
-export function analyseForCodemods(cwd: string, targets: readonly string[]): CodemodAnalysis {
+export function analyseForCodemods(
+  cwd: string,
+  targets: readonly string[],
+  onWarning?: (line: string) => void,
+): CodemodAnalysis {
   const files = new Map<string, AnalysedFile>();
   let unparsed: CodemodAnalysis['unparsed'];
-  const analysis = analyzeProject(ts, { cwd, targets, rules: rules.map((rule) => ({ rule })) });
+  const analysis = analyzeProject(ts, { cwd, targets, rules: rules.map((rule) => ({ rule })), onWarning });
   for (const program of analysis.programs) {
     if ('cached' in program) continue; // no reuse is asked for
     for (const file of program.files) {

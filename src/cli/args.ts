@@ -28,8 +28,9 @@ const severities: readonly Severity[] = ['off', 'warn', 'error'];
 export const usage = `Usage: shutdown-lint [options] [paths...]
        shutdown-lint migrate <codemod|all> [--dry-run] [--force] [paths...]
 
-Finds what a Node.js service loses on SIGTERM. Lints the nearest tsconfig.json or jsconfig.json
-of each path (project references followed), or every JavaScript/TypeScript file under it.
+Finds what a Node.js service loses on SIGTERM. Lints every JavaScript/TypeScript file under the
+paths (default: .), each with the nearest tsconfig/jsconfig that includes it (the configs under a
+folder and their references too); a file no config includes gets an inferred program.
 
 Options:
   -f, --format <name>       stylish (default), json, sarif, github
@@ -48,7 +49,8 @@ Options:
   -h, --help                show this help
   -v, --version             show the version
 
-Exit codes: 0 no errors, 1 errors (or too many warnings), 2 usage or configuration error.
+Exit codes: 0 no errors, 1 errors (or too many warnings), 2 usage error (a path with no files,
+an unwritable --output-file). A config that cannot be used whole is a warning on stderr.
 Disable a finding with // shutdown-lint-disable-next-line <rule-id> -- <reason>`;
 
 function usageCacheLocation(): never {

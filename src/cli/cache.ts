@@ -149,6 +149,7 @@ export class ResultCache {
         roots: [...identity.rootNames].map((f) => resolve(f)).sort(),
         options: identity.options,
         references: identity.references ?? [],
+        lints: identity.lints ? [...identity.lints].map((f) => resolve(f)).sort() : null,
         manifests: dependencyManifests([identity.project, this.cwd]),
       }),
     );

@@ -30,7 +30,7 @@ export interface LintOptions {
    * (`--cache`; see cache.ts for what the key covers).
    */
   cacheLocation?: string;
-  /** One line about the cache that could not be read or written; the run goes on. */
+  /** One line about a config that could not be used whole, or the cache; the run goes on. */
   onWarning?: (line: string) => void;
   /** Called after each file, for a progress line. */
   onProgress?: (done: number, total: number) => void;
@@ -160,6 +160,7 @@ export function lint(t: TS, options: LintOptions): LintRun {
     include: options.shard && inShard(options.shard, options.cwd),
     reuse: cache && ((identity) => cache.lookup(identity)),
     rules: runs,
+    onWarning: options.onWarning,
     onFile: () => options.onProgress?.(++done, analysis.total),
   });
   const stats: LintStats = { loadMs: analysis.loadMs, programs: [] };
@@ -180,6 +181,7 @@ export function lint(t: TS, options: LintOptions): LintRun {
       continue;
     }
     const { project } = program;
+    stats.loadMs += program.buildMs;
     const programResults = program.files.map((file) => resultOf(t, file, byId, severities));
     stats.programs.push({
       project: project.configPath ?? project.program.getCurrentDirectory(),

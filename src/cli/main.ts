@@ -1,6 +1,6 @@
 // The `shutdown-lint` command: arguments in, report out, exit code set. It sets
 // process.exitCode and lets the process end on its own (we lint for the other way).
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { version } from '../meta.js';
 import { parseCliArgs, usage } from './args.js';
@@ -23,12 +23,27 @@ export interface Io {
 
 export const ExitCode = { clean: 0, findings: 1, usage: 2 } as const;
 
-/** Writes next to the target, then renames: a reader never sees half a report. */
-function writeFileAtomically(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+/**
+ * Writes next to the target, then renames: a reader never sees half a report. A path that cannot
+ * be written (no permission, a folder in the way) is a usage error naming it.
+ */
+function writeFileAtomically(path: string, content: string, given: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(temporary, content);
+    renameSync(temporary, path);
+  } catch (error) {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Nothing was written there either.
+    }
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(
+      `--output-file ${given}: cannot write the report there (${code}). Choose a path you can write to.`,
+    );
+  }
 }
 
 function progressReporter(io: Io): ((done: number, total: number) => void) & { clear(): void } {
@@ -91,7 +106,7 @@ export function runCli(argv: readonly string[], io: Io): number {
     const color = Boolean(io.stdoutIsTTY) && !options.outputFile && !process.env.NO_COLOR;
     const output = format(options.format, run, io.cwd, color);
     const text = output && !output.endsWith('\n') ? `${output}\n` : output;
-    if (options.outputFile) writeFileAtomically(resolve(io.cwd, options.outputFile), text);
+    if (options.outputFile) writeFileAtomically(resolve(io.cwd, options.outputFile), text, options.outputFile);
     else if (text) io.stdout(text);
     const errors = run.results.reduce((n, r) => n + r.errorCount, 0);
     const warnings = run.results.reduce((n, r) => n + r.warningCount, 0);

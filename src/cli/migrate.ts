@@ -138,6 +138,8 @@ interface PlannedFile {
 export interface MigrateIo {
   cwd: string;
   stdout: (text: string) => void;
+  /** One line about a config that could not be used whole; the run goes on. */
+  stderr?: (text: string) => void;
 }
 
 function shown(cwd: string, path: string): string {
@@ -149,7 +151,9 @@ function shown(cwd: string, path: string): string {
 export function migrate(options: MigrateOptions, io: MigrateIo): void {
   const j = loadJscodeshift();
   if (!options.dryRun && !options.force) checkGitTree(io.cwd);
-  const analysis = analyseForCodemods(io.cwd, options.targets);
+  const analysis = analyseForCodemods(io.cwd, options.targets, (line) =>
+    io.stderr?.(`shutdown-lint migrate: ${line}\n`),
+  );
   const { unparsed } = analysis;
   if (unparsed) {
     throw new UsageError(

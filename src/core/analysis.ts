@@ -5,10 +5,19 @@
 import type * as ts from 'typescript';
 import { readDirectives } from './directives.js';
 import { runRulesOnFile, type RuleFinding, type RuleRun } from './engine.js';
-import { loadProjects, type LoadedProject, type LoadOptions, type Reusable, type ReusedProject } from './project.js';
+import {
+  buildProject,
+  planProjects,
+  type LoadedProject,
+  type LoadOptions,
+  type PlannedProject,
+  type Reusable,
+  type ReusedProject,
+} from './project.js';
 import type { AnyRule, DataOf, FindingData, MessageIdOf } from './rule.js';
 import type { TS } from './ts-utils.js';
 import { pluginNamespace } from '../meta.js';
+import { UsageError } from './project.js';
 
 /** A finding as plain data: what a codemod rewrites and a report prints. */
 export interface AnalyzedFinding<
@@ -46,6 +55,8 @@ export interface FileAnalysis {
 export interface ProgramAnalysis {
   project: LoadedProject;
   files: FileAnalysis[];
+  /** Building the program (parse and module resolution). */
+  buildMs: number;
   analysisMs: number;
 }
 
@@ -102,41 +113,54 @@ export function analyzeFile(
 }
 
 export interface ProjectAnalysis<Cached extends Reusable = Reusable> {
-  /** Finding the configs and building every program (parse and module resolution). */
+  /** Finding the configs and planning every program (the programs are built when reached). */
   loadMs: number;
   /** The files selected in every program (a reused program counts the files it linted). */
   total: number;
-  /** Each program analysed when it is reached, one at a time; a reused one passed through unbuilt. */
+  /** Each program built and analysed when it is reached, one at a time; a reused one passed through unbuilt. */
   programs: Iterable<ProgramAnalysis | ReusedProject<Cached>>;
 }
 
 /**
- * Loads the programs the targets select (now), and analyses each selected file of a program when
- * the caller reaches it. A program whose stored results `reuse` returns is not built.
+ * Plans the programs the targets select (now), and builds and analyses each when the caller
+ * reaches it: one program is held at a time. A program whose stored results `reuse` returns is not
+ * built. Throws UsageError when the targets hold no JavaScript or TypeScript file.
  */
 export function analyzeProject<Cached extends Reusable = Reusable>(
   t: TS,
   options: AnalysisOptions<Cached>,
 ): ProjectAnalysis<Cached> {
   const started = performance.now();
-  const projects = loadProjects(t, options);
+  const plans = planProjects(t, options);
+  if (plans.length === 0) {
+    const paths = options.targets.length ? options.targets.join(', ') : '.';
+    throw new UsageError(
+      `${paths}: no JavaScript or TypeScript files found (node_modules, dist and build are skipped). Pass the folder of your service.`,
+    );
+  }
+  // A program none of whose files is in this shard is not built: its files are claimed elsewhere.
+  const steps = plans
+    .filter((plan) => plan.lints.length > 0)
+    .map((plan) => ({ plan, cached: options.reuse?.(plan.identity) }));
   return {
     loadMs: performance.now() - started,
-    total: projects.reduce((n, p) => n + ('cached' in p ? p.cached.linted.length : p.files.length), 0),
-    programs: analyzePrograms(t, projects, options),
+    total: steps.reduce((n, s) => n + (s.cached ? s.cached.linted.length : s.plan.lints.length), 0),
+    programs: analyzePrograms(t, steps, options),
   };
 }
 
 function* analyzePrograms<Cached extends Reusable>(
   t: TS,
-  projects: readonly (LoadedProject | ReusedProject<Cached>)[],
+  steps: readonly { plan: PlannedProject; cached: Cached | undefined }[],
   options: AnalysisOptions<Cached>,
 ): Generator<ProgramAnalysis | ReusedProject<Cached>> {
-  for (const project of projects) {
-    if ('cached' in project) {
-      yield project;
+  for (const { plan, cached } of steps) {
+    if (cached) {
+      yield { configPath: plan.configPath, identity: plan.identity, cached };
       continue;
     }
+    const building = performance.now();
+    const project = buildProject(t, plan);
     const started = performance.now();
     const files: FileAnalysis[] = [];
     for (const sourceFile of project.files) {
@@ -144,6 +168,6 @@ function* analyzePrograms<Cached extends Reusable>(
       files.push(analysis);
       options.onFile?.(analysis);
     }
-    yield { project, files, analysisMs: performance.now() - started };
+    yield { project, files, buildMs: started - building, analysisMs: performance.now() - started };
   }
 }

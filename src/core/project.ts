@@ -1,8 +1,21 @@
-// Loading: from the paths on the command line to TypeScript programs. The nearest tsconfig.json
-// (or jsconfig.json) of each path, its project references followed; a plain JavaScript project
-// with neither gets an inferred allowJs program over its files.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+// Loading: from the paths on the command line to TypeScript programs.
+//
+// Every file is linted once, in the program of the nearest config that includes it: the configs
+// (tsconfig.json, jsconfig.json, and variants such as tsconfig.app.json) in its folder and the
+// folders above it, and those under a folder given as a path (a monorepo's packages, a server/
+// beside a root config that includes only src/), their project references followed. A file no
+// config includes gets an inferred allowJs program: one per workspace package (package.json
+// `workspaces`, pnpm-workspace.yaml), else one per folder given. So a file's program does not
+// depend on the path it was reached from.
+//
+// One config never stops the run: a config whose JSON is broken is skipped (its files fall to the
+// next config or to the inferred program), an `extends` that is not installed is dropped (the
+// config's own options and files are used), and each is reported as one warning line.
+//
+// The programs are planned first (cheap: configs and file lists) and built one at a time when the
+// caller reaches them, so a monorepo holds one program in memory, not all of them.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type * as ts from 'typescript';
 
 type TS = typeof ts;
@@ -14,6 +27,8 @@ export interface ProgramIdentity {
   rootNames: readonly string[];
   options: object;
   references?: readonly object[];
+  /** The files this program lints (the others it holds are linted by a nearer config). */
+  lints?: readonly string[];
 }
 
 /** Stored results that stand for a program: the files it linted are claimed as if it had run. */
@@ -36,7 +51,44 @@ export interface LoadedProject {
   claimed: string[];
 }
 
-const configNames = ['tsconfig.json', 'jsconfig.json'];
+/** A program whose results `reuse` returned: not built. */
+export interface ReusedProject<Cached extends Reusable = Reusable> {
+  configPath: string | undefined;
+  identity: ProgramIdentity;
+  cached: Cached;
+}
+
+/** A program to build: what it is built from and the files it lints. */
+export interface PlannedProject {
+  configPath: string | undefined;
+  identity: ProgramIdentity;
+  options: ts.CompilerOptions;
+  references: readonly ts.ProjectReference[] | undefined;
+  /** The files it lints (this shard's): each file is in one plan only. */
+  lints: readonly string[];
+  /** The files it claims: those it lints, and those of other shards. */
+  claims: readonly string[];
+}
+
+export interface LoadOptions<Cached extends Reusable = Reusable> {
+  cwd: string;
+  /** Files or directories; empty means the current directory. */
+  targets: readonly string[];
+  /** Lint only the selected files this accepts (a `--shard`); the programs still hold every file. */
+  include?: (file: string) => boolean;
+  /** Stored results for a program, when its inputs have not changed (`--cache`): it is not built. */
+  reuse?: (identity: ProgramIdentity) => Cached | undefined;
+  /** One line about a config that could not be used whole; the run goes on. */
+  onWarning?: (line: string) => void;
+}
+
+const canonicalConfigs = ['tsconfig.json', 'jsconfig.json'];
+const configFile = /^(?:tsconfig|jsconfig)(?:\.[^\\/]+)?\.json$/;
+/** Variants that configure tests or tools: they own a file only when no other config of the folder does. */
+const testVariant =
+  /\.(?:spec|specs|test|tests|e2e|cypress|playwright|storybook|stories|jest|vitest|eslint|lint)\.json$/i;
+/** Variants that are shared options to extend, not projects. */
+const baseVariant = /\.(?:base|paths|shared|common|options|settings|defaults|root|recommended)\.json$/i;
 const sourceExtensions = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 const declarationFile = /\.d\.[cm]?ts$/;
 const skippedDirectories = new Set([
@@ -51,18 +103,17 @@ const skippedDirectories = new Set([
   '.cache',
 ]);
 
-function findNearestConfig(start: string): string | undefined {
-  for (let dir = start; ; dir = dirname(dir)) {
-    for (const name of configNames) {
-      const candidate = join(dir, name);
-      if (existsSync(candidate)) return candidate;
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
 function describeDiagnostic(t: TS, diagnostic: ts.Diagnostic): string {
   return t.flattenDiagnosticMessageText(diagnostic.messageText, ' ').replace(/\.$/, '');
+}
+
+function isUnder(file: string, directory: string): boolean {
+  const rel = relative(directory, file);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel));
+}
+
+function depth(path: string): number {
+  return resolve(path).split(sep).length;
 }
 
 interface ParsedConfig {
@@ -70,53 +121,170 @@ interface ParsedConfig {
   fileNames: string[];
   options: ts.CompilerOptions;
   references: readonly ts.ProjectReference[];
+  /** The configs it extends (resolved paths): these are bases, not projects. */
+  extended: readonly string[];
+  /** Its own JSON names its files (`files` or `include`), as a variant that is a project does. */
+  namesFiles: boolean;
 }
 
-function parseConfig(t: TS, configPath: string): ParsedConfig {
-  const read = t.readConfigFile(configPath, t.sys.readFile);
-  if (read.error) {
-    throw new UsageError(
-      `${configPath}: ${describeDiagnostic(t, read.error)}. Fix the file, or pass a directory without it.`,
-    );
-  }
-  const parsed = t.parseJsonConfigFileContent(read.config, t.sys, dirname(configPath), undefined, configPath);
-  // An empty `files` list (18002) or no inputs (18003) is a solution-style config: its references
-  // hold the code, or no config covers the folder and it gets an inferred program.
-  const errors = parsed.errors.filter(
-    (d) => d.category === t.DiagnosticCategory.Error && d.code !== 18002 && d.code !== 18003,
-  );
-  if (errors.length > 0) {
-    throw new UsageError(`${configPath}: ${describeDiagnostic(t, errors[0]!)}. Fix the config.`);
-  }
-  return {
-    path: configPath,
-    fileNames: parsed.fileNames,
-    options: parsed.options,
-    references: parsed.projectReferences ?? [],
-  };
-}
+/**
+ * Reads configs once each and collects what could not be used whole. A config whose JSON does not
+ * parse is unusable (undefined); an option error or an `extends` that is not installed is noted and
+ * the rest of the config is used.
+ */
+class ConfigReader {
+  private readonly parsed = new Map<string, ParsedConfig | undefined>();
+  /** Problem -> the configs it was met in, for one line per problem. */
+  private readonly problems = new Map<string, { configs: string[]; what: (configs: string) => string }>();
+  private readonly listings = new Map<string, string[]>();
 
-/** The config and every config it references, each once. */
-function collectConfigs(t: TS, configPath: string, seen: Map<string, ParsedConfig>): void {
-  const key = resolve(configPath);
-  if (seen.has(key)) return;
-  const config = parseConfig(t, key);
-  seen.set(key, config);
-  for (const reference of config.references) {
-    const target = t.resolveProjectReferencePath(reference);
-    if (!existsSync(target)) {
-      throw new UsageError(
-        `${key}: the project reference "${reference.path}" does not exist. Fix or remove the reference.`,
+  constructor(
+    private readonly t: TS,
+    private readonly cwd: string,
+  ) {}
+
+  private shown(path: string): string {
+    const rel = relative(this.cwd, path);
+    return rel && !rel.startsWith('..') ? rel.split(sep).join('/') : path;
+  }
+
+  private note(key: string, config: string, what: (configs: string) => string): void {
+    const entry = this.problems.get(key) ?? { configs: [], what };
+    if (!entry.configs.includes(config)) entry.configs.push(config);
+    this.problems.set(key, entry);
+  }
+
+  /** One line per problem, naming the first config it was met in and how many others. */
+  warnings(): string[] {
+    return [...this.problems.values()].map(({ configs, what }) => {
+      const others = configs.length - 1;
+      return what(
+        `${this.shown(configs[0]!)}${others ? ` (and ${others} other config${others === 1 ? '' : 's'})` : ''}`,
       );
+    });
+  }
+
+  /** The config files of a folder: tsconfig.json, jsconfig.json, then the variants, tests last. */
+  configsIn(directory: string): string[] {
+    let listed = this.listings.get(directory);
+    if (listed) return listed;
+    let names: string[] = [];
+    try {
+      names = readdirSync(directory).filter((name) => configFile.test(name));
+    } catch {
+      // Unreadable folder: no configs.
     }
-    collectConfigs(t, target, seen);
+    listed = names
+      .sort((a, b) => configRank(a) - configRank(b) || (a < b ? -1 : a > b ? 1 : 0))
+      .map((n) => join(directory, n));
+    this.listings.set(directory, listed);
+    return listed;
+  }
+
+  read(path: string): ParsedConfig | undefined {
+    const key = resolve(path);
+    if (this.parsed.has(key)) return this.parsed.get(key);
+    this.parsed.set(key, undefined); // a reference cycle reads it once
+    const config = this.parse(key);
+    this.parsed.set(key, config);
+    return config;
+  }
+
+  private parse(path: string): ParsedConfig | undefined {
+    const { t } = this;
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      this.note(
+        `unreadable ${path}`,
+        path,
+        (c) =>
+          `${c}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); its folder is linted without it.`,
+      );
+      return undefined;
+    }
+    const source = t.parseJsonText(path, text) as ts.TsConfigSourceFile;
+    // TypeScript reads comments, trailing commas and (reporting 1327) unquoted keys or single
+    // quotes exactly, as JSON5 does: those are read. Other syntax errors leave a guess: skipped.
+    const syntax = ((source as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? []).filter(
+      (d) => d.code !== 1327,
+    );
+    if (syntax.length > 0) {
+      const first = syntax[0]!;
+      const line = source.getLineAndCharacterOfPosition(first.start ?? 0).line + 1;
+      this.note(
+        `syntax ${path}`,
+        path,
+        (c) =>
+          `${c}:${line}: ${describeDiagnostic(t, first)}; this config is skipped and its files are linted with the next config up or an inferred program. Fix the JSON.`,
+      );
+      return undefined;
+    }
+    const parsed = t.parseJsonSourceFileConfigFileContent(source, t.sys, dirname(path), undefined, path);
+    for (const error of parsed.errors) {
+      // An empty `files` list (18002) or no inputs (18003) is a solution-style config or a folder
+      // with no code: nothing to report. 1327 is JSON5 that was read.
+      if (error.category !== t.DiagnosticCategory.Error || [18002, 18003, 1327].includes(error.code)) continue;
+      const message = describeDiagnostic(t, error);
+      const missing = /^File '(.+)' not found$/.exec(message);
+      if (missing) {
+        this.note(
+          `extends ${missing[1]}`,
+          path,
+          (c) =>
+            `${c}: extends "${missing[1]}", which is not installed; linted with the config's own options and files. Install the dependencies for the full options.`,
+        );
+      } else {
+        this.note(`option ${message}`, path, (c) => `${c}: ${message}; linted without it. Fix the config.`);
+      }
+    }
+    const raw = (parsed.raw ?? {}) as { files?: unknown; include?: unknown };
+    return {
+      path,
+      fileNames: parsed.fileNames.map((f) => resolve(f)),
+      options: parsed.options,
+      references: (parsed.projectReferences ?? []).filter((reference) => {
+        const target = t.resolveProjectReferencePath(reference);
+        if (existsSync(target)) return true;
+        const named = reference.originalPath ?? reference.path;
+        this.note(
+          `reference ${path} ${named}`,
+          path,
+          (c) => `${c}: the project reference "${named}" does not exist; skipped. Fix or remove the reference.`,
+        );
+        return false;
+      }),
+      extended: (source.extendedSourceFiles ?? []).map((f) => resolve(f)),
+      namesFiles: raw.files !== undefined || raw.include !== undefined,
+    };
   }
 }
 
-function listSourceFiles(directory: string): string[] {
+function configRank(name: string): number {
+  if (name === 'tsconfig.json') return 0;
+  if (name === 'jsconfig.json') return 1;
+  return testVariant.test(name) ? 3 : 2;
+}
+
+/** A config that is a project: a canonical one, or a variant that names its files and is not a base. */
+function isProject(config: ParsedConfig, bases: ReadonlySet<string>): boolean {
+  const name = basename(config.path);
+  if (canonicalConfigs.includes(name)) return true;
+  return config.namesFiles && !baseVariant.test(name) && !bases.has(config.path);
+}
+
+function listSourceFiles(directory: string, found: (directory: string) => void = () => {}): string[] {
   const files: string[] = [];
   const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    found(dir);
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable folder
+    }
+    for (const entry of entries) {
       if (entry.isDirectory()) {
         if (!skippedDirectories.has(entry.name)) walk(join(dir, entry.name));
       } else if (sourceExtensions.test(entry.name) && !declarationFile.test(entry.name)) {
@@ -143,116 +311,280 @@ function inferredOptions(t: TS): ts.CompilerOptions {
   };
 }
 
-function isUnder(file: string, directory: string): boolean {
-  const rel = relative(directory, file);
-  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel));
+/** The package folders of the npm/yarn/bun (`workspaces`) or pnpm (pnpm-workspace.yaml) workspace at `root`. */
+function workspacePackages(root: string): string[] {
+  const patterns: string[] = [];
+  try {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      workspaces?: string[] | { packages?: string[] };
+    };
+    const workspaces = Array.isArray(manifest.workspaces) ? manifest.workspaces : manifest.workspaces?.packages;
+    if (Array.isArray(workspaces)) patterns.push(...workspaces.filter((p) => typeof p === 'string'));
+  } catch {
+    // No manifest, or not JSON: no npm workspaces.
+  }
+  try {
+    // The `packages:` list of pnpm-workspace.yaml: `  - 'glob'` lines up to the next top-level key.
+    const yaml = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8');
+    const block = /^packages:\s*\n((?:[ \t]+.*\n?|\s*\n)*)/m.exec(yaml)?.[1] ?? '';
+    for (const match of block.matchAll(/^[ \t]*-[ \t]*['"]?([^'"#\n]+?)['"]?[ \t]*(?:#.*)?$/gm))
+      patterns.push(match[1]!);
+  } catch {
+    // No pnpm workspace.
+  }
+  const folders = new Set<string>();
+  for (const pattern of patterns) {
+    if (pattern.startsWith('!')) continue;
+    // `a/*`, `a/**`, `a`: the folders one level (or any level) under `a` that hold a package.json.
+    const parts = pattern.replace(/\/+$/, '').split('/');
+    const expand = (dir: string, rest: string[]): void => {
+      if (rest.length === 0) {
+        if (existsSync(join(dir, 'package.json'))) folders.add(resolve(dir));
+        return;
+      }
+      const [head, ...tail] = rest;
+      if (head === '**') {
+        expand(dir, tail);
+        for (const child of subfolders(dir)) expand(child, rest);
+      } else if (head!.includes('*')) {
+        const match = new RegExp(`^${head!.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+        for (const child of subfolders(dir)) if (match.test(basename(child))) expand(child, tail);
+      } else {
+        expand(join(dir, head!), tail);
+      }
+    };
+    expand(root, parts);
+  }
+  return [...folders];
 }
 
-/** A program whose results `reuse` returned: not built. */
-export interface ReusedProject<Cached extends Reusable = Reusable> {
-  configPath: string | undefined;
-  identity: ProgramIdentity;
-  cached: Cached;
+function subfolders(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !skippedDirectories.has(e.name))
+      .map((e) => join(dir, e.name));
+  } catch {
+    return [];
+  }
 }
 
-export interface LoadOptions<Cached extends Reusable = Reusable> {
-  cwd: string;
-  /** Files or directories; empty means the current directory. */
-  targets: readonly string[];
-  /** Lint only the selected files this accepts (a `--shard`); the programs still hold every file. */
-  include?: (file: string) => boolean;
-  /** Stored results for a program, when its inputs have not changed (`--cache`): it is not built. */
-  reuse?: (identity: ProgramIdentity) => Cached | undefined;
+/** The nearest folder at or above `start` that declares a workspace. */
+function findWorkspaceRoot(start: string): string | undefined {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { workspaces?: unknown }).workspaces) return dir;
+      } catch {
+        // Not JSON: not a workspace root.
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 /**
- * One program per config (references included), each with the files the targets select.
- * A file that belongs to several configs is linted once, in the first.
+ * The programs the targets need, not built: each file the targets select is in one plan, that of
+ * the nearest config including it, else an inferred program. Throws UsageError for a path that does
+ * not exist.
  */
-export function loadProjects<Cached extends Reusable = Reusable>(
+export function planProjects(
   t: TS,
-  { cwd, targets, include, reuse }: LoadOptions<Cached>,
-): (LoadedProject | ReusedProject<Cached>)[] {
+  { cwd, targets, include, onWarning }: Omit<LoadOptions, 'reuse'>,
+): PlannedProject[] {
   const wanted = (targets.length ? targets : ['.']).map((target) => {
     const absolute = resolve(cwd, target);
     if (!existsSync(absolute)) {
       throw new UsageError(`${target}: no such file or directory. Pass files or directories that exist.`);
     }
-    return { absolute, isDirectory: statSync(absolute).isDirectory() };
+    const isDirectory = statSync(absolute).isDirectory();
+    return { absolute, isDirectory, isConfig: !isDirectory && /\.json$/.test(absolute) };
   });
+  const reader = new ConfigReader(t, cwd);
 
-  const configs = new Map<string, ParsedConfig>();
-  const inferredRoots: string[] = [];
+  // The configs to consider, in order: those given as paths, those of the folders above each path,
+  // those under each folder given, and every config they reference.
+  const candidates: ParsedConfig[] = [];
+  const seen = new Set<string>();
+  const add = (path: string): void => {
+    const key = resolve(path);
+    if (seen.has(key)) return;
+    seen.add(key);
+    const config = reader.read(key);
+    if (!config) return;
+    candidates.push(config);
+    for (const reference of config.references) add(t.resolveProjectReferencePath(reference));
+  };
+  // The files each folder given selects, found while looking for its configs.
+  const walked = new Map<string, string[]>();
   for (const target of wanted) {
-    if (!target.isDirectory && /\.json$/.test(target.absolute)) {
-      collectConfigs(t, target.absolute, configs);
+    if (target.isConfig) {
+      add(target.absolute);
       continue;
     }
-    const config = findNearestConfig(target.isDirectory ? target.absolute : dirname(target.absolute));
-    if (config) collectConfigs(t, config, configs);
-    else inferredRoots.push(target.isDirectory ? target.absolute : dirname(target.absolute));
+    // The folders above, up to the first with a tsconfig.json or jsconfig.json (every config of
+    // each: a variant such as tsconfig.app.json can be the one that includes the file).
+    const start = target.isDirectory ? target.absolute : dirname(target.absolute);
+    for (let dir = start; ; dir = dirname(dir)) {
+      const found = reader.configsIn(dir);
+      for (const config of found) add(config);
+      if (found.some((c) => canonicalConfigs.includes(basename(c))) || dirname(dir) === dir) break;
+    }
+    if (target.isDirectory) {
+      const folders: string[] = [];
+      walked.set(
+        target.absolute,
+        listSourceFiles(target.absolute, (dir) => folders.push(dir)),
+      );
+      for (const dir of folders) for (const config of reader.configsIn(dir)) add(config);
+    }
   }
+  const bases = new Set(candidates.flatMap((c) => c.extended));
+  const projects = candidates.filter((config) => isProject(config, bases));
 
   const selects = (file: string): boolean =>
     wanted.some((target) =>
-      /\.json$/.test(target.absolute) && !target.isDirectory
-        ? true
-        : target.isDirectory
-          ? isUnder(file, target.absolute)
-          : resolve(file) === target.absolute,
+      target.isConfig ? true : target.isDirectory ? isUnder(file, target.absolute) : file === target.absolute,
     );
 
-  const linted = new Set<string>();
-  const projects: (LoadedProject | ReusedProject<Cached>)[] = [];
-  const build = (
+  // Each selected file's owner: the nearest config including it (the deepest folder above the
+  // file; then tsconfig.json, jsconfig.json, the variants, the test variants; then the order found).
+  const owner = new Map<string, ParsedConfig>();
+  const nearness = (config: ParsedConfig, file: string): number =>
+    isUnder(file, dirname(config.path)) ? depth(dirname(config.path)) : 0;
+  for (const config of projects) {
+    for (const file of config.fileNames) {
+      if (declarationFile.test(file) || !selects(file)) continue;
+      const current = owner.get(file);
+      if (!current) owner.set(file, config);
+      else {
+        const [mine, theirs] = [nearness(config, file), nearness(current, file)];
+        if (
+          mine > theirs ||
+          (mine === theirs && configRank(basename(config.path)) < configRank(basename(current.path)))
+        ) {
+          owner.set(file, config);
+        }
+      }
+    }
+  }
+  // A config given as a path lints its own files, as before: it is the owner the user chose.
+  for (const target of wanted.filter((w) => w.isConfig)) {
+    const config = reader.read(target.absolute);
+    for (const file of config?.fileNames ?? []) if (!declarationFile.test(file)) owner.set(file, config!);
+  }
+
+  const plans: PlannedProject[] = [];
+  const plan = (
     configPath: string | undefined,
+    project: string,
     rootNames: string[],
     options: ts.CompilerOptions,
-    references?: readonly ts.ProjectReference[],
-    inferredRoot?: string,
+    references: readonly ts.ProjectReference[] | undefined,
+    selected: string[],
   ): void => {
-    const selected = rootNames.filter((f) => !declarationFile.test(f) && selects(f) && !linted.has(resolve(f)));
     if (selected.length === 0) return;
-    if (include && !selected.some((f) => include(resolve(f)))) {
-      // None of this program's files is in the shard: claim them, as a build would, and build nothing.
-      for (const name of selected) linted.add(resolve(name));
-      return;
-    }
-    const identity: ProgramIdentity = { project: configPath ?? inferredRoot!, rootNames, options, references };
-    const cached = reuse?.(identity);
-    if (cached) {
-      for (const name of cached.linted) linted.add(name);
-      projects.push({ configPath, identity, cached });
-      return;
-    }
-    const program = t.createProgram({
-      rootNames,
-      options: { ...options, noEmit: true },
-      projectReferences: references,
-    });
-    const files: ts.SourceFile[] = [];
-    const claimed: string[] = [];
-    for (const name of selected) {
-      const sourceFile = program.getSourceFile(name);
-      if (!sourceFile) continue;
-      linted.add(resolve(name));
-      claimed.push(resolve(name));
-      if (!include || include(resolve(name))) files.push(sourceFile);
-    }
-    projects.push({ configPath, identity, program, files, claimed });
+    const lints = include ? selected.filter((f) => include(f)) : selected;
+    const identity: ProgramIdentity = { project, rootNames, options, references, lints };
+    plans.push({ configPath, identity, options, references, lints, claims: selected });
   };
-
-  for (const config of configs.values()) build(config.path, config.fileNames, config.options, config.references);
-  // A target that no config covers (a folder outside the config's `include`) gets an inferred
-  // program, as typescript-eslint's project service gives such files a default project.
-  for (const target of wanted) {
-    if (/\.json$/.test(target.absolute) && !target.isDirectory) continue;
-    const covered = [...linted].some((file) =>
-      target.isDirectory ? isUnder(file, target.absolute) : file === target.absolute,
-    );
-    if (!covered) inferredRoots.push(target.isDirectory ? target.absolute : dirname(target.absolute));
+  for (const config of projects) {
+    const selected = config.fileNames.filter((f) => owner.get(f) === config).sort();
+    plan(config.path, config.path, config.fileNames, config.options, config.references, selected);
   }
-  for (const root of [...new Set(inferredRoots)])
-    build(undefined, listSourceFiles(root), inferredOptions(t), undefined, root);
-  return projects;
+
+  // The selected files no config includes: an inferred program per workspace package, else per
+  // folder given (a file given alone: its folder's files, linting that file).
+  const groups = new Map<string, { rootNames: string[]; lints: string[] }>();
+  const inferred = new Set<string>();
+  for (const target of wanted) {
+    if (target.isConfig) continue;
+    const root = target.isDirectory ? target.absolute : dirname(target.absolute);
+    const files = target.isDirectory ? walked.get(target.absolute)! : [target.absolute];
+    const workspaceRoot = target.isDirectory ? findWorkspaceRoot(root) : undefined;
+    const packages = workspaceRoot
+      ? workspacePackages(workspaceRoot)
+          .filter((dir) => isUnder(dir, root) && dir !== root)
+          .sort((a, b) => depth(b) - depth(a))
+      : [];
+    for (const file of files) {
+      if (owner.has(file) || inferred.has(file) || declarationFile.test(file)) continue;
+      inferred.add(file);
+      const key = packages.find((dir) => isUnder(file, dir)) ?? root;
+      let group = groups.get(key);
+      if (!group) {
+        const rootNames = target.isDirectory ? [] : listSourceFiles(root).filter((f) => !owner.has(f));
+        group = { rootNames, lints: [] };
+        groups.set(key, group);
+      }
+      group.lints.push(file);
+      if (target.isDirectory) group.rootNames.push(file);
+    }
+  }
+  for (const [root, group] of groups) {
+    plan(undefined, root, group.rootNames.sort(), inferredOptions(t), undefined, group.lints.sort());
+  }
+
+  if (onWarning) for (const line of reader.warnings()) onWarning(line);
+  return plans;
+}
+
+/**
+ * A compiler host for the options, which resolves package.json subpath imports (`#lib/db.js`) as
+ * Node does also when the config's moduleResolution predates them (node10, classic): those configs
+ * are common, Node honours `imports` whatever the config says, and an unresolved import cuts the
+ * import graph the rules follow from the entry. Other specifiers resolve as the config says.
+ */
+function hostResolvingSubpathImports(t: TS, options: ts.CompilerOptions): ts.CompilerHost | undefined {
+  // Since TypeScript 6 an unset moduleResolution is bundler or node16/nodenext, which read `imports`.
+  const kind = options.moduleResolution;
+  if (kind !== t.ModuleResolutionKind.Node10 && kind !== t.ModuleResolutionKind.Classic) return undefined;
+  const host = t.createCompilerHost(options);
+  const cache = t.createModuleResolutionCache(host.getCurrentDirectory(), host.getCanonicalFileName, options);
+  const withImports: ts.CompilerOptions = { ...options, moduleResolution: t.ModuleResolutionKind.Bundler };
+  host.resolveModuleNameLiterals = (
+    literals,
+    containingFile,
+    redirectedReference,
+    compilerOptions,
+    containingSourceFile,
+  ) =>
+    literals.map((literal) => {
+      const mode = t.getModeForUsageLocation(containingSourceFile, literal, compilerOptions);
+      const resolved = t.resolveModuleName(
+        literal.text,
+        containingFile,
+        compilerOptions,
+        host,
+        cache,
+        redirectedReference,
+        mode,
+      );
+      if (resolved.resolvedModule || !literal.text.startsWith('#')) return resolved;
+      const imported = t.resolveModuleName(
+        literal.text,
+        containingFile,
+        withImports,
+        host,
+        undefined,
+        redirectedReference,
+        mode,
+      );
+      return imported.resolvedModule ? imported : resolved;
+    });
+  return host;
+}
+
+/** Builds a planned program: its files to lint, and those it claims. */
+export function buildProject(t: TS, plan: PlannedProject): LoadedProject {
+  const options = { ...plan.options, noEmit: true };
+  const program = t.createProgram({
+    rootNames: plan.identity.rootNames,
+    options,
+    projectReferences: plan.references,
+    host: hostResolvingSubpathImports(t, options),
+  });
+  const files = plan.lints.map((name) => program.getSourceFile(name)).filter((f): f is ts.SourceFile => !!f);
+  return { configPath: plan.configPath, identity: plan.identity, program, files, claimed: [...plan.claims] };
 }

@@ -5,6 +5,7 @@
 //   clean/            a server whose SIGTERM handler bounds close() with a force-close timer
 //   findings/         src/receipts.ts: no-untracked-promise; src/server.ts: require-close-timeout
 //   broken-tsconfig/  a tsconfig.json that is not valid JSON
+//   (the configs and paths of projects: test/cli/projects.test.ts)
 //   js-only/          no tsconfig/jsconfig: .js and .cjs files using require('http')
 //   solution/         a solution-style tsconfig ("files": []) referencing api/ and worker/
 //   parse-error/      src/broken.ts does not parse; src/handler.ts has a finding
@@ -253,12 +254,16 @@ describe('exit codes', { timeout: 120_000 }, () => {
     expect(expectUsageError(cli(findings, ['--no-such-flag']))).toContain('--no-such-flag');
   });
 
-  it('2 on a tsconfig.json that is not valid JSON, with one line naming it', () => {
+  it('a tsconfig.json that is not valid JSON is one warning line naming it; its folder is still linted', () => {
+    // Issue 14: one config never stops the run. Its files get an inferred program.
     const directory = fixture('broken-tsconfig');
-    const line = expectUsageError(cachedCli(directory));
-    expect(line).toContain(path.join(directory, 'tsconfig.json'));
-    // Also when the broken config is found from a file inside its project.
-    expect(expectUsageError(cli(directory, ['src/server.ts']))).toContain(path.join(directory, 'tsconfig.json'));
+    for (const run of [cli(directory, ['-f', 'json']), cli(directory, ['-f', 'json', 'src/server.ts'])]) {
+      expect(run.code).toBe(0);
+      const lines = stderrLines(run);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^shutdown-lint: tsconfig\.json:\d+: .*skipped.*Fix the JSON\.$/);
+      expect([...resultsByFile(run, directory).keys()]).toEqual(['src/server.ts']);
+    }
   });
 });
 

@@ -1,12 +1,12 @@
 // Programs for core tests: a fixture project's program, as the CLI would load it.
 import type * as TS from 'typescript';
-import { loadProjects } from '../../src/core/project.js';
+import { buildProject, planProjects } from '../../src/core/project.js';
 import { ts } from '../../src/core/typescript.js';
 
 export function programOf(dir: string): TS.Program {
-  const [project] = loadProjects(ts, { cwd: dir, targets: ['.'] });
-  if (!project || !('program' in project)) throw new Error(`no program for ${dir}`);
-  return project.program;
+  const [plan] = planProjects(ts, { cwd: dir, targets: ['.'] });
+  if (!plan) throw new Error(`no program for ${dir}`);
+  return buildProject(ts, plan).program;
 }
 
 /** Every node of a file, in order. */
