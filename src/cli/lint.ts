@@ -8,8 +8,11 @@ import { runRulesOnFile, type RuleFinding } from '../core/engine.js';
 import { ProgramIndex } from '../core/program-index.js';
 import { formatMessage, type AnyRule, type Severity } from '../core/rule.js';
 import type { QuestionCounts } from '../core/type-questions.js';
+import { deployRules } from '../../rules/deploy/index.js';
+import type { DeployRule } from '../core/deploy/rule.js';
 import { pluginNamespace, ruleDocsUrl, version } from '../meta.js';
 import { ResultCache } from './cache.js';
+import { addDeployResults } from './deploy.js';
 import { loadProjects, UsageError } from './project.js';
 import { reporters, type FormatName } from './reporters/index.js';
 import type { LintMessage, LintResult, ReportContext } from './results.js';
@@ -37,6 +40,8 @@ export interface LintOptions {
   onProgress?: (done: number, total: number) => void;
   /** Also keep each file's unsuppressed findings with their offsets and data, for the codemods. */
   collectFindings?: boolean;
+  /** Leave out the deploy checks (the codemods need the code findings only). */
+  skipDeploy?: boolean;
 }
 
 /** A finding as the codemods take it: plain data, offsets into the text it was found in. */
@@ -82,6 +87,8 @@ export interface LintRun {
   results: LintResult[];
   stats: LintStats;
   rules: readonly AnyRule[];
+  /** The deploy checks that ran (rules/deploy). */
+  deployRules?: readonly DeployRule[];
   /** File path -> what the codemods need, when `collectFindings` was set. */
   findings?: Map<string, AnalysedFile>;
 }
@@ -92,7 +99,7 @@ function nodeTypeName(t: TS, kind: ts.SyntaxKind): string {
   return names.find((n) => !/^(First|Last)/.test(n)) ?? names[0] ?? 'Unknown';
 }
 
-export function resolveSeverities(rules: readonly AnyRule[], overrides: Readonly<Record<string, Severity>> = {}): Map<string, Severity> {
+export function resolveSeverities(rules: readonly { meta: { id: string; recommended: Exclude<Severity, 'off'> } }[], overrides: Readonly<Record<string, Severity>> = {}): Map<string, Severity> {
   const severities = new Map<string, Severity>(rules.map((r) => [r.meta.id, r.meta.recommended]));
   for (const [name, severity] of Object.entries(overrides)) {
     const id = name.startsWith(`${pluginNamespace}/`) ? name.slice(pluginNamespace.length + 1) : name;
@@ -154,7 +161,7 @@ function countResult(result: LintResult): LintResult {
 
 /** Lints the targets with every enabled rule. Throws UsageError for what the user must fix. */
 export function lint(t: TS, options: LintOptions): LintRun {
-  const severities = resolveSeverities(allRules, options.ruleSeverities);
+  const severities = resolveSeverities([...allRules, ...deployRules], options.ruleSeverities);
   const enabled = allRules.filter((rule) => severities.get(rule.meta.id) !== 'off');
   const runs = enabled.map((rule) => ({ rule, options: options.ruleOptions?.[rule.meta.id] }));
   const include = options.shard && inShard(options.shard, options.cwd);
@@ -224,8 +231,12 @@ export function lint(t: TS, options: LintOptions): LintRun {
     );
   }
   cache?.save();
+  const deploy =
+    options.skipDeploy || options.collectFindings
+      ? []
+      : addDeployResults(t, results, { cwd: options.cwd, targets: options.targets, severities, programs: projects.flatMap((p) => ('program' in p ? [p.program] : [])) });
   results.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
-  return findings ? { results, rules: enabled, stats, findings } : { results, rules: enabled, stats };
+  return findings ? { results, rules: enabled, stats, findings } : { results, rules: enabled, stats, deployRules: deploy };
 }
 
 function lintFile(
@@ -315,16 +326,23 @@ export function formatStats(stats: LintStats, cwd: string): string {
 }
 
 export function format(name: FormatName, run: LintRun, cwd: string, color: boolean): string {
+  const deployRuleInfo = (run.deployRules ?? []).map((rule) => {
+    const check = rule.meta.id.slice('deploy/'.length);
+    return { id: `${pluginNamespace}/${rule.meta.id}`, description: rule.meta.description, helpUri: ruleDocsUrl(`deploy/${check}/${check}`), defaultSeverity: rule.meta.recommended };
+  });
   const context: ReportContext = {
     cwd,
     color,
     toolVersion: version,
-    rules: run.rules.map((rule) => ({
-      id: `${pluginNamespace}/${rule.meta.id}`,
-      description: rule.meta.description,
-      helpUri: ruleDocsUrl(rule.meta.id),
-      defaultSeverity: rule.meta.recommended,
-    })),
+    rules: [
+      ...run.rules.map((rule) => ({
+        id: `${pluginNamespace}/${rule.meta.id}`,
+        description: rule.meta.description,
+        helpUri: ruleDocsUrl(rule.meta.id),
+        defaultSeverity: rule.meta.recommended,
+      })),
+      ...deployRuleInfo,
+    ],
   };
   return reporters[name](run.results, context);
 }
