@@ -1,5 +1,6 @@
 // The deploy checks, in the order of their value (research §5.1). A test holds the list equal to
 // the folders beside this file.
 import type { DeployRule } from '../../src/core/deploy/rule.js';
+import noShellWrappedNode from './no-shell-wrapped-node/no-shell-wrapped-node.js';
 
-export const deployRules: readonly DeployRule[] = [];
+export const deployRules: readonly DeployRule[] = [noShellWrappedNode];
