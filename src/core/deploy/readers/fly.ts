@@ -1,6 +1,6 @@
 // fly.toml through toml-eslint-parser: kill_signal (default SIGINT per the config reference),
 // kill_timeout (default 5 s), [env], [processes] (each replaces CMD), [[services]]/[http_service].
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { getStaticTOMLValue, parseTOML, type AST } from 'toml-eslint-parser';
 import type { BuiltImage } from '../images.js';
 import { projectRoot } from '../process-chain.js';
@@ -29,7 +29,10 @@ export function readFly(file: DeployFile, images: readonly BuiltImage[]): Deploy
   const config = getStaticTOMLValue(program) as Record<string, unknown>;
   const defaults = platformDefaults.fly;
   const dir = dirname(file.path);
-  const image = images.find((i) => dirname(i.file.path) === dir && i.production) ?? images.find((i) => i.production);
+  // fly deploy builds `[build] dockerfile`, or the Dockerfile next to fly.toml.
+  const build = config.build as { dockerfile?: string; image?: string } | undefined;
+  const dockerfile = resolve(dir, build?.dockerfile ?? 'Dockerfile');
+  const image = build?.image ? undefined : images.find((i) => i.file.path === dockerfile);
   const env = new Map<string, { value: string; span: Span }>(image?.stage.env ?? []);
   for (const [key, value] of Object.entries((config.env as Record<string, unknown>) ?? {})) env.set(key, { value: String(value), span: spans.get(`env.${key}`)! });
   const graceSeconds = parseDuration(config.kill_timeout);
