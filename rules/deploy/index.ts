@@ -2,5 +2,6 @@
 // the folders beside this file.
 import type { DeployRule } from '../../src/core/deploy/rule.js';
 import noShellWrappedNode from './no-shell-wrapped-node/no-shell-wrapped-node.js';
+import requireHandlerAsPid1 from './require-handler-as-pid1/require-handler-as-pid1.js';
 
-export const deployRules: readonly DeployRule[] = [noShellWrappedNode];
+export const deployRules: readonly DeployRule[] = [noShellWrappedNode, requireHandlerAsPid1];

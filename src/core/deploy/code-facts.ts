@@ -35,6 +35,8 @@ export interface ShutdownFacts {
   sigterm: boolean;
   /** Signals named by the code; empty with sigterm true when the listener's event is not a literal. */
   signals: string[];
+  /** A listener whose signal the code does not spell out (`process.on(name, stop)`): it may handle any. */
+  unnamed: boolean;
   /** Where the first signal listener is installed. */
   handlerAt?: RelatedLocation;
   /** The deadline per handled signal is the same: the first bound to fire ends the process. */
@@ -59,7 +61,7 @@ export function shutdownFactsOf(index: ProgramIndex, entry: ts.SourceFile): Shut
   const handled = signalsHandledFor(index, entry);
   const loaded = index.loadedBy(entry);
   const registrations = signalRegistrations(index).filter((r) => loaded.has(r.node.getSourceFile()));
-  const facts: ShutdownFacts = { entry: entry.fileName, sigterm: handled.sigterm, signals: handled.signals };
+  const facts: ShutdownFacts = { entry: entry.fileName, sigterm: handled.sigterm, signals: handled.signals, unnamed: registrations.some((r) => r.signals === undefined) };
   const first = registrations[0];
   if (!first) return facts;
   facts.handlerAt = relatedAt(first.node, `${first.how}(${(first.signals ?? ['a signal']).join(', ')}) installs the shutdown handler`);
@@ -236,6 +238,17 @@ export function evaluateMs(index: ProgramIndex, expression: ts.Expression, depth
     }
   }
   return { ms: undefined };
+}
+
+/** Whether the code handles `signal` (a listener with an unnamed event counts for any). */
+export function handles(facts: ShutdownFacts, signal: string): boolean {
+  if (facts.unnamed) return true;
+  return signal === 'SIGTERM' ? facts.sigterm : facts.signals.includes(signal);
+}
+
+/** Line 1 of the entry file, for findings about what the code lacks. */
+export function entryAt(facts: ShutdownFacts, message: string): RelatedLocation {
+  return { path: facts.entry, line: 1, column: 1, message };
 }
 
 /** The value of a code term for a unit: the unit's env value when it sets the variable. */

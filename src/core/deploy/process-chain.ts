@@ -318,6 +318,20 @@ export function signalledSteps(chain: ProcessChain): { init: InitStep | undefine
   return { init, steps: index < 0 ? [] : chain.steps.slice(index) };
 }
 
+/**
+ * Node is the process the platform signals, with no init in front: first in the chain, or
+ * reached through shells that exec (explicitly, or busybox/bash implicitly).
+ */
+export function nodeIsMainProcess(chain: ProcessChain): boolean {
+  if (chain.steps[0]?.kind === 'init') return false;
+  for (const step of chain.steps) {
+    if (step.kind === 'node') return true;
+    if (step.kind === 'shell' && (step.execs || step.implicitExec)) continue;
+    return false;
+  }
+  return false;
+}
+
 /** `node dist/server.js`, `npm start`: the command as a person would write it. */
 export function commandText(words: readonly string[]): string {
   return words.map((w) => (/\s/.test(w) ? JSON.stringify(w) : w)).join(' ');
