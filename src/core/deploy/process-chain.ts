@@ -332,6 +332,14 @@ export function nodeIsMainProcess(chain: ProcessChain): boolean {
   return false;
 }
 
+/** The process the platform (or its init) signals, past shells that exec: a wrapper, node, a shell that stays. */
+export function mainStep(chain: ProcessChain): { step: ChainStep | undefined; index: number } {
+  const { steps } = signalledSteps(chain);
+  let index = 0;
+  while (steps[index]?.kind === 'shell' && ((steps[index] as ShellStep).execs || (steps[index] as ShellStep).implicitExec)) index++;
+  return { step: steps[index], index: chain.steps.indexOf(steps[index]!) };
+}
+
 /** `node dist/server.js`, `npm start`: the command as a person would write it. */
 export function commandText(words: readonly string[]): string {
   return words.map((w) => (/\s/.test(w) ? JSON.stringify(w) : w)).join(' ');
