@@ -16,7 +16,7 @@ describe(rule, () => {
 
   it('gives the platform, its grace and the entry file, with the entry as related location', () => {
     const k8s = lintDeploy('pid1').reported.find((r) => r.rule === rule && r.file === 'k8s/deployment.yaml')!;
-    expect(k8s.message).toContain('src/server.js installs no SIGTERM handler');
+    expect(k8s.message).toContain('src/server.js installs no signal handler');
     expect(k8s.message).toContain('the kubelet waits 30 s (default) and then SIGKILLs');
     expect(k8s.related).toEqual([{ file: 'src/server.js', line: 1 }]);
   });

@@ -21,7 +21,8 @@ export default defineDeployRule({
     if (!chain || !facts || !unit.launch || !containerPlatforms.has(unit.platform)) return;
     if (unit.init || unit.runsToCompletion || !nodeIsMainProcess(chain)) return;
     const signal = unit.stopSignal.value;
-    if (handles(facts, signal)) return;
+    // Code that handles another signal is deploy/stop-signal-mismatch's finding.
+    if (facts.handlerAt || handles(facts, signal)) return;
     const entry = displayPath(facts.entry, cwd);
     const defaults = platformDefaults[unit.platform];
     const grace = Number.isFinite(unit.grace.value) ? `${seconds(unit.grace.value)}${unit.grace.span ? '' : ' (default)'}` : 'the grace period';
@@ -29,8 +30,8 @@ export default defineDeployRule({
     report({
       severity: 'warn',
       span: unit.platform === 'docker' ? unit.launch.span : unit.span,
-      message: `node is PID 1 in this container and ${entry} installs no ${signal} handler. As PID 1 the default action of ${signal} does not apply, so ${defaults.sender} waits ${grace} and then SIGKILLs. Add a ${signal} handler that drains, or ${initFix} so that ${signal} at least ends it.`,
-      related: [entryAt(facts, `${entry} installs no ${signal} handler`)],
+      message: `node is PID 1 in this container and ${entry} installs no signal handler. As PID 1 the default action of ${signal} does not apply, so ${defaults.sender} waits ${grace} and then SIGKILLs. Add a ${signal} handler that drains, or ${initFix} so that ${signal} at least ends it.`,
+      related: [entryAt(facts, `${entry} installs no signal handler`)],
     });
   },
 });
