@@ -103,7 +103,7 @@ export function analyseDeploy(options: { cwd: string; targets: readonly string[]
     if (found && isInDevDirectory(relative(found.root, found.path))) unit.production = false;
   }
   // A Dockerfile whose image no unit found here runs is checked as `docker run` would run it.
-  const runImages = new Set(units.flatMap((u) => (u.imageFile ? [u.imageFile] : [])));
+  const runImages = new Set(units.flatMap((u) => (u.imageFile && u.production ? [u.imageFile] : [])));
   for (const image of images) {
     if (!runImages.has(image.file.path) && image.launch) units.push(dockerRunUnit(image));
   }

@@ -22,13 +22,13 @@ export interface PlatformDefaults {
 export const platformDefaults: Record<Platform, PlatformDefaults> = {
   docker: {
     title: 'docker run',
-    graceKey: undefined,
+    graceKey: '--stop-timeout',
     graceSeconds: 10,
     signalKey: 'STOPSIGNAL',
     signal: 'SIGTERM',
     signalsEveryProcess: false,
     platformInit: undefined,
-    sender: 'docker stop',
+    sender: '`docker stop`',
   },
   compose: {
     title: 'Docker Compose',
@@ -38,7 +38,7 @@ export const platformDefaults: Record<Platform, PlatformDefaults> = {
     signal: 'SIGTERM',
     signalsEveryProcess: false,
     platformInit: undefined,
-    sender: 'docker compose stop',
+    sender: '`docker compose stop`',
   },
   kubernetes: {
     title: 'Kubernetes',

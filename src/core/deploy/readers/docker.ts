@@ -41,7 +41,7 @@ export function dockerRunUnit(image: BuiltImage): DeployUnit {
     file,
     span: image.launch?.span ?? stage.span,
     production: image.production,
-    grace: { value: defaults.graceSeconds, key: 'docker stop -t' },
+    grace: { value: defaults.graceSeconds, key: '--stop-timeout' },
     stopSignal: stage.stopSignal ? { value: normalizeSignal(stage.stopSignal.value), span: stage.stopSignal.span, key: 'STOPSIGNAL' } : { value: defaults.signal, key: 'STOPSIGNAL' },
     image: stage.image,
     env: new Map(stage.env),
