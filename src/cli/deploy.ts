@@ -62,7 +62,14 @@ export function toLintMessage(finding: DeployFinding): LintMessage {
 export function addDeployResults(
   t: TS,
   results: LintResult[],
-  options: { cwd: string; targets: readonly string[]; severities: ReadonlyMap<string, Severity>; programs: readonly ts.Program[] },
+  options: {
+    cwd: string;
+    targets: readonly string[];
+    severities: ReadonlyMap<string, Severity>;
+    programs: readonly ts.Program[];
+    /** `--shard`: report only the platform files of this part. */
+    include?: (file: string) => boolean;
+  },
 ): readonly DeployRule[] {
   const enabled = deployRules.filter((rule) => options.severities.get(rule.meta.id) !== 'off');
   if (enabled.length === 0) return [];
@@ -72,7 +79,7 @@ export function addDeployResults(
   const findings = runDeployRules(analysis, enabled, { cwd: options.cwd, severities: options.severities });
   for (const finding of findings) {
     // Info notes belong to `plan`; the lint report carries errors and warnings, as ESLint's does.
-    if (finding.severity === 'info') continue;
+    if (finding.severity === 'info' || (options.include && !options.include(finding.span.file.path))) continue;
     let result = results.find((r) => r.filePath === finding.span.file.path);
     if (!result) {
       result = {

@@ -234,7 +234,13 @@ export function lint(t: TS, options: LintOptions): LintRun {
   const deploy =
     options.skipDeploy || options.collectFindings
       ? []
-      : addDeployResults(t, results, { cwd: options.cwd, targets: options.targets, severities, programs: projects.flatMap((p) => ('program' in p ? [p.program] : [])) });
+      : addDeployResults(t, results, {
+          cwd: options.cwd,
+          targets: options.targets,
+          severities,
+          programs: projects.flatMap((p) => ('program' in p ? [p.program] : [])),
+          ...(include ? { include } : {}),
+        });
   results.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
   return findings ? { results, rules: enabled, stats, findings } : { results, rules: enabled, stats, deployRules: deploy };
 }
