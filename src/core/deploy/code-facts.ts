@@ -3,11 +3,11 @@
 // Everything comes from the existing analysis: signal registrations, shutdown roots and their
 // paths, the force-path test of deadlines.ts; only the numbers are read here.
 import type * as ts from 'typescript';
-import { deadlineTimers, refIn } from '../catalogue.js';
+import { cleanupNames, deadlineTimers, refIn } from '../catalogue.js';
 import { forcesInside } from '../deadlines.js';
 import type { ProgramIndex } from '../program-index.js';
 import { signalRegistrations, signalsHandledFor, type SignalRegistration } from '../signal-handling.js';
-import { functionBody, isFunctionLikeWithBody, skipOuterExpressions, staticPropertyName, type TS } from '../ts-utils.js';
+import { calleeText, functionBody, isFunctionLikeWithBody, skipOuterExpressions, staticPropertyName, type TS } from '../ts-utils.js';
 import { libraryDeadlines } from './library-deadlines.js';
 import type { RelatedLocation } from './source.js';
 
@@ -42,6 +42,8 @@ export interface ShutdownFacts {
   /** The deadline per handled signal is the same: the first bound to fire ends the process. */
   drain?: DrainDeadline;
   preCloseDelay?: CodeMs;
+  /** What the drain closes and ends, in the order the handler runs it (for `plan`). */
+  closes: { what: string; at: RelatedLocation }[];
 }
 
 export function relatedAt(node: ts.Node, message: string): RelatedLocation {
@@ -61,7 +63,13 @@ export function shutdownFactsOf(index: ProgramIndex, entry: ts.SourceFile): Shut
   const handled = signalsHandledFor(index, entry);
   const loaded = index.loadedBy(entry);
   const registrations = signalRegistrations(index).filter((r) => loaded.has(r.node.getSourceFile()));
-  const facts: ShutdownFacts = { entry: entry.fileName, sigterm: handled.sigterm, signals: handled.signals, unnamed: registrations.some((r) => r.signals === undefined) };
+  const facts: ShutdownFacts = {
+    entry: entry.fileName,
+    sigterm: handled.sigterm,
+    signals: handled.signals,
+    unnamed: registrations.some((r) => r.signals === undefined),
+    closes: [],
+  };
   const first = registrations[0];
   if (!first) return facts;
   facts.handlerAt = relatedAt(first.node, `${first.how}(${(first.signals ?? ['a signal']).join(', ')}) installs the shutdown handler`);
@@ -82,6 +90,7 @@ export function shutdownFactsOf(index: ProgramIndex, entry: ts.SourceFile): Shut
     }
     const root = index.shutdownRoots.find((r) => r.registration === registration.node);
     if (!root) continue;
+    if (facts.closes.length === 0) facts.closes = drainSteps(index, root);
     const timer = forceExitTimer(index, root);
     if (timer) bounds.push({ terms: [timer], kind: 'force-exit', registration });
     const delay = sleepBeforeClose(index, root);
@@ -95,6 +104,50 @@ export function shutdownFactsOf(index: ProgramIndex, entry: ts.SourceFile): Shut
     ? { kind: chosen.kind, terms: chosen.terms, at: relatedAt(chosen.registration.node, `${chosen.registration.how} starts the drain`), what: chosen.registration.how }
     : { kind: 'unbounded', terms: [], at: handlerAt, what: first.how };
   return facts;
+}
+
+/**
+ * The closes, flushes and exits a shutdown root runs, in call order: the root's body walked in
+ * source order, descending into the program functions it calls (each once).
+ */
+function drainSteps(index: ProgramIndex, root: ProgramIndex['shutdownRoots'][number]): ShutdownFacts['closes'] {
+  const t = index.ts;
+  const steps: ShutdownFacts['closes'] = [];
+  const seen = new Set<ts.Node>();
+  const walk = (fn: ts.Node, depth: number): void => {
+    if (seen.has(fn) || depth > 6 || steps.length >= 20) return;
+    seen.add(fn);
+    const body = t.isSourceFile(fn) ? fn : functionBody(t, fn);
+    if (!body) return;
+    const visit = (node: ts.Node): void => {
+      if (steps.length >= 20) return;
+      if (t.isCallExpression(node)) {
+        // Arguments first (`Promise.all([a.close(), b.end()])`), callbacks after (`server.close(() => process.exit(0))`).
+        const callbacks: ts.Expression[] = node.arguments.filter((a) => t.isArrowFunction(a) || t.isFunctionExpression(a));
+        visit(node.expression);
+        for (const argument of node.arguments) if (!callbacks.includes(argument)) visit(argument);
+        const ref = index.binding.resolve(node.expression);
+        const name = t.isPropertyAccessExpression(node.expression) ? node.expression.name.text : t.isIdentifier(node.expression) ? node.expression.text : '';
+        const exits = ref !== undefined && ref.module === 'global' && ref.path.join('.') === 'process.exit';
+        if (exits || (name && cleanupNames.test(name))) {
+          const what = `${calleeText(t, node.expression, node.getSourceFile())}()`;
+          steps.push({ what, at: relatedAt(node, what) });
+        }
+        for (const callee of index.resolveFunctions(node.expression)) walk(callee, depth + 1);
+        // A timer's callback runs at its deadline, not in the drain's order.
+        if (ref && refIn(ref, deadlineTimers)) {
+          steps.push({ what: `arms ${calleeText(t, node.expression, node.getSourceFile())}(…)`, at: relatedAt(node, 'arms a timer') });
+          return;
+        }
+        for (const callback of callbacks) visit(callback);
+        return;
+      }
+      t.forEachChild(node, visit);
+    };
+    visit(body);
+  };
+  walk(root.fn, 0);
+  return steps;
 }
 
 /** `setTimeout(() => process.exit(1), N)` (or a force-close) armed on the shutdown path. */

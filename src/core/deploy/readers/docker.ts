@@ -37,7 +37,7 @@ export function dockerRunUnit(image: BuiltImage): DeployUnit {
   const defaults = platformDefaults.docker;
   const unit: DeployUnit = {
     platform: 'docker',
-    name: `${basename(file.path)} (final stage${stage.name ? ` ${stage.name}` : ''}, docker run)`,
+    name: `${basename(file.path)} (final stage${stage.name ? ` ${stage.name}` : ''})`,
     file,
     span: image.launch?.span ?? stage.span,
     production: image.production,
