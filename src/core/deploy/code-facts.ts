@@ -62,7 +62,10 @@ export { shortAt as formatAt };
 export function shutdownFactsOf(index: ProgramIndex, entry: ts.SourceFile): ShutdownFacts {
   const handled = signalsHandledFor(index, entry);
   const loaded = index.loadedBy(entry);
-  const registrations = signalRegistrations(index).filter((r) => loaded.has(r.node.getSourceFile()));
+  // The entry's own listeners first: they are the ones a reader looks for.
+  const registrations = signalRegistrations(index)
+    .filter((r) => loaded.has(r.node.getSourceFile()))
+    .sort((a, b) => Number(b.node.getSourceFile() === entry) - Number(a.node.getSourceFile() === entry));
   const facts: ShutdownFacts = {
     entry: entry.fileName,
     sigterm: handled.sigterm,

@@ -84,31 +84,33 @@ export function planUnit(analysed: AnalysedUnit, findings: readonly DeployFindin
     ...(lost ? { mark: 'lost' as const } : {}),
   });
   bars.push({ lane: 'Platform', label: `${signal}`, start: t, seconds: 0, milestone: true });
-  if (facts && !lost) {
+  // When the signal never reaches node, the drain is still shown, as what never runs.
+  const never = lost ? 'never runs: ' : '';
+  if (facts) {
     if (!facts.handlerAt) {
       events.push({ at: t, text: `${displayPath(facts.entry, cwd)} has no signal handler` });
     } else if (!handles(facts, signal)) {
       events.push({ at: t, text: `${displayPath(facts.entry, cwd)} does not handle ${signal} (handler for ${facts.signals.join(', ')} at ${formatAt(facts.handlerAt, cwd)})`, mark: 'lost' });
     } else {
       const drain = drainOf(facts, unit, cwd);
-      events.push({ at: t, text: `drain starts: ${formatAt(facts.handlerAt, cwd)}` });
+      events.push({ at: t, text: `${never}drain starts: ${formatAt(facts.handlerAt, cwd)}`, ...(lost ? { mark: 'lost' as const } : {}) });
       if (drain && drain.preCloseSeconds > 0) {
         events.push({ at: t, text: `in-app delay ${seconds(drain.preCloseSeconds)} before closing` });
         bars.push({ lane: 'App', label: 'in-app delay', start: t, seconds: drain.preCloseSeconds });
       }
       const closeAt = t + (drain?.preCloseSeconds ?? 0);
       for (const step of facts.closes) events.push({ at: closeAt, text: `  ${step.what}  (${formatAt(step.at, cwd)})` });
-      if (drain?.seconds !== undefined) {
+      if (!lost && drain?.seconds !== undefined) {
         const end = t + drain.seconds;
         const overrun = graceKnown && end + marginSeconds > grace;
         events.push({ at: end, text: `exit at the latest: ${drain.describe}`, ...(overrun ? { mark: 'overrun' as const } : {}) });
         bars.push({ lane: 'App', label: `drain ≤ ${seconds(drain.seconds - drain.preCloseSeconds)}`, start: closeAt, seconds: drain.seconds - drain.preCloseSeconds, critical: overrun });
-      } else if (drain) {
+      } else if (!lost && drain) {
         events.push({ at: undefined, text: `exit: ${drain.describe}`, mark: 'overrun' });
         if (graceKnown) bars.push({ lane: 'App', label: 'drain (no deadline)', start: closeAt, seconds: Math.max(0, grace - closeAt), critical: true });
       }
     }
-  } else if (!facts) {
+  } else {
     events.push({ at: t, text: 'the code side is not known (entry file not resolved)' });
   }
   const wrapperCap = unit.wrapperCap;
@@ -127,7 +129,7 @@ export function planUnit(analysed: AnalysedUnit, findings: readonly DeployFindin
     events,
     bars,
     findings: findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity === 'error' ? 'error' : 'warning'} ${f.ruleId}`),
-    notes: unit.notes,
+    notes: unit.notes.map((note) => note.split(`${cwd}/`).join('')),
   };
 }
 
