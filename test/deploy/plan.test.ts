@@ -1,7 +1,7 @@
 // `shutdown-lint plan`: the timeline of each unit, as text and as a Mermaid Gantt chart.
 import { describe, expect, it } from 'vitest';
 import { cli } from '../cli/cli-support.js';
-import { deployFixture } from './support.js';
+import { deployFixture, repoRoot } from './support.js';
 
 describe('shutdown-lint plan', () => {
   it('shows the signal, preStop, the drain and its deadline, and marks what overruns the SIGKILL', () => {
@@ -61,5 +61,17 @@ describe('shutdown-lint plan', () => {
     const run = cli(deployFixture('budget'), ['plan', '--format', 'svg']);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('shutdown-lint: --format svg: unknown plan format. Use text or mermaid.\n');
+  });
+});
+
+describe('shutdown-lint plan on the demo service', () => {
+  it('shows its Dockerfile and Kubernetes manifest: npm loses SIGTERM, and what main.ts would have closed', () => {
+    const run = cli(repoRoot, ['plan', 'fixtures/demo-service']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Deployment/orders container orders (Kubernetes)  fixtures/demo-service/k8s/deployment.yaml:16');
+    expect(run.stdout).toContain('main process: npm start ["node dist/main.js"] → sh -c (dash) → node dist/main.js (fixtures/demo-service/src/main.ts)');
+    expect(run.stdout).toContain('✗ SIGTERM (Kubernetes default) to npm: never reaches node (deploy/no-wrapper-pid1)');
+    expect(run.stdout).toContain('server.close()  (fixtures/demo-service/src/main.ts:15)');
+    expect(run.stdout).toContain('fixtures/demo-service/src/metrics.ts has no signal handler');
   });
 });
