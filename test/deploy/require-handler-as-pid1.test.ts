@@ -21,9 +21,9 @@ describe(rule, () => {
     expect(k8s.related).toEqual([{ file: 'src/server.js', line: 1 }]);
   });
 
-  it('stays quiet with a handler, behind an init, on Fly, and for a Job', () => {
+  it('stays quiet with a handler, behind an init, on Fly, for a Job, and for a command that ends on its own', () => {
     const reported = lintDeploy('pid1').reported.filter((r) => r.rule === rule);
-    for (const quiet of ['tini.Dockerfile', 'handled.Dockerfile', 'fly/fly.toml']) expect(reported.some((r) => r.file === quiet), quiet).toBe(false);
+    for (const quiet of ['tini.Dockerfile', 'handled.Dockerfile', 'cli.Dockerfile', 'fly/fly.toml']) expect(reported.some((r) => r.file === quiet), quiet).toBe(false);
     // compose `with-init` (line 5), the handled and tini containers (lines 12, 15) and the Job (line 27).
     expect(reported.filter((r) => r.file === 'compose.yaml').map((r) => r.line)).toEqual([2]);
     expect(reported.filter((r) => r.file === 'k8s/deployment.yaml').map((r) => r.line)).toEqual([9]);

@@ -23,6 +23,8 @@ export default defineDeployRule({
     const signal = unit.stopSignal.value;
     // Code that handles another signal is deploy/stop-signal-mismatch's finding.
     if (facts.handlerAt || handles(facts, signal)) return;
+    // A command that ends on its own (a CLI, a migration) has nothing to drain.
+    if (!facts.longRunning && !unit.servesTraffic) return;
     const entry = displayPath(facts.entry, cwd);
     const defaults = platformDefaults[unit.platform];
     const grace = Number.isFinite(unit.grace.value) ? `${seconds(unit.grace.value)}${unit.grace.span ? '' : ' (default)'}` : 'the grace period';

@@ -3,7 +3,7 @@
 // Everything comes from the existing analysis: signal registrations, shutdown roots and their
 // paths, the force-path test of deadlines.ts; only the numbers are read here.
 import type * as ts from 'typescript';
-import { cleanupNames, deadlineTimers, refIn } from '../catalogue.js';
+import { cleanupNames, deadlineTimers, kindSpec, longRunningCategories, refIn } from '../catalogue.js';
 import { forcesInside } from '../deadlines.js';
 import type { ProgramIndex } from '../program-index.js';
 import { signalRegistrations, signalsHandledFor, type SignalRegistration } from '../signal-handling.js';
@@ -42,6 +42,8 @@ export interface ShutdownFacts {
   /** The deadline per handled signal is the same: the first bound to fire ends the process. */
   drain?: DrainDeadline;
   preCloseDelay?: CodeMs;
+  /** The code creates a server, app or long-lived resource: it runs until stopped, rather than exiting on its own. */
+  longRunning: boolean;
   /** What the drain closes and ends, in the order the handler runs it (for `plan`). */
   closes: { what: string; at: RelatedLocation }[];
 }
@@ -71,6 +73,7 @@ export function shutdownFactsOf(index: ProgramIndex, entry: ts.SourceFile): Shut
     sigterm: handled.sigterm,
     signals: handled.signals,
     unnamed: registrations.some((r) => r.signals === undefined),
+    longRunning: index.servers.some((s) => loaded.has(s.creation.getSourceFile()) && longRunningCategories.has(kindSpec(s.kind)?.category as never)),
     closes: [],
   };
   const first = registrations[0];
