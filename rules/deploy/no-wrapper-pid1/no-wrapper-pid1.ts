@@ -44,8 +44,12 @@ function packageManagerVerdict(wrapper: WrapperStep, shell: ShellStep | undefine
     return { severity: family === 'dash' ? 'error' : 'warn', why: `pnpm ${wrapper.version} passes SIGTERM only to its \`sh -c\` child; ${describeShellSentence(family, imageShell)}, and pnpm exits before the app finishes` };
   }
   if (wrapper.name === 'bun') return { severity: 'warn', why: 'whether `bun run` passes SIGTERM to the script was not verified' };
-  if (wrapper.name === 'npx') {
-    return { severity: 'warn', why: 'npx runs the command as a child of npm (`npm exec`), which passes SIGTERM only to its direct child (measured for `npm run`, not for npx)' };
+  if (wrapper.name === 'npx' || wrapper.words.includes('exec') || wrapper.words.includes('dlx')) {
+    const manager = wrapper.name === 'npx' ? 'npm' : wrapper.name;
+    return {
+      severity: 'warn',
+      why: `${manager} runs the command as its child, and passes SIGTERM only to its direct child (measured for \`${manager} run\`, not for \`${manager} exec\`)`,
+    };
   }
   // npm (and npx): ≥ 10.3 forwards to its direct child, the shell; 9.6.7–10.2 forwards nothing.
   if (v !== undefined && ((v === 9 && (minor(wrapper.version) ?? 0) >= 6) || (v === 10 && (minor(wrapper.version) ?? 0) <= 2))) {

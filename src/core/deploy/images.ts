@@ -7,7 +7,9 @@ import type { Launch } from './units.js';
 
 export interface BuiltImage {
   file: DeployFile;
+  /** The stage the image is built from: the last one, unless a target names another. */
   stage: DockerStage;
+  stages: DockerStage[];
   launch: Launch | undefined;
   production: boolean;
 }

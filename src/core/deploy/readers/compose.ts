@@ -4,6 +4,7 @@ import { basename, dirname } from 'node:path';
 import { baseImageOf } from '../base-image.js';
 import { projectRoot } from '../process-chain.js';
 import { imageForBuild, imageForReference, type BuiltImage } from '../images.js';
+import { stageImage } from './docker.js';
 import { normalizeSignal, parseDuration, platformDefaults } from '../platforms.js';
 import type { DeployFile, Span } from '../source.js';
 import type { DeployUnit, Launch } from '../units.js';
@@ -30,9 +31,12 @@ export function readCompose(file: DeployFile, images: readonly BuiltImage[]): De
       const keySpan: Span = { file, start: span.start, end: span.start + name.length };
       const build = nodeAt(service, 'build');
       const imageRef = String(scalarAt(service, 'image') ?? '');
-      const built = build
+      const target = isMap(build) ? scalarAt(build, 'target') : undefined;
+      const dockerfileImage = build
         ? imageForBuild(images, dir, isScalar(build) ? String(build.value) : String(scalarAt(build, 'context') ?? '.'), isMap(build) ? (scalarAt(build, 'dockerfile') as string | undefined) : undefined)
         : undefined;
+      // `target:` builds that stage, not the last one.
+      const built = dockerfileImage && typeof target === 'string' ? (stageImage(dockerfileImage, target) ?? dockerfileImage) : dockerfileImage;
       const byName = !built && imageRef ? imageForReference(images, imageRef) : undefined;
       const image = built ?? byName?.image;
       const command = stringsAt(nodeAt(service, 'command'));
@@ -62,7 +66,7 @@ export function readCompose(file: DeployFile, images: readonly BuiltImage[]): De
         name: `service ${name}`,
         file,
         span: keySpan,
-        production: !isDevCompose(basename(file.path)) && (!built || built.production || scalarAt(build, 'target') !== undefined),
+        production: !isDevCompose(basename(file.path)) && (!built || built.production || target !== undefined),
         grace: grace !== undefined && graceSpan ? { value: grace, span: graceSpan, key: 'stop_grace_period' } : { value: defaults.graceSeconds, key: 'stop_grace_period' },
         stopSignal:
           typeof signal === 'string'

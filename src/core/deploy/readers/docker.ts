@@ -7,8 +7,12 @@ import type { DeployFile } from '../source.js';
 import type { DeployUnit } from '../units.js';
 import { launchOfStage, readDockerfile } from './dockerfile.js';
 
+/** `Dockerfile`, `Dockerfile.prod`, `api.Dockerfile`, `NodeDockerfile`, `Containerfile` (not `.dockerignore` or `Dockerfile.md`). */
 export function isDockerfileName(name: string): boolean {
-  return /^(Dockerfile|Containerfile)([.-][\w.-]+)?$/i.test(name) || /\.(Dockerfile|Containerfile)$/i.test(name);
+  if (name.startsWith('.') || /\.dockerignore$/i.test(name)) return false;
+  // `dockerfile_validator.go`, `Dockerfile.md`: source and docs about Dockerfiles, not Dockerfiles.
+  if (/\.(md|txt|ya?ml|json|sh|[cm]?[jt]sx?|go|py|rb|rs|java|kt|php|cs|snap|ignore|bak|orig|swp|tmpl|j2)$/i.test(name)) return false;
+  return /(^|[._-])(Dockerfile|Containerfile)([._-]|$)/i.test(name) || /^[A-Za-z0-9]+(Dockerfile|Containerfile)$/i.test(name);
 }
 
 /** `Dockerfile.dev`, `test.Dockerfile`, `Dockerfile.e2e` (§5.3 14). */
@@ -22,14 +26,20 @@ export function isDevName(name: string): boolean {
  * checks it as production.
  */
 export function isInDevDirectory(relativePath: string): boolean {
-  return /(^|[\\/])(test|tests|__tests__|e2e|examples?|fixtures|\.devcontainer|\.github)[\\/]/.test(relativePath);
+  return /(^|[\\/])(test|tests|__tests__|testdata|e2e|examples?|samples?|fixtures|__fixtures__|\.devcontainer|\.github)[\\/]/.test(relativePath);
 }
 
 export function readImage(file: DeployFile): BuiltImage | undefined {
   const stages = readDockerfile(file);
   const stage = stages.find((s) => s.isFinal);
   if (!stage) return undefined;
-  return { file, stage, launch: launchOfStage(file, stage), production: !isDevName(basename(file.path)) };
+  return { file, stage, stages, launch: launchOfStage(file, stage), production: !isDevName(basename(file.path)) };
+}
+
+/** The image of one stage (`build: { target: backend }`, `docker build --target`). */
+export function stageImage(image: BuiltImage, target: string): BuiltImage | undefined {
+  const stage = image.stages.find((s) => s.name?.toLowerCase() === target.toLowerCase());
+  return stage ? { ...image, stage, launch: launchOfStage(image.file, stage) } : undefined;
 }
 
 export function dockerRunUnit(image: BuiltImage): DeployUnit {
