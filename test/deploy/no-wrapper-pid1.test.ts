@@ -12,6 +12,7 @@ describe(rule, () => {
       'npm/tini.Dockerfile:6 error',
       'pm2/Dockerfile:5 error',
       'pnpm10/Dockerfile:4 error',
+      'workspace/packages/api/Dockerfile:4 error',
       'yarn1/Dockerfile:4 error',
     ]);
   });
@@ -26,6 +27,8 @@ describe(rule, () => {
     const tini = lintDeploy('wrappers').reported.find((r) => r.file === 'npm/tini.Dockerfile')!;
     expect(tini.message).toContain('An init in front does not fix this');
     expect(lintDeploy('wrappers').reported.find((r) => r.file === 'yarn1/Dockerfile')!.message).toContain('yarnpkg/yarn#4667');
+    // A workspace pins its package manager in the root package.json.
+    expect(lintDeploy('wrappers').reported.find((r) => r.file === 'workspace/packages/api/Dockerfile')!.message).toContain('pnpm 10.34.9 passes SIGTERM only');
   });
 
   it('stays quiet on yarn berry, pnpm 12, pm2-runtime, Heroku and systemd control-group', () => {

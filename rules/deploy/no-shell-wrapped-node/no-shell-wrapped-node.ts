@@ -1,7 +1,7 @@
 // A shell between the platform and node that keeps the signal from it (research §2.1, §5.1).
 import { describeShell } from '../../../src/core/deploy/base-image.js';
 import { formatAt } from '../../../src/core/deploy/code-facts.js';
-import { commandText, execForm, signalledSteps, type ShellStep } from '../../../src/core/deploy/process-chain.js';
+import { commandText, execForm, isAppCommand, signalledSteps, type ShellStep } from '../../../src/core/deploy/process-chain.js';
 import { defineDeployRule } from '../../../src/core/deploy/rule.js';
 import { platformDefaults } from '../../../src/core/deploy/platforms.js';
 import { seconds } from '../../../src/core/deploy/budget.js';
@@ -36,6 +36,8 @@ export default defineDeployRule({
     const signaller = init?.name ?? unit.init?.name ?? defaults.platformInit ?? (unit.platform === 'systemd' ? `systemd (KillMode=${unit.killMode})` : undefined);
     const where = signaller ? `${signaller} signals only the shell` : 'the shell stays the main process';
     const problem = problemOf(shell);
+    // `node setup.js && exec caddy`: node is a step before the real main process, not the app.
+    if (problem === 'not-last' && !(shell.script.last && isAppCommand(shell.script.last))) return;
     if (shell.family === 'none') {
       report({ severity: 'error', span: unit.launch.span, message: `\`${launchText}\` needs /bin/sh, and ${shellName}: the container cannot start. ${fix}.`, related });
       return;

@@ -25,7 +25,7 @@ function minor(version: string | undefined): number | undefined {
 }
 
 /** §2.2 and §5.1: the verdict for a package manager, from its version and the shell that runs its script. */
-function packageManagerVerdict(wrapper: WrapperStep, shell: ShellStep | undefined, imageShell: string): Verdict | undefined {
+function packageManagerVerdict(wrapper: WrapperStep, shell: ShellStep | undefined, imageShell: string, reachesNode: boolean): Verdict | undefined {
   const v = major(wrapper.version);
   const shellExecs = shell !== undefined && (shell.execs || shell.implicitExec || shell.forwards);
   const family = shell?.family ?? 'unknown';
@@ -45,6 +45,8 @@ function packageManagerVerdict(wrapper: WrapperStep, shell: ShellStep | undefine
   }
   if (wrapper.name === 'bun') return { severity: 'warn', why: 'whether `bun run` passes SIGTERM to the script was not verified' };
   if (wrapper.name === 'npx' || wrapper.words.includes('exec') || wrapper.words.includes('dlx')) {
+    // `pnpm exec prisma migrate deploy`: a tool, not the node app.
+    if (!reachesNode) return undefined;
     const manager = wrapper.name === 'npx' ? 'npm' : wrapper.name;
     return {
       severity: 'warn',
@@ -82,7 +84,7 @@ export default defineDeployRule({
     const next = chain.steps[index + 1];
     const imageShell = unit.image ? describeShell(unit.image) : 'an unknown /bin/sh';
     let verdict: Verdict | undefined;
-    if (packageManagers.has(wrapper.name)) verdict = packageManagerVerdict(wrapper, next?.kind === 'shell' ? next : undefined, imageShell);
+    if (packageManagers.has(wrapper.name)) verdict = packageManagerVerdict(wrapper, next?.kind === 'shell' ? next : undefined, imageShell, chain.node !== undefined);
     else if (wrapper.name === 'pm2') verdict = { severity: 'error', why: '`pm2 start` starts the PM2 daemon and returns, so the main process exits at once and the platform stops the app (use `pm2-runtime` in a container)' };
     else if (others.has(wrapper.name)) verdict = { severity: 'warn', why: `whether ${wrapper.name} passes SIGTERM on and waits for the app was not verified` };
     if (!verdict) return;

@@ -147,7 +147,7 @@ function followScriptFile(chain: ProcessChain, script: string, family: ShellFami
   followShell(chain, basename(script), /^#!.*\bbash\b/.test(text) ? 'bash' : family, text, launch, image, depth, args);
 }
 
-function isAppCommand(command: ShellCommand): boolean {
+export function isAppCommand(command: ShellCommand): boolean {
   const words = command.words[0] === 'exec' ? command.words.slice(1) : command.words;
   return words[0] !== undefined && (nodeBinaries.has(basename(words[0])) || wrapperOf(words) !== undefined);
 }
@@ -294,7 +294,14 @@ export function resolveWrapperScript(wrapper: WrapperStep, cwd: string): void {
     delete wrapper.script;
     return;
   }
-  const pinned = pkg.packageManager?.match(/^(npm|yarn|pnpm|bun)@(\d+[^+]*)/);
+  // In a workspace, the root's package.json pins the package manager.
+  let pinnedBy: string | undefined;
+  for (let dir = dirname(packageJson); !pinnedBy; dir = dirname(dir)) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate) && readPackageJson(candidate)?.packageManager) pinnedBy = readPackageJson(candidate)!.packageManager;
+    if (dirname(dir) === dir) break;
+  }
+  const pinned = pinnedBy?.match(/^(npm|yarn|pnpm|bun)@(\d+[^+]*)/);
   if (pinned && pinned[1] === wrapper.name) wrapper.version = pinned[2];
   if (wrapper.name === 'yarn' && existsSync(join(dirname(packageJson), '.yarnrc.yml'))) {
     wrapper.version ??= '2+';
