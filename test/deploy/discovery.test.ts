@@ -36,3 +36,15 @@ describe('discovery', () => {
     expect(stripped).not.toContain('{{');
   });
 });
+
+describe('images built here', () => {
+  it('matches an image reference to the Dockerfile folder it names, with a prefix (`examplevotingapp_result`, `orders-api`)', async () => {
+    const { imageForReference } = await import('../../src/core/deploy/images.js');
+    const image = (folder: string) => ({ file: { path: `/repo/${folder}/Dockerfile`, text: '' }, production: true }) as never;
+    const images = [image('result'), image('vote'), image('worker')];
+    expect(imageForReference(images, 'dockersamples/examplevotingapp_result:latest')?.image).toBe(images[0]);
+    expect(imageForReference(images, 'registry.example.com/team-vote:1.2')?.image).toBe(images[1]);
+    expect(imageForReference(images, 'node:22-slim')).toBeUndefined();
+    expect(imageForReference(images, 'registry.example.com/other:1')).toBeUndefined();
+  });
+});

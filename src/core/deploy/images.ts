@@ -27,7 +27,9 @@ export function imageForReference(images: readonly BuiltImage[], reference: stri
   if (!reference || publicBases.test(reference)) return undefined;
   const production = images.filter((i) => i.production);
   const name = reference.split('@')[0]!.replace(/:[^/]*$/, '').split('/').pop() ?? '';
-  const byName = production.filter((i) => basename(dirname(i.file.path)) === name || basename(i.file.path).toLowerCase().startsWith(`${name}.`));
+  // `org/api`, `examplevotingapp_result`, `orders-api` against the folder (or file prefix) of each Dockerfile.
+  const matches = (folder: string) => name === folder || name.endsWith(`_${folder}`) || name.endsWith(`-${folder}`);
+  const byName = production.filter((i) => matches(basename(dirname(i.file.path))) || basename(i.file.path).toLowerCase().startsWith(`${name}.`));
   if (byName.length === 1) return { image: byName[0]!, assumed: true };
   if (production.length === 1) return { image: production[0]!, assumed: true };
   return undefined;
