@@ -29,6 +29,15 @@ function packageManagerVerdict(wrapper: WrapperStep, shell: ShellStep | undefine
   const v = major(wrapper.version);
   const shellExecs = shell !== undefined && (shell.execs || shell.implicitExec || shell.forwards);
   const family = shell?.family ?? 'unknown';
+  if (wrapper.name === 'npx' || wrapper.words.includes('exec') || wrapper.words.includes('dlx')) {
+    // `pnpm exec prisma migrate deploy`: a tool, not the node app.
+    if (!reachesNode) return undefined;
+    const manager = wrapper.name === 'npx' ? 'npm' : wrapper.name;
+    return {
+      severity: 'warn',
+      why: `${manager} runs the command as its child, and passes SIGTERM only to its direct child (measured for \`${manager} run\`, not for \`${manager} exec\`)`,
+    };
+  }
   if (wrapper.name === 'yarn') {
     if (wrapper.version === '2+' || (v !== undefined && v >= 2)) {
       return wrapper.yarnPath ? { severity: 'info', why: 'yarn berry with `yarnPath` adds a launcher that does not pass signals on (yarnpkg/berry#6299)' } : undefined;
@@ -44,15 +53,6 @@ function packageManagerVerdict(wrapper: WrapperStep, shell: ShellStep | undefine
     return { severity: family === 'dash' ? 'error' : 'warn', why: `pnpm ${wrapper.version} passes SIGTERM only to its \`sh -c\` child; ${describeShellSentence(family, imageShell)}, and pnpm exits before the app finishes` };
   }
   if (wrapper.name === 'bun') return { severity: 'warn', why: 'whether `bun run` passes SIGTERM to the script was not verified' };
-  if (wrapper.name === 'npx' || wrapper.words.includes('exec') || wrapper.words.includes('dlx')) {
-    // `pnpm exec prisma migrate deploy`: a tool, not the node app.
-    if (!reachesNode) return undefined;
-    const manager = wrapper.name === 'npx' ? 'npm' : wrapper.name;
-    return {
-      severity: 'warn',
-      why: `${manager} runs the command as its child, and passes SIGTERM only to its direct child (measured for \`${manager} run\`, not for \`${manager} exec\`)`,
-    };
-  }
   // npm (and npx): ≥ 10.3 forwards to its direct child, the shell; 9.6.7–10.2 forwards nothing.
   if (v !== undefined && ((v === 9 && (minor(wrapper.version) ?? 0) >= 6) || (v === 10 && (minor(wrapper.version) ?? 0) <= 2))) {
     return { severity: 'error', why: `npm ${wrapper.version} does not forward signals at all (npm/cli#6547)` };
