@@ -4,13 +4,17 @@ import { analyseFixture, lintDeploy, shape } from './support.js';
 const rule = 'deploy/grace-budget';
 
 describe(rule, () => {
-  it('reports budgets that overrun the grace on Kubernetes, Compose, Fly and Heroku', () => {
+  it('reports budgets that overrun the grace on docker run, systemd, Compose, ECS, Fly, Heroku, Kubernetes and Render', () => {
     expect(shape(lintDeploy('budget').reported, rule)).toEqual([
+      'Dockerfile:4 warn',
+      'api.service:7 error',
       'compose.yaml:6 warn',
+      'ecs-task-definition.json:8 error',
       'fly/fly.toml:1 warn',
       'heroku/Procfile:1 warn',
       'k8s/api.yaml:9 error',
       'k8s/worker.yaml:8 warn',
+      'render.yaml:3 warn',
     ]);
   });
 
