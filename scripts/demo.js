@@ -27,11 +27,12 @@ if (shown.status !== 1) {
   for (const result of results) {
     const lines = readFileSync(result.filePath, 'utf8').split('\n');
     lines.forEach((line, i) => {
-      const marker = /\/\/ HAZARD ([a-z-]+)/.exec(line);
+      // `// HAZARD <rule>` in code, `# HAZARD deploy/<check>` in Dockerfiles and manifests.
+      const marker = /(?:\/\/|#) HAZARD ([a-z0-9/-]+)/.exec(line);
       if (!marker) return;
       // Markers stack: two rules can report the same line.
       let target = i + 1;
-      while (target < lines.length && /\/\/ HAZARD [a-z-]+/.test(lines[target])) target++;
+      while (target < lines.length && /(?:\/\/|#) HAZARD [a-z0-9/-]+/.test(lines[target])) target++;
       expected.add(`${result.filePath}:${target + 1}:shutdown/${marker[1]}`);
     });
   }

@@ -5,7 +5,7 @@ import type * as ts from 'typescript';
 import { checkTestFilesSchema, isTestFile, loadedOnlyByTests } from '../../src/core/files.js';
 import { closedWhereStarted, listenStartOf, runsInProgram, runsServerless } from './listening.js';
 import { defineRule, type RuleContext } from '../../src/core/rule.js';
-import { signalsHandledFor } from './signal-handling.js';
+import { signalsHandledFor } from '../../src/core/signal-handling.js';
 
 export type MessageId = 'noSignalHandler' | 'noSigtermHandler';
 

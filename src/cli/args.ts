@@ -27,6 +27,7 @@ const severities: readonly Severity[] = ['off', 'warn', 'error'];
 
 export const usage = `Usage: shutdown-lint [options] [paths...]
        shutdown-lint migrate <codemod|all> [--dry-run] [--force] [paths...]
+       shutdown-lint plan [--format text|mermaid] [paths...]
 
 Finds what a Node.js service loses on SIGTERM. Lints every JavaScript/TypeScript file under the
 paths (default: .), each with the nearest tsconfig/jsconfig that includes it (the configs under a

@@ -7,9 +7,13 @@ import { analyzeProject, type AnalyzedFinding, type FileAnalysis } from '../core
 import { ProgramIndex } from '../core/program-index.js';
 import { formatMessage, type AnyRule, type Severity } from '../core/rule.js';
 import type { QuestionCounts } from '../core/type-questions.js';
+import { deployRules } from '../../rules/deploy/index.js';
+import type { DeployRule } from '../core/deploy/rule.js';
 import { pluginNamespace, ruleDocsUrl, version } from '../meta.js';
 import { ResultCache } from './cache.js';
 import { UsageError } from '../core/project.js';
+import { discoverDeployFiles } from '../core/deploy/discovery.js';
+import { addDeployResults } from './deploy.js';
 import { reporters, type FormatName } from './reporters/index.js';
 import type { LintMessage, LintResult, ReportContext } from './results.js';
 import { inShard, type Shard } from './shard.js';
@@ -34,6 +38,8 @@ export interface LintOptions {
   onWarning?: (line: string) => void;
   /** Called after each file, for a progress line. */
   onProgress?: (done: number, total: number) => void;
+  /** Leave out the deploy checks (the parity test compares the code rules only). */
+  skipDeploy?: boolean;
 }
 
 /** Where one program's time went, and the type questions its analysis asked. */
@@ -59,6 +65,8 @@ export interface LintRun {
   results: LintResult[];
   stats: LintStats;
   rules: readonly AnyRule[];
+  /** The deploy checks that ran (rules/deploy). */
+  deployRules?: readonly DeployRule[];
 }
 
 function nodeTypeName(t: TS, kind: ts.SyntaxKind): string {
@@ -70,7 +78,7 @@ function nodeTypeName(t: TS, kind: ts.SyntaxKind): string {
 }
 
 export function resolveSeverities(
-  rules: readonly AnyRule[],
+  rules: readonly { meta: { id: string; recommended: Exclude<Severity, 'off'> } }[],
   overrides: Readonly<Record<string, Severity>> = {},
 ): Map<string, Severity> {
   const severities = new Map<string, Severity>(rules.map((r) => [r.meta.id, r.meta.recommended]));
@@ -135,7 +143,7 @@ function countResult(result: LintResult): LintResult {
 
 /** Lints the targets with every enabled rule. Throws UsageError for what the user must fix. */
 export function lint(t: TS, options: LintOptions): LintRun {
-  const severities = resolveSeverities(allRules, options.ruleSeverities);
+  const severities = resolveSeverities([...allRules, ...deployRules], options.ruleSeverities);
   const enabled = allRules.filter((rule) => severities.get(rule.meta.id) !== 'off');
   const runs = enabled.map((rule) => ({ rule, options: options.ruleOptions?.[rule.meta.id] }));
   const byId = new Map(enabled.map((rule) => [rule.meta.id, rule]));
@@ -154,10 +162,15 @@ export function lint(t: TS, options: LintOptions): LintRun {
         )
       : undefined;
   let done = 0;
+  const include = options.shard && inShard(options.shard, options.cwd);
+  // The deploy checks read the code facts of the programs that hold their entries: keep the built
+  // programs only when there are platform files to check (otherwise each is dropped once linted).
+  const runsDeploy = !options.skipDeploy && discoverDeployFiles(options.cwd, options.targets).length > 0;
+  const programs: ts.Program[] = [];
   const analysis = analyzeProject(t, {
     cwd: options.cwd,
     targets: options.targets,
-    include: options.shard && inShard(options.shard, options.cwd),
+    include,
     reuse: cache && ((identity) => cache.lookup(identity)),
     rules: runs,
     onWarning: options.onWarning,
@@ -181,6 +194,7 @@ export function lint(t: TS, options: LintOptions): LintRun {
       continue;
     }
     const { project } = program;
+    if (runsDeploy) programs.push(project.program);
     stats.loadMs += program.buildMs;
     const programResults = program.files.map((file) => resultOf(t, file, byId, severities));
     stats.programs.push({
@@ -200,8 +214,17 @@ export function lint(t: TS, options: LintOptions): LintRun {
     );
   }
   cache?.save();
+  const deploy = runsDeploy
+    ? addDeployResults(t, results, {
+        cwd: options.cwd,
+        targets: options.targets,
+        severities,
+        programs,
+        ...(include ? { include } : {}),
+      })
+    : [];
   results.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
-  return { results, rules: enabled, stats };
+  return { results, rules: enabled, stats, deployRules: deploy };
 }
 
 /** One file's analysis as ESLint's result shape. */
@@ -280,16 +303,28 @@ export function formatStats(stats: LintStats, cwd: string): string {
 }
 
 export function format(name: FormatName, run: LintRun, cwd: string, color: boolean): string {
+  const deployRuleInfo = (run.deployRules ?? []).map((rule) => {
+    const check = rule.meta.id.slice('deploy/'.length);
+    return {
+      id: `${pluginNamespace}/${rule.meta.id}`,
+      description: rule.meta.description,
+      helpUri: ruleDocsUrl(`deploy/${check}/${check}`),
+      defaultSeverity: rule.meta.recommended,
+    };
+  });
   const context: ReportContext = {
     cwd,
     color,
     toolVersion: version,
-    rules: run.rules.map((rule) => ({
-      id: `${pluginNamespace}/${rule.meta.id}`,
-      description: rule.meta.description,
-      helpUri: ruleDocsUrl(rule.meta.id),
-      defaultSeverity: rule.meta.recommended,
-    })),
+    rules: [
+      ...run.rules.map((rule) => ({
+        id: `${pluginNamespace}/${rule.meta.id}`,
+        description: rule.meta.description,
+        helpUri: ruleDocsUrl(rule.meta.id),
+        defaultSeverity: rule.meta.recommended,
+      })),
+      ...deployRuleInfo,
+    ],
   };
   return reporters[name](run.results, context);
 }

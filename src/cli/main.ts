@@ -9,6 +9,7 @@ import { format, formatStats, lint } from './lint.js';
 import { migrate, migrateUsage, parseMigrateArgs } from './migrate.js';
 import { UsageError } from '../core/project.js';
 import { ts } from '../core/typescript.js';
+import { parsePlanArgs, plan, planUsage } from './plan.js';
 
 export interface Io {
   cwd: string;
@@ -65,6 +66,11 @@ function progressReporter(io: Io): ((done: number, total: number) => void) & { c
 /** Runs the CLI and returns the exit code. */
 export function runCli(argv: readonly string[], io: Io): number {
   try {
+    if (argv[0] === 'plan') {
+      const options = parsePlanArgs(argv.slice(1));
+      io.stdout(options.help ? `${planUsage}\n` : plan(options, io.cwd));
+      return ExitCode.clean;
+    }
     if (argv[0] === 'migrate') {
       const options = parseMigrateArgs(argv.slice(1));
       if (options.help) io.stdout(`${migrateUsage}\n`);

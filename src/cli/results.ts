@@ -24,6 +24,16 @@ export interface LintMessage {
   nodeType: string | null;
   fatal?: boolean;
   suggestions?: LintSuggestion[];
+  /** The other side of a deploy finding: where the code sets what the platform file is checked against. */
+  relatedLocations?: LintRelatedLocation[];
+}
+
+export interface LintRelatedLocation {
+  filePath: string;
+  /** 1-based. */
+  line: number;
+  column: number;
+  message: string;
 }
 
 export interface LintResult {

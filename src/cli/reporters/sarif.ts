@@ -32,6 +32,7 @@ interface SarifResult {
   level: Level;
   message: { text: string };
   locations: Location[];
+  relatedLocations?: (Location & { id: number; message: { text: string } })[];
   suppressions?: { kind: 'inSource'; justification?: string }[];
 }
 
@@ -116,6 +117,18 @@ export const sarif: Reporter = (results: LintResult[], context: ReportContext) =
       level: level(message.severity),
       message: { text: message.message },
       locations: [location(artifact, message)],
+      ...(message.relatedLocations?.length
+        ? {
+            relatedLocations: message.relatedLocations.map((related, id) => ({
+              id,
+              physicalLocation: {
+                artifactLocation: artifactLocation(related.filePath, context.cwd),
+                region: { startLine: related.line, startColumn: related.column },
+              },
+              message: { text: related.message },
+            })),
+          }
+        : {}),
     });
 
     for (const message of result.messages) {

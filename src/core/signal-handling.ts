@@ -2,17 +2,10 @@
 // and the libraries that install listeners (catalogue `signalHandlers`). Asked per service: a
 // listener counts for the code that the same entry module loads (runtime-facts §1.7).
 import type * as ts from 'typescript';
-import { isTestFile } from '../../src/core/files.js';
-import {
-  listenerMethods,
-  refIn,
-  sameRef,
-  signalHandlers,
-  type ApiRef,
-  type SignalHandlerSpec,
-} from '../../src/core/catalogue.js';
-import { factKey, type ProgramIndex } from '../../src/core/program-index.js';
-import { methodCallParts, skipOuterExpressions, staticPropertyName, type TS } from '../../src/core/ts-utils.js';
+import { isTestFile } from './files.js';
+import { listenerMethods, refIn, sameRef, signalHandlers, type ApiRef, type SignalHandlerSpec } from './catalogue.js';
+import { factKey, type ProgramIndex } from './program-index.js';
+import { methodCallParts, skipOuterExpressions, staticPropertyName, type TS } from './ts-utils.js';
 
 export interface SignalRegistration {
   node: ts.CallExpression | ts.NewExpression;

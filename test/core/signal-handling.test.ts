@@ -2,11 +2,11 @@
 import type * as TS from 'typescript';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ts } from '../../../src/core/typescript.js';
-import { ProgramIndex } from '../../../src/core/program-index.js';
-import { signalRegistrations, signalsHandledFor } from '../../../rules/require-signal-handler/signal-handling.js';
-import { repoRoot } from '../../support/fixtures.js';
-import { programWithFile } from '../../support/programs.js';
+import { ts } from '../../src/core/typescript.js';
+import { ProgramIndex } from '../../src/core/program-index.js';
+import { signalRegistrations, signalsHandledFor } from '../../src/core/signal-handling.js';
+import { repoRoot } from '../support/fixtures.js';
+import { programWithFile } from '../support/programs.js';
 
 function indexWith(code: string): { index: ProgramIndex; file: TS.SourceFile } {
   const fileName = join(repoRoot, 'fixtures', 'core', `signal-handling-${Math.random().toString(36).slice(2)}.ts`);

@@ -1,0 +1,55 @@
+// Images built from the Dockerfiles found: a compose service with `build:`, or a Kubernetes or
+// ECS container whose image is not a public base, runs one of them.
+import { basename, dirname, resolve } from 'node:path';
+import type { DockerStage } from './readers/dockerfile.js';
+import type { DeployFile } from './source.js';
+import type { Launch } from './units.js';
+
+export interface BuiltImage {
+  file: DeployFile;
+  /** The stage the image is built from: the last one, unless a target names another. */
+  stage: DockerStage;
+  stages: DockerStage[];
+  launch: Launch | undefined;
+  production: boolean;
+}
+
+const publicBases =
+  /^(docker\.io\/)?(library\/)?(node|alpine|busybox|debian|ubuntu|nginx|redis|postgres|mysql|mongo|rabbitmq|memcached|traefik|envoyproxy\/envoy|gcr\.io\/distroless\/.*)(:|@|$)/;
+
+/** The image a compose `build:` names (context, optional dockerfile). */
+export function imageForBuild(
+  images: readonly BuiltImage[],
+  composeDir: string,
+  context: string,
+  dockerfile?: string,
+): BuiltImage | undefined {
+  const path = resolve(composeDir, context, dockerfile ?? 'Dockerfile');
+  return (
+    images.find((i) => i.file.path === path) ??
+    images.find((i) => dirname(i.file.path) === resolve(composeDir, context) && i.production)
+  );
+}
+
+/** The image a `image: org/api:1.2` reference most likely is: one built here, matched by name, or the only one. */
+export function imageForReference(
+  images: readonly BuiltImage[],
+  reference: string,
+): { image: BuiltImage; assumed: boolean } | undefined {
+  if (!reference || publicBases.test(reference)) return undefined;
+  const production = images.filter((i) => i.production);
+  const name =
+    reference
+      .split('@')[0]!
+      .replace(/:[^/]*$/, '')
+      .split('/')
+      .pop() ?? '';
+  // `org/api`, `examplevotingapp_result`, `orders-api` against the folder (or file prefix) of each Dockerfile.
+  const matches = (folder: string) => name === folder || name.endsWith(`_${folder}`) || name.endsWith(`-${folder}`);
+  const byName = production.filter(
+    (i) => matches(basename(dirname(i.file.path))) || basename(i.file.path).toLowerCase().startsWith(`${name}.`),
+  );
+  if (byName.length === 1) return { image: byName[0]!, assumed: true };
+  if (production.length === 1) return { image: production[0]!, assumed: true };
+  return undefined;
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { analyseFixture, lintDeploy, shape } from './support.js';
+
+const rule = 'deploy/no-wrapper-pid1';
+
+describe(rule, () => {
+  it('reports the wrappers that lose or cut the signal, by wrapper, version and shell', () => {
+    expect(shape(lintDeploy('wrappers').reported, rule)).toEqual([
+      'fly/fly.toml:6 error',
+      'npm/Dockerfile:4 error',
+      'npm/k8s/deployment.yaml:11 error',
+      'npm/tini.Dockerfile:6 error',
+      'pm2/Dockerfile:5 error',
+      'pnpm10/Dockerfile:4 error',
+      'workspace/packages/api/Dockerfile:4 error',
+      'yarn1/Dockerfile:4 error',
+    ]);
+  });
+
+  it('says what the wrapper does, the script it runs and where the handler is', () => {
+    const npm = lintDeploy('wrappers').reported.find((r) => r.file === 'npm/Dockerfile')!;
+    expect(npm.message).toContain('`npm start` (script "start": `node src/server.js`)');
+    expect(npm.message).toContain('dash in node:22-slim exits without passing it on');
+    expect(npm.message).toContain('npm/src/server.js:6');
+    expect(npm.message).toContain('Use CMD ["node", "src/server.js"]');
+    expect(npm.related).toEqual([{ file: 'npm/src/server.js', line: 6 }]);
+    const tini = lintDeploy('wrappers').reported.find((r) => r.file === 'npm/tini.Dockerfile')!;
+    expect(tini.message).toContain('An init in front does not fix this');
+    expect(lintDeploy('wrappers').reported.find((r) => r.file === 'yarn1/Dockerfile')!.message).toContain(
+      'yarnpkg/yarn#4667',
+    );
+    // A workspace pins its package manager in the root package.json.
+    expect(
+      lintDeploy('wrappers').reported.find((r) => r.file === 'workspace/packages/api/Dockerfile')!.message,
+    ).toContain('pnpm 10.34.9 passes SIGTERM only');
+  });
+
+  it('stays quiet on yarn berry, pnpm 12, pm2-runtime, Heroku and systemd control-group', () => {
+    const files = new Set(
+      lintDeploy('wrappers')
+        .reported.filter((r) => r.rule === rule)
+        .map((r) => r.file),
+    );
+    // pnpm10/compose.yaml runs `pnpm exec prisma migrate deploy`: a tool, not the node app.
+    for (const quiet of [
+      'berry/Dockerfile',
+      'pnpm12/Dockerfile',
+      'pm2/runtime.Dockerfile',
+      'npm/Procfile',
+      'npm/api.service',
+      'npm/alpine.Dockerfile',
+      'pnpm10/compose.yaml',
+    ]) {
+      expect(files.has(quiet), quiet).toBe(false);
+    }
+  });
+
+  it('notes npm on Alpine at info level: it works only because busybox execs', () => {
+    const { findings } = analyseFixture('wrappers');
+    const alpine = findings.find((f) => f.ruleId === rule && f.span.file.path.endsWith('npm/alpine.Dockerfile'))!;
+    expect(alpine.severity).toBe('info');
+    expect(alpine.message).toContain('works only because busybox ash in node:22-alpine execs');
+  });
+});
