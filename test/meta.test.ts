@@ -10,8 +10,9 @@ import { allFixtureProjects, repoRoot } from './support/fixtures.js';
 import { importGraph } from './support/source-graph.js';
 
 // A rule lives in rules/<id>/: the rule in <id>.ts, its doc in <id>.md, and the modules only it uses.
+// rules/deploy/ holds the deploy checks, a registry of their own (test/deploy/meta.test.ts).
 const ruleFiles = readdirSync(join(repoRoot, 'rules'), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
+  .filter((entry) => entry.isDirectory() && entry.name !== 'deploy')
   .map((entry) => entry.name)
   .sort();
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
