@@ -126,6 +126,14 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       ],
     },
     {
+      // No types for the library: the catalogue knows `queue.add()` and Redis commands return promises.
+      ...project.file('invalid-untyped-libraries.ts'),
+      errors: [
+        { messageId: 'untracked', line: 11, column: 5, data: { name: 'this.generalQueue.add(…)' } },
+        { messageId: 'untracked', line: 15, column: 5, data: { name: 'this.redis.set(…)' } },
+      ],
+    },
+    {
       ...project.file('invalid-event-listener.ts'),
       options: [{ checkEventListeners: true }],
       errors: [{ messageId: 'droppedCallback', line: 7, column: 3, data: { dropper: 'bus.on' } }],
