@@ -17,6 +17,7 @@ import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../../src/
 import {
   calleeText,
   enclosingFunction,
+  functionBody,
   isAsyncFunction,
   isFunctionLikeWithBody,
   methodCallParts,
@@ -188,6 +189,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (!t.isCallExpression(origin) && !t.isNewExpression(origin)) continue;
     if (isHandlerWrapperForward(context, origin) || handsResultToCallback(context, value, statement)) continue;
     if (isShutdownItself(context, origin, value)) continue;
+    if (settlesAtOnce(context, origin)) continue;
     const name = workName(t, origin, sourceFile);
     const inHandler = index.enclosingHandler(statement) !== undefined;
     context.report({
@@ -220,6 +222,36 @@ function isShutdownItself(context: Context, origin: ts.Expression, value: ts.Exp
   return chainHandlers(t, value).some((handler) =>
     index.resolveFunctions(handler).some((fn) => forcesInside(t, index, fn)),
   );
+}
+
+/**
+ * `this.maintainLock(name)` where `async maintainLock() { this.locks[name] = setInterval(…) }`:
+ * an async function that never awaits and returns no promise has done all its work when the call
+ * returns; its promise is already settled, and there is nothing for shutdown to wait for.
+ */
+function settlesAtOnce(context: Context, origin: ts.Expression): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const functions = context.index.resolveFunctions(origin.expression, 0, false);
+  return functions.length > 0 && functions.every((fn) => isAsyncFunction(t, fn) && !leavesWorkPending(context, fn));
+}
+
+/** An await, a `for await`, or a returned promise in the function's own body (not in nested functions). */
+function leavesWorkPending(context: Context, fn: ts.Node): boolean {
+  const t = context.ts;
+  const body = functionBody(t, fn);
+  if (!body) return true;
+  if (!t.isBlock(body)) return isPromiseValued(t, context.index, body as ts.Expression);
+  let pending = false;
+  const visit = (node: ts.Node): void => {
+    if (pending || isFunctionLikeWithBody(t, node)) return;
+    if (t.isAwaitExpression(node) || (t.isForOfStatement(node) && node.awaitModifier)) pending = true;
+    else if (t.isReturnStatement(node) && node.expression && isPromiseValued(t, context.index, node.expression))
+      pending = true;
+    else t.forEachChild(node, visit);
+  };
+  t.forEachChild(body, visit);
+  return pending;
 }
 
 /**
@@ -432,6 +464,7 @@ function checkVoidArrow(context: Context, arrow: ts.ArrowFunction): void {
   const value = body.expression;
   if (!isPromiseValued(context.ts, context.index, value) || isAllowedChain(context, value)) return;
   const origin = originOfChain(t, value);
+  if (settlesAtOnce(context, origin)) return;
   const name = workName(t, origin, context.sourceFile);
   const inHandler = context.index.enclosingHandler(arrow) !== undefined;
   context.report({ node: body, messageId: inHandler ? 'untrackedInHandler' : 'untracked', data: { name } });

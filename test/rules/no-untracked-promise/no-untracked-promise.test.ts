@@ -25,6 +25,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('service.ts'),
     project.file('valid-shutdown-itself.ts'),
     project.file('valid-browser-bundle.ts'),
+    project.file('valid-settles-at-once.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
@@ -74,6 +75,8 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 17, column: 3 }, // async IIFE
         { messageId: 'untracked', line: 23, column: 3, data: { name: 'writeAudit(…)' } },
         { messageId: 'unusedLocal', line: 27, column: 19, data: { variable: 'pending', name: 'writeAudit(…)' } }, // its only use is a dropped .catch
+        { messageId: 'untracked', line: 39, column: 3, data: { name: 'saveLater(…)' } }, // async, awaits
+        { messageId: 'untracked', line: 40, column: 3, data: { name: 'saveReturned(…)' } }, // async, returns a promise
       ],
     },
     {
