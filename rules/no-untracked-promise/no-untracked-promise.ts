@@ -190,6 +190,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (isHandlerWrapperForward(context, origin) || handsResultToCallback(context, value, statement)) continue;
     if (isShutdownItself(context, origin, value)) continue;
     if (settlesAtOnce(context, origin)) continue;
+    if (respondsWhenDone(context, origin, value, statement)) continue;
     const name = workName(t, origin, sourceFile);
     const inHandler = index.enclosingHandler(statement) !== undefined;
     context.report({
@@ -252,6 +253,116 @@ function leavesWorkPending(context: Context, fn: ts.Node): boolean {
   };
   t.forEachChild(body, visit);
   return pending;
+}
+
+/** Calls that complete (or stream) an HTTP response: Express, node:http, Fastify's `reply`. */
+const responseMethods = new Set([
+  'end',
+  'send',
+  'json',
+  'jsonp',
+  'redirect',
+  'render',
+  'sendStatus',
+  'sendFile',
+  'download',
+  'writeHead',
+]);
+
+/**
+ * What a request's response (or its context) is called where no handler is recognised: a
+ * WebSocket's `ws.send` is not one, since server close does not wait for the socket.
+ */
+const responseNames = /^(res|resp|response|reply|ctx|context)$/i;
+
+/**
+ * `loadUser(id).then((user) => res.json(user))`, `respondWithDownload(ctx, name).catch(…)`: the
+ * dropped work ends by answering the request it was started for, so the response waits for it and
+ * nothing outlives the request (server close drains the request's connection). The response is
+ * a parameter of an enclosing request handler (or named like one: `res`, `ctx`) answered in a `.then` handler
+ * or a callback given to the call, or a parameter of the called function given the handler's.
+ */
+function respondsWhenDone(context: Context, origin: ts.Expression, value: ts.Expression, at: ts.Node): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const outer = new Set<ts.Symbol>();
+  for (let fn = enclosingFunction(t, at); fn; fn = enclosingFunction(t, fn)) {
+    const handler = context.index.handlers.has(fn);
+    for (const parameter of fn.parameters) {
+      if (!t.isIdentifier(parameter.name) || (!handler && !responseNames.test(parameter.name.text))) continue;
+      const symbol = context.types.getSymbolAtLocation(parameter.name);
+      if (symbol) outer.add(symbol);
+    }
+  }
+  if (outer.size === 0) return false;
+  // Work whose result is handed on to a `.then` handler or a callback.
+  const continuations: ts.Expression[] = [...origin.arguments];
+  for (let e = skipOuterExpressions(t, value); t.isCallExpression(e) && e !== origin;) {
+    const parts = methodCallParts(t, e);
+    if (!parts) break;
+    if (parts.name === 'then' && e.arguments[0]) continuations.push(e.arguments[0]);
+    e = skipOuterExpressions(t, parts.receiver);
+  }
+  if (
+    continuations.some((c) => {
+      const fn = skipOuterExpressions(t, c);
+      return isFunctionLikeWithBody(t, fn) && answersResponse(context, fn, outer);
+    })
+  ) {
+    return true;
+  }
+  // The called function answers the response it is given.
+  return context.index.resolveFunctions(origin.expression, 0, false).some((fn) => {
+    const given = new Set<ts.Symbol>();
+    fn.parameters.forEach((parameter, i) => {
+      const argument = origin.arguments[i];
+      if (!argument || !t.isIdentifier(parameter.name)) return;
+      const root = rootSymbol(context, argument);
+      const symbol = context.types.getSymbolAtLocation(parameter.name);
+      if (root && outer.has(root) && symbol) given.add(symbol);
+    });
+    return given.size > 0 && answersResponse(context, fn, given);
+  });
+}
+
+/** `res.json(…)`, `ctx.response.end(…)`, `upstream.pipe(res)` with `res`/`ctx` one of `roots`. */
+function answersResponse(context: Context, fn: ts.Node, roots: ReadonlySet<ts.Symbol>): boolean {
+  const t = context.ts;
+  let found = false;
+  const isRooted = (e: ts.Expression): boolean => {
+    const root = rootSymbol(context, e);
+    return root !== undefined && roots.has(root);
+  };
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (t.isCallExpression(node)) {
+      const parts = methodCallParts(t, node);
+      if (
+        parts &&
+        ((responseMethods.has(parts.name) && isRooted(parts.receiver)) ||
+          (parts.name === 'pipe' && node.arguments[0] !== undefined && isRooted(node.arguments[0])))
+      ) {
+        found = true;
+        return;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+/** The variable an access path starts from: `ctx` for `ctx.response.status(200)`. */
+function rootSymbol(context: Context, expression: ts.Expression): ts.Symbol | undefined {
+  const t = context.ts;
+  let e = skipOuterExpressions(t, expression);
+  for (;;) {
+    if (t.isPropertyAccessExpression(e) || t.isElementAccessExpression(e)) e = skipOuterExpressions(t, e.expression);
+    else if (t.isCallExpression(e) && t.isPropertyAccessExpression(e.expression))
+      e = skipOuterExpressions(t, e.expression.expression); // `res.status(500).json(…)`
+    else break;
+  }
+  return t.isIdentifier(e) ? context.types.getSymbolAtLocation(e) : undefined;
 }
 
 /**

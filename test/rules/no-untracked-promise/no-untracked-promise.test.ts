@@ -26,6 +26,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-shutdown-itself.ts'),
     project.file('valid-browser-bundle.ts'),
     project.file('valid-settles-at-once.ts'),
+    project.file('valid-responds-when-done.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
@@ -126,6 +127,13 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
             },
           ],
         },
+      ],
+    },
+    {
+      ...project.file('invalid-responds-before.ts'),
+      errors: [
+        { messageId: 'untrackedInHandler', line: 11, column: 3 }, // answered before; `.catch` only on failure
+        { messageId: 'untracked', line: 15, column: 3 }, // a WebSocket, not a request's response
       ],
     },
     {
