@@ -20,6 +20,7 @@ import {
   functionBody,
   isAsyncFunction,
   isFunctionLikeWithBody,
+  type FunctionLikeWithBody,
   methodCallParts,
   skipOuterExpressions,
   type TS,
@@ -191,6 +192,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (isShutdownItself(context, origin, value)) continue;
     if (settlesAtOnce(context, origin)) continue;
     if (respondsWhenDone(context, origin, value, statement)) continue;
+    if (feedsAwaitedStream(context, origin)) continue;
     const name = workName(t, origin, sourceFile);
     const inHandler = index.enclosingHandler(statement) !== undefined;
     context.report({
@@ -363,6 +365,89 @@ function rootSymbol(context: Context, expression: ts.Expression): ts.Symbol | un
     else break;
   }
   return t.isIdentifier(e) ? context.types.getSymbolAtLocation(e) : undefined;
+}
+
+/**
+ * `fetchBatch(0)` where `fetchBatch` pushes rows into a Readable `rs` (and ends it with
+ * `rs.push(null)`) while `await pipeline(rs, gzip, file)` consumes it: the awaited pipeline ends
+ * only when the producer has pushed its last chunk, so whoever awaits the pipeline waits for the
+ * producer too.
+ */
+function feedsAwaitedStream(context: Context, origin: ts.Expression): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const functions = context.index.resolveFunctions(origin.expression, 0, false);
+  return (
+    functions.length > 0 && functions.every((fn) => streamsFedBy(context, fn).some((s) => isAwaitedStream(context, s)))
+  );
+}
+
+/** The streams declared outside `fn` that its body pushes or writes into. */
+function streamsFedBy(context: Context, fn: FunctionLikeWithBody): ts.Symbol[] {
+  const t = context.ts;
+  const streams = new Set<ts.Symbol>();
+  const visit = (node: ts.Node): void => {
+    if (node !== fn && isFunctionLikeWithBody(t, node)) return;
+    if (t.isCallExpression(node)) {
+      const parts = methodCallParts(t, node);
+      if (parts && (parts.name === 'push' || parts.name === 'write') && t.isIdentifier(parts.receiver)) {
+        const symbol = context.types.getSymbolAtLocation(parts.receiver);
+        const declaration = symbol?.declarations?.[0];
+        if (
+          symbol &&
+          declaration &&
+          !(declaration.pos >= fn.pos && declaration.end <= fn.end) &&
+          isNodeStream(context, declaration)
+        )
+          streams.add(symbol);
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn);
+  return [...streams];
+}
+
+const streamClasses = new Set(['Readable', 'PassThrough', 'Transform', 'Duplex', 'Writable']);
+
+/** `const rs = new Readable(…)` (or `Readable(…)`, `new PassThrough()`) from `node:stream`. */
+function isNodeStream(context: Context, declaration: ts.Declaration): boolean {
+  const t = context.ts;
+  if (!t.isVariableDeclaration(declaration) || !declaration.initializer) return false;
+  const init = skipOuterExpressions(t, declaration.initializer);
+  if (!t.isCallExpression(init) && !t.isNewExpression(init)) return false;
+  const ref = context.index.binding.resolve(init.expression);
+  return ref?.module === 'stream' && ref.path.length === 1 && streamClasses.has(ref.path[0]!);
+}
+
+/** `await pipeline(rs, …)`, `await finished(rs)`, `for await (… of rs)` where `rs` is declared. */
+function isAwaitedStream(context: Context, stream: ts.Symbol): boolean {
+  const t = context.ts;
+  const declaration = stream.declarations?.[0];
+  if (!declaration) return false;
+  const scope: ts.Node = enclosingFunction(t, declaration) ?? declaration.getSourceFile();
+  const isStream = (e: ts.Expression): boolean => {
+    const inner = skipOuterExpressions(t, e);
+    return t.isIdentifier(inner) && context.types.getSymbolAtLocation(inner) === stream;
+  };
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (t.isAwaitExpression(node)) {
+      const awaited = skipOuterExpressions(t, node.expression);
+      if ((t.isCallExpression(awaited) || t.isNewExpression(awaited)) && awaited.arguments?.some(isStream)) {
+        found = true;
+        return;
+      }
+    }
+    if (t.isForOfStatement(node) && node.awaitModifier && isStream(node.expression)) {
+      found = true;
+      return;
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(scope);
+  return found;
 }
 
 /**

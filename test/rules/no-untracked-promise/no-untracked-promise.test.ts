@@ -27,6 +27,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-browser-bundle.ts'),
     project.file('valid-settles-at-once.ts'),
     project.file('valid-responds-when-done.ts'),
+    project.file('valid-stream-producer.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
@@ -78,6 +79,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'unusedLocal', line: 27, column: 19, data: { variable: 'pending', name: 'writeAudit(…)' } }, // its only use is a dropped .catch
         { messageId: 'untracked', line: 39, column: 3, data: { name: 'saveLater(…)' } }, // async, awaits
         { messageId: 'untracked', line: 40, column: 3, data: { name: 'saveReturned(…)' } }, // async, returns a promise
+        { messageId: 'untracked', line: 50, column: 3, data: { name: 'loadInto(…)' } }, // pushes into an array, not a stream
       ],
     },
     {
