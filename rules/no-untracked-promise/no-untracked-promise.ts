@@ -28,6 +28,7 @@ import {
 
 export type MessageId =
   | 'untracked'
+  | 'trackerNotDrained'
   | 'untrackedInHandler'
   | 'droppedCallback'
   | 'droppedCallbackInHandler'
@@ -55,6 +56,8 @@ export type NoUntrackedPromiseData = {
   arrayForEach?: boolean;
   /** The variable an unawaited promise is kept in. */
   variable?: string;
+  /** The tracker's method that waits for its work, which no shutdown path calls. */
+  drain?: string;
 };
 
 type Context = RuleContext<MessageId, Options, NoUntrackedPromiseData>;
@@ -71,6 +74,8 @@ export default defineRule<MessageId, Options, NoUntrackedPromiseData>({
     messages: {
       untracked:
         '`{{name}}` starts work that nothing waits for: SIGTERM can cut it off. Await it, return it, or track it.',
+      trackerNotDrained:
+        "`{{name}}` hands the work to the program's own tracker, but no shutdown path calls `{{drain}}`, which waits for it: SIGTERM can cut it off. Call `{{drain}}` when shutting down.",
       untrackedInHandler:
         '`{{name}}` starts work that can outlive the response: nothing waits for it, and SIGTERM can cut it off. Await it before responding, or track it.',
       droppedCallback:
@@ -194,6 +199,12 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (respondsWhenDone(context, origin, value, statement)) continue;
     if (feedsAwaitedStream(context, origin)) continue;
     const name = workName(t, origin, sourceFile);
+    const tracker = ownTrackerOf(context, origin);
+    if (tracker?.drainedOnShutdown) continue;
+    if (tracker) {
+      context.report({ node: statement, messageId: 'trackerNotDrained', data: { name, drain: tracker.drain } });
+      return;
+    }
     const inHandler = index.enclosingHandler(statement) !== undefined;
     context.report({
       node: statement,
@@ -244,13 +255,12 @@ function leavesWorkPending(context: Context, fn: ts.Node): boolean {
   const t = context.ts;
   const body = functionBody(t, fn);
   if (!body) return true;
-  if (!t.isBlock(body)) return isPromiseValued(t, context.index, body as ts.Expression);
+  if (!t.isBlock(body)) return mayBePromise(context, body as ts.Expression);
   let pending = false;
   const visit = (node: ts.Node): void => {
     if (pending || isFunctionLikeWithBody(t, node)) return;
     if (t.isAwaitExpression(node) || (t.isForOfStatement(node) && node.awaitModifier)) pending = true;
-    else if (t.isReturnStatement(node) && node.expression && isPromiseValued(t, context.index, node.expression))
-      pending = true;
+    else if (t.isReturnStatement(node) && node.expression && mayBePromise(context, node.expression)) pending = true;
     else t.forEachChild(node, visit);
   };
   t.forEachChild(body, visit);
@@ -347,11 +357,24 @@ function answersResponse(context: Context, fn: ts.Node, roots: ReadonlySet<ts.Sy
         found = true;
         return;
       }
+      // Handed to a helper that answers it: `serveError(req, ctx.response)`, `startCompressed(res, …)`.
+      if (node.arguments.some((a) => isRooted(a) && responseObjectNames.test(lastName(t, a) ?? ''))) {
+        found = true;
+        return;
+      }
     }
     t.forEachChild(node, visit);
   };
   visit(fn);
   return found;
+}
+
+const responseObjectNames = /^(res|resp|response|reply)$/i;
+
+/** `response` for `ctx.response`, `res` for `res`. */
+function lastName(t: TS, expression: ts.Expression): string | undefined {
+  const e = skipOuterExpressions(t, expression);
+  return t.isIdentifier(e) ? e.text : t.isPropertyAccessExpression(e) ? e.name.text : undefined;
 }
 
 /** The variable an access path starts from: `ctx` for `ctx.response.status(200)`. */
@@ -448,6 +471,221 @@ function isAwaitedStream(context: Context, stream: ts.Symbol): boolean {
   };
   visit(scope);
   return found;
+}
+
+const promiseCombinators = new Set(['all', 'allSettled', 'race', 'any']);
+/** Methods of a queue or collection of work that wait for it (p-queue `onIdle`, a drain). */
+const waitMethods = new Set([
+  'onIdle',
+  'onEmpty',
+  'onDrain',
+  'drain',
+  'whenIdle',
+  'waitForIdle',
+  'processAll',
+  'flush',
+  'close',
+]);
+
+/** Methods that put work into a collection or a queue. */
+const enqueueMethods = new Set(['add', 'push', 'unshift', 'set', 'enqueue', 'addToUser']);
+
+/**
+ * The program's own tracker (issue 17): `backgroundQueue.add(task)` where the class's `add` puts
+ * the work into a field (`this.queue.add(…)`, `this.pending.add(p)`, `this.finished = run()`) and
+ * another of its methods awaits or returns what that field holds (`await this.queue.onIdle()`,
+ * `await Promise.all(this.pending)`, `return this.finished`). The work is tracked when one of
+ * those draining methods (or a method of the tracker that calls one) runs on a shutdown path;
+ * otherwise the tracker is one no shutdown waits for, and the finding says so.
+ */
+function ownTrackerOf(
+  context: Context,
+  origin: ts.Expression,
+): { drain: string; drainedOnShutdown: boolean } | undefined {
+  const t = context.ts;
+  if (!t.isCallExpression(origin) || !t.isPropertyAccessExpression(origin.expression)) return undefined;
+  for (const method of context.index.resolveFunctions(origin.expression, 0, false)) {
+    const owner = method.parent;
+    if (!t.isClassLike(owner) && !t.isObjectLiteralExpression(owner)) continue;
+    const fields = fieldsFilledBy(t, method);
+    if (fields.size === 0) continue;
+    const members = memberFunctions(t, owner);
+    const drains = new Set<FunctionLikeWithBody>();
+    for (const [, fn] of members) {
+      if (fn !== method && awaitsField(t, fn, fields)) drains.add(fn);
+    }
+    if (drains.size === 0) continue;
+    // Methods of the tracker that call a draining method drain it too (`destroy()` -> `processAll()`).
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [, fn] of members) {
+        if (drains.has(fn) || fn === method) continue;
+        const names = [...members].filter(([, d]) => drains.has(d)).map(([n]) => n);
+        if (callsThisMethod(t, fn, names)) {
+          drains.add(fn);
+          grew = true;
+        }
+      }
+    }
+    const drainNames = [...members].filter(([, fn]) => drains.has(fn)).map(([n]) => n);
+    // The starter's own class waits for the tracker (`await this.queues.processAll()` when its run ends).
+    const starter = enclosingOwner(t, origin);
+    const drainedOnShutdown = [...drains].some((fn) => {
+      if (context.index.shutdownRootsOf(fn).length > 0) return true;
+      const name = [...members].find(([, d]) => d === fn)![0];
+      return context.index
+        .callsNamed(name)
+        .some(
+          (call) =>
+            !isInside(call, owner) &&
+            ((starter !== undefined && isInside(call, starter)) || context.index.shutdownRootsOf(call).length > 0),
+        );
+    });
+    return { drain: drainNames[drainNames.length - 1]!, drainedOnShutdown };
+  }
+  return undefined;
+}
+
+/** The class or object literal whose method contains `node`. */
+function enclosingOwner(t: TS, node: ts.Node): ts.ClassLikeDeclaration | ts.ObjectLiteralExpression | undefined {
+  for (let p = node.parent; p; p = p.parent) if (t.isClassLike(p) || t.isObjectLiteralExpression(p)) return p;
+  return undefined;
+}
+
+function isInside(node: ts.Node, container: ts.Node): boolean {
+  return node.pos >= container.pos && node.end <= container.end && node.getSourceFile() === container.getSourceFile();
+}
+
+/** The methods of a class or object literal, by name. */
+function memberFunctions(
+  t: TS,
+  owner: ts.ClassLikeDeclaration | ts.ObjectLiteralExpression,
+): [string, FunctionLikeWithBody][] {
+  const found: [string, FunctionLikeWithBody][] = [];
+  const members: readonly (ts.ClassElement | ts.ObjectLiteralElementLike)[] = t.isClassLike(owner)
+    ? owner.members
+    : owner.properties;
+  for (const member of members) {
+    const name =
+      member.name && (t.isIdentifier(member.name) || t.isStringLiteral(member.name)) ? member.name.text : undefined;
+    if (!name) continue;
+    if (isFunctionLikeWithBody(t, member)) found.push([name, member]);
+    else if (
+      (t.isPropertyAssignment(member) || t.isPropertyDeclaration(member)) &&
+      member.initializer &&
+      isFunctionLikeWithBody(t, skipOuterExpressions(t, member.initializer))
+    )
+      found.push([name, skipOuterExpressions(t, member.initializer) as FunctionLikeWithBody]);
+  }
+  return found;
+}
+
+/** `this.F` in a method's own body (not nested functions it defines, except callbacks it passes on). */
+function thisField(t: TS, node: ts.Node): string | undefined {
+  return t.isPropertyAccessExpression(node) && node.expression.kind === t.SyntaxKind.ThisKeyword
+    ? node.name.text
+    : undefined;
+}
+
+/** The fields a method puts work into: `this.F.add(…)`, `this.F.push(…)`, `this.F = work()`. */
+function fieldsFilledBy(t: TS, method: FunctionLikeWithBody): Set<string> {
+  const fields = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (node !== method && isFunctionLikeWithBody(t, node) && !t.isArrowFunction(node)) return;
+    if (t.isCallExpression(node) && t.isPropertyAccessExpression(node.expression)) {
+      const field = thisField(t, node.expression.expression);
+      if (field && enqueueMethods.has(node.expression.name.text) && node.arguments.length > 0) fields.add(field);
+    }
+    if (t.isBinaryExpression(node) && node.operatorToken.kind === t.SyntaxKind.EqualsToken) {
+      const field = thisField(t, node.left);
+      const right = skipOuterExpressions(t, node.right);
+      if (field && (t.isCallExpression(right) || t.isNewExpression(right))) fields.add(field);
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(method);
+  return fields;
+}
+
+/** An `await` or a `return` over one of `fields`: `await this.queue.onIdle()`, `const { queue } = this; await queue.onIdle()`. */
+function awaitsField(t: TS, fn: FunctionLikeWithBody, fields: ReadonlySet<string>): boolean {
+  const aliases = new Set<string>();
+  const isField = (e: ts.Expression): boolean => {
+    const inner = skipOuterExpressions(t, e);
+    const field = thisField(t, inner);
+    return (field !== undefined && fields.has(field)) || (t.isIdentifier(inner) && aliases.has(inner.text));
+  };
+  const mentions = (node: ts.Node): boolean => {
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (t.isExpression(n) && isField(n)) {
+        found = true;
+        return;
+      }
+      t.forEachChild(n, visit);
+    };
+    visit(node);
+    return found;
+  };
+  // What waits for the work: the field itself (a promise), `Promise.all(…field…)`, `field.onIdle()`.
+  const waitsOn = (expression: ts.Expression): boolean => {
+    const e = skipOuterExpressions(t, expression);
+    if (isField(e)) return true;
+    if (!t.isCallExpression(e) || !t.isPropertyAccessExpression(e.expression)) return false;
+    const name = e.expression.name.text;
+    if (t.isIdentifier(e.expression.expression) && e.expression.expression.text === 'Promise')
+      return promiseCombinators.has(name) && e.arguments.some(mentions);
+    return waitMethods.has(name) && isField(e.expression.expression);
+  };
+  let drains = false;
+  const visit = (node: ts.Node): void => {
+    if (drains) return;
+    if (node !== fn && isFunctionLikeWithBody(t, node) && !t.isArrowFunction(node)) return;
+    if (
+      t.isVariableDeclaration(node) &&
+      t.isObjectBindingPattern(node.name) &&
+      node.initializer?.kind === t.SyntaxKind.ThisKeyword
+    ) {
+      for (const element of node.name.elements) {
+        const key = element.propertyName ?? element.name;
+        if (t.isIdentifier(key) && fields.has(key.text) && t.isIdentifier(element.name)) aliases.add(element.name.text);
+      }
+    }
+    if ((t.isAwaitExpression(node) || t.isReturnStatement(node)) && node.expression && waitsOn(node.expression)) {
+      drains = true;
+      return;
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn);
+  return drains;
+}
+
+/** `this.processAll()` in a method's body. */
+function callsThisMethod(t: TS, fn: FunctionLikeWithBody, names: readonly string[]): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (t.isCallExpression(node)) {
+      const field = thisField(t, node.expression);
+      if (field && names.includes(field)) {
+        found = true;
+        return;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+/** A promise, or a value whose type is unknown (`return models.Note.destroy(…)` without types). */
+function mayBePromise(context: Context, expression: ts.Expression): boolean {
+  const t = context.ts;
+  const type = context.types.getTypeAtLocation(expression);
+  if (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) return true;
+  return isPromiseValued(t, context.index, expression);
 }
 
 /**

@@ -28,6 +28,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-settles-at-once.ts'),
     project.file('valid-responds-when-done.ts'),
     project.file('valid-stream-producer.ts'),
+    project.file('valid-own-tracker.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
@@ -80,6 +81,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 39, column: 3, data: { name: 'saveLater(…)' } }, // async, awaits
         { messageId: 'untracked', line: 40, column: 3, data: { name: 'saveReturned(…)' } }, // async, returns a promise
         { messageId: 'untracked', line: 50, column: 3, data: { name: 'loadInto(…)' } }, // pushes into an array, not a stream
+        { messageId: 'untracked', line: 60, column: 3, data: { name: 'destroyNote(…)' } }, // returns untyped work
       ],
     },
     {
@@ -136,6 +138,18 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       errors: [
         { messageId: 'untrackedInHandler', line: 11, column: 3 }, // answered before; `.catch` only on failure
         { messageId: 'untracked', line: 15, column: 3 }, // a WebSocket, not a request's response
+      ],
+    },
+    {
+      // Issue 17: a tracker of the program's own that no shutdown path drains.
+      ...project.file('invalid-tracker-not-drained.ts'),
+      errors: [
+        {
+          messageId: 'trackerNotDrained',
+          line: 21,
+          column: 3,
+          data: { name: 'inflight.run(…)', drain: 'settleAll' },
+        },
       ],
     },
     {
