@@ -8,6 +8,8 @@ import {
   listenerMethods,
   refIn,
   sameRef,
+  timeoutTimers,
+  timerClears,
 } from '../../src/core/catalogue.js';
 import { forcesInside } from '../../src/core/deadlines.js';
 import { lifecycleRoleOf } from '../../src/core/lifecycle-calls.js';
@@ -869,6 +871,7 @@ function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
   if (!callback || !callbackReturnsPromise(context, callback)) return;
   // `setTimeout(async () => { …; process.exit(1) }, ms)`: a deadline, detached on purpose.
   if (context.index.resolveFunctions(callback).some((fn) => forcesInside(context.ts, context.index, fn))) return;
+  if (isTimeoutClearedOnShutdown(context, call)) return;
   const inHandler = context.index.enclosingHandler(call) !== undefined;
   context.report({
     node: call,
@@ -876,6 +879,51 @@ function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
     // `arrayForEach`: the codemod may turn it into a tracked `Promise.all(items.map(…))`.
     data: { dropper: dropper.name, arrayForEach: isArrayForEach(context, call) },
   });
+}
+
+/**
+ * `this.retryTimer = setTimeout(async () => …, ms)` with `clearTimeout(this.retryTimer)` on a
+ * shutdown path: shutdown cancels the delayed work before it starts. Only a one-shot timeout: an
+ * interval cleared at shutdown can still have a run in flight that nothing waits for.
+ */
+function isTimeoutClearedOnShutdown(context: Context, call: ts.CallExpression): boolean {
+  const t = context.ts;
+  const { index } = context;
+  const ref = index.binding.resolve(call.expression);
+  if (!ref || !refIn(ref, timeoutTimers)) return false;
+  const parent = skipParentheses(t, call);
+  let handle: string | undefined;
+  if (t.isBinaryExpression(parent) && parent.operatorToken.kind === t.SyntaxKind.EqualsToken)
+    handle = handleName(t, parent.left);
+  else if (t.isVariableDeclaration(parent) && t.isIdentifier(parent.name)) handle = parent.name.text;
+  if (!handle) return false;
+  return ['clearTimeout', 'clearInterval'].some((name) =>
+    index.callsNamed(name).some((clear) => {
+      if (!t.isCallExpression(clear) || !clear.arguments[0] || handleName(t, clear.arguments[0]) !== handle)
+        return false;
+      const clearRef = index.binding.resolve(clear.expression);
+      return (
+        clearRef !== undefined &&
+        refIn(clearRef, timerClears) &&
+        clear.getSourceFile() === call.getSourceFile() &&
+        index.shutdownRootsOf(clear).length > 0
+      );
+    }),
+  );
+}
+
+/** `this.timer` -> `this.timer`, `timer` -> `timer`: how a handle is written. */
+function handleName(t: TS, expression: ts.Expression): string | undefined {
+  const e = skipOuterExpressions(t, expression);
+  if (t.isIdentifier(e)) return e.text;
+  if (t.isPropertyAccessExpression(e) && e.expression.kind === t.SyntaxKind.ThisKeyword) return `this.${e.name.text}`;
+  return undefined;
+}
+
+function skipParentheses(t: TS, node: ts.Node): ts.Node {
+  let parent = node.parent;
+  while (parent && (t.isParenthesizedExpression(parent) || t.isAsExpression(parent))) parent = parent.parent;
+  return parent;
 }
 
 function isArrayForEach(context: Context, call: ts.CallExpression): boolean {

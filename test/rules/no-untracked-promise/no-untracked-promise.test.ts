@@ -29,6 +29,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-responds-when-done.ts'),
     project.file('valid-stream-producer.ts'),
     project.file('valid-own-tracker.ts'),
+    project.file('valid-timeout-cleared.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
@@ -138,6 +139,13 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       errors: [
         { messageId: 'untrackedInHandler', line: 11, column: 3 }, // answered before; `.catch` only on failure
         { messageId: 'untracked', line: 15, column: 3 }, // a WebSocket, not a request's response
+      ],
+    },
+    {
+      ...project.file('invalid-interval-cleared.ts'),
+      errors: [
+        { messageId: 'droppedCallback', line: 9, column: 16, data: { dropper: 'setInterval' } },
+        { messageId: 'droppedCallback', line: 12, column: 16, data: { dropper: 'setTimeout' } },
       ],
     },
     {
