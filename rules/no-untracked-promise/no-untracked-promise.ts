@@ -200,6 +200,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (settlesAtOnce(context, origin)) continue;
     if (respondsWhenDone(context, origin, value, statement)) continue;
     if (feedsAwaitedStream(context, origin)) continue;
+    if (t.isCallExpression(origin) && endsByResolving(context, origin.expression)) continue;
     const name = workName(t, origin, sourceFile);
     const tracker = ownTrackerOf(context, origin);
     if (tracker?.drainedOnShutdown) continue;
@@ -691,6 +692,77 @@ function mayBePromise(context: Context, expression: ts.Expression): boolean {
 }
 
 /**
+ * A worker loop that settles a promise of its own when it ends: `void run()` inside `new
+ * Promise((resolve) => …)` where `run` calls `resolve()` after its last round, or `setImmediate(
+ * pb.start)` where `start` ends with `closeResolve()`, the `resolve` of the promise `close()`
+ * awaits. Whoever awaits that promise waits for the loop.
+ */
+function endsByResolving(context: Context, callee: ts.Expression): boolean {
+  const functions = context.index.resolveFunctions(callee, 0, false);
+  return functions.length > 0 && functions.every((fn) => callsPromiseResolver(context, fn));
+}
+
+function callsPromiseResolver(context: Context, fn: FunctionLikeWithBody): boolean {
+  const t = context.ts;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (node !== fn && isFunctionLikeWithBody(t, node) && !t.isArrowFunction(node)) return;
+    if (t.isCallExpression(node) && t.isIdentifier(node.expression)) {
+      const symbol = context.types.getSymbolAtLocation(node.expression);
+      if (symbol && isPromiseResolver(context, symbol)) {
+        found = true;
+        return;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+/** The `resolve` of a `new Promise((resolve) => …)` executor, or a variable it is stored in. */
+function isPromiseResolver(context: Context, symbol: ts.Symbol): boolean {
+  const t = context.ts;
+  const declaration = symbol.declarations?.[0];
+  if (!declaration) return false;
+  if (t.isParameter(declaration)) {
+    const executor = declaration.parent;
+    const creation = executor.parent;
+    if (!t.isNewExpression(creation) || creation.arguments?.[0] !== executor) return false;
+    if (executor.parameters[0] !== declaration) return false;
+    const ref = context.index.binding.resolve(creation.expression);
+    return ref?.module === 'global' && ref.path.length === 1 && ref.path[0] === 'Promise';
+  }
+  if (!t.isVariableDeclaration(declaration)) return false;
+  // `let closeResolve; new Promise((resolve) => { closeResolve = resolve })`
+  const scope: ts.Node = enclosingFunction(t, declaration) ?? declaration.getSourceFile();
+  let stored = false;
+  const visit = (node: ts.Node): void => {
+    if (stored) return;
+    if (
+      t.isBinaryExpression(node) &&
+      node.operatorToken.kind === t.SyntaxKind.EqualsToken &&
+      t.isIdentifier(node.left) &&
+      t.isIdentifier(node.right) &&
+      context.types.getSymbolAtLocation(node.left) === symbol
+    ) {
+      const right = context.types.getSymbolAtLocation(node.right);
+      if (
+        right &&
+        right !== symbol &&
+        t.isParameter(right.declarations?.[0] ?? node) &&
+        isPromiseResolver(context, right)
+      )
+        stored = true;
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(scope);
+  return stored;
+}
+
+/**
  * The program's own entry promise: `main().catch(…)` or `process.nextTick(async () => start())`
  * at the top level of an entry module (also inside a top-level `if (require.main === module)`).
  */
@@ -858,6 +930,8 @@ function callbackReturnsPromise(context: Context, callback: ts.Expression): bool
     if (t.isArrowFunction(fn) && !t.isBlock(fn.body)) {
       const body = skipOuterExpressions(t, fn.body);
       const value = t.isVoidExpression(body) ? body.expression : body;
+      const origin = originOfChain(t, value);
+      if (t.isCallExpression(origin) && endsByResolving(context, origin.expression)) continue;
       if (isPromiseValued(t, context.index, value) && !isAllowedChain(context, value)) return true;
     }
   }
@@ -872,6 +946,7 @@ function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
   // `setTimeout(async () => { …; process.exit(1) }, ms)`: a deadline, detached on purpose.
   if (context.index.resolveFunctions(callback).some((fn) => forcesInside(context.ts, context.index, fn))) return;
   if (isTimeoutClearedOnShutdown(context, call)) return;
+  if (endsByResolving(context, callback)) return;
   const inHandler = context.index.enclosingHandler(call) !== undefined;
   context.report({
     node: call,
