@@ -186,7 +186,7 @@ function isAllowedChain(context: Context, expression: ts.Expression): boolean {
 function checkStatement(context: Context, statement: ts.ExpressionStatement): void {
   const t = context.ts;
   const { index, sourceFile } = context;
-  if (isEntryPromise(context, statement)) return;
+  if (isEntryPromise(context, statement) || isWorkerThreadEntry(context, statement)) return;
   // A signal listener or shutdown hook starting the drain is the shutdown path itself.
   if (isShutdownRootBody(context, statement)) return;
   for (const value of droppedValues(t, statement.expression)) {
@@ -768,6 +768,33 @@ function isPromiseResolver(context: Context, symbol: ts.Symbol): boolean {
  */
 function isEntryPromise(context: Context, node: ts.Node): boolean {
   return !enclosingFunction(context.ts, node) && context.index.isEntryModule(context.sourceFile);
+}
+
+/**
+ * `if (!isMainThread) { runJob(workerData) }` at the top level: a worker thread's own entry
+ * promise. The thread gets no SIGTERM; its parent owns its lifetime (and `worker.terminate()`).
+ */
+function isWorkerThreadEntry(context: Context, node: ts.Node): boolean {
+  const t = context.ts;
+  if (enclosingFunction(t, node)) return false;
+  for (let p = node.parent; p && !t.isSourceFile(p); p = p.parent) {
+    if (!t.isIfStatement(p)) continue;
+    let mentions = false;
+    const visit = (n: ts.Node): void => {
+      if (mentions) return;
+      if (t.isIdentifier(n) || t.isPropertyAccessExpression(n)) {
+        const ref = context.index.binding.resolve(n as ts.Expression);
+        if (ref?.module === 'worker_threads' && ref.path[0] === 'isMainThread') {
+          mentions = true;
+          return;
+        }
+      }
+      t.forEachChild(n, visit);
+    };
+    visit(p.expression);
+    if (mentions) return true;
+  }
+  return false;
 }
 
 /**

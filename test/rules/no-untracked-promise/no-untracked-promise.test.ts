@@ -31,6 +31,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-own-tracker.ts'),
     project.file('valid-timeout-cleared.ts'),
     project.file('valid-loop-resolves.ts'),
+    project.file('valid-worker-thread-entry.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
