@@ -533,6 +533,9 @@ function ownTrackerOf(
     const drainNames = [...members].filter(([, fn]) => drains.has(fn)).map(([n]) => n);
     // The starter's own class waits for the tracker (`await this.queues.processAll()` when its run ends).
     const starter = enclosingOwner(t, origin);
+    // A program with no shutdown root at all is a package whose host handles the signals (an
+    // `OzoneService` whose `destroy()` the service entry calls): a drain it calls counts.
+    const hostDrains = context.index.shutdownRoots.length === 0;
     const drainedOnShutdown = [...drains].some((fn) => {
       if (context.index.shutdownRootsOf(fn).length > 0) return true;
       const name = [...members].find(([, d]) => d === fn)![0];
@@ -541,7 +544,9 @@ function ownTrackerOf(
         .some(
           (call) =>
             !isInside(call, owner) &&
-            ((starter !== undefined && isInside(call, starter)) || context.index.shutdownRootsOf(call).length > 0),
+            (hostDrains ||
+              (starter !== undefined && isInside(call, starter)) ||
+              context.index.shutdownRootsOf(call).length > 0),
         );
     });
     return { drain: drainNames[drainNames.length - 1]!, drainedOnShutdown };
