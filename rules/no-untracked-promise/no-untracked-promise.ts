@@ -259,6 +259,9 @@ function leavesWorkPending(context: Context, fn: ts.Node): boolean {
   const body = functionBody(t, fn);
   if (!body) return true;
   if (!t.isBlock(body)) return mayBePromise(context, body as ts.Expression);
+  // An empty body is a stub or a base-class hook that overrides fill in (`async flush() {}`):
+  // it stands for work, not for its absence.
+  if (body.statements.length === 0) return true;
   let pending = false;
   const visit = (node: ts.Node): void => {
     if (pending || isFunctionLikeWithBody(t, node)) return;
