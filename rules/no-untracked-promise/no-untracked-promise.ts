@@ -3,6 +3,7 @@
 import type * as ts from 'typescript';
 import {
   callbackDroppers,
+  cleanupNames,
   knownSafeCalls,
   lifecycleModule,
   listenerMethods,
@@ -1016,10 +1017,23 @@ function isTimeoutClearedOnShutdown(context: Context, call: ts.CallExpression): 
         clearRef !== undefined &&
         refIn(clearRef, timerClears) &&
         clear.getSourceFile() === call.getSourceFile() &&
-        index.shutdownRootsOf(clear).length > 0
+        (index.shutdownRootsOf(clear).length > 0 || inCleanupMethod(t, clear))
       );
     }),
   );
+}
+
+/**
+ * A method named for shutdown (`disconnect()`, `stop()`, `close()`): where the shutdown path is
+ * not followed to it (a controller loaded by a dynamic require), its name says it is one.
+ */
+function inCleanupMethod(t: TS, node: ts.Node): boolean {
+  const fn = enclosingFunction(t, node);
+  const name =
+    fn && (t.isMethodDeclaration(fn) || t.isFunctionDeclaration(fn)) && fn.name && t.isIdentifier(fn.name)
+      ? fn.name.text
+      : undefined;
+  return name !== undefined && cleanupNames.test(name);
 }
 
 /** `this.timer` -> `this.timer`, `timer` -> `timer`: how a handle is written. */
