@@ -719,7 +719,10 @@ function callsPromiseResolver(context: Context, fn: FunctionLikeWithBody): boole
     if (node !== fn && isFunctionLikeWithBody(t, node) && !t.isArrowFunction(node)) return;
     if (t.isCallExpression(node) && t.isIdentifier(node.expression)) {
       const symbol = context.types.getSymbolAtLocation(node.expression);
-      if (symbol && isPromiseResolver(context, symbol)) {
+      const declaration = symbol?.declarations?.[0];
+      // A promise of the loop's own (`await new Promise((resolve) => …)` inside it) is not one.
+      const own = declaration !== undefined && isInside(declaration, fn);
+      if (symbol && !own && isPromiseResolver(context, symbol)) {
         found = true;
         return;
       }
