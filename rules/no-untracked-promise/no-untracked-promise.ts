@@ -3,11 +3,14 @@
 import type * as ts from 'typescript';
 import {
   callbackDroppers,
+  cleanupNames,
   knownSafeCalls,
   lifecycleModule,
   listenerMethods,
   refIn,
   sameRef,
+  timeoutTimers,
+  timerClears,
 } from '../../src/core/catalogue.js';
 import { forcesInside } from '../../src/core/deadlines.js';
 import { lifecycleRoleOf } from '../../src/core/lifecycle-calls.js';
@@ -17,8 +20,10 @@ import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../../src/
 import {
   calleeText,
   enclosingFunction,
+  functionBody,
   isAsyncFunction,
   isFunctionLikeWithBody,
+  type FunctionLikeWithBody,
   methodCallParts,
   skipOuterExpressions,
   type TS,
@@ -26,6 +31,7 @@ import {
 
 export type MessageId =
   | 'untracked'
+  | 'trackerNotDrained'
   | 'untrackedInHandler'
   | 'droppedCallback'
   | 'droppedCallbackInHandler'
@@ -53,6 +59,8 @@ export type NoUntrackedPromiseData = {
   arrayForEach?: boolean;
   /** The variable an unawaited promise is kept in. */
   variable?: string;
+  /** The tracker's method that waits for its work, which no shutdown path calls. */
+  drain?: string;
 };
 
 type Context = RuleContext<MessageId, Options, NoUntrackedPromiseData>;
@@ -69,6 +77,8 @@ export default defineRule<MessageId, Options, NoUntrackedPromiseData>({
     messages: {
       untracked:
         '`{{name}}` starts work that nothing waits for: SIGTERM can cut it off. Await it, return it, or track it.',
+      trackerNotDrained:
+        "`{{name}}` hands the work to the program's own tracker, but no shutdown path calls `{{drain}}`, which waits for it: SIGTERM can cut it off. Call `{{drain}}` when shutting down.",
       untrackedInHandler:
         '`{{name}}` starts work that can outlive the response: nothing waits for it, and SIGTERM can cut ' +
         'it off. Await it before responding, or track it.',
@@ -183,7 +193,7 @@ function isAllowedChain(context: Context, expression: ts.Expression): boolean {
 function checkStatement(context: Context, statement: ts.ExpressionStatement): void {
   const t = context.ts;
   const { index, sourceFile } = context;
-  if (isEntryPromise(context, statement)) return;
+  if (isEntryPromise(context, statement) || isWorkerThreadEntry(context, statement)) return;
   // A signal listener or shutdown hook starting the drain is the shutdown path itself.
   if (isShutdownRootBody(context, statement)) return;
   for (const value of droppedValues(t, statement.expression)) {
@@ -194,7 +204,17 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (!t.isCallExpression(origin) && !t.isNewExpression(origin)) continue;
     if (isHandlerWrapperForward(context, origin) || handsResultToCallback(context, value, statement)) continue;
     if (isShutdownItself(context, origin, value)) continue;
+    if (settlesAtOnce(context, origin)) continue;
+    if (respondsWhenDone(context, origin, value, statement)) continue;
+    if (feedsAwaitedStream(context, origin)) continue;
+    if (t.isCallExpression(origin) && endsByResolving(context, origin.expression)) continue;
     const name = workName(t, origin, sourceFile);
+    const tracker = ownTrackerOf(context, origin);
+    if (tracker?.drainedOnShutdown) continue;
+    if (tracker) {
+      context.report({ node: statement, messageId: 'trackerNotDrained', data: { name, drain: tracker.drain } });
+      return;
+    }
     const inHandler = index.enclosingHandler(statement) !== undefined;
     context.report({
       node: statement,
@@ -229,11 +249,570 @@ function isShutdownItself(context: Context, origin: ts.Expression, value: ts.Exp
 }
 
 /**
+ * `this.maintainLock(name)` where `async maintainLock() { this.locks[name] = setInterval(…) }`:
+ * an async function that never awaits and returns no promise has done all its work when the call
+ * returns; its promise is already settled, and there is nothing for shutdown to wait for.
+ */
+function settlesAtOnce(context: Context, origin: ts.Expression): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const functions = context.index.resolveFunctions(origin.expression, 0, false);
+  return functions.length > 0 && functions.every((fn) => isAsyncFunction(t, fn) && !leavesWorkPending(context, fn));
+}
+
+/** An await, a `for await`, or a returned promise in the function's own body (not in nested functions). */
+function leavesWorkPending(context: Context, fn: ts.Node): boolean {
+  const t = context.ts;
+  const body = functionBody(t, fn);
+  if (!body) return true;
+  if (!t.isBlock(body)) return mayBePromise(context, body as ts.Expression);
+  // An empty body is a stub or a base-class hook that overrides fill in (`async flush() {}`):
+  // it stands for work, not for its absence.
+  if (body.statements.length === 0) return true;
+  let pending = false;
+  const visit = (node: ts.Node): void => {
+    if (pending || isFunctionLikeWithBody(t, node)) return;
+    if (t.isAwaitExpression(node) || (t.isForOfStatement(node) && node.awaitModifier)) pending = true;
+    else if (t.isReturnStatement(node) && node.expression && mayBePromise(context, node.expression)) pending = true;
+    else t.forEachChild(node, visit);
+  };
+  t.forEachChild(body, visit);
+  return pending;
+}
+
+/** Calls that complete (or stream) an HTTP response: Express, node:http, Fastify's `reply`. */
+const responseMethods = new Set([
+  'end',
+  'send',
+  'json',
+  'jsonp',
+  'redirect',
+  'render',
+  'sendStatus',
+  'sendFile',
+  'download',
+  'writeHead',
+]);
+
+/**
+ * What a request's response (or its context) is called where no handler is recognised: a
+ * WebSocket's `ws.send` is not one, since server close does not wait for the socket.
+ */
+const responseNames = /^(res|resp|response|reply|ctx|context)$/i;
+
+/**
+ * `loadUser(id).then((user) => res.json(user))`, `respondWithDownload(ctx, name).catch(…)`: the
+ * dropped work ends by answering the request it was started for, so the response waits for it and
+ * nothing outlives the request (server close drains the request's connection). The response is
+ * a parameter of an enclosing request handler (or named like one: `res`, `ctx`) answered in a `.then` handler
+ * or a callback given to the call, or a parameter of the called function given the handler's.
+ */
+function respondsWhenDone(context: Context, origin: ts.Expression, value: ts.Expression, at: ts.Node): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const outer = new Set<ts.Symbol>();
+  for (let fn = enclosingFunction(t, at); fn; fn = enclosingFunction(t, fn)) {
+    const handler = context.index.handlers.has(fn);
+    for (const parameter of fn.parameters) {
+      if (!t.isIdentifier(parameter.name) || (!handler && !responseNames.test(parameter.name.text))) continue;
+      const symbol = context.types.getSymbolAtLocation(parameter.name);
+      if (symbol) outer.add(symbol);
+    }
+  }
+  if (outer.size === 0) return false;
+  // Work whose result is handed on to a `.then` handler or a callback.
+  const continuations: ts.Expression[] = [...origin.arguments];
+  for (let e = skipOuterExpressions(t, value); t.isCallExpression(e) && e !== origin;) {
+    const parts = methodCallParts(t, e);
+    if (!parts) break;
+    if (parts.name === 'then' && e.arguments[0]) continuations.push(e.arguments[0]);
+    e = skipOuterExpressions(t, parts.receiver);
+  }
+  if (
+    continuations.some((c) => {
+      const fn = skipOuterExpressions(t, c);
+      return isFunctionLikeWithBody(t, fn) && answersResponse(context, fn, outer);
+    })
+  ) {
+    return true;
+  }
+  // The called function answers the response it is given.
+  return context.index.resolveFunctions(origin.expression, 0, false).some((fn) => {
+    const given = new Set<ts.Symbol>();
+    fn.parameters.forEach((parameter, i) => {
+      const argument = origin.arguments[i];
+      if (!argument || !t.isIdentifier(parameter.name)) return;
+      const root = rootSymbol(context, argument);
+      const symbol = context.types.getSymbolAtLocation(parameter.name);
+      if (root && outer.has(root) && symbol) given.add(symbol);
+    });
+    return given.size > 0 && answersResponse(context, fn, given);
+  });
+}
+
+/** `res.json(…)`, `ctx.response.end(…)`, `upstream.pipe(res)` with `res`/`ctx` one of `roots`. */
+function answersResponse(context: Context, fn: ts.Node, roots: ReadonlySet<ts.Symbol>): boolean {
+  const t = context.ts;
+  let found = false;
+  const isRooted = (e: ts.Expression): boolean => {
+    const root = rootSymbol(context, e);
+    return root !== undefined && roots.has(root);
+  };
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (t.isCallExpression(node)) {
+      const parts = methodCallParts(t, node);
+      if (
+        parts &&
+        ((responseMethods.has(parts.name) && isRooted(parts.receiver)) ||
+          (parts.name === 'pipe' && node.arguments[0] !== undefined && isRooted(node.arguments[0])))
+      ) {
+        found = true;
+        return;
+      }
+      // Handed to a helper that answers it: `serveError(req, ctx.response)`, `startCompressed(res, …)`.
+      if (node.arguments.some((a) => isRooted(a) && responseObjectNames.test(lastName(t, a) ?? ''))) {
+        found = true;
+        return;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+const responseObjectNames = /^(res|resp|response|reply)$/i;
+
+/** `response` for `ctx.response`, `res` for `res`. */
+function lastName(t: TS, expression: ts.Expression): string | undefined {
+  const e = skipOuterExpressions(t, expression);
+  return t.isIdentifier(e) ? e.text : t.isPropertyAccessExpression(e) ? e.name.text : undefined;
+}
+
+/** The variable an access path starts from: `ctx` for `ctx.response.status(200)`. */
+function rootSymbol(context: Context, expression: ts.Expression): ts.Symbol | undefined {
+  const t = context.ts;
+  let e = skipOuterExpressions(t, expression);
+  for (;;) {
+    if (t.isPropertyAccessExpression(e) || t.isElementAccessExpression(e)) e = skipOuterExpressions(t, e.expression);
+    else if (t.isCallExpression(e) && t.isPropertyAccessExpression(e.expression))
+      e = skipOuterExpressions(t, e.expression.expression); // `res.status(500).json(…)`
+    else break;
+  }
+  return t.isIdentifier(e) ? context.types.getSymbolAtLocation(e) : undefined;
+}
+
+/**
+ * `fetchBatch(0)` where `fetchBatch` pushes rows into a Readable `rs` (and ends it with
+ * `rs.push(null)`) while `await pipeline(rs, gzip, file)` consumes it: the awaited pipeline ends
+ * only when the producer has pushed its last chunk, so whoever awaits the pipeline waits for the
+ * producer too.
+ */
+function feedsAwaitedStream(context: Context, origin: ts.Expression): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const functions = context.index.resolveFunctions(origin.expression, 0, false);
+  return (
+    functions.length > 0 && functions.every((fn) => streamsFedBy(context, fn).some((s) => isAwaitedStream(context, s)))
+  );
+}
+
+/** The streams declared outside `fn` that its body pushes or writes into. */
+function streamsFedBy(context: Context, fn: FunctionLikeWithBody): ts.Symbol[] {
+  const t = context.ts;
+  const streams = new Set<ts.Symbol>();
+  const visit = (node: ts.Node): void => {
+    if (node !== fn && isFunctionLikeWithBody(t, node)) return;
+    if (t.isCallExpression(node)) {
+      const parts = methodCallParts(t, node);
+      if (parts && (parts.name === 'push' || parts.name === 'write') && t.isIdentifier(parts.receiver)) {
+        const symbol = context.types.getSymbolAtLocation(parts.receiver);
+        const declaration = symbol?.declarations?.[0];
+        if (
+          symbol &&
+          declaration &&
+          !(declaration.pos >= fn.pos && declaration.end <= fn.end) &&
+          isNodeStream(context, declaration)
+        )
+          streams.add(symbol);
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn);
+  return [...streams];
+}
+
+const streamClasses = new Set(['Readable', 'PassThrough', 'Transform', 'Duplex', 'Writable']);
+
+/** `const rs = new Readable(…)` (or `Readable(…)`, `new PassThrough()`) from `node:stream`. */
+function isNodeStream(context: Context, declaration: ts.Declaration): boolean {
+  const t = context.ts;
+  if (!t.isVariableDeclaration(declaration) || !declaration.initializer) return false;
+  const init = skipOuterExpressions(t, declaration.initializer);
+  if (!t.isCallExpression(init) && !t.isNewExpression(init)) return false;
+  const ref = context.index.binding.resolve(init.expression);
+  return ref?.module === 'stream' && ref.path.length === 1 && streamClasses.has(ref.path[0]!);
+}
+
+/** `await pipeline(rs, …)`, `await finished(rs)`, `for await (… of rs)` where `rs` is declared. */
+function isAwaitedStream(context: Context, stream: ts.Symbol): boolean {
+  const t = context.ts;
+  const declaration = stream.declarations?.[0];
+  if (!declaration) return false;
+  const scope: ts.Node = enclosingFunction(t, declaration) ?? declaration.getSourceFile();
+  const isStream = (e: ts.Expression): boolean => {
+    const inner = skipOuterExpressions(t, e);
+    return t.isIdentifier(inner) && context.types.getSymbolAtLocation(inner) === stream;
+  };
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (t.isAwaitExpression(node)) {
+      const awaited = skipOuterExpressions(t, node.expression);
+      if ((t.isCallExpression(awaited) || t.isNewExpression(awaited)) && awaited.arguments?.some(isStream)) {
+        found = true;
+        return;
+      }
+    }
+    if (t.isForOfStatement(node) && node.awaitModifier && isStream(node.expression)) {
+      found = true;
+      return;
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(scope);
+  return found;
+}
+
+const promiseCombinators = new Set(['all', 'allSettled', 'race', 'any']);
+/** Methods of a queue or collection of work that wait for it (p-queue `onIdle`, a drain). */
+const waitMethods = new Set([
+  'onIdle',
+  'onEmpty',
+  'onDrain',
+  'drain',
+  'whenIdle',
+  'waitForIdle',
+  'processAll',
+  'flush',
+  'close',
+]);
+
+/** Methods that put work into a collection or a queue. */
+const enqueueMethods = new Set(['add', 'push', 'unshift', 'set', 'enqueue', 'addToUser']);
+
+/**
+ * The program's own tracker (issue 17): `backgroundQueue.add(task)` where the class's `add` puts
+ * the work into a field (`this.queue.add(…)`, `this.pending.add(p)`, `this.finished = run()`) and
+ * another of its methods awaits or returns what that field holds (`await this.queue.onIdle()`,
+ * `await Promise.all(this.pending)`, `return this.finished`). The work is tracked when one of
+ * those draining methods (or a method of the tracker that calls one) runs on a shutdown path;
+ * otherwise the tracker is one no shutdown waits for, and the finding says so.
+ */
+function ownTrackerOf(
+  context: Context,
+  origin: ts.Expression,
+): { drain: string; drainedOnShutdown: boolean } | undefined {
+  const t = context.ts;
+  if (!t.isCallExpression(origin) || !t.isPropertyAccessExpression(origin.expression)) return undefined;
+  for (const method of context.index.resolveFunctions(origin.expression, 0, false)) {
+    const owner = method.parent;
+    if (!t.isClassLike(owner) && !t.isObjectLiteralExpression(owner)) continue;
+    const fields = fieldsFilledBy(t, method);
+    if (fields.size === 0) continue;
+    const members = memberFunctions(t, owner);
+    const drains = new Set<FunctionLikeWithBody>();
+    for (const [, fn] of members) {
+      if (fn !== method && awaitsField(t, fn, fields)) drains.add(fn);
+    }
+    if (drains.size === 0) continue;
+    // Methods of the tracker that call a draining method drain it too (`destroy()` -> `processAll()`).
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [, fn] of members) {
+        if (drains.has(fn) || fn === method) continue;
+        const names = [...members].filter(([, d]) => drains.has(d)).map(([n]) => n);
+        if (callsThisMethod(t, fn, names)) {
+          drains.add(fn);
+          grew = true;
+        }
+      }
+    }
+    const drainNames = [...members].filter(([, fn]) => drains.has(fn)).map(([n]) => n);
+    // The starter's own class waits for the tracker (`await this.queues.processAll()` when its run ends).
+    const starter = enclosingOwner(t, origin);
+    // A program with no shutdown root at all is a package whose host handles the signals (an
+    // `OzoneService` whose `destroy()` the service entry calls): a drain it calls counts.
+    const hostDrains = context.index.shutdownRoots.length === 0;
+    const drainedOnShutdown = [...drains].some((fn) => {
+      if (context.index.shutdownRootsOf(fn).length > 0) return true;
+      const name = [...members].find(([, d]) => d === fn)![0];
+      return context.index
+        .callsNamed(name)
+        .some(
+          (call) =>
+            !isInside(call, owner) &&
+            (hostDrains ||
+              (starter !== undefined && isInside(call, starter)) ||
+              context.index.shutdownRootsOf(call).length > 0),
+        );
+    });
+    return { drain: drainNames[drainNames.length - 1]!, drainedOnShutdown };
+  }
+  return undefined;
+}
+
+/** The class or object literal whose method contains `node`. */
+function enclosingOwner(t: TS, node: ts.Node): ts.ClassLikeDeclaration | ts.ObjectLiteralExpression | undefined {
+  for (let p = node.parent; p; p = p.parent) if (t.isClassLike(p) || t.isObjectLiteralExpression(p)) return p;
+  return undefined;
+}
+
+function isInside(node: ts.Node, container: ts.Node): boolean {
+  return node.pos >= container.pos && node.end <= container.end && node.getSourceFile() === container.getSourceFile();
+}
+
+/** The methods of a class or object literal, by name. */
+function memberFunctions(
+  t: TS,
+  owner: ts.ClassLikeDeclaration | ts.ObjectLiteralExpression,
+): [string, FunctionLikeWithBody][] {
+  const found: [string, FunctionLikeWithBody][] = [];
+  const members: readonly (ts.ClassElement | ts.ObjectLiteralElementLike)[] = t.isClassLike(owner)
+    ? owner.members
+    : owner.properties;
+  for (const member of members) {
+    const name =
+      member.name && (t.isIdentifier(member.name) || t.isStringLiteral(member.name)) ? member.name.text : undefined;
+    if (!name) continue;
+    if (isFunctionLikeWithBody(t, member)) found.push([name, member]);
+    else if (
+      (t.isPropertyAssignment(member) || t.isPropertyDeclaration(member)) &&
+      member.initializer &&
+      isFunctionLikeWithBody(t, skipOuterExpressions(t, member.initializer))
+    )
+      found.push([name, skipOuterExpressions(t, member.initializer) as FunctionLikeWithBody]);
+  }
+  return found;
+}
+
+/** `this.F` in a method's own body (not nested functions it defines, except callbacks it passes on). */
+function thisField(t: TS, node: ts.Node): string | undefined {
+  return t.isPropertyAccessExpression(node) && node.expression.kind === t.SyntaxKind.ThisKeyword
+    ? node.name.text
+    : undefined;
+}
+
+/** The fields a method puts work into: `this.F.add(…)`, `this.F.push(…)`, `this.F = work()`. */
+function fieldsFilledBy(t: TS, method: FunctionLikeWithBody): Set<string> {
+  const fields = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (node !== method && isFunctionLikeWithBody(t, node) && !t.isArrowFunction(node)) return;
+    if (t.isCallExpression(node) && t.isPropertyAccessExpression(node.expression)) {
+      const field = thisField(t, node.expression.expression);
+      if (field && enqueueMethods.has(node.expression.name.text) && node.arguments.length > 0) fields.add(field);
+    }
+    if (t.isBinaryExpression(node) && node.operatorToken.kind === t.SyntaxKind.EqualsToken) {
+      const field = thisField(t, node.left);
+      const right = skipOuterExpressions(t, node.right);
+      if (field && (t.isCallExpression(right) || t.isNewExpression(right))) fields.add(field);
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(method);
+  return fields;
+}
+
+/** An `await` or a `return` over one of `fields`: `await this.queue.onIdle()`, `const { queue } = this; await queue.onIdle()`. */
+function awaitsField(t: TS, fn: FunctionLikeWithBody, fields: ReadonlySet<string>): boolean {
+  const aliases = new Set<string>();
+  const isField = (e: ts.Expression): boolean => {
+    const inner = skipOuterExpressions(t, e);
+    const field = thisField(t, inner);
+    return (field !== undefined && fields.has(field)) || (t.isIdentifier(inner) && aliases.has(inner.text));
+  };
+  const mentions = (node: ts.Node): boolean => {
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (t.isExpression(n) && isField(n)) {
+        found = true;
+        return;
+      }
+      t.forEachChild(n, visit);
+    };
+    visit(node);
+    return found;
+  };
+  // What waits for the work: the field itself (a promise), `Promise.all(…field…)`, `field.onIdle()`.
+  const waitsOn = (expression: ts.Expression): boolean => {
+    const e = skipOuterExpressions(t, expression);
+    if (isField(e)) return true;
+    if (!t.isCallExpression(e) || !t.isPropertyAccessExpression(e.expression)) return false;
+    const name = e.expression.name.text;
+    if (t.isIdentifier(e.expression.expression) && e.expression.expression.text === 'Promise')
+      return promiseCombinators.has(name) && e.arguments.some(mentions);
+    return waitMethods.has(name) && isField(e.expression.expression);
+  };
+  let drains = false;
+  const visit = (node: ts.Node): void => {
+    if (drains) return;
+    if (node !== fn && isFunctionLikeWithBody(t, node) && !t.isArrowFunction(node)) return;
+    if (
+      t.isVariableDeclaration(node) &&
+      t.isObjectBindingPattern(node.name) &&
+      node.initializer?.kind === t.SyntaxKind.ThisKeyword
+    ) {
+      for (const element of node.name.elements) {
+        const key = element.propertyName ?? element.name;
+        if (t.isIdentifier(key) && fields.has(key.text) && t.isIdentifier(element.name)) aliases.add(element.name.text);
+      }
+    }
+    if ((t.isAwaitExpression(node) || t.isReturnStatement(node)) && node.expression && waitsOn(node.expression)) {
+      drains = true;
+      return;
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn);
+  return drains;
+}
+
+/** `this.processAll()` in a method's body. */
+function callsThisMethod(t: TS, fn: FunctionLikeWithBody, names: readonly string[]): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (t.isCallExpression(node)) {
+      const field = thisField(t, node.expression);
+      if (field && names.includes(field)) {
+        found = true;
+        return;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+/** A promise, or a value whose type is unknown (`return models.Note.destroy(…)` without types). */
+function mayBePromise(context: Context, expression: ts.Expression): boolean {
+  const t = context.ts;
+  const type = context.types.getTypeAtLocation(expression);
+  if (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) return true;
+  return isPromiseValued(t, context.index, expression);
+}
+
+/**
+ * A worker loop that settles a promise of its own when it ends: `void run()` inside `new
+ * Promise((resolve) => …)` where `run` calls `resolve()` after its last round, or `setImmediate(
+ * pb.start)` where `start` ends with `closeResolve()`, the `resolve` of the promise `close()`
+ * awaits. Whoever awaits that promise waits for the loop.
+ */
+function endsByResolving(context: Context, callee: ts.Expression): boolean {
+  const functions = context.index.resolveFunctions(callee, 0, false);
+  return functions.length > 0 && functions.every((fn) => callsPromiseResolver(context, fn));
+}
+
+function callsPromiseResolver(context: Context, fn: FunctionLikeWithBody): boolean {
+  const t = context.ts;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (node !== fn && isFunctionLikeWithBody(t, node) && !t.isArrowFunction(node)) return;
+    if (t.isCallExpression(node) && t.isIdentifier(node.expression)) {
+      const symbol = context.types.getSymbolAtLocation(node.expression);
+      const declaration = symbol?.declarations?.[0];
+      // A promise of the loop's own (`await new Promise((resolve) => …)` inside it) is not one.
+      const own = declaration !== undefined && isInside(declaration, fn);
+      if (symbol && !own && isPromiseResolver(context, symbol)) {
+        found = true;
+        return;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+/** The `resolve` of a `new Promise((resolve) => …)` executor, or a variable it is stored in. */
+function isPromiseResolver(context: Context, symbol: ts.Symbol): boolean {
+  const t = context.ts;
+  const declaration = symbol.declarations?.[0];
+  if (!declaration) return false;
+  if (t.isParameter(declaration)) {
+    const executor = declaration.parent;
+    const creation = executor.parent;
+    if (!t.isNewExpression(creation) || creation.arguments?.[0] !== executor) return false;
+    if (executor.parameters[0] !== declaration) return false;
+    const ref = context.index.binding.resolve(creation.expression);
+    return ref?.module === 'global' && ref.path.length === 1 && ref.path[0] === 'Promise';
+  }
+  if (!t.isVariableDeclaration(declaration)) return false;
+  // `let closeResolve; new Promise((resolve) => { closeResolve = resolve })`
+  const scope: ts.Node = enclosingFunction(t, declaration) ?? declaration.getSourceFile();
+  let stored = false;
+  const visit = (node: ts.Node): void => {
+    if (stored) return;
+    if (
+      t.isBinaryExpression(node) &&
+      node.operatorToken.kind === t.SyntaxKind.EqualsToken &&
+      t.isIdentifier(node.left) &&
+      t.isIdentifier(node.right) &&
+      context.types.getSymbolAtLocation(node.left) === symbol
+    ) {
+      const right = context.types.getSymbolAtLocation(node.right);
+      if (
+        right &&
+        right !== symbol &&
+        t.isParameter(right.declarations?.[0] ?? node) &&
+        isPromiseResolver(context, right)
+      )
+        stored = true;
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(scope);
+  return stored;
+}
+
+/**
  * The program's own entry promise: `main().catch(…)` or `process.nextTick(async () => start())`
  * at the top level of an entry module (also inside a top-level `if (require.main === module)`).
  */
 function isEntryPromise(context: Context, node: ts.Node): boolean {
   return !enclosingFunction(context.ts, node) && context.index.isEntryModule(context.sourceFile);
+}
+
+/**
+ * `if (!isMainThread) { runJob(workerData) }` at the top level: a worker thread's own entry
+ * promise. The thread gets no SIGTERM; its parent owns its lifetime (and `worker.terminate()`).
+ */
+function isWorkerThreadEntry(context: Context, node: ts.Node): boolean {
+  const t = context.ts;
+  if (enclosingFunction(t, node)) return false;
+  for (let p = node.parent; p && !t.isSourceFile(p); p = p.parent) {
+    if (!t.isIfStatement(p)) continue;
+    let mentions = false;
+    const visit = (n: ts.Node): void => {
+      if (mentions) return;
+      if (t.isIdentifier(n) || t.isPropertyAccessExpression(n)) {
+        const ref = context.index.binding.resolve(n as ts.Expression);
+        if (ref?.module === 'worker_threads' && ref.path[0] === 'isMainThread') {
+          mentions = true;
+          return;
+        }
+      }
+      t.forEachChild(n, visit);
+    };
+    visit(p.expression);
+    if (mentions) return true;
+  }
+  return false;
 }
 
 /**
@@ -396,6 +975,8 @@ function callbackReturnsPromise(context: Context, callback: ts.Expression): bool
     if (t.isArrowFunction(fn) && !t.isBlock(fn.body)) {
       const body = skipOuterExpressions(t, fn.body);
       const value = t.isVoidExpression(body) ? body.expression : body;
+      const origin = originOfChain(t, value);
+      if (t.isCallExpression(origin) && endsByResolving(context, origin.expression)) continue;
       if (isPromiseValued(t, context.index, value) && !isAllowedChain(context, value)) return true;
     }
   }
@@ -409,6 +990,8 @@ function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
   if (!callback || !callbackReturnsPromise(context, callback)) return;
   // `setTimeout(async () => { …; process.exit(1) }, ms)`: a deadline, detached on purpose.
   if (context.index.resolveFunctions(callback).some((fn) => forcesInside(context.ts, context.index, fn))) return;
+  if (isTimeoutClearedOnShutdown(context, call)) return;
+  if (endsByResolving(context, callback)) return;
   const inHandler = context.index.enclosingHandler(call) !== undefined;
   context.report({
     node: call,
@@ -416,6 +999,64 @@ function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
     // `arrayForEach`: the codemod may turn it into a tracked `Promise.all(items.map(…))`.
     data: { dropper: dropper.name, arrayForEach: isArrayForEach(context, call) },
   });
+}
+
+/**
+ * `this.retryTimer = setTimeout(async () => …, ms)` with `clearTimeout(this.retryTimer)` on a
+ * shutdown path: shutdown cancels the delayed work before it starts. Only a one-shot timeout: an
+ * interval cleared at shutdown can still have a run in flight that nothing waits for.
+ */
+function isTimeoutClearedOnShutdown(context: Context, call: ts.CallExpression): boolean {
+  const t = context.ts;
+  const { index } = context;
+  const ref = index.binding.resolve(call.expression);
+  if (!ref || !refIn(ref, timeoutTimers)) return false;
+  const parent = skipParentheses(t, call);
+  let handle: string | undefined;
+  if (t.isBinaryExpression(parent) && parent.operatorToken.kind === t.SyntaxKind.EqualsToken)
+    handle = handleName(t, parent.left);
+  else if (t.isVariableDeclaration(parent) && t.isIdentifier(parent.name)) handle = parent.name.text;
+  if (!handle) return false;
+  return ['clearTimeout', 'clearInterval'].some((name) =>
+    index.callsNamed(name).some((clear) => {
+      if (!t.isCallExpression(clear) || !clear.arguments[0] || handleName(t, clear.arguments[0]) !== handle)
+        return false;
+      const clearRef = index.binding.resolve(clear.expression);
+      return (
+        clearRef !== undefined &&
+        refIn(clearRef, timerClears) &&
+        clear.getSourceFile() === call.getSourceFile() &&
+        (index.shutdownRootsOf(clear).length > 0 || inCleanupMethod(t, clear))
+      );
+    }),
+  );
+}
+
+/**
+ * A method named for shutdown (`disconnect()`, `stop()`, `close()`): where the shutdown path is
+ * not followed to it (a controller loaded by a dynamic require), its name says it is one.
+ */
+function inCleanupMethod(t: TS, node: ts.Node): boolean {
+  const fn = enclosingFunction(t, node);
+  const name =
+    fn && (t.isMethodDeclaration(fn) || t.isFunctionDeclaration(fn)) && fn.name && t.isIdentifier(fn.name)
+      ? fn.name.text
+      : undefined;
+  return name !== undefined && cleanupNames.test(name);
+}
+
+/** `this.timer` -> `this.timer`, `timer` -> `timer`: how a handle is written. */
+function handleName(t: TS, expression: ts.Expression): string | undefined {
+  const e = skipOuterExpressions(t, expression);
+  if (t.isIdentifier(e)) return e.text;
+  if (t.isPropertyAccessExpression(e) && e.expression.kind === t.SyntaxKind.ThisKeyword) return `this.${e.name.text}`;
+  return undefined;
+}
+
+function skipParentheses(t: TS, node: ts.Node): ts.Node {
+  let parent = node.parent;
+  while (parent && (t.isParenthesizedExpression(parent) || t.isAsExpression(parent))) parent = parent.parent;
+  return parent;
 }
 
 function isArrayForEach(context: Context, call: ts.CallExpression): boolean {
@@ -438,6 +1079,7 @@ function checkVoidArrow(context: Context, arrow: ts.ArrowFunction): void {
   const value = body.expression;
   if (!isPromiseValued(context.ts, context.index, value) || isAllowedChain(context, value)) return;
   const origin = originOfChain(t, value);
+  if (settlesAtOnce(context, origin)) return;
   const name = workName(t, origin, context.sourceFile);
   const inHandler = context.index.enclosingHandler(arrow) !== undefined;
   context.report({ node: body, messageId: inHandler ? 'untrackedInHandler' : 'untracked', data: { name } });

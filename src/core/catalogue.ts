@@ -55,6 +55,11 @@ export interface KindSpec {
   flushesOnExit?: boolean;
   /** Its flush method returns nothing to await: this event of it says the flush is done (winston `'finish'`). */
   flushedEvent?: string;
+  /**
+   * Methods that return a promise, known without the library's types (issue 14, "Libraries
+   * without their types"): a call of one is a promise even when node_modules is missing.
+   */
+  promiseMethods?: readonly string[];
 }
 
 /** How a server's upgraded clients are closed at shutdown (runtime-facts §1.2, §3 ws, socket.io). */
@@ -286,6 +291,57 @@ export const kinds: readonly KindSpec[] = [
     forceClose: ['disconnect'],
     methods: { duplicate: 'ioredis.Redis', on: 'ioredis.Redis', once: 'ioredis.Redis' },
     returnsSelf: ['on', 'once'],
+    types: ['Redis', 'Cluster', 'default'].map((name) => ({ module: 'ioredis', path: [name] })),
+    // Every command returns a promise (`disconnect()` does not); the common ones.
+    promiseMethods: [
+      'get',
+      'set',
+      'setex',
+      'psetex',
+      'getset',
+      'mget',
+      'mset',
+      'del',
+      'unlink',
+      'exists',
+      'expire',
+      'pexpire',
+      'expireat',
+      'ttl',
+      'persist',
+      'incr',
+      'incrby',
+      'decr',
+      'decrby',
+      'hget',
+      'hset',
+      'hmset',
+      'hmget',
+      'hgetall',
+      'hdel',
+      'hincrby',
+      'lpush',
+      'rpush',
+      'lpop',
+      'rpop',
+      'lrange',
+      'ltrim',
+      'sadd',
+      'srem',
+      'smembers',
+      'sismember',
+      'zadd',
+      'zrem',
+      'zrange',
+      'zincrby',
+      'xadd',
+      'publish',
+      'keys',
+      'scan',
+      'eval',
+      'evalsha',
+      'quit',
+    ],
   },
   // v5+: `close()`/`destroy()`; v4: `quit()`/`disconnect()`. `await createClient().on(…).connect()` is the client.
   {
@@ -352,13 +408,37 @@ export const kinds: readonly KindSpec[] = [
     close: ['disconnect'],
     flush: ['disconnect'],
     types: [{ module: 'kafkajs', path: ['Producer'] }],
+    promiseMethods: ['connect', 'disconnect', 'send', 'sendBatch'],
   },
   // `stop()` stops fetching but keeps the connections; `disconnect()` stops, then closes them.
   { kind: 'kafkajs.Consumer', label: 'kafkajs consumer', category: 'resource', mustClose: true, close: ['disconnect'] },
   { kind: 'kafkajs.Admin', label: 'kafkajs admin', category: 'resource', close: ['disconnect'] },
   { kind: 'amqplib.Connection', label: 'amqplib connection', category: 'resource', mustClose: true, close: ['close'] },
   { kind: 'bullmq.Worker', label: 'BullMQ Worker', category: 'resource', mustClose: true, close: ['close'] },
-  { kind: 'bullmq.Queue', label: 'BullMQ Queue', category: 'resource', mustClose: true, close: ['close'] },
+  {
+    kind: 'bullmq.Queue',
+    label: 'BullMQ Queue',
+    category: 'resource',
+    mustClose: true,
+    close: ['close'],
+    // Bull's queue (`@nestjs/bull`'s `Queue` from 'bull') enqueues and closes the same way.
+    types: [
+      { module: 'bullmq', path: ['Queue'] },
+      { module: 'bull', path: ['Queue'] },
+    ],
+    promiseMethods: [
+      'add',
+      'addBulk',
+      'close',
+      'pause',
+      'resume',
+      'drain',
+      'obliterate',
+      'getJob',
+      'getJobs',
+      'remove',
+    ],
+  },
   { kind: 'bullmq.QueueEvents', label: 'BullMQ QueueEvents', category: 'resource', mustClose: true, close: ['close'] },
   {
     kind: 'bullmq.FlowProducer',

@@ -2,6 +2,7 @@
 // (node_modules missing, plain JavaScript), what the program itself says: an async function it
 // declares, `new Promise`, a `.then/.catch/.finally` chain on a promise.
 import type * as ts from 'typescript';
+import { kindSpec } from './catalogue.js';
 import type { ProgramIndex } from './program-index.js';
 import { isAsyncFunction, methodCallParts, skipOuterExpressions, type TS } from './ts-utils.js';
 import { type TypeQuestions } from './type-questions.js';
@@ -97,6 +98,11 @@ function isPromiseBySyntax(t: TS, index: ProgramIndex, e: ts.Expression, depth: 
   if (parts && chainMethods.has(parts.name)) return isPromiseValued(t, index, parts.receiver, depth + 1);
   const ref = index.binding.resolve(e.expression);
   if (ref?.module === 'global' && (ref.path[0] === 'fetch' || ref.path[0] === 'Promise')) return true;
+  // A library the catalogue knows, without its types: `queue.add(…)` on a BullMQ queue, `redis.set(…)`.
+  if (parts) {
+    const kind = index.kindOf(parts.receiver);
+    if (kind && kindSpec(kind)?.promiseMethods?.includes(parts.name)) return true;
+  }
   // The function called itself, not what a wrapper was given: `cors(async fn)` returns a middleware.
   const functions = index.resolveFunctions(e.expression, 0, false);
   return functions.length > 0 && functions.every((fn) => isAsyncFunction(t, fn));

@@ -25,6 +25,13 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('service.ts'),
     project.file('valid-shutdown-itself.ts'),
     project.file('valid-browser-bundle.ts'),
+    project.file('valid-settles-at-once.ts'),
+    project.file('valid-responds-when-done.ts'),
+    project.file('valid-stream-producer.ts'),
+    project.file('valid-own-tracker.ts'),
+    project.file('valid-timeout-cleared.ts'),
+    project.file('valid-loop-resolves.ts'),
+    project.file('valid-worker-thread-entry.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
@@ -74,6 +81,12 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 17, column: 3 }, // async IIFE
         { messageId: 'untracked', line: 23, column: 3, data: { name: 'writeAudit(…)' } },
         { messageId: 'unusedLocal', line: 27, column: 19, data: { variable: 'pending', name: 'writeAudit(…)' } }, // its only use is a dropped .catch
+        { messageId: 'untracked', line: 39, column: 3, data: { name: 'saveLater(…)' } }, // async, awaits
+        { messageId: 'untracked', line: 40, column: 3, data: { name: 'saveReturned(…)' } }, // async, returns a promise
+        { messageId: 'untracked', line: 50, column: 3, data: { name: 'loadInto(…)' } }, // pushes into an array, not a stream
+        { messageId: 'untracked', line: 60, column: 3, data: { name: 'destroyNote(…)' } }, // returns untyped work
+        { messageId: 'untracked', line: 67, column: 5, data: { name: 'this.flush(…)' } }, // an empty hook
+        { messageId: 'untracked', line: 77, column: 3, data: { name: 'notifyLater(…)' } }, // resolves its own promise
       ],
     },
     {
@@ -123,6 +136,40 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
             },
           ],
         },
+      ],
+    },
+    {
+      ...project.file('invalid-responds-before.ts'),
+      errors: [
+        { messageId: 'untrackedInHandler', line: 11, column: 3 }, // answered before; `.catch` only on failure
+        { messageId: 'untracked', line: 15, column: 3 }, // a WebSocket, not a request's response
+      ],
+    },
+    {
+      ...project.file('invalid-interval-cleared.ts'),
+      errors: [
+        { messageId: 'droppedCallback', line: 9, column: 16, data: { dropper: 'setInterval' } },
+        { messageId: 'droppedCallback', line: 12, column: 16, data: { dropper: 'setTimeout' } },
+      ],
+    },
+    {
+      // Issue 17: a tracker of the program's own that no shutdown path drains.
+      ...project.file('invalid-tracker-not-drained.ts'),
+      errors: [
+        {
+          messageId: 'trackerNotDrained',
+          line: 21,
+          column: 3,
+          data: { name: 'inflight.run(…)', drain: 'settleAll' },
+        },
+      ],
+    },
+    {
+      // No types for the library: the catalogue knows `queue.add()` and Redis commands return promises.
+      ...project.file('invalid-untyped-libraries.ts'),
+      errors: [
+        { messageId: 'untracked', line: 11, column: 5, data: { name: 'this.generalQueue.add(…)' } },
+        { messageId: 'untracked', line: 15, column: 5, data: { name: 'this.redis.set(…)' } },
       ],
     },
     {
