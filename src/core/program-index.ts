@@ -18,7 +18,7 @@ import { ModuleBinding } from './binding.js';
 import { CallIndex, type AnyCall } from './program-index/call-index.js';
 import { Classifier } from './program-index/classification.js';
 import { FunctionResolver } from './program-index/functions.js';
-import { ImportGraph } from './program-index/import-graph.js';
+import { hasTopLevelWork, ImportGraph, reExports } from './program-index/import-graph.js';
 import { KindInference } from './program-index/kinds.js';
 import { NameFacts } from './program-index/name-facts.js';
 import { Places, type Place } from './program-index/places.js';
@@ -279,14 +279,16 @@ export class ProgramIndex {
   }
 
   /**
-   * Whether a file runs in the long-running part of the program: it is no browser bundle's, test
-   * or script (see `placeOf`), and it is imported, directly or not, by an entry module that
+   * Whether a file runs in the long-running part of the program: it is no browser bundle's or
+   * script (see `placeOf`; a test is a program of its own), and it is imported, directly or not, by an entry module that
    * reaches a file creating a server or a resource, registering request handlers or handling
    * shutdown. A program with none of these (a library, a worker we do not recognise) counts as
    * long-running as a whole.
    */
   isPartOfService(file: ts.SourceFile): boolean {
-    if (this.isOutsideService(file)) return false;
+    const outside = this.placesOfFiles().outOfService(file);
+    // A test is a program of its own, linted only when asked for (`checkTestFiles`).
+    if (outside) return outside === 'test';
     const service = this.serviceFileSet();
     return service.size === 0 || service.has(file);
   }
@@ -297,8 +299,8 @@ export class ProgramIndex {
 
   private placesOfFiles(): Places {
     this.places ??= new Places(this.ts, this.program, {
-      entriesOf: (file) => this.graph.entriesOf(file, (f) => this.places!.hasOwnPlace(f)),
-      isImported: (file) => this.graph.isImported(file),
+      importersOf: (file) => this.graph.importersOf(file),
+      standsAlone: (file) => hasTopLevelWork(this.ts, file) || reExports(this.ts, file),
       hasServiceSeed: (file) => this.seedFiles().has(file),
       serves: (file) =>
         this.servers.some((s) => s.creation.getSourceFile() === file && isServing(s.kind)) ||

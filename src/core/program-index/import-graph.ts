@@ -126,7 +126,7 @@ export class ImportGraph {
     const importers = this.importers;
     const entries = [...seen].filter((f) => {
       const by = importers.get(f);
-      return !by || (by.every((i) => outside(i)) && !outside(f) && hasTopLevelWork(this.ts, f));
+      return !by || (by.every((i) => isTestFile(i.fileName)) && !isTestFile(f.fileName) && hasTopLevelWork(this.ts, f));
     });
     return entries.length ? entries : [file];
   }
@@ -169,13 +169,18 @@ export class ImportGraph {
 }
 
 /** A module whose top level runs something when loaded (`bootstrap();`, `const server = app.listen()`), not only declarations. */
-function hasTopLevelWork(t: TS, file: ts.SourceFile): boolean {
+export function hasTopLevelWork(t: TS, file: ts.SourceFile): boolean {
   return file.statements.some(
     (s) =>
       t.isExpressionStatement(s) ||
       (t.isVariableStatement(s) &&
         s.declarationList.declarations.some((d) => d.initializer !== undefined && containsCall(t, d.initializer))),
   );
+}
+
+/** A module that re-exports others (`export * from './logger'`): a package's API, for importers beyond the program. */
+export function reExports(t: TS, file: ts.SourceFile): boolean {
+  return file.statements.some((s) => t.isExportDeclaration(s) && s.moduleSpecifier !== undefined && !s.isTypeOnly);
 }
 
 function containsCall(t: TS, node: ts.Node): boolean {

@@ -28,10 +28,13 @@ export type OutOfService = Extract<Place, 'browser' | 'test' | 'script'>;
 
 /** What the places need from the rest of the index. */
 export interface PlaceInputs {
-  /** The entry modules whose run loads a file (the file itself when it is one). */
-  entriesOf(file: ts.SourceFile): ts.SourceFile[];
-  /** Whether another program file imports `file`. */
-  isImported(file: ts.SourceFile): boolean;
+  /** The program files that import `file`. */
+  importersOf(file: ts.SourceFile): readonly ts.SourceFile[];
+  /**
+   * Whether a module stands as an entry even when only tests or scripts import it: its top level
+   * does work (`bootstrap();`), or it re-exports a package's API to importers beyond the program.
+   */
+  standsAlone(file: ts.SourceFile): boolean;
   /** Whether the file creates a server, registers a request handler or handles shutdown. */
   hasServiceSeed(file: ts.SourceFile): boolean;
   /** Whether the file itself creates a serving server (an HTTP server, an app) or registers request handlers. */
@@ -102,25 +105,38 @@ export class Places {
   /** Where the file runs when SIGTERM cannot reach it, from its own evidence or its entries'; undefined otherwise. */
   outOfService(file: ts.SourceFile): OutOfService | undefined {
     if (this.places.has(file)) return this.places.get(file);
-    let place = this.ownPlace(file);
-    if (!place) {
-      const entries = this.inputs.entriesOf(file).filter((entry) => entry !== file);
-      const placesOfEntries = entries.map((entry) => this.ownPlace(entry));
-      if (entries.length && placesOfEntries.every((p) => p !== undefined)) {
-        place = placesOfEntries.every((p) => p === 'test')
-          ? 'test'
-          : placesOfEntries.every((p) => p === 'browser' || p === 'test')
-            ? 'browser'
-            : 'script';
-      }
-    }
+    const place = this.ownPlace(file) ?? this.placeOfImporters(file);
     this.places.set(file, place);
     return place;
   }
 
-  /** Whether the file itself shows it runs outside the service, regardless of who loads it. */
-  hasOwnPlace(file: ts.SourceFile): boolean {
-    return this.ownPlace(file) !== undefined;
+  /**
+   * The place of the files that load `file`, when they all run outside the service: a helper only
+   * tests load runs under the test runner, one only browser pages load in the browser. Undefined
+   * when an entry of the service, or one we cannot place, loads it.
+   */
+  private placeOfImporters(file: ts.SourceFile): OutOfService | undefined {
+    const found = new Set<OutOfService>();
+    const seen = new Set([file]);
+    const queue = [file];
+    while (queue.length) {
+      const current = queue.pop()!;
+      const importers = this.inputs.importersOf(current);
+      if (importers.length === 0) return undefined;
+      const placed = importers.map((importer) => this.ownPlace(importer));
+      if (placed.every((p) => p !== undefined) && this.inputs.standsAlone(current)) return undefined;
+      importers.forEach((importer, i) => {
+        const place = placed[i];
+        if (place) found.add(place);
+        else if (!seen.has(importer)) {
+          seen.add(importer);
+          queue.push(importer);
+        }
+      });
+    }
+    if (found.size === 0) return undefined;
+    if (found.size === 1) return [...found][0];
+    return found.has('script') ? 'script' : 'browser';
   }
 
   /** What the file itself shows, regardless of who loads it. */
@@ -144,7 +160,7 @@ export class Places {
     }
     // Tooling is an entry of its own (run by hand or by a package script); what it imports from
     // the service stays the service's.
-    if (!this.inputs.isImported(file)) {
+    if (this.inputs.importersOf(file).length === 0) {
       if (folders.some((f) => devFolder.test(f)) || seedFile.test(base)) return 'script';
       if (folders.some((f) => scriptFolder.test(f)) && !this.inputs.serves(file)) return 'script';
     }
