@@ -300,7 +300,8 @@ export class ProgramIndex {
   private placesOfFiles(): Places {
     this.places ??= new Places(this.ts, this.program, {
       importersOf: (file) => this.graph.importersOf(file),
-      standsAlone: (file) => hasTopLevelWork(this.ts, file) || reExports(this.ts, file),
+      hasTopLevelWork: (file) => hasTopLevelWork(this.ts, file),
+      reExports: (file) => reExports(this.ts, file),
       hasServiceSeed: (file) => this.seedFiles().has(file),
       serves: (file) =>
         this.servers.some((s) => s.creation.getSourceFile() === file && isServing(s.kind)) ||
@@ -326,10 +327,18 @@ export class ProgramIndex {
   /**
    * The files loaded by the entry modules that load one of `seeds` (directly or not), seeds
    * included; files outside the service (browser, test, script: see `placeOf`) are none of them,
-   * and no entry.
+   * and browser code and scripts no entry.
    */
   filesRunningWith(seeds: ReadonlySet<ts.SourceFile>): Set<ts.SourceFile> {
-    return this.graph.filesRunningWith(seeds, (file) => this.isOutsideService(file));
+    const places = this.placesOfFiles();
+    // Tests still count as entries here: a library the program's services never import is
+    // reached through its tests (their own files, and the helpers only they load, are no part of it).
+    const files = this.graph.filesRunningWith(seeds, (file) => {
+      const place = places.outOfService(file);
+      return place === 'browser' || place === 'script';
+    });
+    for (const file of files) if (places.outOfService(file)) files.delete(file);
+    return files;
   }
 
   /** The entry modules whose run loads `file`; see ImportGraph.entriesOf. */

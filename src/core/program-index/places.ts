@@ -30,11 +30,10 @@ export type OutOfService = Extract<Place, 'browser' | 'test' | 'script'>;
 export interface PlaceInputs {
   /** The program files that import `file`. */
   importersOf(file: ts.SourceFile): readonly ts.SourceFile[];
-  /**
-   * Whether a module stands as an entry even when only tests or scripts import it: its top level
-   * does work (`bootstrap();`), or it re-exports a package's API to importers beyond the program.
-   */
-  standsAlone(file: ts.SourceFile): boolean;
+  /** Whether a module's top level does work when loaded (`bootstrap();`): a main a test may start. */
+  hasTopLevelWork(file: ts.SourceFile): boolean;
+  /** Whether a module re-exports others: a package's API, for importers beyond the program. */
+  reExports(file: ts.SourceFile): boolean;
   /** Whether the file creates a server, registers a request handler or handles shutdown. */
   hasServiceSeed(file: ts.SourceFile): boolean;
   /** Whether the file itself creates a serving server (an HTTP server, an app) or registers request handlers. */
@@ -113,7 +112,9 @@ export class Places {
   /**
    * The place of the files that load `file`, when they all run outside the service: a helper only
    * tests load runs under the test runner, one only browser pages load in the browser. Undefined
-   * when an entry of the service, or one we cannot place, loads it.
+   * when an entry of the service, or one we cannot place, loads it: a module no file imports, a
+   * main that tests or scripts start (its top level does work), or a package's index that
+   * re-exports it to importers beyond the program.
    */
   private placeOfImporters(file: ts.SourceFile): OutOfService | undefined {
     const found = new Set<OutOfService>();
@@ -123,8 +124,10 @@ export class Places {
       const current = queue.pop()!;
       const importers = this.inputs.importersOf(current);
       if (importers.length === 0) return undefined;
+      if (current !== file && this.inputs.reExports(current)) return undefined;
       const placed = importers.map((importer) => this.ownPlace(importer));
-      if (placed.every((p) => p !== undefined) && this.inputs.standsAlone(current)) return undefined;
+      if (this.inputs.hasTopLevelWork(current) && placed.every((p, i) => p !== undefined || seen.has(importers[i]!)))
+        return undefined;
       importers.forEach((importer, i) => {
         const place = placed[i];
         if (place) found.add(place);
