@@ -1160,6 +1160,9 @@ export const processExits: readonly ApiRef[] = [
 /** Kind categories whose instances keep a program running: it serves, or holds work in flight. */
 export const longRunningCategories: ReadonlySet<KindCategory> = new Set(['server', 'app', 'router', 'resource']);
 
+/** Categories of things that keep a program serving until it is told to stop. */
+export const servingCategories: ReadonlySet<KindCategory> = new Set(['server', 'app', 'router']);
+
 /** Kind categories that are open once created: work can be in flight on them. Servers and apps open when they listen. */
 export const openCategories: ReadonlySet<KindCategory> = new Set(['resource']);
 

@@ -9,7 +9,8 @@
 // - functions: which functions an expression denotes;
 // - kinds: what catalogue kind a value is, which server it comes from;
 // - classification: servers, resources, request handlers and shutdown roots;
-// - reachability: shutdown paths and what a start reaches.
+// - reachability: shutdown paths and what a start reaches;
+// - places: where a file runs (server, browser, test, script), so whether SIGTERM reaches it.
 // Facts that only some rules need are built on first use and kept here too (`fact()`), so the
 // index stays the one place whole-program facts are built and cached.
 import type * as ts from 'typescript';
@@ -17,15 +18,18 @@ import { ModuleBinding } from './binding.js';
 import { CallIndex, type AnyCall } from './program-index/call-index.js';
 import { Classifier } from './program-index/classification.js';
 import { FunctionResolver } from './program-index/functions.js';
-import { ImportGraph } from './program-index/import-graph.js';
+import { hasTopLevelWork, ImportGraph, reExports } from './program-index/import-graph.js';
 import { KindInference } from './program-index/kinds.js';
 import { NameFacts } from './program-index/name-facts.js';
+import { Places, type Place } from './program-index/places.js';
 import { Reachability } from './program-index/reachability.js';
 import type { HandlerRecord, ServerRecord, ShutdownRoot } from './program-index/records.js';
 import { enclosingFunction, isInDeclarationFileOrNodeModules, type FunctionLikeWithBody, type TS } from './ts-utils.js';
 import { questionsFor, type CountedQuestions } from './type-questions.js';
+import { kindSpec, servingCategories } from './catalogue.js';
 
 export type { HandlerRecord, ServerRecord, ShutdownRoot } from './program-index/records.js';
+export type { Place } from './program-index/places.js';
 
 /** The key of a fact some rules build from the index on first use: `fact(key, build)`. */
 export interface FactKey<T> {
@@ -39,6 +43,11 @@ export function factKey<T>(name: string): FactKey<T> {
 }
 
 const indexCache = new WeakMap<ts.Program, ProgramIndex>();
+
+function isServing(kind: string): boolean {
+  const category = kindSpec(kind)?.category;
+  return category !== undefined && servingCategories.has(category);
+}
 
 export class ProgramIndex {
   readonly binding: ModuleBinding;
@@ -60,6 +69,7 @@ export class ProgramIndex {
   private readonly classes: ts.ClassLikeDeclaration[] = [];
   private readonly facts = new Map<FactKey<unknown>, unknown>();
   private serviceFiles: Set<ts.SourceFile> | undefined;
+  private places: Places | undefined;
 
   /** The index for a program, built on first use and cached for the program's lifetime. */
   static for(t: TS, program: ts.Program): ProgramIndex {
@@ -232,35 +242,103 @@ export class ProgramIndex {
 
   // ── Modules ──
 
-  /** A module that no other file of the program imports: its top level is the program's entry. */
+  /**
+   * A module that no other file of the service imports: its top level is the program's entry. A
+   * dev launcher or a test that loads it does not count (`node dev` requiring the server's main).
+   */
   isEntryModule(file: ts.SourceFile): boolean {
-    return !this.graph.isImported(file);
+    return this.graph.importersOf(file).every((importer) => this.isOutsideService(importer));
+  }
+
+  // ── Where code runs ──
+
+  /**
+   * Where a file runs: in the long-running service (`server`), a browser bundle, a test run, a
+   * script that runs once and ends, or none we can tell (`unknown`: a library, or a worker we do
+   * not recognise). Rules report only where SIGTERM can arrive: `server` and `unknown`.
+   */
+  placeOf(file: ts.SourceFile): Place {
+    const outside = this.placesOfFiles().outOfService(file);
+    if (outside) return outside;
+    return this.serviceFileSet().has(file) ? 'server' : 'unknown';
   }
 
   /**
-   * Whether a file runs in the long-running part of the program: it is imported, directly or
-   * not, by an entry module that reaches a file creating a server or a resource, registering
-   * request handlers or handling shutdown. A browser bundle sharing code with the server, a
-   * stand-alone script or example is not; a program with none of these (a library, a worker we
-   * do not recognise) counts as long-running as a whole.
+   * Whether SIGTERM can reach `node`: its file is part of the service (see `isPartOfService`), and
+   * it is not browser code (a React component, hook or JSX event handler in a page the server
+   * also renders).
    */
-  isPartOfService(file: ts.SourceFile): boolean {
-    this.serviceFiles ??= this.computeServiceFiles();
-    return this.serviceFiles.size === 0 || this.serviceFiles.has(file);
+  receivesSigterm(node: ts.Node): boolean {
+    const file = node.getSourceFile();
+    return this.isPartOfService(file) && !this.placesOfFiles().isBrowserCode(node);
   }
 
-  private computeServiceFiles(): Set<ts.SourceFile> {
-    const seeds = new Set<ts.SourceFile>([
+  /** Whether `node` runs only in a browser: its file is a browser bundle's, or it is a React component, hook or JSX handler. */
+  isBrowserCode(node: ts.Node): boolean {
+    return this.placesOfFiles().isBrowserCode(node);
+  }
+
+  /**
+   * Whether a file runs in the long-running part of the program: it is no browser bundle's or
+   * script (see `placeOf`; a test is a program of its own), and it is imported, directly or not, by an entry module that
+   * reaches a file creating a server or a resource, registering request handlers or handling
+   * shutdown. A program with none of these (a library, a worker we do not recognise) counts as
+   * long-running as a whole.
+   */
+  isPartOfService(file: ts.SourceFile): boolean {
+    const outside = this.placesOfFiles().outOfService(file);
+    // A test is a program of its own, linted only when asked for (`checkTestFiles`).
+    if (outside) return outside === 'test';
+    const service = this.serviceFileSet();
+    return service.size === 0 || service.has(file);
+  }
+
+  private isOutsideService(file: ts.SourceFile): boolean {
+    return this.placesOfFiles().outOfService(file) !== undefined;
+  }
+
+  private placesOfFiles(): Places {
+    this.places ??= new Places(this.ts, this.program, {
+      importersOf: (file) => this.graph.importersOf(file),
+      hasTopLevelWork: (file) => hasTopLevelWork(this.ts, file),
+      reExports: (file) => reExports(this.ts, file),
+      hasServiceSeed: (file) => this.seedFiles().has(file),
+      serves: (file) =>
+        this.servers.some((s) => s.creation.getSourceFile() === file && isServing(s.kind)) ||
+        [...this.handlers.keys()].some((fn) => fn.getSourceFile() === file),
+      isHandler: (fn) => this.handlers.has(fn),
+    });
+    return this.places;
+  }
+
+  private seedFiles(): Set<ts.SourceFile> {
+    return new Set<ts.SourceFile>([
       ...this.servers.map((s) => s.creation.getSourceFile()),
       ...[...this.handlers.keys()].map((fn) => fn.getSourceFile()),
       ...this.shutdownRoots.map((r) => r.registration.getSourceFile()),
     ]);
-    return this.graph.filesRunningWith(seeds);
   }
 
-  /** The files loaded by the entry modules that load one of `seeds` (directly or not), seeds included. */
+  private serviceFileSet(): Set<ts.SourceFile> {
+    this.serviceFiles ??= this.filesRunningWith(this.seedFiles());
+    return this.serviceFiles;
+  }
+
+  /**
+   * The files loaded by the entry modules that load one of `seeds` (directly or not), seeds
+   * included; files outside the service (browser, test, script: see `placeOf`) are none of them,
+   * and browser code and scripts no entry.
+   */
   filesRunningWith(seeds: ReadonlySet<ts.SourceFile>): Set<ts.SourceFile> {
-    return this.graph.filesRunningWith(seeds);
+    const places = this.placesOfFiles();
+    // Tests still count as entries here: a library the program's services never import is
+    // reached through its tests (their own files, and the helpers only they load, are no part of it).
+    const files = this.graph.filesRunningWith(seeds, (file) => {
+      const place = places.outOfService(file);
+      return place === 'browser' || place === 'script';
+    });
+    for (const file of files) if (places.outOfService(file)) files.delete(file);
+    return files;
   }
 
   /** The entry modules whose run loads `file`; see ImportGraph.entriesOf. */

@@ -10,6 +10,7 @@ import {
   listenerMethods,
   refIn,
   resourceAdopters,
+  servingCategories,
   sameRef,
   shutdownSignals,
   type ApiRef,
@@ -823,9 +824,6 @@ export function functionName(index: ProgramIndex, fn: FunctionLikeWithBody): str
 
 const untilShutdownFact = factKey<Set<ts.SourceFile>>('files that run until shutdown');
 
-/** Categories of things that keep a program serving until it is told to stop. */
-const servingCategories: ReadonlySet<string> = new Set(['server', 'app', 'router']);
-
 /**
  * Whether a file is loaded by an entry that creates a server, registers request handlers or
  * handles shutdown: its resources live until SIGTERM. A script that ends on its own is not.
@@ -834,7 +832,10 @@ export function runsUntilShutdown(index: ProgramIndex, file: ts.SourceFile): boo
   const files = index.fact(untilShutdownFact, () => {
     const seeds = new Set<ts.SourceFile>([
       ...index.servers
-        .filter((s) => servingCategories.has(kindSpec(s.kind)?.category ?? ''))
+        .filter((s) => {
+          const category = kindSpec(s.kind)?.category;
+          return category !== undefined && servingCategories.has(category);
+        })
         .map((s) => s.creation.getSourceFile()),
       ...[...index.handlers.keys()].map((fn) => fn.getSourceFile()),
       ...index.shutdownRoots.map((r) => r.registration.getSourceFile()),

@@ -120,21 +120,37 @@ export type MessageIdOf<R> = R extends Rule<infer MessageId, any, any> ? Message
 /** The data a rule's findings carry. */
 export type DataOf<R> = R extends Rule<string, any, infer Data> ? Data : never;
 
+/**
+ * A rule as the faces run it. Every rule reports only where SIGTERM can arrive (`ProgramIndex.placeOf`,
+ * `receivesSigterm`): it sees no file of a browser bundle or of a script that runs once, and no
+ * finding in a React component, hook or JSX handler is kept. A rule that `skipsTestFiles` sees no
+ * test file either, unless the shared `checkTestFiles` option is set.
+ */
 export function defineRule<MessageId extends string, Options extends object, Data extends FindingData = FindingData>(
   rule: Rule<MessageId, Options, Data>,
 ): Rule<MessageId, Options, Data> {
-  if (!rule.meta.skipsTestFiles) return rule;
   const { meta } = rule;
   return {
-    meta: {
-      ...meta,
-      schema: { ...meta.schema, properties: { ...meta.schema.properties, checkTestFiles: checkTestFilesSchema } },
-      defaultOptions: { ...meta.defaultOptions, checkTestFiles: false },
-    },
+    meta: meta.skipsTestFiles
+      ? {
+          ...meta,
+          schema: { ...meta.schema, properties: { ...meta.schema.properties, checkTestFiles: checkTestFilesSchema } },
+          defaultOptions: { ...meta.defaultOptions, checkTestFiles: false },
+        }
+      : meta,
     create(context) {
-      const { checkTestFiles } = context.options as Partial<TestFileOptions>;
-      if (!checkTestFiles && isTestFile(context.sourceFile.fileName)) return {};
-      return rule.create(context);
+      const place = context.index.placeOf(context.sourceFile);
+      if (place === 'browser' || place === 'script') return {};
+      if (meta.skipsTestFiles) {
+        const { checkTestFiles } = context.options as Partial<TestFileOptions>;
+        if (!checkTestFiles && (place === 'test' || isTestFile(context.sourceFile.fileName))) return {};
+      }
+      return rule.create({
+        ...context,
+        report(finding) {
+          if (!context.index.isBrowserCode(finding.node)) context.report(finding);
+        },
+      });
     },
   };
 }

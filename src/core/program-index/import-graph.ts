@@ -55,23 +55,25 @@ export class ImportGraph {
     else this.imports.set(from, new Set([target]));
   }
 
-  /** The files loaded by the entry modules that load one of `seeds` (directly or not), seeds included. */
-  filesRunningWith(seeds: ReadonlySet<ts.SourceFile>): Set<ts.SourceFile> {
-    if (seeds.size === 0) return new Set();
+  /**
+   * The files loaded by the entry modules that load one of `seeds` (directly or not), seeds
+   * included. Files `outside` the service (a browser bundle, tests, scripts) are no entry of it,
+   * and their imports make no file less of an entry: a dev launcher that requires the server's
+   * main leaves the main the entry.
+   */
+  filesRunningWith(
+    seeds: ReadonlySet<ts.SourceFile>,
+    outside: (file: ts.SourceFile) => boolean = () => false,
+  ): Set<ts.SourceFile> {
+    const inside = [...seeds].filter((seed) => !outside(seed));
+    if (inside.length === 0) return new Set();
+    const importers = this.importersMap();
     // Files that reach a seed: walk the import graph backwards from the seeds.
-    const importers = new Map<ts.SourceFile, ts.SourceFile[]>();
-    for (const [from, targets] of this.imports) {
-      for (const target of targets) {
-        const list = importers.get(target);
-        if (list) list.push(from);
-        else importers.set(target, [from]);
-      }
-    }
-    const reachesSeed = new Set(seeds);
-    const backwards = [...seeds];
+    const reachesSeed = new Set(inside);
+    const backwards = [...inside];
     while (backwards.length) {
       for (const importer of importers.get(backwards.pop()!) ?? []) {
-        if (!reachesSeed.has(importer)) {
+        if (!reachesSeed.has(importer) && !outside(importer)) {
           reachesSeed.add(importer);
           backwards.push(importer);
         }
@@ -79,7 +81,9 @@ export class ImportGraph {
     }
     // Everything the service's entry modules load: walk forwards from them.
     const service = new Set<ts.SourceFile>();
-    const forwards = [...reachesSeed].filter((f) => !this.importedFiles.has(f) || seeds.has(f));
+    const forwards = [...reachesSeed].filter(
+      (f) => seeds.has(f) || (importers.get(f) ?? []).every((importer) => outside(importer)),
+    );
     for (const file of forwards) service.add(file);
     while (forwards.length) {
       for (const target of this.imports.get(forwards.pop()!) ?? []) {
@@ -89,7 +93,13 @@ export class ImportGraph {
         }
       }
     }
+    for (const file of service) if (outside(file)) service.delete(file);
     return service;
+  }
+
+  /** The program files that import `file`. */
+  importersOf(file: ts.SourceFile): readonly ts.SourceFile[] {
+    return this.importersMap().get(file) ?? [];
   }
 
   /**
@@ -98,7 +108,10 @@ export class ImportGraph {
    * (`bootstrap();`: an end-to-end test that starts the real main). A file only an import cycle
    * reaches is its own entry.
    */
-  entriesOf(file: ts.SourceFile): ts.SourceFile[] {
+  entriesOf(
+    file: ts.SourceFile,
+    outside: (file: ts.SourceFile) => boolean = (f) => isTestFile(f.fileName),
+  ): ts.SourceFile[] {
     this.importers ??= this.computeImporters();
     const seen = new Set([file]);
     const queue = [file];
@@ -137,6 +150,11 @@ export class ImportGraph {
     return loaded;
   }
 
+  private importersMap(): Map<ts.SourceFile, ts.SourceFile[]> {
+    this.importers ??= this.computeImporters();
+    return this.importers;
+  }
+
   private computeImporters(): Map<ts.SourceFile, ts.SourceFile[]> {
     const importers = new Map<ts.SourceFile, ts.SourceFile[]>();
     for (const [from, targets] of this.imports) {
@@ -151,13 +169,18 @@ export class ImportGraph {
 }
 
 /** A module whose top level runs something when loaded (`bootstrap();`, `const server = app.listen()`), not only declarations. */
-function hasTopLevelWork(t: TS, file: ts.SourceFile): boolean {
+export function hasTopLevelWork(t: TS, file: ts.SourceFile): boolean {
   return file.statements.some(
     (s) =>
       t.isExpressionStatement(s) ||
       (t.isVariableStatement(s) &&
         s.declarationList.declarations.some((d) => d.initializer !== undefined && containsCall(t, d.initializer))),
   );
+}
+
+/** A module that re-exports others (`export * from './logger'`): a package's API, for importers beyond the program. */
+export function reExports(t: TS, file: ts.SourceFile): boolean {
+  return file.statements.some((s) => t.isExportDeclaration(s) && s.moduleSpecifier !== undefined && !s.isTypeOnly);
 }
 
 function containsCall(t: TS, node: ts.Node): boolean {
