@@ -81,4 +81,32 @@ describe(rule, () => {
     expect(units.length).toBeGreaterThan(5);
     expect(units.filter((u) => u.unit.production)).toEqual([]);
   });
+
+  describe('on ECS, Render and Fly', () => {
+    const at = (fixture: string) =>
+      lintDeploy(`platforms/${fixture}`)
+        .reported.filter((r) => r.rule === rule)
+        .map((r) => `${r.file}:${r.line} ${r.severity === 2 ? 'error' : 'warn'}`);
+
+    it('reports an ECS `command` (or `entryPoint`) in shell form, at the key, quiet on `exec` and exec form', () => {
+      // shell (line 7) and shell-entrypoint (command at line 14) report; npm, shell-exec and direct do not.
+      expect(at('ecs')).toEqual(['task-definition.json:7 error', 'task-definition.json:14 error']);
+      const shell = lintDeploy('platforms/ecs').reported.find((r) => r.rule === rule && r.line === 7)!;
+      expect(shell.message).toContain('dash in node:22-slim');
+      expect(shell.message).toContain('every stop waits the full 30 s');
+    });
+
+    it('reports a Render `dockerCommand` in shell form, quiet on `exec` and a plain `startCommand`', () => {
+      expect(at('render')).toEqual(['render.yaml:6 error']);
+    });
+
+    it('reports a Fly `[processes]` entry, `[experimental] cmd` and the Dockerfile Fly builds, quiet on exec', () => {
+      // web (line 6) reports; worker (`exec`) and api (plain node) do not.
+      expect(at('fly')).toEqual(['fly.toml:6 error']);
+      expect(at('fly-experimental')).toEqual(['fly.toml:6 error']);
+      expect(at('fly-docker')).toEqual(['Dockerfile:4 error']);
+      const web = lintDeploy('platforms/fly').reported.find((r) => r.rule === rule)!;
+      expect(web.message).toContain("Fly's init signals only the shell");
+    });
+  });
 });

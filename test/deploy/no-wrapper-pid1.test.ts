@@ -61,4 +61,26 @@ describe(rule, () => {
     expect(alpine.severity).toBe('info');
     expect(alpine.message).toContain('works only because busybox ash in node:22-alpine execs');
   });
+
+  describe('on ECS and Render', () => {
+    const at = (fixture: string) =>
+      lintDeploy(`platforms/${fixture}`)
+        .reported.filter((r) => r.rule === rule)
+        .map((r) => `${r.file}:${r.line} ${r.severity === 2 ? 'error' : 'warn'}`);
+
+    it('reports `npm start` as the main process of an ECS container at its `command`, quiet on node', () => {
+      expect(at('ecs')).toEqual(['task-definition.json:19 error']);
+      expect(lintDeploy('platforms/ecs').reported.find((r) => r.rule === rule)!.message).toContain(
+        'main process on ECS',
+      );
+    });
+
+    it('reports `npm start` as a Render `startCommand`, quiet on `node src/server.js`', () => {
+      // The native runtime's /bin/sh is not known: a warning, not an error.
+      expect(at('render')).toEqual(['render.yaml:10 warn']);
+      expect(lintDeploy('platforms/render').reported.find((r) => r.rule === rule)!.message).toContain(
+        'main process on Render',
+      );
+    });
+  });
 });

@@ -33,4 +33,24 @@ describe(rule, () => {
     expect(reported.filter((r) => r.file === 'k8s/deployment.yaml').map((r) => r.line)).toEqual([9]);
     expect(reported.filter((r) => r.file === 'ecs-task-definition.json').map((r) => r.line)).toEqual([5]);
   });
+
+  describe('on Render', () => {
+    it('reports a Docker-runtime service whose node is PID 1 with no handler, at the service', () => {
+      expect(shape(lintDeploy('platforms/render').reported, rule).filter((s) => s.startsWith('render.yaml'))).toEqual([
+        'render.yaml:12 warn',
+      ]);
+      const bare = lintDeploy('platforms/render').reported.find((r) => r.rule === rule && r.file === 'render.yaml')!;
+      expect(bare.message).toContain('Render waits 30 s (default)');
+      expect(bare.message).toContain('src/bare.js');
+    });
+
+    it('stays quiet on a native-runtime service (how Render starts `startCommand` there is not known) and on node with a handler', () => {
+      // bare-native (line 25) runs the same handler-less src/bare.js on `runtime: node`; shell-exec and direct have handlers.
+      expect(
+        lintDeploy('platforms/render')
+          .reported.filter((r) => r.rule === rule && r.file === 'render.yaml')
+          .map((r) => r.line),
+      ).toEqual([12]);
+    });
+  });
 });

@@ -20,6 +20,9 @@ export default defineDeployRule({
   check({ unit, chain, facts, cwd, report }) {
     if (!chain || !facts || !unit.launch || !containerPlatforms.has(unit.platform)) return;
     if (unit.init || unit.runsToCompletion || !nodeIsMainProcess(chain)) return;
+    // Render: only a Docker-runtime service is known to run its command as PID 1 of the image it
+    // builds; how a native runtime (node) starts `startCommand` is not documented.
+    if (unit.platform === 'render' && !unit.imageFile) return;
     const signal = unit.stopSignal.value;
     // Code that handles another signal is deploy/stop-signal-mismatch's finding.
     if (facts.handlerAt || handles(facts, signal)) return;

@@ -57,7 +57,12 @@ export function readFly(file: DeployFile, images: readonly BuiltImage[]): Deploy
           ...(image?.stage.workdir ? { workdir: image.stage.workdir } : {}),
         },
       ])
-    : [[String(config.app ?? 'app'), image?.launch]];
+    : [
+        [
+          String(config.app ?? 'app'),
+          experimentalCmd(config, spans.get('experimental.cmd'), image, dir) ?? image?.launch,
+        ],
+      ];
   return entries.map(([name, launch]) => {
     const unit: DeployUnit = {
       platform: 'fly',
@@ -84,4 +89,24 @@ export function readFly(file: DeployFile, images: readonly BuiltImage[]): Deploy
     if (services) unit.servesTraffic = { span: services, what: 'services' };
     return unit;
   });
+}
+
+/** The legacy `[experimental] cmd` (a string or a list of words), which replaces the image's CMD. */
+function experimentalCmd(
+  config: Record<string, unknown>,
+  span: Span | undefined,
+  image: BuiltImage | undefined,
+  dir: string,
+): Launch | undefined {
+  const cmd = (config.experimental as { cmd?: unknown } | undefined)?.cmd;
+  const argv = typeof cmd === 'string' ? splitWords(cmd) : Array.isArray(cmd) ? cmd.map(String) : undefined;
+  if (!argv?.length || !span) return undefined;
+  return {
+    argv: [...(image?.stage.entrypoint?.words ?? []), ...argv],
+    shellForm: false,
+    span,
+    source: '[experimental] cmd',
+    cwd: image ? dirname(image.file.path) : projectRoot(dir),
+    ...(image?.stage.workdir ? { workdir: image.stage.workdir } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 // render.yaml: each service's startCommand, maxShutdownDelaySeconds (default 30, 1–300), envVars.
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { BuiltImage } from '../images.js';
 import { projectRoot } from '../process-chain.js';
 import { platformDefaults } from '../platforms.js';
@@ -17,11 +17,12 @@ export function readRender(file: DeployFile, images: readonly BuiltImage[]): Dep
       const name = String(scalarAt(service, 'name') ?? '?');
       const span = spanOfKey(file, service, 'name')!;
       const start = scalarAt(service, 'startCommand') ?? scalarAt(service, 'dockerCommand');
-      const dockerfilePath = scalarAt(service, 'dockerfilePath');
-      const image =
-        typeof dockerfilePath === 'string'
-          ? images.find((i) => i.file.path.endsWith(dockerfilePath.replace(/^\.\//, '')))
-          : undefined;
+      // A Docker-runtime service builds `dockerfilePath`, by default ./Dockerfile, from the repo root
+      // (render.yaml's folder); native runtimes (node, …) build no image of the project's.
+      const runtime = scalarAt(service, 'runtime') ?? scalarAt(service, 'env');
+      const dockerfilePath = scalarAt(service, 'dockerfilePath') ?? (runtime === 'docker' ? './Dockerfile' : undefined);
+      const dockerfile = typeof dockerfilePath === 'string' ? resolve(dirname(file.path), dockerfilePath) : undefined;
+      const image = dockerfile ? images.find((i) => i.file.path === dockerfile) : undefined;
       let launch: Launch | undefined = image?.launch;
       if (typeof start === 'string') {
         const key = scalarAt(service, 'startCommand') !== undefined ? 'startCommand' : 'dockerCommand';
