@@ -26,7 +26,9 @@ const pkg = findPackageJson();
 export const version: string = pkg.version;
 
 export function ruleDocsUrl(ruleId: string): string {
-  return `${pkg.homepage.replace(/#.*$/, '').replace(/\/$/, '')}/blob/main/rules/${ruleId}/${ruleId}.md`;
+  // `deploy/grace-budget` lives in rules/deploy/grace-budget/grace-budget.md.
+  const name = ruleId.split('/').pop()!;
+  return `${pkg.homepage.replace(/#.*$/, '').replace(/\/$/, '')}/blob/main/rules/${ruleId}/${name}.md`;
 }
 
 /** The ESLint plugin namespace: rules are `shutdown/<id>`. */

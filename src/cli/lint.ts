@@ -303,15 +303,12 @@ export function formatStats(stats: LintStats, cwd: string): string {
 }
 
 export function format(name: FormatName, run: LintRun, cwd: string, color: boolean): string {
-  const deployRuleInfo = (run.deployRules ?? []).map((rule) => {
-    const check = rule.meta.id.slice('deploy/'.length);
-    return {
-      id: `${pluginNamespace}/${rule.meta.id}`,
-      description: rule.meta.description,
-      helpUri: ruleDocsUrl(`deploy/${check}/${check}`),
-      defaultSeverity: rule.meta.recommended,
-    };
-  });
+  const deployRuleInfo = (run.deployRules ?? []).map((rule) => ({
+    id: `${pluginNamespace}/${rule.meta.id}`,
+    description: rule.meta.description,
+    helpUri: ruleDocsUrl(rule.meta.id),
+    defaultSeverity: rule.meta.recommended,
+  }));
   const context: ReportContext = {
     cwd,
     color,
