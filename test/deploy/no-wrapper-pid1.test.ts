@@ -75,9 +75,9 @@ describe(rule, () => {
       );
     });
 
-    it('reports `npm start` as a Render `startCommand`, quiet on `node src/server.js`', () => {
-      // The native runtime's /bin/sh is not known: a warning, not an error.
-      expect(at('render')).toEqual(['render.yaml:10 warn']);
+    it('reports `npm start` as a Render `startCommand` or `dockerCommand`, quiet on `node src/server.js`', () => {
+      // The native runtime's /bin/sh is not known: a warning; the Docker runtime's is dash: an error.
+      expect(at('render')).toEqual(['render.yaml:10 warn', 'render.yaml:32 error']);
       expect(lintDeploy('platforms/render').reported.find((r) => r.rule === rule)!.message).toContain(
         'main process on Render',
       );
