@@ -163,10 +163,10 @@ export function lint(t: TS, options: LintOptions): LintRun {
       : undefined;
   let done = 0;
   const include = options.shard && inShard(options.shard, options.cwd);
-  // The deploy checks read the code facts of the programs that hold their entries: keep the built
-  // programs only when there are platform files to check (otherwise each is dropped once linted).
+  // The deploy checks read the code facts of the programs that hold their entries. Those are built
+  // again for the few entries there are, rather than every program kept alive while the others
+  // are linted: a monorepo's programs together do not fit in the heap (atproto ran out of it).
   const runsDeploy = !options.skipDeploy && discoverDeployFiles(options.cwd, options.targets).length > 0;
-  const programs: ts.Program[] = [];
   const analysis = analyzeProject(t, {
     cwd: options.cwd,
     targets: options.targets,
@@ -194,7 +194,6 @@ export function lint(t: TS, options: LintOptions): LintRun {
       continue;
     }
     const { project } = program;
-    if (runsDeploy) programs.push(project.program);
     stats.loadMs += program.buildMs;
     const programResults = program.files.map((file) => resultOf(t, file, byId, severities));
     stats.programs.push({
@@ -219,7 +218,7 @@ export function lint(t: TS, options: LintOptions): LintRun {
         cwd: options.cwd,
         targets: options.targets,
         severities,
-        programs,
+        programs: [],
         ...(include ? { include } : {}),
       })
     : [];
