@@ -16,7 +16,7 @@
 // the end of the grace period); after it, it must lose nothing, fail no request and
 // exit on its own within the grace period. The exit code says whether both held.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -83,6 +83,11 @@ function prepare(name, migrate) {
   const dir = join(work, name);
   rmSync(dir, { recursive: true, force: true });
   cpSync(demo, dir, { recursive: true });
+  // The demo has a package.json of its own (the deploy side follows its `npm start`), so
+  // `shutdown-lint/lifecycle` no longer resolves by self-reference: install this package into the
+  // copy as npm would, as a link.
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  symlinkSync(root, join(dir, 'node_modules', 'shutdown-lint'), 'dir');
   if (migrate) {
     git(dir, 'init', '-q');
     git(dir, 'add', '-A');
