@@ -506,11 +506,9 @@ function relativeModule(index: ProgramIndex, specifier: ts.Expression): ts.Sourc
 }
 
 /** `test-e2e/`, `e2e/`, `integration-tests/`: folders of tests and their harnesses. */
-const testFolder = /(^|\/)(e2e|test[-_][\w-]+|[\w-]+[-_]tests?)\//;
-
 /** A test file, or a helper only tests load (an end-to-end harness that starts the server). */
 function isTestSupport(index: ProgramIndex, file: ts.SourceFile): boolean {
-  if (isTestFile(file.fileName) || testFolder.test(file.fileName)) return true;
+  if (isTestFile(file.fileName)) return true; // test files and folders, `test-e2e/` and `e2e-tests/` included
   if (index.isEntryModule(file)) return false;
   return index.entriesOf(file).every((entry) => isTestFile(entry.fileName));
 }

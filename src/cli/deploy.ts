@@ -14,14 +14,13 @@ import type { LintMessage, LintResult } from './results.js';
 
 type TS = typeof ts;
 
-/** The code side: a program lint built that holds the entry, else the entry's own project. */
-export function codeSideFrom(t: TS, cwd: string, programs: readonly ts.Program[]): CodeSide {
+/**
+ * The code side: the program of the config that lints the entry, built once per folder. Lint does
+ * not keep its own programs for this: all of a monorepo's at once do not fit in the heap.
+ */
+export function codeSideFrom(t: TS, cwd: string): CodeSide {
   const built = new Map<string, ts.Program | undefined>();
   return (entry) => {
-    for (const program of programs) {
-      const sourceFile = program.getSourceFile(entry);
-      if (sourceFile) return { index: ProgramIndex.for(t, program), sourceFile };
-    }
     const dir = dirname(entry);
     if (!built.has(dir)) {
       try {
@@ -75,7 +74,6 @@ export function addDeployResults(
     cwd: string;
     targets: readonly string[];
     severities: ReadonlyMap<string, Severity>;
-    programs: readonly ts.Program[];
     /** `--shard`: report only the platform files of this part. */
     include?: (file: string) => boolean;
   },
@@ -85,7 +83,7 @@ export function addDeployResults(
   const analysis = analyseDeploy({
     cwd: options.cwd,
     targets: options.targets,
-    codeSide: codeSideFrom(t, options.cwd, options.programs),
+    codeSide: codeSideFrom(t, options.cwd),
   });
   // A run over code alone reports (and lists in SARIF) the code rules only.
   if (analysis.files.length === 0) return [];

@@ -12,7 +12,6 @@ import type { DeployRule } from '../core/deploy/rule.js';
 import { pluginNamespace, ruleDocsUrl, version } from '../meta.js';
 import { ResultCache } from './cache.js';
 import { UsageError } from '../core/project.js';
-import { discoverDeployFiles } from '../core/deploy/discovery.js';
 import { addDeployResults } from './deploy.js';
 import { reporters, type FormatName } from './reporters/index.js';
 import type { LintMessage, LintResult, ReportContext } from './results.js';
@@ -163,10 +162,6 @@ export function lint(t: TS, options: LintOptions): LintRun {
       : undefined;
   let done = 0;
   const include = options.shard && inShard(options.shard, options.cwd);
-  // The deploy checks read the code facts of the programs that hold their entries. Those are built
-  // again for the few entries there are, rather than every program kept alive while the others
-  // are linted: a monorepo's programs together do not fit in the heap (atproto ran out of it).
-  const runsDeploy = !options.skipDeploy && discoverDeployFiles(options.cwd, options.targets).length > 0;
   const analysis = analyzeProject(t, {
     cwd: options.cwd,
     targets: options.targets,
@@ -213,12 +208,11 @@ export function lint(t: TS, options: LintOptions): LintRun {
     );
   }
   cache?.save();
-  const deploy = runsDeploy
+  const deploy = !options.skipDeploy
     ? addDeployResults(t, results, {
         cwd: options.cwd,
         targets: options.targets,
         severities,
-        programs: [],
         ...(include ? { include } : {}),
       })
     : [];

@@ -47,7 +47,7 @@ export function parsePlanArgs(argv: readonly string[]): PlanOptions {
 
 /** The plan of every production unit under the targets, as text or Mermaid. */
 export function plan(options: PlanOptions, cwd: string): string {
-  const analysis = analyseDeploy({ cwd, targets: options.targets, codeSide: codeSideFrom(ts, cwd, []) });
+  const analysis = analyseDeploy({ cwd, targets: options.targets, codeSide: codeSideFrom(ts, cwd) });
   const findings = runDeployRules(analysis, deployRules, { cwd });
   const plans = analysis.units
     .filter((u) => u.unit.production)

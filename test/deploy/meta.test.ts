@@ -117,7 +117,7 @@ describe('the deploy checks', () => {
       mkdirSync(dirname(join(dir, name)), { recursive: true });
       writeFileSync(join(dir, name), text, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
     }
-    const analysis = analyseDeploy({ cwd: dir, targets: ['.'], codeSide: codeSideFrom(ts, dir, []) });
+    const analysis = analyseDeploy({ cwd: dir, targets: ['.'], codeSide: codeSideFrom(ts, dir) });
     const reported = runDeployRules(analysis, deployRules, { cwd: dir }).filter(
       (f) => f.ruleId === id && f.severity !== 'info',
     );

@@ -63,6 +63,6 @@ export function shape(reported: readonly Reported[], rule: string): string[] {
 /** Every finding of every check, info included, straight from the analysis. */
 export function analyseFixture(name: string): { analysis: DeployAnalysis; findings: DeployFinding[] } {
   const dir = deployFixture(name);
-  const analysis = analyseDeploy({ cwd: dir, targets: ['.'], codeSide: codeSideFrom(ts, dir, []) });
+  const analysis = analyseDeploy({ cwd: dir, targets: ['.'], codeSide: codeSideFrom(ts, dir) });
   return { analysis, findings: runDeployRules(analysis, deployRules, { cwd: dir }) };
 }

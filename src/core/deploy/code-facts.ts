@@ -158,7 +158,7 @@ function drainSteps(index: ProgramIndex, root: ProgramIndex['shutdownRoots'][num
     const visit = (node: ts.Node): void => {
       if (steps.length >= 20) return;
       if (t.isCallExpression(node)) {
-        // Arguments first (`Promise.all([a.close(), b.end()])`), callbacks after (`server.close(() => process.exit(0))`).
+        // Arguments first (`Promise.all([a.close(), b.end()])`), callbacks after (`server.close(() => process.exit…)`).
         const callbacks: ts.Expression[] = node.arguments.filter(
           (a) => t.isArrowFunction(a) || t.isFunctionExpression(a),
         );
@@ -195,7 +195,7 @@ function drainSteps(index: ProgramIndex, root: ProgramIndex['shutdownRoots'][num
   return steps;
 }
 
-/** `setTimeout(() => process.exit(1), N)` (or a force-close) armed on the shutdown path. */
+/** `setTimeout(() => process.exit…, N)` (or a force-close) armed on the shutdown path. */
 function forceExitTimer(index: ProgramIndex, root: ProgramIndex['shutdownRoots'][number]): CodeMs | undefined {
   const t = index.ts;
   for (const fn of index.shutdownPath(root)) {
