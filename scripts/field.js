@@ -70,13 +70,19 @@ function parseArgs(argv) {
 }
 
 /**
- * The rule ids with their message ids, from the built rule registry; without a build, the ids of
- * the folders of rules/ that hold their rule (rules/<id>/<id>.ts), and message ids go unchecked.
+ * The rule ids with their message ids, from the built rule registry and the deploy checks (ids
+ * `deploy/<check>`, no message ids); without a build, the ids of the folders of rules/ that hold
+ * their rule (rules/<id>/<id>.ts), and message ids go unchecked.
  */
 async function knownRules() {
   try {
     const { rules } = await import(pathToFileURL(join(root, 'dist', 'rules', 'index.js')).href);
-    return new Map(rules.map((rule) => [rule.meta.id, Object.keys(rule.meta.messages)]));
+    const { deployRules } = await import(pathToFileURL(join(root, 'dist', 'rules', 'deploy', 'index.js')).href);
+    // The deploy checks report one message each, without message ids.
+    return new Map([
+      ...rules.map((rule) => [rule.meta.id, Object.keys(rule.meta.messages)]),
+      ...deployRules.map((rule) => [rule.meta.id, []]),
+    ]);
   } catch {
     return readdirSync(join(root, 'rules'), { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && existsSync(join(root, 'rules', entry.name, `${entry.name}.ts`)))
