@@ -45,6 +45,27 @@ describe('signal registrations', () => {
     ]);
   });
 
+  it('reads listeners on a process handed in (NodeJS.Process, typeof process), not on other emitters', () => {
+    expect(
+      handled(`
+        import proc from 'node:process';
+        import { EventEmitter } from 'node:events';
+        class App {
+          constructor(private readonly process: NodeJS.Process, private readonly bus: EventEmitter) {}
+          run(): void {
+            this.process.on('SIGTERM', () => {});
+            this.bus.on('SIGINT', () => {});
+          }
+        }
+        function watch(p: typeof process): void {
+          p.once('SIGHUP', () => {});
+        }
+        new App(proc, new EventEmitter()).run();
+        watch(process);
+      `),
+    ).toEqual(['process.on: SIGTERM', 'process.once: SIGHUP']);
+  });
+
   it('reads the signal options of the libraries', () => {
     expect(
       handled(`
