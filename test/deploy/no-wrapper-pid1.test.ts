@@ -50,6 +50,10 @@ describe(rule, () => {
       'npm/api.service',
       'npm/alpine.Dockerfile',
       'pnpm10/compose.yaml',
+      // A one-shot Job, stopped only when deleted: nothing to drain.
+      'npm/k8s/job.yaml',
+      // ghcr.io/acme/orders is the alpine image the package @acme/orders builds (busybox execs).
+      'named/k8s/deployment.yaml',
     ]) {
       expect(files.has(quiet), quiet).toBe(false);
     }

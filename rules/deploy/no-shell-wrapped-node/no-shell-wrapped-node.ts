@@ -20,7 +20,8 @@ export default defineDeployRule({
     platforms: ['docker', 'compose', 'kubernetes', 'ecs', 'fly', 'render', 'systemd', 'pm2'],
   },
   check({ unit, chain, facts, cwd, report }) {
-    if (!chain || !unit.launch) return;
+    // A Job runs to completion and is stopped only when deleted: a one-shot script, nothing to drain.
+    if (!chain || !unit.launch || unit.runsToCompletion) return;
     const defaults = platformDefaults[unit.platform];
     // Heroku and systemd's default KillMode signal every process: node hears it through any shell.
     if (defaults.signalsEveryProcess && !unit.killMode) return;

@@ -128,7 +128,8 @@ export default defineDeployRule({
     platforms: ['docker', 'compose', 'kubernetes', 'ecs', 'fly', 'render', 'systemd'],
   },
   check({ unit, chain, facts, cwd, report }) {
-    if (!chain || !unit.launch) return;
+    // A Job runs to completion and is stopped only when deleted: a one-shot script, nothing to drain.
+    if (!chain || !unit.launch || unit.runsToCompletion) return;
     const defaults = platformDefaults[unit.platform];
     // Heroku and systemd's control group signal every process, PM2 kills the app's tree (treekill).
     if ((defaults.signalsEveryProcess && !unit.killMode) || unit.platform === 'pm2') return;

@@ -1,6 +1,7 @@
 // Images built from the Dockerfiles found: a compose service with `build:`, or a Kubernetes or
 // ECS container whose image is not a public base, runs one of them.
-import { basename, dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { DockerStage } from './readers/dockerfile.js';
 import type { DeployFile } from './source.js';
 import type { Launch } from './units.js';
@@ -46,10 +47,28 @@ export function imageForReference(
       .pop() ?? '';
   // `org/api`, `examplevotingapp_result`, `orders-api` against the folder (or file prefix) of each Dockerfile.
   const matches = (folder: string) => name === folder || name.endsWith(`_${folder}`) || name.endsWith(`-${folder}`);
+  // Or the package the Dockerfile builds: `ghcr.io/org/garbo` and a root Dockerfile beside a
+  // package.json named garbo.
   const byName = production.filter(
-    (i) => matches(basename(dirname(i.file.path))) || basename(i.file.path).toLowerCase().startsWith(`${name}.`),
+    (i) =>
+      matches(basename(dirname(i.file.path))) ||
+      basename(i.file.path).toLowerCase().startsWith(`${name}.`) ||
+      packageNameAt(dirname(i.file.path)) === name,
   );
   if (byName.length === 1) return { image: byName[0]!, assumed: true };
+  // Several in one folder (Dockerfile, Dockerfile.base, Dockerfile.dev): the plain Dockerfile.
+  const plain = byName.filter((i) => basename(i.file.path) === 'Dockerfile');
+  if (plain.length === 1) return { image: plain[0]!, assumed: true };
   if (production.length === 1) return { image: production[0]!, assumed: true };
   return undefined;
+}
+
+/** The unscoped `name` of the package.json in `folder`, if it has one. */
+function packageNameAt(folder: string): string | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name?: unknown };
+    return typeof manifest.name === 'string' ? manifest.name.replace(/^@[^/]+\//, '') : undefined;
+  } catch {
+    return undefined; // no package.json here, or not JSON: the folder name is all there is
+  }
 }
