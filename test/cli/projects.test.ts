@@ -189,6 +189,7 @@ describe('module resolution', { timeout: 120_000 }, () => {
     expect([...resultsByFile(run, directory).keys()].sort()).toEqual(['index.js', 'lib/server.ts']);
     // The launcher's SIGTERM listener reaches the server's stop().
     expect(findingLines(run, directory)).not.toContain(`lib/server.ts:6 ${signalHandler}`);
+    expect(findingLines(run, directory)).toEqual([]);
   });
 });
 
