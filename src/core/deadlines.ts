@@ -21,14 +21,74 @@ export function shutdownScopeOf(
   index: ProgramIndex,
   node: ts.Node,
 ): { functions: Set<ts.Node>; boundedByLibrary: boolean } {
+  const t = index.ts;
   const roots = index.shutdownRootsOf(node);
   const functions = new Set<ts.Node>();
   for (const root of roots) for (const fn of index.shutdownPath(root)) functions.add(fn);
-  if (roots.length === 0) {
-    const own = enclosingFunction(index.ts, node) ?? node.getSourceFile();
-    for (const fn of index.reachableFrom(own)) functions.add(fn);
+  // Its own function, and the functions an inline callback runs in: `new Promise((r) =>
+  // server.close(r))` runs with the function that builds it, where a force-close one line above
+  // (`this.closeConnections()`, `server.closeAllConnections()`) bounds the close.
+  let own: ts.Node | undefined = enclosingFunction(t, node);
+  for (;;) {
+    for (const fn of index.reachableFrom(own ?? node.getSourceFile())) functions.add(fn);
+    if (!own || !isInlineCallback(t, own)) break;
+    own = enclosingFunction(t, own.parent);
   }
   return { functions, boundedByLibrary: roots.some((r) => r.bounded) };
+}
+
+/** A function written as an argument of a call or `new`: `new Promise((resolve) => …)`, `fromCallback((cb) => …)`. */
+function isInlineCallback(t: TS, fn: ts.Node): boolean {
+  if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return false;
+  const parent = skipParentheses(t, fn);
+  return (t.isCallExpression(parent) || t.isNewExpression(parent)) && (parent.arguments ?? []).some((a) => a === fn);
+}
+
+function skipParentheses(t: TS, node: ts.Node): ts.Node {
+  let parent = node.parent;
+  while (t.isParenthesizedExpression(parent)) {
+    node = parent;
+    parent = parent.parent;
+  }
+  return parent;
+}
+
+/**
+ * `client.terminate()` on a WebSocket client (the variable of a loop over `wss.clients`, or the
+ * parameter of `wss.clients.forEach(…)`): it ends that upgraded socket, not the server's HTTP
+ * requests, so it bounds no HTTP close.
+ */
+function terminatesWebSocketClient(t: TS, call: ts.CallExpression): boolean {
+  const parts = methodCallParts(t, call);
+  if (!parts || parts.name !== 'terminate') return false;
+  const receiver = skipOuterExpressions(t, parts.receiver);
+  if (!t.isIdentifier(receiver)) return false;
+  const isClients = (e: ts.Expression): boolean => {
+    const inner = skipOuterExpressions(t, e);
+    return t.isPropertyAccessExpression(inner) && inner.name.text === 'clients';
+  };
+  for (let node: ts.Node | undefined = call.parent; node; node = node.parent) {
+    if (t.isForOfStatement(node) && isClients(node.expression)) {
+      const list = node.initializer;
+      if (
+        t.isVariableDeclarationList(list) &&
+        list.declarations.some((d) => t.isIdentifier(d.name) && d.name.text === receiver.text)
+      ) {
+        return true;
+      }
+    }
+    if ((t.isArrowFunction(node) || t.isFunctionExpression(node)) && t.isCallExpression(node.parent)) {
+      const loop = methodCallParts(t, node.parent);
+      if (
+        loop?.name === 'forEach' &&
+        isClients(loop.receiver) &&
+        node.parameters.some((p) => t.isIdentifier(p.name) && p.name.text === receiver.text)
+      ) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** How the close is bounded, or undefined when nothing on its path bounds it. */
@@ -73,7 +133,7 @@ function boundInFunction(t: TS, index: ProgramIndex, fn: ts.Node): BoundReason |
     if (reason) return;
     if (isFunctionLikeWithBody(t, node)) return;
     if (t.isCallExpression(node)) {
-      if (isForceClose(t, node)) {
+      if (isForceClose(t, node) && !terminatesWebSocketClient(t, node)) {
         reason = 'force-close';
         return;
       }

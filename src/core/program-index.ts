@@ -90,7 +90,7 @@ export class ProgramIndex {
     this.names = new NameFacts(ts);
     this.callIndex = new CallIndex(ts);
     this.graph = new ImportGraph(ts, this.binding);
-    this.functions = new FunctionResolver(ts, this.types, this.names);
+    this.functions = new FunctionResolver(ts, this.types, this.names, this.classes);
     const serverByCreation = new Map<ts.Node, ServerRecord>();
     const pluginReceivers = new Map<ts.Node, ts.Expression>();
     this.kinds = new KindInference(ts, this.types, this.binding, this.names, serverByCreation, pluginReceivers);

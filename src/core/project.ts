@@ -15,7 +15,7 @@
 // The programs are planned first (cheap: configs and file lists) and built one at a time when the
 // caller reaches them, so a monorepo holds one program in memory, not all of them.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import type * as ts from 'typescript';
 
 type TS = typeof ts;
@@ -475,6 +475,8 @@ export function planProjects(
     for (const file of config?.fileNames ?? []) if (!declarationFile.test(file)) owner.set(file, config!);
   }
 
+  adoptLaunchers(projects, owner, [...walked.values()].flat());
+
   const plans: PlannedProject[] = [];
   const plan = (
     configPath: string | undefined,
@@ -530,16 +532,67 @@ export function planProjects(
   return plans;
 }
 
+/** Relative module specifiers a file's text names: `import … from`, `import()`, `require()`, JSDoc `import()` types. */
+const relativeSpecifier = /(?:\bimport\s*\(|\brequire\s*\(|\bfrom)\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+
+/**
+ * A launcher outside every config that loads a config's build output (`index.js` running
+ * `await import('./dist/controller.js')`, `require('./build/server')`) is the entry of that
+ * config's sources: the build output is not in the checkout (or not linted), so in a program of
+ * its own the launcher's SIGTERM listener and its shutdown path reach nothing. Such a file is
+ * linted in the program of the config whose `outDir` it loads from (JavaScript allowed), where
+ * its build-output specifiers resolve to the sources (`outDir` mapped back to `rootDir`).
+ */
+function adoptLaunchers(projects: ParsedConfig[], owner: Map<string, ParsedConfig>, files: readonly string[]): void {
+  // An outDir that holds the config's own folder (`"outDir": "."`) names no separate build output.
+  const built = projects.filter((c) => c.options.outDir !== undefined && !isUnder(dirname(c.path), c.options.outDir));
+  if (built.length === 0) return;
+  for (const file of files) {
+    if (owner.has(file) || declarationFile.test(file)) continue;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const targets = [...text.matchAll(relativeSpecifier)].map((m) => resolve(dirname(file), m[1]!));
+    const config = built.find((c) => targets.some((target) => isUnder(target, c.options.outDir!)));
+    if (!config) continue;
+    owner.set(file, config);
+    config.fileNames.push(file);
+    if (!config.options.allowJs) config.options = { ...config.options, allowJs: true, checkJs: false };
+  }
+}
+
+/** The source a build-output path was compiled from: `<outDir>/x/y.js` -> `<rootDir>/x/y.ts`, when it exists. */
+function sourceOfBuildOutput(options: ts.CompilerOptions, configDir: string, target: string): string | undefined {
+  const outDir = options.outDir;
+  if (!outDir || !isUnder(target, outDir)) return undefined;
+  const rel = relative(outDir, target);
+  const stem = join(options.rootDir ?? configDir, rel).replace(/\.(?:[cm]?js|jsx)$/, '');
+  const extensions = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs'];
+  const candidates = [...extensions.map((ext) => stem + ext), ...extensions.map((ext) => join(stem, `index${ext}`))];
+  return candidates.find((c) => existsSync(c) && statSync(c).isFile());
+}
+
 /**
  * A compiler host for the options, which resolves package.json subpath imports (`#lib/db.js`) as
  * Node does also when the config's moduleResolution predates them (node10, classic): those configs
  * are common, Node honours `imports` whatever the config says, and an unresolved import cuts the
- * import graph the rules follow from the entry. Other specifiers resolve as the config says.
+ * import graph the rules follow from the entry. A specifier into the config's `outDir` that does
+ * not resolve (the build output is not there) resolves to its source (see `adoptLaunchers`).
+ * Other specifiers resolve as the config says.
  */
-function hostResolvingSubpathImports(t: TS, options: ts.CompilerOptions): ts.CompilerHost | undefined {
+function hostResolvingSubpathImports(
+  t: TS,
+  options: ts.CompilerOptions,
+  configPath: string | undefined,
+): ts.CompilerHost | undefined {
   // Since TypeScript 6 an unset moduleResolution is bundler or node16/nodenext, which read `imports`.
   const kind = options.moduleResolution;
-  if (kind !== t.ModuleResolutionKind.Node10 && kind !== t.ModuleResolutionKind.Classic) return undefined;
+  const oldResolution = kind === t.ModuleResolutionKind.Node10 || kind === t.ModuleResolutionKind.Classic;
+  const mapsBuildOutput = options.outDir !== undefined && configPath !== undefined;
+  if (!oldResolution && !mapsBuildOutput) return undefined;
   const host = t.createCompilerHost(options);
   const cache = t.createModuleResolutionCache(host.getCurrentDirectory(), host.getCanonicalFileName, options);
   const withImports: ts.CompilerOptions = { ...options, moduleResolution: t.ModuleResolutionKind.Bundler };
@@ -561,7 +614,24 @@ function hostResolvingSubpathImports(t: TS, options: ts.CompilerOptions): ts.Com
         redirectedReference,
         mode,
       );
-      if (resolved.resolvedModule || !literal.text.startsWith('#')) return resolved;
+      if (resolved.resolvedModule) return resolved;
+      if (mapsBuildOutput && /^\.{1,2}\//.test(literal.text)) {
+        const source = sourceOfBuildOutput(
+          options,
+          dirname(configPath),
+          resolve(dirname(containingFile), literal.text),
+        );
+        if (source) {
+          return {
+            resolvedModule: {
+              resolvedFileName: source,
+              extension: extname(source) as ts.Extension,
+              isExternalLibraryImport: false,
+            },
+          };
+        }
+      }
+      if (!oldResolution || !literal.text.startsWith('#')) return resolved;
       const imported = t.resolveModuleName(
         literal.text,
         containingFile,
@@ -583,7 +653,7 @@ export function buildProject(t: TS, plan: PlannedProject): LoadedProject {
     rootNames: plan.identity.rootNames,
     options,
     projectReferences: plan.references,
-    host: hostResolvingSubpathImports(t, options),
+    host: hostResolvingSubpathImports(t, options, plan.configPath),
   });
   const files = plan.lints.map((name) => program.getSourceFile(name)).filter((f): f is ts.SourceFile => !!f);
   return { configPath: plan.configPath, identity: plan.identity, program, files, claimed: [...plan.claims] };

@@ -10,6 +10,8 @@
 //   json5-tsconfig/   a tsconfig in JSON5 (unquoted keys, single quotes, comments, trailing commas)
 //   variant-config/   tsconfig.app.json and no tsconfig.json
 //   subpath-imports/  package.json `imports` (#lib/*) under a jsconfig with moduleResolution node
+//   build-output-launcher/  index.js outside the tsconfig loads ./dist/server.js (outDir dist,
+//                     rootDir lib, not built) and handles SIGTERM for the server in lib/
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -175,6 +177,18 @@ describe('module resolution', { timeout: 120_000 }, () => {
     expect(run.stderr).toBe('');
     expect([...resultsByFile(run, directory).keys()].sort()).toEqual(['lib/server.js', 'main.js']);
     expect(findingLines(run, directory)).not.toContain(`lib/server.js:6 ${signalHandler}`);
+    expect(findingLines(run, directory)).toEqual([]);
+  });
+
+  it("a launcher that imports the build output (./dist) is linted with the config's sources", () => {
+    const directory = fixture('build-output-launcher');
+    const run = cachedCli(directory, ['-f', 'json', '--stats']);
+    expect(stderrLines(run).filter((line) => !/^\s|built|took/.test(line))).toEqual([]);
+    // One program: the launcher joins the tsconfig's, where ./dist/server.js resolves to lib/server.ts.
+    expect(programsOf(run)).toEqual(['tsconfig.json']);
+    expect([...resultsByFile(run, directory).keys()].sort()).toEqual(['index.js', 'lib/server.ts']);
+    // The launcher's SIGTERM listener reaches the server's stop().
+    expect(findingLines(run, directory)).not.toContain(`lib/server.ts:6 ${signalHandler}`);
     expect(findingLines(run, directory)).toEqual([]);
   });
 });

@@ -170,3 +170,47 @@ describe('name facts: which names the checker is asked about', () => {
     expect(names.has('typed')).toBe(false); // annotated with an alias type, which the checker-side matching does not follow either
   });
 });
+
+describe('calls through a base class or an interface', () => {
+  const fileName = join(repoRoot, 'fixtures', 'core', `dispatch-${Math.random().toString(36).slice(2)}.ts`);
+  const program = programWithFile(
+    fileName,
+    `
+    interface Closer { close(): Promise<void>; }
+    abstract class Extension { async stop(): Promise<void> {} abstract start(): void; }
+    class Frontend extends Extension { start() {} override async stop() { await Promise.resolve(); } }
+    class Health extends Extension { start() {} stopHealth() {} }
+    class Deep extends Frontend { override stop = async () => {}; }
+    class Pool implements Closer { async close() {} }
+    export async function stopAll(extensions: Extension[], closers: Closer[]) {
+      for (const extension of extensions) await extension.stop();
+      for (const closer of closers) await closer.close();
+    }
+  `,
+  );
+  const index = ProgramIndex.for(ts, program);
+  const calls: import('typescript').CallExpression[] = [];
+  const visit = (node: import('typescript').Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) calls.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(program.getSourceFile(fileName)!);
+  /** `Class.member` of a method, or of a property holding an arrow. */
+  const label = (fn: import('typescript').Node): string => {
+    const member = ts.isMethodDeclaration(fn) ? fn : fn.parent;
+    const cls = member.parent as import('typescript').ClassLikeDeclaration;
+    return `${cls.name?.getText()}.${(member as import('typescript').ClassElement).name?.getText()}`;
+  };
+  const resolved = (method: string): string[] => {
+    const call = calls.find(
+      (c) => (c.expression as import('typescript').PropertyAccessExpression).name.text === method,
+    );
+    return index.resolveFunctions(call!.expression).map(label).sort();
+  };
+
+  it('runs every override of the method in the classes that extend or implement it', () => {
+    // The base's own stop, Frontend's override and Deep's (a property holding an arrow); Health has none.
+    expect(resolved('stop')).toEqual(['Deep.stop', 'Extension.stop', 'Frontend.stop']);
+    expect(resolved('close')).toEqual(['Pool.close']);
+  });
+});

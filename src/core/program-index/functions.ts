@@ -17,7 +17,74 @@ export class FunctionResolver {
     private readonly ts: TS,
     private readonly types: CountedQuestions,
     private readonly names: NameFacts,
+    /** The program's classes, filled by the index's single pass before any question is asked. */
+    private readonly classes: readonly ts.ClassLikeDeclaration[] = [],
   ) {}
+
+  /** class or interface symbol -> the classes that extend or implement it directly. */
+  private derived: Map<ts.Symbol, ts.ClassLikeDeclaration[]> | undefined;
+
+  private derivedOf(base: ts.Symbol): readonly ts.ClassLikeDeclaration[] {
+    const t = this.ts;
+    if (!this.derived) {
+      this.derived = new Map();
+      for (const cls of this.classes) {
+        for (const clause of cls.heritageClauses ?? []) {
+          for (const type of clause.types) {
+            let symbol = this.types.getSymbolAtLocation(type.expression);
+            if (symbol && symbol.flags & t.SymbolFlags.Alias) {
+              try {
+                symbol = this.types.getAliasedSymbol(symbol);
+              } catch {
+                symbol = undefined;
+              }
+            }
+            if (!symbol) continue;
+            const list = this.derived.get(symbol);
+            if (list) list.push(cls);
+            else this.derived.set(symbol, [cls]);
+          }
+        }
+      }
+    }
+    return this.derived.get(base) ?? [];
+  }
+
+  /**
+   * The overrides of a method in the program's classes that extend or implement its class or
+   * interface, at any depth: `extension.stop()` on an `Extension` runs the `stop()` of whichever
+   * subclass the value is (a loop over `this.extensions` stops every one).
+   */
+  private overridesOf(declaration: ts.Declaration, depth: number, throughWrappers: boolean): FunctionLikeWithBody[] {
+    const t = this.ts;
+    const container = declaration.parent;
+    const name = (declaration as { name?: ts.PropertyName }).name;
+    if (!name || !(t.isIdentifier(name) || t.isStringLiteral(name) || t.isPrivateIdentifier(name))) return [];
+    if (!((t.isClassLike(container) || t.isInterfaceDeclaration(container)) && container.name)) return [];
+    const base = this.types.getSymbolAtLocation(container.name);
+    if (!base) return [];
+    const result: FunctionLikeWithBody[] = [];
+    const seen = new Set<ts.Symbol>([base]);
+    const queue = [base];
+    while (queue.length && result.length < 50) {
+      for (const cls of this.derivedOf(queue.pop()!)) {
+        for (const member of cls.members) {
+          const memberName = member.name;
+          if (!memberName || !(t.isIdentifier(memberName) || t.isStringLiteral(memberName))) continue;
+          if (memberName.text !== name.text) continue;
+          if (isFunctionLikeWithBody(t, member)) result.push(member);
+          else if (t.isPropertyDeclaration(member) && member.initializer)
+            result.push(...this.resolveFunctions(member.initializer, depth + 1, throughWrappers));
+        }
+        const symbol = cls.name && this.types.getSymbolAtLocation(cls.name);
+        if (symbol && !seen.has(symbol)) {
+          seen.add(symbol);
+          queue.push(symbol);
+        }
+      }
+    }
+    return result;
+  }
 
   /**
    * The functions an expression denotes: a function expression, a named function, and (unless
@@ -103,6 +170,9 @@ export class FunctionResolver {
     const result: FunctionLikeWithBody[] = [];
     for (const declaration of symbol.declarations ?? []) {
       if (declaration.getSourceFile().isDeclarationFile) continue;
+      if (t.isMethodDeclaration(declaration) || t.isMethodSignature(declaration)) {
+        result.push(...this.overridesOf(declaration, depth, throughWrappers));
+      }
       if (isFunctionLikeWithBody(t, declaration)) result.push(declaration);
       else if (t.isVariableDeclaration(declaration) && declaration.initializer) {
         result.push(...this.resolveFunctions(declaration.initializer, depth + 1, throughWrappers));

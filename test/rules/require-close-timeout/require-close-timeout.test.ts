@@ -10,10 +10,21 @@ ruleTesterFor(project).run('require-close-timeout', rule, {
     project.file('valid-bounded.ts'),
     project.file('valid-lifecycle.ts'),
     project.file('valid-libraries.ts'),
+    // closeAllConnections() or a helper destroying the tracked sockets one line above a close
+    // wrapped in `new Promise((cb) => server.close(cb))`
+    project.file('valid-force-before-close.ts'),
     // Test files are skipped unless checkTestFiles.
     project.file('server.test.ts'),
   ],
   invalid: [
+    {
+      // terminating the WebSocket clients before the close leaves the HTTP requests unbounded
+      ...project.file('invalid-websocket-terminate.ts'),
+      errors: [
+        { messageId: 'unboundedClose', line: 13, column: 34, data: { name: 'server.close()', label: 'HTTP server' } },
+        { messageId: 'unboundedClose', line: 21, column: 34, data: { name: 'admin.close()', label: 'HTTP server' } },
+      ],
+    },
     {
       ...project.file('invalid-node-http.ts'),
       errors: [

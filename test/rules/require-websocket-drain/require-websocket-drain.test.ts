@@ -35,6 +35,9 @@ ruleTesterFor(project).run('require-websocket-drain', rule, {
     project.file('valid-wrappers.ts'),
     // require() in CommonJS, `forEach` drain.
     project.file('valid-commonjs.cjs'),
+    // The clients terminated in a subclass's stop(), which shutdown runs through the base class
+    // (`for (const extension of extensions) await extension.stop()`).
+    project.file('valid-extension-dispatch.ts'),
     // Test files are skipped by default.
     project.file('sockets.test.ts'),
     project.file('service.ts'),
