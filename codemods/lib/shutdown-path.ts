@@ -146,6 +146,20 @@ function unwrapThen(j: JSCodeshift, fn: ASTPath<Node>, root: ASTPath<Node>): AST
   return outer;
 }
 
+/**
+ * In the block the drain goes into, now async: `void lifecycle.closeServer(…)` before it becomes
+ * `await lifecycle.closeServer(…)`, so the servers have stopped accepting before the drain starts.
+ */
+function awaitClosesBefore(j: JSCodeshift, block: Node[], drain: Node): void {
+  for (const statement of block.slice(0, block.indexOf(drain))) {
+    const e = statement.type === 'ExpressionStatement' ? statement.expression : undefined;
+    if (e?.type !== 'UnaryExpression' || e.operator !== 'void') continue;
+    const call = e.argument;
+    if (call?.type === 'CallExpression' && isMember(call.callee, undefined, 'closeServer'))
+      statement.expression = j.awaitExpression(call);
+  }
+}
+
 type Placement = 'placed' | 'already' | { why: string };
 
 /** Puts `await lifecycle.shutdown();` on one shutdown path (the function `root`). */
@@ -182,6 +196,7 @@ function placeIn(context: RewriteContext, root: ASTPath<Node>): Placement {
       body.splice(body.length - 1, 0, drain());
     } else body.push(drain());
     fn.async = true;
+    awaitClosesBefore(j, body, body[body.length - (last?.type === 'ReturnStatement' ? 2 : 1)]);
     return 'placed';
   }
 
@@ -205,7 +220,10 @@ function placeIn(context: RewriteContext, root: ASTPath<Node>): Placement {
       .filter((p) => p.node.expression === exit.node)
       .paths()[0];
     if (!at) return { why: 'lost track of the exit while restructuring' };
-    at.insertBefore(drain());
+    const drained = drain();
+    at.insertBefore(drained);
+    const block = blockOf(at);
+    if (block) awaitClosesBefore(j, block, drained);
   }
   return 'placed';
 }
@@ -291,7 +309,7 @@ export function drainWhereServiceDrains(input: {
     if (paths.length === 0) {
       const first = plannedHere[0];
       const why =
-        'work is handed to the lifecycle, but the service has no shutdown path and nothing calls `lifecycle.handleSignals()` or `lifecycle.shutdown()`: call it where the service stops';
+        'work is handed to the lifecycle, but the service has no shutdown path and nothing calls `lifecycle.handleSignals()` or `lifecycle.shutdown()`: migrate the whole service (the file that starts its server gets `lifecycle.handleSignals()`), or call `await lifecycle.shutdown()` where it stops';
       reasons.push(why);
       if (first) left.push({ path: first.path, ruleId: drainRule, line: 1, column: 1, reason: why });
     }
