@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { rules } from '../../rules/index.js';
 import { analyzeProject, type AnalyzedFinding, type FindingFacts } from '../../src/core/analysis.js';
+import { shutdownHookMethods } from '../../src/core/catalogue.js';
 import { isTestFile } from '../../src/core/files.js';
+import { methodCallParts } from '../../src/core/ts-utils.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
 import { ts } from '../../src/core/typescript.js';
 import type * as TS from 'typescript';
@@ -27,6 +29,8 @@ export interface ShutdownPathFacts {
   column: number;
   /** `process.on('SIGTERM')`, `close-with-grace`, `onApplicationShutdown`. */
   trigger: string;
+  /** What runs it: a signal listener, a library's shutdown callback, or closing an app (Fastify `onClose`, NestJS hooks). */
+  runsOn: 'signal' | 'library' | 'close';
 }
 
 /** One program: its files, and the shutdown paths the core found in it (test files left out). */
@@ -76,6 +80,19 @@ function serviceFacts(program: TS.Program): ServiceFacts {
   for (const root of index.shutdownRoots) {
     const file = root.registration.getSourceFile();
     if (isTestFile(file.fileName)) continue;
+    const registration = root.registration;
+    const parts = ts.isCallExpression(registration) ? methodCallParts(ts, registration) : undefined;
+    const hook =
+      parts &&
+      shutdownHookMethods.find((h) => h.method === parts.name && index.kindOf(parts.receiver, true) === h.kind);
+    // The lifecycle's own closers run inside its drain: a drain there would wait for itself.
+    if (hook?.kind === 'lifecycle.Lifecycle' || root.trigger === 'shutdown-lint/lifecycle') continue;
+    const runsOn =
+      root.signals !== undefined
+        ? 'signal'
+        : (hook && hook.kind !== 'lightship.Lightship') || ts.isMethodDeclaration(registration)
+          ? 'close'
+          : 'library';
     const at = file.getLineAndCharacterOfPosition(root.registration.getStart());
     const fn = ts.isSourceFile(root.fn) ? undefined : root.fn;
     shutdownPaths.push({
@@ -84,6 +101,7 @@ function serviceFacts(program: TS.Program): ServiceFacts {
       line: at.line + 1,
       column: at.character + 1,
       trigger: root.trigger,
+      runsOn,
     });
   }
   return { files: new Set(index.sourceFiles.map((f) => f.fileName)), shutdownPaths };

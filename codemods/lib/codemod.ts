@@ -52,7 +52,10 @@ export interface CodemodTransform {
 }
 
 /** A step run on the same parse after the codemods (the lifecycle's drain on a shutdown path): whether it changed the tree, and what it left. */
-export type AfterCodemods = (context: RewriteContext) => { changed: boolean; left: LeftForPerson[] };
+export type AfterCodemods = (
+  context: RewriteContext,
+  left: readonly LeftForPerson[],
+) => { changed: boolean; left: LeftForPerson[] };
 
 export interface AppliedCodemods {
   /** The rewritten source, or null when nothing changed. */
@@ -141,7 +144,7 @@ export function applyCodemods(
         left.push({ ruleId: finding.ruleId, line: finding.line, column: finding.column, reason: result.leftForPerson });
     }
   }
-  const step = after?.(context);
+  const step = after?.(context, [...left]);
   if (step) left.push(...step.left);
   if (rewritten.length === 0 && !step?.changed) return { output: null, rewritten, left };
   const lineTerminator = file.source.includes('\r\n') ? '\r\n' : '\n';

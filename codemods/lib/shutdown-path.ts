@@ -124,9 +124,18 @@ function statementFor(j: JSCodeshift, call: ASTPath<Node>): ASTPath<Node> | unde
  * `void P.then(() => { … })` as the last statement of an async-able function G: `await P; …` in G
  * itself, so the drain can be awaited where the rest of G runs. Returns G, or undefined.
  */
-function unwrapThen(j: JSCodeshift, fn: ASTPath<Node>, root: ASTPath<Node>): ASTPath<Node> | undefined {
+function unwrapThen(
+  j: JSCodeshift,
+  fn: ASTPath<Node>,
+  root: ASTPath<Node>,
+  left: readonly LeftForPerson[],
+): ASTPath<Node> | undefined {
   const call = fn.parent;
   if (call?.node.type !== 'CallExpression' || !isMember(call.node.callee, undefined, 'then')) return undefined;
+  // A codemod left `P` for a person because its value is used: awaiting it instead would hand a
+  // second run a finding to rewrite (not idempotent), so the drain goes into the callback.
+  const start = call.node.callee.object.loc?.start;
+  if (start && left.some((l) => l.line === start.line && l.column === start.column + 1)) return undefined;
   if (call.node.arguments.length !== 1 || call.node.arguments[0] !== fn.node || fn.node.params.length > 0)
     return undefined;
   let statement = call.parent;
@@ -163,7 +172,7 @@ function awaitClosesBefore(j: JSCodeshift, block: Node[], drain: Node): void {
 type Placement = 'placed' | 'already' | { why: string };
 
 /** Puts `await lifecycle.shutdown();` on one shutdown path (the function `root`). */
-function placeIn(context: RewriteContext, root: ASTPath<Node>): Placement {
+function placeIn(context: RewriteContext, root: ASTPath<Node>, left: readonly LeftForPerson[]): Placement {
   const { j } = context;
   if (
     j(root)
@@ -206,7 +215,7 @@ function placeIn(context: RewriteContext, root: ASTPath<Node>): Placement {
       return { why: '`process.exit(…)` is not a statement of its own: call `await lifecycle.shutdown()` before it' };
     let fn = enclosingFunction(statement);
     if (!fn) return { why: 'no function around `process.exit(…)`' };
-    if (!fn.node.async) fn = unwrapThen(j, fn, root) ?? fn;
+    if (!fn.node.async) fn = unwrapThen(j, fn, root, left) ?? fn;
     if (!fn.node.async) {
       if (!mayBecomeAsync(fn, root))
         return {
@@ -263,8 +272,13 @@ export function drainWhereServiceDrains(input: {
       (path) => planned.find((f) => f.path === path)?.after ?? analysis.files.get(path)?.text ?? '',
     );
     if (!texts.some(usesLifecycle)) continue;
-    const paths = service.shutdownPaths;
-    let drained = paths.length === 0 && texts.some(drainsOnSignal);
+    // A hook that closing an app runs (Fastify `onClose`, NestJS) must not drain when the lifecycle
+    // closes that app itself (`addServer`): the drain would wait for itself.
+    const ownsApps = texts.some((text) => /\.addServer\(/.test(text));
+    // Such a hook is the drain's place only when no signal listener or library callback is.
+    const stops = service.shutdownPaths.some((p) => p.runsOn !== 'close');
+    const paths = service.shutdownPaths.filter((p) => p.runsOn !== 'close' || (!ownsApps && !stops));
+    let drained = texts.some(drainsOnSignal);
     const byFile = new Map<string, ShutdownPathFacts[]>();
     for (const path of paths) byFile.set(path.path, [...(byFile.get(path.path) ?? []), path]);
     const reasons: string[] = [];
@@ -278,12 +292,12 @@ export function drainWhereServiceDrains(input: {
       const findings = (analysis.files.get(path)?.findings ?? []).filter((f) =>
         codemods.some((c) => c.rule.meta.id === f.ruleId),
       );
-      const result = applyCodemods(codemods, { path, source }, findings, j, (context) => {
+      const result = applyCodemods(codemods, { path, source }, findings, j, (context, codemodsLeft) => {
         let changed = false;
         for (const facts of here) {
           const fn = facts.start === undefined ? undefined : functionAt(context, source, facts.start, facts.end!);
           const outcome: Placement = fn
-            ? placeIn(context, fn)
+            ? placeIn(context, fn, codemodsLeft)
             : { why: 'a top-level `await once(process, …)`: call `await lifecycle.shutdown()` after it by hand' };
           if (outcome === 'placed') {
             changed = true;

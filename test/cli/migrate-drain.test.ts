@@ -122,6 +122,43 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     expectIdempotent(dir);
   });
 
+  it('never drains inside the lifecycle’s own closers, nor in a Fastify onClose hook when a signal handler stops the app', () => {
+    const dir = service(
+      'sigterm-handler',
+      [
+        "import Fastify from 'fastify';",
+        "import { lifecycle } from 'shutdown-lint/lifecycle';",
+        "import { writeAudit } from './audit.js';",
+        '',
+        'const app = Fastify();',
+        'lifecycle.defer(async () => {',
+        "  await writeAudit('closed');",
+        '});',
+        "app.addHook('onClose', async () => {",
+        "  console.log('closed');",
+        '});',
+        'await app.listen({ port: 3000 });',
+        '',
+        "process.on('SIGTERM', () => {",
+        '  app.close().then(() => process.exit(0));',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    const output = serverOf(dir);
+    expect(output).toContain("lifecycle.defer(async () => {\n  await writeAudit('closed');\n});");
+    expect(output).toContain("app.addHook('onClose', async () => {\n  console.log('closed');\n});");
+    expect(output.match(/lifecycle\.shutdown\(\)/g)).toHaveLength(1);
+    // `app.close()` is left for a person (its value is used): the drain goes into its callback, so a
+    // second run finds nothing new to rewrite.
+    expect(output).toContain(
+      '  app.close().then(async () => {\n    await lifecycle.shutdown();\n    process.exit(0);\n  });',
+    );
+    expectIdempotent(dir);
+  });
+
   it('a path it cannot place is left for a person, and the findings it wrapped are not counted as fixed', () => {
     const dir = service(
       'sigterm-handler',
