@@ -122,6 +122,108 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     expectIdempotent(dir);
   });
 
+  it('a terminus onSignal drains at its end (terminus awaits it after the server stopped)', () => {
+    const dir = service(
+      'sigterm-handler',
+      [
+        "import http from 'node:http';",
+        "import { createTerminus } from '@godaddy/terminus';",
+        "import { writeAudit } from './audit.js';",
+        '',
+        'const server = http.createServer((req, res) => {',
+        '  writeAudit(req.url);',
+        "  res.end('ok');",
+        '});',
+        '',
+        'createTerminus(server, {',
+        "  signals: ['SIGTERM'],",
+        '  onSignal: () => {',
+        "    console.log('cleanup');",
+        '  },',
+        '});',
+        'server.listen(3000);',
+        '',
+      ].join('\n'),
+    );
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    expect(serverOf(dir)).toContain(
+      "  onSignal: async () => {\n    console.log('cleanup');\n    await lifecycle.shutdown();\n  },",
+    );
+    expect(run.stdout).toMatch(/drained the lifecycle in src\/server\.js:10 \(terminus\)/);
+    expectIdempotent(dir);
+  });
+
+  it('a NestJS onApplicationShutdown hook drains at its end', () => {
+    const dir = service('sigterm-handler');
+    rmSync(join(dir, 'jsconfig.json'));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          experimentalDecorators: true,
+          strict: true,
+          types: ['node'],
+          noEmit: true,
+        },
+        include: ['src'],
+      }),
+    );
+    rmSync(join(dir, 'src', 'server.js'));
+    rmSync(join(dir, 'src', 'audit.js'));
+    writeFileSync(
+      join(dir, 'src', 'audit.ts'),
+      'export async function writeAudit(line: string): Promise<void> {\n  await new Promise((resolve) => setTimeout(resolve, 300, line));\n}\n',
+    );
+    writeFileSync(
+      join(dir, 'src', 'main.ts'),
+      [
+        "import { Controller, Get, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';",
+        "import { NestFactory } from '@nestjs/core';",
+        "import { writeAudit } from './audit.js';",
+        '',
+        '@Injectable()',
+        'export class Audit implements OnApplicationShutdown {',
+        '  async onApplicationShutdown(signal?: string): Promise<void> {',
+        "    console.log('shutting down', signal);",
+        '  }',
+        '}',
+        '',
+        '@Controller()',
+        'export class OrdersController {',
+        "  @Get('orders')",
+        '  list(): string {',
+        "    writeAudit('orders');",
+        "    return 'ok';",
+        '  }',
+        '}',
+        '',
+        '@Module({ controllers: [OrdersController], providers: [Audit] })',
+        'class AppModule {}',
+        '',
+        'async function bootstrap(): Promise<void> {',
+        '  const app = await NestFactory.create(AppModule);',
+        '  app.enableShutdownHooks();',
+        '  await app.listen(3000);',
+        '}',
+        'void bootstrap();',
+        '',
+      ].join('\n'),
+    );
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'nest');
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(dir, 'src', 'main.ts'), 'utf8')).toContain(
+      "    console.log('shutting down', signal);\n    await lifecycle.shutdown();\n  }",
+    );
+    expect(run.stdout).toMatch(/drained the lifecycle in src\/main\.ts:7 \(onApplicationShutdown\)/);
+    expectIdempotent(dir);
+  });
+
   it('never drains inside the lifecycle’s own closers, nor in a Fastify onClose hook when a signal handler stops the app', () => {
     const dir = service(
       'sigterm-handler',
