@@ -75,7 +75,8 @@ function enclosingFunction(path: ASTPath<Node>): ASTPath<Node> | undefined {
   return undefined;
 }
 
-/** A force-exit timer (`setTimeout(() => process.exit(1), 10_000)`): its exit must stay prompt. */
+/** A force-exit timer (`setTimeout(() => process.exit(1), 10_000)`): its exit must stay prompt. (A
+ *  `setInterval` that polls until the work is done and then exits is the path itself.) */
 function inTimer(path: ASTPath<Node>, root: ASTPath<Node>): boolean {
   for (let p: ASTPath<Node> | undefined = path; p && p !== root; p = p.parent) {
     const parent = p.parent?.node;
@@ -83,7 +84,7 @@ function inTimer(path: ASTPath<Node>, root: ASTPath<Node>): boolean {
       isFunction(p.node) &&
       parent?.type === 'CallExpression' &&
       parent.arguments.includes(p.node) &&
-      /^(?:setTimeout|setInterval|setImmediate)$/.test(
+      /^setTimeout$/.test(
         parent.callee?.type === 'Identifier' ? parent.callee.name : (parent.callee?.property?.name ?? ''),
       )
     )
@@ -112,6 +113,7 @@ function blockOf(statement: ASTPath<Node>): Node[] | undefined {
 function statementFor(j: JSCodeshift, call: ASTPath<Node>): ASTPath<Node> | undefined {
   const parent = call.parent;
   if (parent?.node.type === 'ExpressionStatement' && parent.node.expression === call.node) return parent;
+  if (parent?.node.type === 'ReturnStatement' && parent.node.argument === call.node) return parent;
   if (parent?.node.type === 'ArrowFunctionExpression' && parent.node.body === call.node) {
     parent.node.body = j.blockStatement([j.expressionStatement(call.node)]);
     // The new statement's path: found again through the block.
@@ -172,7 +174,54 @@ function awaitClosesBefore(j: JSCodeshift, block: Node[], drain: Node): void {
 type Placement = 'placed' | 'already' | { why: string };
 
 /** Puts `await lifecycle.shutdown();` on one shutdown path (the function `root`). */
-function placeIn(context: RewriteContext, root: ASTPath<Node>, left: readonly LeftForPerson[]): Placement {
+/**
+ * The functions of this file that `root` calls by name and that exit, when every call of them
+ * ignores what they return (so they may become async): where a listener that delegates stops.
+ */
+function exitingCallees(context: RewriteContext, root: ASTPath<Node>): ASTPath<Node>[] {
+  const { j } = context;
+  const names = new Set<string>();
+  j(root)
+    .find(j.CallExpression)
+    .forEach((p) => {
+      if ((p.node.callee as Node).type === 'Identifier') names.add((p.node.callee as Node).name);
+    });
+  const found: ASTPath<Node>[] = [];
+  for (const name of names) {
+    const declarations = context.root
+      .find(j.Node)
+      .filter(
+        (p) =>
+          (p.node.type === 'FunctionDeclaration' && (p.node as Node).id?.name === name) ||
+          (p.node.type === 'VariableDeclarator' &&
+            (p.node as Node).id?.name === name &&
+            /^(?:FunctionExpression|ArrowFunctionExpression)$/.test((p.node as Node).init?.type ?? '')),
+      )
+      .paths();
+    if (declarations.length !== 1) continue;
+    const declaration = declarations[0]!;
+    const fn = declaration.node.type === 'VariableDeclarator' ? declaration.get('init') : declaration;
+    if (
+      j(fn)
+        .find(j.CallExpression)
+        .filter((p) => isProcessExit(p.node) && !inTimer(p, fn))
+        .size() === 0
+    )
+      continue;
+    const calls = context.root
+      .find(j.CallExpression, { callee: { type: 'Identifier', name } })
+      .paths()
+      .filter((p) => {
+        let parent = p.parent;
+        if (parent?.node.type === 'UnaryExpression' && parent.node.operator === 'void') parent = parent.parent;
+        return parent?.node.type !== 'ExpressionStatement' && !(parent?.node.type === 'ArrowFunctionExpression');
+      });
+    if (fn.node.async || calls.length === 0) found.push(fn);
+  }
+  return found;
+}
+
+function placeIn(context: RewriteContext, root: ASTPath<Node>, left: readonly LeftForPerson[], depth = 0): Placement {
   const { j } = context;
   if (
     j(root)
@@ -189,6 +238,14 @@ function placeIn(context: RewriteContext, root: ASTPath<Node>, left: readonly Le
     .find(j.CallExpression)
     .filter((p) => isProcessExit(p.node) && !inTimer(p, root))
     .paths();
+
+  if (exits.length === 0 && depth === 0) {
+    // `process.on('SIGTERM', () => void shutdown('SIGTERM'))`: the drain goes where `shutdown` exits.
+    for (const callee of exitingCallees(context, root)) {
+      const outcome = placeIn(context, callee, left, 1);
+      if (outcome !== 'placed' || callee.node.async) return outcome;
+    }
+  }
 
   if (exits.length === 0) {
     const fn = root.node;
@@ -225,8 +282,8 @@ function placeIn(context: RewriteContext, root: ASTPath<Node>, left: readonly Le
     }
     // Found again: unwrapping may have moved the statement into the outer function.
     const at = j(fn)
-      .find(j.ExpressionStatement)
-      .filter((p) => p.node.expression === exit.node)
+      .find(j.Statement)
+      .filter((p) => (p.node as Node).expression === exit.node || (p.node as Node).argument === exit.node)
       .paths()[0];
     if (!at) return { why: 'lost track of the exit while restructuring' };
     const drained = drain();
@@ -321,13 +378,20 @@ export function drainWhereServiceDrains(input: {
     const findings = plannedHere.reduce((n, f) => n + f.rewritten, 0);
     notFixed += findings;
     if (paths.length === 0) {
-      const first = plannedHere[0];
+      // Said at the lifecycle's import in the first file that hands it work (also on a later run).
+      const textOf = (path: string): string =>
+        planned.find((f) => f.path === path)?.after ?? analysis.files.get(path)?.text ?? '';
+      const first = [...service.files].sort().find((path) => usesLifecycle(textOf(path)));
       const why =
         'work is handed to the lifecycle, but the service has no shutdown path and nothing calls `lifecycle.handleSignals()` or `lifecycle.shutdown()`: migrate the whole service (the file that starts its server gets `lifecycle.handleSignals()`), or call `await lifecycle.shutdown()` where it stops';
       reasons.push(why);
-      if (first) left.push({ path: first.path, ruleId: drainRule, line: 1, column: 1, reason: why });
+      if (first) {
+        const lines = textOf(first).split('\n');
+        const at = lines.findIndex((line) => line.includes('shutdown-lint/lifecycle'));
+        left.push({ path: first, ruleId: drainRule, line: at + 1 || 1, column: 1, reason: why });
+      }
     }
-    undrained.push({ files: plannedHere.length, findings, why: reasons.join('; ') });
+    if (findings > 0) undrained.push({ files: plannedHere.length, findings, why: reasons.join('; ') });
   }
   return {
     left,

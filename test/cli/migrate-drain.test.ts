@@ -122,6 +122,59 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     expectIdempotent(dir);
   });
 
+  it('a listener that delegates to a function of the file that exits: the drain goes before that exit', () => {
+    const dir = service(
+      'sigterm-handler',
+      fixtureServer('sigterm-handler').replace(
+        /process\.on\('SIGTERM'[^]*$/,
+        [
+          'async function stop(signal) {',
+          '  try {',
+          '    await new Promise((resolve) => server.close(resolve));',
+          '    process.exit(0);',
+          '  } catch {',
+          '    return process.exit(1);',
+          '  }',
+          '}',
+          '',
+          "process.on('SIGTERM', () => {",
+          "  void stop('SIGTERM');",
+          '});',
+          '',
+        ].join('\n'),
+      ),
+    );
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    expect(serverOf(dir)).toContain(
+      [
+        '    await lifecycle.closeServer(server, { timeoutMs: 10_000 });',
+        '    await lifecycle.shutdown();',
+        '    process.exit(0);',
+        '  } catch {',
+        '    return process.exit(1);',
+      ].join('\n'),
+    );
+    expect(serverOf(dir)).toContain("process.on('SIGTERM', () => {\n  void stop('SIGTERM');\n});");
+    expectIdempotent(dir);
+    // With only the untracked-promise codemod, the close stays as it was and the drain is placed
+    // before each exit of `stop`.
+    git(dir, 'reset', '-q', '--hard', 'HEAD~1');
+    expect(cli(dir, ['migrate', 'untracked-promise-to-lifecycle-track']).stdout).toMatch(
+      /drained the lifecycle in src\/server\.js:\d+ \(process\.on\('SIGTERM'\)\)/,
+    );
+    expect(serverOf(dir)).toContain(
+      [
+        '    await new Promise((resolve) => server.close(resolve));',
+        '    await lifecycle.shutdown();',
+        '    process.exit(0);',
+        '  } catch {',
+        '    await lifecycle.shutdown();',
+        '    return process.exit(1);',
+      ].join('\n'),
+    );
+  });
+
   it('a terminus onSignal drains at its end (terminus awaits it after the server stopped)', () => {
     const dir = service(
       'sigterm-handler',
