@@ -5,7 +5,12 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { rules } from '../../rules/index.js';
 import { analyzeProject, type AnalyzedFinding, type FindingFacts } from '../../src/core/analysis.js';
+import { shutdownHookMethods } from '../../src/core/catalogue.js';
+import { isTestFile } from '../../src/core/files.js';
+import { methodCallParts } from '../../src/core/ts-utils.js';
+import { ProgramIndex } from '../../src/core/program-index.js';
 import { ts } from '../../src/core/typescript.js';
+import type * as TS from 'typescript';
 
 /** A file as it was analysed: the text the findings' offsets refer to, and its unsuppressed findings. */
 export interface AnalysedFile {
@@ -13,8 +18,31 @@ export interface AnalysedFile {
   findings: AnalyzedFinding[];
 }
 
+/** A function the program runs at shutdown (the core's shutdown roots), by where it is. */
+export interface ShutdownPathFacts {
+  path: string;
+  /** The function's range in the analysed text; undefined for a top-level `await once(process, 'SIGTERM')`. */
+  start?: number;
+  end?: number;
+  /** 1-based line of the registration, for messages. */
+  line: number;
+  column: number;
+  /** `process.on('SIGTERM')`, `close-with-grace`, `onApplicationShutdown`. */
+  trigger: string;
+  /** What runs it: a signal listener, a library's shutdown callback, or closing an app (Fastify `onClose`, NestJS hooks). */
+  runsOn: 'signal' | 'library' | 'close';
+}
+
+/** One program: its files, and the shutdown paths the core found in it (test files left out). */
+export interface ServiceFacts {
+  files: Set<string>;
+  shutdownPaths: ShutdownPathFacts[];
+}
+
 export interface CodemodAnalysis {
   files: Map<string, AnalysedFile>;
+  /** Per program: where it shuts down, for the drain `migrate` places there. */
+  services?: ServiceFacts[];
   /** The first file (by path) that does not parse, if any: a codemod must not rewrite around it. */
   unparsed?: { path: string; line: number; message: string };
 }
@@ -26,6 +54,7 @@ export function analyseForCodemods(
   onWarning?: (line: string) => void,
 ): CodemodAnalysis {
   const files = new Map<string, AnalysedFile>();
+  const services: ServiceFacts[] = [];
   let unparsed: CodemodAnalysis['unparsed'];
   const analysis = analyzeProject(ts, { cwd, targets, rules: rules.map((rule) => ({ rule })), onWarning });
   for (const program of analysis.programs) {
@@ -38,8 +67,44 @@ export function analyseForCodemods(
       }
       files.set(path, { text: file.sourceFile.text, findings: file.findings.filter((f) => !f.suppression) });
     }
+    if (program.files.some((f) => f.parseError)) continue;
+    services.push(serviceFacts(program.project.program));
   }
-  return unparsed ? { files, unparsed } : { files };
+  return unparsed ? { files, services, unparsed } : { files, services };
+}
+
+/** The program's shutdown roots as the core's index found them (the rules built it already: cached). */
+function serviceFacts(program: TS.Program): ServiceFacts {
+  const index = ProgramIndex.for(ts, program);
+  const shutdownPaths: ShutdownPathFacts[] = [];
+  for (const root of index.shutdownRoots) {
+    const file = root.registration.getSourceFile();
+    if (isTestFile(file.fileName)) continue;
+    const registration = root.registration;
+    const parts = ts.isCallExpression(registration) ? methodCallParts(ts, registration) : undefined;
+    const hook =
+      parts &&
+      shutdownHookMethods.find((h) => h.method === parts.name && index.kindOf(parts.receiver, true) === h.kind);
+    // The lifecycle's own closers run inside its drain: a drain there would wait for itself.
+    if (hook?.kind === 'lifecycle.Lifecycle' || root.trigger === 'shutdown-lint/lifecycle') continue;
+    const runsOn =
+      root.signals !== undefined
+        ? 'signal'
+        : (hook && hook.kind !== 'lightship.Lightship') || ts.isMethodDeclaration(registration)
+          ? 'close'
+          : 'library';
+    const at = file.getLineAndCharacterOfPosition(root.registration.getStart());
+    const fn = ts.isSourceFile(root.fn) ? undefined : root.fn;
+    shutdownPaths.push({
+      path: fn ? fn.getSourceFile().fileName : file.fileName,
+      ...(fn ? { start: fn.getStart(), end: fn.getEnd() } : {}),
+      line: at.line + 1,
+      column: at.character + 1,
+      trigger: root.trigger,
+      runsOn,
+    });
+  }
+  return { files: new Set(index.sourceFiles.map((f) => f.fileName)), shutdownPaths };
 }
 
 const analysed = new Map<string, AnalysedFile>();

@@ -51,6 +51,12 @@ export interface CodemodTransform {
   codemod: Codemod;
 }
 
+/** A step run on the same parse after the codemods (the lifecycle's drain on a shutdown path): whether it changed the tree, and what it left. */
+export type AfterCodemods = (
+  context: RewriteContext,
+  left: readonly LeftForPerson[],
+) => { changed: boolean; left: LeftForPerson[] };
+
 export interface AppliedCodemods {
   /** The rewritten source, or null when nothing changed. */
   output: string | null;
@@ -85,9 +91,10 @@ export function applyCodemods(
   file: FileInfo,
   findings: readonly FindingFacts[],
   jscodeshift: JSCodeshift,
+  after?: AfterCodemods,
 ): AppliedCodemods {
   const wanted = findings.filter((f) => codemods.some((c) => c.rule.meta.id === f.ruleId));
-  if (wanted.length === 0) return { output: null, rewritten: [], left: [] };
+  if (wanted.length === 0 && !after) return { output: null, rewritten: [], left: [] };
   const j = jscodeshift.withParser(parserFor(file.path));
   const root = j(file.source);
   // recast parses CRLF text as LF: node offsets count one character per line end, the analysis two.
@@ -137,7 +144,9 @@ export function applyCodemods(
         left.push({ ruleId: finding.ruleId, line: finding.line, column: finding.column, reason: result.leftForPerson });
     }
   }
-  if (rewritten.length === 0) return { output: null, rewritten, left };
+  const step = after?.(context, [...left]);
+  if (step) left.push(...step.left);
+  if (rewritten.length === 0 && !step?.changed) return { output: null, rewritten, left };
   const lineTerminator = file.source.includes('\r\n') ? '\r\n' : '\n';
   // Reprinted statements wrap at the file's own width (recast's default is 74 columns).
   const wrapColumn = Math.max(80, ...parsedSource.split('\n').map((line) => line.length));

@@ -10,6 +10,7 @@ import type { JSCodeshift } from 'jscodeshift';
 import { codemods } from '../../codemods/index.js';
 import { analyseForCodemods } from '../../codemods/lib/analysis.js';
 import { applyCodemods, type Codemod, type LeftForPerson } from '../../codemods/lib/codemod.js';
+import { drainWhereServiceDrains } from '../../codemods/lib/shutdown-path.js';
 import { unifiedDiff } from './diff.js';
 import { UsageError } from '../core/project.js';
 
@@ -189,6 +190,9 @@ export function migrate(options: MigrateOptions, io: MigrateIo): void {
     if (result.output !== null)
       planned.push({ path, before: source, after: result.output, rewritten: result.rewritten.length });
   }
+  // Work handed to the lifecycle is only safe once something drains it: on the service's own shutdown path.
+  const drain = drainWhereServiceDrains({ analysis, codemods: options.codemods, j, planned });
+  left.push(...drain.left);
 
   if (options.dryRun) {
     for (const file of planned) io.stdout(unifiedDiff(shown(io.cwd, file.path), file.before, file.after));
@@ -199,13 +203,14 @@ export function migrate(options: MigrateOptions, io: MigrateIo): void {
     );
   }
 
-  const rewritten = planned.reduce((n, f) => n + f.rewritten, 0);
+  const rewritten = planned.reduce((n, f) => n + f.rewritten, 0) - drain.notFixed;
   const verb = options.dryRun ? 'would rewrite' : 'rewrote';
   const lines = [
     `shutdown-lint migrate: ${verb} ${rewritten} finding${rewritten === 1 ? '' : 's'} in ${planned.length} file${planned.length === 1 ? '' : 's'}; ${left.length} left for a person.`,
   ];
   for (const file of planned)
     lines.push(`  ${options.dryRun ? 'would change' : 'changed'} ${shown(io.cwd, file.path)} (${file.rewritten})`);
+  lines.push(...drain.summary((path) => shown(io.cwd, path)));
   if (left.length > 0) {
     lines.push('Left for a person:');
     for (const l of left.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line))) {

@@ -1,0 +1,335 @@
+// `migrate` drains the lifecycle where the service already drains (issue 17): the fixture services
+// in fixtures/drain have shutdown code of their own; after `migrate all` their handler awaits
+// `lifecycle.shutdown()` between closing the server and exiting, and a second run changes nothing.
+// Shapes it cannot place are left for a person, and the findings are then not counted as fixed.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cli, repoRoot } from './cli-support.js';
+
+const git = (cwd: string, ...args: string[]): string =>
+  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fixture service from fixtures/drain (its expected outputs left out), committed in a fresh repository; `server` replaces its server.js. */
+function service(name: string, server?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shutdown-lint-drain-'));
+  dirs.push(dir);
+  cpSync(join(repoRoot, 'fixtures', 'drain', name), dir, { recursive: true });
+  rmSync(join(dir, 'expected'), { recursive: true, force: true });
+  if (server !== undefined) writeFileSync(join(dir, 'src', 'server.js'), server);
+  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'service');
+  return dir;
+}
+
+const serverOf = (dir: string): string => readFileSync(join(dir, 'src', 'server.js'), 'utf8');
+const fixtureServer = (name: string): string =>
+  readFileSync(join(repoRoot, 'fixtures', 'drain', name, 'src', 'server.js'), 'utf8');
+
+/** A second `migrate all` on the committed output rewrites nothing and changes no file. */
+function expectIdempotent(dir: string): void {
+  git(dir, 'commit', '-q', '-am', 'migrated');
+  const again = cli(dir, ['migrate', 'all']);
+  expect(again.code).toBe(0);
+  expect(again.stdout).toMatch(/rewrote 0 findings in 0 files/);
+  expect(git(dir, 'status', '--porcelain')).toBe('');
+}
+
+describe('migrate drains the lifecycle on the service’s own shutdown path', () => {
+  for (const name of ['sigterm-handler', 'express-close']) {
+    it(`${name}: the handler awaits lifecycle.shutdown() after closing the server, before exiting`, () => {
+      const dir = service(name);
+      const run = cli(dir, ['migrate', 'all']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(serverOf(dir)).toBe(
+        readFileSync(join(repoRoot, 'fixtures', 'drain', name, 'expected', 'server.js'), 'utf8'),
+      );
+      expect(run.stdout).toMatch(/^ {2}drained the lifecycle in src\/server\.js:\d+ \(process\.on\('SIGTERM'\)\)$/m);
+      expect(run.stdout).not.toContain('nothing drains');
+      expectIdempotent(dir);
+    });
+  }
+
+  it('a callback-style close: the callback becomes async and drains before its exit; a force-exit timer stays prompt', () => {
+    const dir = service(
+      'sigterm-handler',
+      fixtureServer('sigterm-handler').replace(
+        '  server.close(() => {\n    process.exit(0);\n  });',
+        '  setTimeout(() => process.exit(1), 20_000).unref();\n  server.close(() => process.exit(0));',
+      ),
+    );
+    // Only the untracked-promise codemod: the close itself is not rewritten.
+    const run = cli(dir, ['migrate', 'untracked-promise-to-lifecycle-track']);
+    expect(run.code).toBe(0);
+    expect(serverOf(dir)).toContain(
+      [
+        "process.on('SIGTERM', () => {",
+        "  console.log(JSON.stringify({ event: 'closing' }));",
+        '  setTimeout(() => process.exit(1), 20_000).unref();',
+        '  server.close(async () => {',
+        '    await lifecycle.shutdown();',
+        '    process.exit(0);',
+        '  });',
+        '});',
+      ].join('\n'),
+    );
+    expect(run.stdout).toContain('rewrote 1 finding in 1 file; 0 left for a person.');
+  });
+
+  it('a close-with-grace callback drains at its end, inside the callback the library awaits', () => {
+    const dir = service(
+      'sigterm-handler',
+      fixtureServer('sigterm-handler')
+        .replace(
+          "import http from 'node:http';",
+          "import closeWithGrace from 'close-with-grace';\nimport http from 'node:http';",
+        )
+        .replace(
+          /process\.on\('SIGTERM'[^]*$/,
+          [
+            'closeWithGrace({ delay: 5000 }, async () => {',
+            '  await new Promise((resolve) => server.close(resolve));',
+            '});',
+            '',
+          ].join('\n'),
+        ),
+    );
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    expect(serverOf(dir)).toContain(
+      [
+        'closeWithGrace({ delay: 5000 }, async () => {',
+        '  await new Promise((resolve) => server.close(resolve));',
+        '  await lifecycle.shutdown();',
+        '});',
+      ].join('\n'),
+    );
+    expect(run.stdout).toMatch(/drained the lifecycle in src\/server\.js:\d+ \(close-with-grace\)/);
+    expectIdempotent(dir);
+  });
+
+  it('a listener that delegates to a function of the file that exits: the drain goes before that exit', () => {
+    const dir = service(
+      'sigterm-handler',
+      fixtureServer('sigterm-handler').replace(
+        /process\.on\('SIGTERM'[^]*$/,
+        [
+          'async function stop(signal) {',
+          '  try {',
+          '    await new Promise((resolve) => server.close(resolve));',
+          '    process.exit(0);',
+          '  } catch {',
+          '    return process.exit(1);',
+          '  }',
+          '}',
+          '',
+          "process.on('SIGTERM', () => {",
+          "  void stop('SIGTERM');",
+          '});',
+          '',
+        ].join('\n'),
+      ),
+    );
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    expect(serverOf(dir)).toContain(
+      [
+        '    await lifecycle.closeServer(server, { timeoutMs: 10_000 });',
+        '    await lifecycle.shutdown();',
+        '    process.exit(0);',
+        '  } catch {',
+        '    return process.exit(1);',
+      ].join('\n'),
+    );
+    expect(serverOf(dir)).toContain("process.on('SIGTERM', () => {\n  void stop('SIGTERM');\n});");
+    expectIdempotent(dir);
+    // With only the untracked-promise codemod, the close stays as it was and the drain is placed
+    // before each exit of `stop`.
+    git(dir, 'reset', '-q', '--hard', 'HEAD~1');
+    expect(cli(dir, ['migrate', 'untracked-promise-to-lifecycle-track']).stdout).toMatch(
+      /drained the lifecycle in src\/server\.js:\d+ \(process\.on\('SIGTERM'\)\)/,
+    );
+    expect(serverOf(dir)).toContain(
+      [
+        '    await new Promise((resolve) => server.close(resolve));',
+        '    await lifecycle.shutdown();',
+        '    process.exit(0);',
+        '  } catch {',
+        '    await lifecycle.shutdown();',
+        '    return process.exit(1);',
+      ].join('\n'),
+    );
+  });
+
+  it('a terminus onSignal drains at its end (terminus awaits it after the server stopped)', () => {
+    const dir = service(
+      'sigterm-handler',
+      [
+        "import http from 'node:http';",
+        "import { createTerminus } from '@godaddy/terminus';",
+        "import { writeAudit } from './audit.js';",
+        '',
+        'const server = http.createServer((req, res) => {',
+        '  writeAudit(req.url);',
+        "  res.end('ok');",
+        '});',
+        '',
+        'createTerminus(server, {',
+        "  signals: ['SIGTERM'],",
+        '  onSignal: () => {',
+        "    console.log('cleanup');",
+        '  },',
+        '});',
+        'server.listen(3000);',
+        '',
+      ].join('\n'),
+    );
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    expect(serverOf(dir)).toContain(
+      "  onSignal: async () => {\n    console.log('cleanup');\n    await lifecycle.shutdown();\n  },",
+    );
+    expect(run.stdout).toMatch(/drained the lifecycle in src\/server\.js:10 \(terminus\)/);
+    expectIdempotent(dir);
+  });
+
+  it('a NestJS onApplicationShutdown hook drains at its end', () => {
+    const dir = service('sigterm-handler');
+    rmSync(join(dir, 'jsconfig.json'));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          experimentalDecorators: true,
+          strict: true,
+          types: ['node'],
+          noEmit: true,
+        },
+        include: ['src'],
+      }),
+    );
+    rmSync(join(dir, 'src', 'server.js'));
+    rmSync(join(dir, 'src', 'audit.js'));
+    writeFileSync(
+      join(dir, 'src', 'audit.ts'),
+      'export async function writeAudit(line: string): Promise<void> {\n  await new Promise((resolve) => setTimeout(resolve, 300, line));\n}\n',
+    );
+    writeFileSync(
+      join(dir, 'src', 'main.ts'),
+      [
+        "import { Controller, Get, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';",
+        "import { NestFactory } from '@nestjs/core';",
+        "import { writeAudit } from './audit.js';",
+        '',
+        '@Injectable()',
+        'export class Audit implements OnApplicationShutdown {',
+        '  async onApplicationShutdown(signal?: string): Promise<void> {',
+        "    console.log('shutting down', signal);",
+        '  }',
+        '}',
+        '',
+        '@Controller()',
+        'export class OrdersController {',
+        "  @Get('orders')",
+        '  list(): string {',
+        "    writeAudit('orders');",
+        "    return 'ok';",
+        '  }',
+        '}',
+        '',
+        '@Module({ controllers: [OrdersController], providers: [Audit] })',
+        'class AppModule {}',
+        '',
+        'async function bootstrap(): Promise<void> {',
+        '  const app = await NestFactory.create(AppModule);',
+        '  app.enableShutdownHooks();',
+        '  await app.listen(3000);',
+        '}',
+        'void bootstrap();',
+        '',
+      ].join('\n'),
+    );
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'nest');
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(dir, 'src', 'main.ts'), 'utf8')).toContain(
+      "    console.log('shutting down', signal);\n    await lifecycle.shutdown();\n  }",
+    );
+    expect(run.stdout).toMatch(/drained the lifecycle in src\/main\.ts:7 \(onApplicationShutdown\)/);
+    expectIdempotent(dir);
+  });
+
+  it('never drains inside the lifecycle’s own closers, nor in a Fastify onClose hook when a signal handler stops the app', () => {
+    const dir = service(
+      'sigterm-handler',
+      [
+        "import Fastify from 'fastify';",
+        "import { lifecycle } from 'shutdown-lint/lifecycle';",
+        "import { writeAudit } from './audit.js';",
+        '',
+        'const app = Fastify();',
+        'lifecycle.defer(async () => {',
+        "  await writeAudit('closed');",
+        '});',
+        "app.addHook('onClose', async () => {",
+        "  console.log('closed');",
+        '});',
+        'await app.listen({ port: 3000 });',
+        '',
+        "process.on('SIGTERM', () => {",
+        '  app.close().then(() => process.exit(0));',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    const output = serverOf(dir);
+    expect(output).toContain("lifecycle.defer(async () => {\n  await writeAudit('closed');\n});");
+    expect(output).toContain("app.addHook('onClose', async () => {\n  console.log('closed');\n});");
+    expect(output.match(/lifecycle\.shutdown\(\)/g)).toHaveLength(1);
+    // `app.close()` is left for a person (its value is used): the drain goes into its callback, so a
+    // second run finds nothing new to rewrite.
+    expect(output).toContain(
+      '  app.close().then(async () => {\n    await lifecycle.shutdown();\n    process.exit(0);\n  });',
+    );
+    expectIdempotent(dir);
+  });
+
+  it('a path it cannot place is left for a person, and the findings it wrapped are not counted as fixed', () => {
+    const dir = service(
+      'sigterm-handler',
+      fixtureServer('sigterm-handler').replace(
+        /process\.on\('SIGTERM'[^]*$/,
+        ["process.on('SIGTERM', function* () {", '  server.close();', '  yield;', '});', ''].join('\n'),
+      ),
+    );
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/rewrote 0 findings in 1 file; 1 left for a person\./);
+    expect(run.stdout).toContain(
+      'Rewritten, but nothing drains the lifecycle: 2 findings in 1 file not counted as fixed',
+    );
+    expect(run.stdout).toMatch(
+      /^ {2}src\/server\.js:\d+:1 drain-lifecycle: `process\.on\('SIGTERM'\)` does not drain the lifecycle: a generator/m,
+    );
+  });
+});
