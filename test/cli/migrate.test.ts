@@ -16,6 +16,20 @@ const git = (cwd: string, ...args: string[]): string =>
     encoding: 'utf8',
   });
 
+/** The service's package.json: shutdown-lint only a devDependency, four-space indent, no trailing sort. */
+const servicePackage = `{
+    "name": "orders",
+    "private": true,
+    "dependencies": {
+        "express": "^5.0.0"
+    },
+    "devDependencies": {
+        "shutdown-lint": "^0.0.9",
+        "vitest": "^4.0.0"
+    }
+}
+`;
+
 /** The fixture's inputs (outputs left out), committed in a fresh repository. */
 function repository(): string {
   const dir = mkdtempSync(join(tmpdir(), 'shutdown-lint-migrate-'));
@@ -26,12 +40,21 @@ function repository(): string {
     readFileSync(join(dir, 'src', 'service.ts'), 'utf8').replace(/^.*\.output\..*\n/gm, ''),
   );
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  writeFileSync(join(dir, 'package.json'), servicePackage);
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
   git(dir, 'init', '-q');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'service');
   return dir;
 }
+
+const ownRange = `^${(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version}`;
+
+/** servicePackage with shutdown-lint moved to dependencies, in name order, at the version running. */
+const migratedPackage = (): string =>
+  servicePackage
+    .replace('"express": "^5.0.0"\n', `"express": "^5.0.0",\n        "shutdown-lint": "${ownRange}"\n`)
+    .replace(`        "shutdown-lint": "^0.0.9",\n`, '');
 
 const expectedOutput = (name: string): string =>
   readFileSync(join(fixture, 'src', name.replace('.input.', '.output.')), 'utf8');
@@ -58,6 +81,11 @@ describe('shutdown-lint migrate', () => {
     );
     expect(run.stdout).toContain('shutdown-lint migrate: rewrote 9 findings in 4 files; 3 left for a person.');
     expect(run.stdout).toContain('  changed src/orders.input.ts (6)');
+    // The migrated code imports shutdown-lint/lifecycle: a production install must have it.
+    expect(run.stdout).toContain(
+      `  moved shutdown-lint@${ownRange} from devDependencies to dependencies of package.json\n`,
+    );
+    expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe(migratedPackage());
     expect(run.stdout).toMatch(/^ {2}src\/left\.input\.ts:4:3 no-untracked-promise: `setTimeout` drops the promise/m);
     expect(run.stdout).toMatch(/^ {2}src\/left\.input\.ts:10:3 no-untracked-promise: a branch of this expression/m);
     expect(readdirSync(join(dir, 'src')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
@@ -147,7 +175,35 @@ describe('shutdown-lint migrate', () => {
     expect(run.stdout).toContain('-  writeAudit(req.body).catch(log);\n');
     expect(run.stdout).toContain('+  lifecycle.track(writeAudit(req.body).catch(log));\n');
     expect(run.stdout).toContain('would rewrite 6 findings in 1 file; 0 left for a person.');
+    expect(run.stdout).toContain(unifiedDiff('package.json', servicePackage, migratedPackage()));
+    expect(run.stdout).toContain('-        "shutdown-lint": "^0.0.9",\n');
+    expect(run.stdout).toContain(
+      `  would have moved shutdown-lint@${ownRange} from devDependencies to dependencies of package.json`,
+    );
     expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+
+  it('leaves shutdown-lint where dependencies already has it, and names a changed file with no package.json', () => {
+    const kept = servicePackage.replace(
+      '"express": "^5.0.0"',
+      '"express": "^5.0.0",\n        "shutdown-lint": "^0.1.0"',
+    );
+    writeFileSync(join(dir, 'package.json'), kept);
+    git(dir, 'commit', '-q', '-am', 'depends');
+    const run = cli(dir, ['migrate', 'all', 'src/orders.input.ts']);
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe(kept);
+    expect(run.stdout).not.toContain('to dependencies of');
+
+    git(dir, 'checkout', '-q', '--', '.');
+    git(dir, 'rm', '-q', 'package.json');
+    git(dir, 'commit', '-q', '-m', 'no package');
+    const orphan = cli(dir, ['migrate', 'all', 'src/orders.input.ts']);
+    expect(orphan.code).toBe(0);
+    expect(orphan.stdout).toContain('rewrote 6 findings in 1 file; 1 left for a person.');
+    expect(orphan.stdout).toMatch(
+      /^ {2}src\/orders\.input\.ts:1:1 dependencies: no package\.json above it: add shutdown-lint@\^\d+\.\d+\.\d+\S* to the dependencies of the package that runs it/m,
+    );
   });
 
   it('names an unknown codemod and the known ones, exit code 2', () => {
