@@ -11,6 +11,8 @@ import { codemods } from '../../codemods/index.js';
 import { analyseForCodemods } from '../../codemods/lib/analysis.js';
 import { applyCodemods, type Codemod, type LeftForPerson } from '../../codemods/lib/codemod.js';
 import { planDependencies } from '../../codemods/lib/dependencies.js';
+import { findingsNoCodemodTakes } from '../../codemods/lib/left.js';
+import { rules } from '../../rules/index.js';
 import { unifiedDiff } from './diff.js';
 import { UsageError } from '../core/project.js';
 
@@ -164,6 +166,13 @@ export function migrate(options: MigrateOptions, io: MigrateIo): void {
   const planned: PlannedFile[] = [];
   const left: (LeftForPerson & { path: string })[] = [];
   for (const [path, analysed] of analysis.files) {
+    const others = findingsNoCodemodTakes(
+      analysed.findings,
+      rules,
+      options.codemods,
+      codemods.map((c) => c.codemod),
+    );
+    left.push(...others.map((l) => ({ ...l, path })));
     const findings = analysed.findings.filter((f) => options.codemods.some((c) => c.rule.meta.id === f.ruleId));
     if (findings.length === 0) continue;
     let source: string;

@@ -206,6 +206,40 @@ describe('shutdown-lint migrate', () => {
     );
   });
 
+  it('lists every finding left, whatever its rule, and counts them', () => {
+    // A buffering client nobody flushes: require-flush has no codemod, so nothing rewrites it.
+    writeFileSync(
+      join(dir, 'src', 'telemetry.ts'),
+      [
+        "import { PostHog } from 'posthog-node';",
+        '',
+        "export const analytics = new PostHog(process.env.POSTHOG_KEY ?? '');",
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'src', 'service.ts'),
+      `${readFileSync(join(dir, 'src', 'service.ts'), 'utf8')}import './telemetry.js';\n`,
+    );
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'telemetry');
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    const flush = /^ {2}src\/telemetry\.ts:3:\d+ require-flush: no codemod for this rule yet: \S.*$/m;
+    expect(run.stdout).toMatch(flush);
+    const listed = run.stdout.split('Left for a person:\n')[1]!.trimEnd().split('\n');
+    expect(run.stdout).toContain(`; ${listed.length} left for a person.`);
+    expect(listed.length).toBe(4);
+
+    // One codemod alone: the findings of the others are left too, naming the codemod that rewrites them.
+    git(dir, 'checkout', '-q', '--', '.');
+    const one = cli(dir, ['migrate', 'untracked-promise-to-lifecycle-track', 'src/service.ts']);
+    expect(one.stdout).toMatch(
+      /^ {2}src\/service\.ts:\d+:\d+ require-signal-handler: not in this run \(`migrate no-signal-handler-to-lifecycle-handle-signals` rewrites it\): \S/m,
+    );
+    expect(one.stdout).not.toMatch(/ 0 left for a person/);
+  });
+
   it('names an unknown codemod and the known ones, exit code 2', () => {
     const run = cli(dir, ['migrate', 'no-such-codemod']);
     expect(run.code).toBe(2);
