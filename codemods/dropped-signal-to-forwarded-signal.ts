@@ -1,6 +1,8 @@
 // require-abort-signal -> the signal forwarded: a call that accepts an AbortSignal and gets none
 // is given the one its handler has (`req.signal`, `request.signal`, `c.req.raw.signal`, a signal
-// the handler linked to the request), in its options object or as the argument itself.
+// the handler linked to the request), in its options object or as the argument itself. A node:http
+// or Express request's `req.signal` (Node 26.1.0 and later only) becomes
+// `lifecycle.requestSignal(req, res)`, a signal the runtime derives on every Node.
 import requireAbortSignal from '../rules/require-abort-signal/require-abort-signal.js';
 import type { FindingOf } from '../src/core/analysis.js';
 import { defineCodemod, type RewriteContext, type RewriteResult } from './lib/codemod.js';
@@ -11,6 +13,11 @@ type Finding = FindingOf<typeof requireAbortSignal>;
 /** Source text printed as it is (recast prints every new or changed object literal over several lines). */
 function verbatim(context: RewriteContext, text: string): Node {
   return context.j.identifier(text);
+}
+
+/** `lifecycle` or `shutdownLint.lifecycle`, as the binding's expression reads. */
+function dotted(node: Node): string {
+  return node.type === 'Identifier' ? node.name : `${dotted(node.object)}.${node.property.name}`;
 }
 
 function containsFunction(context: RewriteContext, node: Node): boolean {
@@ -70,12 +77,22 @@ function rewrite(context: RewriteContext, finding: Finding): RewriteResult {
     default:
       return { leftForPerson: 'a signal parameter nothing reads: pass it to what the function awaits' };
   }
-  const { signal, property, direct } = finding.data;
-  if (!finding.data.signalInScope || !signal || !property) {
-    return { leftForPerson: `\`${signal}\` is not in scope at this call: pass it down to it by hand` };
+  const { property, direct, request, response } = finding.data;
+  if (!finding.data.signalInScope || !finding.data.signal || !property) {
+    return { leftForPerson: `\`${finding.data.signal}\` is not in scope at this call: pass it down to it by hand` };
+  }
+  // node:http's `req.signal` is undefined before Node 26.1.0 and aborted once the body is read on the
+  // first releases with it: the runtime derives the request's signal instead, on every Node.
+  if (request && !response) {
+    return {
+      leftForPerson: `\`${finding.data.signal}\` does not exist before Node 26.1.0 and the handler names no response: pass \`lifecycle.requestSignal(${request}, res)\``,
+    };
   }
   const call = context.nodeAt(finding, ['CallExpression', 'OptionalCallExpression', 'NewExpression']);
   if (!call) return { leftForPerson: 'no rewrite for this call: pass the signal by hand' };
+  const signal = request
+    ? `${dotted(context.lifecycle())}.requestSignal(${request}, ${response})`
+    : finding.data.signal;
   const index = Number(finding.data.argument);
   const args: Node[] = call.node.arguments;
   const entry = signal === property ? signal : `${property}: ${signal}`;

@@ -67,6 +67,7 @@ function rewrite(context: RewriteContext, finding: Finding): RewriteResult {
     exitInLibrary: 'an exit in library code: throw, and let the entry point decide how to stop',
     exitAfterOpen:
       'an exit after something was opened: validate before opening it, or stop through `lifecycle.shutdown()`',
+    exitBeforeLifecycleDrains: 'the lifecycle holds work this exit cuts off: `await lifecycle.shutdown()` before it',
   };
   if (why[finding.messageId]) return { leftForPerson: why[finding.messageId]! };
 

@@ -137,6 +137,12 @@ export default defineCodemod({
         initializer.replace(track(context, initializer.node));
         return 'rewritten';
       }
+      case 'lifecycleNotDrained':
+        // Already tracked: what is missing is the drain, on the service's shutdown path.
+        return {
+          leftForPerson:
+            'tracked, but no shutdown path waits for the lifecycle: `await lifecycle.shutdown()` in the shutdown handler before it exits',
+        };
       case 'droppedCallback':
       case 'droppedCallbackInHandler': {
         const call = context.nodeAt(finding, ['CallExpression', 'OptionalCallExpression']);

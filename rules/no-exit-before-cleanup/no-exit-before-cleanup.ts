@@ -27,6 +27,7 @@ import {
   type ExitCall,
 } from './exits.js';
 import { ownScope } from '../../src/core/flow.js';
+import { lifecycleDrainOnPath, lifecycleHeldWork } from '../../src/core/lifecycle-calls.js';
 import type { ShutdownRoot } from '../../src/core/program-index.js';
 import { defineRule, type RuleContext, type TestFileOptions, type Suggestion } from '../../src/core/rule.js';
 import {
@@ -41,6 +42,7 @@ import {
 export type MessageId =
   | 'exitBeforeCleanupFinishes'
   | 'exitWithoutCleanup'
+  | 'exitBeforeLifecycleDrains'
   | 'exitInHandler'
   | 'exitInLibrary'
   | 'exitAfterOpen'
@@ -57,6 +59,8 @@ export type NoExitBeforeCleanupData = {
   trigger?: string;
   label?: string;
   where?: string;
+  /** The first call that hands the lifecycle work only its drain finishes (`lifecycle.track(…)`). */
+  held?: string;
 };
 
 type Context = RuleContext<MessageId, Options, NoExitBeforeCleanupData>;
@@ -79,6 +83,10 @@ export default defineRule<MessageId, Options, NoExitBeforeCleanupData>({
         '`{{exit}}` in this `{{trigger}}` listener ends the process without closing anything: work in ' +
         'flight on the {{label}} is cut off, and nothing is drained or flushed. Close what the program ' +
         'opened, await it, then let the process end.',
+      exitBeforeLifecycleDrains:
+        '`{{exit}}` ends the process on this `{{trigger}}` shutdown path, but nothing on it awaits ' +
+        '`lifecycle.shutdown()`: the work handed to the lifecycle (`{{held}}`, …) is cut off and its ' +
+        'closers never run. Await `lifecycle.shutdown()` before exiting.',
       exitInHandler:
         '`{{exit}}` in a request handler ends the whole process: every other request in flight is cut ' +
         'off, and shutdown never runs. Answer this request with an error instead.',
@@ -140,6 +148,16 @@ function checkExit(context: Context, exit: ExitCall): void {
     return;
   }
 
+  const undrained = undrainedLifecycle(context, roots);
+  if (undrained) {
+    context.report({
+      node,
+      messageId: 'exitBeforeLifecycleDrains',
+      data: { exit: exitText(context, node), ...undrained },
+    });
+    return;
+  }
+
   // A one-shot script or CLI holds nothing that an exit could cut off, nor does a subcommand of a
   // multi-command CLI that loads no server; an option parser runs before any command starts.
   if (!isLongRunningForItsCommands(index, sourceFile) || isShebangScript(index, sourceFile)) return;
@@ -189,6 +207,25 @@ function checkExit(context: Context, exit: ExitCall): void {
       label: openThingLabel(index),
     },
   });
+}
+
+/**
+ * An exit on a shutdown path of a program that hands work to the lifecycle (`lifecycle.track`,
+ * `adopt`, `defer`, `addServer`), where that path never calls `lifecycle.shutdown()`: the tracked
+ * tasks, the servers and the closers are cut off. (A `shutdown()` started and not awaited before
+ * the exit is pending cleanup, reported above.) A second-signal listener exits on purpose.
+ */
+function undrainedLifecycle(
+  context: Context,
+  roots: readonly ShutdownRoot[],
+): { trigger: string; held: string } | undefined {
+  const { index } = context;
+  if (roots.length === 0) return undefined;
+  const held = lifecycleHeldWork(index);
+  if (!held) return undefined;
+  const root = roots.find((r) => !isSecondSignalListener(index, r) && !lifecycleDrainOnPath(index, r));
+  if (!root) return undefined;
+  return { trigger: root.trigger, held: `${calleeText(context.ts, held.expression, held.getSourceFile())}(…)` };
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   timerClears,
 } from '../../src/core/catalogue.js';
 import { forcesInside } from '../../src/core/deadlines.js';
-import { lifecycleRoleOf } from '../../src/core/lifecycle-calls.js';
+import { lifecycleDrainedOnShutdown, lifecycleRoleOf } from '../../src/core/lifecycle-calls.js';
 import { chainHandlers, isChainMethod, isPromiseValued, originOfChain } from '../../src/core/promises.js';
 import { defineRule, type RuleContext, type TestFileOptions, type Suggestion } from '../../src/core/rule.js';
 import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../../src/core/specifiers.js';
@@ -32,6 +32,7 @@ import {
 export type MessageId =
   | 'untracked'
   | 'trackerNotDrained'
+  | 'lifecycleNotDrained'
   | 'untrackedInHandler'
   | 'droppedCallback'
   | 'droppedCallbackInHandler'
@@ -79,6 +80,10 @@ export default defineRule<MessageId, Options, NoUntrackedPromiseData>({
         '`{{name}}` starts work that nothing waits for: SIGTERM can cut it off. Await it, return it, or track it.',
       trackerNotDrained:
         "`{{name}}` hands the work to the program's own tracker, but no shutdown path calls `{{drain}}`, which waits for it: SIGTERM can cut it off. Call `{{drain}}` when shutting down.",
+      lifecycleNotDrained:
+        '`{{name}}` hands the work to the lifecycle, but nothing waits for it: no shutdown path calls ' +
+        '`lifecycle.shutdown()` and nothing calls `lifecycle.handleSignals()`, so SIGTERM cuts it off as before. ' +
+        'Await `lifecycle.shutdown()` in the shutdown handler before it exits, or call `lifecycle.handleSignals()`.',
       untrackedInHandler:
         '`{{name}}` starts work that can outlive the response: nothing waits for it, and SIGTERM can cut ' +
         'it off. Await it before responding, or track it.',
@@ -130,12 +135,29 @@ export default defineRule<MessageId, Options, NoUntrackedPromiseData>({
     if (!context.index.isPartOfService(context.sourceFile)) return {};
     return {
       [SyntaxKind.ExpressionStatement]: (node) => checkStatement(context, node as ts.ExpressionStatement),
-      [SyntaxKind.CallExpression]: (node) => checkDroppedCallback(context, node as ts.CallExpression),
+      [SyntaxKind.CallExpression]: (node) => {
+        checkDroppedCallback(context, node as ts.CallExpression);
+        checkLifecycleTrack(context, node as ts.CallExpression);
+      },
       [SyntaxKind.ArrowFunction]: (node) => checkVoidArrow(context, node as ts.ArrowFunction),
       [SyntaxKind.VariableDeclaration]: (node) => checkLocal(context, node as ts.VariableDeclaration),
     };
   },
 });
+
+/**
+ * `lifecycle.track(work)` in a program whose shutdown never waits for the lifecycle: the service's
+ * own SIGTERM handler closes the server and exits, and nothing runs `lifecycle.shutdown()`. The
+ * work is as untracked as before it was wrapped.
+ */
+function checkLifecycleTrack(context: Context, call: ts.CallExpression): void {
+  const { index } = context;
+  if (lifecycleRoleOf(index, call) !== 'tracks' || lifecycleDrainedOnShutdown(index)) return;
+  const work = call.arguments[0];
+  const origin = work && originOfChain(context.ts, work);
+  const name = origin ? workName(context.ts, origin, context.sourceFile) : 'this work';
+  context.report({ node: call, messageId: 'lifecycleNotDrained', data: { name } });
+}
 
 /** How messages name the work: `sendReceipt(…)`, `repo.insert(…)`. */
 function workName(t: TS, origin: ts.Expression, sourceFile: ts.SourceFile): string {

@@ -68,6 +68,13 @@ export type RequireAbortSignalData = {
   property?: string;
   direct?: boolean;
   param?: string;
+  /**
+   * Set when `signal` is node:http's `IncomingMessage.signal`, which Node has only since 26.1.0 (and
+   * there aborts it once the body is read): the request and the handler's response parameter, from
+   * which the codemod forwards `lifecycle.requestSignal(request, response)` instead.
+   */
+  request?: string;
+  response?: string;
 };
 
 type Context = RuleContext<MessageId, Options, RequireAbortSignalData>;
@@ -230,6 +237,10 @@ function checkCall(context: Context, call: ts.CallExpression, factsOf: (h: Handl
         argument: parameter.index,
         property: parameter.property,
         direct: parameter.direct,
+        ...(facts.signal.incomingMessage && {
+          request: facts.signal.incomingMessage.request,
+          response: facts.signal.incomingMessage.response,
+        }),
       },
       suggestions: signal ? suggestionsFor(context, call, parameter, signal) : [],
     });

@@ -11,6 +11,9 @@ import { codemods } from '../../codemods/index.js';
 import { analyseForCodemods } from '../../codemods/lib/analysis.js';
 import { applyCodemods, type Codemod, type LeftForPerson } from '../../codemods/lib/codemod.js';
 import { drainWhereServiceDrains } from '../../codemods/lib/shutdown-path.js';
+import { planDependencies } from '../../codemods/lib/dependencies.js';
+import { findingsNoCodemodTakes } from '../../codemods/lib/left.js';
+import { rules } from '../../rules/index.js';
 import { unifiedDiff } from './diff.js';
 import { UsageError } from '../core/project.js';
 
@@ -164,6 +167,13 @@ export function migrate(options: MigrateOptions, io: MigrateIo): void {
   const planned: PlannedFile[] = [];
   const left: (LeftForPerson & { path: string })[] = [];
   for (const [path, analysed] of analysis.files) {
+    const others = findingsNoCodemodTakes(
+      analysed.findings,
+      rules,
+      options.codemods,
+      codemods.map((c) => c.codemod),
+    );
+    left.push(...others.map((l) => ({ ...l, path })));
     const findings = analysed.findings.filter((f) => options.codemods.some((c) => c.rule.meta.id === f.ruleId));
     if (findings.length === 0) continue;
     let source: string;
@@ -194,14 +204,19 @@ export function migrate(options: MigrateOptions, io: MigrateIo): void {
   const drain = drainWhereServiceDrains({ analysis, codemods: options.codemods, j, planned });
   left.push(...drain.left);
 
+  // The package.json edits go in the same write set as the code: a migrated file never lands without them.
+  const dependencies = planDependencies(planned.map((f) => f.path));
+  const written = [...planned, ...dependencies.edits];
   if (options.dryRun) {
-    for (const file of planned) io.stdout(unifiedDiff(shown(io.cwd, file.path), file.before, file.after));
+    for (const file of written) io.stdout(unifiedDiff(shown(io.cwd, file.path), file.before, file.after));
   } else {
     writeFilesAtomically(
-      planned.map((f) => ({ path: f.path, content: f.after })),
+      written.map((f) => ({ path: f.path, content: f.after })),
       io.cwd,
     );
   }
+  for (const problem of dependencies.problems)
+    left.push({ path: problem.path, ruleId: 'dependencies', line: 1, column: 1, reason: problem.reason });
 
   const rewritten = planned.reduce((n, f) => n + f.rewritten, 0) - drain.notFixed;
   const verb = options.dryRun ? 'would rewrite' : 'rewrote';
@@ -211,6 +226,8 @@ export function migrate(options: MigrateOptions, io: MigrateIo): void {
   for (const file of planned)
     lines.push(`  ${options.dryRun ? 'would change' : 'changed'} ${shown(io.cwd, file.path)} (${file.rewritten})`);
   lines.push(...drain.summary((path) => shown(io.cwd, path)));
+  for (const edit of dependencies.edits)
+    lines.push(`  ${options.dryRun ? 'would have ' : ''}${edit.action} of ${shown(io.cwd, edit.path)}`);
   if (left.length > 0) {
     lines.push('Left for a person:');
     for (const l of left.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line))) {

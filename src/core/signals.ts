@@ -43,6 +43,26 @@ export interface HandlerSignal {
   text: string;
   /** The parameter or local the expression starts from; it must be in scope where it is written. */
   root: ts.Symbol;
+  /**
+   * Set when the signal is node:http's `IncomingMessage.signal` (Express's `req.signal` too): Node
+   * added it in 26.1.0, and the first releases with it abort it once the body is read
+   * (nodejs/node#64390), so forwarding it cancels nothing, or everything, on the engines services
+   * run. The request as written and the handler's response parameter, for a derived signal.
+   */
+  incomingMessage?: { request: string; response?: string };
+}
+
+/** The property is node:http's own `IncomingMessage.signal` (declared in `declare module 'http'`), inherited or not. */
+function isIncomingMessageProperty(t: TS, property: ts.Symbol): boolean {
+  return (property.declarations ?? []).some((declaration) => {
+    const owner = declaration.parent;
+    if (!(t.isInterfaceDeclaration(owner) || t.isClassDeclaration(owner)) || owner.name?.text !== 'IncomingMessage')
+      return false;
+    for (let node: ts.Node | undefined = owner.parent; node; node = node.parent) {
+      if (t.isModuleDeclaration(node) && t.isStringLiteral(node.name)) return /^(node:)?http$/.test(node.name.text);
+    }
+    return false;
+  });
 }
 
 /** Events that fire when the client goes away (runtime-facts §3: `res.on('close')`). */
@@ -446,7 +466,17 @@ export function requestSignalOf(t: TS, types: TypeQuestions, handler: HandlerRec
       }
       if (!current) continue;
       const signal = signalPropertyOf(t, types, current);
-      if (signal && !signal.optional) return { text: [name.text, ...path, signal.name].join('.'), root: symbol };
+      if (signal && !signal.optional) {
+        const request = [name.text, ...path].join('.');
+        const property = types.getPropertyOfType(types.getNonNullableType(current), signal.name);
+        if (!property || !isIncomingMessageProperty(t, property))
+          return { text: `${request}.${signal.name}`, root: symbol };
+        let parameter: ts.Node = name;
+        while (!t.isParameter(parameter)) parameter = parameter.parent;
+        const next = handler.fn.parameters[handler.fn.parameters.indexOf(parameter) + 1];
+        const response = next && t.isIdentifier(next.name) ? next.name.text : undefined;
+        return { text: `${request}.${signal.name}`, root: symbol, incomingMessage: { request, response } };
+      }
     }
   }
   return untypedRequestSignalOf(t, types, handler, names);

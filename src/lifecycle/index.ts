@@ -9,7 +9,9 @@ import {
   withTimeout,
   isFastify,
 } from './close-server.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as net from 'node:net';
+import { requestSignal } from './request-signal.js';
 
 export { closeServer };
 
@@ -51,6 +53,10 @@ export interface Lifecycle {
   readonly signal: AbortSignal;
   /** True once shutdown has begun. */
   readonly closing: boolean;
+  /** A node:http request's signal, on every Node: aborts when the client goes away before the
+   *  response finished, or when shutdown begins; never once the response has finished. One per
+   *  request. `res` may be left out where the request keeps it (`req.res`, Express). */
+  requestSignal(req: IncomingMessage, res?: ServerResponse): AbortSignal;
   /** Background work shutdown waits for (the Go WaitGroup). Returns a promise settled like `work`;
    *  a rejection nobody else handles is logged, never an unhandled rejection. */
   track<T>(work: PromiseLike<T>): Promise<T>;
@@ -216,6 +222,10 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     },
     get closing() {
       return controller.signal.aborted;
+    },
+
+    requestSignal(req: IncomingMessage, res?: ServerResponse): AbortSignal {
+      return requestSignal(req, res, controller.signal);
     },
 
     track<T>(work: PromiseLike<T>): Promise<T> {

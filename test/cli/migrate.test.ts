@@ -16,6 +16,20 @@ const git = (cwd: string, ...args: string[]): string =>
     encoding: 'utf8',
   });
 
+/** The service's package.json: shutdown-lint only a devDependency, four-space indent, no trailing sort. */
+const servicePackage = `{
+    "name": "orders",
+    "private": true,
+    "dependencies": {
+        "express": "^5.0.0"
+    },
+    "devDependencies": {
+        "shutdown-lint": "^0.0.9",
+        "vitest": "^4.0.0"
+    }
+}
+`;
+
 /** The fixture's inputs (outputs left out), committed in a fresh repository. */
 function repository(): string {
   const dir = mkdtempSync(join(tmpdir(), 'shutdown-lint-migrate-'));
@@ -26,12 +40,21 @@ function repository(): string {
     readFileSync(join(dir, 'src', 'service.ts'), 'utf8').replace(/^.*\.output\..*\n/gm, ''),
   );
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  writeFileSync(join(dir, 'package.json'), servicePackage);
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
   git(dir, 'init', '-q');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'service');
   return dir;
 }
+
+const ownRange = `^${(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version}`;
+
+/** servicePackage with shutdown-lint moved to dependencies, in name order, at the version running. */
+const migratedPackage = (): string =>
+  servicePackage
+    .replace('"express": "^5.0.0"\n', `"express": "^5.0.0",\n        "shutdown-lint": "${ownRange}"\n`)
+    .replace(`        "shutdown-lint": "^0.0.9",\n`, '');
 
 const expectedOutput = (name: string): string =>
   readFileSync(join(fixture, 'src', name.replace('.input.', '.output.')), 'utf8');
@@ -58,6 +81,11 @@ describe('shutdown-lint migrate', () => {
     );
     expect(run.stdout).toContain('shutdown-lint migrate: rewrote 9 findings in 4 files; 3 left for a person.');
     expect(run.stdout).toContain('  changed src/orders.input.ts (6)');
+    // The migrated code imports shutdown-lint/lifecycle: a production install must have it.
+    expect(run.stdout).toContain(
+      `  moved shutdown-lint@${ownRange} from devDependencies to dependencies of package.json\n`,
+    );
+    expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe(migratedPackage());
     expect(run.stdout).toMatch(/^ {2}src\/left\.input\.ts:4:3 no-untracked-promise: `setTimeout` drops the promise/m);
     expect(run.stdout).toMatch(/^ {2}src\/left\.input\.ts:10:3 no-untracked-promise: a branch of this expression/m);
     expect(readdirSync(join(dir, 'src')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
@@ -155,7 +183,71 @@ describe('shutdown-lint migrate', () => {
       'Rewritten, but nothing drains the lifecycle: 6 findings in 1 file not counted as fixed',
     );
     expect(run.stdout).toMatch(/^ {2}src\/[\w.]+:\d+:1 drain-lifecycle: work is handed to the lifecycle/m);
+    // The rewritten file imports the runtime, so the service still needs it to boot.
+    expect(run.stdout).toContain(unifiedDiff('package.json', servicePackage, migratedPackage()));
+    expect(run.stdout).toContain('-        "shutdown-lint": "^0.0.9",\n');
+    expect(run.stdout).toContain(
+      `  would have moved shutdown-lint@${ownRange} from devDependencies to dependencies of package.json`,
+    );
     expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+
+  it('leaves shutdown-lint where dependencies already has it, and names a changed file with no package.json', () => {
+    const kept = servicePackage.replace(
+      '"express": "^5.0.0"',
+      '"express": "^5.0.0",\n        "shutdown-lint": "^0.1.0"',
+    );
+    writeFileSync(join(dir, 'package.json'), kept);
+    git(dir, 'commit', '-q', '-am', 'depends');
+    const run = cli(dir, ['migrate', 'all', 'src/orders.input.ts']);
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe(kept);
+    expect(run.stdout).not.toContain('to dependencies of');
+
+    git(dir, 'checkout', '-q', '--', '.');
+    git(dir, 'rm', '-q', 'package.json');
+    git(dir, 'commit', '-q', '-m', 'no package');
+    const orphan = cli(dir, ['migrate', 'all', 'src/orders.input.ts']);
+    expect(orphan.code).toBe(0);
+    // One file alone: nothing drains what it tracks (left for a person), and it has no package.json.
+    expect(orphan.stdout).toContain('rewrote 0 findings in 1 file; 2 left for a person.');
+    expect(orphan.stdout).toMatch(
+      /^ {2}src\/orders\.input\.ts:1:1 dependencies: no package\.json above it: add shutdown-lint@\^\d+\.\d+\.\d+\S* to the dependencies of the package that runs it/m,
+    );
+  });
+
+  it('lists every finding left, whatever its rule, and counts them', () => {
+    // A buffering client nobody flushes: require-flush has no codemod, so nothing rewrites it.
+    writeFileSync(
+      join(dir, 'src', 'telemetry.ts'),
+      [
+        "import { PostHog } from 'posthog-node';",
+        '',
+        "export const analytics = new PostHog(process.env.POSTHOG_KEY ?? '');",
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'src', 'service.ts'),
+      `${readFileSync(join(dir, 'src', 'service.ts'), 'utf8')}import './telemetry.js';\n`,
+    );
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'telemetry');
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    const flush = /^ {2}src\/telemetry\.ts:3:\d+ require-flush: no codemod for this rule yet: \S.*$/m;
+    expect(run.stdout).toMatch(flush);
+    const listed = run.stdout.split('Left for a person:\n')[1]!.trimEnd().split('\n');
+    expect(run.stdout).toContain(`; ${listed.length} left for a person.`);
+    expect(listed.length).toBe(4);
+
+    // One codemod alone: the findings of the others are left too, naming the codemod that rewrites them.
+    git(dir, 'checkout', '-q', '--', '.');
+    const one = cli(dir, ['migrate', 'untracked-promise-to-lifecycle-track', 'src/service.ts']);
+    expect(one.stdout).toMatch(
+      /^ {2}src\/service\.ts:\d+:\d+ require-signal-handler: not in this run \(`migrate no-signal-handler-to-lifecycle-handle-signals` rewrites it\): \S/m,
+    );
+    expect(one.stdout).not.toMatch(/ 0 left for a person/);
   });
 
   it('names an unknown codemod and the known ones, exit code 2', () => {

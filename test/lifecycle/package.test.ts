@@ -43,6 +43,7 @@ describe('shutdown-lint/lifecycle, installed', () => {
       esm: ['lifecycle', 'createLifecycle', 'closeServer'],
       cjs: ['lifecycle', 'createLifecycle', 'closeServer'],
       shared: true,
+      requestSignal: ['function', 'function'],
     });
     expect(loaded.required).toMatch(/dist\/cjs\/lifecycle\/index\.js$/);
     expect(loaded.imported).toMatch(/dist\/src\/lifecycle\/index\.js$/);
