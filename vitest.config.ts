@@ -13,5 +13,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     // The lifecycle drills run the built runtime: rebuild it first if its sources changed.
     globalSetup: ['test/lifecycle/global-setup.ts'],
+    // Programs in one test file share the installed declaration files (test/support/setup.ts).
+    setupFiles: ['test/support/setup.ts'],
   },
 });
