@@ -13,7 +13,11 @@ export default defineConfig({
     hookTimeout: 180_000,
     // The lifecycle drills run the built runtime: rebuild it first if its sources changed.
     globalSetup: ['test/lifecycle/global-setup.ts'],
-    // Programs in one test file share the installed declaration files (test/support/setup.ts).
+    // Programs share the installed declaration files (test/support/setup.ts), and a worker keeps its
+    // modules from one test file to the next, so each worker loads TypeScript, ESLint and the
+    // libs' declarations once, not once per file. Test files keep no state in shared modules: each
+    // builds its own programs and temporary projects, and restores what it changes on process.
+    isolate: false,
     setupFiles: ['test/support/setup.ts'],
   },
 });
