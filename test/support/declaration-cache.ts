@@ -1,8 +1,9 @@
 // Most of the time a test spends building a program goes to parsing the same declaration files
 // again: TypeScript's libs and the installed packages' types (@types/node alone is ~100 files).
-// Those files do not change while the tests run, so the programs a test file builds share them,
-// as a language service's document registry shares them between its programs; the files a test
-// reads or writes (fixtures, temporary projects) are read afresh each time.
+// Those files do not change while the tests run, so the programs a test worker builds share them
+// (across its test files: vitest.config.ts sets isolate: false), as a language service's document
+// registry shares them between its programs; the files a test reads or writes (fixtures,
+// temporary projects) are read afresh each time.
 import { realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type * as TS from 'typescript';
@@ -25,7 +26,7 @@ const registries = new WeakMap<typeof TS, TS.DocumentRegistry>();
 
 /**
  * `host` with its installed declaration files taken from a registry shared by every program this
- * test file builds with the same TypeScript (keyed, as the registry keys them, by the compiler
+ * worker builds with the same TypeScript (keyed, as the registry keys them, by the compiler
  * options that change how a file parses and binds).
  */
 export function shareDeclarations<Host extends TS.CompilerHost>(
