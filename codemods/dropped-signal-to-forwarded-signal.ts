@@ -58,6 +58,7 @@ function rewrite(context: RewriteContext, finding: Finding): RewriteResult {
   const { j } = context;
   switch (finding.messageId) {
     case 'missingSignal':
+    case 'missingRequestSignal':
       break;
     case 'missingSignalNoRequestSignal':
       return {

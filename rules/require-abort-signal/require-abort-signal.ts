@@ -46,6 +46,7 @@ export type MessageId =
   | 'unusedDestructuredSignal'
   | 'uncancellableLoop'
   | 'uncancellableLoopNoRequestSignal'
+  | 'missingRequestSignal'
   | 'suggestPassSignal';
 
 export interface Options extends TestFileOptions {
@@ -75,6 +76,8 @@ export type RequireAbortSignalData = {
    */
   request?: string;
   response?: string;
+  /** The response as the message shows it (`res` when the handler names none). */
+  responseShown?: string;
 };
 
 type Context = RuleContext<MessageId, Options, RequireAbortSignalData>;
@@ -101,6 +104,11 @@ export default defineRule<MessageId, Options, RequireAbortSignalData>({
       missingSignal:
         '`{{name}}` accepts an AbortSignal and gets none: when the client leaves or shutdown begins, it ' +
         'keeps running. Pass `{{signal}}`.',
+      missingRequestSignal:
+        '`{{name}}` accepts an AbortSignal and gets none: when the client leaves or shutdown begins, it ' +
+        "keeps running. node:http's `{{signal}}` is undefined before Node 26.1: pass " +
+        "`lifecycle.requestSignal({{request}}, {{responseShown}})` from shutdown-lint/lifecycle, or abort a controller on `res.on('close')` " +
+        'and pass its signal.',
       missingSignalNoRequestSignal:
         '`{{name}}` accepts an AbortSignal and gets none: when the client leaves or shutdown begins, it ' +
         "keeps running. This request has no signal: abort a controller on `res.on('close')` and pass its " +
@@ -228,7 +236,9 @@ function checkCall(context: Context, call: ts.CallExpression, factsOf: (h: Handl
   if (facts.signal) {
     context.report({
       node: call,
-      messageId: 'missingSignal',
+      // node:http's own `req.signal` does not exist on the engines most services run: no suggestion
+      // to pass it; the message names the runtime's derived signal (which needs an import: the codemod's).
+      messageId: facts.signal.incomingMessage ? 'missingRequestSignal' : 'missingSignal',
       // Where the codemod forwards the signal: argument `argument`, itself (`direct`) or as `property`.
       data: {
         name,
@@ -240,9 +250,10 @@ function checkCall(context: Context, call: ts.CallExpression, factsOf: (h: Handl
         ...(facts.signal.incomingMessage && {
           request: facts.signal.incomingMessage.request,
           response: facts.signal.incomingMessage.response,
+          responseShown: facts.signal.incomingMessage.response ?? 'res',
         }),
       },
-      suggestions: signal ? suggestionsFor(context, call, parameter, signal) : [],
+      suggestions: signal && !facts.signal.incomingMessage ? suggestionsFor(context, call, parameter, signal) : [],
     });
   } else {
     context.report({ node: call, messageId: 'missingSignalNoRequestSignal', data: { name } });
