@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { rules as ruleList } from '../../rules/index.js';
+import { deployRules } from '../../rules/deploy/index.js';
 import { describe, expect, it } from 'vitest';
 
 interface Finding {
@@ -43,7 +44,11 @@ const root = resolve(import.meta.dirname, '..', '..');
 const { validateService, readFindings, scoreService, summarize } = (await import(
   pathToFileURL(join(root, 'scripts', 'field', 'score.js')).href
 )) as ScoreModule;
-const rules = new Map(ruleList.map((rule) => [rule.meta.id, Object.keys(rule.meta.messages)]));
+// As the harness knows them: the code rules with their message ids, the deploy checks without.
+const rules = new Map<string, string[]>([
+  ...ruleList.map((rule): [string, string[]] => [rule.meta.id, Object.keys(rule.meta.messages)]),
+  ...deployRules.map((rule): [string, string[]] => [rule.meta.id, []]),
+]);
 
 function service(): Record<string, unknown> & { judgements: Record<string, unknown>[] } {
   return {
