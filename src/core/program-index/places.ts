@@ -218,8 +218,9 @@ export class Places {
   /**
    * The place of the package a file belongs to (its nearest package.json): a mobile or browser
    * app, a browser library only such apps depend on, or a command-line tool (`bin`). None when a
-   * file of the package in this program serves (a server beside the client in one package), nor
-   * for a tool that handles shutdown (a long-running process started from its `bin`).
+   * file of the package in this program serves or handles shutdown (a server beside the client in
+   * one package, a long-running process started from its `bin`), nor for a browser package one of
+   * whose files opens a resource (a Node worker built for the DOM without Node's types).
    */
   private placeOfPackage(file: ts.SourceFile): OutOfService | undefined {
     const name = normalize(file.fileName);
@@ -234,8 +235,10 @@ export class Places {
     else if (this.packages.isCliPackage(dir)) place = 'script';
     if (place) {
       const files = this.filesOfPackage(key);
-      if (files.some((f) => this.inputs.serves(f))) place = undefined;
-      else if (place === 'script' && files.some((f) => this.inputs.handlesShutdown(f))) place = undefined;
+      // A browser's code creates no server or resource and handles no shutdown; a tool may open a
+      // resource, but one that serves or handles shutdown runs until it is stopped.
+      if (place === 'browser' && files.some((f) => this.inputs.hasServiceSeed(f))) place = undefined;
+      else if (files.some((f) => this.inputs.serves(f) || this.inputs.handlesShutdown(f))) place = undefined;
     }
     this.packagePlaces.set(key, place);
     return place;
