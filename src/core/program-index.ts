@@ -307,6 +307,7 @@ export class ProgramIndex {
         this.servers.some((s) => s.creation.getSourceFile() === file && isServing(s.kind)) ||
         [...this.handlers.keys()].some((fn) => fn.getSourceFile() === file),
       isHandler: (fn) => this.handlers.has(fn),
+      handlesShutdown: (file) => this.shutdownRoots.some((r) => r.registration.getSourceFile() === file),
     });
     return this.places;
   }

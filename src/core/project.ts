@@ -312,7 +312,7 @@ function inferredOptions(t: TS): ts.CompilerOptions {
 }
 
 /** The package folders of the npm/yarn/bun (`workspaces`) or pnpm (pnpm-workspace.yaml) workspace at `root`. */
-function workspacePackages(root: string): string[] {
+export function workspacePackages(root: string): string[] {
   const patterns: string[] = [];
   try {
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -369,7 +369,7 @@ function subfolders(dir: string): string[] {
 }
 
 /** The nearest folder at or above `start` that declares a workspace. */
-function findWorkspaceRoot(start: string): string | undefined {
+export function findWorkspaceRoot(start: string): string | undefined {
   for (let dir = start; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
     const manifest = join(dir, 'package.json');

@@ -69,3 +69,64 @@ describe('rules report only where SIGTERM arrives', () => {
     ]);
   });
 });
+
+// fixtures/core/places-packages is a workspace: an API, a React Native app, a Vite app, an Angular
+// service, a UI package only those apps depend on, an isomorphic package the API depends on too,
+// a one-shot `bin` tool and a `bin` daemon that handles SIGTERM, a `browser`-only SDK, a package
+// built for the DOM without Node's types, and one built so that opens a database pool (a worker). What a package's manifest and build say places
+// its files; a server that depends on a package keeps it the server's.
+describe('the place of a workspace package', () => {
+  const workspace = fixtureProject('core', 'places-packages');
+  const placeOf = (pkg: string, name: string) => {
+    const program = programOf(`${workspace.dir}/${pkg}`);
+    const index = ProgramIndex.for(ts, program);
+    const file = index.sourceFiles.find((f) => f.fileName.endsWith(`/${pkg}/${name}`));
+    if (!file) throw new Error(`no ${pkg}/${name}`);
+    return index.placeOf(file);
+  };
+
+  it('tells mobile, browser and command-line packages from the server and what it depends on', () => {
+    expect({
+      api: placeOf('apps/api', 'src/main.ts'),
+      mobile: placeOf('apps/mobile', 'src/sync.ts'),
+      vite: placeOf('apps/web', 'src/main.ts'),
+      angular: placeOf('apps/admin', 'src/user.service.ts'),
+      'ui (only apps depend on it)': placeOf('packages/ui', 'src/index.ts'),
+      'iso (the API depends on it)': placeOf('packages/iso', 'src/index.ts'),
+      cli: placeOf('packages/cli', 'src/cli.ts'),
+      'daemon (bin, handles SIGTERM)': placeOf('packages/daemon', 'src/daemon.ts'),
+      'sdk (browser field only)': placeOf('packages/sdk', 'src/index.ts'),
+      'widgets (DOM lib, no node types)': placeOf('packages/widgets', 'src/index.ts'),
+      'edge (DOM lib, no node types, opens a pool)': placeOf('packages/edge', 'src/worker.ts'),
+    }).toEqual({
+      api: 'server',
+      mobile: 'browser',
+      vite: 'browser',
+      angular: 'browser',
+      'ui (only apps depend on it)': 'browser',
+      'iso (the API depends on it)': 'unknown',
+      cli: 'script',
+      'daemon (bin, handles SIGTERM)': 'server',
+      'sdk (browser field only)': 'browser',
+      'widgets (DOM lib, no node types)': 'browser',
+      'edge (DOM lib, no node types, opens a pool)': 'server',
+    });
+  });
+
+  it('reports the server, the daemon, the worker and the isomorphic package, but not its functions that read browser globals', () => {
+    const run = cachedCli(workspace.dir, ['--format', 'json']);
+    const findings = [...resultsByFile(run, workspace.dir)]
+      .flatMap(([file, result]) => result.messages.map((m) => `${file}:${m.line} ${m.ruleId}`))
+      .sort();
+    expect(findings).toEqual([
+      'apps/api/src/main.ts:11 shutdown/require-close-timeout',
+      'packages/daemon/src/daemon.ts:7 shutdown/no-untracked-promise',
+      'packages/edge/src/worker.ts:11 shutdown/no-untracked-promise',
+      'packages/edge/src/worker.ts:4 shutdown/no-unclosed-resource',
+      'packages/iso/src/index.ts:10 shutdown/no-untracked-promise',
+      // It checks `typeof window`, and its `document` is a parameter: both run in Node too.
+      'packages/iso/src/storage.ts:11 shutdown/no-untracked-promise',
+      'packages/iso/src/storage.ts:6 shutdown/no-untracked-promise',
+    ]);
+  });
+});

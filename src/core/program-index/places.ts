@@ -3,22 +3,25 @@
 // this one question (through the index) before it reports: a hazard needs a Node process that
 // receives the signal.
 //
-// A file's place comes from what the file itself shows (its path, its directives, React), and
-// otherwise from the entry modules that load it: a module only browser pages, tests or scripts
+// A file's place comes from what the file itself shows (its path, its directives, React, Angular),
+// from its package (a mobile, browser or command-line package: packages.ts), and otherwise from
+// the entry modules that load it: a module only browser pages, tests or scripts
 // load runs only there. Within a file shared with the server (a Next.js page with
 // `getServerSideProps`), the React components, hooks and JSX event handlers still run in the
 // browser only; `isBrowserCode` answers for a node.
 import type * as ts from 'typescript';
 import { isTestFile } from '../files.js';
-import { enclosingFunction, isFunctionLikeWithBody, type TS } from '../ts-utils.js';
+import { enclosingFunction, isFunctionLikeWithBody, isInDeclarationFileOrNodeModules, type TS } from '../ts-utils.js';
+import { Packages } from './packages.js';
 
 /**
  * - `server`: loaded by an entry of the long-running service (it creates a server or a resource,
  *   registers request handlers or handles shutdown);
- * - `browser`: a browser bundle's code (client trees, `'use client'`, React UI modules);
+ * - `browser`: a browser bundle's code (client trees, `'use client'`, React UI modules, Angular
+ *   files, React Native / Expo, Vite and browser-only packages and those only they depend on);
  * - `test`: test files and the modules only tests load;
- * - `script`: dev launchers, benchmarks, seeds, migrations and one-shot scripts, and the modules
- *   only they load;
+ * - `script`: dev launchers, benchmarks, seeds, migrations and one-shot scripts, the files of a
+ *   package with a `bin` that neither serves nor handles shutdown, and the modules only they load;
  * - `unknown`: none of these (a library, a worker the index does not recognise).
  */
 export type Place = 'server' | 'browser' | 'test' | 'script' | 'unknown';
@@ -40,6 +43,8 @@ export interface PlaceInputs {
   serves(file: ts.SourceFile): boolean;
   /** Whether `fn` is a request handler the index knows. */
   isHandler(fn: ts.Node): boolean;
+  /** Whether the file registers code to run at shutdown (a signal listener, a framework's shutdown hook). */
+  handlesShutdown(file: ts.SourceFile): boolean;
 }
 
 /** Folders whose entry modules are development tooling, never deployed: a dev launcher, benchmarks, seeds, migrations. */
@@ -80,6 +85,27 @@ const serverExports = new Set([
 /** Next.js files that run on the server: API routes, route handlers, middleware, instrumentation. */
 const nextServerFile = /(^|\/)pages\/api\/|(^|\/)(route|middleware|instrumentation)\.[cm]?[jt]sx?$/;
 const hookName = /^use[A-Z0-9]/;
+/** Angular's own modules (not its server renderer): a file importing one is part of an Angular app. */
+const angularModule = /^@angular\/(?!ssr|platform-server)/;
+const angularFile = /\.(component|directive|pipe)\.[cm]?ts$/;
+/** Globals only a browser (or a mobile app's JavaScript engine) has: code that reads one cannot run in Node. */
+const browserOnlyGlobals = new Set([
+  'window',
+  'document',
+  'localStorage',
+  'sessionStorage',
+  'indexedDB',
+  'requestAnimationFrame',
+]);
+/** `navigator` is a Node global too (since Node 21); these members of it are a browser's only. */
+const browserOnlyNavigator = new Set([
+  'clipboard',
+  'serviceWorker',
+  'geolocation',
+  'mediaDevices',
+  'sendBeacon',
+  'share',
+]);
 
 export class Places {
   private readonly own = new Map<ts.SourceFile, OutOfService | undefined>();
@@ -88,10 +114,20 @@ export class Places {
   private readonly browserFunctions = new Map<ts.Node, boolean>();
   private readonly root: string;
   private readonly domLib: boolean;
+  /** The program is built for the DOM without Node's types (`lib: ["dom"]`, `types` without node). */
+  private readonly domOnly: boolean;
+  /** No package.json above this folder is the program's own. */
+  private readonly packageBound: string;
+  private readonly packages = new Packages();
+  private readonly packagePlaces = new Map<string, OutOfService | undefined>();
+  private packageFiles: Map<string, ts.SourceFile[]> | undefined;
+  private readonly domFunctions = new Map<ts.Node, boolean>();
+  private readonly guardedFiles = new Map<ts.SourceFile, boolean>();
+  private readonly sameFileFunctions = new Map<ts.SourceFile, Map<string, ts.Node>>();
 
   constructor(
     private readonly ts: TS,
-    program: ts.Program,
+    private readonly program: ts.Program,
     private readonly inputs: PlaceInputs,
   ) {
     const options = program.getCompilerOptions();
@@ -99,6 +135,14 @@ export class Places {
     this.root = normalize(config ? config.replace(/[\\/][^\\/]*$/, '') : program.getCurrentDirectory());
     // No `lib` means the default one, which has the DOM.
     this.domLib = !options.lib || options.lib.some((lib) => /dom/i.test(lib));
+    this.domOnly =
+      !!options.lib?.some((lib) => /dom/i.test(lib)) &&
+      options.types !== undefined &&
+      !options.types.some((type) => /(^|\/)node$/.test(type));
+    // An inferred program (no config) is rooted where its files are.
+    this.packageBound = config
+      ? this.root
+      : (commonFolder(program.getRootFileNames().map((name) => normalize(name).replace(/\/[^/]*$/, ''))) ?? this.root);
   }
 
   /** Where the file runs when SIGTERM cannot reach it, from its own evidence or its entries'; undefined otherwise. */
@@ -160,6 +204,7 @@ export class Places {
     if (!serverFile && !this.inputs.hasServiceSeed(file)) {
       if (folders.some((f) => clientFolder.test(f)) && this.usesDomGlobals(file)) return 'browser';
       if (this.isReactFile(file) && !this.exportsServerCode(file) && this.rendersOrUsesHooks(file)) return 'browser';
+      if (this.isAngularFile(file, base)) return 'browser';
     }
     // Tooling is an entry of its own (run by hand or by a package script); what it imports from
     // the service stays the service's.
@@ -167,7 +212,66 @@ export class Places {
       if (folders.some((f) => devFolder.test(f)) || seedFile.test(base)) return 'script';
       if (folders.some((f) => scriptFolder.test(f)) && !this.inputs.serves(file)) return 'script';
     }
-    return undefined;
+    return serverFile ? undefined : this.placeOfPackage(file);
+  }
+
+  /**
+   * The place of the package a file belongs to (its nearest package.json): a mobile or browser
+   * app, a browser library only such apps depend on, or a command-line tool (`bin`). None when a
+   * file of the package in this program serves or handles shutdown (a server beside the client in
+   * one package, a long-running process started from its `bin`), nor for a browser package one of
+   * whose files opens a resource (a Node worker built for the DOM without Node's types).
+   */
+  private placeOfPackage(file: ts.SourceFile): OutOfService | undefined {
+    const name = normalize(file.fileName);
+    if (!isUnder(name, this.packageBound)) return undefined;
+    const dir = this.packages.packageDirOf(name.slice(0, name.lastIndexOf('/')), this.packageBound);
+    const key = dir ?? '';
+    if (this.packagePlaces.has(key)) return this.packagePlaces.get(key);
+    let place: OutOfService | undefined;
+    const domOnly = this.domOnly && isUnder(dir ?? this.root, this.root);
+    if (dir === undefined) place = domOnly ? 'browser' : undefined;
+    else if (this.packages.isBrowserPackage(dir, domOnly)) place = 'browser';
+    else if (this.packages.isCliPackage(dir)) place = 'script';
+    if (place) {
+      const files = this.filesOfPackage(key);
+      // A browser's code creates no server or resource and handles no shutdown; a tool may open a
+      // resource, but one that serves or handles shutdown runs until it is stopped.
+      if (place === 'browser' && files.some((f) => this.inputs.hasServiceSeed(f))) place = undefined;
+      else if (files.some((f) => this.inputs.serves(f) || this.inputs.handlesShutdown(f))) place = undefined;
+    }
+    this.packagePlaces.set(key, place);
+    return place;
+  }
+
+  /** The program's own files of the package at `dir` ('' for those under no package.json). */
+  private filesOfPackage(dir: string): ts.SourceFile[] {
+    if (!this.packageFiles) {
+      this.packageFiles = new Map();
+      for (const file of this.program.getSourceFiles()) {
+        if (isInDeclarationFileOrNodeModules(file)) continue;
+        const name = normalize(file.fileName);
+        if (!isUnder(name, this.packageBound)) continue;
+        const key = this.packages.packageDirOf(name.slice(0, name.lastIndexOf('/')), this.packageBound) ?? '';
+        const list = this.packageFiles.get(key) ?? [];
+        list.push(file);
+        this.packageFiles.set(key, list);
+      }
+    }
+    return this.packageFiles.get(dir) ?? [];
+  }
+
+  /** A component, directive or pipe file, or one importing Angular's own modules (a service, a guard): an Angular app's. */
+  private isAngularFile(file: ts.SourceFile, base: string): boolean {
+    if (angularFile.test(base)) return true;
+    const t = this.ts;
+    return file.statements.some(
+      (s) =>
+        t.isImportDeclaration(s) &&
+        !s.importClause?.isTypeOnly &&
+        t.isStringLiteral(s.moduleSpecifier) &&
+        angularModule.test(s.moduleSpecifier.text),
+    );
   }
 
   /**
@@ -178,11 +282,95 @@ export class Places {
   isBrowserCode(node: ts.Node): boolean {
     const file = node.getSourceFile();
     if (this.outOfService(file) === 'browser') return true;
-    if (!this.isReactFile(file)) return false;
+    const react = this.isReactFile(file);
+    const dom = !this.guardsForBrowser(file);
+    if (!react && !dom) return false;
     for (let fn = enclosingFunction(this.ts, node); fn; fn = enclosingFunction(this.ts, fn)) {
-      if (this.isBrowserFunction(fn)) return true;
+      if (react && this.isBrowserFunction(fn)) return true;
+      if (dom && this.readsBrowserGlobals(fn, new Set())) return true;
     }
     return false;
+  }
+
+  /**
+   * Whether a function reads a global only browsers have (`window`, `document`, `indexedDB`,
+   * `navigator.clipboard`), or calls a function of its own module that does: in Node it would
+   * throw, so it runs only in a browser. Its nested functions do not count: a callback it hands on
+   * (`page.evaluate(() => document.title)`) is the browser's, not the function itself.
+   */
+  private readsBrowserGlobals(fn: ts.Node, visiting: Set<ts.Node>): boolean {
+    const known = this.domFunctions.get(fn);
+    if (known !== undefined) return known;
+    if (visiting.has(fn)) return false;
+    visiting.add(fn);
+    const t = this.ts;
+    const file = fn.getSourceFile();
+    const declared = this.sameFileFunctionsOf(file);
+    const visit = (node: ts.Node): boolean => {
+      if (node !== fn && isFunctionLikeWithBody(t, node)) return false;
+      if (t.isIdentifier(node) && isBrowserGlobal(t, node) && !declared.has(`var:${node.text}`)) return true;
+      if (t.isCallExpression(node) && t.isIdentifier(node.expression)) {
+        const callee = declared.get(node.expression.text);
+        if (callee && callee !== fn && this.readsBrowserGlobals(callee, visiting)) return true;
+      }
+      return t.forEachChild(node, visit) ?? false;
+    };
+    const answer = isFunctionLikeWithBody(t, fn) && fn.body !== undefined && visit(fn.body);
+    this.domFunctions.set(fn, answer);
+    return answer;
+  }
+
+  /**
+   * The module's own functions by name (declarations, `const f = () => …`), and `var:<name>` for
+   * every other name it declares: a local `document` (jsdom's) is no browser global.
+   */
+  private sameFileFunctionsOf(file: ts.SourceFile): Map<string, ts.Node> {
+    let found = this.sameFileFunctions.get(file);
+    if (found) return found;
+    const t = this.ts;
+    const map = new Map<string, ts.Node>();
+    const visit = (node: ts.Node): void => {
+      if (t.isFunctionDeclaration(node) && node.name && node.body) map.set(node.name.text, node);
+      else if (
+        t.isVariableDeclaration(node) &&
+        t.isIdentifier(node.name) &&
+        node.initializer &&
+        (t.isArrowFunction(node.initializer) || t.isFunctionExpression(node.initializer))
+      )
+        map.set(node.name.text, node.initializer);
+      const name = (node as ts.NamedDeclaration).name;
+      if (
+        name &&
+        (t.isVariableDeclaration(node) ||
+          t.isParameter(node) ||
+          t.isBindingElement(node) ||
+          t.isFunctionDeclaration(node) ||
+          t.isImportSpecifier(node) ||
+          t.isImportClause(node) ||
+          t.isNamespaceImport(node))
+      ) {
+        const visitName = (n: ts.Node): void => {
+          if (t.isIdentifier(n)) map.set(`var:${n.text}`, n);
+          else t.forEachChild(n, visitName);
+        };
+        visitName(name);
+      }
+      t.forEachChild(node, visit);
+    };
+    visit(file);
+    found = map;
+    this.sameFileFunctions.set(file, found);
+    return found;
+  }
+
+  /** `typeof window !== 'undefined'`: the module is written to run in Node too, and checks where it is. */
+  private guardsForBrowser(file: ts.SourceFile): boolean {
+    let answer = this.guardedFiles.get(file);
+    if (answer === undefined) {
+      answer = /typeof\s+(window|document|navigator|localStorage|indexedDB|globalThis\.window)\b/.test(file.text);
+      this.guardedFiles.set(file, answer);
+    }
+    return answer;
   }
 
   private isBrowserFunction(fn: ts.Node): boolean {
@@ -287,6 +475,39 @@ export class Places {
 
 function normalize(path: string): string {
   return path.replace(/\\/g, '/').replace(/\/$/, '');
+}
+
+function isUnder(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}/`);
+}
+
+/** The deepest folder every one of `folders` is in. */
+function commonFolder(folders: readonly string[]): string | undefined {
+  if (folders.length === 0) return undefined;
+  let common = folders[0]!;
+  for (const folder of folders) {
+    while (!isUnder(folder, common)) {
+      const parent = common.slice(0, common.lastIndexOf('/'));
+      if (parent === common || parent === '') return undefined;
+      common = parent;
+    }
+  }
+  return common;
+}
+
+/** A read of a browser-only global: not a property name, a declared name or a member other than the browser's. */
+function isBrowserGlobal(t: TS, node: ts.Identifier): boolean {
+  const parent = node.parent;
+  if (t.isPropertyAccessExpression(parent) && parent.name === node) return false;
+  if (t.isPropertyAssignment(parent) && parent.name === node) return false;
+  if (t.isQualifiedName(parent) || t.isTypeQueryNode(parent)) return false;
+  if (browserOnlyGlobals.has(node.text)) return true;
+  return (
+    node.text === 'navigator' &&
+    t.isPropertyAccessExpression(parent) &&
+    parent.expression === node &&
+    browserOnlyNavigator.has(parent.name.text)
+  );
 }
 
 /** The name a function is known by: its own, its variable's or its property's. */
