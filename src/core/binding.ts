@@ -68,7 +68,11 @@ export class ModuleBinding {
       if (base) return makeRef(base.module, [...base.path, name]);
       // `import * as lib from './lib'; lib.createServer`: a member of a module of this program.
       const local = this.localModuleOf(node.expression);
-      return local ? this.resolveExportOfFile(local, name, [], depth + 1) : undefined;
+      if (local) return this.resolveExportOfFile(local, name, [], depth + 1);
+      // `this.process`: a field that holds the process handed in.
+      const member = t.isPropertyAccessExpression(node) ? this.types.getSymbolAtLocation(node.name) : undefined;
+      const declaration = member?.declarations?.[0];
+      return declaration ? this.handedInProcess(declaration, depth) : undefined;
     }
     if (t.isCallExpression(node)) {
       const specifier = this.requireSpecifier(node);
@@ -197,6 +201,37 @@ export class ModuleBinding {
     }
     if (t.isExportSpecifier(declaration)) {
       return this.resolveExportSpecifier(declaration, depth);
+    }
+    return this.handedInProcess(declaration, depth);
+  }
+
+  /**
+   * The process handed in rather than named: a parameter, field or variable declared
+   * `NodeJS.Process` or `typeof process` (`constructor(private readonly process: NodeJS.Process)`,
+   * then `this.process.on('SIGTERM', …)`), or defaulting to it (`proc = process`). Read from the
+   * declaration, so it holds without the node types installed.
+   */
+  private handedInProcess(declaration: ts.Declaration, depth: number): ApiRef | undefined {
+    const t = this.t;
+    if (!t.isParameter(declaration) && !t.isPropertyDeclaration(declaration) && !t.isVariableDeclaration(declaration))
+      return undefined;
+    const annotation = declaration.type;
+    if (annotation && t.isTypeQueryNode(annotation) && t.isIdentifier(annotation.exprName)) {
+      return annotation.exprName.text === 'process' ? makeRef('global', ['process']) : undefined;
+    }
+    if (
+      annotation &&
+      t.isTypeReferenceNode(annotation) &&
+      t.isQualifiedName(annotation.typeName) &&
+      t.isIdentifier(annotation.typeName.left) &&
+      annotation.typeName.left.text === 'NodeJS' &&
+      annotation.typeName.right.text === 'Process'
+    ) {
+      return makeRef('global', ['process']);
+    }
+    if (!annotation && !t.isVariableDeclaration(declaration) && declaration.initializer) {
+      const ref = this.resolve(declaration.initializer, depth + 1);
+      return ref && ref.module === 'global' && ref.path.length === 1 && ref.path[0] === 'process' ? ref : undefined;
     }
     return undefined;
   }

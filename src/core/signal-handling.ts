@@ -81,34 +81,7 @@ export function registrationAt(
 
 function isProcess(index: ProgramIndex, expression: ts.Expression): boolean {
   const ref = index.binding.resolve(expression);
-  if (ref !== undefined) return sameRef(ref, processRef);
-  return isInjectedProcess(index, expression);
-}
-
-/**
- * The process handed in rather than named: `this.process.on('SIGTERM', …)` in a class built with
- * `new App(process, …)`, typed `NodeJS.Process` (or `typeof process`). By its type where the
- * node types are installed, else by the annotation of the field or parameter it reads.
- */
-function isInjectedProcess(index: ProgramIndex, expression: ts.Expression): boolean {
-  const t = index.ts;
-  const e = skipOuterExpressions(t, expression);
-  if (!t.isIdentifier(e) && !t.isPropertyAccessExpression(e)) return false;
-  const type = index.types.getTypeAtLocation(e);
-  const typeSymbol = type.getSymbol() ?? type.aliasSymbol;
-  const inNodeJs = (d: ts.Declaration) => t.isModuleBlock(d.parent) && d.parent.parent.name.getText() === 'NodeJS';
-  if (typeSymbol?.name === 'Process' && typeSymbol.declarations?.some(inNodeJs)) return true;
-  const symbol = index.types.getSymbolAtLocation(t.isPropertyAccessExpression(e) ? e.name : e);
-  return (symbol?.declarations ?? []).some((declaration) => {
-    const annotation =
-      t.isParameter(declaration) || t.isPropertyDeclaration(declaration) || t.isVariableDeclaration(declaration)
-        ? declaration.type
-        : undefined;
-    if (!annotation) return false;
-    if (t.isTypeQueryNode(annotation))
-      return t.isIdentifier(annotation.exprName) && annotation.exprName.text === 'process';
-    return t.isTypeReferenceNode(annotation) && annotation.typeName.getText() === 'NodeJS.Process';
-  });
+  return ref !== undefined && sameRef(ref, processRef);
 }
 
 /** A listener for `event`: a signal by its literal, a loop over a list of them, or its type; not `'exit'` or `'message'`. */
