@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { rules } from '../../rules/index.js';
 import { analyzeProject, type AnalyzedFinding, type FindingFacts } from '../../src/core/analysis.js';
-import { shutdownHookMethods } from '../../src/core/catalogue.js';
+import { processExits, sameRef, shutdownHookMethods } from '../../src/core/catalogue.js';
 import { isTestFile } from '../../src/core/files.js';
 import { methodCallParts } from '../../src/core/ts-utils.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
@@ -31,6 +31,11 @@ export interface ShutdownPathFacts {
   trigger: string;
   /** What runs it: a signal listener, a library's shutdown callback, or closing an app (Fastify `onClose`, NestJS hooks). */
   runsOn: 'signal' | 'library' | 'close';
+  /**
+   * The process exits on this path outside the function itself (in a function it calls, a method
+   * of its class, a callback of theirs), where a drain at its end would run after, or never.
+   */
+  exitsElsewhere: { path: string; line: number }[];
 }
 
 /** One program: its files, and the shutdown paths the core found in it (test files left out). */
@@ -77,6 +82,13 @@ export function analyseForCodemods(
 function serviceFacts(program: TS.Program): ServiceFacts {
   const index = ProgramIndex.for(ts, program);
   const shutdownPaths: ShutdownPathFacts[] = [];
+  // `process.exit(…)` in every form the binding knows (`this.process.exit`, `exit` from node:process).
+  const exits = ['exit', 'abort', 'reallyExit'].flatMap((name) =>
+    index.callsNamed(name).filter((call) => {
+      const ref = index.binding.resolve(call.expression);
+      return ref !== undefined && processExits.some((exit) => sameRef(exit, ref));
+    }),
+  );
   for (const root of index.shutdownRoots) {
     const file = root.registration.getSourceFile();
     if (isTestFile(file.fileName)) continue;
@@ -95,6 +107,19 @@ function serviceFacts(program: TS.Program): ServiceFacts {
           : 'library';
     const at = file.getLineAndCharacterOfPosition(root.registration.getStart());
     const fn = ts.isSourceFile(root.fn) ? undefined : root.fn;
+    const path = index.shutdownPath(root);
+    const exitsElsewhere = exits
+      .filter((call) => {
+        for (let node: TS.Node | undefined = call.parent; node; node = node.parent) {
+          if (node === root.fn) return false;
+          if (path.has(node)) return true;
+        }
+        return false;
+      })
+      .map((call) => ({
+        path: call.getSourceFile().fileName,
+        line: call.getSourceFile().getLineAndCharacterOfPosition(call.getStart()).line + 1,
+      }));
     shutdownPaths.push({
       path: fn ? fn.getSourceFile().fileName : file.fileName,
       ...(fn ? { start: fn.getStart(), end: fn.getEnd() } : {}),
@@ -102,6 +127,7 @@ function serviceFacts(program: TS.Program): ServiceFacts {
       column: at.character + 1,
       trigger: root.trigger,
       runsOn,
+      exitsElsewhere,
     });
   }
   return { files: new Set(index.sourceFiles.map((f) => f.fileName)), shutdownPaths };

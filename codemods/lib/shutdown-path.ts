@@ -7,6 +7,7 @@
 // the callback the library awaits. What cannot be placed is left for a person, and the findings
 // rewritten in that program are not counted as fixed.
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { ASTPath, JSCodeshift } from 'jscodeshift';
 import type { CodemodAnalysis, ShutdownPathFacts } from './analysis.js';
 import { applyCodemods, type Codemod, type LeftForPerson, type RewriteContext } from './codemod.js';
@@ -61,8 +62,17 @@ function isMember(node: Node, object: string | undefined, property: string): boo
   );
 }
 
+/** `process.exit(…)`, also on a process handed in and kept in a field (`this.process.exit(0)`). */
 const isProcessExit = (node: Node): boolean =>
-  node?.type === 'CallExpression' && isMember(node.callee, 'process', 'exit');
+  node?.type === 'CallExpression' &&
+  (isMember(node.callee, 'process', 'exit') ||
+    (isMember(node.callee, undefined, 'exit') && isMember(node.callee.object, undefined, 'process')));
+
+/** Any `x.exit(…)` or `exit(…)` this step cannot tell from `process.exit`: a drain placed without it may run too late. */
+const mayExit = (node: Node): boolean =>
+  node?.type === 'CallExpression' &&
+  !isProcessExit(node) &&
+  (isMember(node.callee, undefined, 'exit') || (node.callee?.type === 'Identifier' && node.callee.name === 'exit'));
 
 /** `lifecycle.shutdown()` (any local name of the lifecycle), already on the path: nothing to add. */
 function isLifecycleDrain(j: JSCodeshift, node: Node): boolean {
@@ -221,7 +231,13 @@ function exitingCallees(context: RewriteContext, root: ASTPath<Node>): ASTPath<N
   return found;
 }
 
-function placeIn(context: RewriteContext, root: ASTPath<Node>, left: readonly LeftForPerson[], depth = 0): Placement {
+function placeIn(
+  context: RewriteContext,
+  root: ASTPath<Node>,
+  left: readonly LeftForPerson[],
+  depth = 0,
+  exitsElsewhere: readonly { path: string; line: number }[] = [],
+): Placement {
   const { j } = context;
   if (
     j(root)
@@ -239,15 +255,31 @@ function placeIn(context: RewriteContext, root: ASTPath<Node>, left: readonly Le
     .filter((p) => isProcessExit(p.node) && !inTimer(p, root))
     .paths();
 
+  let placedInCallee = false;
   if (exits.length === 0 && depth === 0) {
     // `process.on('SIGTERM', () => void shutdown('SIGTERM'))`: the drain goes where `shutdown` exits.
     for (const callee of exitingCallees(context, root)) {
       const outcome = placeIn(context, callee, left, 1);
       if (outcome !== 'placed' || callee.node.async) return outcome;
+      placedInCallee = true;
     }
+  }
+  // The exit is in what it calls (`this.onExit()` whose close callback exits): a drain at the end
+  // of this function would run after that exit, or race it.
+  if (exits.length === 0 && depth === 0 && !placedInCallee && exitsElsewhere.length > 0) {
+    const first = exitsElsewhere[0]!;
+    return {
+      why: `the process exits in what it calls (${basename(first.path)}:${first.line}): call \`await lifecycle.shutdown()\` before that exit`,
+    };
   }
 
   if (exits.length === 0) {
+    const unknown = j(root)
+      .find(j.CallExpression)
+      .filter((p) => mayExit(p.node) && !inTimer(p, root))
+      .size();
+    if (unknown > 0)
+      return { why: 'it calls an `exit(…)` that may be the process’s: call `await lifecycle.shutdown()` before it' };
     const fn = root.node;
     const params: Node[] = fn.params ?? [];
     if (!fn.async && params.some((p) => p.type === 'Identifier' && /^(?:done|cb|callback|next)$/.test(p.name)))
@@ -354,7 +386,7 @@ export function drainWhereServiceDrains(input: {
         for (const facts of here) {
           const fn = facts.start === undefined ? undefined : functionAt(context, source, facts.start, facts.end!);
           const outcome: Placement = fn
-            ? placeIn(context, fn, codemodsLeft)
+            ? placeIn(context, fn, codemodsLeft, 0, facts.exitsElsewhere)
             : { why: 'a top-level `await once(process, …)`: call `await lifecycle.shutdown()` after it by hand' };
           if (outcome === 'placed') {
             changed = true;

@@ -90,6 +90,66 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     expect(run.stdout).toContain('rewrote 1 finding in 1 file; 0 left for a person.');
   });
 
+  const handedIn = (onExit: string[]): string =>
+    fixtureServer('sigterm-handler').replace(
+      /process\.on\('SIGTERM'[^]*$/,
+      [
+        'class App {',
+        '  process = process;',
+        '',
+        '  constructor() {',
+        "    this.process.on('SIGTERM', () => this.onExit());",
+        '  }',
+        '',
+        ...onExit,
+        '',
+        '  close(callback) {',
+        '    server.close(callback);',
+        '  }',
+        '}',
+        '',
+        'new App();',
+        '',
+      ].join('\n'),
+    );
+
+  it('a process kept in a field exits in a method the listener calls: left for a person, never drained after that exit', () => {
+    const dir = service(
+      'sigterm-handler',
+      handedIn(['  onExit() {', '    this.close(() => {', '      this.process.exit(0);', '    });', '  }']),
+    );
+    const run = cli(dir, ['migrate', 'untracked-promise-to-lifecycle-track']);
+    expect(run.code).toBe(0);
+    expect(serverOf(dir)).not.toContain('lifecycle.shutdown()');
+    expect(run.stdout).toMatch(
+      /drain-lifecycle: `process\.on\('SIGTERM'\)` does not drain the lifecycle: the process exits in what it calls \(server\.js:\d+\)/,
+    );
+    expect(run.stdout).toContain('rewrote 0 findings in 1 file');
+    expect(run.stdout).toContain('not counted as fixed');
+  });
+
+  it('a process kept in a field exits in a callback of the listener itself: the drain goes before that exit', () => {
+    const dir = service(
+      'sigterm-handler',
+      handedIn(['  onExit() {}']).replace(
+        "this.process.on('SIGTERM', () => this.onExit());",
+        "this.process.on('SIGTERM', () => {\n      this.close(() => {\n        this.process.exit(0);\n      });\n    });",
+      ),
+    );
+    const run = cli(dir, ['migrate', 'untracked-promise-to-lifecycle-track']);
+    expect(run.code).toBe(0);
+    expect(serverOf(dir)).toContain(
+      ['      this.close(async () => {', '        await lifecycle.shutdown();', '        this.process.exit(0);'].join(
+        '\n',
+      ),
+    );
+    expect(run.stdout).toContain('rewrote 1 finding in 1 file');
+    git(dir, 'commit', '-q', '-am', 'migrated');
+    const again = cli(dir, ['migrate', 'untracked-promise-to-lifecycle-track']);
+    expect(again.stdout).toMatch(/rewrote 0 findings in 0 files/);
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+
   it('a close-with-grace callback drains at its end, inside the callback the library awaits', () => {
     const dir = service(
       'sigterm-handler',
