@@ -10,6 +10,19 @@ import { type TypeQuestions } from './type-questions.js';
 
 const MAX_DEPTH = 12;
 
+/** EventEmitter methods that return the emitter, so that calls chain. */
+const chainingListenerMethods = new Set([
+  'on',
+  'once',
+  'addListener',
+  'prependListener',
+  'prependOnceListener',
+  'off',
+  'removeListener',
+  'removeAllListeners',
+  'setMaxListeners',
+]);
+
 /** `node:http` -> `http`; `node:test` stays `test`; `process` and `globalThis` live under `global`. */
 export function normalizeModuleName(name: string): string {
   return name.startsWith('node:') ? name.slice(5) : name;
@@ -77,6 +90,13 @@ export class ModuleBinding {
     if (t.isCallExpression(node)) {
       const specifier = this.requireSpecifier(node);
       if (specifier !== undefined) return this.resolveModuleMember(specifier, [], node, depth);
+      // `process.on('SIGINT', f).on('SIGTERM', g)`: an emitter's listener methods return the emitter.
+      const callee = skipOuterExpressions(t, node.expression);
+      if (t.isPropertyAccessExpression(callee) && chainingListenerMethods.has(callee.name.text)) {
+        const emitter = this.resolve(callee.expression, depth + 1);
+        if (emitter && emitter.module === 'global' && emitter.path.length === 1 && emitter.path[0] === 'process')
+          return emitter;
+      }
       return undefined;
     }
     if (t.isAwaitExpression(node) && t.isCallExpression(skipOuterExpressions(t, node.expression))) {
