@@ -227,6 +227,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (isHandlerWrapperForward(context, origin) || handsResultToCallback(context, value, statement)) continue;
     if (isShutdownItself(context, origin, value)) continue;
     if (settlesAtOnce(context, origin)) continue;
+    if (releasesOnly(context, origin, value)) continue;
     if (respondsWhenDone(context, origin, value, statement)) continue;
     if (feedsAwaitedStream(context, origin)) continue;
     if (t.isCallExpression(origin) && endsByResolving(context, origin.expression)) continue;
@@ -300,6 +301,106 @@ function leavesWorkPending(context: Context, fn: ts.Node): boolean {
   };
   t.forEachChild(body, visit);
   return pending;
+}
+
+/** Methods that give a readable body, stream or reader back without waiting for anything. */
+const readableReleaseMethods = new Set(['cancel', 'destroy', 'close', 'abort', 'releaseLock']);
+/** A writable stream's `close()` waits for its queued writes (a flush); only an abort discards them. */
+const writableReleaseMethods = new Set(['abort', 'destroy']);
+const readableStreamTypes = new Set([
+  'ReadableStream',
+  'ReadableStreamDefaultReader',
+  'ReadableStreamBYOBReader',
+  'Readable',
+  'IncomingMessage',
+]);
+const writableStreamTypes = new Set(['WritableStream', 'WritableStreamDefaultWriter']);
+
+/**
+ * A release of a body, stream or reader: `res.body.cancel()`, `reader.cancel()`. Decided by the
+ * receiver's type where it is known (a `ReadableStream`, a reader, a `node:stream` Readable; a
+ * `WritableStream` only for `abort`), and by a `.body` receiver where it is not.
+ */
+function isReleaseCall(context: Context, call: ts.Expression): boolean {
+  const t = context.ts;
+  const e = skipOuterExpressions(t, call);
+  if (!t.isCallExpression(e)) return false;
+  const parts = methodCallParts(t, e);
+  if (!parts || !readableReleaseMethods.has(parts.name)) return false;
+  const type = context.types.getTypeAtLocation(parts.receiver);
+  if (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) {
+    const receiver = skipOuterExpressions(t, parts.receiver);
+    return t.isPropertyAccessExpression(receiver) && receiver.name.text === 'body';
+  }
+  const members = (type.isUnion() ? type.types : [type]).filter(
+    (part) => !(part.flags & (t.TypeFlags.Null | t.TypeFlags.Undefined)),
+  );
+  return (
+    members.length > 0 &&
+    members.every((part) => {
+      const name = part.getSymbol()?.name;
+      if (!name) return false;
+      if (readableStreamTypes.has(name)) return true;
+      return writableStreamTypes.has(name) && writableReleaseMethods.has(parts.name);
+    })
+  );
+}
+
+/** `.catch(h)` or `.then(a, b)` along the chain: the release's rejection is handled. */
+function handlesRejection(context: Context, value: ts.Expression): boolean {
+  const t = context.ts;
+  let e = skipOuterExpressions(t, value);
+  while (t.isCallExpression(e)) {
+    const parts = methodCallParts(t, e);
+    if (!parts || !isChainMethod(parts.name)) return false;
+    if ((parts.name === 'catch' && e.arguments.length > 0) || (parts.name === 'then' && e.arguments.length > 1)) {
+      return true;
+    }
+    e = skipOuterExpressions(t, parts.receiver);
+  }
+  return false;
+}
+
+/**
+ * Releasing a body, stream or reader, its rejection handled (`void res.body.cancel().catch(log)`),
+ * or calling a function of the program whose only pending work is such releases (`void
+ * cancelBody(res, 'log')`): nothing is lost if the process dies first, the socket goes with it.
+ */
+function releasesOnly(context: Context, origin: ts.Expression, value: ts.Expression): boolean {
+  const t = context.ts;
+  if (isReleaseCall(context, origin)) return handlesRejection(context, value);
+  if (!t.isCallExpression(origin)) return false;
+  const functions = context.index.resolveFunctions(origin.expression, 0, false);
+  return functions.length > 0 && functions.every((fn) => onlyReleasesPending(context, fn));
+}
+
+/** Every await and returned promise in the function's own body is a release, and there is one. */
+function onlyReleasesPending(context: Context, fn: ts.Node): boolean {
+  const t = context.ts;
+  const body = functionBody(t, fn);
+  if (!body || !t.isBlock(body) || !isAsyncFunction(t, fn)) return false;
+  let releases = 0;
+  let other = false;
+  const visit = (node: ts.Node): void => {
+    if (other || isFunctionLikeWithBody(t, node)) return;
+    if (t.isForOfStatement(node) && node.awaitModifier) other = true;
+    else if (t.isAwaitExpression(node)) {
+      if (isReleaseCall(context, originOfChain(t, node.expression))) releases++;
+      else other = true;
+    } else if (t.isReturnStatement(node) && node.expression && mayBePromise(context, node.expression)) {
+      if (isReleaseCall(context, originOfChain(t, node.expression))) releases++;
+      else other = true;
+    } else if (t.isExpressionStatement(node)) {
+      for (const dropped of droppedValues(t, node.expression)) {
+        if (!isPromiseValued(t, context.index, dropped)) continue;
+        if (isReleaseCall(context, originOfChain(t, dropped)) && handlesRejection(context, dropped)) releases++;
+        else other = true;
+      }
+      if (!other) t.forEachChild(node, visit);
+    } else t.forEachChild(node, visit);
+  };
+  t.forEachChild(body, visit);
+  return releases > 0 && !other;
 }
 
 /** Calls that complete (or stream) an HTTP response: Express, node:http, Fastify's `reply`. */

@@ -32,6 +32,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-timeout-cleared.ts'),
     project.file('valid-loop-resolves.ts'),
     project.file('valid-worker-thread-entry.ts'),
+    project.file('valid-release-handled.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
@@ -170,6 +171,15 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       errors: [
         { messageId: 'untracked', line: 11, column: 5, data: { name: 'this.generalQueue.add(…)' } },
         { messageId: 'untracked', line: 15, column: 5, data: { name: 'this.redis.set(…)' } },
+      ],
+    },
+    {
+      // A release whose rejection is unhandled, a writable's close (a flush), a helper that also writes.
+      ...project.file('invalid-release.ts'),
+      errors: [
+        { messageId: 'untracked', line: 14, column: 3, data: { name: 'response.body.cancel(…)' } },
+        { messageId: 'untracked', line: 15, column: 3, data: { name: 'sink.close(…)' } },
+        { messageId: 'untracked', line: 16, column: 3, data: { name: 'cancelAndAudit(…)' } },
       ],
     },
     {
