@@ -253,6 +253,9 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
         { messageId: 'unusedDestructuredSignal', line: 22, column: 33 },
         // a callback whose type hands it a signal
         { messageId: 'unusedSignal', line: 29, column: 10, data: { param: 'signal' } },
+        // callbacks of calls: the declared signatures hand an options bag with a signal
+        { messageId: 'unusedOptionsSignal', line: 39, column: 23, data: { param: 'options', property: 'signal' } },
+        { messageId: 'unusedOptionsSignal', line: 44, column: 23, data: { param: 'options', property: 'signal' } },
       ],
     },
     {
