@@ -150,13 +150,36 @@ export function applyCodemods(
   const lineTerminator = file.source.includes('\r\n') ? '\r\n' : '\n';
   // Reprinted statements wrap at the file's own width (recast's default is 74 columns).
   const wrapColumn = Math.max(80, ...parsedSource.split('\n').map((line) => line.length));
-  const printed = withoutDoubledDirectiveSemicolons(
-    j,
-    root,
-    root.toSource({ quote: quoteStyle(j, root), lineTerminator, arrowParensAlways: true, wrapColumn }),
+  const printed = inSemicolonStyle(
+    parsedSource,
+    withoutDoubledDirectiveSemicolons(
+      j,
+      root,
+      root.toSource({ quote: quoteStyle(j, root), lineTerminator, arrowParensAlways: true, wrapColumn }),
+    ),
   );
   const output = binding.addImport(printed);
   return { output: output === file.source ? null : output, rewritten, left };
+}
+
+/**
+ * recast prints the statements a codemod adds with a semicolon. In a file written without them
+ * (no line of it ends in one), a new line that ends in `;` loses it, unless the next line starts
+ * with what would continue the statement (`(`, `[`, a template, an operator).
+ */
+function inSemicolonStyle(source: string, output: string): string {
+  if (/;[ \t]*\r?$/m.test(source)) return output;
+  const before = new Set(source.split('\n').map((line) => line.trimEnd()));
+  const lines = output.split('\n');
+  return lines
+    .map((line, i) => {
+      const trimmed = line.replace(/\r$/, '').trimEnd();
+      if (!trimmed.endsWith(';') || before.has(trimmed) || /^\s*for\s*\(/.test(trimmed)) return line;
+      const next = lines.slice(i + 1).find((l) => l.trim() !== '');
+      if (next && /^\s*[([`+\-*/]/.test(next)) return line;
+      return line.replace(/;(\s*\r?)$/, '$1');
+    })
+    .join('\n');
 }
 
 /** recast reprints a directive (`'use strict';`) with a second semicolon when a statement is added to the program body. */

@@ -90,6 +90,19 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     expect(run.stdout).toContain('rewrote 1 finding in 1 file; 0 left for a person.');
   });
 
+  it('in a file written without semicolons, the lines it adds have none either', () => {
+    const bare = fixtureServer('sigterm-handler').replace(/;$/gm, '');
+    expect(bare).not.toMatch(/;$/m);
+    const dir = service('sigterm-handler', bare);
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    const after = serverOf(dir);
+    expect(after).toMatch(/^\s*await lifecycle\.shutdown\(\)$/m);
+    expect(after).toContain("import { lifecycle } from 'shutdown-lint/lifecycle'\n");
+    expect(after).not.toMatch(/;$/m);
+    expectIdempotent(dir);
+  });
+
   const handedIn = (onExit: string[]): string =>
     fixtureServer('sigterm-handler').replace(
       /process\.on\('SIGTERM'[^]*$/,
