@@ -376,6 +376,7 @@ export function isStartupScope(index: ProgramIndex, scope: FunctionLikeWithBody 
   if (isEntryPath(index, scope)) return true;
   if (t.isSourceFile(scope) || depth > 5) return false;
   if (isCommandAction(index, scope)) return true;
+  if (isNestBootstrapHook(t, scope)) return true;
   const facts = factsOf(index);
   const cached = facts.startup.get(scope);
   if (cached !== undefined) return cached;
@@ -396,6 +397,26 @@ export function isStartupScope(index: ProgramIndex, scope: FunctionLikeWithBody 
   }
   facts.startup.set(scope, startup);
   return startup;
+}
+
+/**
+ * NestJS runs `onModuleInit` and `onApplicationBootstrap` while the application initialises, before
+ * `app.listen()` opens its server (`app.init()` runs them first): an exit there (the database never
+ * answered, a migration failed) is a failed start. A provider or module class: decorated, or
+ * implementing the hook's interface.
+ */
+function isNestBootstrapHook(t: TS, fn: FunctionLikeWithBody): boolean {
+  if (!t.isMethodDeclaration(fn) || !t.isIdentifier(fn.name)) return false;
+  if (fn.name.text !== 'onModuleInit' && fn.name.text !== 'onApplicationBootstrap') return false;
+  const cls = fn.parent;
+  if (!t.isClassDeclaration(cls)) return false;
+  const decorated = (t.getDecorators?.(cls) ?? []).length > 0;
+  const implementsHook = (cls.heritageClauses ?? []).some(
+    (clause) =>
+      clause.token === t.SyntaxKind.ImplementsKeyword &&
+      clause.types.some((type) => /^(OnModuleInit|OnApplicationBootstrap)$/.test(type.expression.getText())),
+  );
+  return decorated || implementsHook;
 }
 
 /** `X.instance ??= new C()`, or `if (X.instance == null) X.instance = new C()`: the function memoising it. */

@@ -40,6 +40,8 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
     project.file('startup/plugin.ts'),
     project.file('startup/engine.ts'),
     project.file('startup/env.validation.ts'),
+    // NestJS bootstrap hooks (onApplicationBootstrap, onModuleInit) and what they await: before listen.
+    project.file('startup/database.module.ts'),
     // A failed start after the module opened a pool: the entry promise's `.catch`, the probe of
     // the pool; and a listen failure of a server kept on an application-wide object.
     project.file('startup/entry-promise.ts'),
