@@ -1,9 +1,27 @@
 // Command-line arguments -> options. Errors are UsageErrors (one line, exit code 2).
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Severity } from '../core/rule.js';
 import { UsageError } from '../core/project.js';
 import type { FormatName } from './reporters/index.js';
 import type { Shard } from './shard.js';
+
+/**
+ * node:util's `parseArgs` (strict, positionals allowed), with its error turned into a one-line
+ * UsageError that names the command's `--help` (`shutdown-lint`, `shutdown-lint plan`).
+ */
+export function parseArgsOrUsage<const O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  options: O,
+  command: string,
+) {
+  try {
+    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options });
+  } catch (error) {
+    throw new UsageError(
+      `${(error as Error).message.split('\n')[0]!.replace(/\.$/, '')}. Run ${command} --help for the options.`,
+    );
+  }
+}
 
 export interface CliOptions {
   targets: string[];
@@ -59,31 +77,23 @@ function usageCacheLocation(): never {
 }
 
 export function parseCliArgs(argv: readonly string[]): CliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string', short: 'f' },
-        'output-file': { type: 'string', short: 'o' },
-        rule: { type: 'string', multiple: true },
-        'max-warnings': { type: 'string' },
-        quiet: { type: 'boolean' },
-        shard: { type: 'string' },
-        stats: { type: 'boolean' },
-        cache: { type: 'boolean' },
-        'cache-location': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(
-      `${(error as Error).message.split('\n')[0]!.replace(/\.$/, '')}. Run shutdown-lint --help for the options.`,
-    );
-  }
+  const parsed = parseArgsOrUsage(
+    argv,
+    {
+      format: { type: 'string', short: 'f' },
+      'output-file': { type: 'string', short: 'o' },
+      rule: { type: 'string', multiple: true },
+      'max-warnings': { type: 'string' },
+      quiet: { type: 'boolean' },
+      shard: { type: 'string' },
+      stats: { type: 'boolean' },
+      cache: { type: 'boolean' },
+      'cache-location': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+    'shutdown-lint',
+  );
   const { values, positionals } = parsed;
   const format = (values.format ?? 'stylish') as FormatName;
   if (!formats.includes(format)) {

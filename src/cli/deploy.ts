@@ -10,7 +10,7 @@ import { ProgramIndex } from '../core/program-index.js';
 import type { Severity } from '../core/rule.js';
 import { pluginNamespace } from '../meta.js';
 import { buildProject, planProjects, UsageError } from '../core/project.js';
-import type { LintMessage, LintResult } from './results.js';
+import { emptyLintResult, type LintMessage, type LintResult } from './results.js';
 
 type TS = typeof ts;
 
@@ -93,17 +93,7 @@ export function addDeployResults(
     if (finding.severity === 'info' || (options.include && !options.include(finding.span.file.path))) continue;
     let result = results.find((r) => r.filePath === finding.span.file.path);
     if (!result) {
-      result = {
-        filePath: finding.span.file.path,
-        messages: [],
-        suppressedMessages: [],
-        errorCount: 0,
-        fatalErrorCount: 0,
-        warningCount: 0,
-        fixableErrorCount: 0,
-        fixableWarningCount: 0,
-        usedDeprecatedRules: [],
-      };
+      result = emptyLintResult(finding.span.file.path);
       results.push(result);
     }
     const message = toLintMessage(finding);

@@ -14,7 +14,7 @@ import { ResultCache } from './cache.js';
 import { UsageError } from '../core/project.js';
 import { addDeployResults } from './deploy.js';
 import { reporters, type FormatName } from './reporters/index.js';
-import type { LintMessage, LintResult, ReportContext } from './results.js';
+import { emptyLintResult, type LintMessage, type LintResult, type ReportContext } from './results.js';
 import { inShard, type Shard } from './shard.js';
 
 type TS = typeof ts;
@@ -228,17 +228,7 @@ function resultOf(
   severities: ReadonlyMap<string, Severity>,
 ): LintResult {
   const { sourceFile } = file;
-  const result: LintResult = {
-    filePath: sourceFile.fileName,
-    messages: [],
-    suppressedMessages: [],
-    errorCount: 0,
-    fatalErrorCount: 0,
-    warningCount: 0,
-    fixableErrorCount: 0,
-    fixableWarningCount: 0,
-    usedDeprecatedRules: [],
-  };
+  const result = emptyLintResult(sourceFile.fileName);
   if (file.parseError) {
     // A file that does not parse is reported as such; the others are still linted.
     result.messages.push({

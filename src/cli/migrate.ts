@@ -5,7 +5,6 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, sep } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { JSCodeshift } from 'jscodeshift';
 import { codemods } from '../../codemods/index.js';
 import { analyseForCodemods } from '../../codemods/lib/analysis.js';
@@ -16,6 +15,7 @@ import { findingsNoCodemodTakes } from '../../codemods/lib/left.js';
 import { rules } from '../../rules/index.js';
 import { unifiedDiff } from './diff.js';
 import { UsageError } from '../core/project.js';
+import { parseArgsOrUsage } from './args.js';
 
 export const migrateUsage = `Usage: shutdown-lint migrate <codemod|all> [options] [paths...]
 
@@ -41,23 +41,15 @@ export interface MigrateOptions {
 }
 
 export function parseMigrateArgs(argv: readonly string[]): MigrateOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'dry-run': { type: 'boolean' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(
-      `${(error as Error).message.split('\n')[0]}. Run shutdown-lint migrate --help for the options.`,
-    );
-  }
+  const parsed = parseArgsOrUsage(
+    argv,
+    {
+      'dry-run': { type: 'boolean' },
+      force: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'shutdown-lint migrate',
+  );
   const { values, positionals } = parsed;
   const help = values.help ?? false;
   const [name, ...targets] = positionals;

@@ -1,11 +1,11 @@
 // `shutdown-lint plan [paths]`: the shutdown timeline of every deployable unit under the paths.
-import { parseArgs } from 'node:util';
 import { deployRules } from '../../rules/deploy/index.js';
 import { analyseDeploy, runDeployRules } from '../core/deploy/analyse.js';
 import { defaultMarginSeconds } from '../core/deploy/budget.js';
 import { formatPlanMermaid, formatPlanText, planUnit } from '../core/deploy/plan.js';
 import { codeSideFrom } from './deploy.js';
 import { UsageError } from '../core/project.js';
+import { parseArgsOrUsage } from './args.js';
 import { ts } from '../core/typescript.js';
 
 export const planUsage = `Usage: shutdown-lint plan [--format text|mermaid] [paths...]
@@ -26,19 +26,11 @@ export interface PlanOptions {
 }
 
 export function parsePlanArgs(argv: readonly string[]): PlanOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: { format: { type: 'string', short: 'f' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    throw new UsageError(
-      `${(error as Error).message.split('\n')[0]!.replace(/\.$/, '')}. Run shutdown-lint plan --help for the options.`,
-    );
-  }
+  const parsed = parseArgsOrUsage(
+    argv,
+    { format: { type: 'string', short: 'f' }, help: { type: 'boolean', short: 'h' } },
+    'shutdown-lint plan',
+  );
   const format = parsed.values.format ?? 'text';
   if (format !== 'text' && format !== 'mermaid')
     throw new UsageError(`--format ${format}: unknown plan format. Use text or mermaid.`);

@@ -50,6 +50,21 @@ export interface LintResult {
   usedDeprecatedRules: { ruleId: string; replacedBy: string[] }[];
 }
 
+/** A file's result before any message: counts at zero. */
+export function emptyLintResult(filePath: string): LintResult {
+  return {
+    filePath,
+    messages: [],
+    suppressedMessages: [],
+    errorCount: 0,
+    fatalErrorCount: 0,
+    warningCount: 0,
+    fixableErrorCount: 0,
+    fixableWarningCount: 0,
+    usedDeprecatedRules: [],
+  };
+}
+
 /** What a reporter gets besides the results. */
 export interface ReportContext {
   /** The directory paths are shown relative to. */

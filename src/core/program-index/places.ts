@@ -10,6 +10,7 @@
 // `getServerSideProps`), the React components, hooks and JSX event handlers still run in the
 // browser only; `isBrowserCode` answers for a node.
 import type * as ts from 'typescript';
+import { fetchRouteExportNames } from '../catalogue.js';
 import { isTestFile } from '../files.js';
 import { enclosingFunction, isFunctionLikeWithBody, isInDeclarationFileOrNodeModules, type TS } from '../ts-utils.js';
 import { Packages } from './packages.js';
@@ -71,13 +72,7 @@ const serverExports = new Set([
   'getServerSideProps',
   'getStaticProps',
   'getStaticPaths',
-  'GET',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'HEAD',
-  'OPTIONS',
+  ...fetchRouteExportNames,
   'middleware',
   'loader',
   'action',
