@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nearestPackageJson } from '../../src/core/files.js';
 
 export const packageName = 'shutdown-lint';
 
@@ -17,15 +18,6 @@ export function runningVersionRange(): string {
       if (manifest.name === packageName && manifest.version) return `^${manifest.version}`;
     }
     if (dirname(dir) === dir) throw new Error(`cannot find ${packageName}'s own package.json above ${import.meta.url}`);
-  }
-}
-
-/** The package.json nearest above `file` (outside node_modules), or undefined. */
-export function nearestPackageJson(file: string): string | undefined {
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return undefined;
   }
 }
 
@@ -118,7 +110,7 @@ export function planDependencies(changedFiles: readonly string[], range = runnin
   const problems: DependencyProblem[] = [];
   const seen = new Set<string>();
   for (const file of changedFiles) {
-    const manifest = nearestPackageJson(file);
+    const manifest = nearestPackageJson(dirname(file));
     if (!manifest) {
       problems.push({
         path: file,

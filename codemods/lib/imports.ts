@@ -1,8 +1,9 @@
 // `lifecycle` for a rewritten file: the binding it already has, or one import added once, in the
 // module style of the file (`import` in ES modules and TypeScript, `require` in CommonJS).
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Collection, JSCodeshift } from 'jscodeshift';
+import { nearestPackageJson } from '../../src/core/files.js';
 
 export const lifecycleModule = 'shutdown-lint/lifecycle';
 
@@ -24,16 +25,12 @@ function isStringLiteral(node: Node): boolean {
 }
 
 function nearestPackageType(file: string): string | undefined {
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string }).type;
-      } catch {
-        return undefined;
-      }
-    }
-    if (dirname(dir) === dir) return undefined;
+  const manifest = nearestPackageJson(dirname(file));
+  if (!manifest) return undefined;
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string }).type;
+  } catch {
+    return undefined;
   }
 }
 

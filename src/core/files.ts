@@ -1,4 +1,6 @@
 // What a file is, from its path (and, for test helpers, from who loads it).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type * as ts from 'typescript';
 import type { ProgramIndex } from './program-index.js';
 
@@ -25,4 +27,13 @@ export const checkTestFilesSchema = {
 /** A module only test files load (a test helper outside a test folder): its code runs only under a test runner. */
 export function loadedOnlyByTests(index: ProgramIndex, file: ts.SourceFile): boolean {
   return !isTestFile(file.fileName) && index.placeOf(file) === 'test';
+}
+
+/** The package.json in `dir` or the nearest folder above it, or undefined. */
+export function nearestPackageJson(dir: string): string | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    const candidate = join(at, 'package.json');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(at) === at) return undefined;
+  }
 }

@@ -6,6 +6,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import type { BaseImage, ShellFamily } from './base-image.js';
 import { parseShellScript, type ShellCommand, type ShellScript } from './shell.js';
 import type { Launch } from './units.js';
+import { nearestPackageJson } from '../files.js';
 
 export type PackageManager = 'npm' | 'yarn' | 'pnpm' | 'bun' | 'npx';
 
@@ -343,14 +344,6 @@ export function mapEntry(launch: Launch, written: string): string | undefined {
     if (existsSync(full) && !full.includes('/node_modules/')) return full;
   }
   return undefined;
-}
-
-export function nearestPackageJson(from: string): string | undefined {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return undefined;
-  }
 }
 
 interface PackageJson {
