@@ -13,7 +13,7 @@ export function parseArgsOrUsage<const O extends NonNullable<ParseArgsConfig['op
   argv: readonly string[],
   options: O,
   command: string,
-) {
+): ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: O }>> {
   try {
     return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options });
   } catch (error) {
