@@ -1,10 +1,10 @@
 // Images built from the Dockerfiles found: a compose service with `build:`, or a Kubernetes or
 // ECS container whose image is not a public base, runs one of them.
-import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { DockerStage } from './readers/dockerfile.js';
 import type { DeployFile } from './source.js';
 import type { Launch } from './units.js';
+import { readPackageJson } from './process-chain.js';
 
 export interface BuiltImage {
   file: DeployFile;
@@ -63,12 +63,8 @@ export function imageForReference(
   return undefined;
 }
 
-/** The unscoped `name` of the package.json in `folder`, if it has one. */
+/** The unscoped `name` of the package.json in `folder`, if it has one (else the folder name is all there is). */
 function packageNameAt(folder: string): string | undefined {
-  try {
-    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name?: unknown };
-    return typeof manifest.name === 'string' ? manifest.name.replace(/^@[^/]+\//, '') : undefined;
-  } catch {
-    return undefined; // no package.json here, or not JSON: the folder name is all there is
-  }
+  const name = readPackageJson(join(folder, 'package.json'))?.name;
+  return typeof name === 'string' ? name.replace(/^@[^/]+\//, '') : undefined;
 }

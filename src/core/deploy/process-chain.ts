@@ -1,7 +1,7 @@
 // The unit's main process followed down to the Node entry file (research §1.3, §5.2): inits
 // stripped, shells read with the shell parser, package-manager scripts followed through
 // package.json, dist/ mapped back to src/.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { BaseImage, ShellFamily } from './base-image.js';
 import { parseShellScript, type ShellCommand, type ShellScript } from './shell.js';
@@ -346,23 +346,37 @@ export function mapEntry(launch: Launch, written: string): string | undefined {
   return undefined;
 }
 
-interface PackageJson {
+export interface PackageJson {
+  name?: string;
   scripts?: Record<string, string>;
   packageManager?: string;
   main?: string;
 }
 
-const packageCache = new Map<string, PackageJson | undefined>();
+// Keyed by path, and kept only while the file's mtime and size are unchanged: a long-lived
+// process (an editor, the test runner) sees a package.json edited between two runs.
+const packageCache = new Map<string, { stamp: string; pkg: PackageJson | undefined }>();
 
+/** The package.json at `path`, parsed (undefined when it is missing or not JSON). */
 export function readPackageJson(path: string): PackageJson | undefined {
-  if (!packageCache.has(path)) {
-    try {
-      packageCache.set(path, JSON.parse(readFileSync(path, 'utf8')) as PackageJson);
-    } catch {
-      packageCache.set(path, undefined);
-    }
+  let stamp: string;
+  try {
+    const stat = statSync(path);
+    stamp = `${stat.mtimeMs}:${stat.size}`;
+  } catch {
+    packageCache.delete(path);
+    return undefined;
   }
-  return packageCache.get(path);
+  const cached = packageCache.get(path);
+  if (cached?.stamp === stamp) return cached.pkg;
+  let pkg: PackageJson | undefined;
+  try {
+    pkg = JSON.parse(readFileSync(path, 'utf8')) as PackageJson;
+  } catch {
+    pkg = undefined;
+  }
+  packageCache.set(path, { stamp, pkg });
+  return pkg;
 }
 
 function isBerry(dir: string): boolean {
