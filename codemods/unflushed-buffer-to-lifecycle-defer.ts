@@ -65,6 +65,8 @@ function isLifecycleCall(node: Node, method: string): boolean {
   );
 }
 
+const textOf = (context: RewriteContext, node: Node): string => context.source.slice(node.start, node.end);
+
 function isStatementList(node: Node): boolean {
   return node?.type === 'Program' || node?.type === 'BlockStatement' || node?.type === 'StaticBlock';
 }
@@ -139,10 +141,23 @@ function deferModuleClose(context: RewriteContext, finding: Finding): RewriteRes
   const body: Node[] = block.body;
   if (deferredAfter(body, statement.node, namespace)) return 'unchanged';
   const close = j.arrowFunctionExpression([], call(context, j.identifier(namespace), 'close', [timeout(context)]));
-  const defer = j.expressionStatement(
-    j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('defer')), [close]),
-  );
-  body.splice(body.indexOf(statement.node) + 1, 0, defer);
+  const defer = j(j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('defer')), [close])).toSource();
+  // Written as text, with the statement's own: recast sets a new statement next to a multi-line one
+  // off with blank lines. A comment that ends the statement's line stays on it.
+  const comments: Node[] = statement.node.comments ?? [];
+  const endLine = statement.node.loc?.end.line;
+  const sameLine = comments.filter((c) => c.trailing && c.loc?.start.line === endLine);
+  // recast indents the lines after the first as the block: they lose the indentation they have in the file.
+  const lineStart = context.source.lastIndexOf('\n', statement.node.start - 1) + 1;
+  const indent = /^[ \t]*/.exec(context.source.slice(lineStart, statement.node.start))![0];
+  const first = [textOf(context, statement.node), ...sameLine.map((c) => textOf(context, c))]
+    .join(' ')
+    .split('\n')
+    .map((line, i) => (i > 0 && line.startsWith(indent) ? line.slice(indent.length) : line))
+    .join('\n');
+  const replacement = j.expressionStatement(j.identifier(`${first}\n${defer}`));
+  (replacement as Node).comments = comments.filter((c) => !sameLine.includes(c));
+  statement.replace(replacement);
   return 'rewritten';
 }
 
