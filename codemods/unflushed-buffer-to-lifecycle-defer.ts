@@ -27,9 +27,15 @@ const closers: Readonly<Record<string, (context: RewriteContext, p: () => Node) 
   'hotshots.StatsD': (context, p) => untilCalledBack(context, (resolve) => call(context, p(), 'close', [resolve])),
   'pino.Logger': (context, p) => untilCalledBack(context, (resolve) => call(context, p(), 'flush', [resolve])),
   // `end()` returns at once: the logger's 'finish' says the transports wrote everything (winston#2594).
+  // Ended already (by the service's own shutdown code): a second `end()` is ignored and 'finish' never
+  // comes again (readable-stream 3), so the closer would wait out its deadline.
   'winston.Logger': (context, p) =>
-    untilCalledBack(context, (resolve) =>
-      call(context, call(context, p(), 'once', [context.j.stringLiteral('finish'), resolve]), 'end'),
+    context.j.conditionalExpression(
+      context.j.memberExpression(p(), context.j.identifier('writable')),
+      untilCalledBack(context, (resolve) =>
+        call(context, call(context, p(), 'once', [context.j.stringLiteral('finish'), resolve]), 'end'),
+      ),
+      context.j.identifier('undefined'),
     ),
 };
 
