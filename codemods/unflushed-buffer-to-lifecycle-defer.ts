@@ -62,7 +62,8 @@ function parameterName(finding: Finding): string {
   return /^[A-Za-z]/.test(last) ? last[0]!.toLowerCase() : 'b';
 }
 
-function isLifecycleCall(node: Node, method: string): boolean {
+/** `x.<method>(…)`, whatever `x` is (the lifecycle under any local name, the SDK's namespace). */
+function isMethodCall(node: Node, method: string): boolean {
   return (
     node?.type === 'CallExpression' &&
     node.callee.type === 'MemberExpression' &&
@@ -89,7 +90,7 @@ function adoptAtCreation(context: RewriteContext, finding: Finding): RewriteResu
   const creation = context.nodeAt(finding, ['NewExpression', 'CallExpression', 'OptionalCallExpression']);
   if (!creation) return { leftForPerson: `no rewrite for this creation: adopt the ${finding.data.label} by hand` };
   const target = creation.parent?.node.type === 'AwaitExpression' ? creation.parent : creation;
-  if (isLifecycleCall(target.parent?.node, 'adopt')) return 'unchanged';
+  if (isMethodCall(target.parent?.node, 'adopt')) return 'unchanged';
   const parameter = parameterName(finding);
   target.replace(
     j.callExpression(j.memberExpression(context.lifecycle(), j.identifier('adopt')), [
@@ -107,10 +108,10 @@ function adoptAtCreation(context: RewriteContext, finding: Finding): RewriteResu
 function deferredAfter(block: Node[], statement: Node, namespace: string): boolean {
   const next = block[block.indexOf(statement) + 1];
   const e = next?.type === 'ExpressionStatement' ? next.expression : undefined;
-  if (!isLifecycleCall(e, 'defer')) return false;
+  if (!isMethodCall(e, 'defer')) return false;
   const body = e.arguments[0]?.body;
   return (
-    isLifecycleCall(body, 'close') && body.callee.object.type === 'Identifier' && body.callee.object.name === namespace
+    isMethodCall(body, 'close') && body.callee.object.type === 'Identifier' && body.callee.object.name === namespace
   );
 }
 
