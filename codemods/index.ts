@@ -7,6 +7,7 @@ import processExitToLifecycleShutdown from './process-exit-to-lifecycle-shutdown
 import serverCloseToLifecycleCloseServer from './server-close-to-lifecycle-close-server.js';
 import uncancellableLoopToLifecycleSignal from './uncancellable-loop-to-lifecycle-signal.js';
 import unclosedResourceToLifecycleAdopt from './unclosed-resource-to-lifecycle-adopt.js';
+import unflushedBufferToLifecycleDefer from './unflushed-buffer-to-lifecycle-defer.js';
 import untrackedPromiseToLifecycleTrack from './untracked-promise-to-lifecycle-track.js';
 import websocketServerToLifecycleAddServer from './websocket-server-to-lifecycle-add-server.js';
 
@@ -14,6 +15,7 @@ export const codemods: readonly CodemodTransform[] = [
   untrackedPromiseToLifecycleTrack,
   serverCloseToLifecycleCloseServer,
   unclosedResourceToLifecycleAdopt,
+  unflushedBufferToLifecycleDefer,
   processExitToLifecycleShutdown,
   droppedSignalToForwardedSignal,
   noSignalHandlerToLifecycleHandleSignals,

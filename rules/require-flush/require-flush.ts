@@ -16,6 +16,7 @@ import {
   closesOf,
   countingCloses,
   escapesFunction,
+  functionName,
   heldSymbolOf,
   holdingOf,
   moduleClosesOf,
@@ -26,7 +27,13 @@ import {
   type Holding,
 } from '../../src/core/resources.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
-import { calleeText, methodCallParts, skipOuterExpressions, staticPropertyName } from '../../src/core/ts-utils.js';
+import {
+  calleeText,
+  enclosingFunction,
+  methodCallParts,
+  skipOuterExpressions,
+  staticPropertyName,
+} from '../../src/core/ts-utils.js';
 
 export type MessageId =
   | 'unflushed'
@@ -38,13 +45,17 @@ export type MessageId =
 
 export type Options = TestFileOptions;
 
-/** What a finding carries for its message. */
+/** What a finding carries: its message's values, and the facts its codemod reads. */
 export type RequireFlushData = {
   name?: string;
   label: string;
   flush?: string;
   method?: string;
   event?: string;
+  /** The catalogue kind of the buffer (`sentry.Client`, `kafkajs.Producer`, …): which flush the codemod writes. */
+  kind: string;
+  /** The function it is made in (a local of it, or not kept), when it is not made at module or service scope. */
+  fn?: string;
 };
 
 type Context = RuleContext<MessageId, Options, RequireFlushData>;
@@ -128,7 +139,12 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
   }
   if (holding.type === 'handed' || holding.type === 'unknown') return;
   if (holding.type === 'dropped') {
-    context.report({ node, messageId: 'notKept', data: { label: spec.label, method } });
+    const made = enclosingFunction(context.ts, node);
+    context.report({
+      node,
+      messageId: 'notKept',
+      data: { label: spec.label, method, kind: spec.kind, fn: made && functionName(index, made) },
+    });
     return;
   }
   const sites = countingCloses(closesOf(index, holding, spec.flush), node);
@@ -145,7 +161,13 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
     )
       return;
   }
-  const data = { name: holding.name, label: spec.label, flush: `${holding.name}.${method}()` };
+  const data = {
+    name: holding.name,
+    label: spec.label,
+    flush: `${holding.name}.${method}()`,
+    kind: spec.kind,
+    fn: holding.fn && functionName(index, holding.fn),
+  };
   report(context, node, spec, sites, data, holding);
 }
 
@@ -168,12 +190,19 @@ function checkModuleSingleton(
     ? `${calleeText(t, callee.expression, node.getSourceFile())}.`
     : '';
   const name = namespace ? namespace.slice(0, -1) : first.module;
+  const made = enclosingFunction(t, node);
   report(
     context,
     node,
     spec,
     countingCloses(sites, node),
-    { name, label: spec.label, flush: `${namespace}${closeName}(2000)` },
+    {
+      name,
+      label: spec.label,
+      flush: `${namespace}${closeName}(2000)`,
+      kind: spec.kind,
+      fn: made && functionName(index, made),
+    },
     holding,
   );
 }
@@ -183,7 +212,7 @@ function report(
   node: ts.Node,
   spec: KindSpec,
   sites: readonly CloseSite[],
-  data: { name: string; label: string; flush: string },
+  data: { name: string; label: string; flush: string; kind: string; fn?: string },
   holding: Holding,
 ): void {
   const { index } = context;

@@ -217,13 +217,20 @@ describe('shutdown-lint migrate', () => {
   });
 
   it('lists every finding left, whatever its rule, and counts them', () => {
-    // A buffering client nobody flushes: require-flush has no codemod, so nothing rewrites it.
+    // Two buffering clients: the codemod adopts the one nobody flushes, and leaves the one flushed
+    // off the shutdown path for a person (a second flush at shutdown may flush it twice).
     writeFileSync(
       join(dir, 'src', 'telemetry.ts'),
       [
+        "import { Analytics } from '@segment/analytics-node';",
         "import { PostHog } from 'posthog-node';",
         '',
         "export const analytics = new PostHog(process.env.POSTHOG_KEY ?? '');",
+        "export const audit = new Analytics({ writeKey: process.env.SEGMENT_KEY ?? '' });",
+        '',
+        'export async function flushAudit(): Promise<void> {',
+        '  await audit.closeAndFlush();',
+        '}',
         '',
       ].join('\n'),
     );
@@ -235,8 +242,13 @@ describe('shutdown-lint migrate', () => {
     git(dir, 'commit', '-q', '-m', 'telemetry');
     const run = cli(dir, ['migrate', 'all']);
     expect(run.code).toBe(0);
-    const flush = /^ {2}src\/telemetry\.ts:3:\d+ require-flush: no codemod for this rule yet: \S.*$/m;
-    expect(run.stdout).toMatch(flush);
+    expect(readFileSync(join(dir, 'src', 'telemetry.ts'), 'utf8')).toContain(
+      "export const analytics = lifecycle.adopt(new PostHog(process.env.POSTHOG_KEY ?? ''), (a) => a.shutdown(2000));",
+    );
+    expect(run.stdout).not.toMatch(/telemetry\.ts:4:/);
+    expect(run.stdout).toMatch(
+      /^ {2}src\/telemetry\.ts:5:\d+ require-flush: `audit\.closeAndFlush\(\)` already runs off the shutdown path: \S.*$/m,
+    );
     const listed = run.stdout.split('Left for a person:\n')[1]!.trimEnd().split('\n');
     expect(run.stdout).toContain(`; ${listed.length} left for a person.`);
     expect(listed.length).toBe(4);
