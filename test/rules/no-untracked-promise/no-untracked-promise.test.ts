@@ -91,6 +91,14 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       ],
     },
     {
+      // require(path.resolve(__dirname, …)) and path.join: the loaded function returns Promise.all(…).
+      ...project.file('invalid-required-by-path.cjs'),
+      errors: [
+        { messageId: 'untrackedInHandler', line: 12, column: 5, data: { name: 'processVisit(…)' } },
+        { messageId: 'untrackedInHandler', line: 15, column: 5, data: { name: 'processLater(…)' } },
+      ],
+    },
+    {
       ...project.file('invalid-top-level-of-imported-module.ts'),
       errors: [{ messageId: 'untracked', line: 4, column: 1 }],
     },
