@@ -24,9 +24,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { checkout, findMirror } from './field/checkout.js';
 import kutt from './proof/kutt.js';
+import whitebophir from './proof/whitebophir.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const services = [kutt];
+const services = [kutt, whitebophir];
 
 const usage = `Usage: npm run proof -- --mirrors DIR [options]
 
@@ -144,7 +145,18 @@ function migrate(dir, tarball) {
     cwd: dir,
     encoding: 'utf8',
   }).stdout;
-  return { summary: result.stdout.trim(), diff: diff.trim(), added };
+  // Idempotence: a second run on the migrated service changes nothing.
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'migrated');
+  const again = spawnSync(process.execPath, [join(root, 'bin', 'shutdown-lint.js'), 'migrate', 'all', '.'], {
+    cwd: dir,
+    encoding: 'utf8',
+    maxBuffer: 2 ** 28,
+  });
+  const second = spawnSync('git', ['diff', '--stat'], { cwd: dir, encoding: 'utf8' }).stdout.trim();
+  if (second) git(dir, 'checkout', '-q', '--', '.');
+  const secondRun = again.status !== 0 && again.status !== 1 ? `failed (exit ${again.status})` : second || 'no change';
+  return { summary: result.stdout.trim(), diff: diff.trim(), added, secondRun };
 }
 
 /** The service's own `npm start`, as argv for a direct spawn: `node server/server.js --production`. */
@@ -263,6 +275,7 @@ async function main() {
     console.log(table(service, rows));
     console.log(`\n\`migrate all\` said:\n\n${after.migrated.summary.replace(/^/gm, '    ')}\n`);
     console.log(`Files it changed:\n\n${after.migrated.diff.replace(/^/gm, '    ')}\n`);
+    console.log(`A second \`migrate all\`: ${after.migrated.secondRun.replace(/\n/g, '\n    ')}\n`);
     for (const row of rows) if (row.notes?.length) console.log(`${row.variant}: ${row.notes.join('; ')}`);
     if (process.env.PROOF_OUTPUT) for (const row of rows) console.log(`\n${row.variant} output:\n${row.output}`);
   }
