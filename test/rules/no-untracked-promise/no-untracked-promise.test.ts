@@ -15,6 +15,8 @@ const awaitAt = (code: string, line: number, column: number) => [
 
 ruleTesterFor(project).run('no-untracked-promise', rule, {
   valid: [
+    // Bull's queue.process(…): a processing loop that settles when the queue is closed.
+    project.file('valid-processing-loop.cjs'),
     project.file('valid-tracked.ts'),
     project.file('valid-lifecycle.ts'),
     project.file('valid-entry-module.ts'),
