@@ -107,6 +107,12 @@ function variant(service, base, options, name) {
     if (entry === 'node_modules') run('cp', ['-al', join(base, entry), join(dir, entry)], dir);
     else cpSync(join(base, entry), join(dir, entry), { recursive: true });
   }
+  // npm rewrites its hidden lockfile in place: a copy of its own, so that the install keeps it.
+  const hidden = join(dir, 'node_modules', '.package-lock.json');
+  if (existsSync(hidden)) {
+    rmSync(hidden);
+    cpSync(join(base, 'node_modules', '.package-lock.json'), hidden);
+  }
   return dir;
 }
 
