@@ -4,6 +4,7 @@ import type * as ts from 'typescript';
 import {
   callbackDroppers,
   cleanupNames,
+  kindSpec,
   knownSafeCalls,
   lifecycleModule,
   listenerMethods,
@@ -226,7 +227,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (!t.isCallExpression(origin) && !t.isNewExpression(origin)) continue;
     if (isHandlerWrapperForward(context, origin) || handsResultToCallback(context, value, statement)) continue;
     if (isShutdownItself(context, origin, value)) continue;
-    if (settlesAtOnce(context, origin)) continue;
+    if (settlesAtOnce(context, origin) || runsUntilClosed(context, origin)) continue;
     if (releasesOnly(context, origin, value)) continue;
     if (respondsWhenDone(context, origin, value, statement)) continue;
     if (feedsAwaitedStream(context, origin)) continue;
@@ -281,6 +282,21 @@ function settlesAtOnce(context: Context, origin: ts.Expression): boolean {
   if (!t.isCallExpression(origin)) return false;
   const functions = context.index.resolveFunctions(origin.expression, 0, false);
   return functions.length > 0 && functions.every((fn) => isAsyncFunction(t, fn) && !leavesWorkPending(context, fn));
+}
+
+/**
+ * A processing loop's promise: Bull's `queue.process(…)` and BullMQ's `worker.run()` settle only
+ * when the queue or worker is closed. Nothing in it is for shutdown to wait for, and a drain that
+ * waited for it would wait for the close it has not done yet (until its deadline). What must happen
+ * at shutdown is the close (no-unclosed-resource).
+ */
+function runsUntilClosed(context: Context, origin: ts.Expression): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const parts = methodCallParts(t, origin);
+  if (!parts) return false;
+  const kind = context.index.kindOf(parts.receiver, true);
+  return kind !== undefined && (kindSpec(kind)?.runsUntilClosed?.includes(parts.name) ?? false);
 }
 
 /** An await, a `for await`, or a returned promise in the function's own body (not in nested functions). */
@@ -1202,7 +1218,7 @@ function checkVoidArrow(context: Context, arrow: ts.ArrowFunction): void {
   const value = body.expression;
   if (!isPromiseValued(context.ts, context.index, value) || isAllowedChain(context, value)) return;
   const origin = originOfChain(t, value);
-  if (settlesAtOnce(context, origin)) return;
+  if (settlesAtOnce(context, origin) || runsUntilClosed(context, origin)) return;
   const name = workName(t, origin, context.sourceFile);
   const inHandler = context.index.enclosingHandler(arrow) !== undefined;
   context.report({ node: body, messageId: inHandler ? 'untrackedInHandler' : 'untracked', data: { name } });

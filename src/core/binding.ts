@@ -3,6 +3,7 @@
 // `const { createServer: cs } = require('http')` all resolve to { module: 'http', path: ['createServer'] }.
 // Resolution is syntactic plus symbol lookup (name binding, no type checking), so it works when the
 // project's node_modules are missing; re-exports inside the program are followed file to file.
+import { posix } from 'node:path';
 import type * as ts from 'typescript';
 import type { ApiRef } from './catalogue.js';
 import { isInDeclarationFileOrNodeModules, skipOuterExpressions, staticPropertyName, type TS } from './ts-utils.js';
@@ -143,6 +144,29 @@ export class ModuleBinding {
     const symbol = this.types.getSymbolAtLocation(callee);
     if (symbol?.declarations?.some((d) => !d.getSourceFile().isDeclarationFile)) return undefined;
     return arg.text;
+  }
+
+  /**
+   * The file a `require` of a path built from the module's folder loads: `require(path.resolve(__dirname,
+   * 'visit.js'))`, `require(path.join(__dirname, 'jobs', 'mail'))` (kutt loads its visit processor so).
+   * The checker sees no module there; the absolute path, without resolving extensions, is returned.
+   */
+  requiredPath(call: ts.CallExpression): string | undefined {
+    const t = this.t;
+    const callee = skipOuterExpressions(t, call.expression);
+    if (!t.isIdentifier(callee) || callee.text !== 'require' || call.arguments.length !== 1) return undefined;
+    const symbol = this.types.getSymbolAtLocation(callee);
+    if (symbol?.declarations?.some((d) => !d.getSourceFile().isDeclarationFile)) return undefined;
+    const arg = skipOuterExpressions(t, call.arguments[0]!);
+    if (!t.isCallExpression(arg) || arg.arguments.length < 2) return undefined;
+    const ref = this.resolve(arg.expression);
+    if (ref?.module !== 'path' || ref.path.length !== 1 || (ref.path[0] !== 'resolve' && ref.path[0] !== 'join'))
+      return undefined;
+    const [folder, ...segments] = arg.arguments.map((a) => skipOuterExpressions(t, a));
+    if (!folder || !t.isIdentifier(folder) || folder.text !== '__dirname') return undefined;
+    if (!segments.every((segment) => t.isStringLiteralLike(segment))) return undefined;
+    const base = call.getSourceFile().fileName.replace(/[\\/][^\\/]*$/, '');
+    return posix.join(base, ...segments.map((segment) => (segment as ts.StringLiteralLike).text));
   }
 
   private resolveIdentifier(id: ts.Identifier, depth: number): ApiRef | undefined {

@@ -60,6 +60,11 @@ export interface KindSpec {
    * without their types"): a call of one is a promise even when node_modules is missing.
    */
   promiseMethods?: readonly string[];
+  /**
+   * Methods whose promise settles only when the resource is closed: a processing loop (Bull's
+   * `queue.process(…)`, BullMQ's `worker.run()`). Shutdown cannot wait for it before the close.
+   */
+  runsUntilClosed?: readonly string[];
 }
 
 /** How a server's upgraded clients are closed at shutdown (runtime-facts §1.2, §3 ws, socket.io). */
@@ -414,7 +419,14 @@ export const kinds: readonly KindSpec[] = [
   { kind: 'kafkajs.Consumer', label: 'kafkajs consumer', category: 'resource', mustClose: true, close: ['disconnect'] },
   { kind: 'kafkajs.Admin', label: 'kafkajs admin', category: 'resource', close: ['disconnect'] },
   { kind: 'amqplib.Connection', label: 'amqplib connection', category: 'resource', mustClose: true, close: ['close'] },
-  { kind: 'bullmq.Worker', label: 'BullMQ Worker', category: 'resource', mustClose: true, close: ['close'] },
+  {
+    kind: 'bullmq.Worker',
+    label: 'BullMQ Worker',
+    category: 'resource',
+    mustClose: true,
+    close: ['close'],
+    runsUntilClosed: ['run'],
+  },
   {
     kind: 'bullmq.Queue',
     label: 'BullMQ Queue',
@@ -438,6 +450,8 @@ export const kinds: readonly KindSpec[] = [
       'getJobs',
       'remove',
     ],
+    // Bull's `process(…)` resolves when its processing loops end: at `close()` (bull/lib/queue.js `run`).
+    runsUntilClosed: ['process'],
   },
   { kind: 'bullmq.QueueEvents', label: 'BullMQ QueueEvents', category: 'resource', mustClose: true, close: ['close'] },
   {
@@ -673,6 +687,9 @@ export const factories: readonly FactorySpec[] = [
   { module: 'amqplib', path: ['connect'], kind: 'amqplib.Connection', async: true },
   { module: 'bullmq', path: ['Worker'], kind: 'bullmq.Worker' },
   { module: 'bullmq', path: ['Queue'], kind: 'bullmq.Queue' },
+  // Bull's module is its Queue class: `const Queue = require('bull')`, `import Queue from 'bull'`.
+  { module: 'bull', path: [], kind: 'bullmq.Queue' },
+  { module: 'bull', path: ['default'], kind: 'bullmq.Queue' },
   { module: 'bullmq', path: ['QueueEvents'], kind: 'bullmq.QueueEvents' },
   { module: 'bullmq', path: ['FlowProducer'], kind: 'bullmq.FlowProducer' },
   { module: 'undici', path: ['Agent'], kind: 'undici.Dispatcher' },

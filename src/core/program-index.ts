@@ -90,7 +90,7 @@ export class ProgramIndex {
     this.names = new NameFacts(ts);
     this.callIndex = new CallIndex(ts);
     this.graph = new ImportGraph(ts, this.binding);
-    this.functions = new FunctionResolver(ts, this.types, this.names, this.classes);
+    this.functions = new FunctionResolver(ts, this.types, this.names, this.classes, (call) => this.requiredFile(call));
     const serverByCreation = new Map<ts.Node, ServerRecord>();
     const pluginReceivers = new Map<ts.Node, ts.Expression>();
     this.kinds = new KindInference(ts, this.types, this.binding, this.names, serverByCreation, pluginReceivers);
@@ -115,6 +115,17 @@ export class ProgramIndex {
     for (const file of this.sourceFiles) this.classifier.collectFetchRouteExports(file);
     this.classifier.classify(this.callIndex.calls, this.classes);
     this.reachability.computeShutdownPaths();
+  }
+
+  /** The program's file a `require` of a path built from `__dirname` loads (`ModuleBinding.requiredPath`). */
+  private requiredFile(call: ts.CallExpression): ts.SourceFile | undefined {
+    const path = this.binding.requiredPath(call);
+    if (path === undefined) return undefined;
+    for (const candidate of [path, ...['.js', '.cjs', '.mjs', '.ts', '/index.js'].map((ext) => path + ext)]) {
+      const file = this.program.getSourceFile(candidate);
+      if (file && !isInDeclarationFileOrNodeModules(file)) return file;
+    }
+    return undefined;
   }
 
   /** The single pass: every node of a program file, handed to the concerns that collect from it. */

@@ -4,7 +4,15 @@
 import type * as ts from 'typescript';
 import { kindSpec } from './catalogue.js';
 import type { ProgramIndex } from './program-index.js';
-import { isAsyncFunction, methodCallParts, skipOuterExpressions, type TS } from './ts-utils.js';
+import {
+  isAsyncFunction,
+  isFunctionLikeWithBody,
+  isInDeclarationFileOrNodeModules,
+  methodCallParts,
+  skipOuterExpressions,
+  type FunctionLikeWithBody,
+  type TS,
+} from './ts-utils.js';
 import { type TypeQuestions } from './type-questions.js';
 
 const chainMethods = new Set(['then', 'catch', 'finally']);
@@ -105,7 +113,33 @@ function isPromiseBySyntax(t: TS, index: ProgramIndex, e: ts.Expression, depth: 
   }
   // The function called itself, not what a wrapper was given: `cors(async fn)` returns a middleware.
   const functions = index.resolveFunctions(e.expression, 0, false);
-  return functions.length > 0 && functions.every((fn) => isAsyncFunction(t, fn));
+  return functions.length > 0 && functions.every((fn) => isAsyncFunction(t, fn) || returnsPromise(t, index, fn, depth));
+}
+
+/**
+ * A function that is not async but returns a promise on every path that returns a value:
+ * `function ({ data }) { …; return Promise.all(tasks); }`. Asked only where the call's type is
+ * unknown (the function was loaded through `require(path.resolve(__dirname, …))`).
+ */
+function returnsPromise(t: TS, index: ProgramIndex, fn: FunctionLikeWithBody, depth: number): boolean {
+  // A library's JavaScript (socket.io's `join`, typed `Promise<void> | void`) is known by its types.
+  if (!fn.body || isInDeclarationFileOrNodeModules(fn.getSourceFile())) return false;
+  if (!t.isBlock(fn.body)) return isPromiseValued(t, index, fn.body, depth + 1);
+  // Falling off the end returns undefined.
+  const last = fn.body.statements.at(-1);
+  if (!last || !t.isReturnStatement(last)) return false;
+  const returned: ts.Expression[] = [];
+  let bare = false;
+  const visit = (node: ts.Node): void => {
+    if (isFunctionLikeWithBody(t, node)) return;
+    if (t.isReturnStatement(node)) {
+      if (node.expression) returned.push(node.expression);
+      else bare = true;
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  return !bare && returned.length > 0 && returned.every((r) => isPromiseValued(t, index, r, depth + 1));
 }
 
 /** For `work().then(a).catch(b)`: the call that started the work (`work()`). */

@@ -19,6 +19,8 @@ export class FunctionResolver {
     private readonly names: NameFacts,
     /** The program's classes, filled by the index's single pass before any question is asked. */
     private readonly classes: readonly ts.ClassLikeDeclaration[] = [],
+    /** The program's file a `require(path.resolve(__dirname, 'x.js'))` loads, which the checker cannot see. */
+    private readonly requiredFile: (call: ts.CallExpression) => ts.SourceFile | undefined = () => undefined,
   ) {}
 
   /** class or interface symbol -> the classes that extend or implement it directly. */
@@ -116,6 +118,8 @@ export class FunctionResolver {
     const e = skipOuterExpressions(t, expression);
     if (isFunctionLikeWithBody(t, e)) return [e];
     if (t.isCallExpression(e)) {
+      const required = this.requiredFile(e);
+      if (required) return this.exportedFunctions(required, depth);
       if (!throughWrappers) return [];
       // `catchAsync(async (req, res) => …)`, `fn.bind(this)`: the functions it wraps.
       const parts = methodCallParts(t, e);
@@ -140,6 +144,21 @@ export class FunctionResolver {
       symbol = this.names.mayNameProgramFunction(e.name.text) ? this.types.getSymbolAtLocation(e.name) : undefined;
     if (!symbol) return [];
     return this.functionsOfSymbol(symbol, depth, throughWrappers);
+  }
+
+  /** What a CommonJS file exports as a whole: `module.exports = function (…) { … }`. */
+  private exportedFunctions(file: ts.SourceFile, depth: number): FunctionLikeWithBody[] {
+    const t = this.ts;
+    const result: FunctionLikeWithBody[] = [];
+    for (const statement of file.statements) {
+      if (!t.isExpressionStatement(statement) || !t.isBinaryExpression(statement.expression)) continue;
+      const { left, operatorToken, right } = statement.expression;
+      if (operatorToken.kind !== t.SyntaxKind.EqualsToken || !t.isPropertyAccessExpression(left)) continue;
+      if (!t.isIdentifier(left.expression) || left.expression.text !== 'module' || left.name.text !== 'exports')
+        continue;
+      result.push(...this.resolveFunctions(right, depth + 1, false));
+    }
+    return result;
   }
 
   /** Functions a function returns: `(signal) => async () => { … }`. */

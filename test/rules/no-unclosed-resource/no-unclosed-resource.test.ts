@@ -85,6 +85,10 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
       ],
     },
     {
+      ...project.file('invalid-bull-queue.ts'),
+      errors: [unclosed(5, 23, 'visits', 'BullMQ Queue', 'visits.close()')],
+    },
+    {
       ...project.file('invalid-not-kept.ts'),
       errors: [
         { messageId: 'notKept', line: 5, column: 1, data: { label: 'BullMQ Worker', close: '.close()' } },

@@ -15,6 +15,8 @@ const awaitAt = (code: string, line: number, column: number) => [
 
 ruleTesterFor(project).run('no-untracked-promise', rule, {
   valid: [
+    // Bull's queue.process(…): a processing loop that settles when the queue is closed.
+    project.file('valid-processing-loop.cjs'),
     project.file('valid-tracked.ts'),
     project.file('valid-lifecycle.ts'),
     project.file('valid-entry-module.ts'),
@@ -88,6 +90,14 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 60, column: 3, data: { name: 'destroyNote(…)' } }, // returns untyped work
         { messageId: 'untracked', line: 67, column: 5, data: { name: 'this.flush(…)' } }, // an empty hook
         { messageId: 'untracked', line: 77, column: 3, data: { name: 'notifyLater(…)' } }, // resolves its own promise
+      ],
+    },
+    {
+      // require(path.resolve(__dirname, …)) and path.join: the loaded function returns Promise.all(…).
+      ...project.file('invalid-required-by-path.cjs'),
+      errors: [
+        { messageId: 'untrackedInHandler', line: 12, column: 5, data: { name: 'processVisit(…)' } },
+        { messageId: 'untrackedInHandler', line: 15, column: 5, data: { name: 'processLater(…)' } },
       ],
     },
     {
