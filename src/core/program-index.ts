@@ -240,6 +240,14 @@ export class ProgramIndex {
     return this.reachability.reachableFromAll(starts, afterPos);
   }
 
+  /**
+   * The same functions as `reachableFromAll(starts)`, one at a time as the walk finds them: a
+   * question answered by the first few (is a store used by request handlers?) stops the walk there.
+   */
+  walkReachable(starts: readonly ts.Node[]): Iterator<ts.Node> {
+    return this.reachability.walkFrom(starts);
+  }
+
   // ── Modules ──
 
   /**
