@@ -110,7 +110,9 @@ export class ProgramIndex {
     // functions too: their names count, although nothing else of them is indexed.
     for (const file of program.getSourceFiles()) {
       if (!file.isDeclarationFile && isInDeclarationFileOrNodeModules(file)) this.names.visitDeclaredNames(file);
+      else if (file.isDeclarationFile) this.names.visitDeclarationFile(file);
     }
+    this.binding.knowProcessHolderNames(this.names.processHolderNames());
     // Only now are all names known: resolving a route's exported function needs them (functions
     // are resolved by name first), and answers are cached.
     for (const file of this.sourceFiles) this.classifier.collectFetchRouteExports(file);
