@@ -62,13 +62,27 @@ interface ResourceEntry {
   /** What the values `matches` accepts can be called, for `namesThatCanDenote`; none: any name. */
   denotedBy?: { names?: string[]; annotatedWith?: string[]; initializedBy?: string[] };
   closes: ts.CallExpression[];
-  usedByRequests: boolean;
   workers: ResourceUser[];
 }
 
+/**
+ * Which entries the code request handlers reach uses, found lazily: the walk from the handlers
+ * stops as soon as the entry asked about is found used (in a service, the first handler's
+ * repository usually uses the pool), and goes on only when another entry is asked about. An entry
+ * that no handler uses costs the whole walk, as the eager map did.
+ */
+interface RequestUses {
+  walk: Iterator<ts.Node> | undefined;
+  done: boolean;
+  used: Set<ResourceEntry>;
+  scan: UseScanner;
+}
+
 interface DependencyFacts {
-  byClose: Map<ts.CallExpression, ResourceEntry>;
-  serverDrains: ts.CallExpression[];
+  /** Each close's entries in the order they were found: the last one something uses answers. */
+  byClose: Map<ts.CallExpression, ResourceEntry[]>;
+  requests: RequestUses | undefined;
+  serverDrains: ts.CallExpression[] | undefined;
   reach: Map<ts.Node, Set<ts.Node>>;
 }
 
@@ -82,17 +96,44 @@ function factsOf(index: ProgramIndex): DependencyFacts {
 
 /** The resource `call` closes, with what uses it, when request handlers or workers use it. */
 export function usedResourceClosedBy(index: ProgramIndex, call: ts.CallExpression): UsedResource | undefined {
-  const entry = factsOf(index).byClose.get(call);
-  if (!entry) return undefined;
-  const users: ResourceUser[] = [];
-  if (entry.usedByRequests) users.push({ type: 'server', label: httpServerUser, drains: factsOf(index).serverDrains });
-  users.push(...entry.workers);
-  return { name: entry.name, label: entry.label, users };
+  const facts = factsOf(index);
+  const entries = facts.byClose.get(call) ?? [];
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i]!;
+    const byRequests = usedByRequests(index, facts, entry);
+    if (!byRequests && entry.workers.length === 0) continue;
+    const users: ResourceUser[] = [];
+    if (byRequests) users.push({ type: 'server', label: httpServerUser, drains: serverDrainsOf(index, facts) });
+    users.push(...entry.workers);
+    return { name: entry.name, label: entry.label, users };
+  }
+  return undefined;
+}
+
+/** Whether code a request handler reaches uses `entry`: the walk from the handlers goes on until it knows. */
+function usedByRequests(index: ProgramIndex, facts: DependencyFacts, entry: ResourceEntry): boolean {
+  const requests = facts.requests;
+  if (!requests) return false;
+  requests.walk ??= index.walkReachable([...index.handlers.keys()]);
+  while (!requests.used.has(entry) && !requests.done) {
+    const next = requests.walk.next();
+    if (next.done) requests.done = true;
+    else for (const found of requests.scan(next.value)) requests.used.add(found);
+  }
+  return requests.used.has(entry);
+}
+
+function serverDrainsOf(index: ProgramIndex, facts: DependencyFacts): ts.CallExpression[] {
+  const t = index.ts;
+  facts.serverDrains ??= index.calls.filter(
+    (c): c is ts.CallExpression => t.isCallExpression(c) && isServerDrain(index, c),
+  );
+  return facts.serverDrains;
 }
 
 function buildFacts(index: ProgramIndex): DependencyFacts {
   const t = index.ts;
-  const facts: DependencyFacts = { byClose: new Map(), serverDrains: [], reach: new Map() };
+  const facts: DependencyFacts = { byClose: new Map(), requests: undefined, serverDrains: undefined, reach: new Map() };
   const workerKindNames = new Set(workerKinds.map((w) => w.kind));
   const entries: ResourceEntry[] = [];
   for (const record of index.servers) {
@@ -117,17 +158,15 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
         ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(holding.declaration) ?? false),
       denotedBy: { names: [...new Set([holding.symbol.name, ...declarationNames(t, holding.declaration)])] },
       closes,
-      usedByRequests: false,
       workers: [],
     });
   }
   entries.push(...classResources(index));
   if (entries.length === 0) return facts;
 
-  // Who uses each resource: the code request handlers reach, and each worker's work.
-  markUses(index, index.reachableFromAll([...index.handlers.keys()]), entries, (entry) => {
-    entry.usedByRequests = true;
-  });
+  // Who uses each resource: the code request handlers reach (asked per close, see `usedByRequests`),
+  // and each worker's work.
+  facts.requests = { walk: undefined, done: false, used: new Set(), scan: useScanner(index, entries) };
   for (const record of index.servers) {
     const worker = workerKinds.find((w) => w.kind === record.kind);
     if (!worker) continue;
@@ -140,18 +179,17 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
       label: `the ${kindSpec(record.kind)?.label ?? record.kind}${holding.type === 'kept' ? ` \`${holding.name}\`` : ''}`,
       drains,
     };
-    markUses(index, index.reachableFromAll(work), entries, (entry) => {
-      if (!entry.workers.includes(user)) entry.workers.push(user);
-    });
+    const scan = useScanner(index, entries);
+    for (const fn of index.reachableFromAll(work)) {
+      for (const entry of scan(fn)) if (!entry.workers.includes(user)) entry.workers.push(user);
+    }
   }
   for (const entry of entries) {
-    if (!entry.usedByRequests && entry.workers.length === 0) continue;
-    for (const call of entry.closes) facts.byClose.set(call, entry);
-  }
-  if ([...facts.byClose.values()].some((e) => e.usedByRequests)) {
-    facts.serverDrains = index.calls.filter(
-      (c): c is ts.CallExpression => t.isCallExpression(c) && isServerDrain(index, c),
-    );
+    for (const call of entry.closes) {
+      const list = facts.byClose.get(call);
+      if (list) list.push(entry);
+      else facts.byClose.set(call, [entry]);
+    }
   }
   return facts;
 }
@@ -193,7 +231,6 @@ function classResources(index: ProgramIndex): ResourceEntry[] {
         matches: (symbol) => isTypedWithClass(index, symbol, classSymbol),
         denotedBy: { annotatedWith: [statement.name.text] },
         closes,
-        usedByRequests: false,
         workers: [],
       });
     }
@@ -228,7 +265,6 @@ function moduleSingleton(
     matches: isModel,
     denotedBy: modelCallees.every((c) => c !== undefined) ? { initializedBy: modelCallees as string[] } : undefined,
     closes: moduleClosesOf(index, closedBy).map((s) => s.call),
-    usedByRequests: false,
     workers: [],
   };
 }
@@ -296,13 +332,10 @@ function workFunctions(
   return result;
 }
 
-/** Calls `use` for every entry a name in the functions' own code refers to. */
-function markUses(
-  index: ProgramIndex,
-  functions: ReadonlySet<ts.Node>,
-  entries: readonly ResourceEntry[],
-  use: (entry: ResourceEntry) => void,
-): void {
+/** The entries a name in one function's own code refers to (nested functions are scanned on their own). */
+type UseScanner = (fn: ts.Node) => ResourceEntry[];
+
+function useScanner(index: ProgramIndex, entries: readonly ResourceEntry[]): UseScanner {
   const t = index.ts;
   const bySymbol = new Map<ts.Symbol, ResourceEntry[]>();
   // Only identifiers whose text can denote one of the entries are worth a symbol question.
@@ -314,10 +347,11 @@ function markUses(
     }
     for (const name of index.namesThatCanDenote(entry.denotedBy.names ?? [], entry.denotedBy)) candidates.add(name);
   }
-  for (const fn of functions) {
-    if (t.isSourceFile(fn)) continue;
+  return (fn) => {
+    const result = new Set<ResourceEntry>();
+    if (t.isSourceFile(fn)) return [];
     const body = functionBody(t, fn);
-    if (!body) continue;
+    if (!body) return [];
     const visit = (node: ts.Node): void => {
       if (isFunctionLikeWithBody(t, node)) return; // on the path on its own
       if (t.isIdentifier(node) && (!candidates || candidates.has(node.text))) {
@@ -329,13 +363,14 @@ function markUses(
             found = entries.filter((e) => e.matches(symbol) || (held !== undefined && e.matches(held)));
             bySymbol.set(symbol, found);
           }
-          for (const entry of found) use(entry);
+          for (const entry of found) result.add(entry);
         }
       }
       t.forEachChild(node, visit);
     };
     visit(body);
-  }
+    return [...result];
+  };
 }
 
 const drainNames: ReadonlySet<string> = new Set(['close', 'stop', 'terminate', 'closeServer', 'shutdown', 'promisify']);

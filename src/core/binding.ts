@@ -45,8 +45,34 @@ function makeRef(module: string, path: readonly string[]): ApiRef {
   return { module: normalized, path: rest };
 }
 
+/**
+ * Whether a declaration has the shape of one `handedInProcess` reads as the process: a parameter,
+ * field or variable annotated `typeof process` or `NodeJS.Process`, or a parameter or field with
+ * a default and no annotation. Syntax only: the index collects the names such declarations have.
+ */
+export function mayHoldProcess(
+  t: TS,
+  declaration: ts.Node,
+): declaration is ts.ParameterDeclaration | ts.PropertyDeclaration | ts.VariableDeclaration {
+  if (!t.isParameter(declaration) && !t.isPropertyDeclaration(declaration) && !t.isVariableDeclaration(declaration))
+    return false;
+  const annotation = declaration.type;
+  if (!annotation) return !t.isVariableDeclaration(declaration) && declaration.initializer !== undefined;
+  if (t.isTypeQueryNode(annotation))
+    return t.isIdentifier(annotation.exprName) && annotation.exprName.text === 'process';
+  return (
+    t.isTypeReferenceNode(annotation) &&
+    t.isQualifiedName(annotation.typeName) &&
+    t.isIdentifier(annotation.typeName.left) &&
+    annotation.typeName.left.text === 'NodeJS' &&
+    annotation.typeName.right.text === 'Process'
+  );
+}
+
 export class ModuleBinding {
   private readonly symbolCache = new Map<ts.Symbol, ApiRef | null>();
+  /** The names of the declarations `mayHoldProcess` accepts; undefined: not known, any name may be one. */
+  private processHolderNames: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly t: TS,
@@ -56,6 +82,19 @@ export class ModuleBinding {
   /** Answers for whole expressions, by node: every rule asks about the same callees. */
   private readonly resolved = new Map<ts.Node, ApiRef | null>();
   private readonly modulesByFile = new Map<ts.SourceFile, Map<string, ts.SourceFile | null>>();
+
+  /**
+   * Tells the binding every name a declaration `mayHoldProcess` accepts has, in the program and
+   * in the declaration files it loads (undefined: a computed name, any name may be one). A
+   * member of another name is no process handed in, and its symbol is not asked.
+   */
+  knowProcessHolderNames(names: ReadonlySet<string> | undefined): void {
+    this.processHolderNames = names;
+  }
+
+  private mayNameProcessHolder(name: string): boolean {
+    return this.processHolderNames === undefined || this.processHolderNames.has(name);
+  }
 
   /** What module export `expression` denotes, or undefined when it is local or unknown. */
   resolve(expression: ts.Expression, depth = 0): ApiRef | undefined {
@@ -83,8 +122,12 @@ export class ModuleBinding {
       // `import * as lib from './lib'; lib.createServer`: a member of a module of this program.
       const local = this.localModuleOf(node.expression);
       if (local) return this.resolveExportOfFile(local, name, [], depth + 1);
-      // `this.process`: a field that holds the process handed in.
-      const member = t.isPropertyAccessExpression(node) ? this.types.getSymbolAtLocation(node.name) : undefined;
+      // `this.process`: a field that holds the process handed in. Asking a member's symbol types
+      // its object (`res` in `res.json`), so only a name some declaration of that shape has is asked.
+      const member =
+        t.isPropertyAccessExpression(node) && this.mayNameProcessHolder(node.name.text)
+          ? this.types.getSymbolAtLocation(node.name)
+          : undefined;
       const declaration = member?.declarations?.[0];
       return declaration ? this.handedInProcess(declaration, depth) : undefined;
     }
@@ -257,8 +300,7 @@ export class ModuleBinding {
    */
   private handedInProcess(declaration: ts.Declaration, depth: number): ApiRef | undefined {
     const t = this.t;
-    if (!t.isParameter(declaration) && !t.isPropertyDeclaration(declaration) && !t.isVariableDeclaration(declaration))
-      return undefined;
+    if (!mayHoldProcess(t, declaration)) return undefined;
     const annotation = declaration.type;
     if (annotation && t.isTypeQueryNode(annotation) && t.isIdentifier(annotation.exprName)) {
       return annotation.exprName.text === 'process' ? makeRef('global', ['process']) : undefined;

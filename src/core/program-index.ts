@@ -69,6 +69,7 @@ export class ProgramIndex {
   private readonly classes: ts.ClassLikeDeclaration[] = [];
   private readonly facts = new Map<FactKey<unknown>, unknown>();
   private serviceFiles: Set<ts.SourceFile> | undefined;
+  private seedSets: ReturnType<ProgramIndex['seeds']> | undefined;
   private places: Places | undefined;
 
   /** The index for a program, built on first use and cached for the program's lifetime. */
@@ -109,7 +110,9 @@ export class ProgramIndex {
     // functions too: their names count, although nothing else of them is indexed.
     for (const file of program.getSourceFiles()) {
       if (!file.isDeclarationFile && isInDeclarationFileOrNodeModules(file)) this.names.visitDeclaredNames(file);
+      else if (file.isDeclarationFile) this.names.visitDeclarationFile(file);
     }
+    this.binding.knowProcessHolderNames(this.names.processHolderNames());
     // Only now are all names known: resolving a route's exported function needs them (functions
     // are resolved by name first), and answers are cached.
     for (const file of this.sourceFiles) this.classifier.collectFetchRouteExports(file);
@@ -251,6 +254,14 @@ export class ProgramIndex {
     return this.reachability.reachableFromAll(starts, afterPos);
   }
 
+  /**
+   * The same functions as `reachableFromAll(starts)`, one at a time as the walk finds them: a
+   * question answered by the first few (is a store used by request handlers?) stops the walk there.
+   */
+  walkReachable(starts: readonly ts.Node[]): Iterator<ts.Node> {
+    return this.reachability.walkFrom(starts);
+  }
+
   // ── Modules ──
 
   /**
@@ -313,26 +324,37 @@ export class ProgramIndex {
       importersOf: (file) => this.graph.importersOf(file),
       hasTopLevelWork: (file) => hasTopLevelWork(this.ts, file),
       reExports: (file) => reExports(this.ts, file),
-      hasServiceSeed: (file) => this.seedFiles().has(file),
-      serves: (file) =>
-        this.servers.some((s) => s.creation.getSourceFile() === file && isServing(s.kind)) ||
-        [...this.handlers.keys()].some((fn) => fn.getSourceFile() === file),
+      hasServiceSeed: (file) => this.seeds().all.has(file),
+      serves: (file) => this.seeds().serving.has(file),
       isHandler: (fn) => this.handlers.has(fn),
-      handlesShutdown: (file) => this.shutdownRoots.some((r) => r.registration.getSourceFile() === file),
+      handlesShutdown: (file) => this.seeds().shutdown.has(file),
     });
     return this.places;
   }
 
-  private seedFiles(): Set<ts.SourceFile> {
-    return new Set<ts.SourceFile>([
-      ...this.servers.map((s) => s.creation.getSourceFile()),
-      ...[...this.handlers.keys()].map((fn) => fn.getSourceFile()),
-      ...this.shutdownRoots.map((r) => r.registration.getSourceFile()),
-    ]);
+  /**
+   * The files that create a server or resource, register a request handler or a shutdown root
+   * (`all`); those that serve (a serving kind's creation, a handler); those that register a root.
+   * Asked per file by the places (a package's every file): built once, after classification.
+   */
+  private seeds(): { all: Set<ts.SourceFile>; serving: Set<ts.SourceFile>; shutdown: Set<ts.SourceFile> } {
+    if (!this.seedSets) {
+      const handlerFiles = [...this.handlers.keys()].map((fn) => fn.getSourceFile());
+      const shutdown = new Set(this.shutdownRoots.map((r) => r.registration.getSourceFile()));
+      this.seedSets = {
+        all: new Set([...this.servers.map((s) => s.creation.getSourceFile()), ...handlerFiles, ...shutdown]),
+        serving: new Set([
+          ...this.servers.filter((s) => isServing(s.kind)).map((s) => s.creation.getSourceFile()),
+          ...handlerFiles,
+        ]),
+        shutdown,
+      };
+    }
+    return this.seedSets;
   }
 
   private serviceFileSet(): Set<ts.SourceFile> {
-    this.serviceFiles ??= this.filesRunningWith(this.seedFiles());
+    this.serviceFiles ??= this.filesRunningWith(this.seeds().all);
     return this.serviceFiles;
   }
 

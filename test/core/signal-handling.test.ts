@@ -66,6 +66,27 @@ describe('signal registrations', () => {
     ).toEqual(['process.on: SIGTERM', 'process.once: SIGHUP']);
   });
 
+  it('reads a process held under any name: the index knows the names of the fields that can hold one', () => {
+    // Members are asked for their symbol only under those names (see NameFacts.processHolderNames).
+    expect(
+      handled(`
+        import { EventEmitter } from 'node:events';
+        class Worker {
+          private readonly sys = process;
+          ['bus']: EventEmitter = new EventEmitter();
+          constructor(private readonly proc: NodeJS.Process, private readonly host: typeof process) {}
+          run(): void {
+            this.proc.on('SIGTERM', () => {});
+            this.host.once('SIGINT', () => {});
+            this.sys.on('SIGHUP', () => {});
+            this.bus.on('SIGUSR2', () => {});
+          }
+        }
+        new Worker(process, process).run();
+      `),
+    ).toEqual(['process.on: SIGTERM', 'process.once: SIGINT', 'process.on: SIGHUP']);
+  });
+
   it('reads the signal options of the libraries', () => {
     expect(
       handled(`

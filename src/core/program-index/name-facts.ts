@@ -2,6 +2,7 @@
 // how names are re-bound, and where each name is assigned. They let the analysis find the uses of
 // a value, or the functions a callee can be, without asking the checker about every identifier.
 import type * as ts from 'typescript';
+import { mayHoldProcess } from '../binding.js';
 import { skipOuterExpressions, type TS } from '../ts-utils.js';
 
 export class NameFacts {
@@ -25,6 +26,12 @@ export class NameFacts {
   private readonly namesByInitializerCall = new Map<string, Set<string>>();
   /** Assignments (`x = …`, `this.x = …`) by the name assigned. */
   private readonly assignmentsByName = new Map<string, ts.BinaryExpression[]>();
+  /**
+   * The names of parameters, fields and variables that may hold the process handed in (see
+   * `mayHoldProcess`), in the program, the JavaScript it loads and its declaration files;
+   * undefined once a computed name makes any name possible.
+   */
+  private processHolders: Set<string> | undefined = new Set();
 
   constructor(private readonly ts: TS) {}
 
@@ -33,6 +40,7 @@ export class NameFacts {
     const t = this.ts;
     this.addDeclaredName(node);
     this.addNameFacts(node);
+    this.addProcessHolder(node);
     if (t.isBinaryExpression(node) && node.operatorToken.kind === t.SyntaxKind.EqualsToken) {
       const name = t.isIdentifier(node.left)
         ? node.left.text
@@ -51,9 +59,37 @@ export class NameFacts {
   visitDeclaredNames(file: ts.SourceFile): void {
     const visit = (node: ts.Node): void => {
       this.addDeclaredName(node);
+      this.addProcessHolder(node);
       this.ts.forEachChild(node, visit);
     };
     visit(file);
+  }
+
+  /**
+   * Records the process holders of a declaration file. Only a file that says `NodeJS` or
+   * `typeof process` can declare one, so the others are not walked.
+   */
+  visitDeclarationFile(file: ts.SourceFile): void {
+    if (!this.processHolders || !/NodeJS|typeof\s+process/.test(file.text)) return;
+    const visit = (node: ts.Node): void => {
+      this.addProcessHolder(node);
+      this.ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+
+  /** See `processHolders`: the names `ModuleBinding.knowProcessHolderNames` is told. */
+  processHolderNames(): ReadonlySet<string> | undefined {
+    return this.processHolders;
+  }
+
+  private addProcessHolder(node: ts.Node): void {
+    const t = this.ts;
+    if (!this.processHolders || !mayHoldProcess(t, node)) return;
+    const name = node.name;
+    if (t.isIdentifier(name) || t.isPrivateIdentifier(name) || t.isStringLiteral(name) || t.isNumericLiteral(name))
+      this.processHolders.add(name.text);
+    else if (t.isComputedPropertyName(name)) this.processHolders = undefined;
   }
 
   /** The assignments to a name, `x = …` or `o.x = …`, in program order. */

@@ -88,43 +88,70 @@ export class Reachability {
 
   /** Functions reachable from any of `starts` in one walk (`afterPos` applies to the first). */
   reachableFromAll(starts: readonly ts.Node[], afterPos?: number): Set<ts.Node> {
-    const t = this.ts;
     const start = starts[0];
     const seen = new Set<ts.Node>(starts);
     const queue: ts.Node[] = [...seen];
-    const enqueue = (fns: readonly ts.Node[]): void => {
-      for (const fn of fns) {
-        if (!seen.has(fn)) {
-          seen.add(fn);
-          queue.push(fn);
-        }
-      }
-    };
     while (queue.length) {
       const fn = queue.shift()!;
-      const body = functionBody(t, fn);
-      if (!body) continue;
-      const from = fn === start ? afterPos : undefined;
-      const visit = (node: ts.Node): void => {
-        if (from !== undefined && node.end < from) return;
-        if (isFunctionLikeWithBody(t, node)) {
-          // Nested callbacks run on the same path (`server.close(() => pool.end())`); nested
-          // declarations run only when called.
-          if (t.isArrowFunction(node) || t.isFunctionExpression(node)) enqueue([node]);
-          return;
+      this.step(fn, fn === start ? afterPos : undefined, (next) => {
+        if (!seen.has(next)) {
+          seen.add(next);
+          queue.push(next);
         }
-        if (t.isClassLike(node)) return;
-        if (t.isCallExpression(node) || t.isNewExpression(node)) {
-          enqueue(this.calleeFunctions(node));
-          for (const arg of node.arguments ?? []) {
-            if (t.isIdentifier(arg) || t.isPropertyAccessExpression(arg)) enqueue(this.functions.resolveFunctions(arg));
-          }
-        }
-        t.forEachChild(node, visit);
-      };
-      visit(body);
+      });
     }
     return seen;
+  }
+
+  /**
+   * The functions reachable from any of `starts`, one at a time as a depth-first walk finds them
+   * (the starts first): the same set as `reachableFromAll` once exhausted, in another order. A
+   * caller looking for one function stops early and pays only for the part it walked.
+   */
+  *walkFrom(starts: readonly ts.Node[]): Generator<ts.Node, void, undefined> {
+    const seen = new Set<ts.Node>(starts);
+    const stack: ts.Node[] = [...seen];
+    yield* [...seen];
+    while (stack.length) {
+      const found: ts.Node[] = [];
+      this.step(stack.pop()!, undefined, (next) => {
+        if (!seen.has(next)) {
+          seen.add(next);
+          found.push(next);
+        }
+      });
+      // The last found is walked first; the order within one function does not matter.
+      for (const fn of found) stack.push(fn);
+      yield* found;
+    }
+  }
+
+  /** Hands `reach` each function a call or reference in `fn`'s own code (from `from` on) leads to. */
+  private step(fn: ts.Node, from: number | undefined, reach: (fn: ts.Node) => void): void {
+    const t = this.ts;
+    const body = functionBody(t, fn);
+    if (!body) return;
+    const enqueue = (fns: readonly ts.Node[]): void => {
+      for (const next of fns) reach(next);
+    };
+    const visit = (node: ts.Node): void => {
+      if (from !== undefined && node.end < from) return;
+      if (isFunctionLikeWithBody(t, node)) {
+        // Nested callbacks run on the same path (`server.close(() => pool.end())`); nested
+        // declarations run only when called.
+        if (t.isArrowFunction(node) || t.isFunctionExpression(node)) enqueue([node]);
+        return;
+      }
+      if (t.isClassLike(node)) return;
+      if (t.isCallExpression(node) || t.isNewExpression(node)) {
+        enqueue(this.calleeFunctions(node));
+        for (const arg of node.arguments ?? []) {
+          if (t.isIdentifier(arg) || t.isPropertyAccessExpression(arg)) enqueue(this.functions.resolveFunctions(arg));
+        }
+      }
+      t.forEachChild(node, visit);
+    };
+    visit(body);
   }
 
   private calleeFunctions(call: ts.CallExpression | ts.NewExpression): FunctionLikeWithBody[] {
