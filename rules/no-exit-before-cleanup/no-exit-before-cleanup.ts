@@ -15,20 +15,18 @@ import {
   isEntryPromiseFailure,
   isExitReference,
   isInFailureListener,
-  isInOptionParser,
   isLongRunningForItsCommands,
   isSecondSignalListener,
   isShebangScript,
   isSignalListenerRoot,
-  isStartupScope,
   isWorkerThreadFile,
-  openedBefore,
   openThingLabel,
   type ExitCall,
 } from './exits.js';
 import { ownScope } from '../../src/core/flow.js';
 import { lifecycleDrainOnPath, lifecycleHeldWork } from '../../src/core/lifecycle-calls.js';
 import type { ShutdownRoot } from '../../src/core/program-index.js';
+import { isInOptionParser, isStartupScope, openedBefore } from '../../src/core/startup.js';
 import { defineRule, type RuleContext, type TestFileOptions, type Suggestion } from '../../src/core/rule.js';
 import {
   calleeText,

@@ -17,6 +17,7 @@ import { lifecycleDrainedOnShutdown, lifecycleRoleOf } from '../../src/core/life
 import { chainHandlers, isChainMethod, isPromiseValued, originOfChain } from '../../src/core/promises.js';
 import { defineRule, type RuleContext, type TestFileOptions, type Suggestion } from '../../src/core/rule.js';
 import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../../src/core/specifiers.js';
+import { isCalledOnlyAtStartup, namedScopeOf } from '../../src/core/startup.js';
 import {
   calleeText,
   enclosingFunction,
@@ -216,6 +217,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
   const t = context.ts;
   const { index, sourceFile } = context;
   if (isEntryPromise(context, statement) || isWorkerThreadEntry(context, statement)) return;
+  if (isStartSequence(context, statement)) return;
   // A signal listener or shutdown hook starting the drain is the shutdown path itself.
   if (isShutdownRootBody(context, statement)) return;
   for (const value of droppedValues(t, statement.expression)) {
@@ -909,6 +911,18 @@ function isPromiseResolver(context: Context, symbol: ts.Symbol): boolean {
  */
 function isEntryPromise(context: Context, node: ts.Node): boolean {
   return !enclosingFunction(context.ts, node) && context.index.isEntryModule(context.sourceFile);
+}
+
+/**
+ * Work the start itself drops, in a function only the start calls (see `isCalledOnlyAtStartup`):
+ * `this.bootMaster()` in the kernel's `init()`, `this.reloadGroups()` in `auth.init()`. No request
+ * has been accepted for it yet, and a SIGTERM while the service starts stops a start, which the
+ * next one repeats: nothing a shutdown could wait for is lost.
+ */
+function isStartSequence(context: Context, node: ts.Node): boolean {
+  const t = context.ts;
+  const fn = enclosingFunction(t, node);
+  return fn !== undefined && namedScopeOf(t, node) === fn && isCalledOnlyAtStartup(context.index, fn);
 }
 
 /**
