@@ -15,20 +15,18 @@ import {
   isEntryPromiseFailure,
   isExitReference,
   isInFailureListener,
-  isInOptionParser,
   isLongRunningForItsCommands,
   isSecondSignalListener,
   isShebangScript,
   isSignalListenerRoot,
-  isStartupScope,
   isWorkerThreadFile,
-  openedBefore,
   openThingLabel,
   type ExitCall,
 } from './exits.js';
 import { ownScope } from '../../src/core/flow.js';
 import { lifecycleDrainOnPath, lifecycleHeldWork } from '../../src/core/lifecycle-calls.js';
 import type { ShutdownRoot } from '../../src/core/program-index.js';
+import { isInOptionParser, isStartupScope, openedBefore } from '../../src/core/startup.js';
 import { defineRule, type RuleContext, type TestFileOptions, type Suggestion } from '../../src/core/rule.js';
 import {
   calleeText,
@@ -121,6 +119,26 @@ export default defineRule<MessageId, Options, NoExitBeforeCleanupData>({
   },
 });
 
+/**
+ * A start that fails before anything is open, whose only pending cleanup is the stop of a helper
+ * the same function made (`const migrate = new Migrate(…)`, `migrate.stop()` in the `try`,
+ * `process.exit(1)` in its `catch`): the exit cuts off nothing the program serves, only the start's
+ * own tool, which the process takes down with it.
+ */
+function isFailedStartStoppingItsOwn(context: Context, node: ts.Node, pending: CleanupStart): boolean {
+  const t = context.ts;
+  const { index } = context;
+  const named = entryScopeOf(index, node);
+  if (t.isSourceFile(named) || !isStartupScope(index, named) || openedBefore(index, node, named)) return false;
+  const receiver = t.isCallExpression(pending.call) ? methodCallParts(t, pending.call)?.receiver : undefined;
+  const local = receiver && skipOuterExpressions(t, receiver);
+  if (!local || !t.isIdentifier(local)) return false;
+  const declaration = index.types.getSymbolAtLocation(local)?.valueDeclaration;
+  return (
+    declaration !== undefined && t.isVariableDeclaration(declaration) && enclosingFunction(t, declaration) === named
+  );
+}
+
 function exitText(context: Context, call: ts.CallExpression): string {
   return `${calleeText(context.ts, call.expression, context.sourceFile)}()`;
 }
@@ -138,7 +156,7 @@ function checkExit(context: Context, exit: ExitCall): void {
   const pending =
     pendingCleanupBefore(index, node, scope, roots.length > 0 ? 'any-promise' : 'cleanup') ??
     pendingAtCallers(context, scope, roots);
-  if (pending) {
+  if (pending && !(roots.length === 0 && isFailedStartStoppingItsOwn(context, node, pending))) {
     context.report({
       node,
       messageId: 'exitBeforeCleanupFinishes',

@@ -18,6 +18,7 @@ import { lifecycleDrainedOnShutdown, lifecycleRoleOf } from '../../src/core/life
 import { chainHandlers, isChainMethod, isPromiseValued, originOfChain } from '../../src/core/promises.js';
 import { defineRule, type RuleContext, type TestFileOptions, type Suggestion } from '../../src/core/rule.js';
 import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../../src/core/specifiers.js';
+import { isCalledOnlyAtStartup, namedScopeOf } from '../../src/core/startup.js';
 import {
   calleeText,
   enclosingFunction,
@@ -217,6 +218,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
   const t = context.ts;
   const { index, sourceFile } = context;
   if (isEntryPromise(context, statement) || isWorkerThreadEntry(context, statement)) return;
+  if (isStartSequence(context, statement)) return;
   // A signal listener or shutdown hook starting the drain is the shutdown path itself.
   if (isShutdownRootBody(context, statement)) return;
   for (const value of droppedValues(t, statement.expression)) {
@@ -228,6 +230,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (isHandlerWrapperForward(context, origin) || handsResultToCallback(context, value, statement)) continue;
     if (isShutdownItself(context, origin, value)) continue;
     if (settlesAtOnce(context, origin) || runsUntilClosed(context, origin)) continue;
+    if (returnsWhatCallerAwaited(context, origin, statement)) continue;
     if (releasesOnly(context, origin, value)) continue;
     if (respondsWhenDone(context, origin, value, statement)) continue;
     if (feedsAwaitedStream(context, origin)) continue;
@@ -297,6 +300,58 @@ function runsUntilClosed(context: Context, origin: ts.Expression): boolean {
   if (!parts) return false;
   const kind = context.index.kindOf(parts.receiver, true);
   return kind !== undefined && (kindSpec(kind)?.runsUntilClosed?.includes(parts.name) ?? false);
+}
+
+/**
+ * `this.stop()` where `async stop() { clearTimeout(this.timeout); return this.finished }`, called
+ * by a method of the same object that already awaited `this.finished` before the call: the
+ * callee's only pending work is a promise its caller has seen settle.
+ */
+function returnsWhatCallerAwaited(context: Context, origin: ts.Expression, at: ts.Node): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin) || !t.isPropertyAccessExpression(origin.expression)) return false;
+  if (origin.expression.expression.kind !== t.SyntaxKind.ThisKeyword) return false;
+  const caller = enclosingFunction(t, at);
+  if (!caller) return false;
+  const functions = context.index.resolveFunctions(origin.expression, 0, false);
+  if (functions.length === 0) return false;
+  return functions.every((fn) => {
+    if (!isAsyncFunction(t, fn)) return false;
+    const fields = pendingFieldsOnly(t, fn);
+    return fields !== undefined && fields.size > 0 && [...fields].every((f) => awaitsFieldBefore(t, caller, f, at));
+  });
+}
+
+/** The `this.F` fields a function's own body awaits or returns, or undefined when it waits for anything else. */
+function pendingFieldsOnly(t: TS, fn: FunctionLikeWithBody): Set<string> | undefined {
+  const body = functionBody(t, fn);
+  if (!body || !t.isBlock(body)) return undefined;
+  const fields = new Set<string>();
+  let other = false;
+  const visit = (node: ts.Node): void => {
+    if (other || isFunctionLikeWithBody(t, node)) return;
+    if (t.isForOfStatement(node) && node.awaitModifier) other = true;
+    else if ((t.isAwaitExpression(node) || t.isReturnStatement(node)) && node.expression) {
+      const field = thisField(t, skipOuterExpressions(t, node.expression));
+      if (field) fields.add(field);
+      else other = true;
+    } else t.forEachChild(node, visit);
+  };
+  t.forEachChild(body, visit);
+  return other ? undefined : fields;
+}
+
+/** `await this.F` in `fn`'s own body, before `at`. */
+function awaitsFieldBefore(t: TS, fn: ts.Node, field: string, at: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || node.pos >= at.pos || (node !== fn && isFunctionLikeWithBody(t, node))) return;
+    if (t.isAwaitExpression(node) && thisField(t, skipOuterExpressions(t, node.expression)) === field) found = true;
+    else t.forEachChild(node, visit);
+  };
+  const body = functionBody(t, fn);
+  if (body) t.forEachChild(body, visit);
+  return found;
 }
 
 /** An await, a `for await`, or a returned promise in the function's own body (not in nested functions). */
@@ -925,6 +980,18 @@ function isPromiseResolver(context: Context, symbol: ts.Symbol): boolean {
  */
 function isEntryPromise(context: Context, node: ts.Node): boolean {
   return !enclosingFunction(context.ts, node) && context.index.isEntryModule(context.sourceFile);
+}
+
+/**
+ * Work the start itself drops, in a function only the start calls (see `isCalledOnlyAtStartup`):
+ * `this.bootMaster()` in the kernel's `init()`, `this.reloadGroups()` in `auth.init()`. No request
+ * has been accepted for it yet, and a SIGTERM while the service starts stops a start, which the
+ * next one repeats: nothing a shutdown could wait for is lost.
+ */
+function isStartSequence(context: Context, node: ts.Node): boolean {
+  const t = context.ts;
+  const fn = enclosingFunction(t, node);
+  return fn !== undefined && namedScopeOf(t, node) === fn && isCalledOnlyAtStartup(context.index, fn);
 }
 
 /**

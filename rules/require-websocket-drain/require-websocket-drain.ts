@@ -157,15 +157,30 @@ function checkServer(context: Context, record: ServerRecord, spec: KindSpec, cli
     onTarget([method]).filter((call) => !firstArgument || call.arguments[0]?.kind === t.SyntaxKind.TrueKeyword),
   );
   if (atShutdown(context, node, closeAll).length > 0) return;
-  const ofClients = (methods: readonly string[]): ts.CallExpression[] =>
-    elementCalls(index, methods)
-      .filter(({ collection }) => {
+  // The server itself, or a namespace of it that holds the clients too (`io.sockets`, `io.of('/')`).
+  const serverOrNamespace = (expression: ts.Expression): boolean => {
+    if (target(expression)) return true;
+    const e = skipOuterExpressions(t, expression);
+    if (t.isPropertyAccessExpression(e) && clients.namespaces?.properties.includes(e.name.text))
+      return target(e.expression);
+    const parts = t.isCallExpression(e) ? methodCallParts(t, e) : undefined;
+    return parts !== undefined && clients.namespaces?.methods.includes(parts.name) === true && target(parts.receiver);
+  };
+  const ofClients = (methods: readonly { method: string; firstArgument?: true }[]): ts.CallExpression[] =>
+    elementCalls(
+      index,
+      methods.map((m) => m.method),
+    )
+      .filter(({ call, method, collection }) => {
+        const wanted = methods.find((m) => m.method === method);
+        if (wanted?.firstArgument && call.arguments[0]?.kind !== t.SyntaxKind.TrueKeyword) return false;
         const e = skipOuterExpressions(t, collection);
-        return t.isPropertyAccessExpression(e) && e.name.text === clients.collection && target(e.expression);
+        return t.isPropertyAccessExpression(e) && e.name.text === clients.collection && serverOrNamespace(e.expression);
       })
       .map((c) => c.call);
   if (atShutdown(context, node, ofClients(clients.terminate ?? [])).length > 0) return;
-  if (atShutdown(context, node, ofClients(clients.close ?? [])).length > 0) {
+  if (atShutdown(context, node, endedTrackedClients(context, target)).length > 0) return;
+  if (atShutdown(context, node, ofClients((clients.close ?? []).map((method) => ({ method })))).length > 0) {
     if (!record.forceClosesOnClose) context.report({ node, messageId: 'notTerminated', data });
     return;
   }
@@ -174,6 +189,74 @@ function checkServer(context: Context, record: ServerRecord, spec: KindSpec, cli
     return;
   }
   context.report({ node, messageId: 'clientsLeftOpen', data });
+}
+
+/** Methods that end a client, or the program's own wrapper of one (`conn.destroy()`), when called on each of them. */
+const clientEnders = ['close', 'terminate', 'destroy', 'end', 'disconnect'];
+
+/**
+ * Clients the program keeps itself and ends one by one on the shutdown path: its `'connection'`
+ * listener stores each client (or a wrapper made from it) in a collection
+ * (`this.connections.set(ws, wrapper)`, `sockets.add(ws)`), and a loop over that collection calls
+ * `destroy()`, `close()`, `terminate()`, `end()` or `disconnect()` on each element. The calls, for
+ * the caller to keep those that run at shutdown.
+ */
+function endedTrackedClients(context: Context, target: Target): ts.CallExpression[] {
+  const t = context.ts;
+  const { index } = context;
+  const stores: ts.Expression[] = [];
+  for (const method of ['on', 'once', 'addListener']) {
+    for (const call of callsNamed(index, method)) {
+      const parts = methodCallParts(t, call);
+      const event = call.arguments[0] && skipOuterExpressions(t, call.arguments[0]);
+      if (!parts || !event || !t.isStringLiteralLike(event) || event.text !== 'connection' || !call.arguments[1])
+        continue;
+      if (!target(parts.receiver)) continue;
+      for (const listener of index.resolveFunctions(call.arguments[1])) stores.push(...clientStores(context, listener));
+    }
+  }
+  if (stores.length === 0) return [];
+  return elementCalls(index, clientEnders)
+    .filter(({ collection }) => stores.some((store) => sameCollection(context, store, collection)))
+    .map((c) => c.call);
+}
+
+/** The collections a `'connection'` listener stores its client in: an argument of `add`/`set`/`push` made from it. */
+function clientStores(context: Context, listener: FunctionLikeWithBody): ts.Expression[] {
+  const t = context.ts;
+  const { index } = context;
+  const parameter = listener.parameters[0];
+  if (!parameter || !t.isIdentifier(parameter.name) || !listener.body) return [];
+  const client = index.types.getSymbolAtLocation(parameter.name);
+  if (!client) return [];
+  const fromClient = new Set<ts.Symbol>([client]);
+  const mentionsClient = (node: ts.Node): boolean => {
+    if (t.isIdentifier(node)) {
+      const symbol = index.types.getSymbolAtLocation(node);
+      if (symbol && fromClient.has(symbol)) return true;
+    }
+    return t.forEachChild(node, mentionsClient) === true;
+  };
+  const stores: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    // `const wrapper = createSocketWrapper(ws, …)`: a value made from the client stands for it.
+    if (
+      t.isVariableDeclaration(node) &&
+      t.isIdentifier(node.name) &&
+      node.initializer &&
+      mentionsClient(node.initializer)
+    ) {
+      const symbol = index.types.getSymbolAtLocation(node.name);
+      if (symbol) fromClient.add(symbol);
+    }
+    if (t.isCallExpression(node)) {
+      const parts = methodCallParts(t, node);
+      if (parts && storeMethods.has(parts.name) && node.arguments.some(mentionsClient)) stores.push(parts.receiver);
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(listener.body);
+  return stores;
 }
 
 /** What names the kept server: it, a helper's parameter it is passed as, or the closer `lifecycle.adopt` hands it to. */

@@ -111,7 +111,35 @@ function iteratedBy(index: ProgramIndex, element: ts.Identifier): ts.Expression 
       if (parts?.name === 'forEach') return parts.receiver;
     }
   }
+  // `const socket = sockets[id]` where `id` walks the keys of `sockets`: `Object.keys(sockets).forEach((id) => …)`,
+  // `for (const id of Object.keys(sockets))`, `for (const id in sockets)`.
+  if (t.isVariableDeclaration(declaration) && declaration.initializer) {
+    const init = skipOuterExpressions(t, declaration.initializer);
+    if (!t.isElementAccessExpression(init)) return undefined;
+    const key = skipOuterExpressions(t, init.argumentExpression);
+    if (!t.isIdentifier(key)) return undefined;
+    const keys = keysWalkedBy(index, key);
+    return keys && keys.getText() === init.expression.getText() ? init.expression : undefined;
+  }
   return undefined;
+}
+
+/** The object whose keys a loop variable or a `forEach` parameter walks: `o` of `Object.keys(o)`, or of `for (k in o)`. */
+function keysWalkedBy(index: ProgramIndex, key: ts.Identifier): ts.Expression | undefined {
+  const t = index.ts;
+  const declaration = index.types.getSymbolAtLocation(key)?.valueDeclaration;
+  if (
+    declaration &&
+    t.isVariableDeclaration(declaration) &&
+    t.isVariableDeclarationList(declaration.parent) &&
+    t.isForInStatement(declaration.parent.parent)
+  )
+    return declaration.parent.parent.expression;
+  const walked = iteratedBy(index, key);
+  const e = walked && skipOuterExpressions(t, walked);
+  if (!e || !t.isCallExpression(e) || !e.arguments[0]) return undefined;
+  const ref = index.binding.resolve(e.expression);
+  return ref?.module === 'global' && ref.path.join('.') === 'Object.keys' ? e.arguments[0] : undefined;
 }
 
 /** `[...x]`, `Array.from(x)`, `x.values()` are `x`. */
@@ -130,7 +158,7 @@ function unwrapCollection(index: ProgramIndex, expression: ts.Expression): ts.Ex
         continue;
       }
       const ref = index.binding.resolve(e.expression);
-      if (ref?.module === 'global' && ref.path.join('.') === 'Array.from' && e.arguments[0]) {
+      if (ref?.module === 'global' && /^(Array\.from|Object\.values)$/.test(ref.path.join('.')) && e.arguments[0]) {
         e = skipOuterExpressions(t, e.arguments[0]);
         continue;
       }

@@ -73,10 +73,15 @@ export interface ClientsSpec {
   closeAll?: readonly { method: string; firstArgument?: true }[];
   /** Property holding the set of clients (`wss.clients`), each closed one by one. */
   collection?: string;
+  /**
+   * Where else that property is: on a namespace the server hands out (socket.io's default
+   * namespace `io.sockets`, and `io.of('/')`), so `io.sockets.sockets` holds the clients too.
+   */
+  namespaces?: { properties: readonly string[]; methods: readonly string[] };
   /** Per-client methods that send a close frame and wait for the peer (`close`). */
   close?: readonly string[];
-  /** Per-client methods that end the connection at once (`terminate`). */
-  terminate?: readonly string[];
+  /** Per-client methods that end the connection at once (`terminate`; socket.io's `disconnect(true)`, whose `true` closes it). */
+  terminate?: readonly { method: string; firstArgument?: true }[];
   /** Methods that take over an upgrade request's socket (`handleUpgrade`): the server owns that socket. */
   adopt?: readonly string[];
   /** Options-object properties (or the first argument) that attach it to an HTTP server, whose upgraded sockets a bounded server close ends. */
@@ -485,7 +490,7 @@ export const kinds: readonly KindSpec[] = [
     clients: {
       collection: 'clients',
       close: ['close'],
-      terminate: ['terminate'],
+      terminate: [{ method: 'terminate' }],
       adopt: ['handleUpgrade'],
       serverOption: 'server',
     },
@@ -504,6 +509,10 @@ export const kinds: readonly KindSpec[] = [
     close: ['close'],
     clients: {
       closeAll: [{ method: 'close' }, { method: 'disconnectSockets', firstArgument: true }],
+      // socket.io 2 keeps them in an object by id, socket.io 4 in a Map: `io.sockets.sockets`.
+      collection: 'sockets',
+      namespaces: { properties: ['sockets'], methods: ['of'] },
+      terminate: [{ method: 'disconnect', firstArgument: true }],
       serverArgument: true,
     },
     methods: { on: 'socketio.Server', once: 'socketio.Server' },

@@ -234,11 +234,99 @@ export function refersToHolding(
   holding: Extract<Holding, { type: 'kept' }>,
 ): boolean {
   const symbol = heldSymbolOf(index, expression);
-  if (!symbol) return false;
+  if (!symbol) return heldThroughUntypedOwner(index, expression, holding);
   return (
     symbol === holding.symbol ||
     ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(holding.declaration) ?? false)
   );
+}
+
+/**
+ * `WIKI.models.knex` where the checker knows nothing of `WIKI` (a global of a plain-JS service)
+ * but the program assigns `WIKI.models = require('./db').init()`, and `init()` of the object
+ * literal that keeps `this.knex` returns that object (`return this`, `return { ...this, ...models }`):
+ * the property of the object the untyped owner was given.
+ */
+function heldThroughUntypedOwner(
+  index: ProgramIndex,
+  expression: ts.Expression,
+  holding: Extract<Holding, { type: 'kept' }>,
+): boolean {
+  const t = index.ts;
+  const e = skipOuterExpressions(t, expression);
+  if (!t.isPropertyAccessExpression(e) || e.name.text !== holding.symbol.name) return false;
+  let literal: ts.Node | undefined = holding.declaration.parent;
+  while (literal && !t.isObjectLiteralExpression(literal)) literal = literal.parent;
+  if (!literal) return false;
+  return objectLiteralsOf(index, e.expression, undefined, 0).has(literal as ts.ObjectLiteralExpression);
+}
+
+const assignmentsByTargetFact = factKey<Map<string, ts.Expression[]>>('values assigned to property paths');
+
+/** The object literals an expression may hold: through untyped property paths the program assigns, calls and their returns, `this`, spreads. */
+function objectLiteralsOf(
+  index: ProgramIndex,
+  expression: ts.Expression,
+  self: ts.ObjectLiteralExpression | undefined,
+  depth: number,
+): Set<ts.ObjectLiteralExpression> {
+  const t = index.ts;
+  const found = new Set<ts.ObjectLiteralExpression>();
+  if (depth > 5) return found;
+  const e = skipOuterExpressions(t, expression);
+  const add = (more: Set<ts.ObjectLiteralExpression>): void => more.forEach((literal) => found.add(literal));
+  if (e.kind === t.SyntaxKind.ThisKeyword) {
+    if (self) found.add(self);
+  } else if (t.isObjectLiteralExpression(e)) {
+    found.add(e);
+    for (const property of e.properties) {
+      if (t.isSpreadAssignment(property)) add(objectLiteralsOf(index, property.expression, self, depth + 1));
+    }
+  } else if (t.isCallExpression(e)) {
+    for (const fn of index.resolveFunctions(e.expression, 0, false)) {
+      const owner = fn.parent && t.isObjectLiteralExpression(fn.parent) ? fn.parent : undefined;
+      const body = fn.body;
+      if (!body) continue;
+      if (!t.isBlock(body)) {
+        add(objectLiteralsOf(index, body as ts.Expression, owner, depth + 1));
+        continue;
+      }
+      const visit = (node: ts.Node): void => {
+        if (isFunctionLikeWithBody(t, node)) return;
+        if (t.isReturnStatement(node) && node.expression)
+          add(objectLiteralsOf(index, node.expression, owner, depth + 1));
+        t.forEachChild(node, visit);
+      };
+      t.forEachChild(body, visit);
+    }
+  } else if (t.isPropertyAccessExpression(e) && heldSymbolOf(index, e) === undefined) {
+    for (const value of assignmentsTo(index).get(e.getText()) ?? [])
+      add(objectLiteralsOf(index, value, undefined, depth + 1));
+  }
+  return found;
+}
+
+/** `a.b = value` anywhere in the program, by the target's text. */
+function assignmentsTo(index: ProgramIndex): Map<string, ts.Expression[]> {
+  return index.fact(assignmentsByTargetFact, () => {
+    const t = index.ts;
+    const map = new Map<string, ts.Expression[]>();
+    const visit = (node: ts.Node): void => {
+      if (
+        t.isBinaryExpression(node) &&
+        node.operatorToken.kind === t.SyntaxKind.EqualsToken &&
+        t.isPropertyAccessExpression(node.left)
+      ) {
+        const key = node.left.getText();
+        const list = map.get(key);
+        if (list) list.push(node.right);
+        else map.set(key, [node.right]);
+      }
+      t.forEachChild(node, visit);
+    };
+    for (const file of index.sourceFiles) if (!file.isDeclarationFile && !isTestFile(file.fileName)) visit(file);
+    return map;
+  });
 }
 
 /** A call that closes a resource: its close method on it, a helper that closes its parameter, or an adopting registry. */

@@ -38,6 +38,8 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
     // use aside), and a NestJS ConfigModule `validate` callback.
     project.file('startup/validate-config.ts'),
     project.file('startup/plugin.ts'),
+    // A failed start that stops only a helper the same function made (a migration engine).
+    project.file('startup/migrations.ts'),
     project.file('startup/engine.ts'),
     project.file('startup/env.validation.ts'),
     // NestJS bootstrap hooks (onApplicationBootstrap, onModuleInit) and what they await: before listen.
@@ -52,6 +54,29 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
     testFile,
   ],
   invalid: [
+    {
+      // The failed start stops the service's shared pool, not a helper of its own.
+      ...project.file('invalid-startup-pool.ts'),
+      errors: [
+        {
+          messageId: 'exitBeforeCleanupFinishes',
+          line: 13,
+          column: 5,
+          data: { exit: 'process.exit()', cleanup: 'pool.end()' },
+          suggestions: [
+            {
+              messageId: 'suggestExitCode',
+              data: { code: '1', cleanup: 'pool.end()' },
+              output: edited(
+                project.file('invalid-startup-pool.ts').code,
+                'process.exit(1);',
+                'process.exitCode = 1;\n    return;',
+              ),
+            },
+          ],
+        },
+      ],
+    },
     {
       ...signals,
       errors: [

@@ -90,6 +90,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 60, column: 3, data: { name: 'destroyNote(…)' } }, // returns untyped work
         { messageId: 'untracked', line: 67, column: 5, data: { name: 'this.flush(…)' } }, // an empty hook
         { messageId: 'untracked', line: 77, column: 3, data: { name: 'notifyLater(…)' } }, // resolves its own promise
+        { messageId: 'untracked', line: 86, column: 5, data: { name: 'this.stop(…)' } }, // hands back a run nothing awaited yet
       ],
     },
     {

@@ -38,6 +38,12 @@ ruleTesterFor(project).run('require-websocket-drain', rule, {
     // The clients terminated in a subclass's stop(), which shutdown runs through the base class
     // (`for (const extension of extensions) await extension.stop()`).
     project.file('valid-extension-dispatch.ts'),
+    // Each client ended by a loop on the shutdown path: socket.io's `io.sockets.sockets` walked by
+    // id (Object.keys) or `io.of('/').sockets` (a Map), each `disconnect(true)`.
+    project.file('valid-each-client.cjs'),
+    // The service's own map of client wrappers, filled by the server's 'connection' listener,
+    // each destroyed by a close() that SIGTERM runs.
+    project.file('valid-tracked-clients.ts'),
     // Test files are skipped by default.
     project.file('sockets.test.ts'),
     project.file('service.ts'),
@@ -61,6 +67,15 @@ ruleTesterFor(project).run('require-websocket-drain', rule, {
         leftOpen(7, 12, 'io', 'socket.io server', ioFix),
         // closeServer() on another server; disconnectSockets() without `true`
         leftOpen(16, 15, 'rooms', 'socket.io server', ioFix),
+      ],
+    },
+    {
+      ...project.file('invalid-each-client.ts'),
+      errors: [
+        // `disconnect()` without `true` in the loop
+        leftOpen(7, 12, 'io', 'socket.io server', ioFix),
+        // kept clients terminated only outside shutdown
+        leftOpen(15, 14, 'feed', 'WebSocket server', wsFix),
       ],
     },
     {

@@ -1,0 +1,661 @@
+// Start-up code: where a program starts (its entry path, a subcommand's action, NestJS's
+// bootstrap hooks, a Fastify plugin) and the functions that run only from there, before anything
+// is opened. An exit there is a failed start, and work dropped there is the start itself: neither
+// cuts off a request (no-exit-before-cleanup, no-untracked-promise).
+import { posix } from 'node:path';
+import type * as ts from 'typescript';
+import { findFactory, kindSpec, longRunningCategories, openCategories } from './catalogue.js';
+import { isTestFile } from './files.js';
+import { factKey, type ProgramIndex } from './program-index.js';
+import {
+  enclosingFunction,
+  isFunctionLikeWithBody,
+  methodCallParts,
+  skipOuterExpressions,
+  staticPropertyName,
+  type FunctionLikeWithBody,
+  type TS,
+} from './ts-utils.js';
+
+/** Cache per index for the whole-program sets below. */
+interface StartupFacts {
+  entryFunctions: Map<ts.SourceFile, Set<ts.Node>>;
+  startup: Map<ts.Node, boolean>;
+  startupCalls: Map<ts.Node, boolean>;
+  /** file -> exported name -> the local names importers give it. */
+  importNames?: Map<ts.SourceFile, Map<string, string[]>>;
+}
+const startupFacts = factKey<StartupFacts>('entry functions and start-up code');
+
+function factsOf(index: ProgramIndex): StartupFacts {
+  return index.fact(startupFacts, () => ({ entryFunctions: new Map(), startup: new Map(), startupCalls: new Map() }));
+}
+/** A server, also behind a wrapper that returns it: `stoppable(http.createServer(app))`. */
+export function isServerValue(index: ProgramIndex, expression: ts.Expression, depth: number): boolean {
+  const t = index.ts;
+  const kind = index.kindOf(expression, true);
+  if (kind !== undefined) return kindSpec(kind)?.category === 'server';
+  if (depth > 4) return false;
+  let e = skipOuterExpressions(t, expression);
+  if (t.isIdentifier(e)) {
+    const declaration = index.types.getSymbolAtLocation(e)?.valueDeclaration;
+    if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer) return false;
+    e = skipOuterExpressions(t, declaration.initializer);
+  } else if (t.isPropertyAccessExpression(e)) {
+    // `WIKI.server = http.createServer(app)`: a server kept on an object (a global), assigned in this file.
+    const assigned = assignedIn(t, e.getSourceFile(), e.getText());
+    return assigned !== undefined && isServerValue(index, assigned, depth + 1);
+  }
+  if (t.isConditionalExpression(e))
+    return isServerValue(index, e.whenTrue, depth + 1) || isServerValue(index, e.whenFalse, depth + 1);
+  if (t.isBinaryExpression(e))
+    return isServerValue(index, e.left, depth + 1) || isServerValue(index, e.right, depth + 1);
+  if (!t.isCallExpression(e)) return false;
+  return e.arguments.some((arg) => isServerValue(index, arg, depth + 1));
+}
+
+/** The value of the first `target = value` in `file` (`target` as written, `WIKI.server`). */
+function assignedIn(t: TS, file: ts.SourceFile, target: string): ts.Expression | undefined {
+  if (!file.text.includes(`${target} =`)) return undefined;
+  let found: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      t.isBinaryExpression(n) &&
+      n.operatorToken.kind === t.SyntaxKind.EqualsToken &&
+      t.isPropertyAccessExpression(n.left) &&
+      n.left.getText() === target
+    ) {
+      found = n.right;
+      return;
+    }
+    t.forEachChild(n, visit);
+  };
+  visit(file);
+  return found;
+}
+
+/**
+ * The scope an exit belongs to for the entry-path question: the nearest named function (a
+ * declaration, a method, a function stored in a variable or property), or the module.
+ * Callbacks belong to the function they are written in.
+ */
+export function namedScopeOf(t: TS, node: ts.Node): FunctionLikeWithBody | ts.SourceFile {
+  for (let fn = enclosingFunction(t, node); fn; fn = enclosingFunction(t, fn)) {
+    if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return fn;
+    const parent = fn.parent;
+    if (
+      t.isVariableDeclaration(parent) ||
+      t.isPropertyAssignment(parent) ||
+      t.isPropertyDeclaration(parent) ||
+      (t.isBinaryExpression(parent) && parent.right === fn && parent.operatorToken.kind === t.SyntaxKind.EqualsToken)
+    ) {
+      return fn;
+    }
+  }
+  return node.getSourceFile();
+}
+
+/**
+ * Code on the program's entry path: a module's top level (it runs once, at load: Go's `init`), or
+ * a function of an entry module that its top level calls, directly or through functions of the
+ * same module (`main()`, `bootstrap()`: Go's `main`).
+ */
+export function isEntryPath(index: ProgramIndex, scope: FunctionLikeWithBody | ts.SourceFile): boolean {
+  const t = index.ts;
+  if (t.isSourceFile(scope)) return true;
+  const file = scope.getSourceFile();
+  if (!index.isEntryModule(file)) return false;
+  const facts = factsOf(index);
+  let entry = facts.entryFunctions.get(file);
+  if (!entry) {
+    entry = new Set();
+    const queue: ts.Node[] = [];
+    const add = (fns: readonly ts.Node[]): void => {
+      for (const fn of fns) {
+        if (fn.getSourceFile() === file && !entry!.has(fn)) {
+          entry!.add(fn);
+          queue.push(fn);
+        }
+      }
+    };
+    // Declarations run only when called; callbacks run with the code they are written in.
+    const collect = (root: ts.Node): void => {
+      const visit = (n: ts.Node): void => {
+        if (n !== root && isFunctionLikeWithBody(t, n) && !t.isArrowFunction(n) && !t.isFunctionExpression(n)) return;
+        if (t.isClassLike(n)) return;
+        if (t.isCallExpression(n)) {
+          add(index.resolveFunctions(n.expression, 0, false));
+          for (const arg of n.arguments) {
+            const value = skipOuterExpressions(t, arg);
+            if (t.isIdentifier(value)) add(index.resolveFunctions(value, 0, false));
+            // `throng({ master, worker: start })`: a runner given the entry functions.
+            if (t.isObjectLiteralExpression(value)) {
+              for (const property of value.properties) {
+                const named = t.isShorthandPropertyAssignment(property)
+                  ? property.name
+                  : t.isPropertyAssignment(property)
+                    ? property.initializer
+                    : undefined;
+                if (named && t.isIdentifier(named)) add(index.resolveFunctions(named, 0, false));
+              }
+            }
+          }
+        }
+        t.forEachChild(n, visit);
+      };
+      visit(root);
+    };
+    collect(file);
+    while (queue.length) {
+      const fn = queue.shift() as FunctionLikeWithBody;
+      if (fn.body) collect(fn.body);
+    }
+    facts.entryFunctions.set(file, entry);
+  }
+  return entry.has(scope);
+}
+
+/**
+ * Code that runs only at startup: the entry path, or a function every call of which (test files
+ * aside) is synchronous code of startup code, made before anything is opened there:
+ * `export default new Environment()` at a module's top level, `await checkMigrations()` first
+ * thing in `main()`. A function also passed as a value (a timer's or a listener's callback) runs
+ * who knows when, so it is not.
+ */
+export function isStartupScope(index: ProgramIndex, scope: FunctionLikeWithBody | ts.SourceFile, depth = 0): boolean {
+  const t = index.ts;
+  if (isEntryPath(index, scope)) return true;
+  if (t.isSourceFile(scope) || depth > 5) return false;
+  if (isCommandAction(index, scope)) return true;
+  if (isNestBootstrapHook(t, scope)) return true;
+  const facts = factsOf(index);
+  const cached = facts.startup.get(scope);
+  if (cached !== undefined) return cached;
+  facts.startup.set(scope, false); // cycle guard
+  const atStartup = (site: ts.Node): boolean => {
+    const named = namedScopeOf(t, site);
+    if (ownScopeOf(t, site) !== named) return false; // in a callback: runs later
+    return isStartupScope(index, named, depth + 1) && !openedBefore(index, site, named);
+  };
+  const uses = usesOf(index, scope);
+  let startup = uses !== undefined && uses.length > 0 && uses.every(atStartup);
+  // A singleton (`Server.instance ??= new Server()` in `getInstance()`) is built at its first use:
+  // at load time when some use is startup code, since handlers and timers run after loading.
+  const memo = uses?.length === 1 ? memoisingFunction(t, uses[0]!) : undefined;
+  if (!startup && memo) {
+    const memoUses = usesOf(index, memo);
+    startup = memoUses !== undefined && memoUses.some(atStartup);
+  }
+  facts.startup.set(scope, startup);
+  return startup;
+}
+
+/**
+ * NestJS runs `onModuleInit` and `onApplicationBootstrap` while the application initialises, before
+ * `app.listen()` opens its server (`app.init()` runs them first): an exit there (the database never
+ * answered, a migration failed) is a failed start. A provider or module class: decorated, or
+ * implementing the hook's interface.
+ */
+function isNestBootstrapHook(t: TS, fn: FunctionLikeWithBody): boolean {
+  if (!t.isMethodDeclaration(fn) || !t.isIdentifier(fn.name)) return false;
+  if (fn.name.text !== 'onModuleInit' && fn.name.text !== 'onApplicationBootstrap') return false;
+  const cls = fn.parent;
+  if (!t.isClassDeclaration(cls)) return false;
+  const decorated = (t.getDecorators?.(cls) ?? []).length > 0;
+  const implementsHook = (cls.heritageClauses ?? []).some(
+    (clause) =>
+      clause.token === t.SyntaxKind.ImplementsKeyword &&
+      clause.types.some((type) => /^(OnModuleInit|OnApplicationBootstrap)$/.test(type.expression.getText())),
+  );
+  return decorated || implementsHook;
+}
+
+/** `X.instance ??= new C()`, or `if (X.instance == null) X.instance = new C()`: the function memoising it. */
+function memoisingFunction(t: TS, site: ts.Node): FunctionLikeWithBody | undefined {
+  const assignment = site.parent;
+  if (!t.isNewExpression(site) || !assignment || !t.isBinaryExpression(assignment) || assignment.right !== site)
+    return undefined;
+  const op = assignment.operatorToken.kind;
+  const target = assignment.left.getText();
+  let memoised = op === t.SyntaxKind.QuestionQuestionEqualsToken || op === t.SyntaxKind.BarBarEqualsToken;
+  if (!memoised && op === t.SyntaxKind.EqualsToken) {
+    for (let p: ts.Node | undefined = assignment.parent; p && !isFunctionLikeWithBody(t, p); p = p.parent) {
+      if (t.isIfStatement(p) && p.expression.getText().includes(target)) memoised = true;
+    }
+  }
+  const fn = memoised ? enclosingFunction(t, site) : undefined;
+  return fn && !t.isConstructorDeclaration(fn) ? fn : undefined;
+}
+
+/**
+ * A function that only the start runs: every use of it (test files aside) is a call, made in the
+ * own body (not a callback) of an entry module's top level or of another such function:
+ * `WIKI.kernel.init()` at the entry's top level, `this.bootMaster()` in `init()`,
+ * `require('./auth').init()` in the boot sequence that `bootMaster()` awaits. Stricter than
+ * `isStartupScope`: a function handed on as a value (a timer's or a listener's callback, a
+ * runner's `{ worker: start }`) is not one, and neither is an imported module's top level, which
+ * runs whenever the module is first loaded (a lazy `require` in a handler).
+ */
+export function isCalledOnlyAtStartup(index: ProgramIndex, fn: FunctionLikeWithBody, depth = 0): boolean {
+  const t = index.ts;
+  if (depth > 6) return false;
+  const facts = factsOf(index);
+  const cached = facts.startupCalls.get(fn);
+  if (cached !== undefined) return cached;
+  facts.startupCalls.set(fn, false); // cycle guard
+  const atStartup = (site: ts.Node): boolean => {
+    const named = namedScopeOf(t, site);
+    if (ownScopeOf(t, site) !== named) return false; // in a callback: runs later
+    if (t.isSourceFile(named)) return index.isEntryModule(named);
+    return isCalledOnlyAtStartup(index, named, depth + 1);
+  };
+  const uses = usesOf(index, fn);
+  const startup =
+    uses !== undefined && uses.length > 0 && uses.every((site) => t.isCallExpression(site) && atStartup(site));
+  facts.startupCalls.set(fn, startup);
+  return startup;
+}
+
+function ownScopeOf(t: TS, node: ts.Node): ts.Node {
+  return enclosingFunction(t, node) ?? node.getSourceFile();
+}
+
+/**
+ * The calls of a function (`new C()` for a constructor) outside test files, or undefined when it
+ * is also used as a value. Candidates are found by name first (the names it is imported under
+ * included: `import validateConfig from './validate'`), then resolved. A plugin handed to
+ * `app.register(plugin)` counts as called there: Fastify loads its plugins at startup, before
+ * the server listens.
+ */
+function usesOf(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] | undefined {
+  const t = index.ts;
+  const cls = t.isConstructorDeclaration(fn) ? fn.parent : undefined;
+  const name = cls ? cls.name?.text : functionName(t, fn);
+  if (!name) return cls ? undefined : moduleExportsUses(index, fn);
+  const names = new Set([name, ...importedNamesOf(index, fn.getSourceFile(), name)]);
+  const classSymbol = cls?.name ? index.types.getSymbolAtLocation(cls.name) : undefined;
+  const denotes = (e: ts.Expression): boolean => {
+    if (cls) {
+      let symbol = index.types.getSymbolAtLocation(e);
+      if (symbol && symbol.flags & t.SymbolFlags.Alias) symbol = index.types.getAliasedSymbol(symbol);
+      if (symbol !== undefined && symbol === classSymbol) return true;
+      if (classSymbol === undefined) return false;
+      // `const { Server } = require('./server')`: the value's type is the class, or (in TypeScript,
+      // where such a require is `any`) the destructured name of the class's module.
+      if (index.types.getTypeAtLocation(e).getSymbol() === classSymbol) return true;
+      return requiredExport(index, e) === `${cls.getSourceFile().fileName}#${cls.name?.text}`;
+    }
+    return index.resolveFunctions(e, 0, false).includes(fn);
+  };
+  const lastName = (e: ts.Expression): string | undefined => {
+    const x = skipOuterExpressions(t, e);
+    return t.isIdentifier(x) ? x.text : t.isPropertyAccessExpression(x) ? x.name.text : undefined;
+  };
+  const sites: ts.Node[] = [];
+  if (!cls) {
+    for (const alias of names) {
+      for (const call of index.callsWithArgumentNamed(alias)) {
+        if (isTestSupport(index, call.getSourceFile())) continue;
+        for (const arg of call.arguments ?? []) {
+          if (lastName(arg) !== alias || !denotes(arg)) continue;
+          if (isPluginRegistration(index, call, arg)) sites.push(call);
+          else return undefined;
+        }
+      }
+    }
+  }
+  if (!cls) sites.push(...configValidationSites(index, fn));
+  for (const alias of names) {
+    for (const call of index.callsNamed(alias)) {
+      if (isTestSupport(index, call.getSourceFile())) continue;
+      if (cls ? !t.isNewExpression(call) : !t.isCallExpression(call)) continue;
+      if (denotes(call.expression)) sites.push(call);
+    }
+  }
+  return sites;
+}
+
+/**
+ * The calls of a function that is its module's CommonJS export (`module.exports = async () => …`):
+ * `require('./master')()`, or `const master = require('./master')` then `master()` in that file.
+ * Undefined when the module is used any other way (handed on, `app.use(require('./routes'))`).
+ */
+function moduleExportsUses(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] | undefined {
+  const t = index.ts;
+  const assignment = fn.parent;
+  if (
+    !t.isBinaryExpression(assignment) ||
+    assignment.right !== fn ||
+    assignment.operatorToken.kind !== t.SyntaxKind.EqualsToken ||
+    assignment.left.getText() !== 'module.exports'
+  )
+    return undefined;
+  const file = fn.getSourceFile();
+  const sites: ts.Node[] = [];
+  for (const require of index.callsNamed('require')) {
+    if (!t.isCallExpression(require) || index.binding.requireSpecifier(require) === undefined) continue;
+    if (isTestSupport(index, require.getSourceFile())) continue;
+    if (index.binding.moduleFileOf(require.arguments[0]!) !== file) continue;
+    let use: ts.Node = require;
+    while (t.isParenthesizedExpression(use.parent)) use = use.parent;
+    const parent = use.parent;
+    if (t.isCallExpression(parent) && parent.expression === use) {
+      sites.push(parent);
+      continue;
+    }
+    if (!t.isVariableDeclaration(parent) || !t.isIdentifier(parent.name)) return undefined;
+    const local = index.types.getSymbolAtLocation(parent.name);
+    const scope = require.getSourceFile();
+    const refersToLocal = (e: ts.Node): boolean =>
+      t.isIdentifier(e) && e !== parent.name && index.types.getSymbolAtLocation(e) === local;
+    let other = false;
+    const visit = (n: ts.Node): void => {
+      if (other) return;
+      if (refersToLocal(n)) {
+        if (t.isCallExpression(n.parent) && n.parent.expression === n) sites.push(n.parent);
+        else other = true;
+        return;
+      }
+      t.forEachChild(n, visit);
+    };
+    visit(scope);
+    if (other || local === undefined) return undefined;
+  }
+  return sites;
+}
+
+/** `Server` of `const { Server } = require('./server')`: `<file of ./server>#Server`. */
+function requiredExport(index: ProgramIndex, e: ts.Expression): string | undefined {
+  const t = index.ts;
+  const x = skipOuterExpressions(t, e);
+  if (!t.isIdentifier(x)) return undefined;
+  const declaration = index.types.getSymbolAtLocation(x)?.valueDeclaration;
+  if (!declaration || !t.isBindingElement(declaration) || !t.isObjectBindingPattern(declaration.parent))
+    return undefined;
+  const variable = declaration.parent.parent;
+  if (!t.isVariableDeclaration(variable) || !variable.initializer) return undefined;
+  const init = skipOuterExpressions(t, variable.initializer);
+  if (!t.isCallExpression(init) || index.binding.requireSpecifier(init) === undefined || !init.arguments[0])
+    return undefined;
+  const file = index.binding.moduleFileOf(init.arguments[0]) ?? relativeModule(index, init.arguments[0]);
+  const name = declaration.propertyName ?? declaration.name;
+  if (!file || !t.isIdentifier(name)) return undefined;
+  return `${file.fileName}#${name.text}`;
+}
+
+/** `require('./x')` in a TypeScript file, which the checker leaves untyped: the program file at that path. */
+function relativeModule(index: ProgramIndex, specifier: ts.Expression): ts.SourceFile | undefined {
+  const t = index.ts;
+  if (!t.isStringLiteralLike(specifier) || !specifier.text.startsWith('.')) return undefined;
+  const base = posix.join(posix.dirname(specifier.getSourceFile().fileName), specifier.text).replace(/\.[cm]?js$/, '');
+  for (const suffix of ['.ts', '.tsx', '.js', '.mts', '.cts', '/index.ts', '/index.js', '']) {
+    const file = index.program.getSourceFile(base + suffix);
+    if (file) return file;
+  }
+  return undefined;
+}
+
+/** `test-e2e/`, `e2e/`, `integration-tests/`: folders of tests and their harnesses. */
+/** A test file, or a helper only tests load (an end-to-end harness that starts the server). */
+function isTestSupport(index: ProgramIndex, file: ts.SourceFile): boolean {
+  if (isTestFile(file.fileName)) return true; // test files and folders, `test-e2e/` and `e2e-tests/` included
+  if (index.isEntryModule(file)) return false;
+  return index.entriesOf(file).every((entry) => isTestFile(entry.fileName));
+}
+
+/**
+ * `ConfigModule.forRoot({ validate })` of @nestjs/config: `forRoot` runs the validation while
+ * the module's decorator is evaluated, at load time, so the call is where `validate` runs.
+ */
+function configValidationSites(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] {
+  const t = index.ts;
+  const sites: ts.Node[] = [];
+  for (const call of index.callsNamed('forRoot')) {
+    if (!t.isCallExpression(call) || isTestSupport(index, call.getSourceFile())) continue;
+    const ref = index.binding.resolve(call.expression);
+    if (ref?.module !== '@nestjs/config') continue;
+    const options = call.arguments[0] && skipOuterExpressions(t, call.arguments[0]);
+    if (!options || !t.isObjectLiteralExpression(options)) continue;
+    for (const property of options.properties) {
+      if (!property.name || staticPropertyName(t, property.name) !== 'validate') continue;
+      const value = t.isShorthandPropertyAssignment(property)
+        ? property.name
+        : t.isPropertyAssignment(property)
+          ? property.initializer
+          : undefined;
+      if (value && index.resolveFunctions(value, 0, false).includes(fn)) sites.push(call);
+    }
+  }
+  return sites;
+}
+
+/**
+ * `app.register(plugin, options)`, or `fastifyPlugin(plugin)`: a Fastify plugin. Fastify runs its
+ * plugins while the app boots, before it listens, and refuses a registration after that.
+ */
+function isPluginRegistration(index: ProgramIndex, call: ts.Node, arg: ts.Expression): boolean {
+  const t = index.ts;
+  if (!t.isCallExpression(call) || call.arguments[0] !== arg) return false;
+  if (methodCallParts(t, call)?.name === 'register') return true;
+  const ref = index.binding.resolve(call.expression);
+  return ref?.module === 'fastify-plugin';
+}
+
+/** The local names other files import `name` of `file` under (`import validateConfig from './validate'`). */
+function importedNamesOf(index: ProgramIndex, file: ts.SourceFile, name: string): string[] {
+  const t = index.ts;
+  const facts = factsOf(index);
+  facts.importNames ??= new Map();
+  let byFile = facts.importNames.get(file);
+  if (!byFile) {
+    byFile = new Map();
+    facts.importNames.set(file, byFile);
+    for (const source of index.sourceFiles) {
+      if (source === file || source.isDeclarationFile) continue;
+      for (const statement of source.statements) {
+        if (!t.isImportDeclaration(statement) || !statement.importClause || statement.importClause.isTypeOnly) continue;
+        if (!t.isStringLiteralLike(statement.moduleSpecifier) || !statement.moduleSpecifier.text.match(/^[.@~#/]|\//))
+          continue;
+        const clause = statement.importClause;
+        const pairs: Array<[string, string]> = [];
+        if (clause.name) pairs.push(['default', clause.name.text]);
+        if (clause.namedBindings && t.isNamedImports(clause.namedBindings)) {
+          for (const element of clause.namedBindings.elements) {
+            if (element.propertyName) pairs.push([element.propertyName.text, element.name.text]);
+          }
+        }
+        if (pairs.length === 0 || index.binding.moduleFileOf(statement.moduleSpecifier) !== file) continue;
+        for (const [imported, local] of pairs) {
+          const list = byFile.get(imported) ?? [];
+          list.push(local);
+          byFile.set(imported, list);
+        }
+      }
+    }
+  }
+  const isDefault = file.statements.some(
+    (s) =>
+      (t.isExportAssignment(s) && !s.isExportEquals && t.isIdentifier(s.expression) && s.expression.text === name) ||
+      (t.isFunctionDeclaration(s) &&
+        s.name?.text === name &&
+        s.modifiers?.some((m) => m.kind === t.SyntaxKind.DefaultKeyword) === true),
+  );
+  return [...(byFile.get(name) ?? []), ...(isDefault ? (byFile.get('default') ?? []) : [])];
+}
+
+function functionName(t: TS, fn: FunctionLikeWithBody): string | undefined {
+  if ((t.isFunctionDeclaration(fn) || t.isFunctionExpression(fn)) && fn.name) return fn.name.text;
+  if ((t.isMethodDeclaration(fn) || t.isGetAccessorDeclaration(fn) || t.isSetAccessorDeclaration(fn)) && fn.name)
+    return staticPropertyName(t, fn.name);
+  const parent = fn.parent;
+  if (
+    (t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent) || t.isPropertyDeclaration(parent)) &&
+    parent.name
+  )
+    return staticPropertyName(t, parent.name);
+  return undefined;
+}
+
+/**
+ * The first server or resource opened in `scope` before `node` (in source order): the call that
+ * creates it, and its catalogue label. A creation whose own callback or chain `node` sits in
+ * (`connect().catch(…)` calling `process.exit`) failed to open, so it does not count.
+ */
+export function openedBefore(
+  index: ProgramIndex,
+  node: ts.Node,
+  scope: FunctionLikeWithBody | ts.SourceFile,
+): { call: ts.Node; label: string } | undefined {
+  const t = index.ts;
+  const excluded = new Set<ts.Node>();
+  for (let fn = enclosingFunction(t, node); fn && fn !== scope; fn = enclosingFunction(t, fn)) {
+    let call: ts.Node | undefined = fn.parent;
+    while (call && (t.isCallExpression(call) || t.isNewExpression(call))) {
+      excluded.add(call);
+      const receiver: ts.Expression | undefined = t.isCallExpression(call)
+        ? methodCallParts(t, call)?.receiver
+        : undefined;
+      call = receiver ? skipOuterExpressions(t, receiver) : undefined;
+    }
+  }
+  const start = node.getStart();
+  const body = t.isSourceFile(scope) ? scope : scope.body;
+  if (!body) return undefined;
+  let found: { call: ts.Node; label: string } | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || n.getStart() >= start) return;
+    if (n !== body && isFunctionLikeWithBody(t, n) && !t.isArrowFunction(n) && !t.isFunctionExpression(n)) return;
+    if (t.isClassLike(n)) return;
+    if ((t.isCallExpression(n) || t.isNewExpression(n)) && !excluded.has(n) && n.end <= start) {
+      const label = opensWith(index, n);
+      if (label) {
+        found = { call: n, label };
+        return;
+      }
+    }
+    t.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
+}
+
+/** What a call opens, by label: a resource it creates, a server that starts listening (`app.listen()`, `serve()`). */
+function opensWith(index: ProgramIndex, call: ts.CallExpression | ts.NewExpression): string | undefined {
+  const t = index.ts;
+  const kind = index.kindOf(call);
+  const spec = kind ? kindSpec(kind) : undefined;
+  if (spec && openCategories.has(spec.category)) return spec.label;
+  if (spec?.category === 'server') {
+    const ref = index.binding.resolve(call.expression);
+    if (ref && findFactory(ref)?.listens) return spec.label;
+  }
+  const parts = t.isCallExpression(call) ? methodCallParts(t, call) : undefined;
+  if (parts?.name !== 'listen') return undefined;
+  const receiverKind = index.kindOf(parts.receiver, true);
+  const receiverSpec = receiverKind ? kindSpec(receiverKind) : undefined;
+  // `app.listen()` on an Express app returns the HTTP server it opens.
+  if (receiverSpec)
+    return longRunningCategories.has(receiverSpec.category) ? (spec?.label ?? receiverSpec.label) : undefined;
+  return isServerValue(index, parts.receiver, 0) ? 'server' : undefined;
+}
+
+// ── Subcommands of a multi-command CLI ──
+
+/** Commander's option and argument declarations whose third argument parses the value. */
+const optionMethods: ReadonlySet<string> = new Set(['option', 'requiredOption', 'argument']);
+
+export interface CommandFacts {
+  /** The functions a command runs: commander's `.action(fn)`, yargs' `.command(cmd, desc, builder, handler)`. */
+  actions: Set<ts.Node>;
+  /** Commander's option parsers (`.option('--port <n>', 'port', parseInteger)`): they run while argv is parsed. */
+  parsers: Set<ts.Node>;
+  /** The files that register a command's action: each is a program of its own. */
+  modules: Set<ts.SourceFile>;
+  longRunning: Map<ts.SourceFile, boolean>;
+}
+const commandFacts = factKey<CommandFacts>('commands of a multi-command CLI');
+
+/** The receivers of a fluent chain, outermost first: `program.command('x').option(…).action(…)`. */
+function chainCalls(t: TS, call: ts.CallExpression): ts.CallExpression[] {
+  const calls: ts.CallExpression[] = [];
+  let e: ts.Expression = call;
+  for (;;) {
+    e = skipOuterExpressions(t, e);
+    if (!t.isCallExpression(e)) break;
+    const parts = methodCallParts(t, e);
+    if (!parts) break;
+    calls.push(e);
+    e = parts.receiver;
+  }
+  return calls;
+}
+
+export function commandsOf(index: ProgramIndex): CommandFacts {
+  return index.fact(commandFacts, () => {
+    const t = index.ts;
+    const facts: CommandFacts = { actions: new Set(), parsers: new Set(), modules: new Set(), longRunning: new Map() };
+    const addAll = (into: Set<ts.Node>, expression: ts.Expression | undefined): number => {
+      if (!expression) return 0;
+      const fns = index.resolveFunctions(expression, 0, false);
+      for (const fn of fns) into.add(fn);
+      return fns.length;
+    };
+    for (const call of index.calls) {
+      if (!t.isCallExpression(call) || isTestFile(call.getSourceFile().fileName)) continue;
+      const parts = methodCallParts(t, call);
+      if (!parts) continue;
+      if (parts.name === 'action' && call.arguments.length === 1) {
+        // commander: `.command('hash').option(…).action(fn)`.
+        const chain = chainCalls(t, call).slice(1);
+        const isCommand = chain.some((c) => methodCallParts(t, c)?.name === 'command');
+        if (isCommand && addAll(facts.actions, call.arguments[0]) > 0) facts.modules.add(call.getSourceFile());
+        if (isCommand) {
+          for (const c of chain) {
+            const name = methodCallParts(t, c)?.name;
+            if (name && optionMethods.has(name)) for (const arg of c.arguments.slice(2)) addAll(facts.parsers, arg);
+          }
+        }
+        continue;
+      }
+      if (parts.name === 'command') {
+        // yargs: `.command('serve', 'start the server', builder, handler)` or `.command({ command, handler })`.
+        const [first] = call.arguments;
+        let handler: ts.Expression | undefined = call.arguments.length >= 4 ? call.arguments[3] : undefined;
+        if (first && t.isObjectLiteralExpression(skipOuterExpressions(t, first))) {
+          for (const p of (skipOuterExpressions(t, first) as ts.ObjectLiteralExpression).properties) {
+            if (p.name && staticPropertyName(t, p.name) === 'handler') {
+              handler = t.isPropertyAssignment(p)
+                ? p.initializer
+                : t.isShorthandPropertyAssignment(p)
+                  ? p.name
+                  : undefined;
+              if (t.isMethodDeclaration(p)) {
+                facts.actions.add(p);
+                facts.modules.add(call.getSourceFile());
+              }
+            }
+          }
+        }
+        if (handler && addAll(facts.actions, handler) > 0) facts.modules.add(call.getSourceFile());
+      }
+      if (parts.name === 'argParser' && call.arguments.length === 1) addAll(facts.parsers, call.arguments[0]);
+    }
+    return facts;
+  });
+}
+
+/** A function a subcommand runs: the command's own entry (Go's `main` of that command). */
+export function isCommandAction(index: ProgramIndex, fn: ts.Node): boolean {
+  return commandsOf(index).actions.has(fn);
+}
+
+/** `node` is in an option parser of a CLI: it runs while argv is parsed, before any command starts. */
+export function isInOptionParser(index: ProgramIndex, node: ts.Node): boolean {
+  const { parsers } = commandsOf(index);
+  if (parsers.size === 0) return false;
+  for (let fn = enclosingFunction(index.ts, node); fn; fn = enclosingFunction(index.ts, fn)) {
+    if (parsers.has(fn)) return true;
+  }
+  return false;
+}
