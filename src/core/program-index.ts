@@ -336,7 +336,7 @@ export class ProgramIndex {
     // reached through its tests (their own files, and the helpers only they load, are no part of it).
     const files = this.graph.filesRunningWith(seeds, (file) => {
       const place = places.outOfService(file);
-      return place === 'browser' || place === 'script';
+      return place === 'browser' || place === 'script' || place === 'undeployed';
     });
     for (const file of files) if (places.outOfService(file)) files.delete(file);
     return files;

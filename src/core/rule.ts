@@ -122,7 +122,8 @@ export type DataOf<R> = R extends Rule<string, any, infer Data> ? Data : never;
 
 /**
  * A rule as the faces run it. Every rule reports only where SIGTERM can arrive (`ProgramIndex.placeOf`,
- * `receivesSigterm`): it sees no file of a browser bundle or of a script that runs once, and no
+ * `receivesSigterm`): it sees no file of a browser bundle, of a script that runs once or of a
+ * workspace package no deployed entry reaches, and no
  * finding in a React component, hook or JSX handler is kept. A rule that `skipsTestFiles` sees no
  * test file either, unless the shared `checkTestFiles` option is set.
  */
@@ -140,7 +141,7 @@ export function defineRule<MessageId extends string, Options extends object, Dat
       : meta,
     create(context) {
       const place = context.index.placeOf(context.sourceFile);
-      if (place === 'browser' || place === 'script') return {};
+      if (place === 'browser' || place === 'script' || place === 'undeployed') return {};
       if (meta.skipsTestFiles) {
         const { checkTestFiles } = context.options as Partial<TestFileOptions>;
         if (!checkTestFiles && (place === 'test' || isTestFile(context.sourceFile.fileName))) return {};

@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findWorkspaceRoot, workspacePackages } from '../project.js';
+import { workspaceDeploys } from './deployed.js';
 
 interface Manifest {
   name?: unknown;
@@ -117,6 +118,19 @@ export class Packages {
   /** Whether a package is a command-line tool no workspace server depends on. */
   isCliPackage(dir: string): boolean {
     return this.kindOf(dir) === 'cli' && this.dependentsOf(dir).every((d) => this.isBrowserDependent(d));
+  }
+
+  /**
+   * Whether the package at `dir` is a workspace package no deployed entry of its monorepo reaches
+   * (see deployed.ts): a client library, a dev environment. False when the deploy files do not say
+   * what is deployed.
+   */
+  isUndeployedPackage(dir: string): boolean {
+    const root = findWorkspaceRoot(dir);
+    if (!root) return false;
+    const deploys = workspaceDeploys(root);
+    const key = resolve(dir);
+    return deploys !== undefined && deploys.packages.has(key) && !deploys.reached.has(key);
   }
 
   /**

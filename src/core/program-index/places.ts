@@ -23,12 +23,14 @@ import { Packages } from './packages.js';
  * - `test`: test files and the modules only tests load;
  * - `script`: dev launchers, benchmarks, seeds, migrations and one-shot scripts, the files of a
  *   package with a `bin` that neither serves nor handles shutdown, and the modules only they load;
+ * - `undeployed`: a workspace package of a monorepo whose deploy files name what they run, which
+ *   none of those entries reaches (a client library, a dev environment: deployed.ts);
  * - `unknown`: none of these (a library, a worker the index does not recognise).
  */
-export type Place = 'server' | 'browser' | 'test' | 'script' | 'unknown';
+export type Place = 'server' | 'browser' | 'test' | 'script' | 'undeployed' | 'unknown';
 
 /** The places SIGTERM never reaches. */
-export type OutOfService = Extract<Place, 'browser' | 'test' | 'script'>;
+export type OutOfService = Extract<Place, 'browser' | 'test' | 'script' | 'undeployed'>;
 
 /** What the places need from the rest of the index. */
 export interface PlaceInputs {
@@ -178,7 +180,7 @@ export class Places {
     }
     if (found.size === 0) return undefined;
     if (found.size === 1) return [...found][0];
-    return found.has('script') ? 'script' : 'browser';
+    return found.has('script') ? 'script' : found.has('undeployed') ? 'undeployed' : 'browser';
   }
 
   /** What the file itself shows, regardless of who loads it. */
@@ -212,7 +214,8 @@ export class Places {
 
   /**
    * The place of the package a file belongs to (its nearest package.json): a mobile or browser
-   * app, a browser library only such apps depend on, or a command-line tool (`bin`). None when a
+   * app, a browser library only such apps depend on, a command-line tool (`bin`), or a workspace
+   * package no deployed entry reaches (`undeployed`, whatever it serves). None when a
    * file of the package in this program serves or handles shutdown (a server beside the client in
    * one package, a long-running process started from its `bin`), nor for a browser package one of
    * whose files opens a resource (a Node worker built for the DOM without Node's types).
@@ -228,7 +231,9 @@ export class Places {
     if (dir === undefined) place = domOnly ? 'browser' : undefined;
     else if (this.packages.isBrowserPackage(dir, domOnly)) place = 'browser';
     else if (this.packages.isCliPackage(dir)) place = 'script';
-    if (place) {
+    // Whatever an undeployed package serves or handles, no deployed process runs it.
+    else if (this.packages.isUndeployedPackage(dir)) place = 'undeployed';
+    if (place && place !== 'undeployed') {
       const files = this.filesOfPackage(key);
       // A browser's code creates no server or resource and handles no shutdown; a tool may open a
       // resource, but one that serves or handles shutdown runs until it is stopped.
