@@ -273,6 +273,14 @@ export class ProgramIndex {
     return this.isPartOfService(file) && !this.placesOfFiles().isBrowserCode(node);
   }
 
+  /**
+   * Whether `node` lies in a library package of a monorepo, in a class, function or statement no
+   * deployed entry of the monorepo reaches (see Places.isUndeployedCode).
+   */
+  isUndeployedCode(node: ts.Node): boolean {
+    return this.placesOfFiles().isUndeployedCode(node);
+  }
+
   /** Whether `node` runs only in a browser: its file is a browser bundle's, or it is a React component, hook or JSX handler. */
   isBrowserCode(node: ts.Node): boolean {
     return this.placesOfFiles().isBrowserCode(node);

@@ -139,13 +139,25 @@ describe('the place of a workspace package, where the deploy files name what run
   // fixtures/core/places-deployed: a Dockerfile starts services/api, which depends on the server
   // library, which imports a shared package it does not declare; a client library and a dev
   // environment (bin, start script, a server of its own) are what only the workspace root and the
-  // dev environment depend on.
+  // dev environment depend on. The server library's index also re-exports a class only the dev
+  // environment creates, and the shared package a function only the dev environment calls.
   const workspace = fixtureProject('core', 'places-deployed');
-  const placeIn = (dir: string, pkg: string, name: string) => {
+  const indexOf = (dir: string, pkg: string, name: string) => {
     const index = ProgramIndex.for(ts, programOf(`${dir}/${pkg}`));
     const file = index.sourceFiles.find((f) => f.fileName.endsWith(`/${pkg}/${name}`));
     if (!file) throw new Error(`no ${pkg}/${name}`);
+    return { index, file };
+  };
+  const placeIn = (dir: string, pkg: string, name: string) => {
+    const { index, file } = indexOf(dir, pkg, name);
     return index.placeOf(file);
+  };
+  /** Whether the top-level declaration named `declared` of a file is code no deployed entry reaches. */
+  const undeployedIn = (pkg: string, name: string, declared: string) => {
+    const { index, file } = indexOf(workspace.dir, pkg, name);
+    const statement = file.statements.find((s) => new RegExp(`(function|class) ${declared}\\b`).test(s.getText()));
+    if (!statement) throw new Error(`no ${declared} in ${pkg}/${name}`);
+    return index.isUndeployedCode(statement);
   };
   const findingsIn = (dir: string) =>
     [...resultsByFile(cli(dir, ['--format', 'json']), dir)]
@@ -178,9 +190,29 @@ describe('the place of a workspace package, where the deploy files name what run
     });
   });
 
-  it('reports the deployed service and what it reaches, not the client library or the dev environment', () => {
+  it('tells the classes and functions of a deployed library the service reaches from those it never names', () => {
+    expect({
+      'startServer (imported by the service)': undeployedIn('packages/server', 'src/index.ts', 'startServer'),
+      'DevDirectory (re-exported, only the dev environment creates it)': undeployedIn(
+        'packages/server',
+        'src/dev-directory.ts',
+        'DevDirectory',
+      ),
+      'recordAll (startServer calls it)': undeployedIn('packages/shared', 'src/index.ts', 'recordAll'),
+      'record (recordAll calls it)': undeployedIn('packages/shared', 'src/index.ts', 'record'),
+      'recordLater (only the dev environment calls it)': undeployedIn('packages/shared', 'src/index.ts', 'recordLater'),
+    }).toEqual({
+      'startServer (imported by the service)': false,
+      'DevDirectory (re-exported, only the dev environment creates it)': true,
+      'recordAll (startServer calls it)': false,
+      'record (recordAll calls it)': false,
+      'recordLater (only the dev environment calls it)': true,
+    });
+  });
+
+  it('reports the deployed service and what it reaches, not the client library, the dev environment or the dev-only code', () => {
     expect(findingsIn(workspace.dir)).toEqual([
-      'packages/server/src/index.ts:8 shutdown/no-untracked-promise',
+      'packages/server/src/index.ts:13 shutdown/no-untracked-promise',
       'packages/shared/src/index.ts:9 shutdown/no-untracked-promise',
       'services/api/src/main.ts:5 shutdown/require-close-timeout',
     ]);
@@ -200,7 +232,8 @@ describe('the place of a workspace package, where the deploy files name what run
       expect(findingsIn(copy)).toEqual(
         expect.arrayContaining([
           'packages/client/src/index.ts:13 shutdown/no-untracked-promise',
-          'packages/dev-env/src/bin.ts:8 shutdown/require-signal-handler',
+          'packages/dev-env/src/bin.ts:12 shutdown/require-signal-handler',
+          'packages/shared/src/index.ts:14 shutdown/no-untracked-promise',
         ]),
       );
     } finally {

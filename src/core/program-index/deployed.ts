@@ -12,12 +12,14 @@
 // what is deployed and every package stays in scope, as before. A package `start` script or `bin`
 // is no deployable entry here: a dev environment has both.
 import { readFileSync } from 'node:fs';
+import type * as ts from 'typescript';
 import { join, resolve } from 'node:path';
 import { analyseDeploy } from '../deploy/analyse.js';
 import { isThirdPartyImage } from '../deploy/images.js';
 import type { Platform } from '../deploy/platforms.js';
 import { isTestFile, nearestPackageJson } from '../files.js';
 import { listSourceFiles, workspacePackages } from '../project.js';
+import type { TS } from '../ts-utils.js';
 
 export interface WorkspaceDeploys {
   /** The entry files the deploy units start. */
@@ -26,7 +28,20 @@ export interface WorkspaceDeploys {
   reached: Set<string>;
   /** Every workspace package folder. */
   packages: Set<string>;
+  /** The packages an entry is in: their own code is the service's, whatever it references. */
+  entryPackages: Set<string>;
+  /** The workspace packages by name. */
+  byName: Map<string, string>;
+  /** Bare specifiers the entries preload (`--import @acme/server/telemetry`). */
+  preloads: string[];
 }
+
+/**
+ * What the deployed code takes from a workspace package: per subpath (`.`, `./telemetry`), the
+ * names it imports, or `all` (a namespace import, `export *`, `require`, a dynamic import, a
+ * preload); `all` for the whole package when that cannot be read.
+ */
+export type PackageUses = Map<string, Set<string> | 'all'> | 'all';
 
 interface Manifest {
   name?: unknown;
@@ -42,6 +57,8 @@ const ownCodePlatforms = new Set<Platform>(['docker', 'heroku', 'pm2', 'systemd'
 const ownCodeLauncher = /^(node|nodejs|npm|npx|pnpm|yarn|bun|bunx|deno|tsx|ts-node|nodemon|pm2|pm2-runtime)$/;
 /** Bare module specifiers in source: `from 'x'`, `import 'x'`, `import('x')`, `require('x')`. */
 const specifierPattern = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"./][^'"]*)['"]/g;
+/** Relative ones, which may reach into another workspace package's folder (`../../packages/db/src`). */
+const relativePattern = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.\.?\/[^'"]*)['"]/g;
 
 const cache = new Map<string, WorkspaceDeploys | undefined>();
 
@@ -114,8 +131,7 @@ function computeWorkspaceDeploys(root: string): WorkspaceDeploys | undefined {
     return packages.has(dir) ? dir : root;
   };
   const workspaceName = (specifier: string): string | undefined => {
-    const parts = specifier.split('/');
-    const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+    const name = packageName(specifier);
     return byName.has(name) ? name : undefined;
   };
 
@@ -153,9 +169,112 @@ function computeWorkspaceDeploys(root: string): WorkspaceDeploys | undefined {
         const name = workspaceName(match[1]!);
         if (name) reach(byName.get(name));
       }
+      for (const match of text.matchAll(relativePattern)) reach(packageAt(resolve(file, '..', match[1]!), packages));
     }
   }
-  return { entries, reached, packages };
+  return { entries, reached, packages, entryPackages, byName, preloads };
+}
+
+const usesCache = new Map<string, Map<string, PackageUses>>();
+
+/**
+ * What the files of every reached package (tests aside) import from the workspace package at
+ * `dir`: the seeds of what a deployed entry can run in it. Undefined when the deploy files do not
+ * say what is deployed, or `dir` is not a reached library package.
+ */
+export function usesOfPackage(t: TS, root: string, dir: string): PackageUses | undefined {
+  const deploys = workspaceDeploys(root);
+  const key = resolve(dir);
+  if (!deploys || !deploys.reached.has(key) || deploys.entryPackages.has(key)) return undefined;
+  let all = usesCache.get(resolve(root));
+  if (!all) {
+    all = collectUses(t, deploys);
+    usesCache.set(resolve(root), all);
+  }
+  return all.get(key) ?? new Map();
+}
+
+function collectUses(t: TS, deploys: WorkspaceDeploys): Map<string, PackageUses> {
+  const uses = new Map<string, PackageUses>();
+  const use = (specifier: string, names: readonly string[] | 'all'): void => {
+    const parts = specifier.split('/');
+    const nameLength = specifier.startsWith('@') ? 2 : 1;
+    const dir = deploys.byName.get(parts.slice(0, nameLength).join('/'));
+    if (!dir) return;
+    const subpath = parts.length > nameLength ? `./${parts.slice(nameLength).join('/')}` : '.';
+    let byPath = uses.get(dir);
+    if (byPath === 'all') return;
+    if (!byPath) uses.set(dir, (byPath = new Map()));
+    const current = byPath.get(subpath);
+    if (current === 'all') return;
+    if (names === 'all') byPath.set(subpath, 'all');
+    else byPath.set(subpath, new Set([...(current ?? []), ...names]));
+  };
+  for (const preload of deploys.preloads) use(preload, 'all');
+  for (const dir of deploys.reached) {
+    for (const file of sourceFilesOf(dir, deploys.packages)) {
+      if (isTestFile(file)) continue;
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      // A relative import into another package's folder: all of that package (we do not map the file).
+      for (const match of text.matchAll(relativePattern)) {
+        const into = packageAt(resolve(file, '..', match[1]!), deploys.packages);
+        if (into !== undefined && into !== dir) uses.set(into, 'all');
+      }
+      if (![...text.matchAll(specifierPattern)].some((m) => deploys.byName.has(packageName(m[1]!)))) continue;
+      const source = t.createSourceFile(file, text, t.ScriptTarget.Latest, false);
+      const visit = (node: ts.Node): void => {
+        if (t.isImportDeclaration(node) && t.isStringLiteral(node.moduleSpecifier)) {
+          const clause = node.importClause;
+          if (clause?.isTypeOnly) return;
+          if (!clause) use(node.moduleSpecifier.text, []);
+          else if (clause.namedBindings && t.isNamespaceImport(clause.namedBindings))
+            use(node.moduleSpecifier.text, 'all');
+          else {
+            const names: string[] = clause.name ? ['default'] : [];
+            if (clause.namedBindings && t.isNamedImports(clause.namedBindings))
+              for (const element of clause.namedBindings.elements)
+                if (!element.isTypeOnly) names.push((element.propertyName ?? element.name).text);
+            use(node.moduleSpecifier.text, names);
+          }
+          return;
+        }
+        if (t.isExportDeclaration(node) && node.moduleSpecifier && t.isStringLiteral(node.moduleSpecifier)) {
+          if (node.isTypeOnly) return;
+          if (!node.exportClause || t.isNamespaceExport(node.exportClause)) use(node.moduleSpecifier.text, 'all');
+          else
+            use(
+              node.moduleSpecifier.text,
+              node.exportClause.elements.filter((e) => !e.isTypeOnly).map((e) => (e.propertyName ?? e.name).text),
+            );
+          return;
+        }
+        // require('x'), import('x'), jest.mock('x')...: all it exports.
+        if (t.isCallExpression(node) && node.arguments.length > 0 && t.isStringLiteralLike(node.arguments[0]!))
+          use(node.arguments[0].text, 'all');
+        t.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+  }
+  return uses;
+}
+
+/** The workspace package whose folder holds `path` (the deepest). */
+function packageAt(path: string, packages: ReadonlySet<string>): string | undefined {
+  for (let at = path; ; at = resolve(at, '..')) {
+    if (packages.has(at)) return at;
+    if (resolve(at, '..') === at) return undefined;
+  }
+}
+
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
 
 /** The source files of the package at `dir`, without those of the workspace packages nested in it. */
