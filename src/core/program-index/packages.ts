@@ -224,6 +224,7 @@ function record(value: unknown): Record<string, unknown> {
 function conditionTarget(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map(conditionTarget).find((v) => v !== undefined);
+  if (!value || typeof value !== 'object') return undefined;
   const conditions = record(value);
   for (const condition of ['node', 'import', 'require', 'default', 'types']) {
     const target = conditionTarget(conditions[condition]);
