@@ -198,13 +198,17 @@ describe('the place of a workspace package, where the deploy files name what run
         'src/dev-directory.ts',
         'DevDirectory',
       ),
-      'recordAll (startServer calls it)': undeployedIn('packages/shared', 'src/index.ts', 'recordAll'),
+      'recordAll (in the shorthand { recordAll } the server imports)': undeployedIn(
+        'packages/shared',
+        'src/index.ts',
+        'recordAll',
+      ),
       'record (recordAll calls it)': undeployedIn('packages/shared', 'src/index.ts', 'record'),
       'recordLater (only the dev environment calls it)': undeployedIn('packages/shared', 'src/index.ts', 'recordLater'),
     }).toEqual({
       'startServer (imported by the service)': false,
       'DevDirectory (re-exported, only the dev environment creates it)': true,
-      'recordAll (startServer calls it)': false,
+      'recordAll (in the shorthand { recordAll } the server imports)': false,
       'record (recordAll calls it)': false,
       'recordLater (only the dev environment calls it)': true,
     });
@@ -233,7 +237,7 @@ describe('the place of a workspace package, where the deploy files name what run
         expect.arrayContaining([
           'packages/client/src/index.ts:13 shutdown/no-untracked-promise',
           'packages/dev-env/src/bin.ts:12 shutdown/require-signal-handler',
-          'packages/shared/src/index.ts:14 shutdown/no-untracked-promise',
+          'packages/shared/src/index.ts:17 shutdown/no-untracked-promise',
         ]),
       );
     } finally {

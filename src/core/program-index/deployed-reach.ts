@@ -64,6 +64,7 @@ export function reachedStatements(t: TS, checker: ts.TypeChecker, pkg: LibraryPa
       if (t.isTypeNode(node) || t.isInterfaceDeclaration(node) || t.isTypeAliasDeclaration(node)) return;
       if (t.isImportDeclaration(node) || t.isExportDeclaration(node)) return;
       if (t.isHeritageClause(node) && node.token === t.SyntaxKind.ImplementsKeyword) return;
+      if (t.isShorthandPropertyAssignment(node)) reachDeclarations(checker.getShorthandAssignmentValueSymbol(node));
       if (t.isIdentifier(node) || t.isPrivateIdentifier(node)) reachDeclarations(checker.getSymbolAtLocation(node));
       t.forEachChild(node, visit);
     };
