@@ -218,7 +218,7 @@ describe('the place of a workspace package, where the deploy files name what run
     expect(findingsIn(workspace.dir)).toEqual([
       'packages/server/src/index.ts:13 shutdown/no-untracked-promise',
       'packages/shared/src/index.ts:9 shutdown/no-untracked-promise',
-      'services/api/src/main.ts:5 shutdown/require-close-timeout',
+      'services/api/src/main.ts:7 shutdown/require-close-timeout',
     ]);
   });
 

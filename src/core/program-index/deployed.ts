@@ -253,8 +253,15 @@ function collectUses(t: TS, deploys: WorkspaceDeploys): Map<string, PackageUses>
             );
           return;
         }
-        // require('x'), import('x'), jest.mock('x')...: all it exports.
-        if (t.isCallExpression(node) && node.arguments.length > 0 && t.isStringLiteralLike(node.arguments[0]!))
+        // require('x'), import('x'): all it exports (a name in any other call, such as
+        // `trace.getTracer('@acme/server')`, loads nothing).
+        if (
+          t.isCallExpression(node) &&
+          (node.expression.kind === t.SyntaxKind.ImportKeyword ||
+            (t.isIdentifier(node.expression) && node.expression.text === 'require')) &&
+          node.arguments.length > 0 &&
+          t.isStringLiteralLike(node.arguments[0]!)
+        )
           use(node.arguments[0].text, 'all');
         t.forEachChild(node, visit);
       };
