@@ -216,9 +216,9 @@ describe('the place of a workspace package, where the deploy files name what run
 
   it('reports the deployed service and what it reaches, not the client library, the dev environment or the dev-only code', () => {
     expect(findingsIn(workspace.dir)).toEqual([
-      'packages/server/src/index.ts:13 shutdown/no-untracked-promise',
+      'packages/server/src/index.ts:16 shutdown/no-untracked-promise',
       'packages/shared/src/index.ts:9 shutdown/no-untracked-promise',
-      'services/api/src/main.ts:7 shutdown/require-close-timeout',
+      'services/api/src/main.ts:8 shutdown/require-close-timeout',
     ]);
   });
 

@@ -23,8 +23,10 @@ export interface LibraryPackage {
 /** The top-level statements of the package a deployed entry can run, or undefined when that cannot be told. */
 export function reachedStatements(t: TS, checker: ts.TypeChecker, pkg: LibraryPackage): Set<ts.Statement> | undefined {
   if (pkg.uses === 'all') return undefined;
-  const own = new Set(pkg.files);
-  if (pkg.files.some((f) => !/\.[cm]?tsx?$/.test(f.fileName) || loadsDynamically(t, f))) return undefined;
+  // A JSON module (`import pkg from '../package.json'`) holds no code.
+  const files = pkg.files.filter((f) => !/\.json$/.test(f.fileName));
+  const own = new Set(files);
+  if (files.some((f) => !/\.[cm]?tsx?$/.test(f.fileName) || loadsDynamically(t, f))) return undefined;
   const reached = new Set<ts.Statement>();
   const queue: ts.Node[] = [];
   const reach = (statement: ts.Statement | undefined): void => {
@@ -46,6 +48,7 @@ export function reachedStatements(t: TS, checker: ts.TypeChecker, pkg: LibraryPa
 
   // The names the deployed code imports, through each subpath's module.
   for (const [subpath, names] of pkg.uses) {
+    if (/\.json$/.test(subpath)) continue;
     const module = pkg.moduleOf(subpath);
     if (!module) return undefined;
     const symbol = checker.getSymbolAtLocation(module);
@@ -57,7 +60,7 @@ export function reachedStatements(t: TS, checker: ts.TypeChecker, pkg: LibraryPa
     if (names === 'all') module.statements.forEach(reach);
   }
   // What runs when a module loads.
-  for (const file of pkg.files) for (const statement of file.statements) if (runsOnLoad(t, statement)) reach(statement);
+  for (const file of files) for (const statement of file.statements) if (runsOnLoad(t, statement)) reach(statement);
 
   while (queue.length) {
     const visit = (node: ts.Node): void => {
