@@ -295,6 +295,14 @@ export class ProgramIndex {
     return this.isPartOfService(file) && !this.placesOfFiles().isBrowserCode(node);
   }
 
+  /**
+   * Whether `node` lies in a library package of a monorepo, in a class, function or statement no
+   * deployed entry of the monorepo reaches (see Places.isUndeployedCode).
+   */
+  isUndeployedCode(node: ts.Node): boolean {
+    return this.placesOfFiles().isUndeployedCode(node);
+  }
+
   /** Whether `node` runs only in a browser: its file is a browser bundle's, or it is a React component, hook or JSX handler. */
   isBrowserCode(node: ts.Node): boolean {
     return this.placesOfFiles().isBrowserCode(node);
@@ -369,7 +377,7 @@ export class ProgramIndex {
     // reached through its tests (their own files, and the helpers only they load, are no part of it).
     const files = this.graph.filesRunningWith(seeds, (file) => {
       const place = places.outOfService(file);
-      return place === 'browser' || place === 'script';
+      return place === 'browser' || place === 'script' || place === 'undeployed';
     });
     for (const file of files) if (places.outOfService(file)) files.delete(file);
     return files;

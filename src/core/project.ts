@@ -274,7 +274,8 @@ function isProject(config: ParsedConfig, bases: ReadonlySet<string>): boolean {
   return config.namesFiles && !baseVariant.test(name) && !bases.has(config.path);
 }
 
-function listSourceFiles(directory: string, found: (directory: string) => void = () => {}): string[] {
+/** The source files under `directory` (no declaration files, no node_modules, dist, build output), sorted. */
+export function listSourceFiles(directory: string, found: (directory: string) => void = () => {}): string[] {
   const files: string[] = [];
   const walk = (dir: string): void => {
     found(dir);

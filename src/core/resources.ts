@@ -738,10 +738,27 @@ export function escapesFunction(
   return escapes;
 }
 
+/**
+ * Methods whose result wraps the receiver and owns it: undici's `dispatcher.compose(...)` returns a
+ * dispatcher whose `close()` and `destroy()` close the one it wraps. Where that result goes, the
+ * receiver goes.
+ */
+const owningWrappers = new Set(['compose']);
+
 function valueEscapes(t: TS, reference: ts.Node): boolean {
   let node = reference;
   for (;;) {
     const parent = node.parent;
+    if (
+      t.isPropertyAccessExpression(parent) &&
+      parent.expression === node &&
+      owningWrappers.has(parent.name.text) &&
+      t.isCallExpression(parent.parent) &&
+      parent.parent.expression === parent
+    ) {
+      node = parent.parent;
+      continue;
+    }
     if (
       t.isParenthesizedExpression(parent) ||
       t.isAsExpression(parent) ||

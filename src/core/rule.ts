@@ -122,8 +122,10 @@ export type DataOf<R> = R extends Rule<string, any, infer Data> ? Data : never;
 
 /**
  * A rule as the faces run it. Every rule reports only where SIGTERM can arrive (`ProgramIndex.placeOf`,
- * `receivesSigterm`): it sees no file of a browser bundle or of a script that runs once, and no
- * finding in a React component, hook or JSX handler is kept. A rule that `skipsTestFiles` sees no
+ * `receivesSigterm`): it sees no file of a browser bundle, of a script that runs once or of a
+ * workspace package no deployed entry reaches; and no finding in a React component, hook or JSX
+ * handler is kept, nor one in a library package's class or function that the deployed entries of
+ * its monorepo never name (`isUndeployedCode`). A rule that `skipsTestFiles` sees no
  * test file either, unless the shared `checkTestFiles` option is set.
  */
 export function defineRule<MessageId extends string, Options extends object, Data extends FindingData = FindingData>(
@@ -140,7 +142,7 @@ export function defineRule<MessageId extends string, Options extends object, Dat
       : meta,
     create(context) {
       const place = context.index.placeOf(context.sourceFile);
-      if (place === 'browser' || place === 'script') return {};
+      if (place === 'browser' || place === 'script' || place === 'undeployed') return {};
       if (meta.skipsTestFiles) {
         const { checkTestFiles } = context.options as Partial<TestFileOptions>;
         if (!checkTestFiles && (place === 'test' || isTestFile(context.sourceFile.fileName))) return {};
@@ -148,7 +150,8 @@ export function defineRule<MessageId extends string, Options extends object, Dat
       return rule.create({
         ...context,
         report(finding) {
-          if (!context.index.isBrowserCode(finding.node)) context.report(finding);
+          if (!context.index.isBrowserCode(finding.node) && !context.index.isUndeployedCode(finding.node))
+            context.report(finding);
         },
       });
     },

@@ -2,10 +2,14 @@
 // fixtures/core/places is a service beside the code that never gets the signal: a Next.js page's
 // React component, hook and handlers, a component and a hook module, browser JavaScript the server
 // also imports, a one-shot seed script, a dev launcher and an end-to-end test harness.
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProgramIndex } from '../../src/core/program-index.js';
+import { workspaceDeploys } from '../../src/core/program-index/deployed.js';
 import { ts } from '../../src/core/typescript.js';
-import { cachedCli, resultsByFile } from '../cli/cli-support.js';
+import { cachedCli, cli, resultsByFile } from '../cli/cli-support.js';
 import { fixtureProject } from '../support/fixtures.js';
 import { programOf } from '../support/programs.js';
 
@@ -128,5 +132,116 @@ describe('the place of a workspace package', () => {
       'packages/iso/src/storage.ts:11 shutdown/no-untracked-promise',
       'packages/iso/src/storage.ts:6 shutdown/no-untracked-promise',
     ]);
+  });
+});
+
+describe('the place of a workspace package, where the deploy files name what runs', () => {
+  // fixtures/core/places-deployed: a Dockerfile starts services/api, which depends on the server
+  // library, which imports a shared package it does not declare; a client library and a dev
+  // environment (bin, start script, a server of its own) are what only the workspace root and the
+  // dev environment depend on. The server library's index also re-exports a class only the dev
+  // environment creates, and the shared package a function only the dev environment calls.
+  const workspace = fixtureProject('core', 'places-deployed');
+  const indexOf = (dir: string, pkg: string, name: string) => {
+    const index = ProgramIndex.for(ts, programOf(`${dir}/${pkg}`));
+    const file = index.sourceFiles.find((f) => f.fileName.endsWith(`/${pkg}/${name}`));
+    if (!file) throw new Error(`no ${pkg}/${name}`);
+    return { index, file };
+  };
+  const placeIn = (dir: string, pkg: string, name: string) => {
+    const { index, file } = indexOf(dir, pkg, name);
+    return index.placeOf(file);
+  };
+  /** Whether the top-level declaration named `declared` of a file is code no deployed entry reaches. */
+  const undeployedIn = (pkg: string, name: string, declared: string) => {
+    const { index, file } = indexOf(workspace.dir, pkg, name);
+    const statement = file.statements.find((s) => new RegExp(`(function|class) ${declared}\\b`).test(s.getText()));
+    if (!statement) throw new Error(`no ${declared} in ${pkg}/${name}`);
+    return index.isUndeployedCode(statement);
+  };
+  const findingsIn = (dir: string) =>
+    [...resultsByFile(cli(dir, ['--format', 'json']), dir)]
+      .flatMap(([file, result]) => result.messages.map((m) => `${file}:${m.line} ${m.ruleId}`))
+      .sort();
+
+  it('finds the entries the deploy files start and the packages they reach', () => {
+    const deploys = workspaceDeploys(workspace.dir);
+    expect(deploys?.entries.map((e) => relative(workspace.dir, e))).toEqual(['services/api/src/main.ts']);
+    expect([...deploys!.reached].map((d) => relative(workspace.dir, d)).sort()).toEqual([
+      'packages/server',
+      'packages/shared',
+      'services/api',
+    ]);
+  });
+
+  it('puts the client library and the dev environment out of the service, and keeps what the service reaches', () => {
+    expect({
+      api: placeIn(workspace.dir, 'services/api', 'src/main.ts'),
+      'server (a dependency, creates the server)': placeIn(workspace.dir, 'packages/server', 'src/index.ts'),
+      'shared (imported, not declared)': placeIn(workspace.dir, 'packages/shared', 'src/index.ts'),
+      'client (only the dev environment depends on it)': placeIn(workspace.dir, 'packages/client', 'src/index.ts'),
+      'dev-env (bin and start script, not deployed)': placeIn(workspace.dir, 'packages/dev-env', 'src/bin.ts'),
+    }).toEqual({
+      api: 'server',
+      'server (a dependency, creates the server)': 'server',
+      'shared (imported, not declared)': 'unknown',
+      'client (only the dev environment depends on it)': 'undeployed',
+      'dev-env (bin and start script, not deployed)': 'undeployed',
+    });
+  });
+
+  it('tells the classes and functions of a deployed library the service reaches from those it never names', () => {
+    expect({
+      'startServer (imported by the service)': undeployedIn('packages/server', 'src/index.ts', 'startServer'),
+      'DevDirectory (re-exported, only the dev environment creates it)': undeployedIn(
+        'packages/server',
+        'src/dev-directory.ts',
+        'DevDirectory',
+      ),
+      'recordAll (in the shorthand { recordAll } the server imports)': undeployedIn(
+        'packages/shared',
+        'src/index.ts',
+        'recordAll',
+      ),
+      'record (recordAll calls it)': undeployedIn('packages/shared', 'src/index.ts', 'record'),
+      'recordLater (only the dev environment calls it)': undeployedIn('packages/shared', 'src/index.ts', 'recordLater'),
+    }).toEqual({
+      'startServer (imported by the service)': false,
+      'DevDirectory (re-exported, only the dev environment creates it)': true,
+      'recordAll (in the shorthand { recordAll } the server imports)': false,
+      'record (recordAll calls it)': false,
+      'recordLater (only the dev environment calls it)': true,
+    });
+  });
+
+  it('reports the deployed service and what it reaches, not the client library, the dev environment or the dev-only code', () => {
+    expect(findingsIn(workspace.dir)).toEqual([
+      'packages/server/src/index.ts:16 shutdown/no-untracked-promise',
+      'packages/shared/src/index.ts:9 shutdown/no-untracked-promise',
+      'services/api/src/main.ts:8 shutdown/require-close-timeout',
+    ]);
+  });
+
+  it('judges nothing when a deploy unit that runs the repository code maps to no entry file', () => {
+    // A Procfile worker whose launcher we cannot follow: what is deployed is not known, so every
+    // package stays in scope, as in a repository without deploy files.
+    const copy = mkdtempSync(join(tmpdir(), 'places-deployed-'));
+    try {
+      cpSync(workspace.dir, copy, { recursive: true });
+      writeFileSync(join(copy, 'Procfile'), 'worker: ./bin/run-worker\n');
+      expect(workspaceDeploys(copy)).toBeUndefined();
+      expect(placeIn(copy, 'packages/client', 'src/index.ts')).toBe('unknown');
+      expect(placeIn(copy, 'packages/dev-env', 'src/bin.ts')).toBe('server');
+      // (Outside the repository @types/node is not found: only the findings that need no Node types.)
+      expect(findingsIn(copy)).toEqual(
+        expect.arrayContaining([
+          'packages/client/src/index.ts:13 shutdown/no-untracked-promise',
+          'packages/dev-env/src/bin.ts:12 shutdown/require-signal-handler',
+          'packages/shared/src/index.ts:17 shutdown/no-untracked-promise',
+        ]),
+      );
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });

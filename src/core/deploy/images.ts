@@ -18,6 +18,25 @@ export interface BuiltImage {
 const publicBases =
   /^(docker\.io\/)?(library\/)?(node|alpine|busybox|debian|ubuntu|nginx|redis|postgres|mysql|mongo|rabbitmq|memcached|traefik|envoyproxy\/envoy|gcr\.io\/distroless\/.*)(:|@|$)/;
 
+/**
+ * A database, cache, broker or tool image (postgres, redis, clickhouse, kafka, minio...), not one
+ * of the repository's own services: a unit that runs it runs none of the repository's code.
+ */
+export function isThirdPartyImage(reference: string): boolean {
+  const ref = reference.toLowerCase();
+  if (publicBases.test(ref)) return true;
+  const name =
+    ref
+      .split('@')[0]!
+      .replace(/:[^/]*$/, '')
+      .split('/')
+      .pop() ?? '';
+  return thirdPartyImage.test(name);
+}
+
+const thirdPartyImage =
+  /^(postgres(ql)?|postgis|pgvector|timescaledb|redis(-stack)?(insight)?|valkey|keydb|dragonfly|mysql|mariadb|mongo(db)?|clickhouse(-server)?|kafka|cp-kafka|zookeeper|cp-zookeeper|rabbitmq|nats|minio|mc|localstack|elasticsearch|opensearch|meilisearch|typesense|chroma|qdrant|memcached|mailhog|mailpit|maildev|jaeger|all-in-one|prometheus|grafana|otel(-collector)?(-contrib)?|opentelemetry-collector(-contrib)?|nginx|caddy|traefik|haproxy|envoy|pgadmin4?|adminer|redpanda|console|kafka-ui)$/;
+
 /** The image a compose `build:` names (context, optional dockerfile). */
 export function imageForBuild(
   images: readonly BuiltImage[],

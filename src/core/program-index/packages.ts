@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findWorkspaceRoot, workspacePackages } from '../project.js';
+import { workspaceDeploys } from './deployed.js';
 
 interface Manifest {
   name?: unknown;
@@ -120,6 +121,19 @@ export class Packages {
   }
 
   /**
+   * Whether the package at `dir` is a workspace package no deployed entry of its monorepo reaches
+   * (see deployed.ts): a client library, a dev environment. False when the deploy files do not say
+   * what is deployed.
+   */
+  isUndeployedPackage(dir: string): boolean {
+    const root = findWorkspaceRoot(dir);
+    if (!root) return false;
+    const deploys = workspaceDeploys(root);
+    const key = resolve(dir);
+    return deploys !== undefined && deploys.packages.has(key) && !deploys.reached.has(key);
+  }
+
+  /**
    * Whether a package that depends on another runs it in a browser: it is a browser's app or
    * library itself (a Vite app bundles what it depends on for the page, whoever serves the bundle),
    * or only such packages depend on it.
@@ -166,6 +180,28 @@ export class Packages {
     return (byName.get(name) ?? []).filter((d) => d !== resolve(dir));
   }
 
+  /**
+   * The file a subpath of the package at `dir` (`.`, `./telemetry`) resolves to for Node, as its
+   * manifest writes it (`./dist/index.js`): `exports`, else `main`, else `index.js`.
+   */
+  exportTarget(dir: string, subpath: string): string | undefined {
+    const manifest = this.manifest(dir);
+    if (!manifest) return undefined;
+    const exports = manifest.exports;
+    if (exports === undefined || exports === null) {
+      if (subpath !== '.') return undefined;
+      return typeof manifest.main === 'string' ? manifest.main : 'index.js';
+    }
+    const entries = record(exports);
+    const bySubpath =
+      typeof exports === 'string' || Object.keys(entries).some((k) => !k.startsWith('.'))
+        ? subpath === '.'
+          ? exports
+          : undefined
+        : entries[subpath];
+    return conditionTarget(bySubpath);
+  }
+
   private manifest(dir: string): Manifest | undefined {
     if (this.manifests.has(dir)) return this.manifests.get(dir);
     let manifest: Manifest | undefined;
@@ -182,6 +218,19 @@ export class Packages {
 
 function record(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** The path an `exports` value gives Node: a string, or the first of its Node conditions that is one. */
+function conditionTarget(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(conditionTarget).find((v) => v !== undefined);
+  if (!value || typeof value !== 'object') return undefined;
+  const conditions = record(value);
+  for (const condition of ['node', 'import', 'require', 'default', 'types']) {
+    const target = conditionTarget(conditions[condition]);
+    if (target !== undefined) return target;
+  }
+  return undefined;
 }
 
 function hasBin(bin: unknown): boolean {

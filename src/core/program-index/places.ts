@@ -13,6 +13,9 @@ import type * as ts from 'typescript';
 import { fetchRouteExportNames } from '../catalogue.js';
 import { isTestFile } from '../files.js';
 import { enclosingFunction, isFunctionLikeWithBody, isInDeclarationFileOrNodeModules, type TS } from '../ts-utils.js';
+import { findWorkspaceRoot } from '../project.js';
+import { reachedStatements, topLevelStatement } from './deployed-reach.js';
+import { usesOfPackage } from './deployed.js';
 import { Packages } from './packages.js';
 
 /**
@@ -23,12 +26,14 @@ import { Packages } from './packages.js';
  * - `test`: test files and the modules only tests load;
  * - `script`: dev launchers, benchmarks, seeds, migrations and one-shot scripts, the files of a
  *   package with a `bin` that neither serves nor handles shutdown, and the modules only they load;
+ * - `undeployed`: a workspace package of a monorepo whose deploy files name what they run, which
+ *   none of those entries reaches (a client library, a dev environment: deployed.ts);
  * - `unknown`: none of these (a library, a worker the index does not recognise).
  */
-export type Place = 'server' | 'browser' | 'test' | 'script' | 'unknown';
+export type Place = 'server' | 'browser' | 'test' | 'script' | 'undeployed' | 'unknown';
 
 /** The places SIGTERM never reaches. */
-export type OutOfService = Extract<Place, 'browser' | 'test' | 'script'>;
+export type OutOfService = Extract<Place, 'browser' | 'test' | 'script' | 'undeployed'>;
 
 /** What the places need from the rest of the index. */
 export interface PlaceInputs {
@@ -119,6 +124,7 @@ export class Places {
   private readonly domFunctions = new Map<ts.Node, boolean>();
   private readonly guardedFiles = new Map<ts.SourceFile, boolean>();
   private readonly sameFileFunctions = new Map<ts.SourceFile, Map<string, ts.Node>>();
+  private readonly deployedReach = new Map<string, Set<ts.Statement> | undefined>();
 
   constructor(
     private readonly ts: TS,
@@ -178,7 +184,7 @@ export class Places {
     }
     if (found.size === 0) return undefined;
     if (found.size === 1) return [...found][0];
-    return found.has('script') ? 'script' : 'browser';
+    return found.has('script') ? 'script' : found.has('undeployed') ? 'undeployed' : 'browser';
   }
 
   /** What the file itself shows, regardless of who loads it. */
@@ -212,7 +218,8 @@ export class Places {
 
   /**
    * The place of the package a file belongs to (its nearest package.json): a mobile or browser
-   * app, a browser library only such apps depend on, or a command-line tool (`bin`). None when a
+   * app, a browser library only such apps depend on, a command-line tool (`bin`), or a workspace
+   * package no deployed entry reaches (`undeployed`, whatever it serves). None when a
    * file of the package in this program serves or handles shutdown (a server beside the client in
    * one package, a long-running process started from its `bin`), nor for a browser package one of
    * whose files opens a resource (a Node worker built for the DOM without Node's types).
@@ -228,7 +235,9 @@ export class Places {
     if (dir === undefined) place = domOnly ? 'browser' : undefined;
     else if (this.packages.isBrowserPackage(dir, domOnly)) place = 'browser';
     else if (this.packages.isCliPackage(dir)) place = 'script';
-    if (place) {
+    // Whatever an undeployed package serves or handles, no deployed process runs it.
+    else if (this.packages.isUndeployedPackage(dir)) place = 'undeployed';
+    if (place && place !== 'undeployed') {
       const files = this.filesOfPackage(key);
       // A browser's code creates no server or resource and handles no shutdown; a tool may open a
       // resource, but one that serves or handles shutdown runs until it is stopped.
@@ -237,6 +246,46 @@ export class Places {
     }
     this.packagePlaces.set(key, place);
     return place;
+  }
+
+  /**
+   * Whether `node` lies in a library package of a monorepo whose deploy files say what runs, in a
+   * top-level statement no deployed entry reaches (deployed-reach.ts): a class of the package the
+   * service never names. False when that cannot be told.
+   */
+  isUndeployedCode(node: ts.Node): boolean {
+    const file = node.getSourceFile();
+    const name = normalize(file.fileName);
+    if (!isUnder(name, this.packageBound)) return false;
+    const dir = this.packages.packageDirOf(name.slice(0, name.lastIndexOf('/')), this.packageBound);
+    if (dir === undefined) return false;
+    let reached = this.deployedReach.get(dir);
+    if (!this.deployedReach.has(dir)) {
+      reached = this.computeDeployedReach(dir);
+      this.deployedReach.set(dir, reached);
+    }
+    const statement = topLevelStatement(this.ts, node);
+    return reached !== undefined && statement !== undefined && !reached.has(statement);
+  }
+
+  private computeDeployedReach(dir: string): Set<ts.Statement> | undefined {
+    const root = findWorkspaceRoot(dir);
+    const uses = root === undefined ? undefined : usesOfPackage(this.ts, root, dir);
+    if (uses === undefined) return undefined;
+    const options = this.program.getCompilerOptions();
+    return reachedStatements(this.ts, this.program.getTypeChecker(), {
+      files: this.filesOfPackage(dir),
+      uses,
+      moduleOf: (subpath) => {
+        const target = this.packages.exportTarget(dir, subpath);
+        if (target === undefined) return undefined;
+        for (const candidate of sourceCandidates(dir, target, options)) {
+          const file = this.program.getSourceFile(candidate);
+          if (file) return file;
+        }
+        return undefined;
+      },
+    });
   }
 
   /** The program's own files of the package at `dir` ('' for those under no package.json). */
@@ -474,6 +523,33 @@ function normalize(path: string): string {
 
 function isUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(`${dir}/`);
+}
+
+/**
+ * The source files a package's build output (`./dist/index.js`) was compiled from: the config's
+ * `outDir` mapped to its `rootDir`, or a `dist/`, `build/`, `lib/` or `out/` folder to `src/` (or
+ * to the package's root), with the TypeScript extensions.
+ */
+function sourceCandidates(dir: string, target: string, options: ts.CompilerOptions): string[] {
+  const path = normalize(`${dir}/${target.replace(/^\.\//, '')}`);
+  const stems = new Set<string>();
+  const outDir = typeof options.outDir === 'string' ? normalize(options.outDir) : undefined;
+  const rootDir = typeof options.rootDir === 'string' ? normalize(options.rootDir) : undefined;
+  if (outDir && rootDir && isUnder(path, outDir)) stems.add(rootDir + path.slice(outDir.length));
+  const rel = path.slice(dir.length + 1);
+  const built = /^(dist|build|lib|out)\//.exec(rel);
+  if (built) {
+    stems.add(`${dir}/src/${rel.slice(built[0].length)}`);
+    stems.add(`${dir}/${rel.slice(built[0].length)}`);
+  }
+  stems.add(path);
+  const candidates: string[] = [];
+  for (const stem of stems) {
+    const bare = stem.replace(/(\.d)?\.[cm]?[jt]sx?$/, '');
+    for (const ext of ['.ts', '.tsx', '.mts', '.cts']) candidates.push(bare + ext);
+    if (bare === stem) for (const ext of ['.ts', '.tsx']) candidates.push(`${bare}/index${ext}`);
+  }
+  return candidates;
 }
 
 /** The deepest folder every one of `folders` is in. */

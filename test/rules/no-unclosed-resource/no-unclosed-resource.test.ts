@@ -33,7 +33,8 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     // NestJS onApplicationShutdown, a field closed by a method shutdown calls, Fastify onClose,
     // close-with-grace, a lazy singleton.
     project.file('valid-hooks.ts'),
-    // finally, await using, a straight path, returned, stored in a collection, handed on, closed by
+    // finally, await using, a straight path, returned (also through undici's owning `compose`),
+    // stored in a collection, handed on, closed by
     // the SIGTERM listener the function installs, closed in its own query's completion callback or
     // in a `.finally`.
     project.file('valid-per-call.ts'),

@@ -1,0 +1,308 @@
+// Which packages of a monorepo a deployed process runs. The repository's deploy files (Dockerfile
+// CMD, compose, Kubernetes, Procfile, PM2, systemd, Fly, Render, ECS: the deploy side's units)
+// name the entry files the platform starts and stops; a workspace package runs in a process that
+// gets SIGTERM only when one of those entries reaches it, through the package.json dependencies
+// between workspace packages and the workspace packages their source imports (or a `--import`
+// preload). A package only clients, tests or dev tooling depend on (a published client library, a
+// dev environment) is no part of any deployed process.
+//
+// Only a repository whose deploy units all resolve is judged: when a unit that runs the
+// repository's own code (an image built here, a Procfile line, a container of an image not known
+// to be a database or a broker) has no entry file we can map, or no unit has one, we do not know
+// what is deployed and every package stays in scope, as before. A package `start` script or `bin`
+// is no deployable entry here: a dev environment has both.
+import { readFileSync } from 'node:fs';
+import type * as ts from 'typescript';
+import { join, resolve } from 'node:path';
+import { analyseDeploy } from '../deploy/analyse.js';
+import { isThirdPartyImage } from '../deploy/images.js';
+import type { Platform } from '../deploy/platforms.js';
+import { isTestFile, nearestPackageJson } from '../files.js';
+import { listSourceFiles, workspacePackages } from '../project.js';
+import type { TS } from '../ts-utils.js';
+
+export interface WorkspaceDeploys {
+  /** The entry files the deploy units start. */
+  entries: string[];
+  /** The workspace package folders a deployed entry reaches (the entries' own among them). */
+  reached: Set<string>;
+  /** Every workspace package folder. */
+  packages: Set<string>;
+  /** The packages an entry is in: their own code is the service's, whatever it references. */
+  entryPackages: Set<string>;
+  /** The workspace packages by name. */
+  byName: Map<string, string>;
+  /** Bare specifiers the entries preload (`--import @acme/server/telemetry`). */
+  preloads: string[];
+}
+
+/**
+ * What the deployed code takes from a workspace package: per subpath (`.`, `./telemetry`), the
+ * names it imports, or `all` (a namespace import, `export *`, `require`, a dynamic import, a
+ * preload); `all` for the whole package when that cannot be read.
+ */
+export type PackageUses = Map<string, Set<string> | 'all'> | 'all';
+
+interface Manifest {
+  name?: unknown;
+  dependencies?: Record<string, unknown>;
+  devDependencies?: Record<string, unknown>;
+  peerDependencies?: Record<string, unknown>;
+  optionalDependencies?: Record<string, unknown>;
+}
+
+/** Platforms whose units run what the repository builds. */
+const ownCodePlatforms = new Set<Platform>(['docker', 'heroku', 'pm2', 'systemd', 'fly', 'render']);
+/** Launchers that run the repository's own code (a unit that runs one of them and maps to no entry is unknown). */
+const ownCodeLauncher = /^(node|nodejs|npm|npx|pnpm|yarn|bun|bunx|deno|tsx|ts-node|nodemon|pm2|pm2-runtime)$/;
+/** Bare module specifiers in source: `from 'x'`, `import 'x'`, `import('x')`, `require('x')`. */
+const specifierPattern = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"./][^'"]*)['"]/g;
+/** Relative ones, which may reach into another workspace package's folder (`../../packages/db/src`). */
+const relativePattern = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.\.?\/[^'"]*)['"]/g;
+
+const cache = new Map<string, WorkspaceDeploys | undefined>();
+
+/**
+ * What the deploy files of the workspace at `root` run, or undefined when they do not say (no
+ * deploy unit maps to an entry file, or one that runs the repository's code maps to none).
+ * Computed once per workspace root and run.
+ */
+export function workspaceDeploys(root: string): WorkspaceDeploys | undefined {
+  const key = resolve(root);
+  if (cache.has(key)) return cache.get(key);
+  const found = computeWorkspaceDeploys(key);
+  cache.set(key, found);
+  return found;
+}
+
+function computeWorkspaceDeploys(root: string): WorkspaceDeploys | undefined {
+  const packages = new Set(workspacePackages(root));
+  if (packages.size === 0) return undefined;
+  let units;
+  try {
+    units = analyseDeploy({ cwd: root, targets: ['.'] }).units;
+  } catch {
+    return undefined; // deploy files we cannot read: nothing is known about what is deployed
+  }
+  const entries: string[] = [];
+  const preloads: string[] = [];
+  for (const { unit, chain } of units) {
+    if (!unit.production || unit.runsToCompletion) continue;
+    const entry = chain?.node?.entry;
+    if (entry) {
+      entries.push(entry);
+      const words = chain.node!.words;
+      words.forEach((word, i) => {
+        const inline = /^--(?:import|require|loader|experimental-loader)=(.+)$/.exec(word)?.[1];
+        const next = /^(--import|--require|-r|--loader|--experimental-loader)$/.test(word) ? words[i + 1] : undefined;
+        if (inline ?? next) preloads.push((inline ?? next)!);
+      });
+      continue;
+    }
+    const runsOwnCode =
+      // Platforms that run what the repository builds: a Dockerfile here, a Procfile line, a PM2
+      // app, a systemd unit, a Fly or Render service.
+      ownCodePlatforms.has(unit.platform) ||
+      unit.imageFile !== undefined ||
+      chain?.node !== undefined ||
+      (unit.launch?.argv.some((arg) => arg.split(/\s+/).some((w) => ownCodeLauncher.test(w.split('/').pop()!))) ??
+        false) ||
+      // A container with no command of its own runs its image's: ours unless the image is a
+      // database's or a broker's. A compose service needs `image:` or `build:`; one we read with
+      // neither (a YAML merge key we do not follow) builds nothing here.
+      (unit.launch === undefined &&
+        unit.platform !== 'compose' &&
+        !(unit.image && isThirdPartyImage(unit.image.reference)));
+    if (runsOwnCode) return undefined;
+  }
+  if (entries.length === 0) return undefined;
+
+  const manifests = new Map<string, Manifest>();
+  const byName = new Map<string, string>();
+  for (const dir of [root, ...packages]) {
+    const manifest = readManifest(dir);
+    if (!manifest) continue;
+    manifests.set(dir, manifest);
+    if (typeof manifest.name === 'string' && dir !== root) byName.set(manifest.name, dir);
+  }
+  const packageOf = (file: string): string => {
+    const json = nearestPackageJson(file.replace(/[\\/][^\\/]*$/, ''));
+    const dir = json ? resolve(json, '..') : root;
+    return packages.has(dir) ? dir : root;
+  };
+  const workspaceName = (specifier: string): string | undefined => {
+    const name = packageName(specifier);
+    return byName.has(name) ? name : undefined;
+  };
+
+  // The entries' own packages, and what they preload; then what those depend on and import.
+  const reached = new Set<string>();
+  const queue: string[] = [];
+  const reach = (dir: string | undefined): void => {
+    if (dir === undefined || reached.has(dir)) return;
+    reached.add(dir);
+    queue.push(dir);
+  };
+  const entryPackages = new Set(entries.map(packageOf));
+  for (const dir of entryPackages) reach(dir);
+  for (const preload of preloads) {
+    const name = workspaceName(preload);
+    if (name) reach(byName.get(name));
+  }
+  while (queue.length) {
+    const dir = queue.shift()!;
+    const manifest = manifests.get(dir);
+    // A deployed app's devDependencies may be bundled into it; a library's are its test tools.
+    const lists = [manifest?.dependencies, manifest?.optionalDependencies, manifest?.peerDependencies];
+    if (entryPackages.has(dir)) lists.push(manifest?.devDependencies);
+    for (const list of lists) for (const name of Object.keys(record(list))) reach(byName.get(name));
+    // An import of a workspace package the manifest does not declare (hoisting lets it resolve).
+    for (const file of sourceFilesOf(dir, packages)) {
+      if (isTestFile(file)) continue;
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const match of text.matchAll(specifierPattern)) {
+        const name = workspaceName(match[1]!);
+        if (name) reach(byName.get(name));
+      }
+      for (const match of text.matchAll(relativePattern)) reach(packageAt(resolve(file, '..', match[1]!), packages));
+    }
+  }
+  return { entries, reached, packages, entryPackages, byName, preloads };
+}
+
+const usesCache = new Map<string, Map<string, PackageUses>>();
+
+/**
+ * What the files of every reached package (tests aside) import from the workspace package at
+ * `dir`: the seeds of what a deployed entry can run in it. Undefined when the deploy files do not
+ * say what is deployed, or `dir` is not a reached library package.
+ */
+export function usesOfPackage(t: TS, root: string, dir: string): PackageUses | undefined {
+  const deploys = workspaceDeploys(root);
+  const key = resolve(dir);
+  if (!deploys || !deploys.reached.has(key) || deploys.entryPackages.has(key)) return undefined;
+  let all = usesCache.get(resolve(root));
+  if (!all) {
+    all = collectUses(t, deploys);
+    usesCache.set(resolve(root), all);
+  }
+  return all.get(key) ?? new Map();
+}
+
+function collectUses(t: TS, deploys: WorkspaceDeploys): Map<string, PackageUses> {
+  const uses = new Map<string, PackageUses>();
+  const use = (specifier: string, names: readonly string[] | 'all'): void => {
+    const parts = specifier.split('/');
+    const nameLength = specifier.startsWith('@') ? 2 : 1;
+    const dir = deploys.byName.get(parts.slice(0, nameLength).join('/'));
+    if (!dir) return;
+    const subpath = parts.length > nameLength ? `./${parts.slice(nameLength).join('/')}` : '.';
+    let byPath = uses.get(dir);
+    if (byPath === 'all') return;
+    if (!byPath) uses.set(dir, (byPath = new Map()));
+    const current = byPath.get(subpath);
+    if (current === 'all') return;
+    if (names === 'all') byPath.set(subpath, 'all');
+    else byPath.set(subpath, new Set([...(current ?? []), ...names]));
+  };
+  for (const preload of deploys.preloads) use(preload, 'all');
+  for (const dir of deploys.reached) {
+    for (const file of sourceFilesOf(dir, deploys.packages)) {
+      if (isTestFile(file)) continue;
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      // A relative import into another package's folder: all of that package (we do not map the file).
+      for (const match of text.matchAll(relativePattern)) {
+        const into = packageAt(resolve(file, '..', match[1]!), deploys.packages);
+        if (into !== undefined && into !== dir) uses.set(into, 'all');
+      }
+      if (![...text.matchAll(specifierPattern)].some((m) => deploys.byName.has(packageName(m[1]!)))) continue;
+      const source = t.createSourceFile(file, text, t.ScriptTarget.Latest, false);
+      const visit = (node: ts.Node): void => {
+        if (t.isImportDeclaration(node) && t.isStringLiteral(node.moduleSpecifier)) {
+          const clause = node.importClause;
+          if (clause?.isTypeOnly) return;
+          if (!clause) use(node.moduleSpecifier.text, []);
+          else if (clause.namedBindings && t.isNamespaceImport(clause.namedBindings))
+            use(node.moduleSpecifier.text, 'all');
+          else {
+            const names: string[] = clause.name ? ['default'] : [];
+            if (clause.namedBindings && t.isNamedImports(clause.namedBindings))
+              for (const element of clause.namedBindings.elements)
+                if (!element.isTypeOnly) names.push((element.propertyName ?? element.name).text);
+            use(node.moduleSpecifier.text, names);
+          }
+          return;
+        }
+        if (t.isExportDeclaration(node) && node.moduleSpecifier && t.isStringLiteral(node.moduleSpecifier)) {
+          if (node.isTypeOnly) return;
+          if (!node.exportClause || t.isNamespaceExport(node.exportClause)) use(node.moduleSpecifier.text, 'all');
+          else
+            use(
+              node.moduleSpecifier.text,
+              node.exportClause.elements.filter((e) => !e.isTypeOnly).map((e) => (e.propertyName ?? e.name).text),
+            );
+          return;
+        }
+        // require('x'), import('x'): all it exports (a name in any other call, such as
+        // `trace.getTracer('@acme/server')`, loads nothing).
+        if (
+          t.isCallExpression(node) &&
+          (node.expression.kind === t.SyntaxKind.ImportKeyword ||
+            (t.isIdentifier(node.expression) && node.expression.text === 'require')) &&
+          node.arguments.length > 0 &&
+          t.isStringLiteralLike(node.arguments[0]!)
+        )
+          use(node.arguments[0].text, 'all');
+        t.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+  }
+  return uses;
+}
+
+/** The workspace package whose folder holds `path` (the deepest). */
+function packageAt(path: string, packages: ReadonlySet<string>): string | undefined {
+  for (let at = path; ; at = resolve(at, '..')) {
+    if (packages.has(at)) return at;
+    if (resolve(at, '..') === at) return undefined;
+  }
+}
+
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+/** The source files of the package at `dir`, without those of the workspace packages nested in it. */
+function sourceFilesOf(dir: string, packages: ReadonlySet<string>): string[] {
+  return listSourceFiles(dir).filter((file) => {
+    for (let at = resolve(file, '..'); at.length > dir.length; at = resolve(at, '..')) {
+      if (packages.has(at)) return false;
+    }
+    return true;
+  });
+}
+
+function readManifest(dir: string): Manifest | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Manifest) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
