@@ -405,4 +405,47 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
       /^ {2}src\/server\.js:\d+:1 drain-lifecycle: `process\.on\('SIGTERM'\)` does not drain the lifecycle: a generator/m,
     );
   });
+
+  /** express-close with a pg pool its handler uses, and `shutdown` ending it around the server's close. */
+  const withPool = (shutdownBody: string[]): string =>
+    fixtureServer('express-close')
+      .replace(
+        "import { writeAudit } from './audit.js';",
+        "import pg from 'pg';\nimport { writeAudit } from './audit.js';\n\nconst pool = new pg.Pool();",
+      )
+      .replace(
+        '  res.json({ id: req.params.id });',
+        "  pool.query('select 1').then(() => res.json({ id: req.params.id }));",
+      )
+      .replace(
+        /async function shutdown\(signal\) \{[^]*?\n\}\n/,
+        ['async function shutdown(signal) {', ...shutdownBody, '}', ''].join('\n'),
+      );
+
+  for (const [shape, body] of [
+    [
+      'ends it before the server drains',
+      ['  await pool.end(); // the orders pool', '  await new Promise((resolve) => server.close(resolve));'],
+    ],
+    ['ends it while the server drains', ['  server.close();', '  await pool.end(); // the orders pool']],
+  ] as const) {
+    it(`a store the handler ${shape}: it ends after the server has closed and the lifecycle has drained`, () => {
+      const dir = service('express-close', withPool([...body, '  process.exit(0);']));
+      const run = cli(dir, ['migrate', 'all']);
+      expect(run.code).toBe(0);
+      expect(serverOf(dir)).toMatch(
+        new RegExp(
+          [
+            '  await lifecycle\\.closeServer\\(server, \\{ timeoutMs: 10_000 \\}\\);',
+            '  await lifecycle\\.shutdown\\(\\);',
+            '  await pool\\.end\\(\\); // the orders pool',
+            '  process\\.exit(?:Code = |\\()0\\)?;',
+          ].join('\n'),
+        ),
+      );
+      // Rewritten, not left: the summary names no finding of the rule.
+      expect(run.stdout).not.toContain('close-in-reverse-order');
+      expectIdempotent(dir);
+    });
+  }
 });
