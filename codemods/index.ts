@@ -4,6 +4,7 @@ import type { CodemodTransform } from './lib/codemod.js';
 import droppedSignalToForwardedSignal from './dropped-signal-to-forwarded-signal.js';
 import noSignalHandlerToLifecycleHandleSignals from './no-signal-handler-to-lifecycle-handle-signals.js';
 import processExitToLifecycleShutdown from './process-exit-to-lifecycle-shutdown.js';
+import storeCloseToCloseAfterDrain from './store-close-to-close-after-drain.js';
 import serverCloseToLifecycleCloseServer from './server-close-to-lifecycle-close-server.js';
 import uncancellableLoopToLifecycleSignal from './uncancellable-loop-to-lifecycle-signal.js';
 import unclosedResourceToLifecycleAdopt from './unclosed-resource-to-lifecycle-adopt.js';
@@ -21,4 +22,5 @@ export const codemods: readonly CodemodTransform[] = [
   noSignalHandlerToLifecycleHandleSignals,
   uncancellableLoopToLifecycleSignal,
   websocketServerToLifecycleAddServer,
+  storeCloseToCloseAfterDrain,
 ];

@@ -9,6 +9,7 @@ import { processExits, sameRef, shutdownHookMethods } from '../../src/core/catal
 import { isTestFile } from '../../src/core/files.js';
 import { methodCallParts } from '../../src/core/ts-utils.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
+import { isServerDrain, usedResourceClosedBy } from '../../rules/close-in-reverse-order/dependents.js';
 import { ts } from '../../src/core/typescript.js';
 import type * as TS from 'typescript';
 
@@ -36,6 +37,13 @@ export interface ShutdownPathFacts {
    * of its class, a callback of theirs), where a drain at its end would run after, or never.
    */
   exitsElsewhere: { path: string; line: number }[];
+  /**
+   * In the function itself: the ranges of the calls that drain a server or worker, and of the
+   * calls that close a store one of them uses (close-in-reverse-order's analysis). The lifecycle's
+   * drain goes after the first and before the second: its tracked work may still use the store.
+   */
+  drains: { start: number; end: number }[];
+  storeCloses: { start: number; end: number }[];
 }
 
 /** One program: its files, and the shutdown paths the core found in it (test files left out). */
@@ -128,9 +136,29 @@ function serviceFacts(program: TS.Program): ServiceFacts {
       trigger: root.trigger,
       runsOn,
       exitsElsewhere,
+      ...(fn ? ordered(index, fn) : { drains: [], storeCloses: [] }),
     });
   }
   return { files: new Set(index.sourceFiles.map((f) => f.fileName)), shutdownPaths };
+}
+
+/** The drains and the store closes written in `fn` itself (not in the functions it calls). */
+function ordered(index: ProgramIndex, fn: TS.Node): Pick<ShutdownPathFacts, 'drains' | 'storeCloses'> {
+  const inFn = (call: TS.Node): boolean =>
+    call.getSourceFile() === fn.getSourceFile() && call.pos >= fn.pos && call.end <= fn.end;
+  const range = (call: TS.Node): { start: number; end: number } => ({ start: call.getStart(), end: call.getEnd() });
+  const drains = new Set<TS.Node>();
+  const storeCloses: ShutdownPathFacts['storeCloses'] = [];
+  for (const call of index.calls) {
+    if (!ts.isCallExpression(call) || !inFn(call)) continue;
+    if (isServerDrain(index, call)) drains.add(call);
+    const used = usedResourceClosedBy(index, call);
+    if (!used) continue;
+    storeCloses.push(range(call));
+    // The drains of the workers that use it, too.
+    for (const user of used.users) for (const drain of user.drains) if (inFn(drain)) drains.add(drain);
+  }
+  return { drains: [...drains].map(range), storeCloses };
 }
 
 const analysed = new Map<string, AnalysedFile>();

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ASTPath, JSCodeshift } from 'jscodeshift';
+import { shutdownHookPhases } from '../../src/core/catalogue.js';
 import type { CodemodAnalysis, ShutdownPathFacts } from './analysis.js';
 import { applyCodemods, type Codemod, type LeftForPerson, type RewriteContext } from './codemod.js';
 
@@ -183,6 +184,56 @@ function awaitClosesBefore(j: JSCodeshift, block: Node[], drain: Node): void {
 
 type Placement = 'placed' | 'already' | { why: string };
 
+/**
+ * A hook that its framework runs once the HTTP server has closed, by the name it has now (a codemod
+ * may have renamed it: `onModuleDestroy` -> `onApplicationShutdown`): a method, an option, an `addHook` event.
+ */
+function runsAfterServerClose(fn: ASTPath<Node>): boolean {
+  const node = fn.node;
+  const parent = fn.parent?.node;
+  const nameOf = (key: Node): string | undefined =>
+    key?.type === 'Identifier' ? key.name : typeof key?.value === 'string' ? key.value : undefined;
+  const name =
+    node.type === 'ClassMethod' || node.type === 'ObjectMethod'
+      ? nameOf(node.key)
+      : (parent?.type === 'ObjectProperty' || parent?.type === 'Property') && parent.value === node
+        ? nameOf(parent.key)
+        : parent?.type === 'CallExpression' &&
+            isMember(parent.callee, undefined, 'addHook') &&
+            parent.arguments[1] === node
+          ? nameOf(parent.arguments[0])
+          : undefined;
+  return shutdownHookPhases.some(
+    (p) => p.hook === name && p.phase === 'after-server-close' && p.owner !== 'shutdown-lint/lifecycle',
+  );
+}
+
+/** Where the path drains servers and workers and closes stores, as offsets of the parsed text. */
+interface PathOrder {
+  drains: readonly { start: number; end: number }[];
+  storeCloses: readonly { start: number; end: number }[];
+  /** The servers have closed before the function runs (a hook that runs after the server closes). */
+  serversClosed: boolean;
+}
+
+/**
+ * Where in `block` the lifecycle's drain goes instead of at `until` (the exit, or the end): before
+ * the first statement that closes a store after the last one that drains a server or worker (the
+ * order store-close-to-close-after-drain gives them). Work the lifecycle tracks may still use the
+ * store, as the requests did; placed after that close, a second run would move the close.
+ */
+function beforeStoreCloses(block: Node[], until: number, order: PathOrder | undefined): number {
+  if (!order) return until;
+  const holds = (statement: Node, range: { start: number; end: number }): boolean =>
+    typeof statement?.start === 'number' && statement.start <= range.start && range.end <= statement.end;
+  let lastDrain = -1;
+  for (let i = 0; i < until; i++) if (order.drains.some((r) => holds(block[i], r))) lastDrain = i;
+  // No drain it knows in the block: the servers may stop later than any store close it could pass.
+  if (lastDrain < 0 && !order.serversClosed) return until;
+  for (let i = lastDrain + 1; i < until; i++) if (order.storeCloses.some((r) => holds(block[i], r))) return i;
+  return until;
+}
+
 /** Puts `await lifecycle.shutdown();` on one shutdown path (the function `root`). */
 /**
  * The functions of this file that `root` calls by name and that exit, when every call of them
@@ -237,6 +288,7 @@ function placeIn(
   left: readonly LeftForPerson[],
   depth = 0,
   exitsElsewhere: readonly { path: string; line: number }[] = [],
+  order?: PathOrder,
 ): Placement {
   const { j } = context;
   if (
@@ -289,12 +341,12 @@ function placeIn(
       fn.body = j.blockStatement([j.expressionStatement(j.awaitExpression(fn.body))]);
     const body: Node[] = fn.body.body;
     const last = body[body.length - 1];
-    if (last?.type === 'ReturnStatement') {
-      if (last.argument) return { why: 'it ends in `return …`: await that first, then `await lifecycle.shutdown()`' };
-      body.splice(body.length - 1, 0, drain());
-    } else body.push(drain());
+    if (last?.type === 'ReturnStatement' && last.argument)
+      return { why: 'it ends in `return …`: await that first, then `await lifecycle.shutdown()`' };
+    const drained = drain();
+    body.splice(beforeStoreCloses(body, body.length - (last?.type === 'ReturnStatement' ? 1 : 0), order), 0, drained);
     fn.async = true;
-    awaitClosesBefore(j, body, body[body.length - (last?.type === 'ReturnStatement' ? 2 : 1)]);
+    awaitClosesBefore(j, body, drained);
     return 'placed';
   }
 
@@ -319,8 +371,11 @@ function placeIn(
       .paths()[0];
     if (!at) return { why: 'lost track of the exit while restructuring' };
     const drained = drain();
-    at.insertBefore(drained);
     const block = blockOf(at);
+    const before = block ? beforeStoreCloses(block, block.indexOf(at.node), order) : -1;
+    // The path API keeps the paths of the block's other statements (another exit) in step.
+    if (block && before < block.indexOf(at.node)) (at.parentPath.get(before) as ASTPath<Node>).insertBefore(drained);
+    else at.insertBefore(drained);
     if (block) awaitClosesBefore(j, block, drained);
   }
   return 'placed';
@@ -381,12 +436,18 @@ export function drainWhereServiceDrains(input: {
       const findings = (analysis.files.get(path)?.findings ?? []).filter((f) =>
         codemods.some((c) => c.rule.meta.id === f.ruleId),
       );
+      const parsed = (offset: number): number => offset - (source.slice(0, offset).match(/\r\n/g)?.length ?? 0);
+      const parsedRange = (r: { start: number; end: number }) => ({ start: parsed(r.start), end: parsed(r.end) });
       const result = applyCodemods(codemods, { path, source }, findings, j, (context, codemodsLeft) => {
         let changed = false;
         for (const facts of here) {
           const fn = facts.start === undefined ? undefined : functionAt(context, source, facts.start, facts.end!);
           const outcome: Placement = fn
-            ? placeIn(context, fn, codemodsLeft, 0, facts.exitsElsewhere)
+            ? placeIn(context, fn, codemodsLeft, 0, facts.exitsElsewhere, {
+                drains: facts.drains.map(parsedRange),
+                storeCloses: facts.storeCloses.map(parsedRange),
+                serversClosed: fn ? runsAfterServerClose(fn) : false,
+              })
             : { why: 'a top-level `await once(process, …)`: call `await lifecycle.shutdown()` after it by hand' };
           if (outcome === 'placed') {
             changed = true;

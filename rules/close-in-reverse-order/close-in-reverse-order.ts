@@ -3,7 +3,8 @@
 // first, then workers, then the stores they use (runtime-facts §2, §3, §5.1 point 3).
 import type * as ts from 'typescript';
 import {
-  closeOrderIn,
+  anchorSettles,
+  closeOrderAt,
   drainsOnPath,
   hookPhaseOf,
   mayDrainUnknownServer,
@@ -15,6 +16,7 @@ import {
   type UsedResource,
 } from './dependents.js';
 import { isTestFile } from '../../src/core/files.js';
+import { isPromiseValued } from '../../src/core/promises.js';
 import type { ShutdownRoot } from '../../src/core/program-index.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import { calleeText } from '../../src/core/ts-utils.js';
@@ -35,6 +37,23 @@ export type CloseInReverseOrderData = {
   hook: string;
   owner: string;
   instead: string;
+  /**
+   * For the codemod, when the order is decided in the reported file: the ranges of the node that
+   * leads to the close and of the node that leads to the drain in one function (the calls, or calls
+   * of helpers that run them, or two registrations), where the close's node must go (`after` the
+   * drain's, or `before` it for a registry that runs last-in first-out), and whether awaiting the
+   * drain's node waits for the drain to finish.
+   */
+  closeStart?: number;
+  closeEnd?: number;
+  drainStart?: number;
+  drainEnd?: number;
+  move?: 'after' | 'before';
+  /** The two nodes are registrations with a library that runs them in order: no drain to await. */
+  registrations?: boolean;
+  settles?: boolean;
+  /** The drain's node is a promise (`app.close()`), which `await` waits for; `server.close()` is not. */
+  awaitable?: boolean;
 };
 
 type Context = RuleContext<MessageId, Options, CloseInReverseOrderData>;
@@ -43,6 +62,8 @@ interface Problem {
   messageId: MessageId;
   drain?: ts.Node;
   hook?: { hook: string; owner: string; instead?: string };
+  /** Where the order is decided: the close's node goes `move` the drain's node. */
+  fix?: { close: ts.Node; drain: ts.Node; move: 'after' | 'before'; drains?: ts.Node; registrations?: boolean };
 }
 
 const ownerNames: Readonly<Record<string, string>> = { nestjs: 'NestJS', 'Fastify app': 'Fastify' };
@@ -124,15 +145,32 @@ function problemWith(
     }
     const onPath = drainsOnPath(index, root, user.drains);
     if (onPath.length > 0) {
-      const orders = onPath.map((drain) => ({ drain, order: closeOrderIn(index, root.fn, call, drain) }));
+      const orders = onPath.map((drain) => ({ drain, ...closeOrderAt(index, root.fn, call, drain) }));
       if (orders.some((o) => o.order === 'after' || o.order === 'unknown')) continue;
       const worst = orders.find((o) => o.order === 'during') ?? orders[0]!;
-      return { messageId: worst.order === 'during' ? 'closedDuringDrain' : 'closedBeforeDrain', drain: worst.drain };
+      return {
+        messageId: worst.order === 'during' ? 'closedDuringDrain' : 'closedBeforeDrain',
+        drain: worst.drain,
+        fix: lastDrainAnchor(orders),
+      };
     }
     const problem = problemAcrossRoots(context, root, user);
     if (problem) return problem;
   }
   return undefined;
+}
+
+/**
+ * The close must follow every drain of the path: the one whose node comes last, when all are
+ * decided in one function (otherwise no single move fixes it).
+ */
+function lastDrainAnchor(
+  orders: readonly { drain: ts.Node; anchors?: { close: ts.Node; drain: ts.Node } }[],
+): Problem['fix'] | undefined {
+  const first = orders[0]?.anchors;
+  if (!first || orders.some((o) => !o.anchors || o.anchors.close !== first.close)) return undefined;
+  const last = orders.reduce((x, y) => (y.anchors!.drain.getStart() > x.anchors!.drain.getStart() ? y : x));
+  return { close: first.close, drain: last.anchors!.drain, move: 'after', drains: last.drain };
 }
 
 /** The drains run by other roots: a hook registered in the wrong order, or a handler running at the same time. */
@@ -150,7 +188,18 @@ function problemAcrossRoots(context: Context, root: ShutdownRoot, user: Resource
       if (other === root || other.fn === root.fn) continue;
       const order = registrationOrder(index, root, other);
       if (order === 'after') return undefined;
-      if (order === 'before') found ??= { messageId: 'closedBeforeDrain', drain };
+      if (order === 'before')
+        found ??= {
+          messageId: 'closedBeforeDrain',
+          drain,
+          // The close's registration goes where the library runs it after the drain's.
+          fix: {
+            close: root.registration,
+            drain: other.registration,
+            move: root.registration.pos < other.registration.pos ? 'after' : 'before',
+            registrations: true,
+          },
+        };
       else if (runConcurrently(index, root, other)) found ??= { messageId: 'closedConcurrently', drain };
     }
   }
@@ -183,8 +232,26 @@ function report(
       hook: problem.hook?.hook ?? '',
       owner: problem.hook ? (ownerNames[problem.hook.owner] ?? problem.hook.owner) : '',
       instead: problem.hook?.instead ?? '',
+      ...fixData(context, problem),
     },
   });
+}
+
+/** The fix's ranges, when they are in the reported file (a codemod rewrites one file). */
+function fixData(context: Context, problem: Problem): Partial<CloseInReverseOrderData> {
+  const fix = problem.fix;
+  if (!fix || fix.close.getSourceFile() !== context.sourceFile || fix.drain.getSourceFile() !== context.sourceFile)
+    return {};
+  return {
+    closeStart: fix.close.getStart(),
+    closeEnd: fix.close.getEnd(),
+    drainStart: fix.drain.getStart(),
+    drainEnd: fix.drain.getEnd(),
+    move: fix.move,
+    ...(fix.registrations ? { registrations: true } : {}),
+    settles: fix.drains ? anchorSettles(context.index, fix.drain, fix.drains) : true,
+    awaitable: context.ts.isExpression(fix.drain) && isPromiseValued(context.ts, context.index, fix.drain),
+  };
 }
 
 /** `line 12`, or `main.ts:12` for a drain in another file. */

@@ -634,18 +634,43 @@ export function closeOrderIn(
   drain: ts.Node,
   depth = 0,
 ): CloseOrder {
+  return closeOrderAt(index, scope, close, drain, depth).order;
+}
+
+/**
+ * The order, and where it is decided: the nodes of one function's own text that lead to the close
+ * and to the drain (the calls themselves, or the calls of helpers that run them), for the codemod
+ * that moves one after the other.
+ */
+export interface PlacedOrder {
+  order: CloseOrder;
+  anchors?: { close: ts.Node; drain: ts.Node };
+}
+
+export function closeOrderAt(
+  index: ProgramIndex,
+  scope: ts.Node,
+  close: ts.Node,
+  drain: ts.Node,
+  depth = 0,
+): PlacedOrder {
   const a = anchorIn(index, scope, close);
   const b = anchorIn(index, scope, drain);
-  if (!a || !b) return 'unknown';
+  if (!a || !b) return { order: 'unknown' };
   if (a === b) {
-    if (depth > 4) return 'unknown';
+    if (depth > 4) return { order: 'unknown' };
     for (const callee of calleesOf(index, a)) {
-      const order = closeOrderIn(index, callee, close, drain, depth + 1);
-      if (order !== 'unknown') return order;
+      const placed = closeOrderAt(index, callee, close, drain, depth + 1);
+      if (placed.order !== 'unknown') return placed;
     }
-    return 'unknown';
+    return { order: 'unknown' };
   }
-  return anchorOrder(index, scope, a, b, drain, depth);
+  return { order: anchorOrder(index, scope, a, b, drain, depth), anchors: { close: a, drain: b } };
+}
+
+/** Whether awaiting `anchor` (the drain, or a call of a helper that runs it) waits until the drain has finished. */
+export function anchorSettles(index: ProgramIndex, anchor: ts.Node, drain: ts.Node): boolean {
+  return anchor === drain || calleesOf(index, anchor).some((callee) => completesIn(index, callee, drain, 1));
 }
 
 function anchorOrder(

@@ -350,6 +350,89 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     expectIdempotent(dir);
   });
 
+  it('a NestJS onModuleDestroy that ends the pool becomes onApplicationShutdown, and the lifecycle drains before the pool ends', () => {
+    const dir = service('sigterm-handler');
+    rmSync(join(dir, 'jsconfig.json'));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          experimentalDecorators: true,
+          strict: true,
+          types: ['node'],
+          noEmit: true,
+        },
+        include: ['src'],
+      }),
+    );
+    rmSync(join(dir, 'src', 'server.js'));
+    rmSync(join(dir, 'src', 'audit.js'));
+    writeFileSync(
+      join(dir, 'src', 'audit.ts'),
+      'export async function writeAudit(line: string): Promise<void> {\n  await new Promise((resolve) => setTimeout(resolve, 300, line));\n}\n',
+    );
+    writeFileSync(
+      join(dir, 'src', 'main.ts'),
+      [
+        "import { Controller, Get, Injectable, Module, OnModuleDestroy } from '@nestjs/common';",
+        "import { NestFactory } from '@nestjs/core';",
+        "import pg from 'pg';",
+        "import { writeAudit } from './audit.js';",
+        '',
+        '@Injectable()',
+        'export class Database extends pg.Pool implements OnModuleDestroy {',
+        '  async onModuleDestroy(): Promise<void> {',
+        '    await this.end();',
+        '  }',
+        '}',
+        '',
+        '@Controller()',
+        'export class OrdersController {',
+        '  constructor(private readonly db: Database) {}',
+        '',
+        "  @Get('orders')",
+        '  async list(): Promise<number> {',
+        "    writeAudit('orders');",
+        "    return (await this.db.query('select 1')).rowCount ?? 0;",
+        '  }',
+        '}',
+        '',
+        '@Module({ controllers: [OrdersController], providers: [Database] })',
+        'class AppModule {}',
+        '',
+        'async function bootstrap(): Promise<void> {',
+        '  const app = await NestFactory.create(AppModule);',
+        '  app.enableShutdownHooks();',
+        '  await app.listen(3000);',
+        '}',
+        'void bootstrap();',
+        '',
+      ].join('\n'),
+    );
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'nest');
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    const main = readFileSync(join(dir, 'src', 'main.ts'), 'utf8');
+    expect(main).toContain(
+      "import { Controller, Get, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';",
+    );
+    expect(main).toContain(
+      [
+        'export class Database extends pg.Pool implements OnApplicationShutdown {',
+        '  async onApplicationShutdown(): Promise<void> {',
+        '    await lifecycle.shutdown();',
+        '    await this.end();',
+        '  }',
+      ].join('\n'),
+    );
+    expect(run.stdout).not.toContain('close-in-reverse-order');
+    expectIdempotent(dir);
+  });
+
   it('never drains inside the lifecycle’s own closers, nor in a Fastify onClose hook when a signal handler stops the app', () => {
     const dir = service(
       'sigterm-handler',
@@ -405,4 +488,47 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
       /^ {2}src\/server\.js:\d+:1 drain-lifecycle: `process\.on\('SIGTERM'\)` does not drain the lifecycle: a generator/m,
     );
   });
+
+  /** express-close with a pg pool its handler uses, and `shutdown` ending it around the server's close. */
+  const withPool = (shutdownBody: string[]): string =>
+    fixtureServer('express-close')
+      .replace(
+        "import { writeAudit } from './audit.js';",
+        "import pg from 'pg';\nimport { writeAudit } from './audit.js';\n\nconst pool = new pg.Pool();",
+      )
+      .replace(
+        '  res.json({ id: req.params.id });',
+        "  pool.query('select 1').then(() => res.json({ id: req.params.id }));",
+      )
+      .replace(
+        /async function shutdown\(signal\) \{[^]*?\n\}\n/,
+        ['async function shutdown(signal) {', ...shutdownBody, '}', ''].join('\n'),
+      );
+
+  for (const [shape, body] of [
+    [
+      'ends it before the server drains',
+      ['  await pool.end(); // the orders pool', '  await new Promise((resolve) => server.close(resolve));'],
+    ],
+    ['ends it while the server drains', ['  server.close();', '  await pool.end(); // the orders pool']],
+  ] as const) {
+    it(`a store the handler ${shape}: it ends after the server has closed and the lifecycle has drained`, () => {
+      const dir = service('express-close', withPool([...body, '  process.exit(0);']));
+      const run = cli(dir, ['migrate', 'all']);
+      expect(run.code).toBe(0);
+      expect(serverOf(dir)).toMatch(
+        new RegExp(
+          [
+            '  await lifecycle\\.closeServer\\(server, \\{ timeoutMs: 10_000 \\}\\);',
+            '  await lifecycle\\.shutdown\\(\\);',
+            '  await pool\\.end\\(\\); // the orders pool',
+            '  process\\.exit(?:Code = |\\()0\\)?;',
+          ].join('\n'),
+        ),
+      );
+      // Rewritten, not left: the summary names no finding of the rule.
+      expect(run.stdout).not.toContain('close-in-reverse-order');
+      expectIdempotent(dir);
+    });
+  }
 });
