@@ -16,7 +16,6 @@ import {
   refIn,
   sameRef,
   serverFailureEvents,
-  workerThreadValues,
 } from '../../src/core/catalogue.js';
 import { isTimerCall } from './cleanup.js';
 import { isTestFile } from '../../src/core/files.js';
@@ -86,15 +85,14 @@ interface ExitFacts {
   deadlineCallbacks?: Set<ts.Node>;
   failureListeners?: Set<ts.Node>;
   entryFunctions: Map<ts.SourceFile, Set<ts.Node>>;
-  workerFiles: Map<ts.SourceFile, boolean>;
   startup: Map<ts.Node, boolean>;
   /** file -> exported name -> the local names importers give it. */
   importNames?: Map<ts.SourceFile, Map<string, string[]>>;
 }
-const exitFacts = factKey<ExitFacts>('entry functions, worker files and start-up code');
+const exitFacts = factKey<ExitFacts>('entry functions and start-up code');
 
 function factsOf(index: ProgramIndex): ExitFacts {
-  return index.fact(exitFacts, () => ({ entryFunctions: new Map(), workerFiles: new Map(), startup: new Map() }));
+  return index.fact(exitFacts, () => ({ entryFunctions: new Map(), startup: new Map() }));
 }
 
 /**
@@ -123,32 +121,6 @@ const shebang = /^(?:#!|\/\/(?=\/))\/?\S*\b(?:env|node|nodejs|bun|deno)\b/;
 export function isShebangScript(index: ProgramIndex, file: ts.SourceFile): boolean {
   if (!shebang.test(file.text)) return false;
   return !index.servers.some((s) => s.creation.getSourceFile() === file && kindSpec(s.kind)?.category === 'server');
-}
-
-/** A worker script: it uses `parentPort` or `workerData`, so `process.exit` there ends only the thread. */
-export function isWorkerThreadFile(index: ProgramIndex, file: ts.SourceFile): boolean {
-  const facts = factsOf(index);
-  const cached = facts.workerFiles.get(file);
-  if (cached !== undefined) return cached;
-  const t = index.ts;
-  let found = false;
-  if (/\b(parentPort|workerData)\b/.test(file.text)) {
-    const visit = (node: ts.Node): void => {
-      if (found) return;
-      if (t.isIdentifier(node) && (node.text === 'parentPort' || node.text === 'workerData')) {
-        const target = t.isPropertyAccessExpression(node.parent) && node.parent.name === node ? node.parent : node;
-        const ref = index.binding.resolve(target);
-        if (ref && refIn(ref, workerThreadValues)) {
-          found = true;
-          return;
-        }
-      }
-      t.forEachChild(node, visit);
-    };
-    visit(file);
-  }
-  facts.workerFiles.set(file, found);
-  return found;
 }
 
 /**

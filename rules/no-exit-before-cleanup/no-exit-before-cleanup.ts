@@ -21,12 +21,12 @@ import {
   isShebangScript,
   isSignalListenerRoot,
   isStartupScope,
-  isWorkerThreadFile,
   openedBefore,
   openThingLabel,
   type ExitCall,
 } from './exits.js';
 import { ownScope } from '../../src/core/flow.js';
+import { isWorkerThreadFile } from '../../src/core/worker-threads.js';
 import { lifecycleDrainOnPath, lifecycleHeldWork } from '../../src/core/lifecycle-calls.js';
 import type { ShutdownRoot } from '../../src/core/program-index.js';
 import { defineRule, type RuleContext, type TestFileOptions, type Suggestion } from '../../src/core/rule.js';

@@ -22,6 +22,7 @@ import {
   type CloseSite,
   type Holding,
 } from '../../src/core/resources.js';
+import { isWorkerThreadFile } from '../../src/core/worker-threads.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import { methodCallParts, skipOuterExpressions } from '../../src/core/ts-utils.js';
 
@@ -256,11 +257,15 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
   const fn = holding.fn;
   if (fn) {
     if (escapesFunction(index, holding, fn)) return;
+    // In a service, every call that leaks adds up until SIGTERM: an awaited step that rejects
+    // before the close leaks too. A script (or a worker thread) that fails ends, and its leak with it.
+    const file = node.getSourceFile();
+    const rejections = runsUntilShutdown(index, file) && !isWorkerThreadFile(index, file);
     for (const site of sites) {
       if (site.call.getSourceFile() !== fn.getSourceFile() || site.call.pos < fn.pos || site.call.end > fn.end)
         continue;
       const at = completionSite(index, holding, site.call, fn);
-      if (at && (isInFinally(context.ts, at, fn) || closedOnStraightPath(context.ts, node, at, fn))) return;
+      if (at && (isInFinally(context.ts, at, fn) || closedOnStraightPath(context.ts, node, at, fn, rejections))) return;
     }
     if (sites.some((s) => s.how === 'adopted' || runsAtShutdown(index, s.call))) return;
     context.report({ node, messageId: 'unclosedInFunction', data: { ...data, fn: functionName(index, fn) } });

@@ -727,9 +727,16 @@ export function isInFinally(t: TS, call: ts.Node, fn: FunctionLikeWithBody): boo
 /**
  * A close that runs on the one straight path from the creation: after it in the same block (or in
  * a `try` block there), not under a condition, a loop, a `catch` or a callback, with no `return`,
- * `throw`, `break` or `continue` in between.
+ * `throw`, `break` or `continue` in between. With `rejections`, an `await` (or `for await`) in
+ * between leaves the path too: the promise it waits for can reject, and the close is skipped.
  */
-export function closedOnStraightPath(t: TS, creation: ts.Node, call: ts.Node, fn: FunctionLikeWithBody): boolean {
+export function closedOnStraightPath(
+  t: TS,
+  creation: ts.Node,
+  call: ts.Node,
+  fn: FunctionLikeWithBody,
+  rejections = false,
+): boolean {
   const start = creationStatement(t, creation, fn);
   const block = start ? start.parent : fn.body;
   if (!block) return false;
@@ -748,12 +755,12 @@ export function closedOnStraightPath(t: TS, creation: ts.Node, call: ts.Node, fn
       t.isCatchClause(parent)
     )
       return false;
-    if (t.isBlock(parent) && exitsBefore(t, parent.statements, undefined, child)) return false;
+    if (t.isBlock(parent) && exitsBefore(t, parent.statements, undefined, child, rejections)) return false;
   }
   if (child.parent !== block) return false;
   const statements = statementsOf(t, block);
   if (!statements || (start && child.pos < start.end)) return false;
-  return !exitsBefore(t, statements, start, child);
+  return !exitsBefore(t, statements, start, child, rejections);
 }
 
 function statementsOf(t: TS, block: ts.Node): readonly ts.Statement[] | undefined {
@@ -782,21 +789,23 @@ function exitsBefore(
   statements: readonly ts.Statement[],
   after: ts.Statement | undefined,
   before: ts.Node,
+  rejections: boolean,
 ): boolean {
   for (const statement of statements) {
     if (after && statement.pos < after.end) continue;
     if (statement.pos >= before.pos) break;
-    if (canExit(t, statement)) return true;
+    if (canExit(t, statement, rejections)) return true;
   }
   return false;
 }
 
-function canExit(t: TS, node: ts.Node, loopDepth = 0): boolean {
+function canExit(t: TS, node: ts.Node, rejections: boolean, loopDepth = 0): boolean {
   if (t.isReturnStatement(node) || t.isThrowStatement(node)) return true;
   if ((t.isBreakStatement(node) || t.isContinueStatement(node)) && loopDepth === 0) return true;
   if (isFunctionLikeWithBody(t, node) || t.isClassLike(node)) return false;
+  if (rejections && (t.isAwaitExpression(node) || (t.isForOfStatement(node) && node.awaitModifier))) return true;
   const inner = t.isIterationStatement(node, false) || t.isSwitchStatement(node) ? loopDepth + 1 : loopDepth;
-  return t.forEachChild(node, (child) => (canExit(t, child, inner) ? true : undefined)) ?? false;
+  return t.forEachChild(node, (child) => (canExit(t, child, rejections, inner) ? true : undefined)) ?? false;
 }
 
 /** How messages name a function: `exportCsv`, `this request handler`, or `this callback`. */
