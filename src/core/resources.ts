@@ -175,7 +175,9 @@ function assignmentHolding(index: ProgramIndex, assignment: ts.BinaryExpression)
   if (t.isElementAccessExpression(left)) return { type: 'handed' };
   const target = t.isIdentifier(left) ? left : t.isPropertyAccessExpression(left) ? left.name : undefined;
   if (!target) return { type: 'unknown' };
-  const symbol = index.types.getSymbolAtLocation(target);
+  const symbol =
+    index.types.getSymbolAtLocation(target) ??
+    (t.isPropertyAccessExpression(left) ? globalVariableOf(index, left) : undefined);
   if (!symbol) return { type: 'unknown' };
   const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0] ?? assignment;
   if (t.isIdentifier(left)) {
@@ -190,6 +192,19 @@ function assignmentHolding(index: ProgramIndex, assignment: ts.BinaryExpression)
   return { type: 'kept', symbol, declaration, name: owner ? `${owner}.${target.text}` : target.text, using: false };
 }
 
+/**
+ * `global.prisma` where `global` has no type (Node's types not installed) and the program declares
+ * `declare global { var prisma: … }`: that global variable. `globalThis.prisma` resolves without it.
+ */
+function globalVariableOf(index: ProgramIndex, access: ts.PropertyAccessExpression): ts.Symbol | undefined {
+  const t = index.ts;
+  const receiver = skipOuterExpressions(t, access.expression);
+  if (!t.isIdentifier(receiver) || (receiver.text !== 'global' && receiver.text !== 'globalThis')) return undefined;
+  if (index.binding.resolve(receiver) === undefined && index.types.getSymbolAtLocation(receiver)) return undefined;
+  const symbol = index.types.resolveName(access.name.text, undefined, t.SymbolFlags.Variable, false);
+  return symbol?.declarations?.some((d) => t.isVariableDeclaration(d)) ? symbol : undefined;
+}
+
 /** The symbol an expression names, through import aliases, `const p = pool` aliases and shorthand properties. */
 export function heldSymbolOf(index: ProgramIndex, expression: ts.Expression): ts.Symbol | undefined {
   const t = index.ts;
@@ -198,7 +213,7 @@ export function heldSymbolOf(index: ProgramIndex, expression: ts.Expression): ts
   let symbol = t.isIdentifier(e)
     ? types.getSymbolAtLocation(e)
     : t.isPropertyAccessExpression(e)
-      ? types.getSymbolAtLocation(e.name)
+      ? (types.getSymbolAtLocation(e.name) ?? globalVariableOf(index, e))
       : undefined;
   for (let depth = 0; symbol && depth < 6; depth++) {
     if (symbol.flags & t.SymbolFlags.Alias) {
@@ -212,6 +227,18 @@ export function heldSymbolOf(index: ProgramIndex, expression: ts.Expression): ts
     const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
     if (declaration && t.isShorthandPropertyAssignment(declaration)) {
       symbol = types.getShorthandAssignmentValueSymbol(declaration);
+      continue;
+    }
+    // `export default global.prisma as PrismaClient`: the default export is what it names.
+    if (declaration && t.isExportAssignment(declaration)) {
+      e = skipOuterExpressions(t, declaration.expression);
+      const next = t.isIdentifier(e)
+        ? types.getSymbolAtLocation(e)
+        : t.isPropertyAccessExpression(e)
+          ? (types.getSymbolAtLocation(e.name) ?? globalVariableOf(index, e))
+          : undefined;
+      if (!next) return symbol;
+      symbol = next;
       continue;
     }
     if (declaration && t.isVariableDeclaration(declaration) && declaration.initializer) {

@@ -186,3 +186,17 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     },
   ],
 });
+
+// No types installed (as before `npm install`): `global` has no type, and a singleton kept on it is
+// found through the program's `declare global { var prisma }`, and closed through the default
+// export that hands it out.
+const untyped = fixtureProject('rules', 'no-unclosed-resource-untyped');
+ruleTesterFor(untyped).run('no-unclosed-resource (no types installed)', rule, {
+  valid: [untyped.file('cache.ts'), untyped.file('server.ts')],
+  invalid: [
+    {
+      ...untyped.file('prisma.ts'),
+      errors: [unclosed(5, 37, 'global.prisma', 'PrismaClient', 'global.prisma.$disconnect()')],
+    },
+  ],
+});
