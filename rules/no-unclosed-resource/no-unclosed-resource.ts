@@ -23,6 +23,7 @@ import {
   type Holding,
 } from '../../src/core/resources.js';
 import { isWorkerThreadFile } from '../../src/core/worker-threads.js';
+import { closesOfDecoration, decorationOf } from './decorated.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import { methodCallParts, skipOuterExpressions } from '../../src/core/ts-utils.js';
 
@@ -256,6 +257,14 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
   const data = { name: holding.name, label: resource.label, close: closeText(holding.name, method), method };
   const fn = holding.fn;
   if (fn) {
+    const decoration = decorationOf(index, holding, fn);
+    if (decoration) {
+      // Kept on the framework's instance for the service's lifetime: closed at shutdown or not at all.
+      const decorated = countingCloses([...sites, ...closesOfDecoration(index, decoration, resource.close)], node);
+      const name = decoration.name;
+      reportUnlessClosed(context, node, decorated, { ...data, name, close: closeText(name, method) });
+      return;
+    }
     if (escapesFunction(index, holding, fn)) return;
     // In a service, every call that leaks adds up until SIGTERM: an awaited step that rejects
     // before the close leaks too. A script (or a worker thread) that fails ends, and its leak with it.

@@ -37,6 +37,8 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     // the SIGTERM listener the function installs, closed in its own query's completion callback or
     // in a `.finally`.
     project.file('valid-per-call.ts'),
+    // Decorated onto the Fastify instance and closed through it in an onClose hook.
+    project.file('valid-decorated.ts'),
     // A worker-thread script the service loads: a rejection ends the thread and frees its client.
     project.file('valid-worker-thread.ts'),
     // A script no service loads: closing it when the work is done is enough, also after an awaited
@@ -67,6 +69,11 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
         // `require('sequelize')`, the module that is the class
         unclosed(40, 25, 'legacyDb', 'Sequelize instance', 'legacyDb.close()'),
       ],
+    },
+    {
+      // Decorated onto the Fastify instance (service scope), and closed by nothing.
+      ...project.file('invalid-decorated.ts'),
+      errors: [unclosed(7, 17, 'fastify.redis', 'ioredis client', 'fastify.redis.quit()')],
     },
     {
       ...project.file('invalid-closed-off-path.ts'),
