@@ -50,7 +50,7 @@ function findServerNeverClosed(
     if (!holdings) return undefined;
     for (const holding of holdings) {
       const closes = closesOf(index, holding, [...(spec.close ?? []), ...(spec.forceClose ?? [])]);
-      if (closes.length > 0 || isNamedAsValue(index, holding.symbol)) continue;
+      if (closes.length > 0 || isNamedAsValue(index, holding.symbol) || isHandedOn(index, holding.symbol)) continue;
       return { server: record, name: holding.name };
     }
   }
@@ -106,6 +106,40 @@ function isNamedAsValue(index: ProgramIndex, symbol: ts.Symbol): boolean {
         const receiver = node.expression;
         const target = t.isPropertyAccessExpression(receiver) ? receiver.name : receiver;
         if (index.types.getSymbolAtLocation(target) === symbol) {
+          found = true;
+          return;
+        }
+      }
+      t.forEachChild(node, visit);
+    };
+    visit(file);
+    if (found) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the server is handed to a call that may close it (`lifecycle.closeServer(server)`,
+ * `stoppable(server)`, `createHttpTerminator({ server })`, a helper): an argument, or a property of
+ * an object argument. Attaching a WebSocket or socket.io server to it (`new WebSocketServer({ server
+ * })`, `require('socket.io')(server)`), a creation the catalogue knows, closes nothing.
+ */
+function isHandedOn(index: ProgramIndex, symbol: ts.Symbol): boolean {
+  const t = index.ts;
+  for (const file of index.sourceFiles) {
+    if (!file.text.includes(symbol.name)) continue;
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      if (t.isIdentifier(node) && node.text === symbol.name && index.types.getSymbolAtLocation(node) === symbol) {
+        let e: ts.Node = node;
+        if (t.isShorthandPropertyAssignment(e.parent) || t.isPropertyAssignment(e.parent)) e = e.parent.parent;
+        const call = e.parent;
+        if (
+          (t.isCallExpression(call) || t.isNewExpression(call)) &&
+          call.arguments?.includes(e as ts.Expression) &&
+          index.kindOf(call) === undefined
+        ) {
           found = true;
           return;
         }
