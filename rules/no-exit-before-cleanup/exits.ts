@@ -13,7 +13,6 @@ import {
   refIn,
   sameRef,
   serverFailureEvents,
-  workerThreadValues,
 } from '../../src/core/catalogue.js';
 import { isTimerCall } from './cleanup.js';
 import { callsRunBy, isAwaitedWithin, ranBefore } from '../../src/core/flow.js';
@@ -81,12 +80,11 @@ interface ExitFacts {
   longRunning?: Set<ts.SourceFile>;
   deadlineCallbacks?: Set<ts.Node>;
   failureListeners?: Set<ts.Node>;
-  workerFiles: Map<ts.SourceFile, boolean>;
 }
-const exitFacts = factKey<ExitFacts>('long-running files, worker files, deadline and failure listeners');
+const exitFacts = factKey<ExitFacts>('long-running files, deadline and failure listeners');
 
 function factsOf(index: ProgramIndex): ExitFacts {
-  return index.fact(exitFacts, () => ({ workerFiles: new Map() }));
+  return index.fact(exitFacts, () => ({}));
 }
 
 /**
@@ -115,32 +113,6 @@ const shebang = /^(?:#!|\/\/(?=\/))\/?\S*\b(?:env|node|nodejs|bun|deno)\b/;
 export function isShebangScript(index: ProgramIndex, file: ts.SourceFile): boolean {
   if (!shebang.test(file.text)) return false;
   return !index.servers.some((s) => s.creation.getSourceFile() === file && kindSpec(s.kind)?.category === 'server');
-}
-
-/** A worker script: it uses `parentPort` or `workerData`, so `process.exit` there ends only the thread. */
-export function isWorkerThreadFile(index: ProgramIndex, file: ts.SourceFile): boolean {
-  const facts = factsOf(index);
-  const cached = facts.workerFiles.get(file);
-  if (cached !== undefined) return cached;
-  const t = index.ts;
-  let found = false;
-  if (/\b(parentPort|workerData)\b/.test(file.text)) {
-    const visit = (node: ts.Node): void => {
-      if (found) return;
-      if (t.isIdentifier(node) && (node.text === 'parentPort' || node.text === 'workerData')) {
-        const target = t.isPropertyAccessExpression(node.parent) && node.parent.name === node ? node.parent : node;
-        const ref = index.binding.resolve(target);
-        if (ref && refIn(ref, workerThreadValues)) {
-          found = true;
-          return;
-        }
-      }
-      t.forEachChild(node, visit);
-    };
-    visit(file);
-  }
-  facts.workerFiles.set(file, found);
-  return found;
 }
 
 /**

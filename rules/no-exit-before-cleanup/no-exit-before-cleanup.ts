@@ -19,11 +19,12 @@ import {
   isSecondSignalListener,
   isShebangScript,
   isSignalListenerRoot,
-  isWorkerThreadFile,
   openThingLabel,
   type ExitCall,
 } from './exits.js';
 import { ownScope } from '../../src/core/flow.js';
+import { isWorkerThreadFile } from '../../src/core/worker-threads.js';
+import { serverNeverClosed } from './open-server.js';
 import { lifecycleDrainOnPath, lifecycleHeldWork } from '../../src/core/lifecycle-calls.js';
 import type { ShutdownRoot } from '../../src/core/program-index.js';
 import { isInOptionParser, isStartupScope, openedBefore } from '../../src/core/startup.js';
@@ -40,6 +41,7 @@ import {
 export type MessageId =
   | 'exitBeforeCleanupFinishes'
   | 'exitWithoutCleanup'
+  | 'exitWithServerOpen'
   | 'exitBeforeLifecycleDrains'
   | 'exitInHandler'
   | 'exitInLibrary'
@@ -59,6 +61,8 @@ export type NoExitBeforeCleanupData = {
   where?: string;
   /** The first call that hands the lifecycle work only its drain finishes (`lifecycle.track(…)`). */
   held?: string;
+  /** The HTTP server nothing closes, as the program names it. */
+  server?: string;
 };
 
 type Context = RuleContext<MessageId, Options, NoExitBeforeCleanupData>;
@@ -81,6 +85,10 @@ export default defineRule<MessageId, Options, NoExitBeforeCleanupData>({
         '`{{exit}}` in this `{{trigger}}` listener ends the process without closing anything: work in ' +
         'flight on the {{label}} is cut off, and nothing is drained or flushed. Close what the program ' +
         'opened, await it, then let the process end.',
+      exitWithServerOpen:
+        '`{{exit}}` ends the process on this `{{trigger}}` shutdown path, but nothing in the program ' +
+        'closes the HTTP server `{{server}}`: it takes requests until the exit and every request in ' +
+        'flight is cut off. Close the server and wait for its drain before exiting.',
       exitBeforeLifecycleDrains:
         '`{{exit}}` ends the process on this `{{trigger}}` shutdown path, but nothing on it awaits ' +
         '`lifecycle.shutdown()`: the work handed to the lifecycle (`{{held}}`, …) is cut off and its ' +
@@ -180,6 +188,18 @@ function checkExit(context: Context, exit: ExitCall): void {
   // multi-command CLI that loads no server; an option parser runs before any command starts.
   if (!isLongRunningForItsCommands(index, sourceFile) || isShebangScript(index, sourceFile)) return;
   if (isInOptionParser(index, node)) return;
+  // A shutdown path that drained something (even to completion) but not the HTTP server, which
+  // nothing in the program closes: it takes requests until the exit, which cuts them off.
+  const drainer = roots.find((r) => !isSecondSignalListener(index, r) && pathDoesCleanup(index, r));
+  const open = drainer && serverNeverClosed(index, drainer.registration.getSourceFile());
+  if (drainer && open) {
+    context.report({
+      node,
+      messageId: 'exitWithServerOpen',
+      data: { exit: exitText(context, node), trigger: drainer.trigger, server: open.name },
+    });
+    return;
+  }
   if (completedCleanupBefore(index, node, scope)) return;
 
   if (roots.length > 0) {

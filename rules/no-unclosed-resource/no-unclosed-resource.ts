@@ -22,6 +22,8 @@ import {
   type CloseSite,
   type Holding,
 } from '../../src/core/resources.js';
+import { isWorkerThreadFile } from '../../src/core/worker-threads.js';
+import { closesOfDecoration, decorationOf } from './decorated.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import { methodCallParts, skipOuterExpressions } from '../../src/core/ts-utils.js';
 
@@ -255,12 +257,24 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
   const data = { name: holding.name, label: resource.label, close: closeText(holding.name, method), method };
   const fn = holding.fn;
   if (fn) {
+    const decoration = decorationOf(index, holding, fn);
+    if (decoration) {
+      // Kept on the framework's instance for the service's lifetime: closed at shutdown or not at all.
+      const decorated = countingCloses([...sites, ...closesOfDecoration(index, decoration, resource.close)], node);
+      const name = decoration.name;
+      reportUnlessClosed(context, node, decorated, { ...data, name, close: closeText(name, method) });
+      return;
+    }
     if (escapesFunction(index, holding, fn)) return;
+    // In a service, every call that leaks adds up until SIGTERM: an awaited step that rejects
+    // before the close leaks too. A script (or a worker thread) that fails ends, and its leak with it.
+    const file = node.getSourceFile();
+    const rejections = runsUntilShutdown(index, file) && !isWorkerThreadFile(index, file);
     for (const site of sites) {
       if (site.call.getSourceFile() !== fn.getSourceFile() || site.call.pos < fn.pos || site.call.end > fn.end)
         continue;
       const at = completionSite(index, holding, site.call, fn);
-      if (at && (isInFinally(context.ts, at, fn) || closedOnStraightPath(context.ts, node, at, fn))) return;
+      if (at && (isInFinally(context.ts, at, fn) || closedOnStraightPath(context.ts, node, at, fn, rejections))) return;
     }
     if (sites.some((s) => s.how === 'adopted' || runsAtShutdown(index, s.call))) return;
     context.report({ node, messageId: 'unclosedInFunction', data: { ...data, fn: functionName(index, fn) } });

@@ -365,9 +365,36 @@ export class ModuleBinding {
     depth: number,
   ): ApiRef | undefined {
     const target = this.ownModule(from.getSourceFile(), specifier);
-    if (!target) return isRelative(specifier) ? undefined : makeRef(specifier, path);
+    if (!target)
+      return (
+        this.throughDeclarationShim(from, specifier, path) ??
+        (isRelative(specifier) ? undefined : makeRef(specifier, path))
+      );
     if (path.length === 0) return undefined; // a local module namespace: members resolve one by one
     return this.resolveExportOfFile(target, path[0]!, path.slice(1), depth + 1);
+  }
+
+  /**
+   * A declaration file of the program's own, outside node_modules (a workspace package's hand-written
+   * `client/index.d.ts`: `export * from '@prisma/client'`), that re-exports an external module with
+   * `export *` and declares nothing of that name itself: the member is the external module's.
+   */
+  private throughDeclarationShim(from: ts.Node, specifier: string, path: readonly string[]): ApiRef | undefined {
+    const t = this.t;
+    if (path.length === 0) return undefined;
+    const shim = this.programModule(from.getSourceFile(), specifier);
+    if (!shim || !shim.isDeclarationFile || /[\\/]node_modules[\\/]/.test(shim.fileName)) return undefined;
+    // Declared in the shim itself: the shim's own API, not the external module's.
+    const moduleSymbol = this.types.getSymbolAtLocation(shim) ?? (shim as unknown as { symbol?: ts.Symbol }).symbol;
+    const exported = moduleSymbol && this.types.getExportsOfModule(moduleSymbol).find((s) => s.name === path[0]);
+    if (exported?.declarations?.some((d) => d.getSourceFile() === shim)) return undefined;
+    for (const statement of shim.statements) {
+      if (t.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier) {
+        const module = moduleSpecifierText(t, statement.moduleSpecifier);
+        if (module && !isRelative(module)) return makeRef(module, path);
+      }
+    }
+    return undefined;
   }
 
   /**

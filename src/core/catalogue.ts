@@ -689,6 +689,8 @@ export const factories: readonly FactorySpec[] = [
   { module: 'knex', path: [], kind: 'knex.Knex' },
   { module: 'knex', path: ['knex'], kind: 'knex.Knex' },
   { module: 'sequelize', path: ['Sequelize'], kind: 'sequelize.Sequelize' },
+  // `require('sequelize')` is the class itself (`module.exports = Sequelize`), as is the default import.
+  { module: 'sequelize', path: [], kind: 'sequelize.Sequelize' },
   { module: 'sequelize-typescript', path: ['Sequelize'], kind: 'sequelize.Sequelize' },
   { module: 'typeorm', path: ['DataSource'], kind: 'typeorm.DataSource' },
   { module: 'typeorm', path: ['createConnection'], kind: 'typeorm.DataSource', async: true },

@@ -175,7 +175,9 @@ function assignmentHolding(index: ProgramIndex, assignment: ts.BinaryExpression)
   if (t.isElementAccessExpression(left)) return { type: 'handed' };
   const target = t.isIdentifier(left) ? left : t.isPropertyAccessExpression(left) ? left.name : undefined;
   if (!target) return { type: 'unknown' };
-  const symbol = index.types.getSymbolAtLocation(target);
+  const symbol =
+    index.types.getSymbolAtLocation(target) ??
+    (t.isPropertyAccessExpression(left) ? globalVariableOf(index, left) : undefined);
   if (!symbol) return { type: 'unknown' };
   const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0] ?? assignment;
   if (t.isIdentifier(left)) {
@@ -190,6 +192,19 @@ function assignmentHolding(index: ProgramIndex, assignment: ts.BinaryExpression)
   return { type: 'kept', symbol, declaration, name: owner ? `${owner}.${target.text}` : target.text, using: false };
 }
 
+/**
+ * `global.prisma` where `global` has no type (Node's types not installed) and the program declares
+ * `declare global { var prisma: … }`: that global variable. `globalThis.prisma` resolves without it.
+ */
+function globalVariableOf(index: ProgramIndex, access: ts.PropertyAccessExpression): ts.Symbol | undefined {
+  const t = index.ts;
+  const receiver = skipOuterExpressions(t, access.expression);
+  if (!t.isIdentifier(receiver) || (receiver.text !== 'global' && receiver.text !== 'globalThis')) return undefined;
+  if (index.binding.resolve(receiver) === undefined && index.types.getSymbolAtLocation(receiver)) return undefined;
+  const symbol = index.types.resolveName(access.name.text, undefined, t.SymbolFlags.Variable, false);
+  return symbol?.declarations?.some((d) => t.isVariableDeclaration(d)) ? symbol : undefined;
+}
+
 /** The symbol an expression names, through import aliases, `const p = pool` aliases and shorthand properties. */
 export function heldSymbolOf(index: ProgramIndex, expression: ts.Expression): ts.Symbol | undefined {
   const t = index.ts;
@@ -198,7 +213,7 @@ export function heldSymbolOf(index: ProgramIndex, expression: ts.Expression): ts
   let symbol = t.isIdentifier(e)
     ? types.getSymbolAtLocation(e)
     : t.isPropertyAccessExpression(e)
-      ? types.getSymbolAtLocation(e.name)
+      ? (types.getSymbolAtLocation(e.name) ?? globalVariableOf(index, e))
       : undefined;
   for (let depth = 0; symbol && depth < 6; depth++) {
     if (symbol.flags & t.SymbolFlags.Alias) {
@@ -212,6 +227,18 @@ export function heldSymbolOf(index: ProgramIndex, expression: ts.Expression): ts
     const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
     if (declaration && t.isShorthandPropertyAssignment(declaration)) {
       symbol = types.getShorthandAssignmentValueSymbol(declaration);
+      continue;
+    }
+    // `export default global.prisma as PrismaClient`: the default export is what it names.
+    if (declaration && t.isExportAssignment(declaration)) {
+      e = skipOuterExpressions(t, declaration.expression);
+      const next = t.isIdentifier(e)
+        ? types.getSymbolAtLocation(e)
+        : t.isPropertyAccessExpression(e)
+          ? (types.getSymbolAtLocation(e.name) ?? globalVariableOf(index, e))
+          : undefined;
+      if (!next) return symbol;
+      symbol = next;
       continue;
     }
     if (declaration && t.isVariableDeclaration(declaration) && declaration.initializer) {
@@ -832,9 +859,16 @@ export function isInFinally(t: TS, call: ts.Node, fn: FunctionLikeWithBody): boo
 /**
  * A close that runs on the one straight path from the creation: after it in the same block (or in
  * a `try` block there), not under a condition, a loop, a `catch` or a callback, with no `return`,
- * `throw`, `break` or `continue` in between.
+ * `throw`, `break` or `continue` in between. With `rejections`, an `await` (or `for await`) in
+ * between leaves the path too: the promise it waits for can reject, and the close is skipped.
  */
-export function closedOnStraightPath(t: TS, creation: ts.Node, call: ts.Node, fn: FunctionLikeWithBody): boolean {
+export function closedOnStraightPath(
+  t: TS,
+  creation: ts.Node,
+  call: ts.Node,
+  fn: FunctionLikeWithBody,
+  rejections = false,
+): boolean {
   const start = creationStatement(t, creation, fn);
   const block = start ? start.parent : fn.body;
   if (!block) return false;
@@ -853,12 +887,12 @@ export function closedOnStraightPath(t: TS, creation: ts.Node, call: ts.Node, fn
       t.isCatchClause(parent)
     )
       return false;
-    if (t.isBlock(parent) && exitsBefore(t, parent.statements, undefined, child)) return false;
+    if (t.isBlock(parent) && exitsBefore(t, parent.statements, undefined, child, rejections)) return false;
   }
   if (child.parent !== block) return false;
   const statements = statementsOf(t, block);
   if (!statements || (start && child.pos < start.end)) return false;
-  return !exitsBefore(t, statements, start, child);
+  return !exitsBefore(t, statements, start, child, rejections);
 }
 
 function statementsOf(t: TS, block: ts.Node): readonly ts.Statement[] | undefined {
@@ -887,21 +921,23 @@ function exitsBefore(
   statements: readonly ts.Statement[],
   after: ts.Statement | undefined,
   before: ts.Node,
+  rejections: boolean,
 ): boolean {
   for (const statement of statements) {
     if (after && statement.pos < after.end) continue;
     if (statement.pos >= before.pos) break;
-    if (canExit(t, statement)) return true;
+    if (canExit(t, statement, rejections)) return true;
   }
   return false;
 }
 
-function canExit(t: TS, node: ts.Node, loopDepth = 0): boolean {
+function canExit(t: TS, node: ts.Node, rejections: boolean, loopDepth = 0): boolean {
   if (t.isReturnStatement(node) || t.isThrowStatement(node)) return true;
   if ((t.isBreakStatement(node) || t.isContinueStatement(node)) && loopDepth === 0) return true;
   if (isFunctionLikeWithBody(t, node) || t.isClassLike(node)) return false;
+  if (rejections && (t.isAwaitExpression(node) || (t.isForOfStatement(node) && node.awaitModifier))) return true;
   const inner = t.isIterationStatement(node, false) || t.isSwitchStatement(node) ? loopDepth + 1 : loopDepth;
-  return t.forEachChild(node, (child) => (canExit(t, child, inner) ? true : undefined)) ?? false;
+  return t.forEachChild(node, (child) => (canExit(t, child, rejections, inner) ? true : undefined)) ?? false;
 }
 
 /** How messages name a function: `exportCsv`, `this request handler`, or `this callback`. */

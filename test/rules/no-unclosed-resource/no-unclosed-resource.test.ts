@@ -33,12 +33,17 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     // NestJS onApplicationShutdown, a field closed by a method shutdown calls, Fastify onClose,
     // close-with-grace, a lazy singleton.
     project.file('valid-hooks.ts'),
-    // finally, await using, a straight path, returned (also through undici's owning `compose`),
-    // stored in a collection, handed on, closed by
+    // finally, await using, a straight path with nothing awaited on it, returned (also through
+    // undici's owning `compose`), stored in a collection, handed on, closed by
     // the SIGTERM listener the function installs, closed in its own query's completion callback or
     // in a `.finally`.
     project.file('valid-per-call.ts'),
-    // A script no service loads: closing it when the work is done is enough.
+    // Decorated onto the Fastify instance and closed through it in an onClose hook.
+    project.file('valid-decorated.ts'),
+    // A worker-thread script the service loads: a rejection ends the thread and frees its client.
+    project.file('valid-worker-thread.ts'),
+    // A script no service loads: closing it when the work is done is enough, also after an awaited
+    // step that can reject (the failure ends the script).
     project.file('valid-script.ts'),
     // Resources the catalogue does not know are not reported without the option.
     project.file('invalid-options.ts'),
@@ -62,7 +67,14 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
         unclosed(27, 27, 'queueRedis', 'ioredis client', 'queueRedis.quit()'),
         // `new this()` in a subclass of ioredis' client
         unclosed(34, 29, 'this.shared', 'ioredis client', 'this.shared.quit()'),
+        // `require('sequelize')`, the module that is the class
+        unclosed(40, 25, 'legacyDb', 'Sequelize instance', 'legacyDb.close()'),
       ],
+    },
+    {
+      // Decorated onto the Fastify instance (service scope), and closed by nothing.
+      ...project.file('invalid-decorated.ts'),
+      errors: [unclosed(7, 17, 'fastify.redis', 'ioredis client', 'fastify.redis.quit()')],
     },
     {
       ...project.file('invalid-closed-off-path.ts'),
@@ -102,36 +114,49 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
         // an early return between the creation and the close
         {
           messageId: 'unclosedInFunction',
-          line: 9,
+          line: 10,
           column: 18,
           data: { name: 'client', label: 'pg Client', fn: 'this request handler', close: 'client.end()' },
         },
         {
           messageId: 'unclosedInFunction',
-          line: 22,
+          line: 23,
           column: 18,
           data: { name: 'client', label: 'pg Client', fn: 'exportCsv', close: 'client.end()' },
         },
         // closed only in a callback
         {
           messageId: 'unclosedInFunction',
-          line: 30,
+          line: 31,
           column: 18,
           data: { name: 'client', label: 'pg Client', fn: 'notifyLater', close: 'client.end()' },
         },
         // closed in a `.then` only: not when the work fails
         {
           messageId: 'unclosedInFunction',
-          line: 39,
+          line: 40,
           column: 18,
           data: { name: 'client', label: 'pg Client', fn: 'checkHealth', close: 'client.end()' },
         },
         // kept in the parameter of a `.then` callback
         {
           messageId: 'unclosedInFunction',
-          line: 48,
+          line: 49,
           column: 10,
           data: { name: 'connection', label: 'amqplib connection', fn: 'consumeOrders', close: 'connection.close()' },
+        },
+        // closed on the straight path, after an awaited query that can reject (service code)
+        {
+          messageId: 'unclosedInFunction',
+          line: 58,
+          column: 18,
+          data: { name: 'client', label: 'pg Client', fn: 'this request handler', close: 'client.end()' },
+        },
+        {
+          messageId: 'unclosedInFunction',
+          line: 68,
+          column: 19,
+          data: { name: 'probe', label: 'ioredis client', fn: 'redisIsUp', close: 'probe.quit()' },
         },
       ],
     },
@@ -170,6 +195,20 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
           data: { name: 'fixtureClient', label: 'pg Client', close: 'fixtureClient.end()' },
         },
       ],
+    },
+  ],
+});
+
+// No types installed (as before `npm install`): `global` has no type, and a singleton kept on it is
+// found through the program's `declare global { var prisma }`, and closed through the default
+// export that hands it out.
+const untyped = fixtureProject('rules', 'no-unclosed-resource-untyped');
+ruleTesterFor(untyped).run('no-unclosed-resource (no types installed)', rule, {
+  valid: [untyped.file('cache.ts'), untyped.file('server.ts')],
+  invalid: [
+    {
+      ...untyped.file('prisma.ts'),
+      errors: [unclosed(5, 37, 'global.prisma', 'PrismaClient', 'global.prisma.$disconnect()')],
     },
   ],
 });
