@@ -336,6 +336,7 @@ export class ProgramIndex {
       serves: (file) => this.seeds().serving.has(file),
       isHandler: (fn) => this.handlers.has(fn),
       handlesShutdown: (file) => this.seeds().shutdown.has(file),
+      types: this.types,
     });
     return this.places;
   }

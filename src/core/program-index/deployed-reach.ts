@@ -11,6 +11,7 @@
 import type * as ts from 'typescript';
 import type { TS } from '../ts-utils.js';
 import type { PackageUses } from './deployed.js';
+import type { TypeQuestions } from '../type-questions.js';
 
 export interface LibraryPackage {
   /** The package's files in this program (its nested packages' aside). */
@@ -21,7 +22,7 @@ export interface LibraryPackage {
 }
 
 /** The top-level statements of the package a deployed entry can run, or undefined when that cannot be told. */
-export function reachedStatements(t: TS, checker: ts.TypeChecker, pkg: LibraryPackage): Set<ts.Statement> | undefined {
+export function reachedStatements(t: TS, checker: TypeQuestions, pkg: LibraryPackage): Set<ts.Statement> | undefined {
   if (pkg.uses === 'all') return undefined;
   // A JSON module (`import pkg from '../package.json'`) holds no code.
   const files = pkg.files.filter((f) => !/\.json$/.test(f.fileName));

@@ -17,6 +17,7 @@ import { findWorkspaceRoot } from '../project.js';
 import { reachedStatements, topLevelStatement } from './deployed-reach.js';
 import { usesOfPackage } from './deployed.js';
 import { Packages } from './packages.js';
+import type { TypeQuestions } from '../type-questions.js';
 
 /**
  * - `server`: loaded by an entry of the long-running service (it creates a server or a resource,
@@ -49,6 +50,8 @@ export interface PlaceInputs {
   serves(file: ts.SourceFile): boolean;
   /** Whether `fn` is a request handler the index knows. */
   isHandler(fn: ts.Node): boolean;
+  /** The index's type questions (the only way to the checker). */
+  types: TypeQuestions;
   /** Whether the file registers code to run at shutdown (a signal listener, a framework's shutdown hook). */
   handlesShutdown(file: ts.SourceFile): boolean;
 }
@@ -273,7 +276,7 @@ export class Places {
     const uses = root === undefined ? undefined : usesOfPackage(this.ts, root, dir);
     if (uses === undefined) return undefined;
     const options = this.program.getCompilerOptions();
-    return reachedStatements(this.ts, this.program.getTypeChecker(), {
+    return reachedStatements(this.ts, this.inputs.types, {
       files: this.filesOfPackage(dir),
       uses,
       moduleOf: (subpath) => {
