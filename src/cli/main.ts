@@ -1,6 +1,6 @@
 // The `shutdown-lint` command: arguments in, report out, exit code set. It sets
 // process.exitCode and lets the process end on its own (we lint for the other way).
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { version } from '../meta.js';
 import { parseCliArgs, usage } from './args.js';
@@ -31,7 +31,7 @@ export const ExitCode = { clean: 0, findings: 1, usage: 2 } as const;
 function writeFileAtomically(path: string, content: string, given: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeFolders(dirname(path));
     writeFileSync(temporary, content);
     renameSync(temporary, path);
   } catch (error) {
@@ -45,6 +45,20 @@ function writeFileAtomically(path: string, content: string, given: string): void
       `--output-file ${given}: cannot write the report there (${code}). Choose a path you can write to.`,
     );
   }
+}
+
+/**
+ * Creates the missing folders of `folder`, outermost first. Not `mkdirSync(…, { recursive: true })`:
+ * on a path under a pseudo file system (`/proc/x`) Node's recursive mkdir loops forever, and the
+ * run hung after the analysis instead of naming the path.
+ */
+function makeFolders(folder: string): void {
+  const missing: string[] = [];
+  for (let current = folder; !existsSync(current); current = dirname(current)) {
+    missing.push(current);
+    if (dirname(current) === current) break;
+  }
+  for (const each of missing.reverse()) mkdirSync(each);
 }
 
 function progressReporter(io: Io): ((done: number, total: number) => void) & { clear(): void } {

@@ -12,7 +12,7 @@
 //   subpath-imports/  package.json `imports` (#lib/*) under a jsconfig with moduleResolution node
 //   build-output-launcher/  index.js outside the tsconfig loads ./dist/server.js (outDir dist,
 //                     rootDir lib, not built) and handles SIGTERM for the server in lib/
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -221,5 +221,29 @@ describe('as a new user meets it', { timeout: 120_000 }, () => {
       ),
     );
     expect(lines[0]).not.toContain('internal error');
+  });
+
+  it.runIf(process.platform === 'linux')('an --output-file under /proc: a usage line, not a hang', () => {
+    // Node's recursive mkdir never returns on /proc/<missing>/…; the CLI creates folders itself.
+    const run = cli(fixture('clean'), ['-o', '/proc/shutdown-lint-missing/report.json']);
+    expect(run.code).toBe(2);
+    expect(stderrLines(run)).toEqual([
+      expect.stringMatching(
+        /^shutdown-lint: --output-file \/proc\/shutdown-lint-missing\/report\.json: cannot write the report there \(E[A-Z]+\)\. /,
+      ),
+    ]);
+  });
+
+  it('an --output-file in folders that do not exist yet: they are created', () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), 'shutdown-lint-output-'));
+    try {
+      cpSync(fixture('clean'), directory, { recursive: true });
+      const run = cli(directory, ['-f', 'json', '-o', path.join('reports', 'ci', 'shutdown.json')]);
+      expect(run.code).toBe(0);
+      const report: unknown = JSON.parse(readFileSync(path.join(directory, 'reports', 'ci', 'shutdown.json'), 'utf8'));
+      expect(Array.isArray(report)).toBe(true);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
