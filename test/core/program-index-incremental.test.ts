@@ -125,22 +125,66 @@ function answers(program: TS.Program, dir: string): Record<string, unknown> {
   };
 }
 
+/** An edit of a fixture program: the files it touches, and findings it must add and remove (by their start). */
+interface Edit {
+  what: string;
+  apply: (editor: Editor) => void;
+  changes: string[];
+  adds: string[];
+  removes: string[];
+  /** What else the edit must have changed in the answers. */
+  check?: (answers: Record<string, unknown>) => void;
+}
+
+/**
+ * Applies `edits` one at a time to the program in `dir`. After each, the index of the editor's new
+ * program must answer exactly as a cold build of the same texts, walk only the edited files (the
+ * others' SourceFiles reused by TypeScript), and move the findings the edit names (so that two
+ * builds that both served stale facts could not pass).
+ */
+function checkEdits(dir: string, edits: readonly Edit[]): void {
+  const editor = new Editor(dir);
+  let previous = editor.service.getProgram()!;
+  let before = answers(previous, dir);
+  // A cold build of the same texts agrees with the first one (the comparison below means something).
+  expect(answers(editor.newService().getProgram()!, dir)).toEqual(before);
+  for (const edit of edits) {
+    edit.apply(editor);
+    const collected = fileFactCounts.collected;
+    const program = editor.service.getProgram()!;
+    const incremental = answers(program, dir);
+    // TypeScript reused every file the edit did not touch, and only the edited files were walked.
+    const reused = ownFiles(program).filter((f) => previous.getSourceFile(f.fileName) === f);
+    expect(
+      ownFiles(program)
+        .filter((f) => !reused.includes(f))
+        .map((f) => relative(dir, f.fileName))
+        .sort(),
+      edit.what,
+    ).toEqual([...edit.changes].sort());
+    expect(fileFactCounts.collected - collected, edit.what).toBe(edit.changes.length);
+    // The findings moved with the edit ...
+    const now = incremental.findings as string[];
+    const then = before.findings as string[];
+    const starts = (findings: string[]): string[] => findings.map((f) => f.split(' ').slice(0, 3).join(' '));
+    expect(starts(now.filter((f) => !then.includes(f))), edit.what).toEqual(expect.arrayContaining(edit.adds));
+    expect(starts(then.filter((f) => !now.includes(f))), edit.what).toEqual(expect.arrayContaining(edit.removes));
+    edit.check?.(incremental);
+    // ... and the answers are exactly a cold build's.
+    expect(incremental, edit.what).toEqual(answers(editor.newService().getProgram()!, dir));
+    previous = program;
+    before = incremental;
+  }
+}
+
 describe('the index kept across program versions', () => {
-  const dir = join(fixturesDir, 'demo-service');
-
-  it('answers after each edit as a cold build does, finding for finding, walking only the edited files', () => {
-    const editor = new Editor(dir);
-    let previous = editor.service.getProgram()!;
-    let before = answers(previous, dir);
-    // A cold build of the same texts agrees with the first one (the comparison below means something).
-    expect(answers(editor.newService().getProgram()!, dir)).toEqual(before);
-
+  it('answers after each edit of the demo service as a cold build does, finding for finding', () => {
     // Each edit: what it changes, the files it touches, and findings it must add and remove (by their
     // start: file, line, column, rule and message), so a test that compared two stale builds fails.
-    const edits: { what: string; apply: () => void; changes: string[]; adds: string[]; removes: string[] }[] = [
+    checkEdits(join(fixturesDir, 'demo-service'), [
       {
         what: 'the SIGTERM listener becomes a SIGUSR2 one (no shutdown root left)',
-        apply: () => editor.edit('src/main.ts', "process.once('SIGTERM',", "process.once('SIGUSR2',"),
+        apply: (editor) => editor.edit('src/main.ts', "process.once('SIGTERM',", "process.once('SIGUSR2',"),
         changes: ['src/main.ts'],
         adds: [
           'src/db.ts:3:21 no-unclosed-resource closedOffShutdownPath',
@@ -150,7 +194,7 @@ describe('the index kept across program versions', () => {
       },
       {
         what: 'a SIGTERM listener is added in another file',
-        apply: () =>
+        apply: (editor) =>
           editor.write(
             'src/jobs.ts',
             editor.text('src/jobs.ts') +
@@ -162,7 +206,7 @@ describe('the index kept across program versions', () => {
       },
       {
         what: 'the listener is put back in main.ts',
-        apply: () => editor.edit('src/main.ts', "process.once('SIGUSR2',", "process.once('SIGTERM',"),
+        apply: (editor) => editor.edit('src/main.ts', "process.once('SIGUSR2',", "process.once('SIGTERM',"),
         changes: ['src/main.ts'],
         adds: ['src/sessions.ts:16:9 close-in-reverse-order closedConcurrently'],
         removes: [
@@ -172,14 +216,14 @@ describe('the index kept across program versions', () => {
       },
       {
         what: "the pool's close is removed",
-        apply: () => editor.edit('src/main.ts', '  await pool.end();\n', ''),
+        apply: (editor) => editor.edit('src/main.ts', '  await pool.end();\n', ''),
         changes: ['src/main.ts'],
         adds: ['src/db.ts:3:21 no-unclosed-resource unclosed'],
         removes: [],
       },
       {
         what: 'the pool is imported under another name, and closed under it',
-        apply: () =>
+        apply: (editor) =>
           editor.write(
             'src/main.ts',
             editor
@@ -196,14 +240,14 @@ describe('the index kept across program versions', () => {
       },
       {
         what: 'the export the import names is renamed in its own file only (main.ts unchanged, its import now broken)',
-        apply: () => editor.edit('src/db.ts', 'export const pool =', 'export const pgPool ='),
+        apply: (editor) => editor.edit('src/db.ts', 'export const pool =', 'export const pgPool ='),
         changes: ['src/db.ts'],
         adds: ['src/db.ts:3:23 no-unclosed-resource unclosed'],
         removes: [],
       },
       {
         what: 'a new file with a timer, imported by main.ts',
-        apply: () => {
+        apply: (editor) => {
           editor.write(
             'src/ticker.ts',
             "export function tick(): void {\n  console.info('tick');\n}\n\nsetInterval(tick, 60_000);\n",
@@ -217,32 +261,64 @@ describe('the index kept across program versions', () => {
         ],
         removes: ['src/main.ts:15:40 require-close-timeout unboundedClose'],
       },
-    ];
-    for (const edit of edits) {
-      edit.apply();
-      const collected = fileFactCounts.collected;
-      const program = editor.service.getProgram()!;
-      const incremental = answers(program, dir);
-      // TypeScript reused every file the edit did not touch, and only the edited files were walked.
-      const reused = ownFiles(program).filter((f) => previous.getSourceFile(f.fileName) === f);
-      expect(
-        ownFiles(program)
-          .filter((f) => !reused.includes(f))
-          .map((f) => relative(dir, f.fileName))
-          .sort(),
-        edit.what,
-      ).toEqual([...edit.changes].sort());
-      expect(fileFactCounts.collected - collected, edit.what).toBe(edit.changes.length);
-      // The findings moved with the edit ...
-      const now = incremental.findings as string[];
-      const then = before.findings as string[];
-      const starts = (findings: string[]): string[] => findings.map((f) => f.split(' ').slice(0, 3).join(' '));
-      expect(starts(now.filter((f) => !then.includes(f))), edit.what).toEqual(expect.arrayContaining(edit.adds));
-      expect(starts(then.filter((f) => !now.includes(f))), edit.what).toEqual(expect.arrayContaining(edit.removes));
-      // ... and the answers are exactly a cold build's.
-      expect(incremental, edit.what).toEqual(answers(editor.newService().getProgram()!, dir));
-      previous = program;
-      before = incremental;
-    }
+    ]);
+  });
+
+  it('answers after each edit of the core service as a cold build does, finding for finding', () => {
+    checkEdits(join(fixturesDir, 'core', 'service'), [
+      {
+        what: 'the shutdown function is imported under another name',
+        apply: (editor) =>
+          editor.write(
+            'src/main.ts',
+            editor
+              .text('src/main.ts')
+              .replace(
+                "import { closeEverything } from './shutdown.js';",
+                "import { closeEverything as drainAll } from './shutdown.js';",
+              )
+              .replace('void closeEverything();', 'void drainAll();'),
+          ),
+        changes: ['src/main.ts'],
+        adds: [],
+        removes: [],
+        // The SIGTERM listener's path still runs the function, through the renamed import.
+        check: (answers) =>
+          expect(answers.roots).toContainEqual(
+            expect.stringMatching(/^process\.once\('SIGTERM'\|'SIGINT'\) .*: .*src\/shutdown\.ts:5:1/),
+          ),
+      },
+      {
+        what: "the server's close is removed from the shutdown function",
+        apply: (editor) =>
+          editor.edit(
+            'src/shutdown.ts',
+            'await new Promise((resolve) => server.close(resolve));',
+            'await Promise.resolve(server);',
+          ),
+        changes: ['src/shutdown.ts'],
+        adds: [],
+        removes: ['src/shutdown.ts:6:34 require-close-timeout unboundedClose'],
+      },
+      {
+        what: 'a new file with a SIGTERM listener, loaded by app.ts',
+        apply: (editor) => {
+          editor.write(
+            'src/drain.ts',
+            "import { app } from './app.js';\n\nprocess.on('SIGTERM', function drainOnSigterm() {\n  app.disable('x-powered-by');\n});\n",
+          );
+          editor.edit(
+            'src/app.ts',
+            "import { catchAsync } from './catch-async.js';",
+            "import { catchAsync } from './catch-async.js';\nimport './drain.js';",
+          );
+        },
+        changes: ['src/drain.ts', 'src/app.ts'],
+        adds: [],
+        removes: [],
+        check: (answers) =>
+          expect(answers.roots).toContainEqual(expect.stringMatching(/^process\.on\('SIGTERM'\) src\/drain\.ts:3:23 /)),
+      },
+    ]);
   });
 });
