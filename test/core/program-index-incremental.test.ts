@@ -23,11 +23,20 @@ class Editor {
   /** The long-lived service, as typescript-eslint's project service keeps one. */
   readonly service: TS.LanguageService;
 
-  constructor(readonly dir: string) {
-    const config = ts.readConfigFile(join(dir, 'tsconfig.json'), ts.sys.readFile);
-    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dir);
-    this.options = parsed.options;
-    for (const file of parsed.fileNames) this.texts.set(file, { text: readFileSync(file, 'utf8'), version: 0 });
+  /** The project in `dir` (its tsconfig.json), or, given `files`, those files only (in memory) with `options`. */
+  constructor(
+    readonly dir: string,
+    files?: { options: TS.CompilerOptions; texts: Record<string, string> },
+  ) {
+    if (files) {
+      this.options = files.options;
+      for (const [path, text] of Object.entries(files.texts)) this.texts.set(join(dir, path), { text, version: 0 });
+    } else {
+      const config = ts.readConfigFile(join(dir, 'tsconfig.json'), ts.sys.readFile);
+      const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dir);
+      this.options = parsed.options;
+      for (const file of parsed.fileNames) this.texts.set(file, { text: readFileSync(file, 'utf8'), version: 0 });
+    }
     this.service = this.newService();
   }
 
@@ -47,7 +56,8 @@ class Editor {
       fileExists: (file) => texts.has(file) || ts.sys.fileExists(file),
       readFile: (file) => texts.get(file)?.text ?? ts.sys.readFile(file),
       readDirectory: ts.sys.readDirectory,
-      directoryExists: ts.sys.directoryExists,
+      directoryExists: (dir) =>
+        [...texts.keys()].some((file) => file.startsWith(`${dir}/`)) || ts.sys.directoryExists(dir),
       getDirectories: ts.sys.getDirectories,
     };
     return ts.createLanguageService(host, ts.createDocumentRegistry());
@@ -142,8 +152,8 @@ interface Edit {
  * others' SourceFiles reused by TypeScript), and move the findings the edit names (so that two
  * builds that both served stale facts could not pass).
  */
-function checkEdits(dir: string, edits: readonly Edit[]): void {
-  const editor = new Editor(dir);
+function checkEdits(editor: Editor, edits: readonly Edit[]): void {
+  const dir = editor.dir;
   let previous = editor.service.getProgram()!;
   let before = answers(previous, dir);
   // A cold build of the same texts agrees with the first one (the comparison below means something).
@@ -181,7 +191,7 @@ describe('the index kept across program versions', () => {
   it('answers after each edit of the demo service as a cold build does, finding for finding', () => {
     // Each edit: what it changes, the files it touches, and findings it must add and remove (by their
     // start: file, line, column, rule and message), so a test that compared two stale builds fails.
-    checkEdits(join(fixturesDir, 'demo-service'), [
+    checkEdits(new Editor(join(fixturesDir, 'demo-service')), [
       {
         what: 'the SIGTERM listener becomes a SIGUSR2 one (no shutdown root left)',
         apply: (editor) => editor.edit('src/main.ts', "process.once('SIGTERM',", "process.once('SIGUSR2',"),
@@ -265,7 +275,7 @@ describe('the index kept across program versions', () => {
   });
 
   it('answers after each edit of the core service as a cold build does, finding for finding', () => {
-    checkEdits(join(fixturesDir, 'core', 'service'), [
+    checkEdits(new Editor(join(fixturesDir, 'core', 'service')), [
       {
         what: 'the shutdown function is imported under another name',
         apply: (editor) =>
@@ -318,6 +328,55 @@ describe('the index kept across program versions', () => {
         removes: [],
         check: (answers) =>
           expect(answers.roots).toContainEqual(expect.stringMatching(/^process\.on\('SIGTERM'\) src\/drain\.ts:3:23 /)),
+      },
+    ]);
+  });
+
+  it('answers after each edit of a CommonJS service as a cold build does, finding for finding', () => {
+    // In memory, under the repository so that `pg` resolves: module edges through `require`.
+    const editor = new Editor(join(fixturesDir, 'core', 'incremental-commonjs'), {
+      options: { allowJs: true, checkJs: false, module: ts.ModuleKind.CommonJS, noEmit: true },
+      texts: {
+        'src/main.js': [
+          "const http = require('http');",
+          "const { pool } = require('./db');",
+          '',
+          "const server = http.createServer((req, res) => res.end('ok'));",
+          'server.listen(3000);',
+          '',
+          "process.on('SIGTERM', () => {",
+          '  server.close();',
+          '  pool.end();',
+          '});',
+          '',
+        ].join('\n'),
+        'src/db.js': "const { Pool } = require('pg');\n\nexports.pool = new Pool();\n",
+      },
+    });
+    checkEdits(editor, [
+      {
+        what: 'main.js requires a new module for its pool, which opens a second one',
+        apply: (editor) => {
+          editor.write(
+            'src/database.js',
+            "const { Pool } = require('pg');\n\nexports.pool = new Pool();\nexports.replica = new Pool();\n",
+          );
+          editor.edit('src/main.js', "require('./db')", "require('./database')");
+        },
+        changes: ['src/database.js', 'src/main.js'],
+        adds: ['src/database.js:4:19 no-unclosed-resource unclosed'],
+        removes: [],
+        check: (answers) =>
+          expect(answers.places).toContainEqual(
+            expect.stringMatching(/^src\/main\.js server .*loads=src\/main\.js,src\/database\.js$/),
+          ),
+      },
+      {
+        what: "the pool's close is removed",
+        apply: (editor) => editor.edit('src/main.js', '  pool.end();\n', ''),
+        changes: ['src/main.js'],
+        adds: ['src/database.js:3:16 no-unclosed-resource unclosed'],
+        removes: [],
       },
     ]);
   });
