@@ -1,8 +1,11 @@
-// The ProgramIndex: whole-program facts, built in one pass over the program and cached per
-// ts.Program. Rules ask it questions (what kind of thing is this value, is this function a request
+// The ProgramIndex: whole-program facts, built from each file's facts and cached per ts.Program.
+// The per-file facts (names, calls, classes, import candidates: file-facts.ts) are syntax alone and
+// kept per SourceFile across program versions, so a new program after an edit walks only the
+// edited files; what needs the checker or the whole program is computed per program. Rules ask it questions (what kind of thing is this value, is this function a request
 // handler, which shutdown paths reach this node); they never walk the program themselves.
 //
 // It is one facade over its concerns, each a module of its own in program-index/:
+// - file-facts: the single pass over one file, kept per SourceFile;
 // - name-facts: declared names, re-bindings, assignments (what a name can denote);
 // - call-index: every call, by callee and argument name;
 // - import-graph: which file loads which, entries, what an entry loads;
@@ -21,6 +24,7 @@ import { FunctionResolver } from './program-index/functions.js';
 import { hasTopLevelWork, ImportGraph, reExports } from './program-index/import-graph.js';
 import { KindInference } from './program-index/kinds.js';
 import { NameFacts } from './program-index/name-facts.js';
+import { declaredNamesOfFile, factsOfDeclarationFile, factsOfFile } from './program-index/file-facts.js';
 import { Places, type Place } from './program-index/places.js';
 import { Reachability } from './program-index/reachability.js';
 import type { HandlerRecord, ServerRecord, ShutdownRoot } from './program-index/records.js';
@@ -66,7 +70,7 @@ export class ProgramIndex {
   private readonly kinds: KindInference;
   private readonly classifier: Classifier;
   private readonly reachability: Reachability;
-  private readonly classes: ts.ClassLikeDeclaration[] = [];
+  private readonly classes: readonly ts.ClassLikeDeclaration[];
   private readonly facts = new Map<FactKey<unknown>, unknown>();
   private serviceFiles: Set<ts.SourceFile> | undefined;
   private seedSets: ReturnType<ProgramIndex['seeds']> | undefined;
@@ -88,9 +92,22 @@ export class ProgramIndex {
   ) {
     this.types = questionsFor(program);
     this.binding = new ModuleBinding(ts, this.types);
-    this.names = new NameFacts(ts);
-    this.callIndex = new CallIndex(ts);
+    this.sourceFiles = program.getSourceFiles().filter((f) => !isInDeclarationFileOrNodeModules(f));
+    const ownFacts = this.sourceFiles.map((file) => factsOfFile(ts, file));
+    // JavaScript the program loads from node_modules (allowJs with maxNodeModuleJsDepth) can hold
+    // functions too: their names count, although nothing else of them is indexed.
+    const otherNames = program
+      .getSourceFiles()
+      .filter((file) => isInDeclarationFileOrNodeModules(file))
+      .map((file) => (file.isDeclarationFile ? factsOfDeclarationFile(ts, file) : declaredNamesOfFile(ts, file)));
+    this.names = new NameFacts([...ownFacts.map((facts) => facts.names), ...otherNames]);
+    this.callIndex = new CallIndex(
+      ts,
+      ownFacts.map((facts) => facts.calls),
+    );
+    this.classes = ownFacts.flatMap((facts) => facts.classes);
     this.graph = new ImportGraph(ts, this.binding);
+    for (const facts of ownFacts) for (const candidate of facts.importCandidates) this.graph.visit(candidate);
     this.functions = new FunctionResolver(ts, this.types, this.names, this.classes, (call) => this.requiredFile(call));
     const serverByCreation = new Map<ts.Node, ServerRecord>();
     const pluginReceivers = new Map<ts.Node, ts.Expression>();
@@ -104,14 +121,6 @@ export class ProgramIndex {
     });
     this.reachability = new Reachability(ts, this.functions, this.shutdownRoots);
 
-    this.sourceFiles = program.getSourceFiles().filter((f) => !isInDeclarationFileOrNodeModules(f));
-    for (const file of this.sourceFiles) this.collect(file);
-    // JavaScript the program loads from node_modules (allowJs with maxNodeModuleJsDepth) can hold
-    // functions too: their names count, although nothing else of them is indexed.
-    for (const file of program.getSourceFiles()) {
-      if (!file.isDeclarationFile && isInDeclarationFileOrNodeModules(file)) this.names.visitDeclaredNames(file);
-      else if (file.isDeclarationFile) this.names.visitDeclarationFile(file);
-    }
     this.binding.knowProcessHolderNames(this.names.processHolderNames());
     // Only now are all names known: resolving a route's exported function needs them (functions
     // are resolved by name first), and answers are cached.
@@ -129,20 +138,6 @@ export class ProgramIndex {
       if (file && !isInDeclarationFileOrNodeModules(file)) return file;
     }
     return undefined;
-  }
-
-  /** The single pass: every node of a program file, handed to the concerns that collect from it. */
-  private collect(file: ts.SourceFile): void {
-    const t = this.ts;
-    const visit = (node: ts.Node): void => {
-      this.names.visit(node);
-      if (t.isCallExpression(node) || t.isNewExpression(node)) this.callIndex.add(node);
-      if (t.isCallExpression(node) || t.isImportDeclaration(node) || t.isExportDeclaration(node))
-        this.graph.visit(node);
-      else if (t.isClassDeclaration(node) || t.isClassExpression(node)) this.classes.push(node);
-      t.forEachChild(node, visit);
-    };
-    visit(file);
   }
 
   /**

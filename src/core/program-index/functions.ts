@@ -17,7 +17,7 @@ export class FunctionResolver {
     private readonly ts: TS,
     private readonly types: CountedQuestions,
     private readonly names: NameFacts,
-    /** The program's classes, filled by the index's single pass before any question is asked. */
+    /** The program's classes, from each file's facts (file-facts.ts), known before any question is asked. */
     private readonly classes: readonly ts.ClassLikeDeclaration[] = [],
     /** The program's file a `require(path.resolve(__dirname, 'x.js'))` loads, which the checker cannot see. */
     private readonly requiredFile: (call: ts.CallExpression) => ts.SourceFile | undefined = () => undefined,

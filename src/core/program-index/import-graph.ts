@@ -1,8 +1,10 @@
 // The import graph of the program's own files: which file loads which at run time (type-only
 // imports are erased), the entry modules of a file, what an entry loads, and the files that run
-// with a set of seeds. Built in the index's single pass.
+// with a set of seeds. Built per program from each file's import candidates (file-facts.ts): which
+// file a specifier loads, and whether `require` is the global one, are the program's questions.
 import type * as ts from 'typescript';
 import type { ModuleBinding } from '../binding.js';
+import type { ImportCandidate } from './file-facts.js';
 import { isTestFile } from '../files.js';
 import { isFunctionLikeWithBody, isInDeclarationFileOrNodeModules, type TS } from '../ts-utils.js';
 
@@ -19,7 +21,7 @@ export class ImportGraph {
   ) {}
 
   /** Records the edges `node` makes: an import or export declaration, `import()` or `require()`. */
-  visit(node: ts.Node): void {
+  visit(node: ImportCandidate): void {
     const t = this.ts;
     if (t.isCallExpression(node)) this.collectImportEdge(node);
     else if (t.isImportDeclaration(node) || t.isExportDeclaration(node)) {
@@ -168,8 +170,23 @@ export class ImportGraph {
   }
 }
 
-/** A module whose top level runs something when loaded (`bootstrap();`, `const server = app.listen()`), not only declarations. */
+const topLevelWork = new WeakMap<ts.SourceFile, boolean>();
+const reExporting = new WeakMap<ts.SourceFile, boolean>();
+
+/**
+ * A module whose top level runs something when loaded (`bootstrap();`, `const server = app.listen()`),
+ * not only declarations. Syntax alone: kept per SourceFile across program versions.
+ */
 export function hasTopLevelWork(t: TS, file: ts.SourceFile): boolean {
+  let work = topLevelWork.get(file);
+  if (work === undefined) {
+    work = computeTopLevelWork(t, file);
+    topLevelWork.set(file, work);
+  }
+  return work;
+}
+
+function computeTopLevelWork(t: TS, file: ts.SourceFile): boolean {
   return file.statements.some(
     (s) =>
       t.isExpressionStatement(s) ||
@@ -180,7 +197,14 @@ export function hasTopLevelWork(t: TS, file: ts.SourceFile): boolean {
 
 /** A module that re-exports others (`export * from './logger'`): a package's API, for importers beyond the program. */
 export function reExports(t: TS, file: ts.SourceFile): boolean {
-  return file.statements.some((s) => t.isExportDeclaration(s) && s.moduleSpecifier !== undefined && !s.isTypeOnly);
+  let reExports = reExporting.get(file);
+  if (reExports === undefined) {
+    reExports = file.statements.some(
+      (s) => t.isExportDeclaration(s) && s.moduleSpecifier !== undefined && !s.isTypeOnly,
+    );
+    reExporting.set(file, reExports);
+  }
+  return reExports;
 }
 
 function containsCall(t: TS, node: ts.Node): boolean {

@@ -1,37 +1,22 @@
-// Name facts, collected in the index's single pass: which names can denote a program function,
-// how names are re-bound, and where each name is assigned. They let the analysis find the uses of
-// a value, or the functions a callee can be, without asking the checker about every identifier.
+// Name facts: which names can denote a program function, how names are re-bound, and where each
+// name is assigned. They let the analysis find the uses of a value, or the functions a callee can
+// be, without asking the checker about every identifier. Each file's are collected from its syntax
+// alone (`FileNameFacts`, kept per SourceFile across program versions by file-facts.ts); a
+// program's `NameFacts` is their union, in program order.
 import type * as ts from 'typescript';
 import { mayHoldProcess } from '../binding.js';
 import { skipOuterExpressions, type TS } from '../ts-utils.js';
 
-export class NameFacts {
-  /**
-   * Every name a function of the program's own code can be reached by: the names of its
-   * declarations, import and export specifiers, and assignment targets (`exports.x = …`). A callee
-   * whose name is not here cannot resolve to program code, so the checker is not asked.
-   */
-  private readonly declaredNames = new Set<string>(['default', 'export=']);
-  /**
-   * Syntactic name facts for finding the uses of a value without asking the checker about every
-   * identifier: name -> the names it is re-bound as (`const db = deps.pool`, `import { pool as db }`,
-   * `export { pool as db }`); the names a default import, `import x = require()` or a JavaScript
-   * `require()` binds (they alias whatever the module exports, under any name); declarations by
-   * their type annotation's name (`private prisma: PrismaService`); variables by the last name
-   * of the call that initialises them (`const User = mongoose.model(...)`).
-   */
-  private readonly rebindings = new Map<string, Set<string>>();
-  private readonly moduleBindingNames = new Set<string>();
-  private readonly namesByAnnotation = new Map<string, Set<string>>();
-  private readonly namesByInitializerCall = new Map<string, Set<string>>();
-  /** Assignments (`x = …`, `this.x = …`) by the name assigned. */
-  private readonly assignmentsByName = new Map<string, ts.BinaryExpression[]>();
-  /**
-   * The names of parameters, fields and variables that may hold the process handed in (see
-   * `mayHoldProcess`), in the program, the JavaScript it loads and its declaration files;
-   * undefined once a computed name makes any name possible.
-   */
-  private processHolders: Set<string> | undefined = new Set();
+/** What one file says about names, from its syntax alone (see `NameFacts` for what each means). */
+export class FileNameFacts {
+  readonly declaredNames = new Set<string>();
+  readonly rebindings = new Map<string, Set<string>>();
+  readonly moduleBindingNames = new Set<string>();
+  readonly namesByAnnotation = new Map<string, Set<string>>();
+  readonly namesByInitializerCall = new Map<string, Set<string>>();
+  readonly assignmentsByName = new Map<string, ts.BinaryExpression[]>();
+  /** Undefined once a computed name makes any name a possible process holder. */
+  processHolders: Set<string> | undefined = new Set();
 
   constructor(private readonly ts: TS) {}
 
@@ -70,17 +55,12 @@ export class NameFacts {
    * `typeof process` can declare one, so the others are not walked.
    */
   visitDeclarationFile(file: ts.SourceFile): void {
-    if (!this.processHolders || !/NodeJS|typeof\s+process/.test(file.text)) return;
+    if (!/NodeJS|typeof\s+process/.test(file.text)) return;
     const visit = (node: ts.Node): void => {
       this.addProcessHolder(node);
       this.ts.forEachChild(node, visit);
     };
     visit(file);
-  }
-
-  /** See `processHolders`: the names `ModuleBinding.knowProcessHolderNames` is told. */
-  processHolderNames(): ReadonlySet<string> | undefined {
-    return this.processHolders;
   }
 
   private addProcessHolder(node: ts.Node): void {
@@ -90,53 +70,6 @@ export class NameFacts {
     if (t.isIdentifier(name) || t.isPrivateIdentifier(name) || t.isStringLiteral(name) || t.isNumericLiteral(name))
       this.processHolders.add(name.text);
     else if (t.isComputedPropertyName(name)) this.processHolders = undefined;
-  }
-
-  /** The assignments to a name, `x = …` or `o.x = …`, in program order. */
-  assignmentsTo(name: string): readonly ts.BinaryExpression[] {
-    return this.assignmentsByName.get(name) ?? [];
-  }
-
-  /** Whether a callee written as `name` can denote a function of the program (see `declaredNames`). */
-  mayNameProgramFunction(name: string): boolean {
-    return this.declaredNames.has(name);
-  }
-
-  /**
-   * The identifier texts that can denote a value known by `names` (and, with `annotatedWith`,
-   * declarations annotated with those type names, and variables initialised by calls to
-   * `initializedBy`), through re-bindings; a superset, never missing one. An identifier whose text
-   * is not in it cannot resolve to such a value, so its symbol need not be asked.
-   */
-  namesThatCanDenote(
-    names: Iterable<string>,
-    options: { annotatedWith?: Iterable<string>; initializedBy?: Iterable<string> } = {},
-  ): Set<string> {
-    const result = new Set<string>(this.moduleBindingNames);
-    const queue: string[] = [];
-    const push = (name: string): void => {
-      if (!result.has(name)) {
-        result.add(name);
-        queue.push(name);
-      }
-    };
-    for (const name of names) push(name);
-    for (const callee of options.initializedBy ?? [])
-      for (const name of this.namesByInitializerCall.get(callee) ?? []) push(name);
-    // Type names re-bound by imports (`import { PrismaService as Db }`) annotate under those names too.
-    const typeNames = new Set<string>(options.annotatedWith ?? []);
-    const typeQueue = [...typeNames];
-    while (typeQueue.length) {
-      for (const alias of this.rebindings.get(typeQueue.pop()!) ?? []) {
-        if (!typeNames.has(alias)) {
-          typeNames.add(alias);
-          typeQueue.push(alias);
-        }
-      }
-    }
-    for (const typeName of typeNames) for (const name of this.namesByAnnotation.get(typeName) ?? []) push(name);
-    while (queue.length) for (const alias of this.rebindings.get(queue.pop()!) ?? []) push(alias);
-    return result;
   }
 
   private addNameFacts(node: ts.Node): void {
@@ -235,5 +168,111 @@ export class NameFacts {
         assignment.operatorToken.kind <= t.SyntaxKind.LastAssignment;
     }
     if (named) this.declaredNames.add(node.text);
+  }
+}
+
+export class NameFacts {
+  /**
+   * Every name a function of the program's own code can be reached by: the names of its
+   * declarations, import and export specifiers, and assignment targets (`exports.x = …`). A callee
+   * whose name is not here cannot resolve to program code, so the checker is not asked.
+   */
+  private readonly declaredNames = new Set<string>(['default', 'export=']);
+  /**
+   * Syntactic name facts for finding the uses of a value without asking the checker about every
+   * identifier: name -> the names it is re-bound as (`const db = deps.pool`, `import { pool as db }`,
+   * `export { pool as db }`); the names a default import, `import x = require()` or a JavaScript
+   * `require()` binds (they alias whatever the module exports, under any name); declarations by
+   * their type annotation's name (`private prisma: PrismaService`); variables by the last name
+   * of the call that initialises them (`const User = mongoose.model(...)`).
+   */
+  private readonly rebindings = new Map<string, Set<string>>();
+  private readonly moduleBindingNames = new Set<string>();
+  private readonly namesByAnnotation = new Map<string, Set<string>>();
+  private readonly namesByInitializerCall = new Map<string, Set<string>>();
+  /** Assignments (`x = …`, `this.x = …`) by the name assigned, in program order. */
+  private readonly assignmentsByName = new Map<string, ts.BinaryExpression[]>();
+  /**
+   * The names of parameters, fields and variables that may hold the process handed in (see
+   * `mayHoldProcess`), in the program, the JavaScript it loads and its declaration files;
+   * undefined once a computed name makes any name possible.
+   */
+  private processHolders: Set<string> | undefined = new Set();
+
+  /** The union of the files' facts, `files` in program order. */
+  constructor(files: Iterable<FileNameFacts>) {
+    const union = (into: Map<string, Set<string>>, from: ReadonlyMap<string, ReadonlySet<string>>): void => {
+      for (const [key, names] of from) {
+        const set = into.get(key);
+        if (!set) into.set(key, new Set(names));
+        else for (const name of names) set.add(name);
+      }
+    };
+    for (const file of files) {
+      for (const name of file.declaredNames) this.declaredNames.add(name);
+      union(this.rebindings, file.rebindings);
+      for (const name of file.moduleBindingNames) this.moduleBindingNames.add(name);
+      union(this.namesByAnnotation, file.namesByAnnotation);
+      union(this.namesByInitializerCall, file.namesByInitializerCall);
+      for (const [name, assignments] of file.assignmentsByName) {
+        const list = this.assignmentsByName.get(name);
+        if (list) list.push(...assignments);
+        else this.assignmentsByName.set(name, [...assignments]);
+      }
+      if (!file.processHolders) this.processHolders = undefined;
+      else if (this.processHolders) for (const name of file.processHolders) this.processHolders.add(name);
+    }
+  }
+
+  /** See `processHolders`: the names `ModuleBinding.knowProcessHolderNames` is told. */
+  processHolderNames(): ReadonlySet<string> | undefined {
+    return this.processHolders;
+  }
+
+  /** The assignments to a name, `x = …` or `o.x = …`, in program order. */
+  assignmentsTo(name: string): readonly ts.BinaryExpression[] {
+    return this.assignmentsByName.get(name) ?? [];
+  }
+
+  /** Whether a callee written as `name` can denote a function of the program (see `declaredNames`). */
+  mayNameProgramFunction(name: string): boolean {
+    return this.declaredNames.has(name);
+  }
+
+  /**
+   * The identifier texts that can denote a value known by `names` (and, with `annotatedWith`,
+   * declarations annotated with those type names, and variables initialised by calls to
+   * `initializedBy`), through re-bindings; a superset, never missing one. An identifier whose text
+   * is not in it cannot resolve to such a value, so its symbol need not be asked.
+   */
+  namesThatCanDenote(
+    names: Iterable<string>,
+    options: { annotatedWith?: Iterable<string>; initializedBy?: Iterable<string> } = {},
+  ): Set<string> {
+    const result = new Set<string>(this.moduleBindingNames);
+    const queue: string[] = [];
+    const push = (name: string): void => {
+      if (!result.has(name)) {
+        result.add(name);
+        queue.push(name);
+      }
+    };
+    for (const name of names) push(name);
+    for (const callee of options.initializedBy ?? [])
+      for (const name of this.namesByInitializerCall.get(callee) ?? []) push(name);
+    // Type names re-bound by imports (`import { PrismaService as Db }`) annotate under those names too.
+    const typeNames = new Set<string>(options.annotatedWith ?? []);
+    const typeQueue = [...typeNames];
+    while (typeQueue.length) {
+      for (const alias of this.rebindings.get(typeQueue.pop()!) ?? []) {
+        if (!typeNames.has(alias)) {
+          typeNames.add(alias);
+          typeQueue.push(alias);
+        }
+      }
+    }
+    for (const typeName of typeNames) for (const name of this.namesByAnnotation.get(typeName) ?? []) push(name);
+    while (queue.length) for (const alias of this.rebindings.get(queue.pop()!) ?? []) push(alias);
+    return result;
   }
 }

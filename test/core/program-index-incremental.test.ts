@@ -1,0 +1,383 @@
+// The ProgramIndex across program versions, as an editor makes them: a language service over a
+// fixture program, one edit at a time (add a SIGTERM listener, remove a close, rename an import,
+// add a file). After each edit the index of the new program, which takes the facts of the files
+// the edit did not touch from the SourceFiles TypeScript reused, must answer exactly as a cold
+// index built from scratch (a second language service, nothing shared), and every rule must
+// report the same findings. A fact served for a file that changed would show up as a difference.
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type * as TS from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { rules } from '../../rules/index.js';
+import { runRulesOnFile } from '../../src/core/engine.js';
+import { ProgramIndex } from '../../src/core/program-index.js';
+import { fileFactCounts } from '../../src/core/program-index/file-facts.js';
+import { ts } from '../../src/core/typescript.js';
+import { isInDeclarationFileOrNodeModules } from '../../src/core/ts-utils.js';
+import { fixturesDir } from '../support/fixtures.js';
+
+/** An editor's view of a project: the files' texts and versions, and language services over them. */
+class Editor {
+  private readonly texts = new Map<string, { text: string; version: number }>();
+  private readonly options: TS.CompilerOptions;
+  /** The long-lived service, as typescript-eslint's project service keeps one. */
+  readonly service: TS.LanguageService;
+
+  /** The project in `dir` (its tsconfig.json), or, given `files`, those files only (in memory) with `options`. */
+  constructor(
+    readonly dir: string,
+    files?: { options: TS.CompilerOptions; texts: Record<string, string> },
+  ) {
+    if (files) {
+      this.options = files.options;
+      for (const [path, text] of Object.entries(files.texts)) this.texts.set(join(dir, path), { text, version: 0 });
+    } else {
+      const config = ts.readConfigFile(join(dir, 'tsconfig.json'), ts.sys.readFile);
+      const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dir);
+      this.options = parsed.options;
+      for (const file of parsed.fileNames) this.texts.set(file, { text: readFileSync(file, 'utf8'), version: 0 });
+    }
+    this.service = this.newService();
+  }
+
+  /** A language service with its own document registry: its programs share no SourceFile with another's. */
+  newService(): TS.LanguageService {
+    const texts = this.texts;
+    const host: TS.LanguageServiceHost = {
+      getCompilationSettings: () => this.options,
+      getScriptFileNames: () => [...texts.keys()],
+      getScriptVersion: (file) => String(texts.get(file)?.version ?? 0),
+      getScriptSnapshot: (file) => {
+        const text = texts.get(file)?.text ?? ts.sys.readFile(file);
+        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      },
+      getCurrentDirectory: () => this.dir,
+      getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
+      fileExists: (file) => texts.has(file) || ts.sys.fileExists(file),
+      readFile: (file) => texts.get(file)?.text ?? ts.sys.readFile(file),
+      readDirectory: ts.sys.readDirectory,
+      directoryExists: (dir) =>
+        [...texts.keys()].some((file) => file.startsWith(`${dir}/`)) || ts.sys.directoryExists(dir),
+      getDirectories: ts.sys.getDirectories,
+    };
+    return ts.createLanguageService(host, ts.createDocumentRegistry());
+  }
+
+  text(path: string): string {
+    const entry = this.texts.get(join(this.dir, path));
+    if (!entry) throw new Error(`no file ${path}`);
+    return entry.text;
+  }
+
+  /** Replaces `from` (which must occur once) with `to` in the file at `path`. */
+  edit(path: string, from: string, to: string): void {
+    const text = this.text(path);
+    expect(text.split(from).length, `${path} holds ${JSON.stringify(from)} once`).toBe(2);
+    this.write(path, text.replace(from, to));
+  }
+
+  write(path: string, text: string): void {
+    const file = join(this.dir, path);
+    this.texts.set(file, { text, version: (this.texts.get(file)?.version ?? 0) + 1 });
+  }
+}
+
+function ownFiles(program: TS.Program): TS.SourceFile[] {
+  return program.getSourceFiles().filter((f) => !isInDeclarationFileOrNodeModules(f));
+}
+
+/** The index's answers and the rules' findings, with nodes named by file, line and column. */
+function answers(program: TS.Program, dir: string): Record<string, unknown> {
+  const index = ProgramIndex.for(ts, program);
+  const at = (node: TS.Node): string => {
+    const file = node.getSourceFile();
+    const { line, character } = file.getLineAndCharacterOfPosition(node.getStart(file));
+    return `${relative(dir, file.fileName)}:${line + 1}:${character + 1}`;
+  };
+  const files = ownFiles(program);
+  const findings = files.flatMap((file) =>
+    runRulesOnFile(
+      ts,
+      program,
+      file,
+      rules.map((rule) => ({ rule })),
+    ).map((f) => {
+      const { line, character } = file.getLineAndCharacterOfPosition(f.start);
+      return `${relative(dir, file.fileName)}:${line + 1}:${character + 1} ${f.ruleId} ${f.messageId} ${JSON.stringify(f.data ?? {})}`;
+    }),
+  );
+  const names = ['end', 'close', 'listen', 'on', 'once', 'setInterval', 'query', 'shutdown', 'tick'];
+  return {
+    files: files.map((f) => relative(dir, f.fileName)),
+    servers: index.servers.map((s) => `${s.kind} ${at(s.creation)} ${s.forceClosesOnClose}`),
+    handlers: [...index.handlers.values()].map((h) => `${h.framework} ${at(h.fn)} ${at(h.registration)}`),
+    roots: index.shutdownRoots.map(
+      (r) =>
+        `${r.trigger} ${at(r.fn)} ${at(r.registration)} ${r.bounded} ${r.signals?.join('|')} ${r.afterPos}: ${[
+          ...index.shutdownPath(r),
+        ]
+          .map(at)
+          .join(' ')}`,
+    ),
+    places: files.map(
+      (f) =>
+        `${relative(dir, f.fileName)} ${index.placeOf(f)} entry=${index.isEntryModule(f)} entries=${index
+          .entriesOf(f)
+          .map((e) => relative(dir, e.fileName))
+          .join(',')} loads=${[...index.loadedBy(f)].map((e) => relative(dir, e.fileName)).join(',')}`,
+    ),
+    calls: index.calls.map(at),
+    callsNamed: names.map((name) => `${name}: ${index.callsNamed(name).map(at).join(' ')}`),
+    callsWithArgumentNamed: names.map((name) => `${name}: ${index.callsWithArgumentNamed(name).map(at).join(' ')}`),
+    programFunctionNames: names.filter((name) => index.mayNameProgramFunction(name)),
+    namesThatCanDenote: [...index.namesThatCanDenote(['pool', 'server'], { annotatedWith: ['Pool'] })].sort(),
+    findings,
+  };
+}
+
+/** An edit of a fixture program: the files it touches, and findings it must add and remove (by their start). */
+interface Edit {
+  what: string;
+  apply: (editor: Editor) => void;
+  changes: string[];
+  adds: string[];
+  removes: string[];
+  /** What else the edit must have changed in the answers. */
+  check?: (answers: Record<string, unknown>) => void;
+}
+
+/**
+ * Applies `edits` one at a time to the program in `dir`. After each, the index of the editor's new
+ * program must answer exactly as a cold build of the same texts, walk only the edited files (the
+ * others' SourceFiles reused by TypeScript), and move the findings the edit names (so that two
+ * builds that both served stale facts could not pass).
+ */
+function checkEdits(editor: Editor, edits: readonly Edit[]): void {
+  const dir = editor.dir;
+  let previous = editor.service.getProgram()!;
+  let before = answers(previous, dir);
+  // A cold build of the same texts agrees with the first one (the comparison below means something).
+  expect(answers(editor.newService().getProgram()!, dir)).toEqual(before);
+  for (const edit of edits) {
+    edit.apply(editor);
+    const collected = fileFactCounts.collected;
+    const program = editor.service.getProgram()!;
+    const incremental = answers(program, dir);
+    // TypeScript reused every file the edit did not touch, and only the edited files were walked.
+    const reused = ownFiles(program).filter((f) => previous.getSourceFile(f.fileName) === f);
+    expect(
+      ownFiles(program)
+        .filter((f) => !reused.includes(f))
+        .map((f) => relative(dir, f.fileName))
+        .sort(),
+      edit.what,
+    ).toEqual([...edit.changes].sort());
+    expect(fileFactCounts.collected - collected, edit.what).toBe(edit.changes.length);
+    // The findings moved with the edit ...
+    const now = incremental.findings as string[];
+    const then = before.findings as string[];
+    const starts = (findings: string[]): string[] => findings.map((f) => f.split(' ').slice(0, 3).join(' '));
+    expect(starts(now.filter((f) => !then.includes(f))), edit.what).toEqual(expect.arrayContaining(edit.adds));
+    expect(starts(then.filter((f) => !now.includes(f))), edit.what).toEqual(expect.arrayContaining(edit.removes));
+    edit.check?.(incremental);
+    // ... and the answers are exactly a cold build's.
+    expect(incremental, edit.what).toEqual(answers(editor.newService().getProgram()!, dir));
+    previous = program;
+    before = incremental;
+  }
+}
+
+describe('the index kept across program versions', () => {
+  it('answers after each edit of the demo service as a cold build does, finding for finding', () => {
+    // Each edit: what it changes, the files it touches, and findings it must add and remove (by their
+    // start: file, line, column, rule and message), so a test that compared two stale builds fails.
+    checkEdits(new Editor(join(fixturesDir, 'demo-service')), [
+      {
+        what: 'the SIGTERM listener becomes a SIGUSR2 one (no shutdown root left)',
+        apply: (editor) => editor.edit('src/main.ts', "process.once('SIGTERM',", "process.once('SIGUSR2',"),
+        changes: ['src/main.ts'],
+        adds: [
+          'src/db.ts:3:21 no-unclosed-resource closedOffShutdownPath',
+          'src/main.ts:20:3 no-untracked-promise untracked',
+        ],
+        removes: ['src/sessions.ts:16:9 close-in-reverse-order closedConcurrently'],
+      },
+      {
+        what: 'a SIGTERM listener is added in another file',
+        apply: (editor) =>
+          editor.write(
+            'src/jobs.ts',
+            editor.text('src/jobs.ts') +
+              "\nprocess.on('SIGTERM', () => {\n  void import('./main.js').then(() => undefined);\n});\n",
+          ),
+        changes: ['src/jobs.ts'],
+        adds: [],
+        removes: ['src/flags.ts:19:5 no-exit-before-cleanup exitInLibrary'],
+      },
+      {
+        what: 'the listener is put back in main.ts',
+        apply: (editor) => editor.edit('src/main.ts', "process.once('SIGUSR2',", "process.once('SIGTERM',"),
+        changes: ['src/main.ts'],
+        adds: ['src/sessions.ts:16:9 close-in-reverse-order closedConcurrently'],
+        removes: [
+          'src/db.ts:3:21 no-unclosed-resource closedOffShutdownPath',
+          'src/main.ts:20:3 no-untracked-promise untracked',
+        ],
+      },
+      {
+        what: "the pool's close is removed",
+        apply: (editor) => editor.edit('src/main.ts', '  await pool.end();\n', ''),
+        changes: ['src/main.ts'],
+        adds: ['src/db.ts:3:21 no-unclosed-resource unclosed'],
+        removes: [],
+      },
+      {
+        what: 'the pool is imported under another name, and closed under it',
+        apply: (editor) =>
+          editor.write(
+            'src/main.ts',
+            editor
+              .text('src/main.ts')
+              .replace("import { pool } from './db.js';", "import { pool as database } from './db.js';")
+              .replace(
+                'server.close(() => resolve()));\n',
+                'server.close(() => resolve()));\n  await database.end();\n',
+              ),
+          ),
+        changes: ['src/main.ts'],
+        adds: [],
+        removes: ['src/db.ts:3:21 no-unclosed-resource unclosed'],
+      },
+      {
+        what: 'the export the import names is renamed in its own file only (main.ts unchanged, its import now broken)',
+        apply: (editor) => editor.edit('src/db.ts', 'export const pool =', 'export const pgPool ='),
+        changes: ['src/db.ts'],
+        adds: ['src/db.ts:3:23 no-unclosed-resource unclosed'],
+        removes: [],
+      },
+      {
+        what: 'a new file with a timer, imported by main.ts',
+        apply: (editor) => {
+          editor.write(
+            'src/ticker.ts',
+            "export function tick(): void {\n  console.info('tick');\n}\n\nsetInterval(tick, 60_000);\n",
+          );
+          editor.edit('src/main.ts', "import './live.js';", "import './live.js';\nimport './ticker.js';");
+        },
+        changes: ['src/ticker.ts', 'src/main.ts'],
+        adds: [
+          'src/ticker.ts:5:1 no-uncancellable-loop intervalNeverCleared',
+          'src/main.ts:16:40 require-close-timeout unboundedClose',
+        ],
+        removes: ['src/main.ts:15:40 require-close-timeout unboundedClose'],
+      },
+    ]);
+  });
+
+  it('answers after each edit of the core service as a cold build does, finding for finding', () => {
+    checkEdits(new Editor(join(fixturesDir, 'core', 'service')), [
+      {
+        what: 'the shutdown function is imported under another name',
+        apply: (editor) =>
+          editor.write(
+            'src/main.ts',
+            editor
+              .text('src/main.ts')
+              .replace(
+                "import { closeEverything } from './shutdown.js';",
+                "import { closeEverything as drainAll } from './shutdown.js';",
+              )
+              .replace('void closeEverything();', 'void drainAll();'),
+          ),
+        changes: ['src/main.ts'],
+        adds: [],
+        removes: [],
+        // The SIGTERM listener's path still runs the function, through the renamed import.
+        check: (answers) =>
+          expect(answers.roots).toContainEqual(
+            expect.stringMatching(/^process\.once\('SIGTERM'\|'SIGINT'\) .*: .*src\/shutdown\.ts:5:1/),
+          ),
+      },
+      {
+        what: "the server's close is removed from the shutdown function",
+        apply: (editor) =>
+          editor.edit(
+            'src/shutdown.ts',
+            'await new Promise((resolve) => server.close(resolve));',
+            'await Promise.resolve(server);',
+          ),
+        changes: ['src/shutdown.ts'],
+        adds: [],
+        removes: ['src/shutdown.ts:6:34 require-close-timeout unboundedClose'],
+      },
+      {
+        what: 'a new file with a SIGTERM listener, loaded by app.ts',
+        apply: (editor) => {
+          editor.write(
+            'src/drain.ts',
+            "import { app } from './app.js';\n\nprocess.on('SIGTERM', function drainOnSigterm() {\n  app.disable('x-powered-by');\n});\n",
+          );
+          editor.edit(
+            'src/app.ts',
+            "import { catchAsync } from './catch-async.js';",
+            "import { catchAsync } from './catch-async.js';\nimport './drain.js';",
+          );
+        },
+        changes: ['src/drain.ts', 'src/app.ts'],
+        adds: [],
+        removes: [],
+        check: (answers) =>
+          expect(answers.roots).toContainEqual(expect.stringMatching(/^process\.on\('SIGTERM'\) src\/drain\.ts:3:23 /)),
+      },
+    ]);
+  });
+
+  it('answers after each edit of a CommonJS service as a cold build does, finding for finding', () => {
+    // In memory, under the repository so that `pg` resolves: module edges through `require`.
+    const editor = new Editor(join(fixturesDir, 'core', 'incremental-commonjs'), {
+      options: { allowJs: true, checkJs: false, module: ts.ModuleKind.CommonJS, noEmit: true },
+      texts: {
+        'src/main.js': [
+          "const http = require('http');",
+          "const { pool } = require('./db');",
+          '',
+          "const server = http.createServer((req, res) => res.end('ok'));",
+          'server.listen(3000);',
+          '',
+          "process.on('SIGTERM', () => {",
+          '  server.close();',
+          '  pool.end();',
+          '});',
+          '',
+        ].join('\n'),
+        'src/db.js': "const { Pool } = require('pg');\n\nexports.pool = new Pool();\n",
+      },
+    });
+    checkEdits(editor, [
+      {
+        what: 'main.js requires a new module for its pool, which opens a second one',
+        apply: (editor) => {
+          editor.write(
+            'src/database.js',
+            "const { Pool } = require('pg');\n\nexports.pool = new Pool();\nexports.replica = new Pool();\n",
+          );
+          editor.edit('src/main.js', "require('./db')", "require('./database')");
+        },
+        changes: ['src/database.js', 'src/main.js'],
+        adds: ['src/database.js:4:19 no-unclosed-resource unclosed'],
+        removes: [],
+        check: (answers) =>
+          expect(answers.places).toContainEqual(
+            expect.stringMatching(/^src\/main\.js server .*loads=src\/main\.js,src\/database\.js$/),
+          ),
+      },
+      {
+        what: "the pool's close is removed",
+        apply: (editor) => editor.edit('src/main.js', '  pool.end();\n', ''),
+        changes: ['src/main.js'],
+        adds: ['src/database.js:3:16 no-unclosed-resource unclosed'],
+        removes: [],
+      },
+    ]);
+  });
+});
