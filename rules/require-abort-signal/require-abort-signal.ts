@@ -2,7 +2,7 @@
 // that accepts a signal and gets none keeps running after the client leaves or shutdown begins;
 // a function that takes a signal and never reads it cancels nothing (runtime-facts §1.5, §3).
 import type * as ts from 'typescript';
-import type { HandlerRecord } from '../../src/core/program-index.js';
+import { factKey, type HandlerRecord } from '../../src/core/program-index.js';
 import {
   defineRule,
   type RuleContext,
@@ -16,6 +16,7 @@ import {
   disconnectListener,
   isAbortSignalType,
   isDetachedWork,
+  isSignalAnswerClosed,
   isSignalInScope,
   isSignalOptionalCall,
   localControllers,
@@ -28,6 +29,7 @@ import {
   type LocalController,
   type SignalParameter,
 } from '../../src/core/signals.js';
+import { declaredCallbackParameterTypes } from '../../src/core/callback-parameters.js';
 import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../../src/core/specifiers.js';
 import {
   calleeText,
@@ -306,6 +308,15 @@ function checkParameter(context: Context, parameter: ts.ParameterDeclaration): v
   // its call's overloads resolved) need not be asked.
   if (!mayDoCancellableWork(t, fn)) return;
   const name = parameter.name;
+  // A callback's parameter (`(req, res) => …` given to `router.get`): when no type the callee's
+  // declared signatures can give it is a signal or carries one, neither is the type the checker
+  // would infer, and the call's overloads need not be resolved to ask it.
+  if (
+    (t.isIdentifier(name) ||
+      (t.isObjectBindingPattern(name) && !name.elements.some((e) => bindingKey(e, sourceFile) === 'signal'))) &&
+    declaredCallbackParameterTypes(t, types, parameter)?.every((type) => carriesNoSignal(context, type))
+  )
+    return;
   if (t.isIdentifier(name)) {
     if (name.text.startsWith('_') || name.text === 'this') return;
     const type = types.getTypeAtLocation(name);
@@ -344,6 +355,34 @@ function checkParameter(context: Context, parameter: ts.ParameterDeclaration): v
   }
   if (!optionsSignalOf(context, types.getTypeAtLocation(parameter)) || !doesCancellableWork(context, fn)) return;
   context.report({ node: parameter, messageId: 'unusedDestructuredSignal', data: { property } });
+}
+
+/**
+ * Neither a signal nor an options object with one (the two things checkParameter reports on), for
+ * every instantiation of `type`. `any` (a parameter no contextual signature types) is neither.
+ */
+function carriesNoSignal(context: Context, type: ts.Type): boolean {
+  // The declared types are the callee's own objects, shared by every call of it: each is judged once.
+  const judged = context.index.fact(noSignalTypes, () => new Map<ts.Type, boolean>());
+  let answer = judged.get(type);
+  if (answer === undefined) {
+    answer = judgeNoSignal(context, type);
+    judged.set(type, answer);
+  }
+  return answer;
+}
+const noSignalTypes = factKey<Map<ts.Type, boolean>>('types that carry no signal');
+
+function judgeNoSignal(context: Context, type: ts.Type): boolean {
+  const t = context.ts;
+  const { types } = context;
+  if (!isSignalAnswerClosed(t, types, type) || isAbortSignalType(t, types, type)) return false;
+  const property = signalPropertyOf(t, types, type);
+  if (!property) return true;
+  // A signal it always carries, on a library's type: optionsSignalOf reads the type's own
+  // declaration, which instantiation keeps only for a type that is not a union or intersection.
+  const whole = types.getNonNullableType(type);
+  return !whole.isUnionOrIntersection() && optionsSignalOf(context, type) === undefined;
 }
 
 function bindingKey(element: ts.BindingElement, sourceFile: ts.SourceFile): string {

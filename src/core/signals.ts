@@ -21,6 +21,7 @@ import {
   type FunctionLikeWithBody,
   type TS,
 } from './ts-utils.js';
+import { isOpenType } from './callback-parameters.js';
 import { type TypeQuestions } from './type-questions.js';
 
 /** Where a call takes its signal: an optional AbortSignal parameter, or an options object with an optional `signal`. */
@@ -123,6 +124,22 @@ export function signalPropertyOf(
     }
   }
   return undefined;
+}
+
+/**
+ * Whether `signalPropertyOf` and `isAbortSignalType` give the same answer for every instantiation
+ * of `type`: it is closed (no type variable decides which properties it has), and so is the type
+ * of each property they look at (`signal`, or one named for a signal).
+ */
+export function isSignalAnswerClosed(t: TS, types: TypeQuestions, type: ts.Type): boolean {
+  if (isOpenType(t, type)) return false;
+  for (const part of nonNullableParts(t, type)) {
+    if (!(part.flags & t.TypeFlags.Object) && !(part.flags & t.TypeFlags.Intersection)) continue;
+    const named = types.getPropertyOfType(part, 'signal');
+    const candidates = named ? [named] : types.getPropertiesOfType(part).filter((p) => /signal/i.test(p.name));
+    if (candidates.some((property) => isOpenType(t, types.getTypeOfSymbol(property)))) return false;
+  }
+  return true;
 }
 
 /**

@@ -22,13 +22,20 @@ interface StartupFacts {
   entryFunctions: Map<ts.SourceFile, Set<ts.Node>>;
   startup: Map<ts.Node, boolean>;
   startupCalls: Map<ts.Node, boolean>;
-  /** file -> exported name -> the local names importers give it. */
+  /** file -> exported name -> the local names importers give it; built once, in one pass over the imports. */
   importNames?: Map<ts.SourceFile, Map<string, string[]>>;
+  /** file -> whether only tests load it. */
+  testSupport: Map<ts.SourceFile, boolean>;
 }
 const startupFacts = factKey<StartupFacts>('entry functions and start-up code');
 
 function factsOf(index: ProgramIndex): StartupFacts {
-  return index.fact(startupFacts, () => ({ entryFunctions: new Map(), startup: new Map(), startupCalls: new Map() }));
+  return index.fact(startupFacts, () => ({
+    entryFunctions: new Map(),
+    startup: new Map(),
+    startupCalls: new Map(),
+    testSupport: new Map(),
+  }));
 }
 /** A server, also behind a wrapper that returns it: `stoppable(http.createServer(app))`. */
 export function isServerValue(index: ProgramIndex, expression: ts.Expression, depth: number): boolean {
@@ -401,7 +408,14 @@ function relativeModule(index: ProgramIndex, specifier: ts.Expression): ts.Sourc
 function isTestSupport(index: ProgramIndex, file: ts.SourceFile): boolean {
   if (isTestFile(file.fileName)) return true; // test files and folders, `test-e2e/` and `e2e-tests/` included
   if (index.isEntryModule(file)) return false;
-  return index.entriesOf(file).every((entry) => isTestFile(entry.fileName));
+  // Asked for every candidate call of every function asked about: the entries once per file.
+  const cache = factsOf(index).testSupport;
+  let only = cache.get(file);
+  if (only === undefined) {
+    only = index.entriesOf(file).every((entry) => isTestFile(entry.fileName));
+    cache.set(file, only);
+  }
+  return only;
 }
 
 /**
@@ -446,34 +460,10 @@ function isPluginRegistration(index: ProgramIndex, call: ts.Node, arg: ts.Expres
 function importedNamesOf(index: ProgramIndex, file: ts.SourceFile, name: string): string[] {
   const t = index.ts;
   const facts = factsOf(index);
-  facts.importNames ??= new Map();
-  let byFile = facts.importNames.get(file);
-  if (!byFile) {
-    byFile = new Map();
-    facts.importNames.set(file, byFile);
-    for (const source of index.sourceFiles) {
-      if (source === file || source.isDeclarationFile) continue;
-      for (const statement of source.statements) {
-        if (!t.isImportDeclaration(statement) || !statement.importClause || statement.importClause.isTypeOnly) continue;
-        if (!t.isStringLiteralLike(statement.moduleSpecifier) || !statement.moduleSpecifier.text.match(/^[.@~#/]|\//))
-          continue;
-        const clause = statement.importClause;
-        const pairs: Array<[string, string]> = [];
-        if (clause.name) pairs.push(['default', clause.name.text]);
-        if (clause.namedBindings && t.isNamedImports(clause.namedBindings)) {
-          for (const element of clause.namedBindings.elements) {
-            if (element.propertyName) pairs.push([element.propertyName.text, element.name.text]);
-          }
-        }
-        if (pairs.length === 0 || index.binding.moduleFileOf(statement.moduleSpecifier) !== file) continue;
-        for (const [imported, local] of pairs) {
-          const list = byFile.get(imported) ?? [];
-          list.push(local);
-          byFile.set(imported, list);
-        }
-      }
-    }
-  }
+  // Every renaming import of the program, grouped by the file imported, in one pass: asked per
+  // file, the scan over every file's imports made the question quadratic in the program's size.
+  facts.importNames ??= renamingImports(index);
+  const byFile = facts.importNames.get(file) ?? new Map<string, string[]>();
   const isDefault = file.statements.some(
     (s) =>
       (t.isExportAssignment(s) && !s.isExportEquals && t.isIdentifier(s.expression) && s.expression.text === name) ||
@@ -482,6 +472,42 @@ function importedNamesOf(index: ProgramIndex, file: ts.SourceFile, name: string)
         s.modifiers?.some((m) => m.kind === t.SyntaxKind.DefaultKeyword) === true),
   );
   return [...(byFile.get(name) ?? []), ...(isDefault ? (byFile.get('default') ?? []) : [])];
+}
+
+/** imported file -> exported name -> the local names its importers give it (renaming imports only). */
+function renamingImports(index: ProgramIndex): Map<ts.SourceFile, Map<string, string[]>> {
+  const t = index.ts;
+  const all = new Map<ts.SourceFile, Map<string, string[]>>();
+  for (const source of index.sourceFiles) {
+    if (source.isDeclarationFile) continue;
+    for (const statement of source.statements) {
+      if (!t.isImportDeclaration(statement) || !statement.importClause || statement.importClause.isTypeOnly) continue;
+      if (!t.isStringLiteralLike(statement.moduleSpecifier) || !statement.moduleSpecifier.text.match(/^[.@~#/]|\//))
+        continue;
+      const clause = statement.importClause;
+      const pairs: Array<[string, string]> = [];
+      if (clause.name) pairs.push(['default', clause.name.text]);
+      if (clause.namedBindings && t.isNamedImports(clause.namedBindings)) {
+        for (const element of clause.namedBindings.elements) {
+          if (element.propertyName) pairs.push([element.propertyName.text, element.name.text]);
+        }
+      }
+      if (pairs.length === 0) continue;
+      const file = index.binding.moduleFileOf(statement.moduleSpecifier);
+      if (!file || file === source) continue;
+      let byFile = all.get(file);
+      if (!byFile) {
+        byFile = new Map();
+        all.set(file, byFile);
+      }
+      for (const [imported, local] of pairs) {
+        const list = byFile.get(imported) ?? [];
+        list.push(local);
+        byFile.set(imported, list);
+      }
+    }
+  }
+  return all;
 }
 
 function functionName(t: TS, fn: FunctionLikeWithBody): string | undefined {

@@ -256,6 +256,9 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
         // callbacks of calls: the declared signatures hand an options bag with a signal
         { messageId: 'unusedOptionsSignal', line: 39, column: 23, data: { param: 'options', property: 'signal' } },
         { messageId: 'unusedOptionsSignal', line: 44, column: 23, data: { param: 'options', property: 'signal' } },
+        // a signal only once the call's type parameters are inferred: the checker answers
+        { messageId: 'unusedSignal', line: 51, column: 45, data: { param: 'signal' } },
+        { messageId: 'unusedOptionsSignal', line: 59, column: 41, data: { param: 'job', property: 'signal' } },
       ],
     },
     {
