@@ -106,6 +106,7 @@ export class ProgramIndex {
 
     this.sourceFiles = program.getSourceFiles().filter((f) => !isInDeclarationFileOrNodeModules(f));
     for (const file of this.sourceFiles) this.collect(file);
+    this.graph.addDirectoryLoads(this.sourceFiles);
     // JavaScript the program loads from node_modules (allowJs with maxNodeModuleJsDepth) can hold
     // functions too: their names count, although nothing else of them is indexed.
     for (const file of program.getSourceFiles()) {

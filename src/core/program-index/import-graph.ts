@@ -1,10 +1,30 @@
 // The import graph of the program's own files: which file loads which at run time (type-only
 // imports are erased), the entry modules of a file, what an entry loads, and the files that run
 // with a set of seeds. Built in the index's single pass.
+import { posix } from 'node:path';
 import type * as ts from 'typescript';
 import type { ModuleBinding } from '../binding.js';
 import { isTestFile } from '../files.js';
-import { isFunctionLikeWithBody, isInDeclarationFileOrNodeModules, type TS } from '../ts-utils.js';
+import {
+  isFunctionLikeWithBody,
+  isInDeclarationFileOrNodeModules,
+  skipOuterExpressions,
+  type TS,
+} from '../ts-utils.js';
+
+/**
+ * Packages that load every module of a folder at run time (`autoload(path.join(root, 'models'))`):
+ * the folder's files run with the file that calls them, although no import names them.
+ */
+const directoryLoaders: ReadonlySet<string> = new Set(['auto-load', 'require-all', 'require-directory', 'require-dir']);
+
+/** A folder a directory loader loads: its path segments, below `__dirname` or below a base we cannot evaluate. */
+interface DirectoryLoad {
+  from: ts.SourceFile;
+  segments: readonly string[];
+  /** The segments are relative to the calling file's folder (`__dirname`); otherwise to some folder above it. */
+  fromDirname: boolean;
+}
 
 export class ImportGraph {
   private readonly importedFiles = new Set<ts.SourceFile>();
@@ -12,6 +32,7 @@ export class ImportGraph {
   private readonly imports = new Map<ts.SourceFile, Set<ts.SourceFile>>();
   private importers: Map<ts.SourceFile, ts.SourceFile[]> | undefined;
   private readonly loadedCache = new Map<ts.SourceFile, Set<ts.SourceFile>>();
+  private readonly directoryLoads: DirectoryLoad[] = [];
 
   constructor(
     private readonly ts: TS,
@@ -36,10 +57,92 @@ export class ImportGraph {
   private collectImportEdge(call: ts.CallExpression): void {
     const t = this.ts;
     const arg = call.arguments[0];
+    if (arg && !t.isStringLiteralLike(arg)) this.collectDirectoryLoad(call);
     if (!arg || !t.isStringLiteralLike(arg)) return;
     if (call.expression.kind === t.SyntaxKind.ImportKeyword || this.binding.requireSpecifier(call) !== undefined) {
       this.addImportEdge(arg);
     }
+  }
+
+  /** `autoload(path.join(WIKI.SERVERPATH, 'models'))`, `requireAll({ dirname: path.join(__dirname, 'jobs') })`. */
+  private collectDirectoryLoad(call: ts.CallExpression): void {
+    const t = this.ts;
+    const ref = this.binding.resolve(call.expression);
+    if (!ref || ref.path.length > 1 || (ref.path.length === 1 && ref.path[0] !== 'default')) return;
+    if (!directoryLoaders.has(ref.module)) return;
+    for (const arg of call.arguments) {
+      let folder = skipOuterExpressions(t, arg);
+      if (t.isObjectLiteralExpression(folder)) {
+        const dirname = folder.properties.find(
+          (p): p is ts.PropertyAssignment =>
+            t.isPropertyAssignment(p) && t.isIdentifier(p.name) && p.name.text === 'dirname',
+        );
+        if (!dirname) continue;
+        folder = skipOuterExpressions(t, dirname.initializer);
+      }
+      const load = this.folderOf(folder, call.getSourceFile());
+      if (load) {
+        this.directoryLoads.push(load);
+        return;
+      }
+    }
+  }
+
+  /** A folder written as `'lit'`, `path.join(base, 'a', 'b')` or `path.resolve(…)`: its literal tail. */
+  private folderOf(expression: ts.Expression, from: ts.SourceFile): DirectoryLoad | undefined {
+    const t = this.ts;
+    if (t.isStringLiteralLike(expression)) {
+      const segments = expression.text.split('/').filter((s) => s !== '' && s !== '.');
+      return segments.length > 0 ? { from, segments, fromDirname: false } : undefined;
+    }
+    if (!t.isCallExpression(expression) || expression.arguments.length < 2) return undefined;
+    const ref = this.binding.resolve(expression.expression);
+    if (ref?.module !== 'path' || ref.path.length !== 1 || (ref.path[0] !== 'join' && ref.path[0] !== 'resolve'))
+      return undefined;
+    const [base, ...rest] = expression.arguments.map((a) => skipOuterExpressions(t, a));
+    if (!base || rest.length === 0 || !rest.every((a) => t.isStringLiteralLike(a))) return undefined;
+    const segments = rest.flatMap((a) => (a as ts.StringLiteralLike).text.split('/')).filter((s) => s && s !== '.');
+    if (segments.length === 0) return undefined;
+    return { from, segments, fromDirname: t.isIdentifier(base) && base.text === '__dirname' };
+  }
+
+  /**
+   * The edges of the directory loads, once every file of the program is known: from the calling
+   * file to every program file under the folder (auto-load and require-all recurse). A base we
+   * cannot evaluate (`WIKI.SERVERPATH`) is the nearest folder above the calling file that has the
+   * named folder with program files in it.
+   */
+  addDirectoryLoads(files: readonly ts.SourceFile[]): void {
+    if (this.directoryLoads.length === 0) return;
+    const byFolder = new Map<string, ts.SourceFile[]>();
+    for (const file of files) {
+      if (isTestFile(file.fileName)) continue;
+      const folder = posix.dirname(file.fileName.replace(/\\/g, '/'));
+      const list = byFolder.get(folder);
+      if (list) list.push(file);
+      else byFolder.set(folder, [file]);
+    }
+    const filesUnder = (folder: string): ts.SourceFile[] =>
+      [...byFolder].filter(([f]) => f === folder || f.startsWith(`${folder}/`)).flatMap(([, list]) => list);
+    for (const load of this.directoryLoads) {
+      const own = posix.dirname(load.from.fileName.replace(/\\/g, '/'));
+      const bases = [own];
+      if (!load.fromDirname)
+        for (let d = posix.dirname(own); d !== bases[bases.length - 1]; d = posix.dirname(d)) bases.push(d);
+      for (const base of bases) {
+        const loaded = filesUnder(posix.join(base, ...load.segments)).filter((f) => f !== load.from);
+        if (loaded.length === 0) continue;
+        for (const target of loaded) this.addEdge(load.from, target);
+        break;
+      }
+    }
+  }
+
+  private addEdge(from: ts.SourceFile, target: ts.SourceFile): void {
+    this.importedFiles.add(target);
+    const list = this.imports.get(from);
+    if (list) list.add(target);
+    else this.imports.set(from, new Set([target]));
   }
 
   private addImportEdge(specifier: ts.Expression): void {
@@ -48,11 +151,7 @@ export class ImportGraph {
     // Relative or through a tsconfig path alias: an edge between two of the program's own files.
     const target = this.binding.moduleFileOf(specifier);
     if (!target || isInDeclarationFileOrNodeModules(target)) return;
-    this.importedFiles.add(target);
-    const from = specifier.getSourceFile();
-    const list = this.imports.get(from);
-    if (list) list.add(target);
-    else this.imports.set(from, new Set([target]));
+    this.addEdge(specifier.getSourceFile(), target);
   }
 
   /**
