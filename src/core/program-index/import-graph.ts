@@ -18,6 +18,27 @@ import {
  */
 const directoryLoaders: ReadonlySet<string> = new Set(['auto-load', 'require-all', 'require-directory', 'require-dir']);
 
+/**
+ * What a hand-written plugin scan needs (`fs.readdirSync(appsDir)` and `import(pathToFileURL(p))`):
+ * a file that reads a folder and loads a module by a computed path loads the folders it names.
+ */
+interface ScanFacts {
+  computedLoad: boolean;
+  readsDirectory: boolean;
+  folders: DirectoryLoad[];
+}
+
+function isDirectoryRead(module: string, path: readonly string[]): boolean {
+  const name = path.join('.');
+  if (module === 'fs') return name === 'readdirSync' || name === 'readdir' || name === 'promises.readdir';
+  return module === 'fs/promises' && name === 'readdir';
+}
+
+function isRequireCall(t: TS, call: ts.CallExpression): boolean {
+  const callee = skipOuterExpressions(t, call.expression);
+  return t.isIdentifier(callee) && callee.text === 'require';
+}
+
 /** A folder a directory loader loads: its path segments, below `__dirname` or below a base we cannot evaluate. */
 interface DirectoryLoad {
   from: ts.SourceFile;
@@ -33,6 +54,7 @@ export class ImportGraph {
   private importers: Map<ts.SourceFile, ts.SourceFile[]> | undefined;
   private readonly loadedCache = new Map<ts.SourceFile, Set<ts.SourceFile>>();
   private readonly directoryLoads: DirectoryLoad[] = [];
+  private readonly scans = new Map<ts.SourceFile, ScanFacts>();
 
   constructor(
     private readonly ts: TS,
@@ -64,11 +86,30 @@ export class ImportGraph {
     }
   }
 
-  /** `autoload(path.join(WIKI.SERVERPATH, 'models'))`, `requireAll({ dirname: path.join(__dirname, 'jobs') })`. */
+  /**
+   * `autoload(path.join(WIKI.SERVERPATH, 'models'))`, `requireAll({ dirname: path.join(__dirname, 'jobs') })`;
+   * and the facts of a hand-written scan: `fs.readdirSync(dir)`, `import(computed)`, and the folders
+   * the file names with `path.join`/`path.resolve`.
+   */
   private collectDirectoryLoad(call: ts.CallExpression): void {
     const t = this.ts;
+    const from = call.getSourceFile();
+    if (call.expression.kind === t.SyntaxKind.ImportKeyword || isRequireCall(t, call)) {
+      this.scanFacts(from).computedLoad = true;
+      return;
+    }
     const ref = this.binding.resolve(call.expression);
-    if (!ref || ref.path.length > 1 || (ref.path.length === 1 && ref.path[0] !== 'default')) return;
+    if (!ref) return;
+    if (isDirectoryRead(ref.module, ref.path)) {
+      this.scanFacts(from).readsDirectory = true;
+      return;
+    }
+    if (ref.module === 'path' && ref.path.length === 1 && (ref.path[0] === 'join' || ref.path[0] === 'resolve')) {
+      const folder = this.folderOf(call, from);
+      if (folder) this.scanFacts(from).folders.push(folder);
+      return;
+    }
+    if (ref.path.length > 1 || (ref.path.length === 1 && ref.path[0] !== 'default')) return;
     if (!directoryLoaders.has(ref.module)) return;
     for (const arg of call.arguments) {
       let folder = skipOuterExpressions(t, arg);
@@ -80,12 +121,21 @@ export class ImportGraph {
         if (!dirname) continue;
         folder = skipOuterExpressions(t, dirname.initializer);
       }
-      const load = this.folderOf(folder, call.getSourceFile());
+      const load = this.folderOf(folder, from);
       if (load) {
         this.directoryLoads.push(load);
         return;
       }
     }
+  }
+
+  private scanFacts(file: ts.SourceFile): ScanFacts {
+    let facts = this.scans.get(file);
+    if (!facts) {
+      facts = { computedLoad: false, readsDirectory: false, folders: [] };
+      this.scans.set(file, facts);
+    }
+    return facts;
   }
 
   /** A folder written as `'lit'`, `path.join(base, 'a', 'b')` or `path.resolve(…)`: its literal tail. */
@@ -113,7 +163,10 @@ export class ImportGraph {
    * named folder with program files in it.
    */
   addDirectoryLoads(files: readonly ts.SourceFile[]): void {
-    if (this.directoryLoads.length === 0) return;
+    const loads = [...this.directoryLoads];
+    for (const facts of this.scans.values())
+      if (facts.computedLoad && facts.readsDirectory) loads.push(...facts.folders);
+    if (loads.length === 0) return;
     const byFolder = new Map<string, ts.SourceFile[]>();
     for (const file of files) {
       if (isTestFile(file.fileName)) continue;
@@ -122,15 +175,20 @@ export class ImportGraph {
       if (list) list.push(file);
       else byFolder.set(folder, [file]);
     }
-    const filesUnder = (folder: string): ts.SourceFile[] =>
-      [...byFolder].filter(([f]) => f === folder || f.startsWith(`${folder}/`)).flatMap(([, list]) => list);
-    for (const load of this.directoryLoads) {
+    // The modules of the folder, and the `index` module of each folder in it (a plugin per folder).
+    const modulesOf = (folder: string): ts.SourceFile[] => [
+      ...(byFolder.get(folder) ?? []),
+      ...[...byFolder]
+        .filter(([f]) => posix.dirname(f) === folder && f !== folder)
+        .flatMap(([, list]) => list.filter((file) => /^index\.[cm]?[jt]sx?$/.test(posix.basename(file.fileName)))),
+    ];
+    for (const load of loads) {
       const own = posix.dirname(load.from.fileName.replace(/\\/g, '/'));
       const bases = [own];
       if (!load.fromDirname)
         for (let d = posix.dirname(own); d !== bases[bases.length - 1]; d = posix.dirname(d)) bases.push(d);
       for (const base of bases) {
-        const loaded = filesUnder(posix.join(base, ...load.segments)).filter((f) => f !== load.from);
+        const loaded = modulesOf(posix.join(base, ...load.segments)).filter((f) => f !== load.from);
         if (loaded.length === 0) continue;
         for (const target of loaded) this.addEdge(load.from, target);
         break;
