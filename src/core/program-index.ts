@@ -94,7 +94,15 @@ export class ProgramIndex {
     this.functions = new FunctionResolver(ts, this.types, this.names, this.classes, (call) => this.requiredFile(call));
     const serverByCreation = new Map<ts.Node, ServerRecord>();
     const pluginReceivers = new Map<ts.Node, ts.Expression>();
-    this.kinds = new KindInference(ts, this.types, this.binding, this.names, serverByCreation, pluginReceivers);
+    this.kinds = new KindInference(
+      ts,
+      this.types,
+      this.binding,
+      this.names,
+      serverByCreation,
+      pluginReceivers,
+      (name) => this.callIndex.callsNamed(name),
+    );
     this.classifier = new Classifier(ts, this.types, this.binding, this.functions, this.kinds, {
       servers: this.servers,
       serverByCreation,
