@@ -24,6 +24,7 @@ import {
 } from './exits.js';
 import { ownScope } from '../../src/core/flow.js';
 import { isWorkerThreadFile } from '../../src/core/worker-threads.js';
+import { forkNeverDisconnected } from './cluster-workers.js';
 import { serverNeverClosed } from './open-server.js';
 import { lifecycleDrainOnPath, lifecycleHeldWork } from '../../src/core/lifecycle-calls.js';
 import type { ShutdownRoot } from '../../src/core/program-index.js';
@@ -45,6 +46,7 @@ export type MessageId =
   | 'exitBeforeLifecycleDrains'
   | 'exitInHandler'
   | 'exitInLibrary'
+  | 'exitWithWorkersRunning'
   | 'exitAfterOpen'
   | 'suggestExitCode'
   | 'suggestReturn';
@@ -63,6 +65,8 @@ export type NoExitBeforeCleanupData = {
   held?: string;
   /** The HTTP server nothing closes, as the program names it. */
   server?: string;
+  /** The fork of cluster workers nothing disconnects (`cluster.fork()`). */
+  fork?: string;
 };
 
 type Context = RuleContext<MessageId, Options, NoExitBeforeCleanupData>;
@@ -89,6 +93,11 @@ export default defineRule<MessageId, Options, NoExitBeforeCleanupData>({
         '`{{exit}}` ends the process on this `{{trigger}}` shutdown path, but nothing in the program ' +
         'closes the HTTP server `{{server}}`: it takes requests until the exit and every request in ' +
         'flight is cut off. Close the server and wait for its drain before exiting.',
+      exitWithWorkersRunning:
+        '`{{exit}}` ends the cluster primary on this `{{trigger}}` shutdown path, but nothing in the ' +
+        'program disconnects the workers it forks (`{{fork}}`): each worker exits as soon as it loses ' +
+        'its primary, cutting off the requests it is serving. Disconnect them (`worker.disconnect()`, ' +
+        '`cluster.disconnect(cb)`) and exit once they have.',
       exitBeforeLifecycleDrains:
         '`{{exit}}` ends the process on this `{{trigger}}` shutdown path, but nothing on it awaits ' +
         '`lifecycle.shutdown()`: the work handed to the lifecycle (`{{held}}`, …) is cut off and its ' +
@@ -197,6 +206,20 @@ function checkExit(context: Context, exit: ExitCall): void {
       node,
       messageId: 'exitWithServerOpen',
       data: { exit: exitText(context, node), trigger: drainer.trigger, server: open.name },
+    });
+    return;
+  }
+  // A cluster primary whose workers nothing disconnects: each exits with its primary, mid-request.
+  const fork = drainer && forkNeverDisconnected(index, drainer.registration.getSourceFile());
+  if (drainer && fork) {
+    context.report({
+      node,
+      messageId: 'exitWithWorkersRunning',
+      data: {
+        exit: exitText(context, node),
+        trigger: drainer.trigger,
+        fork: `${calleeText(t, fork.expression, fork.getSourceFile())}()`,
+      },
     });
     return;
   }

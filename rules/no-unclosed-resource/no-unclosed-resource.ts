@@ -25,7 +25,14 @@ import {
 import { isWorkerThreadFile } from '../../src/core/worker-threads.js';
 import { closesOfDecoration, decorationOf } from './decorated.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
-import { methodCallParts, skipOuterExpressions } from '../../src/core/ts-utils.js';
+import {
+  enclosingFunction,
+  isFunctionLikeWithBody,
+  methodCallParts,
+  skipOuterExpressions,
+  type FunctionLikeWithBody,
+  type TS,
+} from '../../src/core/ts-utils.js';
 
 export type MessageId = 'unclosed' | 'unclosedInScript' | 'closedOffShutdownPath' | 'notKept' | 'unclosedInFunction';
 
@@ -236,11 +243,87 @@ function closeText(name: string | undefined, method: string): string {
   return name && !name.includes(' ') ? `${name}.${method}()` : `${method}()`;
 }
 
+/**
+ * `const client = getClient($)`: a call of a program function every return of which is a
+ * resource it creates there (`return knex({…})`, or a local it creates and returns). The caller
+ * owns a new resource on every call, as if it had created it itself.
+ */
+function returnedResourceAt(context: Context, call: ts.CallExpression): ResourceFacts | undefined {
+  const t = context.ts;
+  // Only a call whose value a local keeps: the per-call leak. (Cheap test first: most calls are not.)
+  let e: ts.Node = call;
+  while (t.isAwaitExpression(e.parent) || t.isParenthesizedExpression(e.parent)) e = e.parent;
+  if (!t.isVariableDeclaration(e.parent) || e.parent.initializer !== e || !enclosingFunction(t, e.parent))
+    return undefined;
+  const fns = context.index.resolveFunctions(call.expression, 0, false);
+  if (fns.length !== 1) return undefined;
+  const factory = fns[0]!;
+  if (factory === enclosingFunction(t, call)) return undefined;
+  const returned = returnedExpressions(t, factory);
+  if (returned.length === 0) return undefined;
+  let facts: ResourceFacts | undefined;
+  for (const expression of returned) {
+    const creation = freshCreation(context, expression, factory);
+    const resource = creation && resourceAt(context, creation);
+    if (!resource || resource.closedBy) return undefined;
+    facts ??= resource;
+  }
+  return facts;
+}
+
+/** The expressions `fn` returns (its own `return`s, not those of functions inside it). */
+function returnedExpressions(t: TS, fn: FunctionLikeWithBody): ts.Expression[] {
+  if (!fn.body) return [];
+  if (!t.isBlock(fn.body)) return [fn.body];
+  const found: ts.Expression[] = [];
+  let bare = false;
+  const visit = (node: ts.Node): void => {
+    if (isFunctionLikeWithBody(t, node) || t.isClassLike(node)) return;
+    if (t.isReturnStatement(node)) {
+      if (node.expression) found.push(node.expression);
+      else bare = true;
+      return;
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  return bare ? [] : found;
+}
+
+/** The creation `expression` evaluates to, made in `fn` on each call: itself, or a `const` of `fn` initialised with it. */
+function freshCreation(
+  context: Context,
+  expression: ts.Expression,
+  fn: FunctionLikeWithBody,
+): ts.CallExpression | ts.NewExpression | undefined {
+  const t = context.ts;
+  let e = skipOuterExpressions(t, expression);
+  if (t.isAwaitExpression(e)) e = skipOuterExpressions(t, e.expression);
+  if (t.isCallExpression(e) || t.isNewExpression(e)) return e;
+  if (!t.isIdentifier(e)) return undefined;
+  const declaration = heldSymbolOf(context.index, e)?.valueDeclaration;
+  if (
+    !declaration ||
+    !t.isVariableDeclaration(declaration) ||
+    !declaration.initializer ||
+    enclosingFunction(t, declaration) !== fn ||
+    !t.isVariableDeclarationList(declaration.parent) ||
+    (declaration.parent.flags & t.NodeFlags.Const) === 0
+  )
+    return undefined;
+  let initializer = skipOuterExpressions(t, declaration.initializer);
+  if (t.isAwaitExpression(initializer)) initializer = skipOuterExpressions(t, initializer.expression);
+  return t.isCallExpression(initializer) || t.isNewExpression(initializer) ? initializer : undefined;
+}
+
 function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpression): void {
   const { index } = context;
-  const resource = resourceAt(context, node);
+  const created = resourceAt(context, node);
+  const resource = created ?? (context.ts.isCallExpression(node) ? returnedResourceAt(context, node) : undefined);
   if (!resource) return;
   const holding = holdingOf(index, node, resource.returnsSelf);
+  // A factory's resource is checked where a caller keeps it in a local; elsewhere its owner is unknown.
+  if (!created && (holding.type !== 'kept' || !holding.fn)) return;
   const method = resource.close[0] ?? 'close';
   if (resource.closedBy) {
     checkModuleSingleton(context, node, resource, holding);

@@ -576,6 +576,14 @@ export const kinds: readonly KindSpec[] = [
     flush: ['closeAndFlush', 'flush'],
     types: [{ module: '@segment/analytics-node', path: ['Analytics'] }],
   },
+  // RudderStack's Node SDK queues events in memory and sends a batch per 20 events or 10 s (its
+  // README's `flushAt`/`flushInterval` defaults); `flush()` sends what is queued.
+  {
+    kind: 'rudderstack.Analytics',
+    label: 'RudderStack client',
+    category: 'buffer',
+    flush: ['flush'],
+  },
   {
     kind: 'hotshots.StatsD',
     label: 'StatsD client',
@@ -749,6 +757,8 @@ export const factories: readonly FactorySpec[] = [
   { module: 'pino', path: ['pino'], kind: 'pino.Logger', buffersWhen: pinoBuffers },
   { module: 'posthog-node', path: ['PostHog'], kind: 'posthog.Client' },
   { module: '@segment/analytics-node', path: ['Analytics'], kind: 'segment.Analytics' },
+  { module: '@rudderstack/rudder-sdk-node', path: [], kind: 'rudderstack.Analytics' },
+  { module: '@rudderstack/rudder-sdk-node', path: ['default'], kind: 'rudderstack.Analytics' },
   { module: 'hot-shots', path: [], kind: 'hotshots.StatsD' },
   { module: 'hot-shots', path: ['StatsD'], kind: 'hotshots.StatsD' },
   { module: 'lightship', path: ['createLightship'], kind: 'lightship.Lightship', async: true },

@@ -108,10 +108,21 @@ export class ProgramIndex {
     this.classes = ownFacts.flatMap((facts) => facts.classes);
     this.graph = new ImportGraph(ts, this.binding);
     for (const facts of ownFacts) for (const candidate of facts.importCandidates) this.graph.visit(candidate);
+    for (const facts of ownFacts)
+      for (const call of facts.calls) if (ts.isCallExpression(call)) this.graph.visitComputedLoad(call);
+    this.graph.addDirectoryLoads(this.sourceFiles);
     this.functions = new FunctionResolver(ts, this.types, this.names, this.classes, (call) => this.requiredFile(call));
     const serverByCreation = new Map<ts.Node, ServerRecord>();
     const pluginReceivers = new Map<ts.Node, ts.Expression>();
-    this.kinds = new KindInference(ts, this.types, this.binding, this.names, serverByCreation, pluginReceivers);
+    this.kinds = new KindInference(
+      ts,
+      this.types,
+      this.binding,
+      this.names,
+      serverByCreation,
+      pluginReceivers,
+      (name) => this.callIndex.callsNamed(name),
+    );
     this.classifier = new Classifier(ts, this.types, this.binding, this.functions, this.kinds, {
       servers: this.servers,
       serverByCreation,

@@ -754,7 +754,7 @@ export function escapesFunction(
       node !== (holding.declaration as ts.NamedDeclaration).name &&
       index.types.getSymbolAtLocation(node) === holding.symbol
     ) {
-      if (valueEscapes(t, node)) {
+      if (valueEscapes(t, node) && !lentOnly(index, node, 0)) {
         escapes = true;
         return;
       }
@@ -763,6 +763,62 @@ export function escapesFunction(
   };
   visit(fn.body);
   return escapes;
+}
+
+/** Methods that attach work to a resource for its lifetime: whoever calls them uses it from then on. */
+const listenerRegistrations = new Set([
+  'on',
+  'once',
+  'addListener',
+  'addEventListener',
+  'subscribe',
+  'psubscribe',
+  'pipe',
+]);
+
+/**
+ * `await setParams(client, params)`: the value is an argument of a program function that only uses
+ * its parameter (calls its methods, reads it) and neither keeps, returns nor hands it on, nor
+ * attaches listeners to it. The caller still owns it.
+ */
+function lentOnly(index: ProgramIndex, reference: ts.Node, depth: number): boolean {
+  const t = index.ts;
+  if (depth > 2) return false;
+  const call = reference.parent;
+  if (!t.isCallExpression(call) || !call.arguments.includes(reference as ts.Expression)) return false;
+  const position = call.arguments.indexOf(reference as ts.Expression);
+  const fns = index.resolveFunctions(call.expression, 0, false);
+  if (fns.length !== 1) return false;
+  const callee = fns[0]!;
+  const parameter = callee.parameters[position];
+  if (!parameter || parameter.dotDotDotToken || !t.isIdentifier(parameter.name) || !callee.body) return false;
+  const symbol = index.types.getSymbolAtLocation(parameter.name);
+  if (!symbol) return false;
+  let escapes = false;
+  const visit = (node: ts.Node): void => {
+    if (escapes) return;
+    if (t.isShorthandPropertyAssignment(node) && index.types.getShorthandAssignmentValueSymbol(node) === symbol) {
+      escapes = true;
+      return;
+    }
+    if (t.isIdentifier(node) && node !== parameter.name && index.types.getSymbolAtLocation(node) === symbol) {
+      // Reassigned, kept, returned or handed on, or given listeners that keep it working for them:
+      // the callee may own it.
+      if (
+        (t.isBinaryExpression(node.parent) && node.parent.left === node) ||
+        (t.isPropertyAccessExpression(node.parent) &&
+          node.parent.expression === node &&
+          listenerRegistrations.has(node.parent.name.text)) ||
+        (valueEscapes(t, node) && !lentOnly(index, node, depth + 1))
+      ) {
+        escapes = true;
+        return;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(callee.body);
+  return !escapes;
 }
 
 /**

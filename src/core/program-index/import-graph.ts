@@ -2,11 +2,52 @@
 // imports are erased), the entry modules of a file, what an entry loads, and the files that run
 // with a set of seeds. Built per program from each file's import candidates (file-facts.ts): which
 // file a specifier loads, and whether `require` is the global one, are the program's questions.
+import { posix } from 'node:path';
 import type * as ts from 'typescript';
 import type { ModuleBinding } from '../binding.js';
 import type { ImportCandidate } from './file-facts.js';
 import { isTestFile } from '../files.js';
-import { isFunctionLikeWithBody, isInDeclarationFileOrNodeModules, type TS } from '../ts-utils.js';
+import {
+  isFunctionLikeWithBody,
+  isInDeclarationFileOrNodeModules,
+  skipOuterExpressions,
+  type TS,
+} from '../ts-utils.js';
+
+/**
+ * Packages that load every module of a folder at run time (`autoload(path.join(root, 'models'))`):
+ * the folder's files run with the file that calls them, although no import names them.
+ */
+const directoryLoaders: ReadonlySet<string> = new Set(['auto-load', 'require-all', 'require-directory', 'require-dir']);
+
+/**
+ * What a hand-written plugin scan needs (`fs.readdirSync(appsDir)` and `import(pathToFileURL(p))`):
+ * a file that reads a folder and loads a module by a computed path loads the folders it names.
+ */
+interface ScanFacts {
+  computedLoad: boolean;
+  readsDirectory: boolean;
+  folders: DirectoryLoad[];
+}
+
+function isDirectoryRead(module: string, path: readonly string[]): boolean {
+  const name = path.join('.');
+  if (module === 'fs') return name === 'readdirSync' || name === 'readdir' || name === 'promises.readdir';
+  return module === 'fs/promises' && name === 'readdir';
+}
+
+function isRequireCall(t: TS, call: ts.CallExpression): boolean {
+  const callee = skipOuterExpressions(t, call.expression);
+  return t.isIdentifier(callee) && callee.text === 'require';
+}
+
+/** A folder a directory loader loads: its path segments, below `__dirname` or below a base we cannot evaluate. */
+interface DirectoryLoad {
+  from: ts.SourceFile;
+  segments: readonly string[];
+  /** The segments are relative to the calling file's folder (`__dirname`); otherwise to some folder above it. */
+  fromDirname: boolean;
+}
 
 export class ImportGraph {
   private readonly importedFiles = new Set<ts.SourceFile>();
@@ -14,6 +55,8 @@ export class ImportGraph {
   private readonly imports = new Map<ts.SourceFile, Set<ts.SourceFile>>();
   private importers: Map<ts.SourceFile, ts.SourceFile[]> | undefined;
   private readonly loadedCache = new Map<ts.SourceFile, Set<ts.SourceFile>>();
+  private readonly directoryLoads: DirectoryLoad[] = [];
+  private readonly scans = new Map<ts.SourceFile, ScanFacts>();
 
   constructor(
     private readonly ts: TS,
@@ -35,6 +78,16 @@ export class ImportGraph {
     return this.importedFiles.has(file);
   }
 
+  /**
+   * Records what a call with a computed first argument may load: a directory loader's folder, or
+   * the facts of a hand-written folder scan. Asked of every call of the program (the file's facts
+   * keep its calls; the bindings are the program's question).
+   */
+  visitComputedLoad(call: ts.CallExpression): void {
+    const arg = call.arguments[0];
+    if (arg && !this.ts.isStringLiteralLike(arg)) this.collectDirectoryLoad(call);
+  }
+
   private collectImportEdge(call: ts.CallExpression): void {
     const t = this.ts;
     const arg = call.arguments[0];
@@ -44,17 +97,130 @@ export class ImportGraph {
     }
   }
 
+  /**
+   * `autoload(path.join(WIKI.SERVERPATH, 'models'))`, `requireAll({ dirname: path.join(__dirname, 'jobs') })`;
+   * and the facts of a hand-written scan: `fs.readdirSync(dir)`, `import(computed)`, and the folders
+   * the file names with `path.join`/`path.resolve`.
+   */
+  private collectDirectoryLoad(call: ts.CallExpression): void {
+    const t = this.ts;
+    const from = call.getSourceFile();
+    if (call.expression.kind === t.SyntaxKind.ImportKeyword || isRequireCall(t, call)) {
+      this.scanFacts(from).computedLoad = true;
+      return;
+    }
+    const ref = this.binding.resolve(call.expression);
+    if (!ref) return;
+    if (isDirectoryRead(ref.module, ref.path)) {
+      this.scanFacts(from).readsDirectory = true;
+      return;
+    }
+    if (ref.module === 'path' && ref.path.length === 1 && (ref.path[0] === 'join' || ref.path[0] === 'resolve')) {
+      const folder = this.folderOf(call, from);
+      if (folder) this.scanFacts(from).folders.push(folder);
+      return;
+    }
+    if (ref.path.length > 1 || (ref.path.length === 1 && ref.path[0] !== 'default')) return;
+    if (!directoryLoaders.has(ref.module)) return;
+    for (const arg of call.arguments) {
+      let folder = skipOuterExpressions(t, arg);
+      if (t.isObjectLiteralExpression(folder)) {
+        const dirname = folder.properties.find(
+          (p): p is ts.PropertyAssignment =>
+            t.isPropertyAssignment(p) && t.isIdentifier(p.name) && p.name.text === 'dirname',
+        );
+        if (!dirname) continue;
+        folder = skipOuterExpressions(t, dirname.initializer);
+      }
+      const load = this.folderOf(folder, from);
+      if (load) {
+        this.directoryLoads.push(load);
+        return;
+      }
+    }
+  }
+
+  private scanFacts(file: ts.SourceFile): ScanFacts {
+    let facts = this.scans.get(file);
+    if (!facts) {
+      facts = { computedLoad: false, readsDirectory: false, folders: [] };
+      this.scans.set(file, facts);
+    }
+    return facts;
+  }
+
+  /** A folder written as `'lit'`, `path.join(base, 'a', 'b')` or `path.resolve(…)`: its literal tail. */
+  private folderOf(expression: ts.Expression, from: ts.SourceFile): DirectoryLoad | undefined {
+    const t = this.ts;
+    if (t.isStringLiteralLike(expression)) {
+      const segments = expression.text.split('/').filter((s) => s !== '' && s !== '.');
+      return segments.length > 0 ? { from, segments, fromDirname: false } : undefined;
+    }
+    if (!t.isCallExpression(expression) || expression.arguments.length < 2) return undefined;
+    const ref = this.binding.resolve(expression.expression);
+    if (ref?.module !== 'path' || ref.path.length !== 1 || (ref.path[0] !== 'join' && ref.path[0] !== 'resolve'))
+      return undefined;
+    const [base, ...rest] = expression.arguments.map((a) => skipOuterExpressions(t, a));
+    if (!base || rest.length === 0 || !rest.every((a) => t.isStringLiteralLike(a))) return undefined;
+    const segments = rest.flatMap((a) => (a as ts.StringLiteralLike).text.split('/')).filter((s) => s && s !== '.');
+    if (segments.length === 0) return undefined;
+    return { from, segments, fromDirname: t.isIdentifier(base) && base.text === '__dirname' };
+  }
+
+  /**
+   * The edges of the directory loads, once every file of the program is known: from the calling
+   * file to every program file under the folder (auto-load and require-all recurse). A base we
+   * cannot evaluate (`WIKI.SERVERPATH`) is the nearest folder above the calling file that has the
+   * named folder with program files in it.
+   */
+  addDirectoryLoads(files: readonly ts.SourceFile[]): void {
+    const loads = [...this.directoryLoads];
+    for (const facts of this.scans.values())
+      if (facts.computedLoad && facts.readsDirectory) loads.push(...facts.folders);
+    if (loads.length === 0) return;
+    const byFolder = new Map<string, ts.SourceFile[]>();
+    for (const file of files) {
+      if (isTestFile(file.fileName)) continue;
+      const folder = posix.dirname(file.fileName.replace(/\\/g, '/'));
+      const list = byFolder.get(folder);
+      if (list) list.push(file);
+      else byFolder.set(folder, [file]);
+    }
+    // The modules of the folder, and the `index` module of each folder in it (a plugin per folder).
+    const modulesOf = (folder: string): ts.SourceFile[] => [
+      ...(byFolder.get(folder) ?? []),
+      ...[...byFolder]
+        .filter(([f]) => posix.dirname(f) === folder && f !== folder)
+        .flatMap(([, list]) => list.filter((file) => /^index\.[cm]?[jt]sx?$/.test(posix.basename(file.fileName)))),
+    ];
+    for (const load of loads) {
+      const own = posix.dirname(load.from.fileName.replace(/\\/g, '/'));
+      const bases = [own];
+      if (!load.fromDirname)
+        for (let d = posix.dirname(own); d !== bases[bases.length - 1]; d = posix.dirname(d)) bases.push(d);
+      for (const base of bases) {
+        const loaded = modulesOf(posix.join(base, ...load.segments)).filter((f) => f !== load.from);
+        if (loaded.length === 0) continue;
+        for (const target of loaded) this.addEdge(load.from, target);
+        break;
+      }
+    }
+  }
+
+  private addEdge(from: ts.SourceFile, target: ts.SourceFile): void {
+    this.importedFiles.add(target);
+    const list = this.imports.get(from);
+    if (list) list.add(target);
+    else this.imports.set(from, new Set([target]));
+  }
+
   private addImportEdge(specifier: ts.Expression): void {
     const t = this.ts;
     if (!t.isStringLiteralLike(specifier)) return;
     // Relative or through a tsconfig path alias: an edge between two of the program's own files.
     const target = this.binding.moduleFileOf(specifier);
     if (!target || isInDeclarationFileOrNodeModules(target)) return;
-    this.importedFiles.add(target);
-    const from = specifier.getSourceFile();
-    const list = this.imports.get(from);
-    if (list) list.add(target);
-    else this.imports.set(from, new Set([target]));
+    this.addEdge(specifier.getSourceFile(), target);
   }
 
   /**
@@ -170,23 +336,8 @@ export class ImportGraph {
   }
 }
 
-const topLevelWork = new WeakMap<ts.SourceFile, boolean>();
-const reExporting = new WeakMap<ts.SourceFile, boolean>();
-
-/**
- * A module whose top level runs something when loaded (`bootstrap();`, `const server = app.listen()`),
- * not only declarations. Syntax alone: kept per SourceFile across program versions.
- */
+/** A module whose top level runs something when loaded (`bootstrap();`, `const server = app.listen()`), not only declarations. */
 export function hasTopLevelWork(t: TS, file: ts.SourceFile): boolean {
-  let work = topLevelWork.get(file);
-  if (work === undefined) {
-    work = computeTopLevelWork(t, file);
-    topLevelWork.set(file, work);
-  }
-  return work;
-}
-
-function computeTopLevelWork(t: TS, file: ts.SourceFile): boolean {
   return file.statements.some(
     (s) =>
       t.isExpressionStatement(s) ||
@@ -197,14 +348,7 @@ function computeTopLevelWork(t: TS, file: ts.SourceFile): boolean {
 
 /** A module that re-exports others (`export * from './logger'`): a package's API, for importers beyond the program. */
 export function reExports(t: TS, file: ts.SourceFile): boolean {
-  let reExports = reExporting.get(file);
-  if (reExports === undefined) {
-    reExports = file.statements.some(
-      (s) => t.isExportDeclaration(s) && s.moduleSpecifier !== undefined && !s.isTypeOnly,
-    );
-    reExporting.set(file, reExports);
-  }
-  return reExports;
+  return file.statements.some((s) => t.isExportDeclaration(s) && s.moduleSpecifier !== undefined && !s.isTypeOnly);
 }
 
 function containsCall(t: TS, node: ts.Node): boolean {

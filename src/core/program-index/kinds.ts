@@ -21,6 +21,8 @@ export class KindInference {
     private readonly serverByCreation: ReadonlyMap<ts.Node, ServerRecord>,
     /** Fastify-style plugin functions -> the receiver they were registered on. */
     private readonly pluginReceivers: ReadonlyMap<ts.Node, ts.Expression>,
+    /** The program's calls by the callee's last name, for the arguments a parameter receives. */
+    private readonly callsNamed: (name: string) => readonly (ts.CallExpression | ts.NewExpression)[] = () => [],
   ) {}
 
   /** The server record a value comes from, following variables, fields and assignments. */
@@ -149,6 +151,7 @@ export class KindInference {
         const fn = declaration.parent;
         const receiver = this.pluginReceivers.get(fn);
         if (receiver && fn.parameters[0] === declaration) kind = this.kindOf(receiver, false, depth + 1);
+        kind ??= this.kindOfArguments(declaration, depth);
       }
       if (kind) return kind;
     }
@@ -161,6 +164,36 @@ export class KindInference {
       if (kind) return kind;
     }
     return undefined;
+  }
+
+  /**
+   * An unannotated parameter of a named function of the program (`function shutdown(server) {
+   * server.close() }`), from what its calls pass: the kind every call by that name gives it, when
+   * there is at least one call and all agree.
+   */
+  private kindOfArguments(parameter: ts.ParameterDeclaration, depth: number): string | undefined {
+    const t = this.ts;
+    const fn = parameter.parent;
+    if (parameter.dotDotDotToken || parameter.type || depth > 6) return undefined;
+    let name: ts.Identifier | undefined;
+    if (t.isFunctionDeclaration(fn) && fn.name) name = fn.name;
+    else if ((t.isArrowFunction(fn) || t.isFunctionExpression(fn)) && t.isVariableDeclaration(fn.parent))
+      name = t.isIdentifier(fn.parent.name) ? fn.parent.name : undefined;
+    if (!name) return undefined;
+    const position = fn.parameters.indexOf(parameter);
+    const fnSymbol = this.types.getSymbolAtLocation(name);
+    if (!fnSymbol) return undefined;
+    let found: string | undefined;
+    for (const call of this.callsNamed(name.text)) {
+      if (!t.isCallExpression(call)) continue;
+      const callee = skipOuterExpressions(t, call.expression);
+      if (!t.isIdentifier(callee) || this.types.getSymbolAtLocation(callee) !== fnSymbol) continue;
+      const argument = call.arguments[position];
+      const kind = argument ? this.kindOf(argument, false, depth + 1) : undefined;
+      if (!kind || (found && found !== kind)) return undefined;
+      found = kind;
+    }
+    return found;
   }
 
   /** `server: http.Server`, `app: Express`, `fastify: FastifyInstance` resolved through bindings. */

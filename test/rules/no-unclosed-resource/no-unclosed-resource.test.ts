@@ -38,6 +38,9 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     // the SIGTERM listener the function installs, closed in its own query's completion callback or
     // in a `.finally`.
     project.file('valid-per-call.ts'),
+    // A factory's client closed in `finally` by its caller, a getter's singleton, one handed to a
+    // function that keeps it.
+    project.file('valid-factory.ts'),
     // Decorated onto the Fastify instance and closed through it in an onClose hook.
     project.file('valid-decorated.ts'),
     // A worker-thread script the service loads: a rejection ends the thread and frees its client.
@@ -106,6 +109,25 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
       errors: [
         { messageId: 'notKept', line: 5, column: 1, data: { label: 'BullMQ Worker', close: '.close()' } },
         { messageId: 'notKept', line: 11, column: 17, data: { label: 'MongoClient', close: '.close()' } },
+      ],
+    },
+    {
+      // What a factory makes on every call is the caller's: closed only after awaited steps (one of
+      // them a helper that only borrows it), or never.
+      ...project.file('invalid-factory.ts'),
+      errors: [
+        {
+          messageId: 'unclosedInFunction',
+          line: 18,
+          column: 18,
+          data: { name: 'client', label: 'pg Client', fn: 'runQuery', close: 'client.end()' },
+        },
+        {
+          messageId: 'unclosedInFunction',
+          line: 28,
+          column: 22,
+          data: { name: 'pool', label: 'pg Pool', fn: 'countOrders', close: 'pool.end()' },
+        },
       ],
     },
     {

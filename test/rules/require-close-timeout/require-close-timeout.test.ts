@@ -13,6 +13,8 @@ ruleTesterFor(project).run('require-close-timeout', rule, {
     // closeAllConnections() or a helper destroying the tracked sockets one line above a close
     // wrapped in `new Promise((cb) => server.close(cb))`
     project.file('valid-force-before-close.ts'),
+    // an untyped helper whose calls pass a server and something else
+    project.file('valid-helper-parameter.ts'),
     // Test files are skipped unless checkTestFiles.
     project.file('server.test.ts'),
   ],
@@ -23,6 +25,13 @@ ruleTesterFor(project).run('require-close-timeout', rule, {
       errors: [
         { messageId: 'unboundedClose', line: 13, column: 34, data: { name: 'server.close()', label: 'HTTP server' } },
         { messageId: 'unboundedClose', line: 21, column: 34, data: { name: 'admin.close()', label: 'HTTP server' } },
+      ],
+    },
+    {
+      // an untyped helper's parameter is the server every call passes
+      ...project.file('invalid-helper-parameter.ts'),
+      errors: [
+        { messageId: 'unboundedClose', line: 10, column: 3, data: { name: 'http.close()', label: 'HTTP server' } },
       ],
     },
     {

@@ -62,6 +62,11 @@ ruleTesterFor(project).run('require-flush', rule, {
       ],
     },
     {
+      // RudderStack's client kept in a field of an exported singleton (the module has no types)
+      ...project.file('invalid-rudderstack.ts'),
+      errors: [unflushed(9, 19, 'this.client', 'RudderStack client', 'this.client.flush()')],
+    },
+    {
       ...project.file('invalid-require.ts'),
       errors: [
         unflushed(6, 26, 'analytics', 'PostHog client', 'analytics.shutdown()'),
