@@ -94,7 +94,7 @@ function promiseAdapterOf(j: RewriteContext['j'], call: ASTPath<Node>, callback:
   return identifiersIn(j, callback.body).every((name) => allowed.has(name)) ? promise : undefined;
 }
 
-/** Per function, the `await lifecycle.shutdown();` this codemod put there, kept after its last close. */
+/** Per function, the `await lifecycle.shutdown();` this codemod put there, kept after its last close (whatever order the closes come in). */
 const drainsAdded = new WeakMap<Node, ASTPath<Node>>();
 
 /**
@@ -108,6 +108,8 @@ function drainLifecycleAfter(context: RewriteContext, finding: Finding, statemen
   if (!finding.data.onShutdownPath || !fn?.async) return;
   const added = drainsAdded.get(fn);
   if (added) {
+    // The findings run innermost first, so a later close may come first: the drain stays after the last.
+    if (added.parentPath === statement.parentPath && Number(added.name) > Number(statement.name)) return;
     added.prune();
   } else {
     const runsShutdown = j(fn)

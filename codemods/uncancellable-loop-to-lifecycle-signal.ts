@@ -56,10 +56,17 @@ function freshName(context: RewriteContext, callback: Node): string {
         ? `${callback.property.name}Timer`
         : 'interval';
   const taken = namesIn(context);
+  // The names this run gave out are written as text, which the tree does not show as names.
+  const given = namesGiven.get(context.root) ?? new Set<string>();
+  namesGiven.set(context.root, given);
   let name = base;
-  for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
+  for (let n = 2; taken.has(name) || given.has(name); n++) name = `${base}${n}`;
+  given.add(name);
   return name;
 }
+
+/** Per parsed file, the handle names freshName gave out: two intervals of one file get two names. */
+const namesGiven = new WeakMap<object, Set<string>>();
 
 /** `lifecycle.defer(() => clearInterval(timer), { name: 'timer' })` */
 function deferClear(context: RewriteContext, handle: Node, name: string): string {
@@ -81,7 +88,7 @@ function withCloserBelow(context: RewriteContext, statement: ASTPath<Node>, firs
   statement.replace(replacement);
 }
 
-const textOf = (context: RewriteContext, node: Node): string => context.source.slice(node.start, node.end);
+const textOf = (context: RewriteContext, node: Node): string => context.textOf(node);
 
 function rewriteInterval(context: RewriteContext, finding: Finding): RewriteResult {
   const { j } = context;
@@ -180,7 +187,7 @@ function rewriteTimeout(context: RewriteContext, finding: Finding): RewriteResul
     };
   }
   // Written as text on one line: recast prints a new `if` over two, set off by blank lines.
-  const original = context.source.slice(statement.node.start, statement.node.end).replace(/;\s*$/, '');
+  const original = textOf(context, statement.node).replace(/;\s*$/, '');
   const replacement = j.expressionStatement(j.identifier(`if (${j(notAborted(context)).toSource()}) ${original}`));
   (replacement as Node).comments = statement.node.comments;
   statement.replace(replacement);

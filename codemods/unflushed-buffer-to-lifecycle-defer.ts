@@ -72,7 +72,7 @@ function isMethodCall(node: Node, method: string): boolean {
   );
 }
 
-const textOf = (context: RewriteContext, node: Node): string => context.source.slice(node.start, node.end);
+const textOf = (context: RewriteContext, node: Node): string => context.textOf(node);
 
 function isStatementList(node: Node): boolean {
   return node?.type === 'Program' || node?.type === 'BlockStatement' || node?.type === 'StaticBlock';
@@ -157,7 +157,7 @@ function deferModuleClose(context: RewriteContext, finding: Finding): RewriteRes
   // recast indents the lines after the first as the block: they lose the indentation they have in the file.
   const lineStart = context.source.lastIndexOf('\n', statement.node.start - 1) + 1;
   const indent = /^[ \t]*/.exec(context.source.slice(lineStart, statement.node.start))![0];
-  const first = [textOf(context, statement.node), ...sameLine.map((c) => textOf(context, c))]
+  const first = [textOf(context, statement.node), ...sameLine.map((c) => context.source.slice(c.start, c.end))]
     .join(' ')
     .split('\n')
     .map((line, i) => (i > 0 && line.startsWith(indent) ? line.slice(indent.length) : line))

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkout, findMirror, firstLine } from './field/checkout.js';
+import { migrateService, printMigrate } from './field/migrate.js';
 import { readFindings, scoreService, summarize, validateService } from './field/score.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,6 +30,10 @@ Options:
   --only OWNER/NAME score this service only; repeatable
   --rule ID         score this rule only
   --cli PATH        the CLI to run (default: this project's bin/shutdown-lint.js, which needs dist/)
+  --migrate         instead of scoring: copy each service to --scratch, commit it, run
+                    \`migrate all .\` twice, and report what run 1 rewrote and left, what run 2
+                    changed (must be nothing), changed files that no longer parse, and style
+  --scratch DIR     where --migrate copies the services (default: ${join(tmpdir(), 'shutdown-lint-field-migrate')})
   --json            print the summary as JSON
   -h, --help        show this help`;
 
@@ -38,6 +43,8 @@ function parseArgs(argv) {
     json: false,
     checkouts: join(tmpdir(), 'shutdown-lint-field'),
     cli: join(root, 'bin', 'shutdown-lint.js'),
+    scratch: join(tmpdir(), 'shutdown-lint-field-migrate'),
+    migrate: false,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -52,6 +59,8 @@ function parseArgs(argv) {
     else if (arg === '--rule') options.rule = value();
     else if (arg === '--cli') options.cli = resolve(value());
     else if (arg === '--json') options.json = true;
+    else if (arg === '--migrate') options.migrate = true;
+    else if (arg === '--scratch') options.scratch = resolve(value());
     else if (arg === '-h' || arg === '--help') options.help = true;
     else throw new Error(`unknown argument ${arg}`);
   }
@@ -254,10 +263,17 @@ async function main() {
       result.missing.push({ repo: service.repo, path: join(options.mirrors, service.repo.replace('/', '+'), 'repo') });
       continue;
     }
-    if (!options.json) process.stderr.write(`field: ${service.repo}: extracting and linting…\n`);
+    if (!options.json)
+      process.stderr.write(`field: ${service.repo}: extracting and ${options.migrate ? 'migrating' : 'linting'}…\n`);
     const checkedOut = checkout(gitDir, service, options.checkouts);
     if (checkedOut.error) {
       result.services.push({ repo: service.repo, commit: service.commit, error: checkedOut.error });
+      continue;
+    }
+    if (options.migrate) {
+      const migrated = migrateService(options.cli, checkedOut.dir, service, options.scratch);
+      result.services.push({ repo: service.repo, commit: service.commit, ...migrated });
+      if (!options.json) printMigrate([result.services.at(-1)], write, { summary: false });
       continue;
     }
     const run = runCli(options.cli, checkedOut.dir, service);
@@ -284,6 +300,13 @@ async function main() {
         file: '--only',
         problems: [`no service file for ${repo} in ${relative(root, servicesDir)}`],
       });
+  if (options.migrate) {
+    for (const line of result.invalid) write(`invalid: ${line.file}: ${line.problems.join('; ')}`);
+    for (const line of result.missing) write(`missing mirror: ${line.repo}`);
+    if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else printMigrate(result.services, write, { details: false });
+    return 0;
+  }
   result.summary = summarize(result.services.filter((s) => !s.error).map((s) => s.score));
   // Every rule gets a row, so that the table shows the rules nothing was labelled or reported for.
   const zero = {

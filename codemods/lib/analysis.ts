@@ -6,7 +6,6 @@ import { dirname, join, resolve } from 'node:path';
 import { rules } from '../../rules/index.js';
 import { analyzeProject, type AnalyzedFinding, type FindingFacts } from '../../src/core/analysis.js';
 import { processExits, sameRef, shutdownHookMethods } from '../../src/core/catalogue.js';
-import { isTestFile } from '../../src/core/files.js';
 import { methodCallParts } from '../../src/core/ts-utils.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
 import { isServerDrain, usedResourceClosedBy } from '../../rules/close-in-reverse-order/dependents.js';
@@ -46,7 +45,7 @@ export interface ShutdownPathFacts {
   storeCloses: { start: number; end: number }[];
 }
 
-/** One program: its files, and the shutdown paths the core found in it (test files left out). */
+/** One program: its files, and the shutdown paths the core found in it where the rules report (no test, script or browser code). */
 export interface ServiceFacts {
   files: Set<string>;
   shutdownPaths: ShutdownPathFacts[];
@@ -99,14 +98,16 @@ function serviceFacts(program: TS.Program): ServiceFacts {
   );
   for (const root of index.shutdownRoots) {
     const file = root.registration.getSourceFile();
-    if (isTestFile(file.fileName)) continue;
+    // The rules' own scope: a load script's or a browser bundle's SIGINT handler is no shutdown
+    // path of the service, and a drain placed there would only tie the script to the runtime.
+    if (!index.inDeployedProcess(root.registration)) continue;
     const registration = root.registration;
     const parts = ts.isCallExpression(registration) ? methodCallParts(ts, registration) : undefined;
     const hook =
       parts &&
       shutdownHookMethods.find((h) => h.method === parts.name && index.kindOf(parts.receiver, true) === h.kind);
     // The lifecycle's own closers run inside its drain: a drain there would wait for itself.
-    if (hook?.kind === 'lifecycle.Lifecycle' || root.trigger === 'shutdown-lint/lifecycle') continue;
+    if (root.lifecycleCloser) continue;
     const runsOn =
       root.signals !== undefined
         ? 'signal'

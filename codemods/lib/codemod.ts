@@ -32,6 +32,11 @@ export interface RewriteContext {
   nodeAt(finding: FindingFacts, types: readonly string[]): ASTPath<Node> | undefined;
   /** The node of one of these types that starts where the finding does (a loop reported at its keyword). */
   nodeStartingAt(finding: FindingFacts, types: readonly string[]): ASTPath<Node> | undefined;
+  /**
+   * The text of `node` as it is now: its source as written, with what the rewrites made inside it
+   * so far (findings run innermost first). For a rewrite that sets a statement's text into a new one.
+   */
+  textOf(node: Node): string;
 }
 
 /** What a rewrite did with a finding: rewrote it, found it already in the target form, or a reason a person must do it. */
@@ -131,14 +136,48 @@ export function applyCodemods(
       }
       return undefined;
     },
+    textOf(node) {
+      // recast reprints only what changed, and gives an untouched node its text as written. Its
+      // comments are left out, as a slice of the source leaves them: the caller keeps them.
+      const comments = node.comments;
+      node.comments = undefined;
+      let printed: string;
+      try {
+        printed = j(node).toSource({ quote: quoteStyle(j, root) });
+      } finally {
+        node.comments = comments;
+      }
+      if (typeof node.start !== 'number') return printed;
+      // recast prints the lines after the first relative to the node's own line; the source has
+      // them where they are in the file (as a slice of it would).
+      const lineStart = parsedSource.lastIndexOf('\n', node.start - 1) + 1;
+      const indent = /^[ \t]*/.exec(parsedSource.slice(lineStart, node.start))![0];
+      const slice = parsedSource.slice(node.start, node.end);
+      const reindented = printed
+        .split('\n')
+        .map((line, i) => (i > 0 && line !== '' ? indent + line : line))
+        .join('\n');
+      return reindented === slice.replace(/\r\n/g, '\n') ? slice : reindented;
+    },
   };
   const rewritten: FindingFacts[] = [];
   const left: LeftForPerson[] = [];
-  const ordered = [...wanted].sort((a, b) => a.start - b.start || b.end - a.end);
-  for (const finding of ordered) {
+  // In the file's order, but a finding inside another before it (by where they end): a rewrite
+  // that reprints an enclosing statement from its text (an interval given a name, a rescheduling
+  // guarded) then prints what the inner rewrites made of it, where the outer one first would
+  // snapshot the statement and leave the inner rewrites on a detached copy (claimed as rewritten,
+  // and made only by a second run). What they did is reported in the file's order.
+  const inOrder = [...wanted].sort((a, b) => a.start - b.start || b.end - a.end);
+  const results = new Map<FindingFacts, RewriteResult[]>();
+  for (const finding of [...wanted].sort((a, b) => a.end - b.end || b.start - a.start)) {
     for (const codemod of codemods) {
       if (codemod.rule.meta.id !== finding.ruleId) continue;
       const result = codemod.rewrite(context, finding as FindingOf<AnyRule>);
+      results.set(finding, [...(results.get(finding) ?? []), result]);
+    }
+  }
+  for (const finding of inOrder) {
+    for (const result of results.get(finding) ?? []) {
       if (result === 'rewritten') rewritten.push(finding);
       else if (result !== 'unchanged')
         left.push({ ruleId: finding.ruleId, line: finding.line, column: finding.column, reason: result.leftForPerson });

@@ -409,6 +409,7 @@ export function drainWhereServiceDrains(input: {
   const placed: DrainOutcome['placed'] = [];
   const undrained: { files: number; findings: number; why: string }[] = [];
   let notFixed = 0;
+  const counted = new Set<string>();
   const done = new Set<string>();
   for (const service of analysis.services ?? []) {
     const plannedHere = planned.filter((f) => service.files.has(f.path));
@@ -468,7 +469,10 @@ export function drainWhereServiceDrains(input: {
       else planned.push({ path, before: source, after: result.output, rewritten: 0 });
     }
     if (drained) continue;
-    const findings = plannedHere.reduce((n, f) => n + f.rewritten, 0);
+    // Programs may share files (two tsconfigs over one tree): a file is not counted twice.
+    const uncounted = plannedHere.filter((f) => !counted.has(f.path));
+    for (const f of uncounted) counted.add(f.path);
+    const findings = uncounted.reduce((n, f) => n + f.rewritten, 0);
     notFixed += findings;
     if (paths.length === 0) {
       // Said at the lifecycle's import in the first file that hands it work (also on a later run).
@@ -481,10 +485,11 @@ export function drainWhereServiceDrains(input: {
       if (first) {
         const lines = textOf(first).split('\n');
         const at = lines.findIndex((line) => line.includes('shutdown-lint/lifecycle'));
-        left.push({ path: first, ruleId: drainRule, line: at + 1 || 1, column: 1, reason: why });
+        if (!left.some((l) => l.path === first && l.ruleId === drainRule && l.reason === why))
+          left.push({ path: first, ruleId: drainRule, line: at + 1 || 1, column: 1, reason: why });
       }
     }
-    if (findings > 0) undrained.push({ files: plannedHere.length, findings, why: reasons.join('; ') });
+    if (findings > 0) undrained.push({ files: uncounted.length, findings, why: reasons.join('; ') });
   }
   return {
     left,

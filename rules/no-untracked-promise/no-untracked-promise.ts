@@ -739,7 +739,8 @@ function ownTrackerOf(
     const starter = enclosingOwner(t, origin);
     // A program with no shutdown root at all is a package whose host handles the signals (an
     // `OzoneService` whose `destroy()` the service entry calls): a drain it calls counts.
-    const hostDrains = context.index.shutdownRoots.length === 0;
+    // (The lifecycle's own closers are none of the program's: see ShutdownRoot.lifecycleCloser.)
+    const hostDrains = context.index.shutdownRoots.every((r) => r.lifecycleCloser);
     const drainedOnShutdown = [...drains].some((fn) => {
       if (context.index.shutdownRootsOf(fn).length > 0) return true;
       const name = [...members].find(([, d]) => d === fn)![0];

@@ -66,7 +66,8 @@ export function lifecycleHeldWork(index: ProgramIndex): ts.CallExpression | unde
  */
 export function lifecycleDrainedOnShutdown(index: ProgramIndex): boolean {
   const use = lifecycleUse(index);
-  return use.handlesSignals || use.drains.length > 0 || index.shutdownRoots.length === 0;
+  // The lifecycle's own closers are no shutdown path of the program's (see ShutdownRoot.lifecycleCloser).
+  return use.handlesSignals || use.drains.length > 0 || index.shutdownRoots.every((r) => r.lifecycleCloser);
 }
 
 /** A `shutdown()` of the lifecycle on `root`'s shutdown path (its listener, or a function it calls). */

@@ -31,6 +31,7 @@ import type { HandlerRecord, ServerRecord, ShutdownRoot } from './program-index/
 import { enclosingFunction, isInDeclarationFileOrNodeModules, type FunctionLikeWithBody, type TS } from './ts-utils.js';
 import { questionsFor, type CountedQuestions } from './type-questions.js';
 import { kindSpec, servingCategories } from './catalogue.js';
+import { isTestFile } from './files.js';
 
 export type { HandlerRecord, ServerRecord, ShutdownRoot } from './program-index/records.js';
 export type { Place } from './program-index/places.js';
@@ -309,6 +310,21 @@ export class ProgramIndex {
     return this.placesOfFiles().isUndeployedCode(node);
   }
 
+  /**
+   * Whether code at `node` runs in a process a deploy stops with SIGTERM: its file is no browser
+   * bundle's, one-shot script's or undeployed package's (nor a test's, unless `tests`), and the
+   * node is no browser code (a React component, a JSX handler) or undeployed code in a file shared
+   * with the service. The rules report only there (defineRule), and `migrate` drains only there:
+   * one question, so that the linter and the codemods agree on what is in scope.
+   */
+  inDeployedProcess(node: ts.Node, options: { tests?: boolean } = {}): boolean {
+    const file = node.getSourceFile();
+    const place = this.placeOf(file);
+    if (place === 'browser' || place === 'script' || place === 'undeployed') return false;
+    if (!options.tests && (place === 'test' || isTestFile(file.fileName))) return false;
+    return !this.isBrowserCode(node) && !this.isUndeployedCode(node);
+  }
+
   /** Whether `node` runs only in a browser: its file is a browser bundle's, or it is a React component, hook or JSX handler. */
   isBrowserCode(node: ts.Node): boolean {
     return this.placesOfFiles().isBrowserCode(node);
@@ -355,7 +371,10 @@ export class ProgramIndex {
   private seeds(): { all: Set<ts.SourceFile>; serving: Set<ts.SourceFile>; shutdown: Set<ts.SourceFile> } {
     if (!this.seedSets) {
       const handlerFiles = [...this.handlers.keys()].map((fn) => fn.getSourceFile());
-      const shutdown = new Set(this.shutdownRoots.map((r) => r.registration.getSourceFile()));
+      // A closer handed to the lifecycle makes no file a service's: `migrate` writes them.
+      const shutdown = new Set(
+        this.shutdownRoots.filter((r) => !r.lifecycleCloser).map((r) => r.registration.getSourceFile()),
+      );
       this.seedSets = {
         all: new Set([...this.servers.map((s) => s.creation.getSourceFile()), ...handlerFiles, ...shutdown]),
         serving: new Set([

@@ -1035,7 +1035,8 @@ export function runsUntilShutdown(index: ProgramIndex, file: ts.SourceFile): boo
         })
         .map((s) => s.creation.getSourceFile()),
       ...[...index.handlers.keys()].map((fn) => fn.getSourceFile()),
-      ...index.shutdownRoots.map((r) => r.registration.getSourceFile()),
+      // Not a closer handed to the lifecycle: `migrate` writes them, and a second run must see the same service.
+      ...index.shutdownRoots.filter((r) => !r.lifecycleCloser).map((r) => r.registration.getSourceFile()),
     ]);
     return index.filesRunningWith(seeds);
   });

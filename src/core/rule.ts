@@ -121,8 +121,8 @@ export type MessageIdOf<R> = R extends Rule<infer MessageId, any, any> ? Message
 export type DataOf<R> = R extends Rule<string, any, infer Data> ? Data : never;
 
 /**
- * A rule as the faces run it. Every rule reports only where SIGTERM can arrive (`ProgramIndex.placeOf`,
- * `receivesSigterm`): it sees no file of a browser bundle, of a script that runs once or of a
+ * A rule as the faces run it. Every rule reports only where SIGTERM can arrive
+ * (`ProgramIndex.inDeployedProcess`, which `migrate` asks too): it sees no file of a browser bundle, of a script that runs once or of a
  * workspace package no deployed entry reaches; and no finding in a React component, hook or JSX
  * handler is kept, nor one in a library package's class or function that the deployed entries of
  * its monorepo never name (`isUndeployedCode`). A rule that `skipsTestFiles` sees no
@@ -150,8 +150,8 @@ export function defineRule<MessageId extends string, Options extends object, Dat
       return rule.create({
         ...context,
         report(finding) {
-          if (!context.index.isBrowserCode(finding.node) && !context.index.isUndeployedCode(finding.node))
-            context.report(finding);
+          // Test files were let in above (or not) by the rule's option.
+          if (context.index.inDeployedProcess(finding.node, { tests: true })) context.report(finding);
         },
       });
     },

@@ -10,6 +10,7 @@ import {
   findShutdownLibrary,
   kindSpec,
   kindedMethodNames,
+  lifecycleModule,
   listenerMethods,
   nestHttpMethodDecorators,
   nestShutdownMethods,
@@ -175,6 +176,7 @@ export class Classifier {
             trigger: `${spec?.label ?? receiverKind} ${parts.name}`,
             registration: call,
             bounded: hook.bounded,
+            ...(hook.kind === 'lifecycle.Lifecycle' ? { lifecycleCloser: true as const } : {}),
           });
         }
       }
@@ -300,7 +302,9 @@ export class Classifier {
         if (option && isNoDeadlineValue(t, option.initializer)) bounded = false;
       }
     }
-    for (const fn of hooks) this.addRoot({ fn, trigger: library.library, registration: call, bounded });
+    const lifecycleCloser = library.library === lifecycleModule ? { lifecycleCloser: true as const } : {};
+    for (const fn of hooks)
+      this.addRoot({ fn, trigger: library.library, registration: call, bounded, ...lifecycleCloser });
   }
 
   private functionsOfProperties(object: ts.ObjectLiteralExpression, names: readonly string[]): FunctionLikeWithBody[] {

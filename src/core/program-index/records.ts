@@ -30,4 +30,11 @@ export interface ShutdownRoot {
   afterPos?: number;
   /** For a listener of `process` itself: the signals it listens to (libraries and hooks have none). */
   signals?: readonly string[];
+  /**
+   * A closer handed to this project's runtime (`lifecycle.defer`, `lifecycle.adopt`): it runs when
+   * something drains the lifecycle, and says nothing of whether the process runs until a signal.
+   * Such roots make no file part of the service (`migrate` writes them: what a second run sees
+   * must not depend on them).
+   */
+  lifecycleCloser?: true;
 }
