@@ -235,6 +235,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (respondsWhenDone(context, origin, value, statement)) continue;
     if (feedsAwaitedStream(context, origin)) continue;
     if (t.isCallExpression(origin) && endsByResolving(context, origin.expression)) continue;
+    if (isUnsuppliedSyncHook(context, origin)) continue;
     const name = workName(t, origin, sourceFile);
     const tracker = ownTrackerOf(context, origin);
     if (tracker?.drainedOnShutdown) continue;
@@ -273,6 +274,41 @@ function isShutdownItself(context: Context, origin: ts.Expression, value: ts.Exp
   return chainHandlers(t, value).some((handler) =>
     index.resolveFunctions(handler).some((fn) => forcesInside(t, index, fn)),
   );
+}
+
+/**
+ * `this.persistSession?.('create', session)` where the hook is an optional parameter or property typed
+ * `(…) => void | Promise<void>`: a function the library's user may supply, and its type lets it be
+ * synchronous. When no function of the program is given as it (none that the index can follow to
+ * the call), there is no work here for shutdown to wait for: the finding belongs to an
+ * application that supplies an async hook, and one the program supplies visibly is still reported.
+ */
+function isUnsuppliedSyncHook(context: Context, origin: ts.Expression): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const callee = skipOuterExpressions(t, origin.expression);
+  const name = t.isIdentifier(callee) ? callee : t.isPropertyAccessExpression(callee) ? callee.name : undefined;
+  if (!name || !t.isIdentifier(name)) return false;
+  const declaration = context.types.getSymbolAtLocation(name)?.valueDeclaration;
+  if (
+    !declaration ||
+    !(t.isParameter(declaration) || t.isPropertySignature(declaration) || t.isPropertyDeclaration(declaration))
+  ) {
+    return false;
+  }
+  // Optional: a hook the user may leave out. A required function parameter (`every(ms, task)`) is
+  // the program's own work handed in, and dropping it is the hazard.
+  if (!declaration.questionToken && !origin.questionDotToken) return false;
+  const type = context.types.getTypeAtLocation(callee);
+  const signatures = (type.isUnion() ? type.types : [type]).flatMap((part) => part.getCallSignatures());
+  const allowsSync = (signature: ts.Signature): boolean => {
+    const returned = signature.getReturnType();
+    return (returned.isUnion() ? returned.types : [returned]).some(
+      (part) => (part.flags & (t.TypeFlags.Void | t.TypeFlags.Undefined)) !== 0,
+    );
+  };
+  if (signatures.length === 0 || !signatures.every(allowsSync)) return false;
+  return context.index.resolveFunctions(callee, 0, false).length === 0;
 }
 
 /**

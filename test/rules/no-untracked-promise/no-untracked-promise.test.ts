@@ -35,6 +35,8 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-loop-resolves.ts'),
     project.file('valid-worker-thread-entry.ts'),
     project.file('valid-release-handled.ts'),
+    // A hook typed `void | Promise<void>` with no async function of the program given as it.
+    project.file('valid-optional-hook.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
@@ -43,6 +45,14 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('invalid-event-listener.ts'),
   ],
   invalid: [
+    {
+      ...project.file('invalid-async-hook.ts'),
+      errors: [
+        { messageId: 'untracked', line: 13, suggestions: null },
+        { messageId: 'untracked', line: 19, suggestions: null },
+        { messageId: 'untracked', line: 25, suggestions: null },
+      ],
+    },
     {
       ...handler,
       errors: [
