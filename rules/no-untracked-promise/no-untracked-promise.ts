@@ -566,6 +566,7 @@ function respondsWhenDone(context: Context, origin: ts.Expression, value: ts.Exp
   ) {
     return true;
   }
+  if (invokedInPlaceAnswers(context, origin, outer)) return true;
   // The called function answers the response it is given.
   return context.index.resolveFunctions(origin.expression, 0, false).some((fn) => {
     const given = new Set<ts.Symbol>();
@@ -582,14 +583,18 @@ function respondsWhenDone(context: Context, origin: ts.Expression, value: ts.Exp
 
 /** `res.json(…)`, `ctx.response.end(…)`, `upstream.pipe(res)` with `res`/`ctx` one of `roots`. */
 function answersResponse(context: Context, fn: ts.Node, roots: ReadonlySet<ts.Symbol>): boolean {
+  return answersOf(context, fn, roots).length > 0;
+}
+
+/** The calls in `fn` that answer a response rooted at one of `roots`. */
+function answersOf(context: Context, fn: ts.Node, roots: ReadonlySet<ts.Symbol>): ts.CallExpression[] {
   const t = context.ts;
-  let found = false;
+  const found: ts.CallExpression[] = [];
   const isRooted = (e: ts.Expression): boolean => {
     const root = rootSymbol(context, e);
     return root !== undefined && roots.has(root);
   };
   const visit = (node: ts.Node): void => {
-    if (found) return;
     if (t.isCallExpression(node)) {
       const parts = methodCallParts(t, node);
       if (
@@ -597,12 +602,12 @@ function answersResponse(context: Context, fn: ts.Node, roots: ReadonlySet<ts.Sy
         ((responseMethods.has(parts.name) && isRooted(parts.receiver)) ||
           (parts.name === 'pipe' && node.arguments[0] !== undefined && isRooted(node.arguments[0])))
       ) {
-        found = true;
+        found.push(node);
         return;
       }
       // Handed to a helper that answers it: `serveError(req, ctx.response)`, `startCompressed(res, …)`.
       if (node.arguments.some((a) => isRooted(a) && responseObjectNames.test(lastName(t, a) ?? ''))) {
-        found = true;
+        found.push(node);
         return;
       }
     }
@@ -610,6 +615,27 @@ function answersResponse(context: Context, fn: ts.Node, roots: ReadonlySet<ts.Sy
   };
   visit(fn);
   return found;
+}
+
+/**
+ * `void (async () => { const json = await build(req); writeJson(res, json) })()` in a middleware
+ * that must not be async: the function invoked in place closes over the response and answers it
+ * after its last await, so the response waits for all its work.
+ */
+function invokedInPlaceAnswers(context: Context, origin: ts.CallExpression, roots: ReadonlySet<ts.Symbol>): boolean {
+  const t = context.ts;
+  const fn = skipOuterExpressions(t, origin.expression);
+  if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return false;
+  const answers = answersOf(context, fn.body, roots);
+  if (answers.length === 0) return false;
+  let lastAwait = -1;
+  const visit = (node: ts.Node): void => {
+    if (isFunctionLikeWithBody(t, node)) return;
+    if (t.isAwaitExpression(node)) lastAwait = Math.max(lastAwait, node.getStart());
+    t.forEachChild(node, visit);
+  };
+  t.forEachChild(fn.body, visit);
+  return answers.some((answer) => answer.getStart() > lastAwait);
 }
 
 const responseObjectNames = /^(res|resp|response|reply)$/i;

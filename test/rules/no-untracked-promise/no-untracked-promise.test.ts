@@ -165,6 +165,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       errors: [
         { messageId: 'untrackedInHandler', line: 11, column: 3 }, // answered before; `.catch` only on failure
         { messageId: 'untracked', line: 15, column: 3 }, // a WebSocket, not a request's response
+        { messageId: 'untrackedInHandler', line: 20, column: 3 }, // an IIFE that answers, then awaits more
       ],
     },
     {
