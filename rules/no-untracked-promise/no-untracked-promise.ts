@@ -236,6 +236,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (feedsAwaitedStream(context, origin)) continue;
     if (t.isCallExpression(origin) && endsByResolving(context, origin.expression)) continue;
     if (isUnsuppliedSyncHook(context, origin)) continue;
+    if (isCacheWrite(context, origin)) continue;
     const name = workName(t, origin, sourceFile);
     const tracker = ownTrackerOf(context, origin);
     if (tracker?.drainedOnShutdown) continue;
@@ -274,6 +275,22 @@ function isShutdownItself(context: Context, origin: ts.Expression, value: ts.Exp
   return chainHandlers(t, value).some((handler) =>
     index.resolveFunctions(handler).some((fn) => forcesInside(t, index, fn)),
   );
+}
+
+const cacheWriteMethods = new Set(['set', 'mset', 'setex', 'del', 'delete', 'mdel', 'expire', 'touch']);
+
+/**
+ * `this.redisCacheService.set(key, json, ttl)`, `cache.del(key)`: a write to what its name says is
+ * a cache. A cache holds copies that can be rebuilt, so a write cut off by SIGTERM costs a cache
+ * miss, not data. Decided by name (the receiver's last name contains `cache`), as a maintainer
+ * reads it: a store named a cache that holds the only copy of something is misnamed.
+ */
+function isCacheWrite(context: Context, origin: ts.Expression): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const parts = methodCallParts(t, origin);
+  if (!parts || !cacheWriteMethods.has(parts.name)) return false;
+  return /cache/i.test(lastName(t, parts.receiver) ?? '');
 }
 
 /**

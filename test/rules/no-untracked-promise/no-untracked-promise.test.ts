@@ -37,6 +37,8 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-release-handled.ts'),
     // A hook typed `void | Promise<void>` with no async function of the program given as it.
     project.file('valid-optional-hook.ts'),
+    // Writes to a receiver named a cache: a cache miss, not data, if cut off.
+    project.file('valid-cache-write.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
@@ -51,6 +53,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 13, suggestions: null },
         { messageId: 'untracked', line: 19, suggestions: null },
         { messageId: 'untracked', line: 25, suggestions: null },
+        { messageId: 'untracked', line: 34, suggestions: null },
       ],
     },
     {
