@@ -25,7 +25,7 @@ import {
 import { isWorkerThreadFile } from '../../src/core/worker-threads.js';
 import { closesOfDecoration, decorationOf } from './decorated.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
-import { methodCallParts, skipOuterExpressions } from '../../src/core/ts-utils.js';
+import { enclosingFunction, methodCallParts, skipOuterExpressions, type TS } from '../../src/core/ts-utils.js';
 
 export type MessageId = 'unclosed' | 'unclosedInScript' | 'closedOffShutdownPath' | 'notKept' | 'unclosedInFunction';
 
@@ -301,6 +301,7 @@ function reportUnlessClosed(
 ): void {
   const { index } = context;
   if (sites.some((s) => s.how === 'adopted')) return;
+  if (sites.some((s) => closesInOwnReadyListener(context.ts, s.call))) return;
   if (runsUntilShutdown(index, node.getSourceFile())) {
     if (sites.some((s) => runsAtShutdown(index, s.call))) return;
     context.report({ node, messageId: sites.length > 0 ? 'closedOffShutdownPath' : 'unclosed', data });
@@ -308,4 +309,36 @@ function reportUnlessClosed(
   }
   // A script ends on its own once nothing holds the loop: any close lets it.
   if (sites.length === 0) context.report({ node, messageId: 'unclosedInScript', data });
+}
+
+/** Events a client emits once it is up. */
+const readyEvents = new Set(['ready', 'connect', 'connected', 'open']);
+
+/**
+ * `probe.on('ready', () => probe.disconnect())`: a client closed in its own listener for the event
+ * that says it is up, a readiness probe. It closes as soon as it connects and holds nothing until
+ * shutdown. (One that never connects keeps retrying; that is a start-up failure, not a leak.)
+ */
+function closesInOwnReadyListener(t: TS, close: ts.CallExpression): boolean {
+  const closed = methodCallParts(t, close)?.receiver;
+  if (!closed) return false;
+  for (let fn = enclosingFunction(t, close); fn; fn = enclosingFunction(t, fn)) {
+    let e: ts.Node = fn;
+    while (t.isParenthesizedExpression(e.parent)) e = e.parent;
+    const registration = e.parent;
+    if (!t.isCallExpression(registration) || registration.arguments[1] !== e) continue;
+    const parts = methodCallParts(t, registration);
+    const event = registration.arguments[0] && skipOuterExpressions(t, registration.arguments[0]);
+    if (
+      parts &&
+      (parts.name === 'on' || parts.name === 'once') &&
+      event &&
+      t.isStringLiteralLike(event) &&
+      readyEvents.has(event.text) &&
+      skipOuterExpressions(t, parts.receiver).getText() === skipOuterExpressions(t, closed).getText()
+    ) {
+      return true;
+    }
+  }
+  return false;
 }

@@ -26,6 +26,8 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     // registered closure (peer case 27), a list of closers, a helper, mongoose.disconnect(), and on
     // an extended Prisma client.
     project.file('valid-module-scope.ts'),
+    // closed in its own 'ready' listener: a readiness probe
+    project.file('valid-readiness-probe.ts'),
     // The lifecycle runtime: adopted at creation or later, by `lifecycle` or an instance; deferred closers.
     project.file('valid-lifecycle.ts'),
     // A destructured require, closed in shutdown.ts.
@@ -94,6 +96,13 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
           line: 15,
           column: 22,
           data: { name: 'locks', label: 'ioredis client', close: 'locks.quit()' },
+        },
+        // closed in its own 'error' listener: open on the happy path
+        {
+          messageId: 'closedOffShutdownPath',
+          line: 20,
+          column: 23,
+          data: { name: 'events', label: 'ioredis client', close: 'events.quit()' },
         },
       ],
     },
