@@ -249,6 +249,7 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
   if (holding.type === 'handed' || holding.type === 'unknown') return;
   // `method`: the codemod's closer, `lifecycle.adopt(resource, (r) => r.<method>())`.
   if (holding.type === 'dropped') {
+    if (closedInOwnCallback(context.ts, node, resource.close)) return;
     context.report({ node, messageId: 'notKept', data: { label: resource.label, close: `.${method}()`, method } });
     return;
   }
@@ -341,4 +342,42 @@ function closesInOwnReadyListener(t: TS, close: ts.CallExpression): boolean {
     }
   }
   return false;
+}
+
+/**
+ * `MongoClient.connect(url, opts, (err, client) => { …; client.close() })`: a creation that hands
+ * the resource to a node-style callback (its parameters after the error) and closes it there. The
+ * callback keeps it; it is closed when the callback's work is done.
+ */
+function closedInOwnCallback(
+  t: TS,
+  node: ts.CallExpression | ts.NewExpression,
+  closeMethods: readonly string[],
+): boolean {
+  const last = node.arguments?.at(-1);
+  const callback = last && skipOuterExpressions(t, last);
+  if (!callback || !(t.isArrowFunction(callback) || t.isFunctionExpression(callback))) return false;
+  const names = new Set(callback.parameters.slice(1).flatMap((p) => (t.isIdentifier(p.name) ? [p.name.text] : [])));
+  if (names.size === 0) return false;
+  let closed = false;
+  const visit = (n: ts.Node): void => {
+    if (closed) return;
+    if (t.isCallExpression(n)) {
+      const parts = methodCallParts(t, n);
+      const receiver = parts && skipOuterExpressions(t, parts.receiver);
+      if (
+        parts &&
+        receiver &&
+        t.isIdentifier(receiver) &&
+        names.has(receiver.text) &&
+        closeMethods.includes(parts.name)
+      ) {
+        closed = true;
+        return;
+      }
+    }
+    t.forEachChild(n, visit);
+  };
+  visit(callback.body);
+  return closed;
 }

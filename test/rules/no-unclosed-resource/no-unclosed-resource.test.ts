@@ -28,6 +28,8 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     project.file('valid-module-scope.ts'),
     // closed in its own 'ready' listener: a readiness probe
     project.file('valid-readiness-probe.ts'),
+    // mongodb 3.x: closed in the callback it is handed to
+    project.file('valid-connect-callback.ts'),
     // The lifecycle runtime: adopted at creation or later, by `lifecycle` or an instance; deferred closers.
     project.file('valid-lifecycle.ts'),
     // A destructured require, closed in shutdown.ts.
@@ -115,6 +117,8 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
       errors: [
         { messageId: 'notKept', line: 5, column: 1, data: { label: 'BullMQ Worker', close: '.close()' } },
         { messageId: 'notKept', line: 11, column: 17, data: { label: 'MongoClient', close: '.close()' } },
+        // handed to a callback that never closes it
+        { messageId: 'notKept', line: 16, column: 3, data: { label: 'MongoClient', close: '.close()' } },
       ],
     },
     {
