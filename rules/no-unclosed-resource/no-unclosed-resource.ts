@@ -23,6 +23,7 @@ import {
   type Holding,
 } from '../../src/core/resources.js';
 import { isWorkerThreadFile } from '../../src/core/worker-threads.js';
+import { isTestFile } from '../../src/core/files.js';
 import { closesOfDecoration, decorationOf } from './decorated.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import { enclosingFunction, methodCallParts, skipOuterExpressions, type TS } from '../../src/core/ts-utils.js';
@@ -281,7 +282,41 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
     context.report({ node, messageId: 'unclosedInFunction', data: { ...data, fn: functionName(index, fn) } });
     return;
   }
+  if (sites.length === 0 && madeForItsLoader(context, holding)) return;
   reportUnlessClosed(context, node, sites, data);
+}
+
+/**
+ * `const source = new DataSource(options); export default source;` in a module nothing in the
+ * program imports, which never uses the resource itself: a module made for a tool that loads it
+ * (`typeorm -d src/data-source.ts`, a knexfile). That tool owns the resource, connects it and closes
+ * it; the module is no script left running with it open.
+ */
+function madeForItsLoader(context: Context, holding: Extract<Holding, { type: 'kept' }>): boolean {
+  const t = context.ts;
+  const { index } = context;
+  const declaration = holding.declaration;
+  const file = declaration.getSourceFile();
+  // A test file is run by its runner, not loaded by a tool for what it exports.
+  if (isTestFile(file.fileName) || runsUntilShutdown(index, file) || !index.isEntryModule(file)) return false;
+  if (!t.isVariableDeclaration(declaration) || !t.isIdentifier(declaration.name)) return false;
+  const statement = declaration.parent.parent;
+  if (!t.isVariableStatement(statement) || statement.parent !== file) return false;
+  let exported = statement.modifiers?.some((m) => m.kind === t.SyntaxKind.ExportKeyword) ?? false;
+  let usedHere = false;
+  const visit = (node: ts.Node): void => {
+    if (usedHere) return;
+    if (t.isIdentifier(node) && node !== declaration.name && node.text === holding.name) {
+      if (context.types.getSymbolAtLocation(node) === holding.symbol) {
+        if (t.isExportAssignment(node.parent) || t.isExportSpecifier(node.parent)) exported = true;
+        else usedHere = true;
+      }
+      return;
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(file);
+  return exported && !usedHere;
 }
 
 /** `mongoose.connect()`: the module's own connection, closed by `mongoose.disconnect()`. */

@@ -49,6 +49,8 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     // A script no service loads: closing it when the work is done is enough, also after an awaited
     // step that can reject (the failure ends the script).
     project.file('valid-script.ts'),
+    // A module that only makes and exports a resource, for the tool that loads it (an ORM's CLI).
+    project.file('valid-loader-module.ts'),
     // Resources the catalogue does not know are not reported without the option.
     project.file('invalid-options.ts'),
     // Test files are skipped by default.
@@ -175,6 +177,17 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     },
     {
       // A script never closing its client: the connection keeps the process alive.
+      ...project.file('invalid-script-exports.ts'),
+      errors: [
+        {
+          messageId: 'unclosedInScript',
+          line: 4,
+          column: 21,
+          data: { name: 'pool', label: 'pg Pool', close: 'pool.end()' },
+        },
+      ],
+    },
+    {
       ...project.file('invalid-script.ts'),
       errors: [
         {
