@@ -54,6 +54,8 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 19, suggestions: null },
         { messageId: 'untracked', line: 25, suggestions: null },
         { messageId: 'untracked', line: 34, suggestions: null },
+        { messageId: 'untracked', line: 43, suggestions: null },
+        { messageId: 'untracked', line: 44, suggestions: null },
       ],
     },
     {
