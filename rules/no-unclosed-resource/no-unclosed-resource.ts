@@ -67,6 +67,8 @@ type Context = RuleContext<MessageId, Options, NoUnclosedResourceData>;
 
 interface ResourceFacts {
   label: string;
+  /** The catalogue kind, when the catalogue knows it. */
+  kind?: string;
   close: readonly string[];
   returnsSelf: readonly string[];
   /** A module-level singleton's closes (`mongoose.disconnect()`). */
@@ -163,13 +165,20 @@ function resourceAt(context: Context, node: ts.CallExpression | ts.NewExpression
     if (!spec?.mustClose || spec.category === 'buffer') return undefined;
     const ref = index.binding.resolve(node.expression);
     const closedBy = ref ? findFactory(ref)?.closedBy : undefined;
-    return { label: spec.label, close: closeMethodsOf(record.kind), returnsSelf: spec.returnsSelf ?? [], closedBy };
+    return {
+      label: spec.label,
+      kind: record.kind,
+      close: closeMethodsOf(record.kind),
+      returnsSelf: spec.returnsSelf ?? [],
+      closedBy,
+    };
   }
   const inherited = context.ts.isNewExpression(node) ? inheritedFactoryKind(index, node) : undefined;
   const inheritedSpec = inherited ? kindSpec(inherited) : undefined;
   if (inherited && inheritedSpec?.mustClose && inheritedSpec.category !== 'buffer') {
     return {
       label: inheritedSpec.label,
+      kind: inherited,
       close: closeMethodsOf(inherited),
       returnsSelf: inheritedSpec.returnsSelf ?? [],
     };
@@ -282,9 +291,24 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
     context.report({ node, messageId: 'unclosedInFunction', data: { ...data, fn: functionName(index, fn) } });
     return;
   }
-  if (sites.length === 0 && madeForItsLoader(context, holding)) return;
+  if (sites.length === 0 && resource.kind && lazyDataSources.has(resource.kind) && madeForItsLoader(context, holding))
+    return;
   reportUnlessClosed(context, node, sites, data);
 }
+
+/**
+ * Data sources that connect only when first used (TypeORM's on `initialize()`): made and exported
+ * by a module, they hold nothing until the tool that loads the module uses them. A worker or a
+ * client that connects or runs on creation (a BullMQ Worker, ioredis) is not one.
+ */
+const lazyDataSources = new Set([
+  'typeorm.DataSource',
+  'knex.Knex',
+  'sequelize.Sequelize',
+  'prisma.Client',
+  'pg.Pool',
+  'mysql2.Pool',
+]);
 
 /**
  * `const source = new DataSource(options); export default source;` in a module nothing in the

@@ -177,6 +177,18 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     },
     {
       // A script never closing its client: the connection keeps the process alive.
+      // exported for a loader, but a worker runs on creation
+      ...project.file('invalid-exported-worker.ts'),
+      errors: [
+        {
+          messageId: 'unclosedInScript',
+          line: 5,
+          column: 17,
+          data: { name: 'reindex', label: 'BullMQ Worker', close: 'reindex.close()' },
+        },
+      ],
+    },
+    {
       ...project.file('invalid-script-exports.ts'),
       errors: [
         {
