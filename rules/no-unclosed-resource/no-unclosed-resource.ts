@@ -23,6 +23,7 @@ import {
   type Holding,
 } from '../../src/core/resources.js';
 import { isWorkerThreadFile } from '../../src/core/worker-threads.js';
+import { isTestFile } from '../../src/core/files.js';
 import { closesOfDecoration, decorationOf } from './decorated.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import {
@@ -73,6 +74,8 @@ type Context = RuleContext<MessageId, Options, NoUnclosedResourceData>;
 
 interface ResourceFacts {
   label: string;
+  /** The catalogue kind, when the catalogue knows it. */
+  kind?: string;
   close: readonly string[];
   returnsSelf: readonly string[];
   /** A module-level singleton's closes (`mongoose.disconnect()`). */
@@ -169,13 +172,20 @@ function resourceAt(context: Context, node: ts.CallExpression | ts.NewExpression
     if (!spec?.mustClose || spec.category === 'buffer') return undefined;
     const ref = index.binding.resolve(node.expression);
     const closedBy = ref ? findFactory(ref)?.closedBy : undefined;
-    return { label: spec.label, close: closeMethodsOf(record.kind), returnsSelf: spec.returnsSelf ?? [], closedBy };
+    return {
+      label: spec.label,
+      kind: record.kind,
+      close: closeMethodsOf(record.kind),
+      returnsSelf: spec.returnsSelf ?? [],
+      closedBy,
+    };
   }
   const inherited = context.ts.isNewExpression(node) ? inheritedFactoryKind(index, node) : undefined;
   const inheritedSpec = inherited ? kindSpec(inherited) : undefined;
   if (inherited && inheritedSpec?.mustClose && inheritedSpec.category !== 'buffer') {
     return {
       label: inheritedSpec.label,
+      kind: inherited,
       close: closeMethodsOf(inherited),
       returnsSelf: inheritedSpec.returnsSelf ?? [],
     };
@@ -332,6 +342,7 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
   if (holding.type === 'handed' || holding.type === 'unknown') return;
   // `method`: the codemod's closer, `lifecycle.adopt(resource, (r) => r.<method>())`.
   if (holding.type === 'dropped') {
+    if (closedInOwnCallback(context.ts, node, resource.close)) return;
     context.report({ node, messageId: 'notKept', data: { label: resource.label, close: `.${method}()`, method } });
     return;
   }
@@ -363,7 +374,56 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
     context.report({ node, messageId: 'unclosedInFunction', data: { ...data, fn: functionName(index, fn) } });
     return;
   }
+  if (sites.length === 0 && resource.kind && lazyDataSources.has(resource.kind) && madeForItsLoader(context, holding))
+    return;
   reportUnlessClosed(context, node, sites, data);
+}
+
+/**
+ * Data sources that connect only when first used (TypeORM's on `initialize()`): made and exported
+ * by a module, they hold nothing until the tool that loads the module uses them. A worker or a
+ * client that connects or runs on creation (a BullMQ Worker, ioredis) is not one.
+ */
+const lazyDataSources = new Set([
+  'typeorm.DataSource',
+  'knex.Knex',
+  'sequelize.Sequelize',
+  'prisma.Client',
+  'pg.Pool',
+  'mysql2.Pool',
+]);
+
+/**
+ * `const source = new DataSource(options); export default source;` in a module nothing in the
+ * program imports, which never uses the resource itself: a module made for a tool that loads it
+ * (`typeorm -d src/data-source.ts`, a knexfile). That tool owns the resource, connects it and closes
+ * it; the module is no script left running with it open.
+ */
+function madeForItsLoader(context: Context, holding: Extract<Holding, { type: 'kept' }>): boolean {
+  const t = context.ts;
+  const { index } = context;
+  const declaration = holding.declaration;
+  const file = declaration.getSourceFile();
+  // A test file is run by its runner, not loaded by a tool for what it exports.
+  if (isTestFile(file.fileName) || runsUntilShutdown(index, file) || !index.isEntryModule(file)) return false;
+  if (!t.isVariableDeclaration(declaration) || !t.isIdentifier(declaration.name)) return false;
+  const statement = declaration.parent.parent;
+  if (!t.isVariableStatement(statement) || statement.parent !== file) return false;
+  let exported = statement.modifiers?.some((m) => m.kind === t.SyntaxKind.ExportKeyword) ?? false;
+  let usedHere = false;
+  const visit = (node: ts.Node): void => {
+    if (usedHere) return;
+    if (t.isIdentifier(node) && node !== declaration.name && node.text === holding.name) {
+      if (context.types.getSymbolAtLocation(node) === holding.symbol) {
+        if (t.isExportAssignment(node.parent) || t.isExportSpecifier(node.parent)) exported = true;
+        else usedHere = true;
+      }
+      return;
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(file);
+  return exported && !usedHere;
 }
 
 /** `mongoose.connect()`: the module's own connection, closed by `mongoose.disconnect()`. */
@@ -384,6 +444,7 @@ function reportUnlessClosed(
 ): void {
   const { index } = context;
   if (sites.some((s) => s.how === 'adopted')) return;
+  if (sites.some((s) => closesInOwnReadyListener(context.ts, s.call))) return;
   if (runsUntilShutdown(index, node.getSourceFile())) {
     if (sites.some((s) => runsAtShutdown(index, s.call))) return;
     context.report({ node, messageId: sites.length > 0 ? 'closedOffShutdownPath' : 'unclosed', data });
@@ -391,4 +452,74 @@ function reportUnlessClosed(
   }
   // A script ends on its own once nothing holds the loop: any close lets it.
   if (sites.length === 0) context.report({ node, messageId: 'unclosedInScript', data });
+}
+
+/** Events a client emits once it is up. */
+const readyEvents = new Set(['ready', 'connect', 'connected', 'open']);
+
+/**
+ * `probe.on('ready', () => probe.disconnect())`: a client closed in its own listener for the event
+ * that says it is up, a readiness probe. It closes as soon as it connects and holds nothing until
+ * shutdown. (One that never connects keeps retrying; that is a start-up failure, not a leak.)
+ */
+function closesInOwnReadyListener(t: TS, close: ts.CallExpression): boolean {
+  const closed = methodCallParts(t, close)?.receiver;
+  if (!closed) return false;
+  for (let fn = enclosingFunction(t, close); fn; fn = enclosingFunction(t, fn)) {
+    let e: ts.Node = fn;
+    while (t.isParenthesizedExpression(e.parent)) e = e.parent;
+    const registration = e.parent;
+    if (!t.isCallExpression(registration) || registration.arguments[1] !== e) continue;
+    const parts = methodCallParts(t, registration);
+    const event = registration.arguments[0] && skipOuterExpressions(t, registration.arguments[0]);
+    if (
+      parts &&
+      (parts.name === 'on' || parts.name === 'once') &&
+      event &&
+      t.isStringLiteralLike(event) &&
+      readyEvents.has(event.text) &&
+      skipOuterExpressions(t, parts.receiver).getText() === skipOuterExpressions(t, closed).getText()
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * `MongoClient.connect(url, opts, (err, client) => { …; client.close() })`: a creation that hands
+ * the resource to a node-style callback (its parameters after the error) and closes it there. The
+ * callback keeps it; it is closed when the callback's work is done.
+ */
+function closedInOwnCallback(
+  t: TS,
+  node: ts.CallExpression | ts.NewExpression,
+  closeMethods: readonly string[],
+): boolean {
+  const last = node.arguments?.at(-1);
+  const callback = last && skipOuterExpressions(t, last);
+  if (!callback || !(t.isArrowFunction(callback) || t.isFunctionExpression(callback))) return false;
+  const names = new Set(callback.parameters.slice(1).flatMap((p) => (t.isIdentifier(p.name) ? [p.name.text] : [])));
+  if (names.size === 0) return false;
+  let closed = false;
+  const visit = (n: ts.Node): void => {
+    if (closed) return;
+    if (t.isCallExpression(n)) {
+      const parts = methodCallParts(t, n);
+      const receiver = parts && skipOuterExpressions(t, parts.receiver);
+      if (
+        parts &&
+        receiver &&
+        t.isIdentifier(receiver) &&
+        names.has(receiver.text) &&
+        closeMethods.includes(parts.name)
+      ) {
+        closed = true;
+        return;
+      }
+    }
+    t.forEachChild(n, visit);
+  };
+  visit(callback.body);
+  return closed;
 }

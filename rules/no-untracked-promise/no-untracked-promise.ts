@@ -235,6 +235,8 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (respondsWhenDone(context, origin, value, statement)) continue;
     if (feedsAwaitedStream(context, origin)) continue;
     if (t.isCallExpression(origin) && endsByResolving(context, origin.expression)) continue;
+    if (isUnsuppliedSyncHook(context, origin)) continue;
+    if (isCacheWrite(context, origin)) continue;
     const name = workName(t, origin, sourceFile);
     const tracker = ownTrackerOf(context, origin);
     if (tracker?.drainedOnShutdown) continue;
@@ -273,6 +275,66 @@ function isShutdownItself(context: Context, origin: ts.Expression, value: ts.Exp
   return chainHandlers(t, value).some((handler) =>
     index.resolveFunctions(handler).some((fn) => forcesInside(t, index, fn)),
   );
+}
+
+/** Methods that add to a cache (not those that invalidate: a lost `del` serves stale data). */
+const cacheWriteMethods = new Set(['set', 'mset', 'setex', 'expire', 'touch']);
+/** A function named for filling a cache: `calculateAndCacheBenchmarks`, `warmUpSnapshot`, `cacheQuotes`. */
+const cacheFillerName = /^(warm|(?:[a-z]\w*)?(?:Cache|cache)(?:[A-Z]\w*)?$)/;
+const invalidationName = /invalidate|evict|clear|delete|remove|purge|bust|flush|del(?:[A-Z]|$)/i;
+
+/**
+ * `this.redisCacheService.set(key, json, ttl)`: a write to what its name says is a cache, and
+ * `this.calculateAndCacheBenchmarks()`, `void this.warmUpSnapshot(user)`: a function of the program
+ * named for filling one. A cache holds copies that can be rebuilt, so a fill cut off by SIGTERM
+ * costs a cache miss, not data. Decided by name (the receiver's last name contains `cache`; the
+ * function's name says it caches or warms up), as a maintainer reads it: a store named a cache
+ * that holds the only copy of something is misnamed. An invalidation (`cache.del(key)`,
+ * `invalidateCache()`) is still reported: losing it serves stale data.
+ */
+function isCacheWrite(context: Context, origin: ts.Expression): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const parts = methodCallParts(t, origin);
+  if (parts && cacheWriteMethods.has(parts.name) && /cache/i.test(lastName(t, parts.receiver) ?? '')) return true;
+  const name = lastName(t, origin.expression);
+  if (!name || !cacheFillerName.test(name) || invalidationName.test(name)) return false;
+  return context.index.resolveFunctions(origin.expression, 0, false).length > 0;
+}
+
+/**
+ * `this.persistSession?.('create', session)` where the hook is an optional parameter or property typed
+ * `(…) => void | Promise<void>`: a function the library's user may supply, and its type lets it be
+ * synchronous. When no function of the program is given as it (none that the index can follow to
+ * the call), there is no work here for shutdown to wait for: the finding belongs to an
+ * application that supplies an async hook, and one the program supplies visibly is still reported.
+ */
+function isUnsuppliedSyncHook(context: Context, origin: ts.Expression): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const callee = skipOuterExpressions(t, origin.expression);
+  const name = t.isIdentifier(callee) ? callee : t.isPropertyAccessExpression(callee) ? callee.name : undefined;
+  if (!name || !t.isIdentifier(name)) return false;
+  const declaration = context.types.getSymbolAtLocation(name)?.valueDeclaration;
+  if (
+    !declaration ||
+    !(t.isParameter(declaration) || t.isPropertySignature(declaration) || t.isPropertyDeclaration(declaration))
+  ) {
+    return false;
+  }
+  // Optional: a hook the user may leave out. A required function parameter (`every(ms, task)`) is
+  // the program's own work handed in, and dropping it is the hazard.
+  if (!declaration.questionToken && !origin.questionDotToken) return false;
+  const type = context.types.getTypeAtLocation(callee);
+  const signatures = (type.isUnion() ? type.types : [type]).flatMap((part) => part.getCallSignatures());
+  const allowsSync = (signature: ts.Signature): boolean => {
+    const returned = signature.getReturnType();
+    return (returned.isUnion() ? returned.types : [returned]).some(
+      (part) => (part.flags & (t.TypeFlags.Void | t.TypeFlags.Undefined)) !== 0,
+    );
+  };
+  if (signatures.length === 0 || !signatures.every(allowsSync)) return false;
+  return context.index.resolveFunctions(callee, 0, false).length === 0;
 }
 
 /**
@@ -530,6 +592,7 @@ function respondsWhenDone(context: Context, origin: ts.Expression, value: ts.Exp
   ) {
     return true;
   }
+  if (invokedInPlaceAnswers(context, origin, outer)) return true;
   // The called function answers the response it is given.
   return context.index.resolveFunctions(origin.expression, 0, false).some((fn) => {
     const given = new Set<ts.Symbol>();
@@ -546,14 +609,18 @@ function respondsWhenDone(context: Context, origin: ts.Expression, value: ts.Exp
 
 /** `res.json(…)`, `ctx.response.end(…)`, `upstream.pipe(res)` with `res`/`ctx` one of `roots`. */
 function answersResponse(context: Context, fn: ts.Node, roots: ReadonlySet<ts.Symbol>): boolean {
+  return answersOf(context, fn, roots).length > 0;
+}
+
+/** The calls in `fn` that answer a response rooted at one of `roots`. */
+function answersOf(context: Context, fn: ts.Node, roots: ReadonlySet<ts.Symbol>): ts.CallExpression[] {
   const t = context.ts;
-  let found = false;
+  const found: ts.CallExpression[] = [];
   const isRooted = (e: ts.Expression): boolean => {
     const root = rootSymbol(context, e);
     return root !== undefined && roots.has(root);
   };
   const visit = (node: ts.Node): void => {
-    if (found) return;
     if (t.isCallExpression(node)) {
       const parts = methodCallParts(t, node);
       if (
@@ -561,12 +628,12 @@ function answersResponse(context: Context, fn: ts.Node, roots: ReadonlySet<ts.Sy
         ((responseMethods.has(parts.name) && isRooted(parts.receiver)) ||
           (parts.name === 'pipe' && node.arguments[0] !== undefined && isRooted(node.arguments[0])))
       ) {
-        found = true;
+        found.push(node);
         return;
       }
       // Handed to a helper that answers it: `serveError(req, ctx.response)`, `startCompressed(res, …)`.
       if (node.arguments.some((a) => isRooted(a) && responseObjectNames.test(lastName(t, a) ?? ''))) {
-        found = true;
+        found.push(node);
         return;
       }
     }
@@ -574,6 +641,27 @@ function answersResponse(context: Context, fn: ts.Node, roots: ReadonlySet<ts.Sy
   };
   visit(fn);
   return found;
+}
+
+/**
+ * `void (async () => { const json = await build(req); writeJson(res, json) })()` in a middleware
+ * that must not be async: the function invoked in place closes over the response and answers it
+ * after its last await, so the response waits for all its work.
+ */
+function invokedInPlaceAnswers(context: Context, origin: ts.CallExpression, roots: ReadonlySet<ts.Symbol>): boolean {
+  const t = context.ts;
+  const fn = skipOuterExpressions(t, origin.expression);
+  if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return false;
+  const answers = answersOf(context, fn.body, roots);
+  if (answers.length === 0) return false;
+  let lastAwait = -1;
+  const visit = (node: ts.Node): void => {
+    if (isFunctionLikeWithBody(t, node)) return;
+    if (t.isAwaitExpression(node)) lastAwait = Math.max(lastAwait, node.getStart());
+    t.forEachChild(node, visit);
+  };
+  t.forEachChild(fn.body, visit);
+  return answers.some((answer) => answer.getStart() > lastAwait);
 }
 
 const responseObjectNames = /^(res|resp|response|reply)$/i;

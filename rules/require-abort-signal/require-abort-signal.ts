@@ -527,10 +527,79 @@ function consultsCancellation(context: Context, loop: ts.IterationStatement): bo
   return found;
 }
 
+/**
+ * A loop that walks through data with a cursor and never waits between rounds: its condition reads
+ * a variable that the body advances from its own previous value or passes to what it awaits
+ * (`do { page = await list(1000, token); token = page.next } while (token)`, a date range counted
+ * down with `day = day.subtract(1, 'day')`). It ends when the data does, like a `for…of` over a
+ * collection. A loop that sleeps between rounds is a poll, and is still reported.
+ */
+function walksCursor(context: Context, loop: ts.IterationStatement): boolean {
+  const t = context.ts;
+  const condition = t.isWhileStatement(loop) || t.isDoStatement(loop) ? loop.expression : undefined;
+  if (!condition || waitsBetweenRounds(context, loop.statement)) return false;
+  const cursors = new Set<ts.Symbol>();
+  const collect = (node: ts.Node): void => {
+    if (t.isIdentifier(node)) {
+      const symbol = context.types.getSymbolAtLocation(node);
+      const declaration = symbol?.valueDeclaration;
+      if (symbol && declaration && t.isVariableDeclaration(declaration)) cursors.add(symbol);
+    }
+    if (!isFunctionLikeWithBody(t, node)) t.forEachChild(node, collect);
+  };
+  collect(condition);
+  if (cursors.size === 0) return false;
+  const assigned = new Set<ts.Symbol>();
+  const read = new Set<ts.Symbol>();
+  const visit = (node: ts.Node): void => {
+    if (isFunctionLikeWithBody(t, node)) return;
+    if (t.isIdentifier(node)) {
+      const symbol = context.types.getSymbolAtLocation(node);
+      if (symbol && cursors.has(symbol)) (isAssignmentTarget(t, node) ? assigned : read).add(symbol);
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(loop.statement);
+  return [...cursors].some((symbol) => assigned.has(symbol) && read.has(symbol));
+}
+
+function isAssignmentTarget(t: TS, node: ts.Identifier): boolean {
+  const parent = node.parent;
+  return t.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind === t.SyntaxKind.EqualsToken;
+}
+
+const delayNames = /^(sleep|delay|wait|pause|backoff|setTimeout)/i;
+
+/** An awaited timer in the loop's body: `await sleep(ms)`, `await new Promise((r) => setTimeout(r, ms))`. */
+function waitsBetweenRounds(context: Context, body: ts.Node): boolean {
+  const t = context.ts;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (t.isAwaitExpression(node)) {
+      const awaited = skipOuterExpressions(t, node.expression);
+      if (t.isNewExpression(awaited) && /\bsetTimeout\b/.test(awaited.getText())) found = true;
+      if (t.isCallExpression(awaited)) {
+        const callee = skipOuterExpressions(t, awaited.expression);
+        const name = t.isIdentifier(callee)
+          ? callee.text
+          : t.isPropertyAccessExpression(callee)
+            ? callee.name.text
+            : '';
+        if (delayNames.test(name)) found = true;
+      }
+    }
+    if (!found && !isFunctionLikeWithBody(t, node)) t.forEachChild(node, visit);
+  };
+  visit(body);
+  return found;
+}
+
 function checkLoop(context: Context, loop: ts.IterationStatement, factsOf: (h: HandlerRecord) => HandlerFacts): void {
   const t = context.ts;
   const handler = context.index.enclosingHandler(loop);
   if (!handler || !isOpenEndedLoop(context, loop, handler) || !awaitsInside(t, loop)) return;
+  if (walksCursor(context, loop)) return;
   const facts = factsOf(handler);
   if (facts.listensForDisconnect || consultsCancellation(context, loop)) return;
   if (facts.signal) {

@@ -2,7 +2,7 @@
 // force path. `server.close()` waits for every open request and, before Node 19, every idle
 // keep-alive socket; Fastify's close waits out a 72 s keep-alive (runtime-facts §1.1, §3).
 import type * as ts from 'typescript';
-import { kindSpec, refIn } from '../../src/core/catalogue.js';
+import { findFactory, kindSpec, refIn, selfListeningServers } from '../../src/core/catalogue.js';
 import { findCloseBound } from '../../src/core/deadlines.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import {
@@ -116,6 +116,7 @@ function checkCall(context: Context, call: ts.CallExpression): void {
   const spec = kind ? kindSpec(kind) : undefined;
   if (!spec?.drainsOnClose || !spec.close?.includes(target.method)) return;
   if (findCloseBound(index, call, target.receiver)) return;
+  if (neverListened(context, target.receiver)) return;
   context.report({
     node: call,
     messageId: 'unboundedClose',
@@ -129,4 +130,52 @@ function checkCall(context: Context, call: ts.CallExpression): void {
       onShutdownPath: onShutdownPath(context, call),
     },
   });
+}
+
+/** Uses of a server that make it listen, or hand it to code that may. */
+const listeningMethods = new Set(['listen', 'getHttpServer', 'getHttpAdapter', 'getUrl']);
+
+/**
+ * `const configApp = await NestFactory.create(AppModule); …; await configApp.close()`: a server
+ * or app held in a local of the function that created it, which neither listens nor leaves that
+ * function (no `listen()`, not passed, returned or stored). It never accepted
+ * a connection, so its close has nothing in flight to wait for.
+ */
+function neverListened(context: Context, receiver: ts.Expression): boolean {
+  const t = context.ts;
+  const e = skipOuterExpressions(t, receiver);
+  if (!t.isIdentifier(e)) return false;
+  const symbol = context.types.getSymbolAtLocation(e);
+  const declaration = symbol?.valueDeclaration;
+  if (!declaration || !t.isVariableDeclaration(declaration) || !t.isIdentifier(declaration.name)) return false;
+  const initializer = declaration.initializer && skipOuterExpressions(t, declaration.initializer);
+  const created =
+    initializer && t.isAwaitExpression(initializer) ? skipOuterExpressions(t, initializer.expression) : initializer;
+  if (!created || !(t.isCallExpression(created) || t.isNewExpression(created))) return false;
+  // Created by a factory that does not listen itself (not `app.listen(port)`, not `serve(app)`,
+  // not `new WebSocketServer({ port })`).
+  const ref = context.index.binding.resolve(created.expression);
+  const factory = ref && findFactory(ref);
+  if (!factory || factory.listens || selfListeningServers.some((s) => s.kind === factory.kind)) return false;
+  const scope = enclosingFunction(t, declaration);
+  if (!scope) return false;
+  let escapes = false;
+  const visit = (node: ts.Node): void => {
+    if (escapes) return;
+    if (t.isIdentifier(node) && node !== declaration.name && node.text === e.text) {
+      if (context.types.getSymbolAtLocation(node) === symbol && !isPlainUse(t, node)) escapes = true;
+      return;
+    }
+    t.forEachChild(node, visit);
+  };
+  t.forEachChild(scope, visit);
+  return !escapes;
+}
+
+/** `server.close()`, `app.get(Config)`, `server.maxHeadersCount = 1`: a member used in place, not `listen()`. */
+function isPlainUse(t: TS, reference: ts.Identifier): boolean {
+  const parent = reference.parent;
+  return (
+    t.isPropertyAccessExpression(parent) && parent.expression === reference && !listeningMethods.has(parent.name.text)
+  );
 }

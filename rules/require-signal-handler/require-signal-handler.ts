@@ -73,6 +73,9 @@ function checkListen(context: Context, node: ts.CallExpression | ts.NewExpressio
   if (!start) return;
   const handled = signalsHandledFor(index, context.sourceFile);
   if (handled.sigterm) return;
+  // A library package of a monorepo, started by a deployed entry in another package that handles
+  // SIGTERM (`services/api.ts`: `process.on('SIGTERM', () => app.destroy())`).
+  if (index.isHandledByDeployedEntry(context.sourceFile)) return;
   if (!runsInProgram(index, node) || closedWhereStarted(index, start) || runsServerless(index, context.sourceFile))
     return;
   // `kind` is for the codemod, which hands the server to the lifecycle in the way its kind needs.

@@ -325,6 +325,14 @@ export class ProgramIndex {
     return !this.isBrowserCode(node) && !this.isUndeployedCode(node);
   }
 
+  /**
+   * Whether a deployed entry in another workspace package, one that reaches `file`'s library
+   * package, handles SIGTERM (see Places.isHandledByDeployedEntry).
+   */
+  isHandledByDeployedEntry(file: ts.SourceFile): boolean {
+    return this.placesOfFiles().isHandledByDeployedEntry(file);
+  }
+
   /** Whether `node` runs only in a browser: its file is a browser bundle's, or it is a React component, hook or JSX handler. */
   isBrowserCode(node: ts.Node): boolean {
     return this.placesOfFiles().isBrowserCode(node);

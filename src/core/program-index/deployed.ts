@@ -16,6 +16,7 @@ import type * as ts from 'typescript';
 import { join, resolve } from 'node:path';
 import { analyseDeploy } from '../deploy/analyse.js';
 import { isThirdPartyImage } from '../deploy/images.js';
+import { signalHandlers } from '../catalogue.js';
 import type { Platform } from '../deploy/platforms.js';
 import { isTestFile, nearestPackageJson } from '../files.js';
 import { listSourceFiles, workspacePackages } from '../project.js';
@@ -34,6 +35,8 @@ export interface WorkspaceDeploys {
   byName: Map<string, string>;
   /** Bare specifiers the entries preload (`--import @acme/server/telemetry`). */
   preloads: string[];
+  /** The workspace package folders one entry file reaches. */
+  reachedFrom(entry: string): Set<string>;
 }
 
 /**
@@ -136,26 +139,21 @@ function computeWorkspaceDeploys(root: string): WorkspaceDeploys | undefined {
   };
 
   // The entries' own packages, and what they preload; then what those depend on and import.
-  const reached = new Set<string>();
-  const queue: string[] = [];
-  const reach = (dir: string | undefined): void => {
-    if (dir === undefined || reached.has(dir)) return;
-    reached.add(dir);
-    queue.push(dir);
-  };
   const entryPackages = new Set(entries.map(packageOf));
-  for (const dir of entryPackages) reach(dir);
-  for (const preload of preloads) {
+  const preloaded = preloads.flatMap((preload) => {
     const name = workspaceName(preload);
-    if (name) reach(byName.get(name));
-  }
-  while (queue.length) {
-    const dir = queue.shift()!;
+    return name ? [byName.get(name)!] : [];
+  });
+  const edges = new Map<string, string[]>();
+  const edgesOf = (dir: string): string[] => {
+    let found = edges.get(dir);
+    if (found) return found;
+    found = [];
     const manifest = manifests.get(dir);
     // A deployed app's devDependencies may be bundled into it; a library's are its test tools.
     const lists = [manifest?.dependencies, manifest?.optionalDependencies, manifest?.peerDependencies];
     if (entryPackages.has(dir)) lists.push(manifest?.devDependencies);
-    for (const list of lists) for (const name of Object.keys(record(list))) reach(byName.get(name));
+    for (const list of lists) for (const name of Object.keys(record(list))) found.push(byName.get(name)!);
     // An import of a workspace package the manifest does not declare (hoisting lets it resolve).
     for (const file of sourceFilesOf(dir, packages)) {
       if (isTestFile(file)) continue;
@@ -167,12 +165,83 @@ function computeWorkspaceDeploys(root: string): WorkspaceDeploys | undefined {
       }
       for (const match of text.matchAll(specifierPattern)) {
         const name = workspaceName(match[1]!);
-        if (name) reach(byName.get(name));
+        if (name) found.push(byName.get(name)!);
       }
-      for (const match of text.matchAll(relativePattern)) reach(packageAt(resolve(file, '..', match[1]!), packages));
+      for (const match of text.matchAll(relativePattern)) {
+        const into = packageAt(resolve(file, '..', match[1]!), packages);
+        if (into !== undefined) found.push(into);
+      }
     }
-  }
-  return { entries, reached, packages, entryPackages, byName, preloads };
+    found = found.filter((d) => d !== undefined);
+    edges.set(dir, found);
+    return found;
+  };
+  const reachFrom = (starts: readonly string[]): Set<string> => {
+    const reached = new Set<string>();
+    const queue: string[] = [];
+    const reach = (dir: string | undefined): void => {
+      if (dir === undefined || reached.has(dir)) return;
+      reached.add(dir);
+      queue.push(dir);
+    };
+    for (const dir of starts) reach(dir);
+    while (queue.length) for (const next of edgesOf(queue.shift()!)) reach(next);
+    return reached;
+  };
+  const reached = reachFrom([...entryPackages, ...preloaded]);
+  const byEntry = new Map<string, Set<string>>();
+  const reachedFrom = (entry: string): Set<string> => {
+    let found = byEntry.get(entry);
+    if (!found) byEntry.set(entry, (found = reachFrom([packageOf(entry), ...preloaded])));
+    return found;
+  };
+  return { entries, reached, packages, entryPackages, byName, preloads, reachedFrom };
+}
+
+/** `process.on('SIGTERM', …)` and its sibling methods, as written. */
+const sigtermListener =
+  /\bprocess\s*\.\s*(?:on|once|addListener|prependListener|prependOnceListener)\s*\(\s*['"`]SIGTERM['"`]/;
+/** The libraries that install SIGTERM listeners (catalogue `signalHandlers`), imported by name. */
+const signalLibraries = [
+  ...new Set(signalHandlers.flatMap((spec) => [spec.call?.module, spec.method?.on?.module]).filter((m) => m)),
+] as string[];
+const handlesSigtermCache = new Map<string, boolean>();
+
+/**
+ * Whether a deployed entry of another workspace package that reaches the library package at `dir`
+ * handles SIGTERM in its own package's code: `services/bsky/api.ts` starting `@atproto/bsky`'s
+ * server and calling its `destroy()` from `process.on('SIGTERM', …)`. That code is another
+ * program's, so it is read as text: a SIGTERM listener, or an import of a library that installs
+ * one. False for a package an entry is in (its own program sees its listeners), and when the
+ * deploy files do not say what runs.
+ */
+export function deployedEntryHandlesSigterm(root: string, dir: string): boolean {
+  const deploys = workspaceDeploys(root);
+  const key = resolve(dir);
+  if (!deploys || deploys.entryPackages.has(key) || !deploys.reached.has(key)) return false;
+  return deploys.entries.some((entry) => {
+    if (!deploys.reachedFrom(entry).has(key)) return false;
+    const json = nearestPackageJson(entry.replace(/[\\/][^\\/]*$/, ''));
+    const own = json ? resolve(json, '..') : resolve(root);
+    let handles = handlesSigtermCache.get(own);
+    if (handles === undefined) {
+      handles = sourceFilesOf(own, deploys.packages).some((file) => {
+        if (isTestFile(file)) return false;
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch {
+          return false;
+        }
+        return (
+          sigtermListener.test(text) ||
+          [...text.matchAll(specifierPattern)].some((m) => signalLibraries.includes(packageName(m[1]!)))
+        );
+      });
+      handlesSigtermCache.set(own, handles);
+    }
+    return handles;
+  });
 }
 
 const usesCache = new Map<string, Map<string, PackageUses>>();

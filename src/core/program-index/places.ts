@@ -15,7 +15,7 @@ import { isTestFile } from '../files.js';
 import { enclosingFunction, isFunctionLikeWithBody, isInDeclarationFileOrNodeModules, type TS } from '../ts-utils.js';
 import { findWorkspaceRoot } from '../project.js';
 import { reachedStatements, topLevelStatement } from './deployed-reach.js';
-import { usesOfPackage } from './deployed.js';
+import { deployedEntryHandlesSigterm, usesOfPackage } from './deployed.js';
 import { Packages } from './packages.js';
 import type { TypeQuestions } from '../type-questions.js';
 
@@ -249,6 +249,20 @@ export class Places {
     }
     this.packagePlaces.set(key, place);
     return place;
+  }
+
+  /**
+   * Whether `file` lies in a library package of a monorepo that a deployed entry of another
+   * workspace package reaches and whose own code handles SIGTERM (deployed.ts): the entry's
+   * listener is in another program, and stops what this package starts.
+   */
+  isHandledByDeployedEntry(file: ts.SourceFile): boolean {
+    const name = normalize(file.fileName);
+    if (!isUnder(name, this.packageBound)) return false;
+    const dir = this.packages.packageDirOf(name.slice(0, name.lastIndexOf('/')), this.packageBound);
+    if (dir === undefined) return false;
+    const root = findWorkspaceRoot(dir);
+    return root !== undefined && deployedEntryHandlesSigterm(root, dir);
   }
 
   /**

@@ -26,6 +26,10 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     // registered closure (peer case 27), a list of closers, a helper, mongoose.disconnect(), and on
     // an extended Prisma client.
     project.file('valid-module-scope.ts'),
+    // closed in its own 'ready' listener: a readiness probe
+    project.file('valid-readiness-probe.ts'),
+    // mongodb 3.x: closed in the callback it is handed to
+    project.file('valid-connect-callback.ts'),
     // The lifecycle runtime: adopted at creation or later, by `lifecycle` or an instance; deferred closers.
     project.file('valid-lifecycle.ts'),
     // A destructured require, closed in shutdown.ts.
@@ -48,6 +52,8 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     // A script no service loads: closing it when the work is done is enough, also after an awaited
     // step that can reject (the failure ends the script).
     project.file('valid-script.ts'),
+    // A module that only makes and exports a resource, for the tool that loads it (an ORM's CLI).
+    project.file('valid-loader-module.ts'),
     // Resources the catalogue does not know are not reported without the option.
     project.file('invalid-options.ts'),
     // Test files are skipped by default.
@@ -98,6 +104,13 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
           column: 22,
           data: { name: 'locks', label: 'ioredis client', close: 'locks.quit()' },
         },
+        // closed in its own 'error' listener: open on the happy path
+        {
+          messageId: 'closedOffShutdownPath',
+          line: 20,
+          column: 23,
+          data: { name: 'events', label: 'ioredis client', close: 'events.quit()' },
+        },
       ],
     },
     {
@@ -109,6 +122,8 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
       errors: [
         { messageId: 'notKept', line: 5, column: 1, data: { label: 'BullMQ Worker', close: '.close()' } },
         { messageId: 'notKept', line: 11, column: 17, data: { label: 'MongoClient', close: '.close()' } },
+        // handed to a callback that never closes it
+        { messageId: 'notKept', line: 16, column: 3, data: { label: 'MongoClient', close: '.close()' } },
       ],
     },
     {
@@ -184,6 +199,29 @@ ruleTesterFor(project).run('no-unclosed-resource', rule, {
     },
     {
       // A script never closing its client: the connection keeps the process alive.
+      // exported for a loader, but a worker runs on creation
+      ...project.file('invalid-exported-worker.ts'),
+      errors: [
+        {
+          messageId: 'unclosedInScript',
+          line: 5,
+          column: 17,
+          data: { name: 'reindex', label: 'BullMQ Worker', close: 'reindex.close()' },
+        },
+      ],
+    },
+    {
+      ...project.file('invalid-script-exports.ts'),
+      errors: [
+        {
+          messageId: 'unclosedInScript',
+          line: 4,
+          column: 21,
+          data: { name: 'pool', label: 'pg Pool', close: 'pool.end()' },
+        },
+      ],
+    },
+    {
       ...project.file('invalid-script.ts'),
       errors: [
         {

@@ -35,6 +35,10 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-loop-resolves.ts'),
     project.file('valid-worker-thread-entry.ts'),
     project.file('valid-release-handled.ts'),
+    // A hook typed `void | Promise<void>` with no async function of the program given as it.
+    project.file('valid-optional-hook.ts'),
+    // Writes to a receiver named a cache: a cache miss, not data, if cut off.
+    project.file('valid-cache-write.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
@@ -43,6 +47,17 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('invalid-event-listener.ts'),
   ],
   invalid: [
+    {
+      ...project.file('invalid-async-hook.ts'),
+      errors: [
+        { messageId: 'untracked', line: 13, suggestions: null },
+        { messageId: 'untracked', line: 19, suggestions: null },
+        { messageId: 'untracked', line: 25, suggestions: null },
+        { messageId: 'untracked', line: 34, suggestions: null },
+        { messageId: 'untracked', line: 43, suggestions: null },
+        { messageId: 'untracked', line: 44, suggestions: null },
+      ],
+    },
     {
       ...handler,
       errors: [
@@ -155,6 +170,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       errors: [
         { messageId: 'untrackedInHandler', line: 11, column: 3 }, // answered before; `.catch` only on failure
         { messageId: 'untracked', line: 15, column: 3 }, // a WebSocket, not a request's response
+        { messageId: 'untrackedInHandler', line: 20, column: 3 }, // an IIFE that answers, then awaits more
       ],
     },
     {

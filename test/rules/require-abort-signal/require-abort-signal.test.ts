@@ -29,6 +29,8 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
     // A Fetch-API route with no request parameter is skipped even with the option.
     { ...project.file('valid-passes-signal.ts'), options: [{ checkHandlersWithoutSignal: true }] },
     project.file('valid-loops.ts'),
+    // Pagination and a counted-down range: cursors the body advances, no sleep between rounds.
+    project.file('valid-cursor-loops.ts'),
     project.file('valid-signal-parameters.ts'),
     project.file('work.ts'),
     project.file('service.ts'),
@@ -232,6 +234,15 @@ ruleTesterFor(project).run('require-abort-signal', rule, {
       ...project.file('invalid-express-without-signal.ts'),
       options: [{ checkHandlersWithoutSignal: true }],
       errors: [{ messageId: 'missingSignalNoRequestSignal', line: 7, column: 26, data: { name: 'fetch(…)' } }],
+    },
+    {
+      ...project.file('invalid-polls.ts'),
+      errors: [
+        // the variable is replaced, not advanced from itself: a status poll
+        { messageId: 'uncancellableLoopNoRequestSignal', line: 10, column: 3 },
+        // a cursor, but the loop sleeps between rounds
+        { messageId: 'uncancellableLoopNoRequestSignal', line: 14, column: 3 },
+      ],
     },
     {
       ...project.file('invalid-loops.ts'),

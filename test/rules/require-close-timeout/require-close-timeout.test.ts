@@ -17,8 +17,18 @@ ruleTesterFor(project).run('require-close-timeout', rule, {
     project.file('valid-helper-parameter.ts'),
     // Test files are skipped unless checkTestFiles.
     project.file('server.test.ts'),
+    // A server or app closed in the function that created it, before it ever listened.
+    project.file('valid-never-listened.ts'),
   ],
   invalid: [
+    {
+      ...project.file('invalid-listened-elsewhere.ts'),
+      errors: [
+        { messageId: 'unboundedClose', line: 15, data: { name: 'app.close()', label: 'NestJS app' } },
+        { messageId: 'unboundedClose', line: 21, data: { name: 'server.close()', label: 'HTTP server' } },
+        { messageId: 'unboundedClose', line: 27, data: { name: 'server.close()', label: 'HTTP server' } },
+      ],
+    },
     {
       // terminating the WebSocket clients before the close leaves the HTTP requests unbounded
       ...project.file('invalid-websocket-terminate.ts'),
