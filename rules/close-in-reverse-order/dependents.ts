@@ -84,6 +84,9 @@ interface DependencyFacts {
   requests: RequestUses | undefined;
   serverDrains: ts.CallExpression[] | undefined;
   reach: Map<ts.Node, Set<ts.Node>>;
+  entries: ResourceEntry[];
+  /** The entries handed to a function that builds the server or its handlers, found on first ask. */
+  handedToBuilders: Set<ResourceEntry> | undefined;
 }
 
 const dependencyFacts = factKey<DependencyFacts>('who uses each store');
@@ -100,7 +103,7 @@ export function usedResourceClosedBy(index: ProgramIndex, call: ts.CallExpressio
   const entries = facts.byClose.get(call) ?? [];
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i]!;
-    const byRequests = usedByRequests(index, facts, entry);
+    const byRequests = usedByRequests(index, facts, entry) || handedToBuilders(index, facts).has(entry);
     if (!byRequests && entry.workers.length === 0) continue;
     const users: ResourceUser[] = [];
     if (byRequests) users.push({ type: 'server', label: httpServerUser, drains: serverDrainsOf(index, facts) });
@@ -123,6 +126,11 @@ function usedByRequests(index: ProgramIndex, facts: DependencyFacts, entry: Reso
   return requests.used.has(entry);
 }
 
+function handedToBuilders(index: ProgramIndex, facts: DependencyFacts): Set<ResourceEntry> {
+  facts.handedToBuilders ??= handedToServerBuilders(index, facts.entries);
+  return facts.handedToBuilders;
+}
+
 function serverDrainsOf(index: ProgramIndex, facts: DependencyFacts): ts.CallExpression[] {
   const t = index.ts;
   facts.serverDrains ??= index.calls.filter(
@@ -133,7 +141,14 @@ function serverDrainsOf(index: ProgramIndex, facts: DependencyFacts): ts.CallExp
 
 function buildFacts(index: ProgramIndex): DependencyFacts {
   const t = index.ts;
-  const facts: DependencyFacts = { byClose: new Map(), requests: undefined, serverDrains: undefined, reach: new Map() };
+  const facts: DependencyFacts = {
+    byClose: new Map(),
+    requests: undefined,
+    serverDrains: undefined,
+    reach: new Map(),
+    entries: [],
+    handedToBuilders: undefined,
+  };
   const workerKindNames = new Set(workerKinds.map((w) => w.kind));
   const entries: ResourceEntry[] = [];
   for (const record of index.servers) {
@@ -148,21 +163,28 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
       continue;
     }
     const holding = holdingOf(index, record.creation, spec.returnsSelf ?? []);
-    if (holding.type !== 'kept') continue;
-    const closes = closesOf(index, holding, methods).map((s) => s.call);
-    entries.push({
-      name: holding.name,
-      label: spec.label,
-      matches: (symbol) =>
-        symbol === holding.symbol ||
-        ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(holding.declaration) ?? false),
-      denotedBy: { names: [...new Set([holding.symbol.name, ...declarationNames(t, holding.declaration)])] },
-      closes,
-      workers: [],
-    });
+    // A factory of the program that returns it (`cache = createCache()`): each caller keeps its own.
+    const holdings = [
+      ...(holding.type === 'kept' ? [holding] : []),
+      ...callerHoldings(index, record.creation, holding, spec.returnsSelf ?? [], 0),
+    ];
+    for (const kept of holdings) {
+      const closes = closesOf(index, kept, methods).map((s) => s.call);
+      entries.push({
+        name: kept.name,
+        label: spec.label,
+        matches: (symbol) =>
+          symbol === kept.symbol ||
+          ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(kept.declaration) ?? false),
+        denotedBy: { names: [...new Set([kept.symbol.name, ...declarationNames(t, kept.declaration)])] },
+        closes,
+        workers: [],
+      });
+    }
   }
   entries.push(...classResources(index));
   if (entries.length === 0) return facts;
+  facts.entries = entries;
 
   // Who uses each resource: the code request handlers reach (asked per close, see `usedByRequests`),
   // and each worker's work.
@@ -192,6 +214,139 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
     }
   }
   return facts;
+}
+
+type Kept = Extract<Holding, { type: 'kept' }>;
+
+/**
+ * Where the callers of a program function that returns the resource keep it: `return new Redis()`
+ * or `const client = new Redis(); …; return client` in `createCache`, kept by `cache = createCache()`.
+ */
+function callerHoldings(
+  index: ProgramIndex,
+  creation: ts.Expression,
+  holding: Holding,
+  returnsSelf: readonly string[],
+  depth: number,
+): Kept[] {
+  const t = index.ts;
+  if (depth > 2) return [];
+  const factory = returningFunction(index, creation, holding);
+  const name = factory && bindingNameOf(t, factory);
+  if (!factory || !name) return [];
+  const result: Kept[] = [];
+  for (const call of index.callsNamed(name)) {
+    if (!t.isCallExpression(call) || !index.resolveFunctions(call.expression, 0, false).includes(factory)) continue;
+    const held = holdingOf(index, call, returnsSelf);
+    if (held.type === 'kept') result.push(held);
+    else result.push(...callerHoldings(index, call, held, returnsSelf, depth + 1));
+  }
+  return result;
+}
+
+/** The function that returns what `creation` makes: directly, or through the local it is kept in. */
+function returningFunction(
+  index: ProgramIndex,
+  creation: ts.Expression,
+  holding: Holding,
+): FunctionLikeWithBody | undefined {
+  const t = index.ts;
+  if (holding.type === 'handed') {
+    let e: ts.Node = creation;
+    while (
+      t.isParenthesizedExpression(e.parent) ||
+      t.isAsExpression(e.parent) ||
+      t.isSatisfiesExpression(e.parent) ||
+      t.isNonNullExpression(e.parent) ||
+      t.isAwaitExpression(e.parent)
+    )
+      e = e.parent;
+    const parent = e.parent;
+    if (t.isReturnStatement(parent)) return enclosingFunction(t, parent);
+    if (t.isArrowFunction(parent) && parent.body === e) return parent;
+    return undefined;
+  }
+  if (holding.type !== 'kept' || !holding.fn || !t.isVariableDeclaration(holding.declaration)) return undefined;
+  const fn = holding.fn;
+  const body = functionBody(t, fn);
+  let returned = false;
+  const visit = (node: ts.Node): void => {
+    if (returned || isFunctionLikeWithBody(t, node)) return;
+    if (t.isReturnStatement(node) && node.expression) {
+      const value = skipOuterExpressions(t, node.expression);
+      if (t.isIdentifier(value) && index.types.getSymbolAtLocation(value) === holding.symbol) returned = true;
+    }
+    t.forEachChild(node, visit);
+  };
+  if (body) t.forEachChild(body, visit);
+  return returned ? fn : undefined;
+}
+
+/** The name a function is called by: its own, or the variable or property it is assigned to. */
+function bindingNameOf(t: typeof ts, fn: FunctionLikeWithBody): string | undefined {
+  if ((t.isFunctionDeclaration(fn) || t.isMethodDeclaration(fn)) && fn.name && t.isIdentifier(fn.name))
+    return fn.name.text;
+  let e: ts.Node = fn;
+  while (t.isParenthesizedExpression(e.parent)) e = e.parent;
+  const parent = e.parent;
+  if ((t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent)) && t.isIdentifier(parent.name))
+    return parent.name.text;
+  return undefined;
+}
+
+/**
+ * The entries handed as values to a function that builds the server or its handlers (a function
+ * that creates the server or app, or registers or returns request handlers): `startHttp({ cache })`,
+ * `routes(app, pool)`. The handlers it builds use what it was given; which of them does is not
+ * followed through the parameter, so any value handed to the builder counts as used.
+ */
+function handedToServerBuilders(index: ProgramIndex, entries: readonly ResourceEntry[]): Set<ResourceEntry> {
+  const t = index.ts;
+  const builders = new Set<FunctionLikeWithBody>();
+  const addAround = (node: ts.Node, except?: ts.Node): void => {
+    for (let fn = enclosingFunction(t, node); fn; fn = enclosingFunction(t, fn)) {
+      if (fn !== except) builders.add(fn);
+    }
+  };
+  for (const record of index.handlers.values()) {
+    addAround(record.registration, record.fn);
+    addAround(record.fn, record.fn);
+  }
+  for (const record of index.servers) {
+    const category = kindSpec(record.kind)?.category;
+    if (category === 'server' || category === 'app') addAround(record.creation);
+  }
+  const result = new Set<ResourceEntry>();
+  const match = (symbol: ts.Symbol | undefined): void => {
+    if (!symbol) return;
+    for (const entry of entries) if (entry.matches(symbol)) result.add(entry);
+  };
+  const handed = (arg: ts.Expression): void => {
+    const value = skipOuterExpressions(t, arg);
+    if (t.isIdentifier(value) || t.isPropertyAccessExpression(value)) {
+      match(index.types.getSymbolAtLocation(t.isIdentifier(value) ? value : value.name));
+      return;
+    }
+    if (!t.isObjectLiteralExpression(value)) return;
+    for (const property of value.properties) {
+      if (t.isShorthandPropertyAssignment(property)) match(index.types.getShorthandAssignmentValueSymbol(property));
+      else if (t.isPropertyAssignment(property)) {
+        const inner = skipOuterExpressions(t, property.initializer);
+        if (t.isIdentifier(inner)) match(index.types.getSymbolAtLocation(inner));
+        else if (t.isPropertyAccessExpression(inner)) match(index.types.getSymbolAtLocation(inner.name));
+      }
+    }
+  };
+  for (const builder of builders) {
+    const name = bindingNameOf(t, builder);
+    if (!name || builder.parameters.length === 0) continue;
+    for (const call of index.callsNamed(name)) {
+      if (!t.isCallExpression(call) || call.arguments.length === 0) continue;
+      if (!index.resolveFunctions(call.expression, 0, false).includes(builder)) continue;
+      for (const arg of call.arguments) handed(arg);
+    }
+  }
+  return result;
 }
 
 /**
@@ -691,9 +846,14 @@ function anchorOrder(
   }
   if (top !== a) return 'unknown'; // a timer, a listener: when it runs is not known here
   if (laterCallback(index, b, scope)) {
+    let outer: ts.Node = b;
     for (let callback = laterCallback(index, b, scope); callback; callback = laterCallback(index, callback, scope)) {
       if (isCompletionCallback(index, callback, a)) return 'before';
+      outer = callback;
     }
+    // A timer or listener set only once the close has run: the drain in it starts later still.
+    const aNow = outOfExecutors(index, a, scope);
+    if (ranBefore(t, outer, scope).some((piece) => within(aNow, piece))) return 'before';
     return 'unknown';
   }
   if (inOneParallelCall(index, a, b)) return 'during';

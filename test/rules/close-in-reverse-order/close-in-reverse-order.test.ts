@@ -4,6 +4,7 @@ import { ruleTesterFor } from '../../support/rule-tester.js';
 
 const project = fixtureProject('rules', 'close-in-reverse-order');
 const undrained = fixtureProject('rules', 'close-in-reverse-order-undrained');
+const builders = fixtureProject('rules', 'close-in-reverse-order-builders');
 const rule = plugin.rules['close-in-reverse-order']!;
 
 const server = { user: 'the HTTP server', work: 'request handlers' };
@@ -307,6 +308,43 @@ ruleTesterFor(undrained).run('close-in-reverse-order (no drain anywhere)', rule,
           line: 13,
           column: 9,
           data: { close: 'pool.end()', name: 'pool', label: 'pg Pool' },
+        },
+      ],
+    },
+  ],
+});
+
+// Stores handed as values (directly or in an object literal) to the function that builds the
+// server or its handlers, and stores a program factory returns (`cache = createCache()`).
+ruleTesterFor(builders).run('close-in-reverse-order (stores handed to the server builder)', rule, {
+  valid: [
+    // the drain is awaited before the store closes
+    builders.file('valid-awaited-builder.ts'),
+    // handed to a builder that is not the server's: the handlers never use it
+    builders.file('valid-other-builder.ts'),
+    builders.file('cache.ts'),
+    builders.file('handlers.ts'),
+  ],
+  invalid: [
+    {
+      ...builders.file('invalid-builder.ts'),
+      errors: [
+        {
+          messageId: 'closedDuringDrain',
+          line: 24,
+          column: 7,
+          data: { close: 'cache.disconnect()', name: 'cache', label: 'ioredis client', at: 'line 21', ...server },
+        },
+      ],
+    },
+    {
+      ...builders.file('invalid-direct.ts'),
+      errors: [
+        {
+          messageId: 'closedDuringDrain',
+          line: 19,
+          column: 9,
+          data: { close: 'sessions.quit()', name: 'sessions', label: 'ioredis client', at: 'line 18', ...server },
         },
       ],
     },
