@@ -255,6 +255,21 @@ describe('field --migrate: the type check', () => {
     ]);
   });
 
+  it("knows Node's own types without the service's node_modules", () => {
+    const { dir, base } = repo({
+      'tsconfig.json': tsconfig,
+      'src/stop.ts': 'export function stop(): void {\n  process.exitCode = 1;\n}\n',
+    });
+    writeFileSync(
+      join(dir, 'src', 'stop.ts'),
+      "import { lifecycle } from 'shutdown-lint/lifecycle';\nexport function stop(): void {\n  process.exitCode = lifecycle.shutdown();\n}\n",
+    );
+    // Without @types/node, `process` is unknown before and after and the misuse would hide behind it.
+    expect(harness.newTypeErrors(dir, base, ['src/stop.ts']).errors[0]?.errors).toEqual([
+      expect.stringMatching(/^3: TS2322: Type 'Promise<void>' is not assignable to type/),
+    ]);
+  });
+
   it('skips JavaScript files unless their program checks JavaScript', () => {
     const { dir, base } = repo({ 'src/a.js': 'export const a = 1;\n' });
     writeFileSync(join(dir, 'src', 'a.js'), 'export const a = 1;\na.b.c = 2;\n');
