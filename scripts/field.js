@@ -32,7 +32,8 @@ Options:
   --cli PATH        the CLI to run (default: this project's bin/shutdown-lint.js, which needs dist/)
   --migrate         instead of scoring: copy each service to --scratch, commit it, run
                     \`migrate all .\` twice, and report what run 1 rewrote and left, what run 2
-                    changed (must be nothing), changed files that no longer parse, and style
+                    changed (must be nothing), changed files that no longer parse, new type
+                    errors in the TypeScript files run 1 changed, and style
   --scratch DIR     where --migrate copies the services (default: ${join(tmpdir(), 'shutdown-lint-field-migrate')})
   --json            print the summary as JSON
   -h, --help        show this help`;

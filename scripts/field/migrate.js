@@ -4,7 +4,7 @@
 // a tiny self-written repository: the diff reading, the parse check and the style checks.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 
 /** The extensions TypeScript parses; other files a migration touches (package.json) are not code. */
@@ -346,6 +346,15 @@ export function migrateService(cli, checkoutDir, service, scratch) {
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-qm', 'migrate all, run 1', '--allow-empty', '--no-verify']);
   const run1 = git(dir, ['rev-parse', 'HEAD']).trim();
+  // The type check reads run 1 from the work tree, so it runs before run 2 writes there.
+  const started = Date.now();
+  let types;
+  try {
+    types = newTypeErrors(dir, base, changedFiles(dir, base, run1));
+  } catch (error) {
+    types = { error: String(error?.message ?? error).split('\n')[0], errors: [], checked: 0, skipped: [] };
+  }
+  types.seconds = (Date.now() - started) / 1000;
   const second = runMigrate(cli, dir);
   const inspected = inspect(dir, base, run1);
   return {
@@ -355,6 +364,7 @@ export function migrateService(cli, checkoutDir, service, scratch) {
     run1Output: first.stdout,
     run2: second.error ? { error: second.error } : second.summary,
     ...inspected,
+    types,
   };
 }
 
@@ -378,14 +388,22 @@ export function printMigrate(services, write, { details = true, summary = true }
       for (const line of s.secondDiff) write(`  run 2 diff: ${line}`);
       for (const p of s.parse) write(`  parse (run ${p.run}): ${p.path}:${p.errors.slice(0, 3).join('; ')}`);
       for (const p of s.style) write(`  style: ${p.path}:${p.line} ${p.kind}: ${p.text}`);
+      if (s.types) {
+        write(
+          `types: ${s.types.error ? `error: ${s.types.error}; ` : ''}${s.types.checked} changed files type-checked (${s.types.seconds.toFixed(0)} s), ${s.types.skipped.length} JavaScript files not (no checkJs), ${s.types.errors.length} with new errors`,
+        );
+        for (const t of s.types.errors) for (const e of t.errors) write(`  type (${t.config}): ${t.path}:${e}`);
+      }
       write(`  scratch copy: ${s.dir}`);
     }
   if (!summary) return;
-  const rows = [['service', 'rewritten', 'left', 'files', 'run 2 files', 'run 2 rewrote', 'parse failures', 'style']];
-  const total = { rewritten: 0, left: 0, files: 0, second: 0, secondRewrote: 0, parse: 0, style: 0 };
+  const rows = [
+    ['service', 'rewritten', 'left', 'files', 'run 2 files', 'run 2 rewrote', 'parse failures', 'style', 'type errors'],
+  ];
+  const total = { rewritten: 0, left: 0, files: 0, second: 0, secondRewrote: 0, parse: 0, style: 0, types: 0 };
   for (const s of services) {
     if (s.error) {
-      rows.push([s.repo, 'error', '', '', '', '', '', '']);
+      rows.push([s.repo, 'error', '', '', '', '', '', '', '']);
       continue;
     }
     const row = {
@@ -396,6 +414,7 @@ export function printMigrate(services, write, { details = true, summary = true }
       secondRewrote: s.run2?.rewritten ?? 0,
       parse: s.parse.length,
       style: s.style.length,
+      types: (s.types?.errors ?? []).reduce((n, t) => n + t.errors.length, 0),
     };
     for (const k of Object.keys(total)) total[k] += row[k];
     rows.push([
@@ -407,6 +426,7 @@ export function printMigrate(services, write, { details = true, summary = true }
       s.run2?.error ? 'error' : row.secondRewrote,
       row.parse,
       row.style,
+      s.types?.error ? 'error' : row.types,
     ]);
   }
   rows.push([
@@ -418,6 +438,7 @@ export function printMigrate(services, write, { details = true, summary = true }
     total.secondRewrote,
     total.parse,
     total.style,
+    total.types,
   ]);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
   const line = (r) => `| ${r.map((cell, c) => String(cell).padEnd(widths[c])).join(' | ')} |`;
@@ -428,4 +449,199 @@ export function printMigrate(services, write, { details = true, summary = true }
   write('');
   write([line(rows[0]), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.slice(1).map(line)].join('\n'));
   for (const s of services.filter((x) => x.error)) write(`errored: ${s.repo}: ${s.error}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The type check (issue 17: output that "type-checks where types exist"). Without installing the
+// service's dependencies: each tsconfig program that holds a changed TypeScript file is built twice,
+// once with the changed files as they were before the run and once as they are after it, and the
+// semantic diagnostics of the changed files are compared. What was wrong before (a module that is
+// not installed, a missing @types package) is not the run's; what is new is.
+
+/** This package's own runtime declarations: `shutdown-lint/lifecycle` resolves to them. */
+const lifecycleTypes = new URL('../../dist/src/lifecycle/index.d.ts', import.meta.url).pathname;
+const runtimeSpecifier = 'shutdown-lint/lifecycle';
+/**
+ * Node's own types, from this package's `@types/node`: a service whose dependencies are not
+ * installed still knows `process`, `http.Server`, `setTimeout`, so a rewrite that misuses them is
+ * caught instead of hidden behind "Cannot find name 'process'" before and after.
+ */
+const nodeTypes = new URL('../../node_modules/@types/node/index.d.ts', import.meta.url).pathname;
+
+const tsExtensions = /\.(?:[cm]?ts|tsx)$/;
+const isTsConfig = (path) => /(?:^|\/)tsconfig[^/]*\.json$/.test(path) && !/(?:^|\/)node_modules\//.test(path);
+
+/** `TS2345: Argument of type …` — what is compared: code and text, no position (lines move). */
+function diagnosticKey(d) {
+  return `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+}
+
+/**
+ * The tsconfig files of a repository, each parsed with `extends` followed where it can be (a
+ * package it extends is not installed: its options are missing, the rest stands).
+ */
+function tsconfigs(cwd, paths) {
+  const configs = [];
+  for (const path of paths.filter(isTsConfig).sort()) {
+    const file = join(cwd, path);
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      file,
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+    );
+    if (!parsed || parsed.fileNames.length === 0) continue;
+    configs.push({
+      path,
+      dir: dirname(path),
+      options: parsed.options,
+      files: new Set(parsed.fileNames.map(normalize)),
+    });
+  }
+  return configs;
+}
+
+const normalize = (file) => resolve(file);
+
+/** The program a changed file is checked in: the deepest tsconfig that holds it, `tsconfig.json` first. */
+function programFor(configs, absolute) {
+  const holding = configs.filter((c) => c.files.has(absolute));
+  holding.sort((a, b) => {
+    const depth = (c) => (c.dir === '.' ? 0 : c.dir.split('/').length);
+    return depth(b) - depth(a) || Number(/\/?tsconfig\.json$/.test(b.path)) - Number(/\/?tsconfig\.json$/.test(a.path));
+  });
+  return holding[0];
+}
+
+/** Options for a changed file no tsconfig holds: what an editor infers for a loose file. */
+const inferredOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  experimentalDecorators: true,
+  jsx: ts.JsxEmit.Preserve,
+};
+
+/**
+ * A compiler host that reads `overrides` (absolute path → text, or null for a file that does not
+ * exist) instead of the disk, shares parsed files through `cache`, and resolves
+ * `shutdown-lint/lifecycle` to this package's declarations.
+ */
+function hostFor(options, overrides, cache) {
+  const host = ts.createCompilerHost(options, true);
+  const readFile = host.readFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  host.readFile = (file) =>
+    overrides.has(normalize(file)) ? (overrides.get(normalize(file)) ?? undefined) : readFile(file);
+  host.fileExists = (file) =>
+    overrides.has(normalize(file)) ? overrides.get(normalize(file)) !== null : fileExists(file);
+  host.getSourceFile = (file, languageVersion) => {
+    const text = host.readFile(file);
+    if (text === undefined) return undefined;
+    const version = typeof languageVersion === 'object' ? languageVersion.languageVersion : languageVersion;
+    const key = `${normalize(file)}\0${version}\0${text.length}`;
+    const hit = cache.get(key);
+    if (hit && hit.text === text) return hit;
+    const sf = ts.createSourceFile(file, text, languageVersion, true);
+    cache.set(key, sf);
+    return sf;
+  };
+  const moduleCache = ts.createModuleResolutionCache(host.getCurrentDirectory(), (f) => f, options);
+  host.resolveModuleNameLiterals = (literals, containingFile, redirected, opts, containingSourceFile) =>
+    literals.map((literal) =>
+      literal.text === runtimeSpecifier
+        ? {
+            resolvedModule: {
+              resolvedFileName: lifecycleTypes,
+              extension: ts.Extension.Dts,
+              isExternalLibraryImport: true,
+            },
+          }
+        : ts.resolveModuleName(
+            literal.text,
+            containingFile,
+            opts,
+            host,
+            moduleCache,
+            redirected,
+            ts.getModeForUsageLocation(containingSourceFile, literal, opts),
+          ),
+    );
+  return host;
+}
+
+/**
+ * The semantic diagnostics a run added to the files it changed, as `[{ path, config, errors }]`
+ * (`errors`: `line: TS1234: message`, lines of the file after the run), plus `checked` (files
+ * type-checked) and `skipped` (changed JavaScript files outside a program that checks JavaScript).
+ *
+ * `cwd` holds the tree after the run in its work tree; `base` is the revision before it; `changed`
+ * the paths the run changed (relative to `cwd`). Before the run, each changed file reads as it was
+ * at `base` (absent if the run created it).
+ */
+export function newTypeErrors(cwd, base, changed) {
+  const root = resolve(cwd);
+  const tracked = git(cwd, ['ls-files', '-z']).split('\0').filter(Boolean);
+  const configs = tsconfigs(root, tracked);
+  const code = changed.filter((p) => isCode(p) && existsSync(join(root, p)));
+  const groups = new Map(); // config path (or '') → { options, roots, files }
+  const skipped = [];
+  for (const path of code) {
+    const absolute = join(root, path);
+    const config = programFor(configs, absolute);
+    const options = config?.options ?? inferredOptions;
+    if (!tsExtensions.test(path) && !(options.allowJs && options.checkJs)) {
+      skipped.push(path);
+      continue;
+    }
+    const key = config?.path ?? '';
+    if (!groups.has(key)) groups.set(key, { options, roots: config ? [...config.files] : [], files: [] });
+    groups.get(key).files.push(path);
+  }
+  const before = new Map();
+  for (const path of changed) before.set(join(root, path), showFile(cwd, base, path) ?? null);
+  const found = [];
+  let checked = 0;
+  for (const [config, group] of groups) {
+    const options = { ...group.options, noEmit: true, skipLibCheck: true, incremental: false, composite: false };
+    delete options.tsBuildInfoFile;
+    delete options.declarationDir;
+    const roots = [
+      ...new Set([
+        ...group.roots,
+        ...group.files.map((p) => join(root, p)),
+        ...(existsSync(nodeTypes) ? [nodeTypes] : []),
+      ]),
+    ];
+    const cache = new Map();
+    const programOf = (overrides, old) =>
+      ts.createProgram({ rootNames: roots, options, host: hostFor(options, overrides, cache), oldProgram: old });
+    const after = programOf(new Map());
+    const was = programOf(before, after);
+    for (const path of group.files) {
+      const absolute = join(root, path);
+      const afterFile = after.getSourceFile(absolute);
+      if (!afterFile) continue;
+      checked += 1;
+      const beforeFile = was.getSourceFile(absolute);
+      const counts = new Map();
+      for (const d of beforeFile ? was.getSemanticDiagnostics(beforeFile) : []) {
+        const key = diagnosticKey(d);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      const errors = [];
+      for (const d of after.getSemanticDiagnostics(afterFile)) {
+        if (d.category !== ts.DiagnosticCategory.Error) continue;
+        const key = diagnosticKey(d);
+        const left = counts.get(key) ?? 0;
+        if (left > 0) {
+          counts.set(key, left - 1);
+          continue;
+        }
+        const line = d.start === undefined ? 0 : afterFile.getLineAndCharacterOfPosition(d.start).line + 1;
+        errors.push(`${line}: ${key}`);
+      }
+      if (errors.length > 0) found.push({ path, config: config || '(no tsconfig)', errors });
+    }
+  }
+  return { errors: found, checked, skipped };
 }

@@ -28,6 +28,11 @@ const harness = (await import(pathToFileURL(join(root, 'scripts', 'field', 'migr
   styleProblems(path: string, text: string, added?: Set<number>): Problem[];
   readSummary(stdout: string): { rewritten: number; files: number; left: number } | undefined;
   inspect(cwd: string, base: string, run1: string): Inspected;
+  newTypeErrors(
+    cwd: string,
+    base: string,
+    changed: string[],
+  ): { errors: { path: string; config: string; errors: string[] }[]; checked: number; skipped: string[] };
 };
 
 const made: string[] = [];
@@ -156,5 +161,118 @@ describe('field --migrate: a repository migrated twice', () => {
     expect(inspected.parse).toEqual([{ path: 'src/a.ts', run: 1, errors: [expect.stringMatching(/^1: /)] }]);
     expect(inspected.second).toEqual(['src/b.ts']);
     expect(inspected.secondDiff).toEqual(['-export const b = 2;', '+export const b = track(2);']);
+  });
+});
+
+describe('field --migrate: the type check', () => {
+  // A before/after pair written by hand (not through migrate): the check compares, it does not rewrite.
+  const repo = (files: Record<string, string>): { dir: string; base: string } => {
+    const dir = mkdtempSync(join(tmpdir(), 'shutdown-lint-field-migrate-types-'));
+    made.push(dir);
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'base');
+    return { dir, base: git(dir, 'rev-parse', 'HEAD') };
+  };
+  const tsconfig = JSON.stringify({ compilerOptions: { strict: true, target: 'es2022', module: 'nodenext' } });
+
+  it('reports an error the rewrite introduced, with its line, and not the errors that were there before', () => {
+    const { dir, base } = repo({
+      'tsconfig.json': tsconfig,
+      'src/store.ts': [
+        "import { Pool } from 'pg';", // not installed: TS2307 before and after
+        'export function save(id: number): Promise<void> {',
+        '  return Promise.resolve();',
+        '}',
+        'export const broken: number = "already";', // TS2322 before and after
+        '',
+      ].join('\n'),
+      'src/handler.ts': [
+        "import { save } from './store.js';",
+        'export function handle(id: number): void {',
+        '  save(id);',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    // "Run 1": the call wrapped in the runtime, and its result used where a number is expected.
+    writeFileSync(
+      join(dir, 'src', 'handler.ts'),
+      [
+        "import { lifecycle } from 'shutdown-lint/lifecycle';",
+        "import { save } from './store.js';",
+        'export function handle(id: number): number {',
+        '  return lifecycle.track(save(id));',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    // store.ts: lines move (a line added on top), its old errors stay; they are not the run's.
+    writeFileSync(join(dir, 'src', 'store.ts'), '// touched\n' + git(dir, 'show', `${base}:src/store.ts`) + '\n');
+    const result = harness.newTypeErrors(dir, base, ['src/handler.ts', 'src/store.ts']);
+    expect(result.checked).toBe(2);
+    expect(result.errors).toEqual([
+      {
+        path: 'src/handler.ts',
+        config: 'tsconfig.json',
+        errors: [expect.stringMatching(/^4: TS2322: Type 'Promise<void>' is not assignable to type 'number'/)],
+      },
+    ]);
+  });
+
+  it('resolves shutdown-lint/lifecycle to this package, so a rewrite that type-checks reports nothing', () => {
+    const { dir, base } = repo({
+      'tsconfig.json': tsconfig,
+      'src/handler.ts': [
+        'export async function handle(work: () => Promise<void>): Promise<void> {',
+        '  void work();',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    writeFileSync(
+      join(dir, 'src', 'handler.ts'),
+      [
+        "import { lifecycle } from 'shutdown-lint/lifecycle';",
+        'export async function handle(work: () => Promise<void>): Promise<void> {',
+        '  lifecycle.track(work());',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(harness.newTypeErrors(dir, base, ['src/handler.ts']).errors).toEqual([]);
+    // The same rewrite calling a function the runtime does not have is new.
+    writeFileSync(
+      join(dir, 'src', 'handler.ts'),
+      "import { lifecycle } from 'shutdown-lint/lifecycle';\nexport function f(): void {\n  lifecycle.trackk(1);\n}\n",
+    );
+    expect(harness.newTypeErrors(dir, base, ['src/handler.ts']).errors[0]?.errors).toEqual([
+      expect.stringMatching(/^3: TS2\d+: Property 'trackk' does not exist/),
+    ]);
+  });
+
+  it("knows Node's own types without the service's node_modules", () => {
+    const { dir, base } = repo({
+      'tsconfig.json': tsconfig,
+      'src/stop.ts': 'export function stop(): void {\n  process.exitCode = 1;\n}\n',
+    });
+    writeFileSync(
+      join(dir, 'src', 'stop.ts'),
+      "import { lifecycle } from 'shutdown-lint/lifecycle';\nexport function stop(): void {\n  process.exitCode = lifecycle.shutdown();\n}\n",
+    );
+    // Without @types/node, `process` is unknown before and after and the misuse would hide behind it.
+    expect(harness.newTypeErrors(dir, base, ['src/stop.ts']).errors[0]?.errors).toEqual([
+      expect.stringMatching(/^3: TS2322: Type 'Promise<void>' is not assignable to type/),
+    ]);
+  });
+
+  it('skips JavaScript files unless their program checks JavaScript', () => {
+    const { dir, base } = repo({ 'src/a.js': 'export const a = 1;\n' });
+    writeFileSync(join(dir, 'src', 'a.js'), 'export const a = 1;\na.b.c = 2;\n');
+    expect(harness.newTypeErrors(dir, base, ['src/a.js'])).toEqual({ errors: [], checked: 0, skipped: ['src/a.js'] });
   });
 });
