@@ -66,7 +66,10 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
 
   // A library's hook that the library awaits before it exits: the drain goes at its end. (In
   // fastify-close the close codemod puts it after `lifecycle.closeServer(app, …)` itself.)
-  const libraryHooks: [fixture: string, trigger: string | undefined][] = [['close-with-grace', 'close-with-grace']];
+  const libraryHooks: [fixture: string, trigger: string | undefined][] = [
+    ['close-with-grace', 'close-with-grace'],
+    ['terminus', 'terminus'],
+  ];
   for (const [name, trigger] of libraryHooks) {
     it(`${name}: the drain goes where the service's own shutdown code awaits, before its exit`, () => {
       const dir = service(name);
