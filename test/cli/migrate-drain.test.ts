@@ -69,6 +69,7 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
   const libraryHooks: [fixture: string, trigger: string | undefined][] = [
     ['close-with-grace', 'close-with-grace'],
     ['terminus', 'terminus'],
+    ['fastify-close', undefined],
   ];
   for (const [name, trigger] of libraryHooks) {
     it(`${name}: the drain goes where the service's own shutdown code awaits, before its exit`, () => {
