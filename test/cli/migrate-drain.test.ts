@@ -70,6 +70,7 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     ['close-with-grace', 'close-with-grace'],
     ['terminus', 'terminus'],
     ['fastify-close', undefined],
+    ['http-graceful-shutdown', 'http-graceful-shutdown'],
   ];
   for (const [name, trigger] of libraryHooks) {
     it(`${name}: the drain goes where the service's own shutdown code awaits, before its exit`, () => {
