@@ -64,6 +64,31 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     });
   }
 
+  // A library's hook that the library awaits before it exits: the drain goes at its end. (In
+  // fastify-close the close codemod puts it after `lifecycle.closeServer(app, …)` itself.)
+  const libraryHooks: [fixture: string, trigger: string | undefined][] = [
+    ['close-with-grace', 'close-with-grace'],
+    ['terminus', 'terminus'],
+    ['fastify-close', undefined],
+    ['http-graceful-shutdown', 'http-graceful-shutdown'],
+  ];
+  for (const [name, trigger] of libraryHooks) {
+    it(`${name}: the drain goes where the service's own shutdown code awaits, before its exit`, () => {
+      const dir = service(name);
+      const run = cli(dir, ['migrate', 'all']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(serverOf(dir)).toBe(
+        readFileSync(join(repoRoot, 'fixtures', 'drain', name, 'expected', 'server.js'), 'utf8'),
+      );
+      expect(serverOf(dir).match(/await lifecycle\.shutdown\(\);/g)).toHaveLength(1);
+      if (trigger) expect(run.stdout).toContain(`drained the lifecycle in src/server.js:`);
+      if (trigger) expect(run.stdout).toContain(`(${trigger})`);
+      expect(run.stdout).toContain('; 0 left for a person.');
+      expectIdempotent(dir);
+    });
+  }
+
   it('a callback-style close: the callback becomes async and drains before its exit; a force-exit timer stays prompt', () => {
     const dir = service(
       'sigterm-handler',
