@@ -30,6 +30,9 @@ interface ScanFacts {
   folders: DirectoryLoad[];
 }
 
+/** The last names of the member calls collectDirectoryLoad acts on: a folder read, `path.join`/`resolve`, a loader's default export. */
+const scanMemberNames: ReadonlySet<string> = new Set(['readdir', 'readdirSync', 'join', 'resolve', 'default']);
+
 function isDirectoryRead(module: string, path: readonly string[]): boolean {
   const name = path.join('.');
   if (module === 'fs') return name === 'readdirSync' || name === 'readdir' || name === 'promises.readdir';
@@ -84,8 +87,14 @@ export class ImportGraph {
    * keep its calls; the bindings are the program's question).
    */
   visitComputedLoad(call: ts.CallExpression): void {
+    const t = this.ts;
     const arg = call.arguments[0];
-    if (arg && !this.ts.isStringLiteralLike(arg)) this.collectDirectoryLoad(call);
+    if (!arg || t.isStringLiteralLike(arg)) return;
+    // Every call of every program passes here on each build (in an editor, on each edit): a method
+    // call is asked of the binding only when its name is one collectDirectoryLoad can use.
+    const callee = skipOuterExpressions(t, call.expression);
+    if (t.isPropertyAccessExpression(callee) && !scanMemberNames.has(callee.name.text)) return;
+    this.collectDirectoryLoad(call);
   }
 
   private collectImportEdge(call: ts.CallExpression): void {
