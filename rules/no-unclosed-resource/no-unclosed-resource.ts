@@ -28,8 +28,8 @@ import { closesOfDecoration, decorationOf } from './decorated.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import {
   enclosingFunction,
-  isFunctionLikeWithBody,
   methodCallParts,
+  ownReturnStatements,
   skipOuterExpressions,
   type FunctionLikeWithBody,
   type TS,
@@ -281,23 +281,16 @@ function returnedResourceAt(context: Context, call: ts.CallExpression): Resource
   return facts;
 }
 
-/** The expressions `fn` returns (its own `return`s, not those of functions inside it). */
+/** The expressions `fn` returns (its own `return`s, not those of functions inside it); none when one `return` is bare. */
 function returnedExpressions(t: TS, fn: FunctionLikeWithBody): ts.Expression[] {
   if (!fn.body) return [];
   if (!t.isBlock(fn.body)) return [fn.body];
   const found: ts.Expression[] = [];
-  let bare = false;
-  const visit = (node: ts.Node): void => {
-    if (isFunctionLikeWithBody(t, node) || t.isClassLike(node)) return;
-    if (t.isReturnStatement(node)) {
-      if (node.expression) found.push(node.expression);
-      else bare = true;
-      return;
-    }
-    t.forEachChild(node, visit);
-  };
-  visit(fn.body);
-  return bare ? [] : found;
+  for (const statement of ownReturnStatements(t, fn.body)) {
+    if (!statement.expression) return [];
+    found.push(statement.expression);
+  }
+  return found;
 }
 
 /** The creation `expression` evaluates to, made in `fn` on each call: itself, or a `const` of `fn` initialised with it. */

@@ -26,6 +26,7 @@ import {
   staticPropertyName,
   type FunctionLikeWithBody,
   type TS,
+  ownReturnStatements,
 } from './ts-utils.js';
 
 /** Where the value a creation evaluates to ends up. */
@@ -318,13 +319,8 @@ function objectLiteralsOf(
         add(objectLiteralsOf(index, body as ts.Expression, owner, depth + 1));
         continue;
       }
-      const visit = (node: ts.Node): void => {
-        if (isFunctionLikeWithBody(t, node)) return;
-        if (t.isReturnStatement(node) && node.expression)
-          add(objectLiteralsOf(index, node.expression, owner, depth + 1));
-        t.forEachChild(node, visit);
-      };
-      t.forEachChild(body, visit);
+      for (const statement of ownReturnStatements(t, body))
+        if (statement.expression) add(objectLiteralsOf(index, statement.expression, owner, depth + 1));
     }
   } else if (t.isPropertyAccessExpression(e) && heldSymbolOf(index, e) === undefined) {
     for (const value of assignmentsTo(index).get(e.getText()) ?? [])

@@ -13,6 +13,24 @@ export type FunctionLikeWithBody =
   | ts.GetAccessorDeclaration
   | ts.SetAccessorDeclaration;
 
+/**
+ * The `return` statements of a function's block body: its own, not those of the functions nested
+ * in it. The walk the index, the resources and the rules share for what a function returns.
+ */
+export function ownReturnStatements(t: TS, body: ts.Block): ts.ReturnStatement[] {
+  const found: ts.ReturnStatement[] = [];
+  const visit = (node: ts.Node): void => {
+    if (isFunctionLikeWithBody(t, node)) return;
+    if (t.isReturnStatement(node)) {
+      found.push(node);
+      return;
+    }
+    t.forEachChild(node, visit);
+  };
+  t.forEachChild(body, visit);
+  return found;
+}
+
 export function isFunctionLikeWithBody(t: TS, node: ts.Node): node is FunctionLikeWithBody {
   return (
     (t.isFunctionDeclaration(node) ||

@@ -9,6 +9,7 @@ import {
   skipOuterExpressions,
   type FunctionLikeWithBody,
   type TS,
+  ownReturnStatements,
 } from '../ts-utils.js';
 import type { NameFacts } from './name-facts.js';
 
@@ -166,15 +167,9 @@ export class FunctionResolver {
     const t = this.ts;
     if (!fn.body) return [];
     if (!t.isBlock(fn.body)) return this.resolveFunctions(fn.body, depth + 1, false);
-    const result: FunctionLikeWithBody[] = [];
-    const visit = (node: ts.Node): void => {
-      if (isFunctionLikeWithBody(t, node)) return;
-      if (t.isReturnStatement(node) && node.expression)
-        result.push(...this.resolveFunctions(node.expression, depth + 1, false));
-      t.forEachChild(node, visit);
-    };
-    visit(fn.body);
-    return result;
+    return ownReturnStatements(t, fn.body).flatMap((statement) =>
+      statement.expression ? this.resolveFunctions(statement.expression, depth + 1, false) : [],
+    );
   }
 
   functionsOfSymbol(symbol: ts.Symbol, depth = 0, throughWrappers = true): FunctionLikeWithBody[] {
