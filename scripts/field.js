@@ -93,7 +93,8 @@ async function knownRules() {
 function runCli(cli, dir, service) {
   const out = join(mkdtempSync(join(tmpdir(), 'shutdown-lint-field-out-')), 'report.json');
   const started = Date.now();
-  const run = spawnSync(process.execPath, [cli, ...service.paths, '-f', 'json', '-o', out], {
+  // Every site: the labels and judgements are per call site, not per grouped cause (src/cli/group.ts).
+  const run = spawnSync(process.execPath, [cli, ...service.paths, '-f', 'json', '--group-at', '0', '-o', out], {
     cwd: dir,
     encoding: 'utf8',
     maxBuffer: 2 ** 28,

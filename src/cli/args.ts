@@ -4,6 +4,7 @@ import type { Severity } from '../core/rule.js';
 import { UsageError } from '../core/project.js';
 import type { FormatName } from './reporters/index.js';
 import type { Shard } from './shard.js';
+import { defaultGroupThreshold } from './group.js';
 
 /**
  * node:util's `parseArgs` (strict, positionals allowed), with its error turned into a one-line
@@ -36,6 +37,8 @@ export interface CliOptions {
   stats: boolean;
   /** `--cache`: where the results are kept, or undefined for no cache. */
   cacheLocation: string | undefined;
+  /** `--group-at`: sites of one cause reported once (0: every site). */
+  groupAt: number;
   help: boolean;
   version: boolean;
 }
@@ -63,6 +66,9 @@ Options:
                             inputs changed; a changed file re-lints the programs holding it
       --cache-location <p>  where (default: node_modules/.cache/shutdown-lint of the nearest
                             folder with a package.json)
+      --group-at <n>        report a finding that n or more call sites share, because they all run
+                            one function or class of the program, once, at its declaration, with
+                            every site listed (default 5; 0 reports every site; off with --shard)
       --stats               print to stderr where the time went (loading the programs, the
                             analysis) and how many type questions each program asked
   -h, --help                show this help
@@ -88,6 +94,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       shard: { type: 'string' },
       stats: { type: 'boolean' },
       cache: { type: 'boolean' },
+      'group-at': { type: 'string' },
       'cache-location': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -115,6 +122,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       throw new UsageError(`--max-warnings ${values['max-warnings']}: expected a whole number of 0 or more.`);
     }
   }
+  let groupAt = defaultGroupThreshold;
+  if (values['group-at'] !== undefined) {
+    groupAt = Number(values['group-at']);
+    if (!Number.isInteger(groupAt) || groupAt < 0 || groupAt === 1) {
+      throw new UsageError(`--group-at ${values['group-at']}: expected 0 (every site) or a whole number of 2 or more.`);
+    }
+  }
   let shard: Shard | undefined;
   if (values.shard !== undefined) {
     const match = /^(\d+)\/(\d+)$/.exec(values.shard);
@@ -134,6 +148,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     quiet: values.quiet ?? false,
     shard,
     stats: values.stats ?? false,
+    groupAt,
     cacheLocation: values.cache
       ? (values['cache-location'] ?? '')
       : values['cache-location'] !== undefined

@@ -13,6 +13,7 @@ import { pluginNamespace, ruleDocsUrl, version } from '../meta.js';
 import { ResultCache } from './cache.js';
 import { UsageError } from '../core/project.js';
 import { addDeployResults } from './deploy.js';
+import { groupByCause } from './group.js';
 import { reporters, type FormatName } from './reporters/index.js';
 import { emptyLintResult, type LintMessage, type LintResult, type ReportContext } from './results.js';
 import { inShard, type Shard } from './shard.js';
@@ -39,6 +40,12 @@ export interface LintOptions {
   onProgress?: (done: number, total: number) => void;
   /** Leave out the deploy checks (the parity test compares the code rules only). */
   skipDeploy?: boolean;
+  /**
+   * Report the findings of one rule and message at this many call sites or more of one function or
+   * class of the program once, at its declaration (group.ts). Unset or below 2: every site. Not
+   * with `shard`, which sees only its part of the sites.
+   */
+  groupAt?: number;
 }
 
 /** Where one program's time went, and the type questions its analysis asked. */
@@ -111,6 +118,10 @@ function toMessage(
     endLine: end.line,
     endColumn: end.column,
   };
+  if (finding.cause) {
+    const { fileName, line, column, name } = finding.cause;
+    message.cause = { filePath: fileName, line, column, name };
+  }
   if (finding.suggestions?.length) {
     message.suggestions = finding.suggestions.map((s) => {
       // ESLint merges a suggestion's edits into one replacement over the covered range.
@@ -217,6 +228,7 @@ export function lint(t: TS, options: LintOptions): LintRun {
       })
     : [];
   results.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
+  if (options.groupAt !== undefined && !options.shard) groupByCause(results, options.groupAt, options.cwd);
   return { results, rules: enabled, stats, deployRules: deploy };
 }
 

@@ -106,6 +106,7 @@ export function runCli(argv: readonly string[], io: Io): number {
       targets: options.targets,
       ruleSeverities: options.ruleSeverities,
       shard: options.shard,
+      groupAt: options.groupAt,
       cacheLocation:
         options.cacheLocation === undefined
           ? undefined

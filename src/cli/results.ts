@@ -24,8 +24,16 @@ export interface LintMessage {
   nodeType: string | null;
   fatal?: boolean;
   suggestions?: LintSuggestion[];
-  /** The other side of a deploy finding: where the code sets what the platform file is checked against. */
+  /**
+   * The other side of a deploy finding: where the code sets what the platform file is checked
+   * against; of a grouped finding (group.ts): every call site.
+   */
   relatedLocations?: LintRelatedLocation[];
+  /**
+   * The program's own function or class the reported call runs (not in ESLint's shape): the CLI
+   * groups the findings of one rule and message that share it (group.ts).
+   */
+  cause?: { filePath: string; line: number; column: number; name: string };
 }
 
 export interface LintRelatedLocation {

@@ -3,6 +3,7 @@
 // analyzeProject(); the CLI's lint turns its findings into reports, migrate hands them to the
 // codemods. (The ESLint face runs the same rules per file through its own adapter.)
 import type * as ts from 'typescript';
+import { causeOf, type FindingCause } from './causes.js';
 import { readDirectives } from './directives.js';
 import { runRulesOnFile, type RuleFinding, type RuleRun } from './engine.js';
 import {
@@ -17,6 +18,7 @@ import {
 import type { AnyRule, DataOf, FindingData, MessageIdOf } from './rule.js';
 import type { TS } from './ts-utils.js';
 import { pluginNamespace } from '../meta.js';
+import { ProgramIndex } from './program-index.js';
 import { UsageError } from './project.js';
 
 /** A finding as plain data: what a codemod rewrites and a report prints. */
@@ -33,6 +35,8 @@ export interface AnalyzedFinding<
   endColumn: number;
   /** Set when a comment suppresses it (`shutdown-lint-disable-next-line …`, `eslint-disable …`). */
   suppression?: { justification: string };
+  /** The program's own function or class the reported call runs (see causes.ts). */
+  cause?: FindingCause;
 }
 
 /** A finding's plain data, without its syntax node: what a codemod reads and a test can write. */
@@ -107,6 +111,8 @@ export function analyzeFile(
     };
     const suppression = suppressedAt(finding.ruleId, start.line - 1);
     if (suppression) analyzed.suppression = { justification: suppression.justification };
+    const cause = causeOf(t, ProgramIndex.for(t, program), finding.node);
+    if (cause) analyzed.cause = cause;
     return analyzed;
   });
   return { sourceFile, findings };
