@@ -22,6 +22,11 @@ export class KindInference {
   private readonly kindCache = new Map<ts.Symbol, string | null>();
   /** The same, for the questions that follow the program's own functions (`throughCalls`). */
   private readonly kindCacheThroughCalls = new Map<ts.Symbol, string | null>();
+  /** What each function of the program returns, once awaited (`true`) or as called. */
+  private readonly returnedKindCache = new Map<boolean, Map<FunctionLikeWithBody, string | null>>([
+    [true, new Map()],
+    [false, new Map()],
+  ]);
 
   constructor(
     private readonly ts: TS,
@@ -151,6 +156,16 @@ export class KindInference {
   }
 
   private kindReturnedBy(fn: FunctionLikeWithBody, depth: number, awaited: boolean): string | undefined {
+    const cache = this.returnedKindCache.get(awaited)!;
+    const cached = cache.get(fn);
+    if (cached !== undefined) return cached ?? undefined;
+    cache.set(fn, null); // cycle guard
+    const kind = this.kindReturnedByUncached(fn, depth, awaited);
+    cache.set(fn, kind ?? null);
+    return kind;
+  }
+
+  private kindReturnedByUncached(fn: FunctionLikeWithBody, depth: number, awaited: boolean): string | undefined {
     const t = this.ts;
     const isAsync = isAsyncFunction(t, fn);
     let declared = fn.type;
