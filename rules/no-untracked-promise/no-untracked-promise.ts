@@ -235,8 +235,13 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
   const hook = awaitedShutdownHookOf(context, statement);
   if (!hook && isShutdownRootBody(context, statement)) return;
   for (const value of droppedValues(t, statement.expression)) {
-    if (isWorkerThreadStart(context, value)) {
-      context.report({ node: statement, messageId: 'untrackedWorker', data: { name: `new ${workName(t, value, sourceFile)}` } });
+    const worker = workerThreadStart(context, value);
+    if (worker) {
+      context.report({
+        node: statement,
+        messageId: 'untrackedWorker',
+        data: { name: `new ${workName(t, worker, sourceFile)}` },
+      });
       return;
     }
     if (!isPromiseValued(t, index, value) || isAllowedChain(context, value)) continue;
@@ -1434,12 +1439,18 @@ function isProcessSignalListener(context: Context, call: ts.CallExpression): boo
  * no reference is kept to, so nothing can wait for its `'exit'` (zipline assembling an upload's
  * last chunk after answering `pending: true`).
  */
-function isWorkerThreadStart(context: Context, value: ts.Expression): boolean {
+function workerThreadStart(context: Context, value: ts.Expression): ts.NewExpression | undefined {
   const t = context.ts;
-  const e = skipOuterExpressions(t, value);
-  if (!t.isNewExpression(e)) return false;
+  let e = skipOuterExpressions(t, value);
+  // `new Worker(…).on('error', log)`: a listener returns the worker, still dropped (as `.catch(log)` is).
+  let parts = t.isCallExpression(e) ? methodCallParts(t, e) : undefined;
+  while (parts && listenerMethods.has(parts.name)) {
+    e = skipOuterExpressions(t, parts.receiver);
+    parts = t.isCallExpression(e) ? methodCallParts(t, e) : undefined;
+  }
+  if (!t.isNewExpression(e)) return undefined;
   const ref = context.index.binding.resolve(e.expression);
-  return ref !== undefined && sameRef(ref, { module: 'worker_threads', path: ['Worker'] });
+  return ref !== undefined && sameRef(ref, { module: 'worker_threads', path: ['Worker'] }) ? e : undefined;
 }
 
 /**

@@ -245,7 +245,10 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     {
       // A worker thread started for a request and dropped (issue 14, zipline H7).
       ...project.file('invalid-worker-thread.ts'),
-      errors: [{ messageId: 'untrackedWorker', line: 7, column: 3, data: { name: 'new Worker(…)' } }],
+      errors: [
+        { messageId: 'untrackedWorker', line: 7, column: 3, data: { name: 'new Worker(…)' } },
+        { messageId: 'untrackedWorker', line: 12, column: 3, data: { name: 'new Worker(…)' } },
+      ],
     },
     {
       // A job queue's events, reported without the option (issue 14, garbo H4).
