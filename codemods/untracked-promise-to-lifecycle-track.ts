@@ -143,6 +143,13 @@ export default defineCodemod({
           leftForPerson:
             'tracked, but no shutdown path waits for the lifecycle: `await lifecycle.shutdown()` in the shutdown handler before it exits',
         };
+      case 'droppedInShutdownHook':
+        // The framework awaits the hook: the fix is to wait in it, not to hand the work elsewhere.
+        return { leftForPerson: 'dropped inside a shutdown hook the framework awaits: await or return it in the hook' };
+      case 'untrackedWorker':
+        return {
+          leftForPerson: "a worker thread, not a promise: keep the worker and wait for its 'exit' at shutdown",
+        };
       case 'droppedCallback':
       case 'droppedCallbackInHandler': {
         const call = context.nodeAt(finding, ['CallExpression', 'OptionalCallExpression']);

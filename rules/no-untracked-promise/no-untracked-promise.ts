@@ -36,6 +36,8 @@ export type MessageId =
   | 'trackerNotDrained'
   | 'lifecycleNotDrained'
   | 'untrackedInHandler'
+  | 'droppedInShutdownHook'
+  | 'untrackedWorker'
   | 'droppedCallback'
   | 'droppedCallbackInHandler'
   | 'unusedLocal'
@@ -64,6 +66,8 @@ export type NoUntrackedPromiseData = {
   variable?: string;
   /** The tracker's method that waits for its work, which no shutdown path calls. */
   drain?: string;
+  /** The shutdown hook whose promise the framework awaits (`onModuleDestroy`, `Fastify app addHook`). */
+  hook?: string;
 };
 
 type Context = RuleContext<MessageId, Options, NoUntrackedPromiseData>;
@@ -89,6 +93,13 @@ export default defineRule<MessageId, Options, NoUntrackedPromiseData>({
       untrackedInHandler:
         '`{{name}}` starts work that can outlive the response: nothing waits for it, and SIGTERM can cut ' +
         'it off. Await it before responding, or track it.',
+      droppedInShutdownHook:
+        '`{{name}}` starts work inside a shutdown hook ({{hook}}) without waiting for it: the framework ' +
+        "awaits the hook's own promise, so it goes on shutting down (and exits) while this work runs. " +
+        'Await it or return it.',
+      untrackedWorker:
+        '`{{name}}` starts a worker thread that nothing keeps or waits for: SIGTERM ends it mid-work. ' +
+        "Keep the worker and wait for its `'exit'` at shutdown (`once(worker, 'exit')`), or await that in the caller.",
       droppedCallback:
         '`{{dropper}}` drops the promise of this async callback: nothing waits for it, and SIGTERM can ' +
         'cut it off. Track the work it starts.',
@@ -219,16 +230,27 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
   const { index, sourceFile } = context;
   if (isEntryPromise(context, statement) || isWorkerThreadEntry(context, statement)) return;
   if (isStartSequence(context, statement)) return;
-  // A signal listener or shutdown hook starting the drain is the shutdown path itself.
-  if (isShutdownRootBody(context, statement)) return;
+  // A signal listener starting the drain is the shutdown path itself; nothing awaits its promise.
+  // A hook the framework awaits (`onModuleDestroy`) is still checked: its promise is the wait.
+  const hook = awaitedShutdownHookOf(context, statement);
+  if (!hook && isShutdownRootBody(context, statement)) return;
   for (const value of droppedValues(t, statement.expression)) {
+    const worker = workerThreadStart(context, value);
+    if (worker) {
+      context.report({
+        node: statement,
+        messageId: 'untrackedWorker',
+        data: { name: `new ${workName(t, worker, sourceFile)}` },
+      });
+      return;
+    }
     if (!isPromiseValued(t, index, value) || isAllowedChain(context, value)) continue;
     const origin = originOfChain(t, value);
     // `promise.finally(…)` on a promise someone else started: a local's chain is checked as
     // that local; a parameter's or a field's belongs to whoever started it.
     if (!t.isCallExpression(origin) && !t.isNewExpression(origin)) continue;
     if (isHandlerWrapperForward(context, origin) || handsResultToCallback(context, value, statement)) continue;
-    if (isShutdownItself(context, origin, value)) continue;
+    if (isShutdownItself(context, origin, value, hook !== undefined)) continue;
     if (settlesAtOnce(context, origin) || runsUntilClosed(context, origin)) continue;
     if (returnsWhatCallerAwaited(context, origin, statement)) continue;
     if (releasesOnly(context, origin, value)) continue;
@@ -244,6 +266,17 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
       context.report({ node: statement, messageId: 'trackerNotDrained', data: { name, drain: tracker.drain } });
       return;
     }
+    if (hook) {
+      context.report({
+        node: statement,
+        messageId: 'droppedInShutdownHook',
+        data: { name, hook },
+        suggestions: suggestionsFor(context, statement, statement.expression).filter(
+          (s) => s.messageId === 'suggestAwait',
+        ),
+      });
+      return;
+    }
     const inHandler = index.enclosingHandler(statement) !== undefined;
     context.report({
       node: statement,
@@ -257,12 +290,20 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
 
 /**
  * The drain itself, or its deadline: `void shutdown()` from a fatal-error path where `shutdown`
- * is what SIGTERM runs, and `void sleep(ms).then(() => process.exit(1))`, the force-quit timer.
+ * is what SIGTERM runs (not inside a hook whose promise the framework awaits), and `void sleep(ms).then(() => process.exit(1))`, the force-quit timer.
  */
-function isShutdownItself(context: Context, origin: ts.Expression, value: ts.Expression): boolean {
+function isShutdownItself(
+  context: Context,
+  origin: ts.Expression,
+  value: ts.Expression,
+  inAwaitedHook: boolean,
+): boolean {
   const t = context.ts;
   const { index } = context;
+  // In a hook the framework awaits, every call is one the hook makes: the drain it starts is
+  // still one the framework must wait for.
   if (
+    !inAwaitedHook &&
     t.isCallExpression(origin) &&
     index.resolveFunctions(origin.expression, 0, false).some((fn) => index.startsShutdown(fn))
   ) {
@@ -1238,7 +1279,10 @@ function rootNameInScope(context: Context, at: ts.Node, tracker: string): boolea
   return context.types.getSymbolsInScope(at, t.SymbolFlags.Value | t.SymbolFlags.Alias).some((s) => s.name === root);
 }
 
-function isDropper(context: Context, call: ts.CallExpression): { name: string; callbackIndex: number } | undefined {
+function isDropper(
+  context: Context,
+  call: ts.CallExpression,
+): { name: string; callbackIndex: number; jobEvents?: boolean } | undefined {
   const t = context.ts;
   const { index, options, sourceFile } = context;
   const ref = index.binding.resolve(call.expression);
@@ -1247,11 +1291,16 @@ function isDropper(context: Context, call: ts.CallExpression): { name: string; c
   const parts = methodCallParts(t, call);
   if (!parts) return undefined;
   if (parts.name === 'forEach') return { name: `${calleeText(t, call.expression, sourceFile)}`, callbackIndex: 0 };
-  if (options.checkEventListeners && listenerMethods.has(parts.name)) {
+  if (!listenerMethods.has(parts.name)) return undefined;
+  // A job queue's events (BullMQ's QueueEvents and Worker, Bull's queue): the listener records the
+  // outcome of a job (`queueEvents.on('completed', …)`), and closing the queue waits for no listener.
+  const receiverKind = index.kindOf(parts.receiver, false, 0, true);
+  const jobEvents = receiverKind !== undefined && kindSpec(receiverKind)?.emitsJobEvents === true;
+  if (jobEvents || options.checkEventListeners) {
     // Signal listeners are the shutdown path itself; `process.on('SIGTERM', async () => …)` is right.
     const receiverRef = index.binding.resolve(parts.receiver);
     if (receiverRef && sameRef(receiverRef, { module: 'global', path: ['process'] })) return undefined;
-    return { name: calleeText(t, call.expression, sourceFile), callbackIndex: 1 };
+    return { name: calleeText(t, call.expression, sourceFile), callbackIndex: 1, jobEvents };
   }
   return undefined;
 }
@@ -1280,7 +1329,8 @@ function callbackReturnsPromise(context: Context, callback: ts.Expression): bool
 
 function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
   const dropper = isDropper(context, call);
-  if (!dropper || isEntryPromise(context, call)) return;
+  // A job listener registered at the entry's top level runs for each job, long after the start.
+  if (!dropper || (isEntryPromise(context, call) && !dropper.jobEvents)) return;
   const callback = call.arguments[dropper.callbackIndex];
   if (!callback || !callbackReturnsPromise(context, callback)) return;
   // `setTimeout(async () => { …; process.exit(1) }, ms)`: a deadline, detached on purpose.
@@ -1383,6 +1433,46 @@ function checkVoidArrow(context: Context, arrow: ts.ArrowFunction): void {
 function isProcessSignalListener(context: Context, call: ts.CallExpression): boolean {
   return context.index.shutdownRoots.some((root) => root.registration === call);
 }
+
+/**
+ * `new Worker(file, { workerData })` from `node:worker_threads`, dropped: a thread doing work that
+ * no reference is kept to, so nothing can wait for its `'exit'` (zipline assembling an upload's
+ * last chunk after answering `pending: true`).
+ */
+function workerThreadStart(context: Context, value: ts.Expression): ts.NewExpression | undefined {
+  const t = context.ts;
+  let e = skipOuterExpressions(t, value);
+  // `new Worker(…).on('error', log)`: a listener returns the worker, still dropped (as `.catch(log)` is).
+  let parts = t.isCallExpression(e) ? methodCallParts(t, e) : undefined;
+  while (parts && listenerMethods.has(parts.name)) {
+    e = skipOuterExpressions(t, parts.receiver);
+    parts = t.isCallExpression(e) ? methodCallParts(t, e) : undefined;
+  }
+  if (!t.isNewExpression(e)) return undefined;
+  const ref = context.index.binding.resolve(e.expression);
+  return ref !== undefined && sameRef(ref, { module: 'worker_threads', path: ['Worker'] }) ? e : undefined;
+}
+
+/**
+ * The shutdown hook whose body `node` is in, when every root of that function is a hook whose
+ * promise the library awaits before it goes on (NestJS `onModuleDestroy`, Fastify `onClose`,
+ * close-with-grace, terminus, lightship, the lifecycle's closers): a promise dropped there is work
+ * the shutdown does not wait for. A `process` signal listener (nothing awaits it) and the sync
+ * hooks of exit-hook and async-exit-hook (callback-style) are not such hooks.
+ */
+function awaitedShutdownHookOf(context: Context, node: ts.Node): string | undefined {
+  const fn = enclosingFunction(context.ts, node);
+  if (!fn) return undefined;
+  const roots = context.index.shutdownRoots.filter((root) => root.fn === fn);
+  if (roots.length === 0) return undefined;
+  const awaited = roots.every(
+    (root) => !root.signals && root.afterPos === undefined && !hookPromiseIgnoredBy.has(root.trigger),
+  );
+  return awaited ? roots[0]!.trigger : undefined;
+}
+
+/** Shutdown libraries that call their hooks without awaiting what they return. */
+const hookPromiseIgnoredBy = new Set(['exit-hook', 'async-exit-hook']);
 
 function isShutdownRootBody(context: Context, node: ts.Node): boolean {
   const fn = enclosingFunction(context.ts, node);

@@ -9,7 +9,11 @@ export interface ApiRef {
   path: readonly string[];
 }
 
-export type KindCategory = 'server' | 'app' | 'router' | 'resource' | 'buffer' | 'shutdown-helper';
+/**
+ * `handle`: a library object that opens nothing itself and is never closed, but whose calls start
+ * work (a TypeORM repository over its DataSource's pool).
+ */
+export type KindCategory = 'server' | 'app' | 'router' | 'resource' | 'buffer' | 'shutdown-helper' | 'handle';
 
 /** How a handler-registering method takes its handlers. */
 export type HandlerArgs =
@@ -65,6 +69,12 @@ export interface KindSpec {
    * `queue.process(…)`, BullMQ's `worker.run()`). Shutdown cannot wait for it before the close.
    */
   runsUntilClosed?: readonly string[];
+  /**
+   * It emits events about the jobs it ran (BullMQ's `'completed'`/`'failed'`): a listener is where
+   * a program records a job's outcome, and the emitter drops the promise an async listener
+   * returns. Its close waits for the jobs, never for the listeners.
+   */
+  emitsJobEvents?: boolean;
 }
 
 /** How a server's upgraded clients are closed at shutdown (runtime-facts §1.2, §3 ws, socket.io). */
@@ -134,6 +144,36 @@ const httpVerbs = ['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'opti
 const expressHandlerMethods: Record<string, HandlerArgs> = Object.fromEntries(
   [...httpVerbs, 'use'].map((m) => [m, 'functions' as const]),
 );
+
+/** TypeORM's query methods on a Repository and an EntityManager: each returns a promise. */
+const typeormQueryMethods: readonly string[] = [
+  'save',
+  'insert',
+  'update',
+  'upsert',
+  'delete',
+  'remove',
+  'softRemove',
+  'softDelete',
+  'restore',
+  'recover',
+  'increment',
+  'decrement',
+  'clear',
+  'query',
+  'find',
+  'findBy',
+  'findOne',
+  'findOneBy',
+  'findOneOrFail',
+  'findOneByOrFail',
+  'findAndCount',
+  'findAndCountBy',
+  'count',
+  'countBy',
+  'exists',
+  'existsBy',
+];
 
 export const kinds: readonly KindSpec[] = [
   // ── Servers (runtime-facts §1) ──
@@ -400,8 +440,31 @@ export const kinds: readonly KindSpec[] = [
     category: 'resource',
     mustClose: true,
     close: ['destroy', 'close'],
-    methods: { initialize: 'typeorm.DataSource' },
+    methods: {
+      initialize: 'typeorm.DataSource',
+      getRepository: 'typeorm.Repository',
+      getTreeRepository: 'typeorm.Repository',
+      createEntityManager: 'typeorm.EntityManager',
+    },
+    properties: { manager: 'typeorm.EntityManager' },
     returnsSelf: ['initialize'],
+  },
+  // A repository or entity manager writes through its DataSource's pool: every query method returns
+  // a promise (`repository.save(entity)`), known without typeorm's types.
+  {
+    kind: 'typeorm.Repository',
+    label: 'TypeORM repository',
+    category: 'handle',
+    types: ['Repository', 'TreeRepository', 'MongoRepository'].map((name) => ({ module: 'typeorm', path: [name] })),
+    promiseMethods: typeormQueryMethods,
+  },
+  {
+    kind: 'typeorm.EntityManager',
+    label: 'TypeORM entity manager',
+    category: 'handle',
+    methods: { getRepository: 'typeorm.Repository', getTreeRepository: 'typeorm.Repository' },
+    types: [{ module: 'typeorm', path: ['EntityManager'] }],
+    promiseMethods: [...typeormQueryMethods, 'transaction'],
   },
   {
     kind: 'kafkajs.Kafka',
@@ -431,6 +494,7 @@ export const kinds: readonly KindSpec[] = [
     mustClose: true,
     close: ['close'],
     runsUntilClosed: ['run'],
+    emitsJobEvents: true,
   },
   {
     kind: 'bullmq.Queue',
@@ -457,8 +521,17 @@ export const kinds: readonly KindSpec[] = [
     ],
     // Bull's `process(…)` resolves when its processing loops end: at `close()` (bull/lib/queue.js `run`).
     runsUntilClosed: ['process'],
+    // Bull's queue emits `'completed'`/`'failed'` for its own jobs (BullMQ's Queue does not, but no listener of it would run).
+    emitsJobEvents: true,
   },
-  { kind: 'bullmq.QueueEvents', label: 'BullMQ QueueEvents', category: 'resource', mustClose: true, close: ['close'] },
+  {
+    kind: 'bullmq.QueueEvents',
+    label: 'BullMQ QueueEvents',
+    category: 'resource',
+    mustClose: true,
+    close: ['close'],
+    emitsJobEvents: true,
+  },
   {
     kind: 'bullmq.FlowProducer',
     label: 'BullMQ FlowProducer',

@@ -123,6 +123,7 @@ export class ProgramIndex {
       serverByCreation,
       pluginReceivers,
       (name) => this.callIndex.callsNamed(name),
+      (callee) => this.functions.resolveFunctions(callee, 0, false),
     );
     this.classifier = new Classifier(ts, this.types, this.binding, this.functions, this.kinds, {
       servers: this.servers,
@@ -208,8 +209,8 @@ export class ProgramIndex {
   }
 
   /** The catalogue kind of the value `expression` evaluates to; see KindInference.kindOf. */
-  kindOf(expression: ts.Expression, useTypes = false, depth = 0): string | undefined {
-    return this.kinds.kindOf(expression, useTypes, depth);
+  kindOf(expression: ts.Expression, useTypes = false, depth = 0, throughCalls = false): string | undefined {
+    return this.kinds.kindOf(expression, useTypes, depth, throughCalls);
   }
 
   /** The server record a value comes from, following variables, fields and assignments. */

@@ -106,9 +106,10 @@ function isPromiseBySyntax(t: TS, index: ProgramIndex, e: ts.Expression, depth: 
   if (parts && chainMethods.has(parts.name)) return isPromiseValued(t, index, parts.receiver, depth + 1);
   const ref = index.binding.resolve(e.expression);
   if (ref?.module === 'global' && (ref.path[0] === 'fetch' || ref.path[0] === 'Promise')) return true;
-  // A library the catalogue knows, without its types: `queue.add(…)` on a BullMQ queue, `redis.set(…)`.
+  // A library the catalogue knows, without its types: `queue.add(…)` on a BullMQ queue, `redis.set(…)`,
+  // also through the program's own getters (`getRepository(Entity).save(…)`, `(await this.getProducer()).send(…)`).
   if (parts) {
-    const kind = index.kindOf(parts.receiver);
+    const kind = index.kindOf(parts.receiver, false, 0, true);
     if (kind && kindSpec(kind)?.promiseMethods?.includes(parts.name)) return true;
   }
   // The function called itself, not what a wrapper was given: `cors(async fn)` returns a middleware.

@@ -110,9 +110,13 @@ export function calleeText(t: TS, expression: ts.Expression, sourceFile: ts.Sour
   if (t.isIdentifier(callee) || t.isPrivateIdentifier(callee)) return callee.text;
   if (callee.kind === t.SyntaxKind.ThisKeyword) return 'this';
   if (t.isPropertyAccessExpression(callee)) {
-    const left = t.isCallExpression(skipOuterExpressions(t, callee.expression))
-      ? `${calleeText(t, (skipOuterExpressions(t, callee.expression) as ts.CallExpression).expression, sourceFile)}(…)`
-      : calleeText(t, callee.expression, sourceFile);
+    const receiver = skipOuterExpressions(t, callee.expression);
+    const callText = (e: ts.Expression): string =>
+      t.isCallExpression(e) ? `${calleeText(t, e.expression, sourceFile)}(…)` : calleeText(t, e, sourceFile);
+    // `(await this.getProducer()).send`: the parentheses say what is awaited.
+    const left = t.isAwaitExpression(receiver)
+      ? `(await ${callText(skipOuterExpressions(t, receiver.expression))})`
+      : callText(receiver);
     return `${left}.${callee.name.text}`;
   }
   if (t.isFunctionExpression(callee) || t.isArrowFunction(callee)) {

@@ -4,13 +4,29 @@
 import type * as ts from 'typescript';
 import type { ModuleBinding } from '../binding.js';
 import { factories, kindForType, kindSpec, sameRef, type ApiRef } from '../catalogue.js';
-import { methodCallParts, skipOuterExpressions, staticPropertyName, type TS } from '../ts-utils.js';
+import {
+  isAsyncFunction,
+  isInDeclarationFileOrNodeModules,
+  methodCallParts,
+  ownReturnStatements,
+  skipOuterExpressions,
+  staticPropertyName,
+  type FunctionLikeWithBody,
+  type TS,
+} from '../ts-utils.js';
 import type { CountedQuestions } from '../type-questions.js';
 import type { NameFacts } from './name-facts.js';
 import type { ServerRecord } from './records.js';
 
 export class KindInference {
   private readonly kindCache = new Map<ts.Symbol, string | null>();
+  /** The same, for the questions that follow the program's own functions (`throughCalls`). */
+  private readonly kindCacheThroughCalls = new Map<ts.Symbol, string | null>();
+  /** What each function of the program returns, once awaited (`true`) or as called. */
+  private readonly returnedKindCache = new Map<boolean, Map<FunctionLikeWithBody, string | null>>([
+    [true, new Map()],
+    [false, new Map()],
+  ]);
 
   constructor(
     private readonly ts: TS,
@@ -23,6 +39,8 @@ export class KindInference {
     private readonly pluginReceivers: ReadonlyMap<ts.Node, ts.Expression>,
     /** The program's calls by the callee's last name, for the arguments a parameter receives. */
     private readonly callsNamed: (name: string) => readonly (ts.CallExpression | ts.NewExpression)[] = () => [],
+    /** The program's functions a callee denotes (no wrappers), for `throughCalls`. */
+    private readonly functionsCalled: (callee: ts.Expression) => readonly FunctionLikeWithBody[] = () => [],
   ) {}
 
   /** The server record a value comes from, following variables, fields and assignments. */
@@ -63,60 +81,128 @@ export class KindInference {
    * The catalogue kind of the value `expression` evaluates to (`http.Server`, `express.App`, …).
    * Bindings, initializers, assignments and annotations first; the checker's type only when
    * `useTypes` is set and syntax cannot tell, so type information refines but never gates.
+   *
+   * `throughCalls` also follows a call of the program's own function to what it returns: its
+   * declared return type (`getRepository(…): Repository<E>`) or its returned values
+   * (`return this.cache.producer`, a field typed `{ producer?: Producer }`), an async one only
+   * where the call is awaited. Asked where a wrong answer costs little (is this call a promise?).
    */
-  kindOf(expression: ts.Expression, useTypes = false, depth = 0): string | undefined {
+  kindOf(expression: ts.Expression, useTypes = false, depth = 0, throughCalls = false): string | undefined {
     const t = this.ts;
     if (depth > 10) return undefined;
     const e = skipOuterExpressions(t, expression);
     let kind: string | undefined;
     if (t.isAwaitExpression(e)) {
-      kind = this.kindOf(e.expression, useTypes, depth + 1);
+      const awaited = skipOuterExpressions(t, e.expression);
+      kind =
+        throughCalls && t.isCallExpression(awaited)
+          ? this.kindOfCall(awaited, depth + 1, true, true)
+          : this.kindOf(e.expression, useTypes, depth + 1, throughCalls);
     } else if (t.isCallExpression(e) || t.isNewExpression(e)) {
-      kind = this.kindOfCall(e, depth);
+      kind = this.kindOfCall(e, depth, throughCalls, false);
     } else if (t.isIdentifier(e)) {
       const symbol = this.types.getSymbolAtLocation(e);
-      kind = symbol ? this.kindOfSymbol(symbol, depth) : undefined;
+      kind = symbol ? this.kindOfSymbol(symbol, depth, throughCalls) : undefined;
     } else if (t.isPropertyAccessExpression(e) || t.isElementAccessExpression(e)) {
       const name = t.isPropertyAccessExpression(e) ? e.name.text : staticPropertyName(t, e.argumentExpression);
-      const receiverKind = this.kindOf(e.expression, useTypes, depth + 1);
+      const receiverKind = this.kindOf(e.expression, useTypes, depth + 1, throughCalls);
       kind = receiverKind && name ? kindSpec(receiverKind)?.properties?.[name] : undefined;
       if (!kind && t.isPropertyAccessExpression(e)) {
         const symbol = this.types.getSymbolAtLocation(e.name);
-        kind = symbol ? this.kindOfSymbol(symbol, depth) : undefined;
+        kind = symbol ? this.kindOfSymbol(symbol, depth, throughCalls) : undefined;
       }
     }
     if (!kind && useTypes) kind = this.kindFromType(this.types.getTypeAtLocation(e));
     return kind;
   }
 
-  private kindOfCall(call: ts.CallExpression | ts.NewExpression, depth: number): string | undefined {
+  private kindOfCall(
+    call: ts.CallExpression | ts.NewExpression,
+    depth: number,
+    throughCalls = false,
+    awaited = false,
+  ): string | undefined {
     const t = this.ts;
+    if (depth > 10) return undefined;
     const ref = this.binding.resolve(call.expression);
     if (ref) {
       const factory = factories.find((f) => sameRef(f, ref));
-      if (factory) return factory.kind;
+      if (factory) return factory.async && throughCalls && !awaited ? undefined : factory.kind;
     }
     if (t.isCallExpression(call)) {
       const parts = methodCallParts(t, call);
       if (parts) {
-        const receiverKind = this.kindOf(parts.receiver, false, depth + 1);
+        const receiverKind = this.kindOf(parts.receiver, false, depth + 1, throughCalls);
         const result = receiverKind ? kindSpec(receiverKind)?.methods?.[parts.name] : undefined;
         if (result) return result;
       }
+      if (throughCalls) return this.kindReturnedByCall(call, depth, awaited);
     }
     return undefined;
   }
 
-  private kindOfSymbol(symbol: ts.Symbol, depth: number): string | undefined {
-    const cached = this.kindCache.get(symbol);
+  /** What the program's own function called returns, when every function the callee denotes agrees. */
+  private kindReturnedByCall(call: ts.CallExpression, depth: number, awaited: boolean): string | undefined {
+    const functions = this.functionsCalled(call.expression).filter(
+      (fn) => !isInDeclarationFileOrNodeModules(fn.getSourceFile()),
+    );
+    let found: string | undefined;
+    for (const fn of functions) {
+      const kind = this.kindReturnedBy(fn, depth + 1, awaited);
+      if (!kind || (found && found !== kind)) return undefined;
+      found = kind;
+    }
+    return found;
+  }
+
+  private kindReturnedBy(fn: FunctionLikeWithBody, depth: number, awaited: boolean): string | undefined {
+    const cache = this.returnedKindCache.get(awaited)!;
+    const cached = cache.get(fn);
     if (cached !== undefined) return cached ?? undefined;
-    this.kindCache.set(symbol, null); // cycle guard
-    const kind = this.kindOfSymbolUncached(symbol, depth);
-    this.kindCache.set(symbol, kind ?? null);
+    cache.set(fn, null); // cycle guard
+    const kind = this.kindReturnedByUncached(fn, depth, awaited);
+    cache.set(fn, kind ?? null);
     return kind;
   }
 
-  private kindOfSymbolUncached(symbol: ts.Symbol, depth: number): string | undefined {
+  private kindReturnedByUncached(fn: FunctionLikeWithBody, depth: number, awaited: boolean): string | undefined {
+    const t = this.ts;
+    const isAsync = isAsyncFunction(t, fn);
+    let declared = fn.type;
+    if (declared && t.isTypeReferenceNode(declared) && t.isIdentifier(declared.typeName)) {
+      // `Promise<Producer>`: the kind once awaited.
+      if (declared.typeName.text === 'Promise') {
+        if (!awaited) return undefined;
+        declared = declared.typeArguments?.[0];
+      }
+    }
+    if (declared) return this.kindOfTypeNode(declared);
+    if (isAsync && !awaited) return undefined;
+    const body = fn.body;
+    if (!body) return undefined;
+    const returned = t.isBlock(body)
+      ? ownReturnStatements(t, body).flatMap((r) => (r.expression ? [r.expression] : []))
+      : [body];
+    let found: string | undefined;
+    for (const value of returned) {
+      const kind = this.kindOf(value, false, depth + 1, true);
+      if (!kind || (found && found !== kind)) return undefined;
+      found = kind;
+    }
+    return found;
+  }
+
+  private kindOfSymbol(symbol: ts.Symbol, depth: number, throughCalls = false): string | undefined {
+    const cache = throughCalls ? this.kindCacheThroughCalls : this.kindCache;
+    const cached = cache.get(symbol);
+    if (cached !== undefined) return cached ?? undefined;
+    cache.set(symbol, null); // cycle guard
+    const kind = this.kindOfSymbolUncached(symbol, depth, throughCalls);
+    cache.set(symbol, kind ?? null);
+    return kind;
+  }
+
+  private kindOfSymbolUncached(symbol: ts.Symbol, depth: number, throughCalls: boolean): string | undefined {
     const t = this.ts;
     if (symbol.flags & t.SymbolFlags.Alias) {
       // An import of a value created in another module of this program (`import { server } from './app'`).
@@ -138,11 +224,15 @@ export class KindInference {
         (t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration) || t.isParameter(declaration)) &&
         declaration.initializer
       ) {
-        kind = this.kindOf(declaration.initializer, false, depth + 1);
+        kind = this.kindOf(declaration.initializer, false, depth + 1, throughCalls);
       }
       if (
         !kind &&
-        (t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration) || t.isParameter(declaration)) &&
+        (t.isVariableDeclaration(declaration) ||
+          t.isPropertyDeclaration(declaration) ||
+          t.isParameter(declaration) ||
+          // A member of a type literal or interface: `private cache: { producer?: Producer }`.
+          (throughCalls && t.isPropertySignature(declaration))) &&
         declaration.type
       ) {
         kind = this.kindOfTypeNode(declaration.type);
@@ -160,7 +250,7 @@ export class KindInference {
       const left = assignment.left;
       const target = t.isPropertyAccessExpression(left) ? left.name : left;
       if (this.types.getSymbolAtLocation(target) !== symbol) continue;
-      const kind = this.kindOf(assignment.right, false, depth + 1);
+      const kind = this.kindOf(assignment.right, false, depth + 1, throughCalls);
       if (kind) return kind;
     }
     return undefined;

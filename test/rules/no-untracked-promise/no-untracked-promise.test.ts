@@ -9,6 +9,7 @@ const handler = project.file('invalid-express-handler.ts');
 const frameworks = project.file('invalid-frameworks.ts');
 const suggestTrack = project.file('invalid-suggest-track.ts');
 const suggestLifecycle = project.file('invalid-suggest-lifecycle.ts');
+const getters = project.file('invalid-own-getters.ts');
 const awaitAt = (code: string, line: number, column: number) => [
   { messageId: 'suggestAwait', output: insertAt(code, line, column, 'await ') },
 ];
@@ -45,6 +46,12 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     },
     // The listener option is off by default.
     project.file('invalid-event-listener.ts'),
+    // Repositories reached through the program's getters, awaited or returned; `create` is no query.
+    project.file('valid-own-getters.ts'),
+    // A job listener that starts no work; a program's own emitter stays opt-in.
+    project.file('valid-job-events.ts'),
+    // Worker threads kept and waited for, and one started with the service.
+    project.file('valid-worker-thread.ts'),
   ],
   invalid: [
     {
@@ -213,6 +220,43 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       ...project.file('invalid-event-listener.ts'),
       options: [{ checkEventListeners: true }],
       errors: [{ messageId: 'droppedCallback', line: 7, column: 3, data: { dropper: 'bus.on' } }],
+    },
+    {
+      // No types for typeorm: the repository comes from a function declared to return one, and
+      // from a field an async getter returns (issue 14, overseerr H5/H6).
+      ...getters,
+      errors: [
+        {
+          messageId: 'untracked',
+          line: 19,
+          column: 5,
+          data: { name: 'orders.save(…)' },
+          suggestions: awaitAt(getters.code, 19, 5),
+        },
+        {
+          messageId: 'untracked',
+          line: 27,
+          column: 5,
+          data: { name: '(await this.orders(…)).remove(…)' },
+          suggestions: awaitAt(getters.code, 27, 5),
+        },
+      ],
+    },
+    {
+      // A worker thread started for a request and dropped (issue 14, zipline H7).
+      ...project.file('invalid-worker-thread.ts'),
+      errors: [
+        { messageId: 'untrackedWorker', line: 7, column: 3, data: { name: 'new Worker(…)' } },
+        { messageId: 'untrackedWorker', line: 12, column: 3, data: { name: 'new Worker(…)' } },
+      ],
+    },
+    {
+      // A job queue's events, reported without the option (issue 14, garbo H4).
+      ...project.file('invalid-job-events.ts'),
+      errors: [
+        { messageId: 'droppedCallback', line: 13, column: 1, data: { dropper: 'events.on' } },
+        { messageId: 'droppedCallback', line: 14, column: 1, data: { dropper: 'worker.on' } },
+      ],
     },
   ],
 });
