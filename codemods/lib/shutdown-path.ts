@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ASTPath, JSCodeshift } from 'jscodeshift';
-import { shutdownHookPhases } from '../../src/core/catalogue.js';
+import { hookRegistrationOrder, shutdownHookPhases } from '../../src/core/catalogue.js';
 import type { CodemodAnalysis, ShutdownPathFacts } from './analysis.js';
 import { applyCodemods, type Codemod, type LeftForPerson, type RewriteContext } from './codemod.js';
 
@@ -184,29 +184,69 @@ function awaitClosesBefore(j: JSCodeshift, block: Node[], drain: Node): void {
 
 type Placement = 'placed' | 'already' | { why: string };
 
-/**
- * A hook that its framework runs once the HTTP server has closed, by the name it has now (a codemod
- * may have renamed it: `onModuleDestroy` -> `onApplicationShutdown`): a method, an option, an `addHook` event.
- */
-function runsAfterServerClose(fn: ASTPath<Node>): boolean {
+/** The hook a function is, by the name it has now (a codemod may have renamed it: `onModuleDestroy` -> `onApplicationShutdown`): a method, an option, an `addHook` event. */
+function hookName(fn: ASTPath<Node>): string | undefined {
   const node = fn.node;
   const parent = fn.parent?.node;
   const nameOf = (key: Node): string | undefined =>
     key?.type === 'Identifier' ? key.name : typeof key?.value === 'string' ? key.value : undefined;
-  const name =
-    node.type === 'ClassMethod' || node.type === 'ObjectMethod'
-      ? nameOf(node.key)
-      : (parent?.type === 'ObjectProperty' || parent?.type === 'Property') && parent.value === node
-        ? nameOf(parent.key)
-        : parent?.type === 'CallExpression' &&
-            isMember(parent.callee, undefined, 'addHook') &&
-            parent.arguments[1] === node
-          ? nameOf(parent.arguments[0])
-          : undefined;
+  return node.type === 'ClassMethod' || node.type === 'ObjectMethod'
+    ? nameOf(node.key)
+    : (parent?.type === 'ObjectProperty' || parent?.type === 'Property') && parent.value === node
+      ? nameOf(parent.key)
+      : parent?.type === 'CallExpression' &&
+          isMember(parent.callee, undefined, 'addHook') &&
+          parent.arguments[1] === node
+        ? nameOf(parent.arguments[0])
+        : undefined;
+}
+
+/** A hook that its framework runs once the HTTP server has closed. */
+function runsAfterServerClose(fn: ASTPath<Node>): boolean {
+  const name = hookName(fn);
   return shutdownHookPhases.some(
     (p) => p.hook === name && p.phase === 'after-server-close' && p.owner !== 'shutdown-lint/lifecycle',
   );
 }
+
+/**
+ * The hooks one library runs one after the other on one shutdown: terminus's `beforeShutdown`,
+ * `onSignal` and `onShutdown` (one options object), NestJS's `onModuleDestroy`,
+ * `beforeApplicationShutdown` and `onApplicationShutdown`, lightship's handlers (in the order they
+ * were registered). One of them drains the lifecycle, not each: a drain in a hook that runs before
+ * the server closes would end the lifecycle while requests still hand it work, and a second drain
+ * after the first is noise. `key` names the sequence; the lowest `rank` takes the drain: the first
+ * hook that runs after the server has closed, else the last that runs before; of a registry's
+ * handlers, the first that stops a server (then the stores its later handlers close are still
+ * open while the work drains), else the first.
+ */
+function hookSequence(facts: ShutdownPathFacts, fn: ASTPath<Node>): { key: string; rank: number } | undefined {
+  if (hookRegistrationOrder.some((o) => o.order === 'fifo' && o.owner === facts.trigger))
+    return { key: facts.trigger, rank: facts.drains.length > 0 ? 0 : 1 };
+  const owner = shutdownHookPhases.some((p) => p.owner === facts.trigger)
+    ? facts.trigger
+    : shutdownHookPhases.find((p) => p.hook === facts.trigger)?.owner;
+  if (!owner || owner === 'shutdown-lint/lifecycle') return undefined;
+  const name = hookName(fn);
+  const index = shutdownHookPhases.findIndex((p) => p.owner === owner && p.hook === name);
+  if (index < 0) return undefined;
+  return {
+    // A library's options (terminus) are one registration; a framework's hook methods (NestJS) are one sequence.
+    key: owner === facts.trigger ? `${owner}@${facts.line}:${facts.column}` : owner,
+    rank: shutdownHookPhases[index]!.phase === 'after-server-close' ? index : shutdownHookPhases.length * 2 - index,
+  };
+}
+
+/** Whether `fn` itself awaits the lifecycle's drain. */
+const isDrainedHere = (j: JSCodeshift, fn: ASTPath<Node>): boolean =>
+  j(fn)
+    .find(j.CallExpression)
+    .filter((p) => isLifecycleDrain(j, p.node))
+    .size() > 0;
+
+/** Whether the text of a shutdown path already awaits the lifecycle's drain (before this run). */
+const drainsIn = (text: string): boolean =>
+  /(?:^|[^\w$])(?:lifecycle|shutdownLifecycle)\s*\.\s*shutdown\s*\(/i.test(text);
 
 /** Where the path drains servers and workers and closes stores, as offsets of the parsed text. */
 interface PathOrder {
@@ -441,8 +481,27 @@ export function drainWhereServiceDrains(input: {
       const parsedRange = (r: { start: number; end: number }) => ({ start: parsed(r.start), end: parsed(r.end) });
       const result = applyCodemods(codemods, { path, source }, findings, j, (context, codemodsLeft) => {
         let changed = false;
-        for (const facts of here) {
-          const fn = facts.start === undefined ? undefined : functionAt(context, source, facts.start, facts.end!);
+        // One drain per sequence of hooks (hookSequence), the best-placed first; a hook that cannot
+        // take it hands it to the next of its sequence.
+        const entries = here
+          .map((facts) => {
+            const fn = facts.start === undefined ? undefined : functionAt(context, source, facts.start, facts.end!);
+            return { facts, fn, sequence: fn ? hookSequence(facts, fn) : undefined };
+          })
+          .sort(
+            (a, b) =>
+              (a.sequence && b.sequence && a.sequence.key === b.sequence.key ? a.sequence.rank - b.sequence.rank : 0) ||
+              (a.facts.start ?? 0) - (b.facts.start ?? 0),
+          );
+        const sequenceDrained = new Set<string>();
+        for (const { fn, sequence } of entries)
+          if (sequence && fn && isDrainedHere(j, fn)) sequenceDrained.add(sequence.key);
+        const unplaced = new Map<string, LeftForPerson & { path: string }>();
+        for (const { facts, fn, sequence } of entries) {
+          if (sequence && sequenceDrained.has(sequence.key) && !(fn && isDrainedHere(j, fn))) {
+            drained = true;
+            continue;
+          }
           const outcome: Placement = fn
             ? placeIn(context, fn, codemodsLeft, 0, facts.exitsElsewhere, {
                 drains: facts.drains.map(parsedRange),
@@ -450,16 +509,31 @@ export function drainWhereServiceDrains(input: {
                 serversClosed: fn ? runsAfterServerClose(fn) : false,
               })
             : { why: 'a top-level `await once(process, …)`: call `await lifecycle.shutdown()` after it by hand' };
-          if (outcome === 'placed') {
-            changed = true;
+          if (outcome === 'placed' || outcome === 'already') {
             drained = true;
-            placed.push({ path, line: facts.line, trigger: facts.trigger });
-          } else if (outcome === 'already') drained = true;
-          else {
+            if (sequence) {
+              sequenceDrained.add(sequence.key);
+              unplaced.delete(sequence.key);
+            }
+            // A codemod of this run may have put the drain there (before an exit it rewrote): said all the same.
+            if (outcome === 'placed' || !drainsIn(source.slice(facts.start ?? 0, facts.end ?? 0))) {
+              changed ||= outcome === 'placed';
+              placed.push({ path, line: facts.line, trigger: facts.trigger });
+            }
+          } else {
             const why = `\`${facts.trigger}\` does not drain the lifecycle: ${outcome.why}`;
-            reasons.push(why);
-            left.push({ path, ruleId: drainRule, line: facts.line, column: facts.column, reason: why });
+            const entry = { path, ruleId: drainRule, line: facts.line, column: facts.column, reason: why };
+            if (sequence) {
+              if (!unplaced.has(sequence.key)) unplaced.set(sequence.key, entry);
+            } else {
+              reasons.push(why);
+              left.push(entry);
+            }
           }
+        }
+        for (const entry of unplaced.values()) {
+          reasons.push(entry.reason);
+          left.push(entry);
         }
         return { changed, left: [] };
       });

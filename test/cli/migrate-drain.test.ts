@@ -64,13 +64,19 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     });
   }
 
-  // A library's hook that the library awaits before it exits: the drain goes at its end. (In
-  // fastify-close the close codemod puts it after `lifecycle.closeServer(app, …)` itself.)
-  const libraryHooks: [fixture: string, trigger: string | undefined][] = [
+  // A library's hook that the library awaits before it exits: the drain goes at its end, once per
+  // sequence of hooks (terminus's `onSignal` before its `onShutdown`, NestJS's
+  // `onApplicationShutdown` and not the hooks that run before the server closes, lightship's
+  // handler that stops the server). In fastify-close the close codemod puts it after
+  // `lifecycle.closeServer(app, …)` itself, and the summary says so all the same.
+  const libraryHooks: [fixture: string, trigger: string][] = [
     ['close-with-grace', 'close-with-grace'],
     ['terminus', 'terminus'],
-    ['fastify-close', undefined],
+    ['terminus-resend', 'terminus'],
+    ['fastify-close', "process.on('SIGTERM')"],
     ['http-graceful-shutdown', 'http-graceful-shutdown'],
+    ['lightship', 'lightship registerShutdownHandler'],
+    ['nestjs-hooks', 'onApplicationShutdown'],
   ];
   for (const [name, trigger] of libraryHooks) {
     it(`${name}: the drain goes where the service's own shutdown code awaits, before its exit`, () => {
@@ -82,8 +88,13 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
         readFileSync(join(repoRoot, 'fixtures', 'drain', name, 'expected', 'server.js'), 'utf8'),
       );
       expect(serverOf(dir).match(/await lifecycle\.shutdown\(\);/g)).toHaveLength(1);
-      if (trigger) expect(run.stdout).toContain(`drained the lifecycle in src/server.js:`);
-      if (trigger) expect(run.stdout).toContain(`(${trigger})`);
+      // One summary line, at the line of the hook that drains.
+      const line = serverOf(dir)
+        .split('\n')
+        .findIndex((text) => text.includes('await lifecycle.shutdown();'));
+      const said = [...run.stdout.matchAll(/^ {2}drained the lifecycle in src\/server\.js:(\d+) \((.*)\)$/gm)];
+      expect(said.map((m) => m[2])).toEqual([trigger]);
+      expect(Number(said[0]![1])).toBeLessThan(line + 1);
       expect(run.stdout).toContain('; 0 left for a person.');
       expectIdempotent(dir);
     });
@@ -302,6 +313,114 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
       "  onSignal: async () => {\n    console.log('cleanup');\n    await lifecycle.shutdown();\n  },",
     );
     expect(run.stdout).toMatch(/drained the lifecycle in src\/server\.js:10 \(terminus\)/);
+    expectIdempotent(dir);
+  });
+
+  it('terminus hooks are one sequence: the drain goes into onSignal (the first after the server stopped), not beforeShutdown nor onShutdown', () => {
+    const dir = service(
+      'sigterm-handler',
+      [
+        "import http from 'node:http';",
+        "import { createTerminus } from '@godaddy/terminus';",
+        "import { writeAudit } from './audit.js';",
+        '',
+        'const server = http.createServer((req, res) => {',
+        '  writeAudit(req.url);',
+        "  res.end('ok');",
+        '});',
+        '',
+        'createTerminus(server, {',
+        '  async beforeShutdown() {',
+        "    console.log('not ready');",
+        '  },',
+        '  async onShutdown() {',
+        "    console.log('bye');",
+        '  },',
+        '  async onSignal() {',
+        "    console.log('cleanup');",
+        '  },',
+        '});',
+        'server.listen(3000);',
+        '',
+      ].join('\n'),
+    );
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    expect(serverOf(dir)).toContain(
+      "  async onSignal() {\n    console.log('cleanup');\n    await lifecycle.shutdown();\n  },",
+    );
+    expect(serverOf(dir).match(/await lifecycle\.shutdown\(\);/g)).toHaveLength(1);
+    expect(run.stdout.match(/drained the lifecycle/g)).toEqual(['drained the lifecycle']);
+    expectIdempotent(dir);
+  });
+
+  it('a terminus whose onShutdown drains already: beforeShutdown (before the server stops) gets no second drain', () => {
+    const source = [
+      "import http from 'node:http';",
+      "import { createTerminus } from '@godaddy/terminus';",
+      "import { lifecycle } from 'shutdown-lint/lifecycle';",
+      '',
+      'const server = http.createServer((req, res) => {',
+      '  lifecycle.track(fetch(req.url));',
+      "  res.end('ok');",
+      '});',
+      '',
+      'createTerminus(server, {',
+      '  async beforeShutdown() {',
+      "    console.log('not ready');",
+      '  },',
+      '  async onShutdown() {',
+      '    await lifecycle.shutdown();',
+      '  },',
+      '});',
+      'server.listen(3000);',
+      '',
+    ].join('\n');
+    const dir = service('sigterm-handler', source);
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    // onShutdown drains already: beforeShutdown (before the server stops) gets no second drain.
+    expect(serverOf(dir)).toBe(source);
+    expect(run.stdout).not.toContain('drained the lifecycle');
+    expect(run.stdout).not.toContain('does not drain');
+  });
+
+  it('lightship runs its handlers in order: the drain goes into the handler that stops the server, not those before or after it', () => {
+    const dir = service(
+      'sigterm-handler',
+      [
+        "import http from 'node:http';",
+        "import { createLightship } from 'lightship';",
+        "import { writeAudit } from './audit.js';",
+        '',
+        'const lightship = await createLightship();',
+        'const server = http.createServer((req, res) => {',
+        '  writeAudit(req.url);',
+        "  res.end('ok');",
+        '});',
+        '',
+        'lightship.registerShutdownHandler(() => {',
+        "  console.log('shutting down');",
+        '});',
+        'lightship.registerShutdownHandler(async () => {',
+        '  await new Promise((resolve) => server.close(resolve));',
+        '});',
+        'lightship.registerShutdownHandler(async () => {',
+        "  console.log('closed');",
+        '});',
+        'server.listen(3000, () => lightship.signalReady());',
+        '',
+      ].join('\n'),
+    );
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    expect(serverOf(dir)).toContain(
+      'lightship.registerShutdownHandler(async () => {\n  await new Promise((resolve) => server.close(resolve));\n  await lifecycle.shutdown();\n});',
+    );
+    expect(serverOf(dir).match(/await lifecycle\.shutdown\(\);/g)).toHaveLength(1);
+    expect(run.stdout).toMatch(
+      /^ {2}drained the lifecycle in src\/server\.js:14 \(lightship registerShutdownHandler\)$/m,
+    );
     expectIdempotent(dir);
   });
 
