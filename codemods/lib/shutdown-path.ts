@@ -220,21 +220,32 @@ function runsAfterServerClose(fn: ASTPath<Node>): boolean {
  * handlers, the first that stops a server (then the stores its later handlers close are still
  * open while the work drains), else the first.
  */
-function hookSequence(facts: ShutdownPathFacts, fn: ASTPath<Node>): { key: string; rank: number } | undefined {
+function hookSequence(facts: ShutdownPathFacts): { key: string; owner: string; fifo: boolean } | undefined {
   if (hookRegistrationOrder.some((o) => o.order === 'fifo' && o.owner === facts.trigger))
-    return { key: facts.trigger, rank: facts.drains.length > 0 ? 0 : 1 };
+    return { key: facts.trigger, owner: facts.trigger, fifo: true };
   const owner = shutdownHookPhases.some((p) => p.owner === facts.trigger)
     ? facts.trigger
     : shutdownHookPhases.find((p) => p.hook === facts.trigger)?.owner;
   if (!owner || owner === 'shutdown-lint/lifecycle') return undefined;
-  const name = hookName(fn);
-  const index = shutdownHookPhases.findIndex((p) => p.owner === owner && p.hook === name);
-  if (index < 0) return undefined;
   return {
-    // A library's options (terminus) are one registration; a framework's hook methods (NestJS) are one sequence.
-    key: owner === facts.trigger ? `${owner}@${facts.line}:${facts.column}` : owner,
-    rank: shutdownHookPhases[index]!.phase === 'after-server-close' ? index : shutdownHookPhases.length * 2 - index,
+    // A library's options (terminus) are one registration; a framework's hook methods (NestJS), in
+    // whatever files, are one sequence.
+    key: owner === facts.trigger ? `${owner}@${facts.path}:${facts.line}:${facts.column}` : owner,
+    owner,
+    fifo: false,
   };
+}
+
+/** The rank of a hook in its sequence, by `name`, the name it has now (`hookName`), or the one it had (the trigger). */
+function rankIn(
+  sequence: { owner: string; fifo: boolean },
+  facts: ShutdownPathFacts,
+  name: string | undefined,
+): number {
+  if (sequence.fifo) return facts.drains.length > 0 ? 0 : 1;
+  const index = shutdownHookPhases.findIndex((p) => p.owner === sequence.owner && p.hook === name);
+  if (index < 0) return shutdownHookPhases.length * 3;
+  return shutdownHookPhases[index]!.phase === 'after-server-close' ? index : shutdownHookPhases.length * 2 - index;
 }
 
 /** Whether `fn` itself awaits the lifecycle's drain. */
@@ -467,7 +478,26 @@ export function drainWhereServiceDrains(input: {
     const byFile = new Map<string, ShutdownPathFacts[]>();
     for (const path of paths) byFile.set(path.path, [...(byFile.get(path.path) ?? []), path]);
     const reasons: string[] = [];
-    for (const [path, here] of byFile) {
+    // One drain per sequence of hooks (hookSequence), in the best-placed hook; a hook that cannot take
+    // it hands it to the next of its sequence. A sequence that drains already (before this run) gets none.
+    const sequenceDrained = new Set<string>();
+    const unplaced = new Map<string, LeftForPerson & { path: string }>();
+    const originalText = (facts: ShutdownPathFacts): string =>
+      facts.start === undefined ? '' : (analysis.files.get(facts.path)?.text ?? '').slice(facts.start, facts.end);
+    for (const facts of paths) {
+      const sequence = hookSequence(facts);
+      if (sequence && drainsIn(originalText(facts))) sequenceDrained.add(sequence.key);
+    }
+    // The file with a sequence's best-placed hook (by the names the analysis saw) first.
+    const fileRank = (here: readonly ShutdownPathFacts[]): number =>
+      Math.min(
+        ...here.map((facts) => {
+          const sequence = hookSequence(facts);
+          return sequence ? rankIn(sequence, facts, facts.trigger) : 0;
+        }),
+      );
+    const files = [...byFile].sort(([, a], [, b]) => fileRank(a) - fileRank(b));
+    for (const [path, here] of files) {
       if (done.has(path)) {
         drained = true;
         continue;
@@ -481,22 +511,21 @@ export function drainWhereServiceDrains(input: {
       const parsedRange = (r: { start: number; end: number }) => ({ start: parsed(r.start), end: parsed(r.end) });
       const result = applyCodemods(codemods, { path, source }, findings, j, (context, codemodsLeft) => {
         let changed = false;
-        // One drain per sequence of hooks (hookSequence), the best-placed first; a hook that cannot
-        // take it hands it to the next of its sequence.
-        const entries = here
-          .map((facts) => {
-            const fn = facts.start === undefined ? undefined : functionAt(context, source, facts.start, facts.end!);
-            return { facts, fn, sequence: fn ? hookSequence(facts, fn) : undefined };
-          })
-          .sort(
-            (a, b) =>
-              (a.sequence && b.sequence && a.sequence.key === b.sequence.key ? a.sequence.rank - b.sequence.rank : 0) ||
-              (a.facts.start ?? 0) - (b.facts.start ?? 0),
-          );
-        const sequenceDrained = new Set<string>();
+        const entries = here.map((facts) => {
+          const fn = facts.start === undefined ? undefined : functionAt(context, source, facts.start, facts.end!);
+          const sequence = hookSequence(facts);
+          const rank = sequence && fn ? rankIn(sequence, facts, hookName(fn)) : 0;
+          return { facts, fn, sequence, rank };
+        });
+        // A sequence's hooks by rank, at the place of its first hook in the file; the rest in file order.
+        const firstOf = new Map<string, number>();
+        for (const { facts, sequence } of entries)
+          if (sequence) firstOf.set(sequence.key, Math.min(firstOf.get(sequence.key) ?? Infinity, facts.start ?? 0));
+        const at = (e: (typeof entries)[number]): number =>
+          e.sequence ? firstOf.get(e.sequence.key)! : (e.facts.start ?? 0);
+        entries.sort((a, b) => at(a) - at(b) || a.rank - b.rank || (a.facts.start ?? 0) - (b.facts.start ?? 0));
         for (const { fn, sequence } of entries)
           if (sequence && fn && isDrainedHere(j, fn)) sequenceDrained.add(sequence.key);
-        const unplaced = new Map<string, LeftForPerson & { path: string }>();
         for (const { facts, fn, sequence } of entries) {
           if (sequence && sequenceDrained.has(sequence.key) && !(fn && isDrainedHere(j, fn))) {
             drained = true;
@@ -531,16 +560,16 @@ export function drainWhereServiceDrains(input: {
             }
           }
         }
-        for (const entry of unplaced.values()) {
-          reasons.push(entry.reason);
-          left.push(entry);
-        }
         return { changed, left: [] };
       });
       if (result.output === null) continue;
       const entry = planned.find((f) => f.path === path);
       if (entry) entry.after = result.output;
       else planned.push({ path, before: source, after: result.output, rewritten: 0 });
+    }
+    for (const entry of unplaced.values()) {
+      reasons.push(entry.reason);
+      left.push(entry);
     }
     if (drained) continue;
     // Programs may share files (two tsconfigs over one tree): a file is not counted twice.

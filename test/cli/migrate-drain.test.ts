@@ -494,6 +494,100 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     expectIdempotent(dir);
   });
 
+  it('NestJS hooks in several files are one sequence: one drain, in onApplicationShutdown, none in onModuleDestroy or beforeApplicationShutdown', () => {
+    const dir = service('sigterm-handler');
+    rmSync(join(dir, 'jsconfig.json'));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          experimentalDecorators: true,
+          strict: true,
+          types: ['node'],
+          noEmit: true,
+        },
+        include: ['src'],
+      }),
+    );
+    rmSync(join(dir, 'src', 'server.js'));
+    rmSync(join(dir, 'src', 'audit.js'));
+    const files: Record<string, string[]> = {
+      'audit.ts': [
+        'export async function writeAudit(line: string): Promise<void> {',
+        '  await new Promise((resolve) => setTimeout(resolve, 300, line));',
+        '}',
+      ],
+      // Before the server closes (first by name, so first in the analysis's order too).
+      'a-cache.service.ts': [
+        "import { BeforeApplicationShutdown, Injectable, OnModuleDestroy } from '@nestjs/common';",
+        '',
+        '@Injectable()',
+        'export class CacheService implements OnModuleDestroy, BeforeApplicationShutdown {',
+        '  onModuleDestroy(): void {',
+        "    console.log('cache: destroy');",
+        '  }',
+        '',
+        '  beforeApplicationShutdown(): void {',
+        "    console.log('cache: before shutdown');",
+        '  }',
+        '}',
+      ],
+      'b-bus.service.ts': [
+        "import { Injectable, OnApplicationShutdown } from '@nestjs/common';",
+        '',
+        '@Injectable()',
+        'export class BusService implements OnApplicationShutdown {',
+        '  async onApplicationShutdown(signal?: string): Promise<void> {',
+        "    console.log('bus: shutdown', signal);",
+        '  }',
+        '}',
+      ],
+      'main.ts': [
+        "import { Controller, Get, Module } from '@nestjs/common';",
+        "import { NestFactory } from '@nestjs/core';",
+        "import { writeAudit } from './audit.js';",
+        "import { BusService } from './b-bus.service.js';",
+        "import { CacheService } from './a-cache.service.js';",
+        '',
+        '@Controller()',
+        'export class OrdersController {',
+        "  @Get('orders')",
+        '  list(): string {',
+        "    writeAudit('orders');",
+        "    return 'ok';",
+        '  }',
+        '}',
+        '',
+        '@Module({ controllers: [OrdersController], providers: [BusService, CacheService] })',
+        'class AppModule {}',
+        '',
+        'async function bootstrap(): Promise<void> {',
+        '  const app = await NestFactory.create(AppModule);',
+        '  app.enableShutdownHooks();',
+        '  await app.listen(3000);',
+        '}',
+        'void bootstrap();',
+      ],
+    };
+    for (const [file, lines] of Object.entries(files)) writeFileSync(join(dir, 'src', file), `${lines.join('\n')}\n`);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'nest');
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    const text = (file: string): string => readFileSync(join(dir, 'src', file), 'utf8');
+    expect(text('a-cache.service.ts')).toBe(`${files['a-cache.service.ts']!.join('\n')}\n`);
+    expect(text('b-bus.service.ts')).toContain(
+      "    console.log('bus: shutdown', signal);\n    await lifecycle.shutdown();\n  }",
+    );
+    expect(run.stdout.match(/drained the lifecycle.*/g)).toEqual([
+      'drained the lifecycle in src/b-bus.service.ts:5 (onApplicationShutdown)',
+    ]);
+    expectIdempotent(dir);
+  });
+
   it('a NestJS onModuleDestroy that ends the pool becomes onApplicationShutdown, and the lifecycle drains before the pool ends', () => {
     const dir = service('sigterm-handler');
     rmSync(join(dir, 'jsconfig.json'));
