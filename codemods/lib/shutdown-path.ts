@@ -134,6 +134,25 @@ function statementFor(j: JSCodeshift, call: ASTPath<Node>): ASTPath<Node> | unde
 }
 
 /**
+ * Makes a function async, and its declared return type a promise of it (`(): void` ->
+ * `(): Promise<void>`): an async function whose type says `void` does not type-check.
+ */
+function makeAsync(j: JSCodeshift, fn: Node): void {
+  fn.async = true;
+  const declared = fn.returnType?.typeAnnotation;
+  if (!declared) return;
+  const isPromise =
+    declared.type === 'TSTypeReference' &&
+    declared.typeName?.type === 'Identifier' &&
+    /^(?:Promise|PromiseLike)$/.test(declared.typeName.name);
+  if (!isPromise)
+    fn.returnType.typeAnnotation = j.tsTypeReference(
+      j.identifier('Promise'),
+      j.tsTypeParameterInstantiation([declared]),
+    );
+}
+
+/**
  * `void P.then(() => { … })` as the last statement of an async-able function G: `await P; …` in G
  * itself, so the drain can be awaited where the rest of G runs. Returns G, or undefined.
  */
@@ -164,7 +183,7 @@ function unwrapThen(
   const awaited = j.expressionStatement(j.awaitExpression(call.node.callee.object));
   awaited.comments = statement.node.comments;
   statement.replace(awaited, ...body);
-  outer.node.async = true;
+  makeAsync(j, outer.node);
   return outer;
 }
 
@@ -212,13 +231,14 @@ function runsAfterServerClose(fn: ASTPath<Node>): boolean {
 /**
  * The hooks one library runs one after the other on one shutdown: terminus's `beforeShutdown`,
  * `onSignal` and `onShutdown` (one options object), NestJS's `onModuleDestroy`,
- * `beforeApplicationShutdown` and `onApplicationShutdown`, lightship's handlers (in the order they
- * were registered). One of them drains the lifecycle, not each: a drain in a hook that runs before
- * the server closes would end the lifecycle while requests still hand it work, and a second drain
- * after the first is noise. `key` names the sequence; the lowest `rank` takes the drain: the first
- * hook that runs after the server has closed, else the last that runs before; of a registry's
- * handlers, the first that stops a server (then the stores its later handlers close are still
- * open while the work drains), else the first.
+ * `beforeApplicationShutdown` and `onApplicationShutdown` (of every provider), lightship's handlers
+ * (in the order they were registered). Not each of them drains the lifecycle: a drain in a hook
+ * that runs before the server closes would end the lifecycle while requests still hand it work
+ * when a later hook runs after the close, and a drain after the first is noise. `key` names the
+ * sequence; the hooks of the lowest `rank` (rankIn) take the drain. Hooks of one rank are peers
+ * whose order the library does not tell (two providers' `onApplicationShutdown`, run module by
+ * module): each drains, so the first to run waits for the work before it closes what it holds,
+ * and the others find the drain done. A registry's handlers are ordered: one drain, in the best.
  */
 function hookSequence(facts: ShutdownPathFacts): { key: string; owner: string; fifo: boolean } | undefined {
   if (hookRegistrationOrder.some((o) => o.order === 'fifo' && o.owner === facts.trigger))
@@ -236,7 +256,12 @@ function hookSequence(facts: ShutdownPathFacts): { key: string; owner: string; f
   };
 }
 
-/** The rank of a hook in its sequence, by `name`, the name it has now (`hookName`), or the one it had (the trigger). */
+/**
+ * The rank of a hook in its sequence, by `name`, the name it has now (`hookName`), or the one it
+ * had (the trigger): the earliest hook that runs after the server has closed, else the earliest
+ * before (what the hooks after it close is still open while the work drains); of a registry's
+ * handlers, one that stops a server (then the stores its later handlers close are still open).
+ */
 function rankIn(
   sequence: { owner: string; fifo: boolean },
   facts: ShutdownPathFacts,
@@ -244,8 +269,8 @@ function rankIn(
 ): number {
   if (sequence.fifo) return facts.drains.length > 0 ? 0 : 1;
   const index = shutdownHookPhases.findIndex((p) => p.owner === sequence.owner && p.hook === name);
-  if (index < 0) return shutdownHookPhases.length * 3;
-  return shutdownHookPhases[index]!.phase === 'after-server-close' ? index : shutdownHookPhases.length * 2 - index;
+  if (index < 0) return shutdownHookPhases.length * 2;
+  return shutdownHookPhases[index]!.phase === 'after-server-close' ? index : shutdownHookPhases.length + index;
 }
 
 /** Whether `fn` itself awaits the lifecycle's drain. */
@@ -396,7 +421,7 @@ function placeIn(
       return { why: 'it ends in `return …`: await that first, then `await lifecycle.shutdown()`' };
     const drained = drain();
     body.splice(beforeStoreCloses(body, body.length - (last?.type === 'ReturnStatement' ? 1 : 0), order), 0, drained);
-    fn.async = true;
+    makeAsync(j, fn);
     awaitClosesBefore(j, body, drained);
     return 'placed';
   }
@@ -413,7 +438,7 @@ function placeIn(
         return {
           why: 'the function that exits cannot become async safely: call `await lifecycle.shutdown()` before the exit',
         };
-      fn.node.async = true;
+      makeAsync(j, fn.node);
     }
     // Found again: unwrapping may have moved the statement into the outer function.
     const at = j(fn)
@@ -478,17 +503,26 @@ export function drainWhereServiceDrains(input: {
     const byFile = new Map<string, ShutdownPathFacts[]>();
     for (const path of paths) byFile.set(path.path, [...(byFile.get(path.path) ?? []), path]);
     const reasons: string[] = [];
-    // One drain per sequence of hooks (hookSequence), in the best-placed hook; a hook that cannot take
-    // it hands it to the next of its sequence. A sequence that drains already (before this run) gets none.
+    // The drain goes into the best-ranked hooks of each sequence of hooks (hookSequence); of a
+    // registry's handlers into one, a handler that cannot take it handing it to the next, and none
+    // when one drains already (before this run).
     const sequenceDrained = new Set<string>();
     const unplaced = new Map<string, LeftForPerson & { path: string }>();
     const originalText = (facts: ShutdownPathFacts): string =>
       facts.start === undefined ? '' : (analysis.files.get(facts.path)?.text ?? '').slice(facts.start, facts.end);
     for (const facts of paths) {
       const sequence = hookSequence(facts);
-      if (sequence && drainsIn(originalText(facts))) sequenceDrained.add(sequence.key);
+      if (sequence?.fifo && drainsIn(originalText(facts))) sequenceDrained.add(sequence.key);
     }
-    // The file with a sequence's best-placed hook (by the names the analysis saw) first.
+    // The best rank of each sequence in the other files, by the names the analysis saw.
+    const bestElsewhere = (key: string, file: string): number =>
+      Math.min(
+        ...paths.map((facts) => {
+          const sequence = hookSequence(facts);
+          return sequence?.key === key && facts.path !== file ? rankIn(sequence, facts, facts.trigger) : Infinity;
+        }),
+      );
+    // The file with a registry's best-placed handler (by the names the analysis saw) first.
     const fileRank = (here: readonly ShutdownPathFacts[]): number =>
       Math.min(
         ...here.map((facts) => {
@@ -525,12 +559,18 @@ export function drainWhereServiceDrains(input: {
           e.sequence ? firstOf.get(e.sequence.key)! : (e.facts.start ?? 0);
         entries.sort((a, b) => at(a) - at(b) || a.rank - b.rank || (a.facts.start ?? 0) - (b.facts.start ?? 0));
         for (const { fn, sequence } of entries)
-          if (sequence && fn && isDrainedHere(j, fn)) sequenceDrained.add(sequence.key);
-        for (const { facts, fn, sequence } of entries) {
-          if (sequence && sequenceDrained.has(sequence.key) && !(fn && isDrainedHere(j, fn))) {
+          if (sequence?.fifo && fn && isDrainedHere(j, fn)) sequenceDrained.add(sequence.key);
+        const best = new Map<string, number>();
+        for (const { sequence, rank } of entries)
+          if (sequence)
+            best.set(sequence.key, Math.min(best.get(sequence.key) ?? bestElsewhere(sequence.key, path), rank));
+        for (const { facts, fn, sequence, rank } of entries) {
+          // A registry's handler after the one that drains; a hook that runs later than its sequence's best.
+          if (sequence?.fifo && sequenceDrained.has(sequence.key) && !(fn && isDrainedHere(j, fn))) {
             drained = true;
             continue;
           }
+          if (sequence && !sequence.fifo && rank > best.get(sequence.key)!) continue;
           const outcome: Placement = fn
             ? placeIn(context, fn, codemodsLeft, 0, facts.exitsElsewhere, {
                 drains: facts.drains.map(parsedRange),
@@ -540,7 +580,7 @@ export function drainWhereServiceDrains(input: {
             : { why: 'a top-level `await once(process, …)`: call `await lifecycle.shutdown()` after it by hand' };
           if (outcome === 'placed' || outcome === 'already') {
             drained = true;
-            if (sequence) {
+            if (sequence?.fifo) {
               sequenceDrained.add(sequence.key);
               unplaced.delete(sequence.key);
             }
@@ -552,7 +592,7 @@ export function drainWhereServiceDrains(input: {
           } else {
             const why = `\`${facts.trigger}\` does not drain the lifecycle: ${outcome.why}`;
             const entry = { path, ruleId: drainRule, line: facts.line, column: facts.column, reason: why };
-            if (sequence) {
+            if (sequence?.fifo) {
               if (!unplaced.has(sequence.key)) unplaced.set(sequence.key, entry);
             } else {
               reasons.push(why);

@@ -494,7 +494,7 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     expectIdempotent(dir);
   });
 
-  it('NestJS hooks in several files are one sequence: one drain, in onApplicationShutdown, none in onModuleDestroy or beforeApplicationShutdown', () => {
+  it('NestJS hooks in several files are one sequence: the drain goes into onApplicationShutdown, none into onModuleDestroy or beforeApplicationShutdown', () => {
     const dir = service('sigterm-handler');
     rmSync(join(dir, 'jsconfig.json'));
     writeFileSync(
@@ -545,12 +545,23 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
         '  }',
         '}',
       ],
+      'c-mail.service.ts': [
+        "import { Injectable, OnApplicationShutdown } from '@nestjs/common';",
+        '',
+        '@Injectable()',
+        'export class MailService implements OnApplicationShutdown {',
+        '  onApplicationShutdown(): void {',
+        "    console.log('mail: shutdown');",
+        '  }',
+        '}',
+      ],
       'main.ts': [
         "import { Controller, Get, Module } from '@nestjs/common';",
         "import { NestFactory } from '@nestjs/core';",
         "import { writeAudit } from './audit.js';",
         "import { BusService } from './b-bus.service.js';",
         "import { CacheService } from './a-cache.service.js';",
+        "import { MailService } from './c-mail.service.js';",
         '',
         '@Controller()',
         'export class OrdersController {',
@@ -561,7 +572,7 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
         '  }',
         '}',
         '',
-        '@Module({ controllers: [OrdersController], providers: [BusService, CacheService] })',
+        '@Module({ controllers: [OrdersController], providers: [BusService, CacheService, MailService] })',
         'class AppModule {}',
         '',
         'async function bootstrap(): Promise<void> {',
@@ -582,8 +593,103 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     expect(text('b-bus.service.ts')).toContain(
       "    console.log('bus: shutdown', signal);\n    await lifecycle.shutdown();\n  }",
     );
-    expect(run.stdout.match(/drained the lifecycle.*/g)).toEqual([
+    // Two providers' onApplicationShutdown: peers, each drains (the first to run waits, the other finds it
+    // done). The one declared `(): void` becomes async and `(): Promise<void>`, so it still type-checks.
+    expect(text('c-mail.service.ts')).toContain(
+      "  async onApplicationShutdown(): Promise<void> {\n    console.log('mail: shutdown');\n    await lifecycle.shutdown();\n  }",
+    );
+    expect(run.stdout.match(/drained the lifecycle.*/g)?.sort()).toEqual([
       'drained the lifecycle in src/b-bus.service.ts:5 (onApplicationShutdown)',
+      'drained the lifecycle in src/c-mail.service.ts:5 (onApplicationShutdown)',
+    ]);
+    expectIdempotent(dir);
+  });
+
+  it('NestJS hooks of one phase in several providers are peers Nest orders module by module: each drains, the later phases none', () => {
+    const dir = service('sigterm-handler');
+    rmSync(join(dir, 'jsconfig.json'));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          experimentalDecorators: true,
+          strict: true,
+          types: ['node'],
+          noEmit: true,
+        },
+        include: ['src'],
+      }),
+    );
+    rmSync(join(dir, 'src', 'server.js'));
+    rmSync(join(dir, 'src', 'audit.js'));
+    const provider = (name: string, hook: string): string[] => [
+      "import { Injectable } from '@nestjs/common';",
+      '',
+      '@Injectable()',
+      `export class ${name} {`,
+      `  async ${hook}(): Promise<void> {`,
+      `    console.log('${name}: ${hook}');`,
+      '  }',
+      '}',
+    ];
+    const files: Record<string, string[]> = {
+      'audit.ts': [
+        'export async function writeAudit(line: string): Promise<void> {',
+        '  await new Promise((resolve) => setTimeout(resolve, 300, line));',
+        '}',
+      ],
+      // No hook runs after the server closes: the earliest phase drains, in every provider that has it.
+      'a-queue.service.ts': provider('QueueService', 'onModuleDestroy'),
+      'b-cache.service.ts': provider('CacheService', 'onModuleDestroy'),
+      'c-bus.service.ts': provider('BusService', 'beforeApplicationShutdown'),
+      'main.ts': [
+        "import { Controller, Get, Module } from '@nestjs/common';",
+        "import { NestFactory } from '@nestjs/core';",
+        "import { writeAudit } from './audit.js';",
+        "import { QueueService } from './a-queue.service.js';",
+        "import { CacheService } from './b-cache.service.js';",
+        "import { BusService } from './c-bus.service.js';",
+        '',
+        '@Controller()',
+        'export class OrdersController {',
+        "  @Get('orders')",
+        '  list(): string {',
+        "    writeAudit('orders');",
+        "    return 'ok';",
+        '  }',
+        '}',
+        '',
+        '@Module({ controllers: [OrdersController], providers: [QueueService, CacheService, BusService] })',
+        'class AppModule {}',
+        '',
+        'async function bootstrap(): Promise<void> {',
+        '  const app = await NestFactory.create(AppModule);',
+        '  app.enableShutdownHooks();',
+        '  await app.listen(3000);',
+        '}',
+        'void bootstrap();',
+      ],
+    };
+    for (const [file, lines] of Object.entries(files)) writeFileSync(join(dir, 'src', file), `${lines.join('\n')}\n`);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'nest');
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    const text = (file: string): string => readFileSync(join(dir, 'src', file), 'utf8');
+    for (const [file, name] of [
+      ['a-queue.service.ts', 'QueueService'],
+      ['b-cache.service.ts', 'CacheService'],
+    ])
+      expect(text(file!)).toContain(
+        `    console.log('${name}: onModuleDestroy');\n    await lifecycle.shutdown();\n  }`,
+      );
+    expect(text('c-bus.service.ts')).toBe(`${files['c-bus.service.ts']!.join('\n')}\n`);
+    expect(run.stdout.match(/drained the lifecycle.*/g)?.sort()).toEqual([
+      'drained the lifecycle in src/a-queue.service.ts:5 (onModuleDestroy)',
+      'drained the lifecycle in src/b-cache.service.ts:5 (onModuleDestroy)',
     ]);
     expectIdempotent(dir);
   });
