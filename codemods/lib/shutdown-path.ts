@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ASTPath, JSCodeshift } from 'jscodeshift';
-import { shutdownHookPhases } from '../../src/core/catalogue.js';
+import { hookRegistrationOrder, shutdownHookPhases } from '../../src/core/catalogue.js';
 import type { CodemodAnalysis, ShutdownPathFacts } from './analysis.js';
 import { applyCodemods, type Codemod, type LeftForPerson, type RewriteContext } from './codemod.js';
 
@@ -134,6 +134,25 @@ function statementFor(j: JSCodeshift, call: ASTPath<Node>): ASTPath<Node> | unde
 }
 
 /**
+ * Makes a function async, and its declared return type a promise of it (`(): void` ->
+ * `(): Promise<void>`): an async function whose type says `void` does not type-check.
+ */
+function makeAsync(j: JSCodeshift, fn: Node): void {
+  fn.async = true;
+  const declared = fn.returnType?.typeAnnotation;
+  if (!declared) return;
+  const isPromise =
+    declared.type === 'TSTypeReference' &&
+    declared.typeName?.type === 'Identifier' &&
+    /^(?:Promise|PromiseLike)$/.test(declared.typeName.name);
+  if (!isPromise)
+    fn.returnType.typeAnnotation = j.tsTypeReference(
+      j.identifier('Promise'),
+      j.tsTypeParameterInstantiation([declared]),
+    );
+}
+
+/**
  * `void P.then(() => { … })` as the last statement of an async-able function G: `await P; …` in G
  * itself, so the drain can be awaited where the rest of G runs. Returns G, or undefined.
  */
@@ -164,7 +183,7 @@ function unwrapThen(
   const awaited = j.expressionStatement(j.awaitExpression(call.node.callee.object));
   awaited.comments = statement.node.comments;
   statement.replace(awaited, ...body);
-  outer.node.async = true;
+  makeAsync(j, outer.node);
   return outer;
 }
 
@@ -184,29 +203,86 @@ function awaitClosesBefore(j: JSCodeshift, block: Node[], drain: Node): void {
 
 type Placement = 'placed' | 'already' | { why: string };
 
-/**
- * A hook that its framework runs once the HTTP server has closed, by the name it has now (a codemod
- * may have renamed it: `onModuleDestroy` -> `onApplicationShutdown`): a method, an option, an `addHook` event.
- */
-function runsAfterServerClose(fn: ASTPath<Node>): boolean {
+/** The hook a function is, by the name it has now (a codemod may have renamed it: `onModuleDestroy` -> `onApplicationShutdown`): a method, an option, an `addHook` event. */
+function hookName(fn: ASTPath<Node>): string | undefined {
   const node = fn.node;
   const parent = fn.parent?.node;
   const nameOf = (key: Node): string | undefined =>
     key?.type === 'Identifier' ? key.name : typeof key?.value === 'string' ? key.value : undefined;
-  const name =
-    node.type === 'ClassMethod' || node.type === 'ObjectMethod'
-      ? nameOf(node.key)
-      : (parent?.type === 'ObjectProperty' || parent?.type === 'Property') && parent.value === node
-        ? nameOf(parent.key)
-        : parent?.type === 'CallExpression' &&
-            isMember(parent.callee, undefined, 'addHook') &&
-            parent.arguments[1] === node
-          ? nameOf(parent.arguments[0])
-          : undefined;
+  return node.type === 'ClassMethod' || node.type === 'ObjectMethod'
+    ? nameOf(node.key)
+    : (parent?.type === 'ObjectProperty' || parent?.type === 'Property') && parent.value === node
+      ? nameOf(parent.key)
+      : parent?.type === 'CallExpression' &&
+          isMember(parent.callee, undefined, 'addHook') &&
+          parent.arguments[1] === node
+        ? nameOf(parent.arguments[0])
+        : undefined;
+}
+
+/** A hook that its framework runs once the HTTP server has closed. */
+function runsAfterServerClose(fn: ASTPath<Node>): boolean {
+  const name = hookName(fn);
   return shutdownHookPhases.some(
     (p) => p.hook === name && p.phase === 'after-server-close' && p.owner !== 'shutdown-lint/lifecycle',
   );
 }
+
+/**
+ * The hooks one library runs one after the other on one shutdown: terminus's `beforeShutdown`,
+ * `onSignal` and `onShutdown` (one options object), NestJS's `onModuleDestroy`,
+ * `beforeApplicationShutdown` and `onApplicationShutdown` (of every provider), lightship's handlers
+ * (in the order they were registered). Not each of them drains the lifecycle: a drain in a hook
+ * that runs before the server closes would end the lifecycle while requests still hand it work
+ * when a later hook runs after the close, and a drain after the first is noise. `key` names the
+ * sequence; the hooks of the lowest `rank` (rankIn) take the drain. Hooks of one rank are peers
+ * whose order the library does not tell (two providers' `onApplicationShutdown`, run module by
+ * module): each drains, so the first to run waits for the work before it closes what it holds,
+ * and the others find the drain done. A registry's handlers are ordered: one drain, in the best.
+ */
+function hookSequence(facts: ShutdownPathFacts): { key: string; owner: string; fifo: boolean } | undefined {
+  if (hookRegistrationOrder.some((o) => o.order === 'fifo' && o.owner === facts.trigger))
+    return { key: facts.trigger, owner: facts.trigger, fifo: true };
+  const owner = shutdownHookPhases.some((p) => p.owner === facts.trigger)
+    ? facts.trigger
+    : shutdownHookPhases.find((p) => p.hook === facts.trigger)?.owner;
+  if (!owner || owner === 'shutdown-lint/lifecycle') return undefined;
+  return {
+    // A library's options (terminus) are one registration; a framework's hook methods (NestJS), in
+    // whatever files, are one sequence.
+    key: owner === facts.trigger ? `${owner}@${facts.path}:${facts.line}:${facts.column}` : owner,
+    owner,
+    fifo: false,
+  };
+}
+
+/**
+ * The rank of a hook in its sequence, by `name`, the name it has now (`hookName`), or the one it
+ * had (the trigger): the earliest hook that runs after the server has closed, else the earliest
+ * before (what the hooks after it close is still open while the work drains); of a registry's
+ * handlers, one that stops a server (then the stores its later handlers close are still open).
+ */
+function rankIn(
+  sequence: { owner: string; fifo: boolean },
+  facts: ShutdownPathFacts,
+  name: string | undefined,
+): number {
+  if (sequence.fifo) return facts.drains.length > 0 ? 0 : 1;
+  const index = shutdownHookPhases.findIndex((p) => p.owner === sequence.owner && p.hook === name);
+  if (index < 0) return shutdownHookPhases.length * 2;
+  return shutdownHookPhases[index]!.phase === 'after-server-close' ? index : shutdownHookPhases.length + index;
+}
+
+/** Whether `fn` itself awaits the lifecycle's drain. */
+const isDrainedHere = (j: JSCodeshift, fn: ASTPath<Node>): boolean =>
+  j(fn)
+    .find(j.CallExpression)
+    .filter((p) => isLifecycleDrain(j, p.node))
+    .size() > 0;
+
+/** Whether the text of a shutdown path already awaits the lifecycle's drain (before this run). */
+const drainsIn = (text: string): boolean =>
+  /(?:^|[^\w$])(?:lifecycle|shutdownLifecycle)\s*\.\s*shutdown\s*\(/i.test(text);
 
 /** Where the path drains servers and workers and closes stores, as offsets of the parsed text. */
 interface PathOrder {
@@ -345,7 +421,7 @@ function placeIn(
       return { why: 'it ends in `return …`: await that first, then `await lifecycle.shutdown()`' };
     const drained = drain();
     body.splice(beforeStoreCloses(body, body.length - (last?.type === 'ReturnStatement' ? 1 : 0), order), 0, drained);
-    fn.async = true;
+    makeAsync(j, fn);
     awaitClosesBefore(j, body, drained);
     return 'placed';
   }
@@ -362,7 +438,7 @@ function placeIn(
         return {
           why: 'the function that exits cannot become async safely: call `await lifecycle.shutdown()` before the exit',
         };
-      fn.node.async = true;
+      makeAsync(j, fn.node);
     }
     // Found again: unwrapping may have moved the statement into the outer function.
     const at = j(fn)
@@ -427,7 +503,35 @@ export function drainWhereServiceDrains(input: {
     const byFile = new Map<string, ShutdownPathFacts[]>();
     for (const path of paths) byFile.set(path.path, [...(byFile.get(path.path) ?? []), path]);
     const reasons: string[] = [];
-    for (const [path, here] of byFile) {
+    // The drain goes into the best-ranked hooks of each sequence of hooks (hookSequence); of a
+    // registry's handlers into one, a handler that cannot take it handing it to the next, and none
+    // when one drains already (before this run).
+    const sequenceDrained = new Set<string>();
+    const unplaced = new Map<string, LeftForPerson & { path: string }>();
+    const originalText = (facts: ShutdownPathFacts): string =>
+      facts.start === undefined ? '' : (analysis.files.get(facts.path)?.text ?? '').slice(facts.start, facts.end);
+    for (const facts of paths) {
+      const sequence = hookSequence(facts);
+      if (sequence?.fifo && drainsIn(originalText(facts))) sequenceDrained.add(sequence.key);
+    }
+    // The best rank of each sequence in the other files, by the names the analysis saw.
+    const bestElsewhere = (key: string, file: string): number =>
+      Math.min(
+        ...paths.map((facts) => {
+          const sequence = hookSequence(facts);
+          return sequence?.key === key && facts.path !== file ? rankIn(sequence, facts, facts.trigger) : Infinity;
+        }),
+      );
+    // The file with a registry's best-placed handler (by the names the analysis saw) first.
+    const fileRank = (here: readonly ShutdownPathFacts[]): number =>
+      Math.min(
+        ...here.map((facts) => {
+          const sequence = hookSequence(facts);
+          return sequence ? rankIn(sequence, facts, facts.trigger) : 0;
+        }),
+      );
+    const files = [...byFile].sort(([, a], [, b]) => fileRank(a) - fileRank(b));
+    for (const [path, here] of files) {
       if (done.has(path)) {
         drained = true;
         continue;
@@ -441,8 +545,32 @@ export function drainWhereServiceDrains(input: {
       const parsedRange = (r: { start: number; end: number }) => ({ start: parsed(r.start), end: parsed(r.end) });
       const result = applyCodemods(codemods, { path, source }, findings, j, (context, codemodsLeft) => {
         let changed = false;
-        for (const facts of here) {
+        const entries = here.map((facts) => {
           const fn = facts.start === undefined ? undefined : functionAt(context, source, facts.start, facts.end!);
+          const sequence = hookSequence(facts);
+          const rank = sequence && fn ? rankIn(sequence, facts, hookName(fn)) : 0;
+          return { facts, fn, sequence, rank };
+        });
+        // A sequence's hooks by rank, at the place of its first hook in the file; the rest in file order.
+        const firstOf = new Map<string, number>();
+        for (const { facts, sequence } of entries)
+          if (sequence) firstOf.set(sequence.key, Math.min(firstOf.get(sequence.key) ?? Infinity, facts.start ?? 0));
+        const at = (e: (typeof entries)[number]): number =>
+          e.sequence ? firstOf.get(e.sequence.key)! : (e.facts.start ?? 0);
+        entries.sort((a, b) => at(a) - at(b) || a.rank - b.rank || (a.facts.start ?? 0) - (b.facts.start ?? 0));
+        for (const { fn, sequence } of entries)
+          if (sequence?.fifo && fn && isDrainedHere(j, fn)) sequenceDrained.add(sequence.key);
+        const best = new Map<string, number>();
+        for (const { sequence, rank } of entries)
+          if (sequence)
+            best.set(sequence.key, Math.min(best.get(sequence.key) ?? bestElsewhere(sequence.key, path), rank));
+        for (const { facts, fn, sequence, rank } of entries) {
+          // A registry's handler after the one that drains; a hook that runs later than its sequence's best.
+          if (sequence?.fifo && sequenceDrained.has(sequence.key) && !(fn && isDrainedHere(j, fn))) {
+            drained = true;
+            continue;
+          }
+          if (sequence && !sequence.fifo && rank > best.get(sequence.key)!) continue;
           const outcome: Placement = fn
             ? placeIn(context, fn, codemodsLeft, 0, facts.exitsElsewhere, {
                 drains: facts.drains.map(parsedRange),
@@ -450,15 +578,26 @@ export function drainWhereServiceDrains(input: {
                 serversClosed: fn ? runsAfterServerClose(fn) : false,
               })
             : { why: 'a top-level `await once(process, …)`: call `await lifecycle.shutdown()` after it by hand' };
-          if (outcome === 'placed') {
-            changed = true;
+          if (outcome === 'placed' || outcome === 'already') {
             drained = true;
-            placed.push({ path, line: facts.line, trigger: facts.trigger });
-          } else if (outcome === 'already') drained = true;
-          else {
+            if (sequence?.fifo) {
+              sequenceDrained.add(sequence.key);
+              unplaced.delete(sequence.key);
+            }
+            // A codemod of this run may have put the drain there (before an exit it rewrote): said all the same.
+            if (outcome === 'placed' || !drainsIn(source.slice(facts.start ?? 0, facts.end ?? 0))) {
+              changed ||= outcome === 'placed';
+              placed.push({ path, line: facts.line, trigger: facts.trigger });
+            }
+          } else {
             const why = `\`${facts.trigger}\` does not drain the lifecycle: ${outcome.why}`;
-            reasons.push(why);
-            left.push({ path, ruleId: drainRule, line: facts.line, column: facts.column, reason: why });
+            const entry = { path, ruleId: drainRule, line: facts.line, column: facts.column, reason: why };
+            if (sequence?.fifo) {
+              if (!unplaced.has(sequence.key)) unplaced.set(sequence.key, entry);
+            } else {
+              reasons.push(why);
+              left.push(entry);
+            }
           }
         }
         return { changed, left: [] };
@@ -467,6 +606,10 @@ export function drainWhereServiceDrains(input: {
       const entry = planned.find((f) => f.path === path);
       if (entry) entry.after = result.output;
       else planned.push({ path, before: source, after: result.output, rewritten: 0 });
+    }
+    for (const entry of unplaced.values()) {
+      reasons.push(entry.reason);
+      left.push(entry);
     }
     if (drained) continue;
     // Programs may share files (two tsconfigs over one tree): a file is not counted twice.

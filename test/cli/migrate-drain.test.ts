@@ -64,13 +64,19 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     });
   }
 
-  // A library's hook that the library awaits before it exits: the drain goes at its end. (In
-  // fastify-close the close codemod puts it after `lifecycle.closeServer(app, …)` itself.)
-  const libraryHooks: [fixture: string, trigger: string | undefined][] = [
+  // A library's hook that the library awaits before it exits: the drain goes at its end, once per
+  // sequence of hooks (terminus's `onSignal` before its `onShutdown`, NestJS's
+  // `onApplicationShutdown` and not the hooks that run before the server closes, lightship's
+  // handler that stops the server). In fastify-close the close codemod puts it after
+  // `lifecycle.closeServer(app, …)` itself, and the summary says so all the same.
+  const libraryHooks: [fixture: string, trigger: string][] = [
     ['close-with-grace', 'close-with-grace'],
     ['terminus', 'terminus'],
-    ['fastify-close', undefined],
+    ['terminus-resend', 'terminus'],
+    ['fastify-close', "process.on('SIGTERM')"],
     ['http-graceful-shutdown', 'http-graceful-shutdown'],
+    ['lightship', 'lightship registerShutdownHandler'],
+    ['nestjs-hooks', 'onApplicationShutdown'],
   ];
   for (const [name, trigger] of libraryHooks) {
     it(`${name}: the drain goes where the service's own shutdown code awaits, before its exit`, () => {
@@ -82,8 +88,13 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
         readFileSync(join(repoRoot, 'fixtures', 'drain', name, 'expected', 'server.js'), 'utf8'),
       );
       expect(serverOf(dir).match(/await lifecycle\.shutdown\(\);/g)).toHaveLength(1);
-      if (trigger) expect(run.stdout).toContain(`drained the lifecycle in src/server.js:`);
-      if (trigger) expect(run.stdout).toContain(`(${trigger})`);
+      // One summary line, at the line of the hook that drains.
+      const line = serverOf(dir)
+        .split('\n')
+        .findIndex((text) => text.includes('await lifecycle.shutdown();'));
+      const said = [...run.stdout.matchAll(/^ {2}drained the lifecycle in src\/server\.js:(\d+) \((.*)\)$/gm)];
+      expect(said.map((m) => m[2])).toEqual([trigger]);
+      expect(Number(said[0]![1])).toBeLessThan(line + 1);
       expect(run.stdout).toContain('; 0 left for a person.');
       expectIdempotent(dir);
     });
@@ -305,6 +316,114 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     expectIdempotent(dir);
   });
 
+  it('terminus hooks are one sequence: the drain goes into onSignal (the first after the server stopped), not beforeShutdown nor onShutdown', () => {
+    const dir = service(
+      'sigterm-handler',
+      [
+        "import http from 'node:http';",
+        "import { createTerminus } from '@godaddy/terminus';",
+        "import { writeAudit } from './audit.js';",
+        '',
+        'const server = http.createServer((req, res) => {',
+        '  writeAudit(req.url);',
+        "  res.end('ok');",
+        '});',
+        '',
+        'createTerminus(server, {',
+        '  async beforeShutdown() {',
+        "    console.log('not ready');",
+        '  },',
+        '  async onShutdown() {',
+        "    console.log('bye');",
+        '  },',
+        '  async onSignal() {',
+        "    console.log('cleanup');",
+        '  },',
+        '});',
+        'server.listen(3000);',
+        '',
+      ].join('\n'),
+    );
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    expect(serverOf(dir)).toContain(
+      "  async onSignal() {\n    console.log('cleanup');\n    await lifecycle.shutdown();\n  },",
+    );
+    expect(serverOf(dir).match(/await lifecycle\.shutdown\(\);/g)).toHaveLength(1);
+    expect(run.stdout.match(/drained the lifecycle/g)).toEqual(['drained the lifecycle']);
+    expectIdempotent(dir);
+  });
+
+  it('a terminus whose onShutdown drains already: beforeShutdown (before the server stops) gets no second drain', () => {
+    const source = [
+      "import http from 'node:http';",
+      "import { createTerminus } from '@godaddy/terminus';",
+      "import { lifecycle } from 'shutdown-lint/lifecycle';",
+      '',
+      'const server = http.createServer((req, res) => {',
+      '  lifecycle.track(fetch(req.url));',
+      "  res.end('ok');",
+      '});',
+      '',
+      'createTerminus(server, {',
+      '  async beforeShutdown() {',
+      "    console.log('not ready');",
+      '  },',
+      '  async onShutdown() {',
+      '    await lifecycle.shutdown();',
+      '  },',
+      '});',
+      'server.listen(3000);',
+      '',
+    ].join('\n');
+    const dir = service('sigterm-handler', source);
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    // onShutdown drains already: beforeShutdown (before the server stops) gets no second drain.
+    expect(serverOf(dir)).toBe(source);
+    expect(run.stdout).not.toContain('drained the lifecycle');
+    expect(run.stdout).not.toContain('does not drain');
+  });
+
+  it('lightship runs its handlers in order: the drain goes into the handler that stops the server, not those before or after it', () => {
+    const dir = service(
+      'sigterm-handler',
+      [
+        "import http from 'node:http';",
+        "import { createLightship } from 'lightship';",
+        "import { writeAudit } from './audit.js';",
+        '',
+        'const lightship = await createLightship();',
+        'const server = http.createServer((req, res) => {',
+        '  writeAudit(req.url);',
+        "  res.end('ok');",
+        '});',
+        '',
+        'lightship.registerShutdownHandler(() => {',
+        "  console.log('shutting down');",
+        '});',
+        'lightship.registerShutdownHandler(async () => {',
+        '  await new Promise((resolve) => server.close(resolve));',
+        '});',
+        'lightship.registerShutdownHandler(async () => {',
+        "  console.log('closed');",
+        '});',
+        'server.listen(3000, () => lightship.signalReady());',
+        '',
+      ].join('\n'),
+    );
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    expect(serverOf(dir)).toContain(
+      'lightship.registerShutdownHandler(async () => {\n  await new Promise((resolve) => server.close(resolve));\n  await lifecycle.shutdown();\n});',
+    );
+    expect(serverOf(dir).match(/await lifecycle\.shutdown\(\);/g)).toHaveLength(1);
+    expect(run.stdout).toMatch(
+      /^ {2}drained the lifecycle in src\/server\.js:14 \(lightship registerShutdownHandler\)$/m,
+    );
+    expectIdempotent(dir);
+  });
+
   it('a NestJS onApplicationShutdown hook drains at its end', () => {
     const dir = service('sigterm-handler');
     rmSync(join(dir, 'jsconfig.json'));
@@ -372,6 +491,206 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
       "    console.log('shutting down', signal);\n    await lifecycle.shutdown();\n  }",
     );
     expect(run.stdout).toMatch(/drained the lifecycle in src\/main\.ts:7 \(onApplicationShutdown\)/);
+    expectIdempotent(dir);
+  });
+
+  it('NestJS hooks in several files are one sequence: the drain goes into onApplicationShutdown, none into onModuleDestroy or beforeApplicationShutdown', () => {
+    const dir = service('sigterm-handler');
+    rmSync(join(dir, 'jsconfig.json'));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          experimentalDecorators: true,
+          strict: true,
+          types: ['node'],
+          noEmit: true,
+        },
+        include: ['src'],
+      }),
+    );
+    rmSync(join(dir, 'src', 'server.js'));
+    rmSync(join(dir, 'src', 'audit.js'));
+    const files: Record<string, string[]> = {
+      'audit.ts': [
+        'export async function writeAudit(line: string): Promise<void> {',
+        '  await new Promise((resolve) => setTimeout(resolve, 300, line));',
+        '}',
+      ],
+      // Before the server closes (first by name, so first in the analysis's order too).
+      'a-cache.service.ts': [
+        "import { BeforeApplicationShutdown, Injectable, OnModuleDestroy } from '@nestjs/common';",
+        '',
+        '@Injectable()',
+        'export class CacheService implements OnModuleDestroy, BeforeApplicationShutdown {',
+        '  onModuleDestroy(): void {',
+        "    console.log('cache: destroy');",
+        '  }',
+        '',
+        '  beforeApplicationShutdown(): void {',
+        "    console.log('cache: before shutdown');",
+        '  }',
+        '}',
+      ],
+      'b-bus.service.ts': [
+        "import { Injectable, OnApplicationShutdown } from '@nestjs/common';",
+        '',
+        '@Injectable()',
+        'export class BusService implements OnApplicationShutdown {',
+        '  async onApplicationShutdown(signal?: string): Promise<void> {',
+        "    console.log('bus: shutdown', signal);",
+        '  }',
+        '}',
+      ],
+      'c-mail.service.ts': [
+        "import { Injectable, OnApplicationShutdown } from '@nestjs/common';",
+        '',
+        '@Injectable()',
+        'export class MailService implements OnApplicationShutdown {',
+        '  onApplicationShutdown(): void {',
+        "    console.log('mail: shutdown');",
+        '  }',
+        '}',
+      ],
+      'main.ts': [
+        "import { Controller, Get, Module } from '@nestjs/common';",
+        "import { NestFactory } from '@nestjs/core';",
+        "import { writeAudit } from './audit.js';",
+        "import { BusService } from './b-bus.service.js';",
+        "import { CacheService } from './a-cache.service.js';",
+        "import { MailService } from './c-mail.service.js';",
+        '',
+        '@Controller()',
+        'export class OrdersController {',
+        "  @Get('orders')",
+        '  list(): string {',
+        "    writeAudit('orders');",
+        "    return 'ok';",
+        '  }',
+        '}',
+        '',
+        '@Module({ controllers: [OrdersController], providers: [BusService, CacheService, MailService] })',
+        'class AppModule {}',
+        '',
+        'async function bootstrap(): Promise<void> {',
+        '  const app = await NestFactory.create(AppModule);',
+        '  app.enableShutdownHooks();',
+        '  await app.listen(3000);',
+        '}',
+        'void bootstrap();',
+      ],
+    };
+    for (const [file, lines] of Object.entries(files)) writeFileSync(join(dir, 'src', file), `${lines.join('\n')}\n`);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'nest');
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    const text = (file: string): string => readFileSync(join(dir, 'src', file), 'utf8');
+    expect(text('a-cache.service.ts')).toBe(`${files['a-cache.service.ts']!.join('\n')}\n`);
+    expect(text('b-bus.service.ts')).toContain(
+      "    console.log('bus: shutdown', signal);\n    await lifecycle.shutdown();\n  }",
+    );
+    // Two providers' onApplicationShutdown: peers, each drains (the first to run waits, the other finds it
+    // done). The one declared `(): void` becomes async and `(): Promise<void>`, so it still type-checks.
+    expect(text('c-mail.service.ts')).toContain(
+      "  async onApplicationShutdown(): Promise<void> {\n    console.log('mail: shutdown');\n    await lifecycle.shutdown();\n  }",
+    );
+    expect(run.stdout.match(/drained the lifecycle.*/g)?.sort()).toEqual([
+      'drained the lifecycle in src/b-bus.service.ts:5 (onApplicationShutdown)',
+      'drained the lifecycle in src/c-mail.service.ts:5 (onApplicationShutdown)',
+    ]);
+    expectIdempotent(dir);
+  });
+
+  it('NestJS hooks of one phase in several providers are peers Nest orders module by module: each drains, the later phases none', () => {
+    const dir = service('sigterm-handler');
+    rmSync(join(dir, 'jsconfig.json'));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          experimentalDecorators: true,
+          strict: true,
+          types: ['node'],
+          noEmit: true,
+        },
+        include: ['src'],
+      }),
+    );
+    rmSync(join(dir, 'src', 'server.js'));
+    rmSync(join(dir, 'src', 'audit.js'));
+    const provider = (name: string, hook: string): string[] => [
+      "import { Injectable } from '@nestjs/common';",
+      '',
+      '@Injectable()',
+      `export class ${name} {`,
+      `  async ${hook}(): Promise<void> {`,
+      `    console.log('${name}: ${hook}');`,
+      '  }',
+      '}',
+    ];
+    const files: Record<string, string[]> = {
+      'audit.ts': [
+        'export async function writeAudit(line: string): Promise<void> {',
+        '  await new Promise((resolve) => setTimeout(resolve, 300, line));',
+        '}',
+      ],
+      // No hook runs after the server closes: the earliest phase drains, in every provider that has it.
+      'a-queue.service.ts': provider('QueueService', 'onModuleDestroy'),
+      'b-cache.service.ts': provider('CacheService', 'onModuleDestroy'),
+      'c-bus.service.ts': provider('BusService', 'beforeApplicationShutdown'),
+      'main.ts': [
+        "import { Controller, Get, Module } from '@nestjs/common';",
+        "import { NestFactory } from '@nestjs/core';",
+        "import { writeAudit } from './audit.js';",
+        "import { QueueService } from './a-queue.service.js';",
+        "import { CacheService } from './b-cache.service.js';",
+        "import { BusService } from './c-bus.service.js';",
+        '',
+        '@Controller()',
+        'export class OrdersController {',
+        "  @Get('orders')",
+        '  list(): string {',
+        "    writeAudit('orders');",
+        "    return 'ok';",
+        '  }',
+        '}',
+        '',
+        '@Module({ controllers: [OrdersController], providers: [QueueService, CacheService, BusService] })',
+        'class AppModule {}',
+        '',
+        'async function bootstrap(): Promise<void> {',
+        '  const app = await NestFactory.create(AppModule);',
+        '  app.enableShutdownHooks();',
+        '  await app.listen(3000);',
+        '}',
+        'void bootstrap();',
+      ],
+    };
+    for (const [file, lines] of Object.entries(files)) writeFileSync(join(dir, 'src', file), `${lines.join('\n')}\n`);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'nest');
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    const text = (file: string): string => readFileSync(join(dir, 'src', file), 'utf8');
+    for (const [file, name] of [
+      ['a-queue.service.ts', 'QueueService'],
+      ['b-cache.service.ts', 'CacheService'],
+    ])
+      expect(text(file!)).toContain(
+        `    console.log('${name}: onModuleDestroy');\n    await lifecycle.shutdown();\n  }`,
+      );
+    expect(text('c-bus.service.ts')).toBe(`${files['c-bus.service.ts']!.join('\n')}\n`);
+    expect(run.stdout.match(/drained the lifecycle.*/g)?.sort()).toEqual([
+      'drained the lifecycle in src/a-queue.service.ts:5 (onModuleDestroy)',
+      'drained the lifecycle in src/b-cache.service.ts:5 (onModuleDestroy)',
+    ]);
     expectIdempotent(dir);
   });
 
