@@ -5,6 +5,7 @@ import { ruleTesterFor } from '../../support/rule-tester.js';
 const project = fixtureProject('rules', 'close-in-reverse-order');
 const undrained = fixtureProject('rules', 'close-in-reverse-order-undrained');
 const builders = fixtureProject('rules', 'close-in-reverse-order-builders');
+const collections = fixtureProject('rules', 'close-in-reverse-order-collections');
 const rule = plugin.rules['close-in-reverse-order']!;
 
 const server = { user: 'the HTTP server', work: 'request handlers' };
@@ -345,6 +346,52 @@ ruleTesterFor(builders).run('close-in-reverse-order (stores handed to the server
           line: 19,
           column: 9,
           data: { close: 'sessions.quit()', name: 'sessions', label: 'ioredis client', at: 'line 18', ...server },
+        },
+      ],
+    },
+  ],
+});
+
+// Stores and workers closed through a collection (`for (const queue of queues)`, `queues.map(…)`,
+// `workers.forEach(…)`), the arrays filled by factories (`generateQueue`, `generateWorker(name,
+// processor)`) and by `push`.
+const flowWorker = { user: 'the BullMQ Worker `flowWorker`', work: 'jobs' };
+const flowQueue = { name: 'flowQueue', label: 'BullMQ Queue' };
+
+ruleTesterFor(collections).run('close-in-reverse-order (closes through a collection)', rule, {
+  valid: [
+    collections.file('valid-loops.ts'),
+    // another entry (the API), whose SIGTERM stops another process than the worker's
+    collections.file('api.ts'),
+    collections.file('queues.ts'),
+    collections.file('workers.ts'),
+  ],
+  invalid: [
+    {
+      ...collections.file('invalid-loops.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 8,
+          column: 11,
+          data: { close: 'queue.close()', at: 'line 11', ...flowQueue, ...flowWorker },
+        },
+      ],
+    },
+    {
+      ...collections.file('invalid-parallel.ts'),
+      errors: [
+        {
+          messageId: 'closedDuringDrain',
+          line: 7,
+          column: 91,
+          data: { close: 'queue.close()', at: 'line 7', ...flowQueue, ...flowWorker },
+        },
+        {
+          messageId: 'closedDuringDrain',
+          line: 14,
+          column: 49,
+          data: { close: 'queue.close()', at: 'line 12', ...flowQueue, ...flowWorker },
         },
       ],
     },
