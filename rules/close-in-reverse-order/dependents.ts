@@ -740,7 +740,7 @@ export function registrationOrder(index: ProgramIndex, first: ShutdownRoot, seco
   return firstRegistered === (order === 'fifo') ? 'before' : 'after';
 }
 
-function reachOf(index: ProgramIndex, fn: ts.Node): Set<ts.Node> {
+export function reachOf(index: ProgramIndex, fn: ts.Node): Set<ts.Node> {
   const facts = factsOf(index);
   let set = facts.reach.get(fn);
   if (!set) {
@@ -866,7 +866,7 @@ function settledBy(index: ProgramIndex, call: ts.Node, piece: ts.Node, later: re
 }
 
 /** Whether `fn` finishes (returns, or settles what it returns) only after `drain` has finished. */
-function completesIn(index: ProgramIndex, fn: ts.Node, drain: ts.Node, depth: number): boolean {
+export function completesIn(index: ProgramIndex, fn: ts.Node, drain: ts.Node, depth: number): boolean {
   const t = index.ts;
   if (depth > 4) return false;
   const body = functionBody(t, fn);
@@ -877,7 +877,7 @@ function completesIn(index: ProgramIndex, fn: ts.Node, drain: ts.Node, depth: nu
     if (
       t.isAwaitExpression(p) ||
       t.isReturnStatement(p) ||
-      (t.isArrowFunction(p.parent) && p.parent.body === p && p.parent === fn)
+      (t.isArrowFunction(p.parent) && p.parent.body === p && p.parent === fn && !t.isBlock(p))
     ) {
       settled = true;
       break;

@@ -6,6 +6,7 @@ const project = fixtureProject('rules', 'close-in-reverse-order');
 const undrained = fixtureProject('rules', 'close-in-reverse-order-undrained');
 const builders = fixtureProject('rules', 'close-in-reverse-order-builders');
 const collections = fixtureProject('rules', 'close-in-reverse-order-collections');
+const registry = fixtureProject('rules', 'close-in-reverse-order-registry');
 const rule = plugin.rules['close-in-reverse-order']!;
 
 const server = { user: 'the HTTP server', work: 'request handlers' };
@@ -392,6 +393,40 @@ ruleTesterFor(collections).run('close-in-reverse-order (closes through a collect
           line: 14,
           column: 49,
           data: { close: 'queue.close()', at: 'line 12', ...flowQueue, ...flowWorker },
+        },
+      ],
+    },
+  ],
+});
+
+// Closers stored in a program's own registry that a shutdown path runs: all at once (an element
+// method walks the list), one after another (`for…of`), or where the listener that runs it says.
+ruleTesterFor(registry).run('close-in-reverse-order (a program registry of closers)', rule, {
+  valid: [registry.file('valid-registered.ts'), registry.file('shutdown.ts'), registry.file('server.ts')],
+  invalid: [
+    {
+      ...registry.file('invalid-registered.ts'),
+      errors: [
+        {
+          // beside 'web-server-close', which only starts the drain
+          messageId: 'closedDuringDrain',
+          line: 8,
+          column: 18,
+          data: { close: 'documents.end()', name: 'documents', label: 'pg Pool', at: 'server.ts:27', ...server },
+        },
+        {
+          // started by the same forEach as the closer that waits for the drain
+          messageId: 'closedConcurrently',
+          line: 13,
+          column: 9,
+          data: { close: 'sessions.end()', name: 'sessions', label: 'pg Pool', at: 'server.ts:32', ...server },
+        },
+        {
+          // SIGHUP runs the finalizers before it drains the server
+          messageId: 'closedBeforeDrain',
+          line: 17,
+          column: 18,
+          data: { close: 'reports.end()', name: 'reports', label: 'pg Pool', at: 'server.ts:32', ...server },
         },
       ],
     },
