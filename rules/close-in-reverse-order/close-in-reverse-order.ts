@@ -16,7 +16,7 @@ import {
   type ResourceUser,
   type UsedResource,
 } from './dependents.js';
-import { registeredClosuresOf, type RegisteredClosure } from './registries.js';
+import { registeredClosuresOf, type RegisteredClosure } from '../../src/core/registries.js';
 import { isTestFile } from '../../src/core/files.js';
 import { isPromiseValued } from '../../src/core/promises.js';
 import type { ProgramIndex, ShutdownRoot } from '../../src/core/program-index.js';

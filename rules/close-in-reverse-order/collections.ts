@@ -5,21 +5,10 @@
 import type * as ts from 'typescript';
 import { factKey, type ProgramIndex } from '../../src/core/program-index.js';
 import { callsNamed, heldSymbolOf, refersToHolding, type Holding } from '../../src/core/resources.js';
+import { elementCallbackMethods } from '../../src/core/registries.js';
 import { isFunctionLikeWithBody, methodCallParts, skipOuterExpressions } from '../../src/core/ts-utils.js';
 
 type Kept = Extract<Holding, { type: 'kept' }>;
-
-/** Array methods that call their callback with each element now, before they return. */
-export const elementCallbackMethods: ReadonlySet<string> = new Set([
-  'forEach',
-  'map',
-  'flatMap',
-  'filter',
-  'some',
-  'every',
-  'find',
-  'findIndex',
-]);
 
 interface ElementCall {
   call: ts.CallExpression;

@@ -18,7 +18,8 @@ import {
 } from '../../src/core/catalogue.js';
 import { awaitsOneOf, holderNames, isAwaitedWithin, isPromiseExecutor, ranBefore } from '../../src/core/flow.js';
 import { factKey, type ProgramIndex, type ShutdownRoot } from '../../src/core/program-index.js';
-import { collectionCallsOf, elementCallbackMethods } from './collections.js';
+import { collectionCallsOf } from './collections.js';
+import { elementCallbackMethods } from '../../src/core/registries.js';
 import { originOfChain, isChainMethod } from '../../src/core/promises.js';
 import {
   closeMethodsOf,

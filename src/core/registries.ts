@@ -1,4 +1,5 @@
-// A program's own shutdown registry: closures stored in a list (`handlers.push(fn)`, or through a
+// A program's own shutdown registry (close-in-reverse-order orders its closers, require-close-timeout
+// finds the deadline its run arms): closures stored in a list (`handlers.push(fn)`, or through a
 // function that stores its parameter, `registerShutdownHandler({ id, handler })`) that a shutdown
 // path runs. Where the run walks the list with an element method
 // (`Promise.allSettled(handlers.map(async ({ handler }) => handler()))`, `handlers.forEach((h) => h())`),
@@ -6,7 +7,7 @@
 // A `for…of` that awaits each closer runs them in registration order, which the rule does not
 // follow across modules.
 import type * as ts from 'typescript';
-import { factKey, type ProgramIndex, type ShutdownRoot } from '../../src/core/program-index.js';
+import { factKey, type ProgramIndex, type ShutdownRoot } from './program-index.js';
 import {
   enclosingFunction,
   functionBody,
@@ -14,9 +15,19 @@ import {
   methodCallParts,
   skipOuterExpressions,
   type FunctionLikeWithBody,
-} from '../../src/core/ts-utils.js';
-import { elementCallbackMethods } from './collections.js';
-import { reachOf } from './dependents.js';
+} from './ts-utils.js';
+
+/** Array methods that call their callback with each element now, before they return. */
+export const elementCallbackMethods: ReadonlySet<string> = new Set([
+  'forEach',
+  'map',
+  'flatMap',
+  'filter',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+]);
 
 /** Where a shutdown path runs a registry's closers. */
 export interface RegistryRun {
@@ -37,6 +48,17 @@ export interface RegisteredClosure {
 
 const registryRunsFact = factKey<Map<ts.Symbol, RegistryRun[]>>('where shutdown paths walk a registry');
 const closersFact = factKey<Map<ts.Symbol, FunctionLikeWithBody[]>>('the closures stored in a registry');
+const closerReachFact = factKey<Map<ts.Node, Set<ts.Node>>>('what a registered closer reaches');
+
+function reachOf(index: ProgramIndex, fn: ts.Node): Set<ts.Node> {
+  const cache = index.fact(closerReachFact, () => new Map<ts.Node, Set<ts.Node>>());
+  let set = cache.get(fn);
+  if (!set) {
+    set = index.reachableFrom(fn);
+    cache.set(fn, set);
+  }
+  return set;
+}
 
 /**
  * The closures registered with a registry some shutdown path runs that run `node` (it is in one,
@@ -62,7 +84,7 @@ function within(node: ts.Node, outer: ts.Node): boolean {
  * The closures stored in `registry`: `registry.push(fn)`, `registry.push({ id, handler: fn })`, and
  * through a program function that stores its parameter there (`register(fn)`), what its callers pass.
  */
-function closersOf(index: ProgramIndex, registry: ts.Symbol): FunctionLikeWithBody[] {
+export function closersOf(index: ProgramIndex, registry: ts.Symbol): FunctionLikeWithBody[] {
   const cache = index.fact(closersFact, () => new Map<ts.Symbol, FunctionLikeWithBody[]>());
   const cached = cache.get(registry);
   if (cached) return cached;
@@ -143,7 +165,7 @@ function symbolNamed(index: ProgramIndex, expression: ts.Expression): ts.Symbol 
 }
 
 /** Every reference, on a shutdown path, to a name that a registration can store closers in. */
-function runsOf(index: ProgramIndex): Map<ts.Symbol, RegistryRun[]> {
+export function runsOf(index: ProgramIndex): Map<ts.Symbol, RegistryRun[]> {
   return index.fact(registryRunsFact, () => {
     const t = index.ts;
     const result = new Map<ts.Symbol, RegistryRun[]>();
