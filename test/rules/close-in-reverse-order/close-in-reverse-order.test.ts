@@ -412,21 +412,28 @@ ruleTesterFor(registry).run('close-in-reverse-order (a program registry of close
           messageId: 'closedDuringDrain',
           line: 8,
           column: 18,
-          data: { close: 'documents.end()', name: 'documents', label: 'pg Pool', at: 'server.ts:27', ...server },
+          data: { close: 'documents.end()', name: 'documents', label: 'pg Pool', at: 'server.ts:29', ...server },
         },
         {
           // started by the same forEach as the closer that waits for the drain
           messageId: 'closedConcurrently',
           line: 13,
           column: 9,
-          data: { close: 'sessions.end()', name: 'sessions', label: 'pg Pool', at: 'server.ts:32', ...server },
+          data: { close: 'sessions.end()', name: 'sessions', label: 'pg Pool', at: 'server.ts:38', ...server },
         },
         {
           // SIGHUP runs the finalizers before it drains the server
           messageId: 'closedBeforeDrain',
           line: 17,
           column: 18,
-          data: { close: 'reports.end()', name: 'reports', label: 'pg Pool', at: 'server.ts:32', ...server },
+          data: { close: 'reports.end()', name: 'reports', label: 'pg Pool', at: 'server.ts:38', ...server },
+        },
+        {
+          // one after another, but the server's stopper returns with its drain still running
+          messageId: 'closedDuringDrain',
+          line: 21,
+          column: 21,
+          data: { close: 'invoices.end()', name: 'invoices', label: 'pg Pool', at: 'server.ts:34', ...server },
         },
       ],
     },
