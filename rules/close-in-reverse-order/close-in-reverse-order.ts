@@ -5,6 +5,7 @@ import type * as ts from 'typescript';
 import {
   anchorSettles,
   closeOrderAt,
+  completesIn,
   drainsOnPath,
   hookPhaseOf,
   mayDrainUnknownServer,
@@ -15,9 +16,10 @@ import {
   type ResourceUser,
   type UsedResource,
 } from './dependents.js';
+import { registeredClosuresOf, type RegisteredClosure } from '../../src/core/registries.js';
 import { isTestFile } from '../../src/core/files.js';
 import { isPromiseValued } from '../../src/core/promises.js';
-import type { ShutdownRoot } from '../../src/core/program-index.js';
+import type { ProgramIndex, ShutdownRoot } from '../../src/core/program-index.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import { calleeText } from '../../src/core/ts-utils.js';
 
@@ -118,11 +120,14 @@ function checkClose(context: Context, call: ts.CallExpression): void {
   // The cheap question first: most calls are on no shutdown path, and the map of what uses what
   // is whole-program work (an editor would pay it for every file otherwise).
   const roots = rootsOfClose(index, call);
-  if (roots.length === 0) return; // not on a shutdown path (a script, a registry we cannot order)
+  // Not on a shutdown path: a closer stored in a registry a shutdown path runs, or a script.
+  const registered = roots.length === 0 ? registeredClosuresOf(index, call) : [];
+  if (roots.length === 0 && registered.length === 0) return;
   const used = usedResourceClosedBy(index, call);
   if (!used) return;
   for (const user of used.users) {
-    const problem = problemWith(context, call, roots, user);
+    const problem =
+      roots.length === 0 ? problemInRegistry(index, registered, user) : problemWith(context, call, roots, user);
     if (problem) {
       report(context, call, used, user, problem);
       return;
@@ -158,6 +163,53 @@ function problemWith(
     if (problem) return problem;
   }
   return undefined;
+}
+
+/**
+ * A close in a closer of a program's registry, against the user's drains: a drain registered in
+ * the same registry runs at the same time when the run starts every closer at once, and has not
+ * finished whatever the order when its closer only starts it (`() => { server.close() }`); a drain
+ * on the path that runs the registry is ordered against the run.
+ */
+function problemInRegistry(
+  index: ProgramIndex,
+  registered: readonly RegisteredClosure[],
+  user: ResourceUser,
+): Problem | undefined {
+  for (const { closure, runs } of registered) {
+    for (const run of runs) {
+      const problem = problemInRun(index, closure, run, user);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
+function problemInRun(
+  index: ProgramIndex,
+  closure: RegisteredClosure['closure'],
+  run: RegisteredClosure['runs'][number],
+  user: ResourceUser,
+): Problem | undefined {
+  let found: Problem | undefined;
+  for (const drain of user.drains) {
+    const beside = registeredClosuresOf(index, drain).filter(
+      (r) =>
+        r.closure !== closure && r.runs.some((other) => other.registry === run.registry && other.root === run.root),
+    );
+    if (beside.length > 0) {
+      // A closer that only starts the drain: whatever runs beside or after it runs during the drain.
+      if (beside.some((r) => !completesIn(index, r.closure, drain, 1)))
+        return { messageId: 'closedDuringDrain', drain };
+      if (run.concurrent) found ??= { messageId: 'closedConcurrently', drain };
+      continue;
+    }
+    if (drainsOnPath(index, run.root, [drain]).length === 0) continue;
+    const order = closeOrderAt(index, run.root.fn, run.site, drain).order;
+    if (order === 'after' || order === 'unknown') return undefined;
+    found ??= { messageId: order === 'during' ? 'closedDuringDrain' : 'closedBeforeDrain', drain };
+  }
+  return found;
 }
 
 /**

@@ -18,6 +18,8 @@ import {
 } from '../../src/core/catalogue.js';
 import { awaitsOneOf, holderNames, isAwaitedWithin, isPromiseExecutor, ranBefore } from '../../src/core/flow.js';
 import { factKey, type ProgramIndex, type ShutdownRoot } from '../../src/core/program-index.js';
+import { collectionCallsOf } from './collections.js';
+import { elementCallbackMethods } from '../../src/core/registries.js';
 import { originOfChain, isChainMethod } from '../../src/core/promises.js';
 import {
   closeMethodsOf,
@@ -169,7 +171,9 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
       ...callerHoldings(index, record.creation, holding, spec.returnsSelf ?? [], 0),
     ];
     for (const kept of holdings) {
-      const closes = closesOf(index, kept, methods).map((s) => s.call);
+      const closes = closesOf(index, kept, methods)
+        .map((s) => s.call)
+        .concat(collectionCallsOf(index, kept, methods));
       entries.push({
         name: kept.name,
         label: spec.label,
@@ -192,18 +196,22 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
   for (const record of index.servers) {
     const worker = workerKinds.find((w) => w.kind === record.kind);
     if (!worker) continue;
-    const holding = holdingOf(index, record.creation, kindSpec(record.kind)?.returnsSelf ?? []);
-    const work = workFunctions(index, record.creation, holding, worker.work);
-    if (work.length === 0) continue;
-    const drains = holding.type === 'kept' ? closesOf(index, holding, worker.drain).map((s) => s.call) : [];
-    const user: ResourceUser = {
-      type: 'worker',
-      label: `the ${kindSpec(record.kind)?.label ?? record.kind}${holding.type === 'kept' ? ` \`${holding.name}\`` : ''}`,
-      drains,
-    };
+    const label = kindSpec(record.kind)?.label ?? record.kind;
     const scan = useScanner(index, entries);
-    for (const fn of index.reachableFromAll(work)) {
-      for (const entry of scan(fn)) if (!entry.workers.includes(user)) entry.workers.push(user);
+    for (const { work, held } of workersOf(index, record.creation, worker)) {
+      const drains = held
+        ? closesOf(index, held, worker.drain)
+            .map((s) => s.call)
+            .concat(collectionCallsOf(index, held, worker.drain))
+        : [];
+      const user: ResourceUser = {
+        type: 'worker',
+        label: `the ${label}${held ? ` \`${held.name}\`` : ''}`,
+        drains,
+      };
+      for (const fn of index.reachableFromAll(work)) {
+        for (const entry of scan(fn)) if (!entry.workers.includes(user)) entry.workers.push(user);
+      }
     }
   }
   for (const entry of entries) {
@@ -219,6 +227,54 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
 type Kept = Extract<Holding, { type: 'kept' }>;
 
 /**
+ * The workers a creation makes, each with the functions it runs its work in and where it is kept:
+ * the creation itself (`const worker = new Worker('mail', send)`), or, in a program factory that
+ * returns it (`generateWorker(name, processor)`), each caller's (`flowWorker = generateWorker('flow',
+ * runFlow)`), whose work is the processor that caller passes when the factory hands on its parameter.
+ */
+function workersOf(
+  index: ProgramIndex,
+  creation: ts.CallExpression | ts.NewExpression,
+  worker: (typeof workerKinds)[number],
+): { work: FunctionLikeWithBody[]; held: Kept | undefined }[] {
+  const returnsSelf = kindSpec(worker.kind)?.returnsSelf ?? [];
+  const holding = holdingOf(index, creation, returnsSelf);
+  const result: { work: FunctionLikeWithBody[]; held: Kept | undefined }[] = [];
+  const work = workFunctions(index, creation, holding, worker.work);
+  if (work.length > 0) result.push({ work, held: holding.type === 'kept' ? holding : undefined });
+  // The processor as a parameter of the function that creates the worker: each caller passes its own.
+  const argument = 'argument' in worker.work ? creation.arguments?.[worker.work.argument] : undefined;
+  const passed = argument && parameterPosition(index, argument);
+  for (const { held, call } of callerHoldingsWithCalls(index, creation, holding, returnsSelf, 0)) {
+    const own = passed && call.arguments[passed.position];
+    const callerWork =
+      passed && own && passed.fn === factoryOf(index, call) ? index.resolveFunctions(own) : own ? [] : work;
+    if (callerWork.length > 0) result.push({ work: callerWork, held });
+  }
+  return result;
+}
+
+/** `processor` in `(name, processor) => new Worker(name, processor)`: its function and position. */
+function parameterPosition(
+  index: ProgramIndex,
+  expression: ts.Expression,
+): { fn: FunctionLikeWithBody; position: number } | undefined {
+  const t = index.ts;
+  const e = skipOuterExpressions(t, expression);
+  if (!t.isIdentifier(e)) return undefined;
+  const declaration = index.types.getSymbolAtLocation(e)?.valueDeclaration;
+  if (!declaration || !t.isParameter(declaration) || !isFunctionLikeWithBody(t, declaration.parent)) return undefined;
+  if (declaration.dotDotDotToken || !t.isIdentifier(declaration.name)) return undefined;
+  return { fn: declaration.parent, position: declaration.parent.parameters.indexOf(declaration) };
+}
+
+/** The program function a call calls (one, or none when it is not known). */
+function factoryOf(index: ProgramIndex, call: ts.CallExpression): FunctionLikeWithBody | undefined {
+  const fns = index.resolveFunctions(call.expression, 0, false);
+  return fns.length === 1 ? fns[0] : undefined;
+}
+
+/**
  * Where the callers of a program function that returns the resource keep it: `return new Redis()`
  * or `const client = new Redis(); …; return client` in `createCache`, kept by `cache = createCache()`.
  */
@@ -229,17 +285,28 @@ function callerHoldings(
   returnsSelf: readonly string[],
   depth: number,
 ): Kept[] {
+  return callerHoldingsWithCalls(index, creation, holding, returnsSelf, depth).map((c) => c.held);
+}
+
+/** `callerHoldings`, each with the caller's call of the factory that returns the creation directly. */
+function callerHoldingsWithCalls(
+  index: ProgramIndex,
+  creation: ts.Expression,
+  holding: Holding,
+  returnsSelf: readonly string[],
+  depth: number,
+): { held: Kept; call: ts.CallExpression }[] {
   const t = index.ts;
   if (depth > 2) return [];
   const factory = returningFunction(index, creation, holding);
   const name = factory && bindingNameOf(t, factory);
   if (!factory || !name) return [];
-  const result: Kept[] = [];
+  const result: { held: Kept; call: ts.CallExpression }[] = [];
   for (const call of index.callsNamed(name)) {
     if (!t.isCallExpression(call) || !index.resolveFunctions(call.expression, 0, false).includes(factory)) continue;
     const held = holdingOf(index, call, returnsSelf);
-    if (held.type === 'kept') result.push(held);
-    else result.push(...callerHoldings(index, call, held, returnsSelf, depth + 1));
+    if (held.type === 'kept') result.push({ held, call });
+    else result.push(...callerHoldingsWithCalls(index, call, held, returnsSelf, depth + 1));
   }
   return result;
 }
@@ -636,9 +703,23 @@ export function runConcurrently(index: ProgramIndex, a: ShutdownRoot, b: Shutdow
   if (a.fn === b.fn) return false;
   const sa = signalsOf(index, a);
   const sb = signalsOf(index, b);
-  if (!sa || !sb) return false;
+  if (!sa || !sb || !inOneProcess(index, a.registration, b.registration)) return false;
   if (sa.includes('*') || sb.includes('*')) return true;
   return sa.some((s) => sb.includes(s));
+}
+
+/**
+ * Whether two places can run in one process: some entry module loads both (an API's `server.js`
+ * and a worker's `worker.js` are two programs, each stopped by its own SIGTERM). When the entries
+ * of either are not known, they may.
+ */
+function inOneProcess(index: ProgramIndex, a: ts.Node, b: ts.Node): boolean {
+  const fa = a.getSourceFile();
+  const fb = b.getSourceFile();
+  if (fa === fb) return true;
+  const ea = index.entriesOf(fa);
+  const eb = index.entriesOf(fb);
+  return ea.length === 0 || eb.length === 0 || ea.some((entry) => eb.includes(entry));
 }
 
 /** For two hooks of a library that runs them in registration order (or in reverse): does `first` run before `second`? */
@@ -660,7 +741,7 @@ export function registrationOrder(index: ProgramIndex, first: ShutdownRoot, seco
   return firstRegistered === (order === 'fifo') ? 'before' : 'after';
 }
 
-function reachOf(index: ProgramIndex, fn: ts.Node): Set<ts.Node> {
+export function reachOf(index: ProgramIndex, fn: ts.Node): Set<ts.Node> {
   const facts = factsOf(index);
   let set = facts.reach.get(fn);
   if (!set) {
@@ -698,13 +779,56 @@ function anchorIn(index: ProgramIndex, scope: ts.Node, target: ts.Node): ts.Node
   return found;
 }
 
-/** The nearest function around `node` below `scope` that runs later (not a promise executor). */
+/** The nearest function around `node` below `scope` that runs later (not a promise executor nor an element callback). */
 function laterCallback(index: ProgramIndex, node: ts.Node, scope: ts.Node): FunctionLikeWithBody | undefined {
   const t = index.ts;
   for (let p = node.parent; p && p !== scope; p = p.parent) {
-    if (isFunctionLikeWithBody(t, p) && !isPromiseExecutor(index, p)) return p;
+    if (isFunctionLikeWithBody(t, p) && !runsNow(index, p)) return p;
   }
   return undefined;
+}
+
+/** A function that runs where it is written: a promise executor, or `queues.map((q) => q.close())`'s callback. */
+function runsNow(index: ProgramIndex, fn: ts.Node): boolean {
+  return isPromiseExecutor(index, fn) || elementCallbackCall(index, fn) !== undefined;
+}
+
+/** The array call that runs `fn` with each element now: `workers.map(fn)`, `queues.forEach(fn)`. */
+function elementCallbackCall(index: ProgramIndex, fn: ts.Node): ts.CallExpression | undefined {
+  const t = index.ts;
+  let owner: ts.Node = fn;
+  while (t.isParenthesizedExpression(owner.parent)) owner = owner.parent;
+  const call = owner.parent;
+  if (!call || !t.isCallExpression(call) || call.arguments[0] !== owner) return undefined;
+  const parts = methodCallParts(t, call);
+  if (!parts || !elementCallbackMethods.has(parts.name) || index.kindOf(parts.receiver)) return undefined;
+  return call;
+}
+
+/**
+ * Whether a drain `b` (or a call that runs one) has finished once `piece` and `later` have run: awaited itself, or, inside element callbacks, each
+ * callback settles with it (`(w) => w.close()`) and the array of their promises is awaited
+ * (`await Promise.all(workers.map(…))`; `forEach` throws its callbacks' promises away).
+ */
+function drainSettledBy(
+  index: ProgramIndex,
+  b: ts.Node,
+  scope: ts.Node,
+  piece: ts.Node,
+  later: readonly ts.Node[],
+  depth: number,
+): boolean {
+  const t = index.ts;
+  let inner: ts.Node = b;
+  for (let p = b.parent; p && p !== scope; p = p.parent) {
+    if (!isFunctionLikeWithBody(t, p)) continue;
+    const call = elementCallbackCall(index, p);
+    if (!call) continue;
+    const method = methodCallParts(t, call)?.name;
+    if ((method !== 'map' && method !== 'flatMap') || !completesIn(index, p, inner, depth + 1)) return false;
+    inner = call;
+  }
+  return settledBy(index, inner, piece, later);
 }
 
 /** `server.close(cb)`, `stop(cb)`, `server.close().then(cb)`: `callback` runs once `call` has finished. */
@@ -743,7 +867,7 @@ function settledBy(index: ProgramIndex, call: ts.Node, piece: ts.Node, later: re
 }
 
 /** Whether `fn` finishes (returns, or settles what it returns) only after `drain` has finished. */
-function completesIn(index: ProgramIndex, fn: ts.Node, drain: ts.Node, depth: number): boolean {
+export function completesIn(index: ProgramIndex, fn: ts.Node, drain: ts.Node, depth: number): boolean {
   const t = index.ts;
   if (depth > 4) return false;
   const body = functionBody(t, fn);
@@ -754,7 +878,7 @@ function completesIn(index: ProgramIndex, fn: ts.Node, drain: ts.Node, depth: nu
     if (
       t.isAwaitExpression(p) ||
       t.isReturnStatement(p) ||
-      (t.isArrowFunction(p.parent) && p.parent.body === p && p.parent === fn)
+      (t.isArrowFunction(p.parent) && p.parent.body === p && p.parent === fn && !t.isBlock(p))
     ) {
       settled = true;
       break;
@@ -856,13 +980,14 @@ function anchorOrder(
     if (ranBefore(t, outer, scope).some((piece) => within(aNow, piece))) return 'before';
     return 'unknown';
   }
-  if (inOneParallelCall(index, a, b)) return 'during';
   const aOut = outOfExecutors(index, a, scope);
   const bOut = outOfExecutors(index, b, scope);
+  if (inOneParallelCall(index, aOut, bOut)) return 'during';
   const beforeClose = ranBefore(t, aOut, scope);
   const at = beforeClose.findIndex((piece) => within(bOut, piece));
   if (at >= 0) {
-    if (!settledBy(index, b, beforeClose[at]!, beforeClose.slice(at + 1).concat(aOut))) return 'during';
+    if (!drainSettledBy(index, b, scope, beforeClose[at]!, beforeClose.slice(at + 1).concat(aOut), depth))
+      return 'during';
     if (b === drain) return 'after';
     return calleesOf(index, b).some((callee) => completesIn(index, callee, drain, depth + 1)) ? 'after' : 'during';
   }
@@ -870,14 +995,21 @@ function anchorOrder(
   return 'unknown';
 }
 
-/** `new Promise((resolve) => server.close(resolve))`: the executor runs now, where its `new` is. */
+/**
+ * `new Promise((resolve) => server.close(resolve))`, `workers.map((w) => w.close())`: the executor
+ * or element callback runs now, where its `new` or call is.
+ */
 function outOfExecutors(index: ProgramIndex, node: ts.Node, scope: ts.Node): ts.Node {
   const t = index.ts;
   let result = node;
   for (let p = node.parent; p && p !== scope; p = p.parent) {
     if (!isFunctionLikeWithBody(t, p)) continue;
-    if (!isPromiseExecutor(index, p)) break;
-    result = p.parent;
+    if (isPromiseExecutor(index, p)) result = p.parent;
+    else {
+      const call = elementCallbackCall(index, p);
+      if (!call) break;
+      result = call;
+    }
   }
   return result;
 }

@@ -161,6 +161,23 @@ function pendingIn(
   return undefined;
 }
 
+/**
+ * Cleanup a closer starts and has not finished when it returns: `() => { server.close() }`, or
+ * `() => server.close()` (an HTTP server's close returns the server, not a promise to wait for).
+ * A promise it returns is waited for by whoever awaits the closer.
+ */
+export function pendingWhenReturns(index: ProgramIndex, fn: FunctionLikeWithBody): CleanupStart | undefined {
+  const t = index.ts;
+  const body = fn.body;
+  if (!body) return undefined;
+  const returnsPromise = (e: ts.Expression | undefined): boolean =>
+    e !== undefined && isPromiseValued(t, index, skipOuterExpressions(t, e));
+  if (!t.isBlock(body))
+    return returnsPromise(body as ts.Expression) ? undefined : pendingIn(index, [body], 'cleanup', 0);
+  const pieces = body.statements.filter((s) => !(t.isReturnStatement(s) && returnsPromise(s.expression)));
+  return pendingIn(index, pieces, 'cleanup', 0);
+}
+
 /** Cleanup that ran before `node` in `scope` and is still running there. */
 export function pendingCleanupBefore(
   index: ProgramIndex,

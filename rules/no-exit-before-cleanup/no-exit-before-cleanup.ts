@@ -5,8 +5,14 @@
 // skipping defers. Exits at startup, after cleanup finished, in a deadline timer, in a crash
 // listener or in a worker thread are where they belong.
 import type * as ts from 'typescript';
-import { listenerMethods, sameRef, shutdownSignals } from '../../src/core/catalogue.js';
-import { completedCleanupBefore, pathDoesCleanup, pendingCleanupBefore, type CleanupStart } from './cleanup.js';
+import { deadlineTimers, listenerMethods, refIn, sameRef, shutdownSignals } from '../../src/core/catalogue.js';
+import {
+  completedCleanupBefore,
+  pathDoesCleanup,
+  pendingCleanupBefore,
+  pendingWhenReturns,
+  type CleanupStart,
+} from './cleanup.js';
 import {
   exitCallOf,
   functionLabel,
@@ -22,7 +28,9 @@ import {
   openThingLabel,
   type ExitCall,
 } from './exits.js';
-import { ownScope } from '../../src/core/flow.js';
+import { callsRunBy, isAwaitedWithin, ownScope, ranBefore } from '../../src/core/flow.js';
+import { originOfChain } from '../../src/core/promises.js';
+import { closersOf, runsOf } from '../../src/core/registries.js';
 import { isWorkerThreadFile } from '../../src/core/worker-threads.js';
 import { forkNeverDisconnected } from './cluster-workers.js';
 import { serverNeverClosed } from './open-server.js';
@@ -164,7 +172,18 @@ function checkExit(context: Context, exit: ExitCall): void {
   const t = context.ts;
   const { index, sourceFile } = context;
   const node = exit.call;
-  if (isWorkerThreadFile(index, sourceFile) || isDeadlineExit(index, node)) return;
+  if (isWorkerThreadFile(index, sourceFile)) return;
+  if (isDeadlineExit(index, node)) {
+    // A timer armed once a registry's closers have returned is the planned exit, not a deadline.
+    const cut = drainLeftByRegistryBefore(context, node);
+    if (cut)
+      context.report({
+        node,
+        messageId: 'exitBeforeCleanupFinishes',
+        data: { exit: exitText(context, node), cleanup: cut.name },
+      });
+    return;
+  }
   const roots = index.shutdownRootsOf(node);
   if (exit.how === 'kill' && startsGracefulShutdown(context, exit, roots)) return;
 
@@ -268,6 +287,70 @@ function checkExit(context: Context, exit: ExitCall): void {
       label: openThingLabel(index),
     },
   });
+}
+
+/**
+ * `await runShutdownHandlers(); setTimeout(() => process.exit(0), 500)` on a shutdown path, where a
+ * closer of that registry only starts its cleanup (`handler: () => { server.close() }`): the timer
+ * is armed once the closers have returned, as the end of a shutdown the program thinks is done,
+ * and the exit cuts off the drain that closer left running.
+ */
+function drainLeftByRegistryBefore(context: Context, exit: ts.CallExpression): CleanupStart | undefined {
+  const t = context.ts;
+  const { index } = context;
+  const callback = enclosingFunction(t, exit);
+  let owner: ts.Node | undefined = callback;
+  while (owner && t.isParenthesizedExpression(owner.parent)) owner = owner.parent;
+  const timer = owner?.parent;
+  if (!owner || !timer || !t.isCallExpression(timer) || timer.arguments[0] !== owner) return undefined;
+  const ref = index.binding.resolve(timer.expression);
+  if (!ref || !refIn(ref, deadlineTimers)) return undefined;
+  const roots = index.shutdownRootsOf(timer);
+  if (roots.length === 0) return undefined;
+  const finished = callsFinishedBefore(context, timer);
+  if (finished.length === 0) return undefined;
+  for (const runs of runsOf(index).values()) {
+    for (const run of runs) {
+      if (!roots.includes(run.root)) continue;
+      const walker = enclosingFunction(t, run.site) ?? run.site.getSourceFile();
+      const ran = finished.some((call) =>
+        index.resolveFunctions(call.expression, 0, false).some((fn) => index.reachableFrom(fn).has(walker)),
+      );
+      if (!ran) continue;
+      for (const closer of closersOf(index, run.registry)) {
+        const pending = pendingWhenReturns(index, closer);
+        if (pending) return pending;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The calls that have finished where `node` runs: awaited earlier in its function, or the call
+ * whose `.then` callback its function is.
+ */
+function callsFinishedBefore(context: Context, node: ts.Node): ts.CallExpression[] {
+  const t = context.ts;
+  const { index } = context;
+  const scope = ownScope(t, node);
+  const result: ts.CallExpression[] = [];
+  for (const piece of ranBefore(t, node, scope)) {
+    callsRunBy(index, piece, (call) => {
+      if (t.isCallExpression(call) && isAwaitedWithin(index, call, piece)) result.push(call);
+    });
+  }
+  if (!t.isSourceFile(scope)) {
+    let owner: ts.Node = scope;
+    while (t.isParenthesizedExpression(owner.parent)) owner = owner.parent;
+    const then = owner.parent;
+    const parts = then && t.isCallExpression(then) ? methodCallParts(t, then) : undefined;
+    if (parts && parts.name === 'then' && (then as ts.CallExpression).arguments[0] === owner) {
+      const origin = originOfChain(t, then as ts.CallExpression);
+      if (t.isCallExpression(origin)) result.push(origin);
+    }
+  }
+  return result;
 }
 
 /**

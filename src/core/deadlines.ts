@@ -5,6 +5,7 @@
 import type * as ts from 'typescript';
 import { deadlineTimers, forceCloseCalls, processExits, promiseRaces, refIn } from './catalogue.js';
 import type { ProgramIndex } from './program-index.js';
+import { registeredClosuresOf } from './registries.js';
 import {
   enclosingFunction,
   functionBody,
@@ -22,7 +23,11 @@ export function shutdownScopeOf(
   node: ts.Node,
 ): { functions: Set<ts.Node>; boundedByLibrary: boolean } {
   const t = index.ts;
-  const roots = index.shutdownRootsOf(node);
+  const direct = index.shutdownRootsOf(node);
+  // A closer stored in a program's registry runs on the paths that walk the registry
+  // (`await runShutdownHandlers(); setTimeout(() => process.exit(0), 500)`).
+  const roots =
+    direct.length > 0 ? direct : registeredClosuresOf(index, node).flatMap((r) => r.runs.map((run) => run.root));
   const functions = new Set<ts.Node>();
   for (const root of roots) for (const fn of index.shutdownPath(root)) functions.add(fn);
   // Its own function, and the functions an inline callback runs in: `new Promise((r) =>

@@ -5,6 +5,8 @@ import { ruleTesterFor } from '../../support/rule-tester.js';
 const project = fixtureProject('rules', 'close-in-reverse-order');
 const undrained = fixtureProject('rules', 'close-in-reverse-order-undrained');
 const builders = fixtureProject('rules', 'close-in-reverse-order-builders');
+const collections = fixtureProject('rules', 'close-in-reverse-order-collections');
+const registry = fixtureProject('rules', 'close-in-reverse-order-registry');
 const rule = plugin.rules['close-in-reverse-order']!;
 
 const server = { user: 'the HTTP server', work: 'request handlers' };
@@ -345,6 +347,93 @@ ruleTesterFor(builders).run('close-in-reverse-order (stores handed to the server
           line: 19,
           column: 9,
           data: { close: 'sessions.quit()', name: 'sessions', label: 'ioredis client', at: 'line 18', ...server },
+        },
+      ],
+    },
+  ],
+});
+
+// Stores and workers closed through a collection (`for (const queue of queues)`, `queues.map(…)`,
+// `workers.forEach(…)`), the arrays filled by factories (`generateQueue`, `generateWorker(name,
+// processor)`) and by `push`.
+const flowWorker = { user: 'the BullMQ Worker `flowWorker`', work: 'jobs' };
+const flowQueue = { name: 'flowQueue', label: 'BullMQ Queue' };
+
+ruleTesterFor(collections).run('close-in-reverse-order (closes through a collection)', rule, {
+  valid: [
+    collections.file('valid-loops.ts'),
+    // another entry (the API), whose SIGTERM stops another process than the worker's
+    collections.file('api.ts'),
+    collections.file('queues.ts'),
+    collections.file('workers.ts'),
+  ],
+  invalid: [
+    {
+      ...collections.file('invalid-loops.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 8,
+          column: 11,
+          data: { close: 'queue.close()', at: 'line 11', ...flowQueue, ...flowWorker },
+        },
+      ],
+    },
+    {
+      ...collections.file('invalid-parallel.ts'),
+      errors: [
+        {
+          messageId: 'closedDuringDrain',
+          line: 7,
+          column: 91,
+          data: { close: 'queue.close()', at: 'line 7', ...flowQueue, ...flowWorker },
+        },
+        {
+          messageId: 'closedDuringDrain',
+          line: 14,
+          column: 49,
+          data: { close: 'queue.close()', at: 'line 12', ...flowQueue, ...flowWorker },
+        },
+      ],
+    },
+  ],
+});
+
+// Closers stored in a program's own registry that a shutdown path runs: all at once (an element
+// method walks the list), one after another (`for…of`), or where the listener that runs it says.
+ruleTesterFor(registry).run('close-in-reverse-order (a program registry of closers)', rule, {
+  valid: [registry.file('valid-registered.ts'), registry.file('shutdown.ts'), registry.file('server.ts')],
+  invalid: [
+    {
+      ...registry.file('invalid-registered.ts'),
+      errors: [
+        {
+          // beside 'web-server-close', which only starts the drain
+          messageId: 'closedDuringDrain',
+          line: 8,
+          column: 18,
+          data: { close: 'documents.end()', name: 'documents', label: 'pg Pool', at: 'server.ts:29', ...server },
+        },
+        {
+          // started by the same forEach as the closer that waits for the drain
+          messageId: 'closedConcurrently',
+          line: 13,
+          column: 9,
+          data: { close: 'sessions.end()', name: 'sessions', label: 'pg Pool', at: 'server.ts:38', ...server },
+        },
+        {
+          // SIGHUP runs the finalizers before it drains the server
+          messageId: 'closedBeforeDrain',
+          line: 17,
+          column: 18,
+          data: { close: 'reports.end()', name: 'reports', label: 'pg Pool', at: 'server.ts:38', ...server },
+        },
+        {
+          // one after another, but the server's stopper returns with its drain still running
+          messageId: 'closedDuringDrain',
+          line: 21,
+          column: 21,
+          data: { close: 'invoices.end()', name: 'invoices', label: 'pg Pool', at: 'server.ts:34', ...server },
         },
       ],
     },

@@ -102,3 +102,18 @@ ruleTesterFor(project).run('require-close-timeout', rule, {
     },
   ],
 });
+
+// Closes in closers of a program's own registry: bounded by what the path that walks the registry arms.
+const registry = fixtureProject('rules', 'require-close-timeout-registry');
+
+ruleTesterFor(registry).run('require-close-timeout (closers of a program registry)', rule, {
+  valid: [registry.file('valid-registered.ts'), registry.file('shutdown.ts')],
+  invalid: [
+    {
+      ...registry.file('invalid-registered.ts'),
+      errors: [
+        { messageId: 'unboundedClose', line: 9, column: 49, data: { name: 'server.close()', label: 'HTTP server' } },
+      ],
+    },
+  ],
+});
