@@ -123,6 +123,7 @@ export class ProgramIndex {
       serverByCreation,
       pluginReceivers,
       (name) => this.callIndex.callsNamed(name),
+      (callee) => this.functions.resolveFunctions(callee, 0, false),
     );
     this.classifier = new Classifier(ts, this.types, this.binding, this.functions, this.kinds, {
       servers: this.servers,
@@ -259,6 +260,11 @@ export class ProgramIndex {
   /** Functions reachable from any of `starts` in one walk (`afterPos` applies to the first). */
   reachableFromAll(starts: readonly ts.Node[], afterPos?: number): Set<ts.Node> {
     return this.reachability.reachableFromAll(starts, afterPos);
+  }
+
+  /** Functions that run from `starts` without entering `avoid`; see Reachability.reachableAvoiding. */
+  reachableAvoiding(starts: readonly ts.Node[], avoid: ReadonlySet<ts.Node>): Set<ts.Node> {
+    return this.reachability.reachableAvoiding(starts, avoid);
   }
 
   /**
