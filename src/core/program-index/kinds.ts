@@ -4,7 +4,14 @@
 import type * as ts from 'typescript';
 import type { ModuleBinding } from '../binding.js';
 import { factories, kindForType, kindSpec, sameRef, type ApiRef } from '../catalogue.js';
-import { methodCallParts, skipOuterExpressions, staticPropertyName, type TS } from '../ts-utils.js';
+import {
+  methodCallParts,
+  ownReturnStatements,
+  skipOuterExpressions,
+  staticPropertyName,
+  type FunctionLikeWithBody,
+  type TS,
+} from '../ts-utils.js';
 import type { CountedQuestions } from '../type-questions.js';
 import type { NameFacts } from './name-facts.js';
 import type { ServerRecord } from './records.js';
@@ -23,6 +30,8 @@ export class KindInference {
     private readonly pluginReceivers: ReadonlyMap<ts.Node, ts.Expression>,
     /** The program's calls by the callee's last name, for the arguments a parameter receives. */
     private readonly callsNamed: (name: string) => readonly (ts.CallExpression | ts.NewExpression)[] = () => [],
+    /** The program's functions a callee denotes (`buildApp` in `await buildApp()`). */
+    private readonly calleeFunctions: (callee: ts.Expression) => readonly FunctionLikeWithBody[] = () => [],
   ) {}
 
   /** The server record a value comes from, following variables, fields and assignments. */
@@ -104,7 +113,35 @@ export class KindInference {
         if (result) return result;
       }
     }
-    return undefined;
+    return this.kindReturnedBy(call, depth);
+  }
+
+  /**
+   * A server or app the program's own factory returns (`const app = await buildApp()`, whose every
+   * `return` gives a Fastify instance): the kind all its returns agree on. Only servers and apps:
+   * what listens and takes routes, where one more kind known is one more finding a user expects.
+   */
+  private kindReturnedBy(call: ts.CallExpression | ts.NewExpression, depth: number): string | undefined {
+    const t = this.ts;
+    if (!t.isCallExpression(call) || depth > 6) return undefined;
+    const callee = skipOuterExpressions(t, call.expression);
+    if (!t.isIdentifier(callee) && !t.isPropertyAccessExpression(callee)) return undefined;
+    const fns = this.calleeFunctions(callee);
+    if (fns.length !== 1) return undefined;
+    const fn = fns[0]!;
+    if (!fn.body) return undefined;
+    const returned = t.isBlock(fn.body)
+      ? ownReturnStatements(t, fn.body).map((statement) => statement.expression)
+      : [fn.body];
+    let found: string | undefined;
+    for (const expression of returned) {
+      if (!expression) return undefined;
+      const kind = this.kindOf(expression, false, depth + 2);
+      const category = kind ? kindSpec(kind)?.category : undefined;
+      if (!kind || (category !== 'server' && category !== 'app') || (found && found !== kind)) return undefined;
+      found = kind;
+    }
+    return found;
   }
 
   private kindOfSymbol(symbol: ts.Symbol, depth: number): string | undefined {
