@@ -179,6 +179,10 @@ function rewrite(context: RewriteContext, finding: Finding): RewriteResult {
       return {
         leftForPerson: `\`${data.flush}\` already runs off the shutdown path: move it into \`lifecycle.defer(() => …)\` (under a deadline), or adopt the ${data.label} at its creation and drop the other flush`,
       };
+    case 'ownBufferDropped':
+      return {
+        leftForPerson: `\`${data.method}()\` clears the timer that sends \`${data.buffer}\`: call \`${data.flush}\` there, and await it, so the last batch is sent`,
+      };
     case 'flushNotAwaited':
       return {
         leftForPerson: `\`${data.flush}\` runs on the shutdown path, but nothing waits for \`'${data.event}'\`: wait for it before the exit (\`await once(${data.name}, '${data.event}')\`, under a deadline)`,

@@ -103,7 +103,7 @@ export function consultsStop(index: ProgramIndex, scopes: readonly ts.Node[], bo
       return;
     }
     if (t.isCallExpression(node) || t.isNewExpression(node)) {
-      for (const argument of node.arguments ?? []) if (handsOnSignal(index, argument)) found = true;
+      for (const argument of node.arguments ?? []) if (handsOnSignal(index, argument, scopes)) found = true;
     }
     if (t.isIfStatement(node) || t.isWhileStatement(node) || t.isDoStatement(node)) inCondition(node.expression);
     else if (t.isForStatement(node) && node.condition) inCondition(node.condition);
@@ -119,20 +119,49 @@ export function consultsStop(index: ProgramIndex, scopes: readonly ts.Node[], bo
   return found;
 }
 
-/** An argument that is a signal, or an options object that carries one: `fetch(url, { signal })`, `sleep(ms, v, { signal })`. */
-function handsOnSignal(index: ProgramIndex, argument: ts.Expression): boolean {
+/**
+ * An argument that is a signal, or an options object that carries one: `fetch(url, { signal })`,
+ * `sleep(ms, v, { signal })`. A signal made afresh in `scopes` (`new AbortController()` in the loop
+ * body, aborted by its own timer; `AbortSignal.timeout(ms)`) bounds one call, not the loop: nothing
+ * outside can abort it, so it is no way to stop the work.
+ */
+function handsOnSignal(index: ProgramIndex, argument: ts.Expression, scopes: readonly ts.Node[]): boolean {
   const t = index.ts;
   const e = skipOuterExpressions(t, argument);
   if (t.isObjectLiteralExpression(e)) {
-    return e.properties.some(
-      (p) =>
-        (t.isShorthandPropertyAssignment(p) || t.isPropertyAssignment(p)) &&
-        t.isIdentifier(p.name) &&
-        /signal/i.test(p.name.text),
-    );
+    return e.properties.some((p) => {
+      if (!(t.isShorthandPropertyAssignment(p) || t.isPropertyAssignment(p)) || !t.isIdentifier(p.name)) return false;
+      if (!/signal/i.test(p.name.text)) return false;
+      const value = t.isPropertyAssignment(p) ? p.initializer : p.name;
+      return !isFreshSignal(index, value, scopes);
+    });
   }
   if (!t.isIdentifier(e) && !t.isPropertyAccessExpression(e)) return false;
-  return isAbortSignalType(t, index.types, index.types.getTypeAtLocation(e));
+  return isAbortSignalType(t, index.types, index.types.getTypeAtLocation(e)) && !isFreshSignal(index, e, scopes);
+}
+
+/** `AbortSignal.timeout(ms)`, or the signal of a controller (or a signal) declared in `scopes`. */
+function isFreshSignal(index: ProgramIndex, value: ts.Expression, scopes: readonly ts.Node[], depth = 0): boolean {
+  const t = index.ts;
+  const e = skipOuterExpressions(t, value);
+  if (t.isCallExpression(e)) {
+    const callee = skipOuterExpressions(t, e.expression);
+    return (
+      t.isPropertyAccessExpression(callee) &&
+      callee.name.text === 'timeout' &&
+      t.isIdentifier(callee.expression) &&
+      callee.expression.text === 'AbortSignal'
+    );
+  }
+  const holder = t.isPropertyAccessExpression(e) && e.name.text === 'signal' ? e.expression : e;
+  if (!t.isIdentifier(holder) || depth > 3) return false;
+  const declaration = index.types.getSymbolAtLocation(holder)?.valueDeclaration;
+  if (!declaration || !t.isVariableDeclaration(declaration) || !isWithin(declaration, scopes)) return false;
+  const initializer = declaration.initializer && skipOuterExpressions(t, declaration.initializer);
+  if (!initializer) return false;
+  if (t.isNewExpression(initializer))
+    return t.isIdentifier(initializer.expression) && initializer.expression.text === 'AbortController';
+  return isFreshSignal(index, initializer, scopes, depth + 1);
 }
 
 function isRelational(t: TS, kind: ts.SyntaxKind): boolean {

@@ -27,6 +27,7 @@ import {
   type Holding,
 } from '../../src/core/resources.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
+import { unflushedOwnBuffers } from './own-buffers.js';
 import {
   calleeText,
   enclosingFunction,
@@ -41,7 +42,8 @@ export type MessageId =
   | 'flushedOffShutdownPath'
   | 'flushNotAwaited'
   | 'notKept'
-  | 'unflushedInScript';
+  | 'unflushedInScript'
+  | 'ownBufferDropped';
 
 export type Options = TestFileOptions;
 
@@ -56,6 +58,8 @@ export type RequireFlushData = {
   kind: string;
   /** The function it is made in (a local of it, or not kept), when it is not made at module or service scope. */
   fn?: string;
+  /** A program's own buffer (`ownBufferDropped`): the array the timer drains. */
+  buffer?: string;
 };
 
 type Context = RuleContext<MessageId, Options, RequireFlushData>;
@@ -101,6 +105,10 @@ export default defineRule<MessageId, Options, RequireFlushData>({
       notKept:
         'This {{label}} is not kept anywhere, so nothing can flush it: whatever it holds when SIGTERM ' +
         'arrives is lost. Keep it, and call `.{{method}}()` on the shutdown path.',
+      ownBufferDropped:
+        '`{{method}}()` clears the timer that sends `{{buffer}}`, but sends nothing itself: whatever was ' +
+        'buffered since the last tick is lost on every shutdown. Call `{{flush}}` (and wait for it) ' +
+        'before or after clearing the timer.',
       unflushedInScript:
         '`{{name}}` ({{label}}) is never flushed: what it buffers when this script ends is lost. Call ' +
         '`{{flush}}` when the work is done.',
@@ -116,7 +124,13 @@ export default defineRule<MessageId, Options, RequireFlushData>({
   create(context) {
     const t = context.ts;
     const check = (node: ts.Node): void => checkCreation(context, node as ts.CallExpression | ts.NewExpression);
-    return { [t.SyntaxKind.NewExpression]: check, [t.SyntaxKind.CallExpression]: check };
+    return {
+      [t.SyntaxKind.NewExpression]: check,
+      [t.SyntaxKind.CallExpression]: (node: ts.Node) => {
+        check(node);
+        checkOwnBuffer(context, node as ts.CallExpression);
+      },
+    };
   },
 });
 
@@ -333,4 +347,21 @@ function valueOf(context: Context, argument: ts.Expression): ts.Expression {
   return declaration && t.isVariableDeclaration(declaration) && declaration.initializer
     ? skipOuterExpressions(t, declaration.initializer)
     : e;
+}
+
+/** A program's own batching buffer whose shutdown method clears its flush timer and flushes nothing. */
+function checkOwnBuffer(context: Context, call: ts.CallExpression): void {
+  const callee = context.ts.isIdentifier(call.expression) ? call.expression.text : undefined;
+  if (
+    callee !== 'setInterval' &&
+    !(context.ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'setInterval')
+  )
+    return;
+  for (const found of unflushedOwnBuffers(context.index, call)) {
+    context.report({
+      node: found.node,
+      messageId: 'ownBufferDropped',
+      data: { method: found.method, buffer: found.buffer, flush: found.flush, label: 'buffer', kind: 'own-buffer' },
+    });
+  }
 }

@@ -268,7 +268,8 @@ export const kinds: readonly KindSpec[] = [
     close: ['close'],
     forceClose: [],
     properties: { server: 'http.Server' },
-    methods: { after: 'fastify.Instance' },
+    // `withTypeProvider<…>()` and `after()` return the instance itself.
+    methods: { after: 'fastify.Instance', withTypeProvider: 'fastify.Instance' },
     handlerMethods: { ...Object.fromEntries(httpVerbs.map((m) => [m, 'functions' as const])), route: 'route-object' },
     pluginMethods: ['register'],
     types: [{ module: 'fastify', path: ['FastifyInstance'] }],

@@ -262,6 +262,11 @@ export class ProgramIndex {
     return this.reachability.reachableFromAll(starts, afterPos);
   }
 
+  /** Functions that run from `starts` without entering `avoid`; see Reachability.reachableAvoiding. */
+  reachableAvoiding(starts: readonly ts.Node[], avoid: ReadonlySet<ts.Node>): Set<ts.Node> {
+    return this.reachability.reachableAvoiding(starts, avoid);
+  }
+
   /**
    * The same functions as `reachableFromAll(starts)`, one at a time as the walk finds them: a
    * question answered by the first few (is a store used by request handlers?) stops the walk there.

@@ -5,7 +5,8 @@ import type * as ts from 'typescript';
 import { isTestFile } from './files.js';
 import { listenerMethods, refIn, sameRef, signalHandlers, type ApiRef, type SignalHandlerSpec } from './catalogue.js';
 import { factKey, type ProgramIndex } from './program-index.js';
-import { methodCallParts, skipOuterExpressions, staticPropertyName, type TS } from './ts-utils.js';
+import { commandsOf } from './startup.js';
+import { enclosingFunction, methodCallParts, skipOuterExpressions, staticPropertyName, type TS } from './ts-utils.js';
 
 export interface SignalRegistration {
   node: ts.CallExpression | ts.NewExpression;
@@ -183,8 +184,54 @@ export function signalsHandledFor(index: ProgramIndex, file: ts.SourceFile): Han
   for (const registration of signalRegistrations(index)) {
     const where = registration.node.getSourceFile();
     if (!loaded.has(where) || (!inTest && isTestFile(where.fileName))) continue;
+    if (!inSameCommand(index, registration, file)) continue;
     if (registration.signals === undefined || registration.signals.includes('SIGTERM')) sigterm = true;
     for (const s of registration.signals ?? []) signals.add(s);
   }
   return { sigterm, signals: [...signals] };
+}
+
+// ── Subcommands of a multi-command CLI ──
+
+interface CommandRuns {
+  /** The functions each command's action reaches, itself included. */
+  reach: Map<ts.Node, Set<ts.Node>>;
+  /** The functions the program reaches from its modules' top level without entering an action. */
+  outside: Set<ts.Node> | undefined;
+}
+const commandRunsFact = factKey<CommandRuns>('what each command of a multi-command CLI runs');
+
+/**
+ * Whether `registration` runs in a process that also runs `file`. A multi-command CLI
+ * (`deepstream start`, `deepstream daemon`: commander's `.action(fn)`, yargs' handlers) runs one
+ * command per process: a listener installed only by one command's action (a `daemon` supervisor
+ * that forwards SIGTERM to the child it spawns) does nothing for the server another command starts.
+ * Such a listener counts for `file` when that command's module loads `file` or its action reaches a
+ * function of `file`. A listener at a module's top level, or one that code outside every action
+ * also reaches, runs whichever command runs.
+ */
+function inSameCommand(index: ProgramIndex, registration: SignalRegistration, file: ts.SourceFile): boolean {
+  const t = index.ts;
+  const fn = enclosingFunction(t, registration.node);
+  if (!fn) return true;
+  const { actions } = commandsOf(index);
+  if (actions.size === 0) return true;
+  const runs = index.fact(commandRunsFact, () => ({ reach: new Map(), outside: undefined }) as CommandRuns);
+  const owners: ts.Node[] = [];
+  for (const action of actions) {
+    let reach = runs.reach.get(action);
+    if (!reach) {
+      reach = index.reachableFrom(action);
+      runs.reach.set(action, reach);
+    }
+    if (reach.has(fn)) owners.push(action);
+  }
+  if (owners.length === 0) return true;
+  runs.outside ??= index.reachableAvoiding(index.sourceFiles, actions);
+  if (runs.outside.has(fn)) return true;
+  return owners.some((action) => {
+    if (index.loadedBy(action.getSourceFile()).has(file)) return true;
+    for (const reached of runs.reach.get(action)!) if (reached.getSourceFile() === file) return true;
+    return false;
+  });
 }

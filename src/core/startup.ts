@@ -545,12 +545,21 @@ export function openedBefore(
       call = receiver ? skipOuterExpressions(t, receiver) : undefined;
     }
   }
+  // In a `catch`, the try block threw: what its last statement opens (`app.listen(opts, cb)`, which
+  // reports a failure to its callback) was never reached, or failed itself, so it is not open there.
+  const unopened = new Set<ts.Node>();
+  for (let p: ts.Node = node; p !== scope && !t.isSourceFile(p); p = p.parent) {
+    if (t.isCatchClause(p.parent) && p.parent.block === p && t.isTryStatement(p.parent.parent)) {
+      const last = p.parent.parent.tryBlock.statements.at(-1);
+      if (last && (t.isExpressionStatement(last) || t.isVariableStatement(last))) unopened.add(last);
+    }
+  }
   const start = node.getStart();
   const body = t.isSourceFile(scope) ? scope : scope.body;
   if (!body) return undefined;
   let found: { call: ts.Node; label: string } | undefined;
   const visit = (n: ts.Node): void => {
-    if (found || n.getStart() >= start) return;
+    if (found || n.getStart() >= start || unopened.has(n)) return;
     if (n !== body && isFunctionLikeWithBody(t, n) && !t.isArrowFunction(n) && !t.isFunctionExpression(n)) return;
     if (t.isClassLike(n)) return;
     if ((t.isCallExpression(n) || t.isNewExpression(n)) && !excluded.has(n) && n.end <= start) {

@@ -39,7 +39,10 @@ export class KindInference {
     private readonly pluginReceivers: ReadonlyMap<ts.Node, ts.Expression>,
     /** The program's calls by the callee's last name, for the arguments a parameter receives. */
     private readonly callsNamed: (name: string) => readonly (ts.CallExpression | ts.NewExpression)[] = () => [],
-    /** The program's functions a callee denotes (no wrappers), for `throughCalls`. */
+    /**
+     * The program's functions a callee denotes, no wrappers (`buildApp` in `await buildApp()`): for
+     * the servers and apps a factory returns, and for `throughCalls`.
+     */
     private readonly functionsCalled: (callee: ts.Expression) => readonly FunctionLikeWithBody[] = () => [],
   ) {}
 
@@ -138,7 +141,35 @@ export class KindInference {
       }
       if (throughCalls) return this.kindReturnedByCall(call, depth, awaited);
     }
-    return undefined;
+    return this.serverKindReturnedBy(call, depth);
+  }
+
+  /**
+   * A server or app the program's own factory returns (`const app = await buildApp()`, whose every
+   * `return` gives a Fastify instance): the kind all its returns agree on. Only servers and apps:
+   * what listens and takes routes, where one more kind known is one more finding a user expects.
+   */
+  private serverKindReturnedBy(call: ts.CallExpression | ts.NewExpression, depth: number): string | undefined {
+    const t = this.ts;
+    if (!t.isCallExpression(call) || depth > 6) return undefined;
+    const callee = skipOuterExpressions(t, call.expression);
+    if (!t.isIdentifier(callee) && !t.isPropertyAccessExpression(callee)) return undefined;
+    const fns = this.functionsCalled(callee);
+    if (fns.length !== 1) return undefined;
+    const fn = fns[0]!;
+    if (!fn.body) return undefined;
+    const returned = t.isBlock(fn.body)
+      ? ownReturnStatements(t, fn.body).map((statement) => statement.expression)
+      : [fn.body];
+    let found: string | undefined;
+    for (const expression of returned) {
+      if (!expression) return undefined;
+      const kind = this.kindOf(expression, false, depth + 2);
+      const category = kind ? kindSpec(kind)?.category : undefined;
+      if (!kind || (category !== 'server' && category !== 'app') || (found && found !== kind)) return undefined;
+      found = kind;
+    }
+    return found;
   }
 
   /** What the program's own function called returns, when every function the callee denotes agrees. */

@@ -86,15 +86,35 @@ export class Reachability {
     return this.reachableFromAll([start], afterPos);
   }
 
-  /** Functions reachable from any of `starts` in one walk (`afterPos` applies to the first). */
+  /**
+   * Functions reachable from any of `starts` in one walk (`afterPos` applies to the first).
+   */
   reachableFromAll(starts: readonly ts.Node[], afterPos?: number): Set<ts.Node> {
+    return this.walkAll(starts, afterPos);
+  }
+
+  /**
+   * Functions that run when the program runs, found from `starts` without entering `avoid` (nor
+   * counting it as reached); a function a `const` is initialised with (`const start = () => …`)
+   * runs only when called, not where it is declared.
+   */
+  reachableAvoiding(starts: readonly ts.Node[], avoid: ReadonlySet<ts.Node>): Set<ts.Node> {
+    return this.walkAll(starts, undefined, avoid, true);
+  }
+
+  private walkAll(
+    starts: readonly ts.Node[],
+    afterPos: number | undefined,
+    avoid?: ReadonlySet<ts.Node>,
+    declarationsAreNotCalls = false,
+  ): Set<ts.Node> {
     const start = starts[0];
     const seen = new Set<ts.Node>(starts);
     const queue: ts.Node[] = [...seen];
     while (queue.length) {
       const fn = queue.shift()!;
-      this.step(fn, fn === start ? afterPos : undefined, (next) => {
-        if (!seen.has(next)) {
+      this.step(fn, fn === start ? afterPos : undefined, declarationsAreNotCalls, (next) => {
+        if (!seen.has(next) && !avoid?.has(next)) {
           seen.add(next);
           queue.push(next);
         }
@@ -114,7 +134,7 @@ export class Reachability {
     yield* [...seen];
     while (stack.length) {
       const found: ts.Node[] = [];
-      this.step(stack.pop()!, undefined, (next) => {
+      this.step(stack.pop()!, undefined, false, (next) => {
         if (!seen.has(next)) {
           seen.add(next);
           found.push(next);
@@ -127,7 +147,12 @@ export class Reachability {
   }
 
   /** Hands `reach` each function a call or reference in `fn`'s own code (from `from` on) leads to. */
-  private step(fn: ts.Node, from: number | undefined, reach: (fn: ts.Node) => void): void {
+  private step(
+    fn: ts.Node,
+    from: number | undefined,
+    declarationsAreNotCalls: boolean,
+    reach: (fn: ts.Node) => void,
+  ): void {
     const t = this.ts;
     const body = functionBody(t, fn);
     if (!body) return;
@@ -139,7 +164,11 @@ export class Reachability {
       if (isFunctionLikeWithBody(t, node)) {
         // Nested callbacks run on the same path (`server.close(() => pool.end())`); nested
         // declarations run only when called.
-        if (t.isArrowFunction(node) || t.isFunctionExpression(node)) enqueue([node]);
+        if (
+          (t.isArrowFunction(node) || t.isFunctionExpression(node)) &&
+          !(declarationsAreNotCalls && t.isVariableDeclaration(node.parent) && node.parent.initializer === node)
+        )
+          enqueue([node]);
         return;
       }
       if (t.isClassLike(node)) return;

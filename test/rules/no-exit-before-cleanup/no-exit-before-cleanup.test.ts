@@ -48,6 +48,9 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
     // the pool; and a listen failure of a server kept on an application-wide object.
     project.file('startup/entry-promise.ts'),
     project.file('startup/global-server.ts'),
+    // An exit in a `catch` whose try block listens in its last statement: it runs only when
+    // something before the listen threw (garbo's API).
+    project.file('startup/listen-last-in-try.ts'),
     project.file('service.ts'),
     project.file('db.ts'),
     // Test files are skipped unless checkTestFiles.
@@ -257,6 +260,13 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
           column: 15,
           data: { exit: 'process.exit()', where: 'runReport', label: 'HTTP server' },
         },
+      ],
+    },
+    {
+      // The try block listens, then does more that can throw: its catch runs with the server open.
+      ...project.file('invalid-listen-then-warm-up.ts'),
+      errors: [
+        { messageId: 'exitAfterOpen', line: 12, column: 5, data: { exit: 'process.exit()', label: 'HTTP server' } },
       ],
     },
     {

@@ -84,6 +84,12 @@ ruleTesterFor(project).run('no-uncancellable-loop', rule, {
       ],
     },
     {
+      // Per-call deadlines (a controller made in the loop body, AbortSignal.timeout) stop no loop
+      // (linkwarden's RSS polling); a controller made outside it does.
+      ...project.file('invalid-loop-call-deadlines.ts'),
+      errors: [loop(8, 'while (true)'), loop(23, 'for (;;)')],
+    },
+    {
       ...project.file('sweeper.test.ts'),
       options: [{ checkTestFiles: true }],
       errors: [interval(4, 1)],

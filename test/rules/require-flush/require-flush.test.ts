@@ -33,8 +33,28 @@ ruleTesterFor(project).run('require-flush', rule, {
     project.file('producer.test.ts'),
     project.file('service.ts'),
     project.file('shutdown.ts'),
+    // A program's own batching buffer whose close() sends the last batch; a pruning timer.
+    project.file('valid-own-buffer.ts'),
   ],
   invalid: [
+    {
+      // A program's own batching buffer whose shutdown method only clears the timer (jitsu).
+      ...project.file('invalid-own-buffer.ts'),
+      errors: [
+        {
+          messageId: 'ownBufferDropped',
+          line: 27,
+          column: 5,
+          data: { method: 'close', buffer: 'buffer', flush: 'flush()' },
+        },
+        {
+          messageId: 'ownBufferDropped',
+          line: 45,
+          column: 9,
+          data: { method: '[Symbol.asyncDispose]', buffer: 'this.queue', flush: "the timer's callback" },
+        },
+      ],
+    },
     {
       ...project.file('invalid-unflushed.ts'),
       errors: [
