@@ -711,14 +711,16 @@ export function runConcurrently(index: ProgramIndex, a: ShutdownRoot, b: Shutdow
 /**
  * Whether two places can run in one process: some entry module loads both (an API's `server.js`
  * and a worker's `worker.js` are two programs, each stopped by its own SIGTERM). When the entries
- * of either are not known, they may.
+ * of either are not known (no entry module loads it), they may.
  */
 function inOneProcess(index: ProgramIndex, a: ts.Node, b: ts.Node): boolean {
   const fa = a.getSourceFile();
   const fb = b.getSourceFile();
   if (fa === fb) return true;
-  const ea = index.entriesOf(fa);
-  const eb = index.entriesOf(fb);
+  // entriesOf answers a file no entry module loads with the file itself (a module in an import
+  // cycle with no outside importer): that is not a known entry, so not a known other process.
+  const ea = index.entriesOf(fa).filter((entry) => index.isEntryModule(entry));
+  const eb = index.entriesOf(fb).filter((entry) => index.isEntryModule(entry));
   return ea.length === 0 || eb.length === 0 || ea.some((entry) => eb.includes(entry));
 }
 
