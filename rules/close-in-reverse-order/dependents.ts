@@ -33,6 +33,7 @@ import {
 import {
   enclosingFunction,
   functionBody,
+  functionNameNode,
   isFunctionLikeWithBody,
   methodCallParts,
   skipOuterExpressions,
@@ -299,7 +300,7 @@ function callerHoldingsWithCalls(
   const t = index.ts;
   if (depth > 2) return [];
   const factory = returningFunction(index, creation, holding);
-  const name = factory && bindingNameOf(t, factory);
+  const name = factory && functionNameNode(t, factory)?.text;
   if (!factory || !name) return [];
   const result: { held: Kept; call: ts.CallExpression }[] = [];
   for (const call of index.callsNamed(name)) {
@@ -349,18 +350,6 @@ function returningFunction(
   return returned ? fn : undefined;
 }
 
-/** The name a function is called by: its own, or the variable or property it is assigned to. */
-function bindingNameOf(t: typeof ts, fn: FunctionLikeWithBody): string | undefined {
-  if ((t.isFunctionDeclaration(fn) || t.isMethodDeclaration(fn)) && fn.name && t.isIdentifier(fn.name))
-    return fn.name.text;
-  let e: ts.Node = fn;
-  while (t.isParenthesizedExpression(e.parent)) e = e.parent;
-  const parent = e.parent;
-  if ((t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent)) && t.isIdentifier(parent.name))
-    return parent.name.text;
-  return undefined;
-}
-
 /**
  * The entries handed as values to a function that builds the server or its handlers (a function
  * that creates the server or app, or registers or returns request handlers): `startHttp({ cache })`,
@@ -405,7 +394,7 @@ function handedToServerBuilders(index: ProgramIndex, entries: readonly ResourceE
     }
   };
   for (const builder of builders) {
-    const name = bindingNameOf(t, builder);
+    const name = functionNameNode(t, builder)?.text;
     if (!name || builder.parameters.length === 0) continue;
     for (const call of index.callsNamed(name)) {
       if (!t.isCallExpression(call) || call.arguments.length === 0) continue;

@@ -6,7 +6,12 @@
 // "which declaration of the program does this finding's call invoke", so the rules need not know.
 import type * as ts from 'typescript';
 import type { ProgramIndex } from './program-index.js';
-import { isInDeclarationFileOrNodeModules, skipOuterExpressions, type FunctionLikeWithBody } from './ts-utils.js';
+import {
+  functionNameNode,
+  isInDeclarationFileOrNodeModules,
+  skipOuterExpressions,
+  type FunctionLikeWithBody,
+} from './ts-utils.js';
 
 type TS = typeof ts;
 
@@ -55,18 +60,10 @@ function reportedCall(t: TS, node: ts.Node): ts.CallExpression | ts.NewExpressio
 }
 
 function nameOfFunction(t: TS, fn: FunctionLikeWithBody): ts.Node | undefined {
-  if ((t.isFunctionDeclaration(fn) || t.isMethodDeclaration(fn) || t.isFunctionExpression(fn)) && fn.name) {
-    return fn.name;
-  }
+  if (t.isFunctionExpression(fn) && fn.name) return fn.name;
   if (t.isConstructorDeclaration(fn)) return fn.parent.name;
-  const parent = fn.parent;
-  if (
-    (t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent) || t.isPropertyDeclaration(parent)) &&
-    parent.initializer === fn
-  ) {
-    return parent.name;
-  }
-  return undefined;
+  if (t.isPropertyDeclaration(fn.parent) && fn.parent.initializer === fn) return fn.parent.name;
+  return functionNameNode(t, fn);
 }
 
 function causeAt(t: TS, declaration: ts.Node, name: ts.Node | undefined): FindingCause | undefined {

@@ -11,6 +11,7 @@ import { factKey, type ProgramIndex, type ShutdownRoot } from './program-index.j
 import {
   enclosingFunction,
   functionBody,
+  functionNameNode,
   isFunctionLikeWithBody,
   methodCallParts,
   skipOuterExpressions,
@@ -123,7 +124,7 @@ export function closersOf(index: ProgramIndex, registry: ts.Symbol): FunctionLik
     const fn = declaration.parent;
     if (!isFunctionLikeWithBody(t, fn)) return [];
     const position = fn.parameters.indexOf(declaration);
-    const callee = calleeName(t, fn);
+    const callee = functionNameNode(t, fn)?.text;
     if (!callee) return [];
     return index
       .callsNamed(callee)
@@ -143,17 +144,6 @@ export function closersOf(index: ProgramIndex, registry: ts.Symbol): FunctionLik
 }
 
 const storeMethods = ['push', 'unshift', 'add', 'set'];
-
-function calleeName(t: typeof ts, fn: FunctionLikeWithBody): string | undefined {
-  if ((t.isFunctionDeclaration(fn) || t.isMethodDeclaration(fn)) && fn.name && t.isIdentifier(fn.name))
-    return fn.name.text;
-  let e: ts.Node = fn;
-  while (t.isParenthesizedExpression(e.parent)) e = e.parent;
-  const parent = e.parent;
-  if ((t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent)) && t.isIdentifier(parent.name))
-    return parent.name.text;
-  return undefined;
-}
 
 /** The symbol of `x` or `this.x` (its last name). */
 function symbolNamed(index: ProgramIndex, expression: ts.Expression): ts.Symbol | undefined {

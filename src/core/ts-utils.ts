@@ -129,3 +129,17 @@ export function calleeText(t: TS, expression: ts.Expression, sourceFile: ts.Sour
 export function isInDeclarationFileOrNodeModules(sourceFile: ts.SourceFile): boolean {
   return sourceFile.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sourceFile.fileName);
 }
+
+/**
+ * The identifier a function is called by: its own name (a function or method declaration), or the
+ * variable or property it is assigned to (`const build = () => …`, `{ build: () => … }`).
+ */
+export function functionNameNode(t: TS, fn: FunctionLikeWithBody): ts.Identifier | undefined {
+  if ((t.isFunctionDeclaration(fn) || t.isMethodDeclaration(fn)) && fn.name && t.isIdentifier(fn.name)) return fn.name;
+  let e: ts.Node = fn;
+  while (t.isParenthesizedExpression(e.parent)) e = e.parent;
+  const parent = e.parent;
+  if ((t.isVariableDeclaration(parent) || t.isPropertyAssignment(parent)) && t.isIdentifier(parent.name))
+    return parent.name;
+  return undefined;
+}
