@@ -47,6 +47,11 @@ export interface ShutdownPathFacts {
 
 /** One program: its files, and the shutdown paths the core found in it where the rules report (no test, script or browser code). */
 export interface ServiceFacts {
+  /**
+   * Its files that run in a deployed process (`ProgramIndex.inDeployedProcess`): what a test
+   * program loads of the service (an end-to-end helper importing its telemetry module) hands work
+   * to a lifecycle the test runner ends, not one a drain of this program must wait for.
+   */
   files: Set<string>;
   shutdownPaths: ShutdownPathFacts[];
 }
@@ -140,7 +145,10 @@ function serviceFacts(program: TS.Program): ServiceFacts {
       ...(fn ? ordered(index, fn) : { drains: [], storeCloses: [] }),
     });
   }
-  return { files: new Set(index.sourceFiles.map((f) => f.fileName)), shutdownPaths };
+  return {
+    files: new Set(index.sourceFiles.filter((f) => index.inDeployedProcess(f)).map((f) => f.fileName)),
+    shutdownPaths,
+  };
 }
 
 /** The drains and the store closes written in `fn` itself (not in the functions it calls). */
