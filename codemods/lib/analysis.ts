@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { rules } from '../../rules/index.js';
 import { analyzeProject, type AnalyzedFinding, type FindingFacts } from '../../src/core/analysis.js';
 import { processExits, sameRef, shutdownHookMethods } from '../../src/core/catalogue.js';
+import { isTestFile } from '../../src/core/files.js';
 import { methodCallParts } from '../../src/core/ts-utils.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
 import { isServerDrain, usedResourceClosedBy } from '../../rules/close-in-reverse-order/dependents.js';
@@ -48,9 +49,11 @@ export interface ShutdownPathFacts {
 /** One program: its files, and the shutdown paths the core found in it where the rules report (no test, script or browser code). */
 export interface ServiceFacts {
   /**
-   * Its files that run in a deployed process (`ProgramIndex.inDeployedProcess`): what a test
-   * program loads of the service (an end-to-end helper importing its telemetry module) hands work
-   * to a lifecycle the test runner ends, not one a drain of this program must wait for.
+   * Its files that run in a deployed process (`ProgramIndex.inDeployedProcess`), none for a program
+   * with no entry of its own (only tests, and modules other programs import): what a test program
+   * loads of the service (an end-to-end helper importing its telemetry module, a test of one of its
+   * mains) hands work to a lifecycle the test runner ends, not one a drain of this program must
+   * wait for.
    */
   files: Set<string>;
   shutdownPaths: ShutdownPathFacts[];
@@ -72,6 +75,7 @@ export function analyseForCodemods(
 ): CodemodAnalysis {
   const files = new Map<string, AnalysedFile>();
   const services: ServiceFacts[] = [];
+  const parsed: TS.Program[] = [];
   let unparsed: CodemodAnalysis['unparsed'];
   const analysis = analyzeProject(ts, { cwd, targets, rules: rules.map((rule) => ({ rule })), onWarning });
   for (const program of analysis.programs) {
@@ -85,13 +89,20 @@ export function analyseForCodemods(
       files.set(path, { text: file.sourceFile.text, findings: file.findings.filter((f) => !f.suppression) });
     }
     if (program.files.some((f) => f.parseError)) continue;
-    services.push(serviceFacts(program.project.program));
+    parsed.push(program.project.program);
   }
+  // The files some program imports: no entry of another program that holds them too.
+  const imported = new Set<string>();
+  for (const program of parsed) {
+    const index = ProgramIndex.for(ts, program);
+    for (const file of index.sourceFiles) if (index.isImported(file)) imported.add(file.fileName);
+  }
+  for (const program of parsed) services.push(serviceFacts(program, imported));
   return unparsed ? { files, services, unparsed } : { files, services };
 }
 
 /** The program's shutdown roots as the core's index found them (the rules built it already: cached). */
-function serviceFacts(program: TS.Program): ServiceFacts {
+function serviceFacts(program: TS.Program, importedInAProgram: ReadonlySet<string>): ServiceFacts {
   const index = ProgramIndex.for(ts, program);
   const shutdownPaths: ShutdownPathFacts[] = [];
   // `process.exit(…)` in every form the binding knows (`this.process.exit`, `exit` from node:process).
@@ -145,8 +156,17 @@ function serviceFacts(program: TS.Program): ServiceFacts {
       ...(fn ? ordered(index, fn) : { drains: [], storeCloses: [] }),
     });
   }
+  // A program with no entry of its own is no process: its own files are tests, or modules another
+  // program imports (the program inferred for the files no config includes: a suite's helpers
+  // written in JavaScript beside its TypeScript, tests a config excludes), whatever mains of the
+  // service those tests import.
+  const entries = program
+    .getRootFileNames()
+    .filter((name) => !/\.d\.[cm]?ts$/.test(name) && !isTestFile(name) && !importedInAProgram.has(name));
   return {
-    files: new Set(index.sourceFiles.filter((f) => index.inDeployedProcess(f)).map((f) => f.fileName)),
+    files: new Set(
+      entries.length === 0 ? [] : index.sourceFiles.filter((f) => index.inDeployedProcess(f)).map((f) => f.fileName),
+    ),
     shutdownPaths,
   };
 }

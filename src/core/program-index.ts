@@ -281,6 +281,11 @@ export class ProgramIndex {
     return this.graph.importersOf(file).every((importer) => this.isOutsideService(importer));
   }
 
+  /** Whether another file of the program imports `file` (whoever that file is). */
+  isImported(file: ts.SourceFile): boolean {
+    return this.graph.isImported(file);
+  }
+
   // ── Where code runs ──
 
   /**
