@@ -75,7 +75,9 @@ export function analyseForCodemods(
 ): CodemodAnalysis {
   const files = new Map<string, AnalysedFile>();
   const services: ServiceFacts[] = [];
-  const parsed: TS.Program[] = [];
+  // Per program, the root files that may be entries of its own; the files some program imports.
+  const candidates: { service: ServiceFacts; roots: string[] }[] = [];
+  const imported = new Set<string>();
   let unparsed: CodemodAnalysis['unparsed'];
   const analysis = analyzeProject(ts, { cwd, targets, rules: rules.map((rule) => ({ rule })), onWarning });
   for (const program of analysis.programs) {
@@ -89,20 +91,27 @@ export function analyseForCodemods(
       files.set(path, { text: file.sourceFile.text, findings: file.findings.filter((f) => !f.suppression) });
     }
     if (program.files.some((f) => f.parseError)) continue;
-    parsed.push(program.project.program);
-  }
-  // The files some program imports: no entry of another program that holds them too.
-  const imported = new Set<string>();
-  for (const program of parsed) {
-    const index = ProgramIndex.for(ts, program);
+    // Only facts are kept: the programs are built one at a time, and each let go when the next is.
+    const built = program.project.program;
+    const index = ProgramIndex.for(ts, built);
     for (const file of index.sourceFiles) if (index.isImported(file)) imported.add(file.fileName);
+    const service = serviceFacts(built);
+    services.push(service);
+    candidates.push({
+      service,
+      roots: built.getRootFileNames().filter((name) => !/\.d\.[cm]?ts$/.test(name) && !isTestFile(name)),
+    });
   }
-  for (const program of parsed) services.push(serviceFacts(program, imported));
+  // A program with no entry of its own is no process: its own files are tests, or modules another
+  // program imports (the program inferred for the files no config includes: a suite's helpers
+  // written in JavaScript beside its TypeScript, tests a config excludes), whatever mains of the
+  // service those tests import. It needs no drain.
+  for (const { service, roots } of candidates) if (roots.every((name) => imported.has(name))) service.files.clear();
   return unparsed ? { files, services, unparsed } : { files, services };
 }
 
 /** The program's shutdown roots as the core's index found them (the rules built it already: cached). */
-function serviceFacts(program: TS.Program, importedInAProgram: ReadonlySet<string>): ServiceFacts {
+function serviceFacts(program: TS.Program): ServiceFacts {
   const index = ProgramIndex.for(ts, program);
   const shutdownPaths: ShutdownPathFacts[] = [];
   // `process.exit(…)` in every form the binding knows (`this.process.exit`, `exit` from node:process).
@@ -156,17 +165,8 @@ function serviceFacts(program: TS.Program, importedInAProgram: ReadonlySet<strin
       ...(fn ? ordered(index, fn) : { drains: [], storeCloses: [] }),
     });
   }
-  // A program with no entry of its own is no process: its own files are tests, or modules another
-  // program imports (the program inferred for the files no config includes: a suite's helpers
-  // written in JavaScript beside its TypeScript, tests a config excludes), whatever mains of the
-  // service those tests import.
-  const entries = program
-    .getRootFileNames()
-    .filter((name) => !/\.d\.[cm]?ts$/.test(name) && !isTestFile(name) && !importedInAProgram.has(name));
   return {
-    files: new Set(
-      entries.length === 0 ? [] : index.sourceFiles.filter((f) => index.inDeployedProcess(f)).map((f) => f.fileName),
-    ),
+    files: new Set(index.sourceFiles.filter((f) => index.inDeployedProcess(f)).map((f) => f.fileName)),
     shutdownPaths,
   };
 }
