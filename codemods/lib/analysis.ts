@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { rules } from '../../rules/index.js';
 import { analyzeProject, type AnalyzedFinding, type FindingFacts } from '../../src/core/analysis.js';
 import { processExits, sameRef, shutdownHookMethods } from '../../src/core/catalogue.js';
+import { isTestFile } from '../../src/core/files.js';
 import { methodCallParts } from '../../src/core/ts-utils.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
 import { isServerDrain, usedResourceClosedBy } from '../../rules/close-in-reverse-order/dependents.js';
@@ -47,6 +48,13 @@ export interface ShutdownPathFacts {
 
 /** One program: its files, and the shutdown paths the core found in it where the rules report (no test, script or browser code). */
 export interface ServiceFacts {
+  /**
+   * Its files that run in a deployed process (`ProgramIndex.inDeployedProcess`), none for a program
+   * with no entry of its own (only tests, and modules other programs import): what a test program
+   * loads of the service (an end-to-end helper importing its telemetry module, a test of one of its
+   * mains) hands work to a lifecycle the test runner ends, not one a drain of this program must
+   * wait for.
+   */
   files: Set<string>;
   shutdownPaths: ShutdownPathFacts[];
 }
@@ -67,6 +75,9 @@ export function analyseForCodemods(
 ): CodemodAnalysis {
   const files = new Map<string, AnalysedFile>();
   const services: ServiceFacts[] = [];
+  // Per program, the root files that may be entries of its own; the files some program imports.
+  const candidates: { service: ServiceFacts; roots: string[] }[] = [];
+  const imported = new Set<string>();
   let unparsed: CodemodAnalysis['unparsed'];
   const analysis = analyzeProject(ts, { cwd, targets, rules: rules.map((rule) => ({ rule })), onWarning });
   for (const program of analysis.programs) {
@@ -80,8 +91,22 @@ export function analyseForCodemods(
       files.set(path, { text: file.sourceFile.text, findings: file.findings.filter((f) => !f.suppression) });
     }
     if (program.files.some((f) => f.parseError)) continue;
-    services.push(serviceFacts(program.project.program));
+    // Only facts are kept: the programs are built one at a time, and each let go when the next is.
+    const built = program.project.program;
+    const index = ProgramIndex.for(ts, built);
+    for (const file of index.sourceFiles) if (index.isImported(file)) imported.add(file.fileName);
+    const service = serviceFacts(built);
+    services.push(service);
+    candidates.push({
+      service,
+      roots: built.getRootFileNames().filter((name) => !/\.d\.[cm]?ts$/.test(name) && !isTestFile(name)),
+    });
   }
+  // A program with no entry of its own is no process: its own files are tests, or modules another
+  // program imports (the program inferred for the files no config includes: a suite's helpers
+  // written in JavaScript beside its TypeScript, tests a config excludes), whatever mains of the
+  // service those tests import. It needs no drain.
+  for (const { service, roots } of candidates) if (roots.every((name) => imported.has(name))) service.files.clear();
   return unparsed ? { files, services, unparsed } : { files, services };
 }
 
@@ -140,7 +165,10 @@ function serviceFacts(program: TS.Program): ServiceFacts {
       ...(fn ? ordered(index, fn) : { drains: [], storeCloses: [] }),
     });
   }
-  return { files: new Set(index.sourceFiles.map((f) => f.fileName)), shutdownPaths };
+  return {
+    files: new Set(index.sourceFiles.filter((f) => index.inDeployedProcess(f)).map((f) => f.fileName)),
+    shutdownPaths,
+  };
 }
 
 /** The drains and the store closes written in `fn` itself (not in the functions it calls). */

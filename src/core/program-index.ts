@@ -13,7 +13,8 @@
 // - kinds: what catalogue kind a value is, which server it comes from;
 // - classification: servers, resources, request handlers and shutdown roots;
 // - reachability: shutdown paths and what a start reaches;
-// - places: where a file runs (server, browser, test, script), so whether SIGTERM reaches it.
+// - places: where a file runs (server, browser, test, script), so whether SIGTERM reaches it;
+// - static-roots: the folders the service serves as static files (a browser's code, for places).
 // Facts that only some rules need are built on first use and kept here too (`fact()`), so the
 // index stays the one place whole-program facts are built and cached.
 import type * as ts from 'typescript';
@@ -27,6 +28,7 @@ import { NameFacts } from './program-index/name-facts.js';
 import { declaredNamesOfFile, factsOfDeclarationFile, factsOfFile } from './program-index/file-facts.js';
 import { Places, type Place } from './program-index/places.js';
 import { Reachability } from './program-index/reachability.js';
+import { staticRoots } from './program-index/static-roots.js';
 import type { HandlerRecord, ServerRecord, ShutdownRoot } from './program-index/records.js';
 import { enclosingFunction, isInDeclarationFileOrNodeModules, type FunctionLikeWithBody, type TS } from './ts-utils.js';
 import { questionsFor, type CountedQuestions } from './type-questions.js';
@@ -285,6 +287,11 @@ export class ProgramIndex {
     return this.graph.importersOf(file).every((importer) => this.isOutsideService(importer));
   }
 
+  /** Whether another file of the program imports `file` (whoever that file is). */
+  isImported(file: ts.SourceFile): boolean {
+    return this.graph.isImported(file);
+  }
+
   // ── Where code runs ──
 
   /**
@@ -372,6 +379,14 @@ export class ProgramIndex {
       serves: (file) => this.seeds().serving.has(file),
       isHandler: (fn) => this.handlers.has(fn),
       handlesShutdown: (file) => this.seeds().shutdown.has(file),
+      staticRoots: () =>
+        staticRoots(this.ts, {
+          binding: this.binding,
+          types: this.types,
+          callsNamed: (name) => this.callIndex.callsNamed(name),
+          callsWithArgumentNamed: (name) => this.callIndex.callsWithArgumentNamed(name),
+          files: this.sourceFiles,
+        }).map((root) => root.folder),
       types: this.types,
     });
     return this.places;

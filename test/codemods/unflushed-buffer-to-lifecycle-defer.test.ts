@@ -14,6 +14,24 @@ describeCodemod(transform, {
   'script.ts': ['4: a script is not stopped by a signal: flush `producer`'],
 });
 
+// Flushed only off the shutdown path (a function only the tests call): OpenTelemetry's SDK and
+// providers shut down once, so they are adopted and the other flush stays; a Segment client (left.ts)
+// is left for a person, since a second `closeAndFlush` is not known to be harmless.
+describe('unflushed-buffer-to-lifecycle-defer on telemetry flushed off the shutdown path', () => {
+  const fixture = codemodFixture(transform.codemod.name);
+  const input = fixture.cases.find((c) => c.name === 'off-path.ts')!;
+
+  it('adopts what require-flush reports as flushed off the path, and keeps the other flush', () => {
+    expect(fixture.analysed(input.inputPath).findings.map((f) => `${f.line} ${f.messageId}`)).toEqual([
+      '7 flushedOffShutdownPath',
+      '14 flushedOffShutdownPath',
+    ]);
+    const output = fixture.apply(transform, input.inputPath).output!;
+    expect(output).toContain('return sdk.shutdown();');
+    expect(output).toContain('await meters.shutdown();');
+  });
+});
+
 // Sentry's client is the module's own: a `Sentry.close()` anywhere in a program closes every
 // `Sentry.init()` of it, and a `lifecycle.defer` anywhere handles SIGTERM for pino. So these inputs
 // (a service that leaves SIGTERM to Node's default action) and their outputs are two projects.

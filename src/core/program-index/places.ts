@@ -23,7 +23,8 @@ import type { TypeQuestions } from '../type-questions.js';
  * - `server`: loaded by an entry of the long-running service (it creates a server or a resource,
  *   registers request handlers or handles shutdown);
  * - `browser`: a browser bundle's code (client trees, `'use client'`, React UI modules, Angular
- *   files, React Native / Expo, Vite and browser-only packages and those only they depend on);
+ *   files, folders the server serves as static files, React Native / Expo, Vite and browser-only
+ *   packages and those only they depend on);
  * - `test`: test files and the modules only tests load;
  * - `script`: dev launchers, benchmarks, seeds, migrations and one-shot scripts, the files of a
  *   package with a `bin` that neither serves nor handles shutdown, and the modules only they load;
@@ -54,6 +55,8 @@ export interface PlaceInputs {
   types: TypeQuestions;
   /** Whether the file registers code to run at shutdown (a signal listener, a framework's shutdown hook). */
   handlesShutdown(file: ts.SourceFile): boolean;
+  /** The folders the program serves as static files (static-roots.ts). */
+  staticRoots(): readonly string[];
 }
 
 /** Folders whose entry modules are development tooling, never deployed: a dev launcher, benchmarks, seeds, migrations. */
@@ -128,6 +131,7 @@ export class Places {
   private readonly guardedFiles = new Map<ts.SourceFile, boolean>();
   private readonly sameFileFunctions = new Map<ts.SourceFile, Map<string, ts.Node>>();
   private readonly deployedReach = new Map<string, Set<ts.Statement> | undefined>();
+  private servedFolders: readonly string[] | undefined;
 
   constructor(
     private readonly ts: TS,
@@ -207,6 +211,7 @@ export class Places {
     const serverFile = this.hasDirective(file, 'use server') || nextServerFile.test(path);
     if (!serverFile && !this.inputs.hasServiceSeed(file)) {
       if (folders.some((f) => clientFolder.test(f)) && this.usesDomGlobals(file)) return 'browser';
+      if (this.isServedStatically(file)) return 'browser';
       if (this.isReactFile(file) && !this.exportsServerCode(file) && this.rendersOrUsesHooks(file)) return 'browser';
       if (this.isAngularFile(file, base)) return 'browser';
     }
@@ -217,6 +222,26 @@ export class Places {
       if (folders.some((f) => scriptFolder.test(f)) && !this.inputs.serves(file)) return 'script';
     }
     return serverFile ? undefined : this.placeOfPackage(file);
+  }
+
+  /**
+   * Whether the file lies in a folder the service serves as static files (`express.static(dir)`,
+   * `serveStatic(dir)`: static-roots.ts): a browser downloads it and runs it there, even when the
+   * server imports it too, for the data it exports. Not a folder that holds server code itself (a
+   * file of it creates a server or resource, registers a handler or handles shutdown): a service
+   * that serves its own sources serves no browser's folder.
+   */
+  private isServedStatically(file: ts.SourceFile): boolean {
+    this.servedFolders ??= this.inputs
+      .staticRoots()
+      .filter(
+        (folder) =>
+          !this.program
+            .getSourceFiles()
+            .some((f) => isUnder(normalize(f.fileName), folder) && this.inputs.hasServiceSeed(f)),
+      );
+    const name = normalize(file.fileName);
+    return this.servedFolders.some((folder) => isUnder(name, folder));
   }
 
   /**
