@@ -58,8 +58,10 @@ export interface Lifecycle {
    *  request. `res` may be left out where the request keeps it (`req.res`, Express). */
   requestSignal(req: IncomingMessage, res?: ServerResponse): AbortSignal;
   /** Background work shutdown waits for (the Go WaitGroup). Returns a promise settled like `work`;
-   *  a rejection nobody else handles is logged, never an unhandled rejection. */
-  track<T>(work: PromiseLike<T>): Promise<T>;
+   *  a rejection nobody else handles is logged, never an unhandled rejection. A value that is no
+   *  promise (a sync-or-async hook typed `void | Promise<void>` that ran synchronously) is work
+   *  already done, as for `Promise.resolve`. */
+  track<T>(work: T | PromiseLike<T>): Promise<Awaited<T>>;
   /** A closer, run at shutdown in reverse registration order, under its own deadline and the overall one. */
   defer(close: () => unknown, options?: StepOptions): void;
   /** `defer(() => close(resource))`, returning the resource, for use at its creation:
@@ -228,8 +230,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       return requestSignal(req, res, controller.signal);
     },
 
-    track<T>(work: PromiseLike<T>): Promise<T> {
-      const returned = new ObservedPromise<T>((resolve, reject) => {
+    track<T>(work: T | PromiseLike<T>): Promise<Awaited<T>> {
+      const returned = new ObservedPromise<Awaited<T>>((resolve, reject) => {
         Promise.resolve(work).then(resolve, reject);
       });
       const settled = Promise.prototype.then.call(returned, noop, (error: unknown) => {

@@ -175,6 +175,18 @@ describe('track', () => {
     expect(captured.lines).toEqual([]);
   });
 
+  it('takes the value of a sync-or-async hook that ran synchronously as work already done', async () => {
+    // `void | Promise<void>`: what migrate wraps when a hook's declared type allows either. It must
+    // type-check (docmost's TS2345 before track took `T | PromiseLike<T>`) and settle at once.
+    const hook = (async: boolean): void | Promise<void> => (async ? sleep(5) : undefined);
+    const done: Promise<void> = life.track(hook(false));
+    await expect(done).resolves.toBeUndefined();
+    const later: Promise<void> = life.track(hook(true));
+    await life.shutdown();
+    await expect(later).resolves.toBeUndefined();
+    expect(captured.lines).toEqual([]);
+  });
+
   it('logs a rejection nobody handles, and never leaves an unhandled rejection', async () => {
     void life.track(Promise.reject(new Error('lost')));
     await life.shutdown();
