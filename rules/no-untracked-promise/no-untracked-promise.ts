@@ -413,8 +413,10 @@ function isSyncOnlyMember(context: Context, origin: ts.Expression, seen = new Se
   ) {
     return false;
   }
-  // A member whose implementations return calls of itself: not known to be synchronous.
-  if (declarations.some((d) => seen.has(d))) return false;
+  // An implementation that hands the call on to a member being asked about (`info: (m) =>
+  // chain.log.info(ctx, m)` where the chain's literal has the same names) adds no async work of
+  // its own: whether it is synchronous is what the other implementations say.
+  if (declarations.some((d) => seen.has(d))) return true;
   // Sync or async: every signature allows `void`, and some a promise.
   const type = context.types.getTypeAtLocation(callee);
   const signatures = (type.isUnion() ? type.types : [type]).flatMap((part) => part.getCallSignatures());
@@ -424,7 +426,11 @@ function isSyncOnlyMember(context: Context, origin: ts.Expression, seen = new Se
   };
   if (
     signatures.length === 0 ||
-    !signatures.every((s) => returnParts(s).some((p) => (p.flags & (t.TypeFlags.Void | t.TypeFlags.Undefined)) !== 0))
+    !signatures.every(
+      (s) =>
+        returnParts(s).some((p) => (p.flags & (t.TypeFlags.Void | t.TypeFlags.Undefined)) !== 0) ||
+        isUntypedReturn(t, s),
+    )
   ) {
     return false;
   }
@@ -432,7 +438,11 @@ function isSyncOnlyMember(context: Context, origin: ts.Expression, seen = new Se
   try {
     const answers = declarations
       .flatMap((d) => implementationsOf(context, d as ts.TypeElement))
-      .map((value) => synchronousValue(context, value, seen))
+      .map(({ value, open }) => {
+        const answer = synchronousValue(context, value, seen);
+        // A literal with a spread counts only with a visible function: `{ ...meta, error: err }` is data.
+        return open && answer === 'maybe async' && !looksLikeFunction(context, value) ? 'not a function' : answer;
+      })
       .filter((answer) => answer !== 'not a function');
     return answers.length > 0 && answers.every((answer) => answer === 'sync');
   } finally {
@@ -456,6 +466,8 @@ interface MemberCandidate {
   names?: ReadonlySet<string>;
   /** An object literal with a spread, or a class that extends or implements something: members it may not show. */
   open?: boolean;
+  /** The object literal it is a property of. */
+  literal?: ts.ObjectLiteralExpression;
   /** The assigned property, for `x.name = value`. */
   assigned?: ts.PropertyAccessExpression;
 }
@@ -487,9 +499,10 @@ function memberCandidates(context: Context): Map<string, MemberCandidate[]> {
       for (const property of node.properties) {
         const name = nameOf(property.name);
         if (!name) continue;
-        if (t.isPropertyAssignment(property)) add(name, { value: property.initializer, names, open });
-        else if (t.isShorthandPropertyAssignment(property)) add(name, { value: property.name, names, open });
-        else if (t.isMethodDeclaration(property)) add(name, { value: property, names, open });
+        if (t.isPropertyAssignment(property)) add(name, { value: property.initializer, names, open, literal: node });
+        else if (t.isShorthandPropertyAssignment(property))
+          add(name, { value: property.name, names, open, literal: node });
+        else if (t.isMethodDeclaration(property)) add(name, { value: property, names, open, literal: node });
       }
     } else if (t.isClassLike(node)) {
       const names = new Set<string>();
@@ -521,11 +534,27 @@ function memberCandidates(context: Context): Map<string, MemberCandidate[]> {
 }
 
 /**
+ * `new ExternalCopy({ info: …, warn: … })` from a library without types: the literal is handed to
+ * code that does not take it as any type of the program, so it is no implementation of one.
+ */
+function givenToUntypedCall(context: Context, literal: ts.ObjectLiteralExpression): boolean {
+  const t = context.ts;
+  let node: ts.Node = literal;
+  while (t.isParenthesizedExpression(node.parent)) node = node.parent;
+  const call = node.parent;
+  if (!(t.isCallExpression(call) || t.isNewExpression(call)) || !call.arguments?.includes(node as ts.Expression)) {
+    return false;
+  }
+  const callee = context.types.getTypeAtLocation(call.expression);
+  return (callee.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) !== 0;
+}
+
+/**
  * The values the program gives as `member` of its interface or object type: by structure, as the
  * type checker accepts them (an object literal or class with every required member of the type),
  * and by name for an assignment to the member itself.
  */
-function implementationsOf(context: Context, member: ts.TypeElement): ts.Node[] {
+function implementationsOf(context: Context, member: ts.TypeElement): { value: ts.Node; open: boolean }[] {
   const t = context.ts;
   const name = member.name && (t.isIdentifier(member.name) || t.isStringLiteral(member.name)) ? member.name.text : '';
   if (!name) return [];
@@ -535,16 +564,39 @@ function implementationsOf(context: Context, member: ts.TypeElement): ts.Node[] 
     if (m.questionToken || !m.name || !(t.isIdentifier(m.name) || t.isStringLiteral(m.name))) continue;
     required.push(m.name.text);
   }
-  const result: ts.Node[] = [];
+  const result: { value: ts.Node; open: boolean }[] = [];
   for (const candidate of memberCandidates(context).get(name) ?? []) {
     if (candidate.assigned) {
       const declarations = context.types.getSymbolAtLocation(candidate.assigned.name)?.declarations ?? [];
-      if (declarations.includes(member)) result.push(candidate.value);
-    } else if (candidate.open || required.every((n) => candidate.names?.has(n))) {
-      result.push(candidate.value);
+      if (declarations.includes(member)) result.push({ value: candidate.value, open: false });
+    } else if (
+      (candidate.open || required.every((n) => candidate.names?.has(n))) &&
+      !(candidate.literal && givenToUntypedCall(context, candidate.literal))
+    ) {
+      const open = candidate.open === true && !required.every((n) => candidate.names?.has(n));
+      result.push({ value: candidate.value, open });
     }
   }
   return result;
+}
+
+/** A signature the program's own type declares without a return type (`log(message: string);`): implicitly any. */
+function isUntypedReturn(t: TS, signature: ts.Signature): boolean {
+  const declaration = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
+  return (
+    declaration !== undefined &&
+    declaration.type === undefined &&
+    (t.isMethodSignature(declaration) || t.isPropertySignature(declaration.parent)) &&
+    (signature.getReturnType().flags & t.TypeFlags.Any) !== 0
+  );
+}
+
+/** A function expression, or a name of a function of the program. */
+function looksLikeFunction(context: Context, value: ts.Node): boolean {
+  const t = context.ts;
+  return (
+    isFunctionLikeWithBody(t, value) || context.index.resolveFunctions(value as ts.Expression, 0, false).length > 0
+  );
 }
 
 /**

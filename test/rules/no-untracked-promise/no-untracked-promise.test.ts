@@ -60,7 +60,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     // An async implementation, none in the program, or a library's type: the call may drop work.
     {
       ...asyncImplementation,
-      errors: [34, 35, 36].map((line) => ({
+      errors: [34, 35, 36, 67].map((line) => ({
         messageId: 'untracked' as const,
         line,
         column: 3,
