@@ -15,7 +15,13 @@ import {
 } from '../../src/core/catalogue.js';
 import { forcesInside } from '../../src/core/deadlines.js';
 import { lifecycleDrainedOnShutdown, lifecycleRoleOf } from '../../src/core/lifecycle-calls.js';
-import { chainHandlers, isChainMethod, isPromiseValued, originOfChain } from '../../src/core/promises.js';
+import {
+  chainHandlers,
+  isChainMethod,
+  isPromiseType,
+  isPromiseValued,
+  originOfChain,
+} from '../../src/core/promises.js';
 import { defineRule, type RuleContext, type TestFileOptions, type Suggestion } from '../../src/core/rule.js';
 import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../../src/core/specifiers.js';
 import { isCalledOnlyAtStartup, namedScopeOf } from '../../src/core/startup.js';
@@ -258,6 +264,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (feedsAwaitedStream(context, origin)) continue;
     if (t.isCallExpression(origin) && endsByResolving(context, origin.expression)) continue;
     if (isUnsuppliedSyncHook(context, origin)) continue;
+    if (isSyncOnlyMember(context, origin)) continue;
     if (isCacheWrite(context, origin)) continue;
     const name = workName(t, origin, sourceFile);
     const tracker = ownTrackerOf(context, origin);
@@ -376,6 +383,269 @@ function isUnsuppliedSyncHook(context: Context, origin: ts.Expression): boolean 
   };
   if (signatures.length === 0 || !signatures.every(allowsSync)) return false;
   return context.index.resolveFunctions(callee, 0, false).length === 0;
+}
+
+/**
+ * `ctx.log.info(…)` where `info` is a member of the program's own interface or object type typed
+ * `(…) => void | Promise<void>` (`FunctionLogger`), and every implementation of it the program has
+ * is synchronous: the object literals that have the type's required members (`{ info, warn, … }`,
+ * returned by a factory or typed in place), the classes that have them or extend something, and the
+ * functions assigned to the member (`logger.info = …`). The type lets an implementation be async;
+ * none here is, so the call leaves nothing running. An implementation that returns another such
+ * call (`info: (m) => chain.log.info(ctx, m)`) is synchronous when that member is. Kept: a type
+ * declared by a library (whose values the library makes), a member with no implementation in the
+ * program, and one whose implementation is a value the analysis cannot see into.
+ */
+function isSyncOnlyMember(context: Context, origin: ts.Expression, seen = new Set<ts.Node>()): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const callee = skipOuterExpressions(t, origin.expression);
+  if (!t.isPropertyAccessExpression(callee) || !t.isIdentifier(callee.name)) return false;
+  const declarations = context.types.getSymbolAtLocation(callee.name)?.declarations ?? [];
+  if (
+    declarations.length === 0 ||
+    !declarations.every(
+      (d) =>
+        (t.isPropertySignature(d) || t.isMethodSignature(d)) &&
+        (t.isInterfaceDeclaration(d.parent) || t.isTypeLiteralNode(d.parent)) &&
+        !declaredByLibrary(t, d),
+    )
+  ) {
+    return false;
+  }
+  // An implementation that hands the call on to a member being asked about (`info: (m) =>
+  // chain.log.info(ctx, m)` where the chain's literal has the same names) adds no async work of
+  // its own: whether it is synchronous is what the other implementations say.
+  if (declarations.some((d) => seen.has(d))) return true;
+  // Sync or async: every signature allows `void`, and some a promise.
+  const type = context.types.getTypeAtLocation(callee);
+  const signatures = (type.isUnion() ? type.types : [type]).flatMap((part) => part.getCallSignatures());
+  const returnParts = (signature: ts.Signature): ts.Type[] => {
+    const returned = signature.getReturnType();
+    return returned.isUnion() ? returned.types : [returned];
+  };
+  if (
+    signatures.length === 0 ||
+    !signatures.every(
+      (s) =>
+        returnParts(s).some((p) => (p.flags & (t.TypeFlags.Void | t.TypeFlags.Undefined)) !== 0) ||
+        isUntypedReturn(t, s),
+    )
+  ) {
+    return false;
+  }
+  for (const d of declarations) seen.add(d);
+  try {
+    const answers = declarations
+      .flatMap((d) => implementationsOf(context, d as ts.TypeElement))
+      .map(({ value, open }) => {
+        const answer = synchronousValue(context, value, seen);
+        // A literal with a spread counts only with a visible function: `{ ...meta, error: err }` is data.
+        return open && answer === 'maybe async' && !looksLikeFunction(context, value) ? 'not a function' : answer;
+      })
+      .filter((answer) => answer !== 'not a function');
+    return answers.length > 0 && answers.every((answer) => answer === 'sync');
+  } finally {
+    for (const d of declarations) seen.delete(d);
+  }
+}
+
+/** A declaration in node_modules or in an ambient `declare module 'name'` block: a library's type, whose values it may make. */
+function declaredByLibrary(t: TS, declaration: ts.Node): boolean {
+  if (/[\\/]node_modules[\\/]/.test(declaration.getSourceFile().fileName)) return true;
+  for (let node: ts.Node | undefined = declaration.parent; node; node = node.parent) {
+    if (t.isModuleDeclaration(node) && t.isStringLiteral(node.name)) return true;
+  }
+  return false;
+}
+
+interface MemberCandidate {
+  /** The member's value: a function, or the expression given as it. */
+  value: ts.Node;
+  /** The names its object literal or class has (undefined for an assignment `x.name = value`). */
+  names?: ReadonlySet<string>;
+  /** An object literal with a spread, or a class that extends or implements something: members it may not show. */
+  open?: boolean;
+  /** The object literal it is a property of. */
+  literal?: ts.ObjectLiteralExpression;
+  /** The assigned property, for `x.name = value`. */
+  assigned?: ts.PropertyAccessExpression;
+}
+
+const memberCandidatesByIndex = new WeakMap<object, Map<string, MemberCandidate[]>>();
+
+/** Every object literal property, class member and property assignment of the program, by name (once per program). */
+function memberCandidates(context: Context): Map<string, MemberCandidate[]> {
+  const t = context.ts;
+  let byName = memberCandidatesByIndex.get(context.index);
+  if (byName) return byName;
+  const found = new Map<string, MemberCandidate[]>();
+  byName = found;
+  const add = (name: string, candidate: MemberCandidate): void => {
+    const list = found.get(name);
+    if (list) list.push(candidate);
+    else found.set(name, [candidate]);
+  };
+  const nameOf = (name: ts.PropertyName | undefined): string | undefined =>
+    name && (t.isIdentifier(name) || t.isStringLiteral(name)) ? name.text : undefined;
+  const visit = (node: ts.Node): void => {
+    if (t.isObjectLiteralExpression(node)) {
+      const names = new Set<string>();
+      for (const property of node.properties) {
+        const name = nameOf(property.name);
+        if (name) names.add(name);
+      }
+      const open = node.properties.some((p) => t.isSpreadAssignment(p));
+      for (const property of node.properties) {
+        const name = nameOf(property.name);
+        if (!name) continue;
+        if (t.isPropertyAssignment(property)) add(name, { value: property.initializer, names, open, literal: node });
+        else if (t.isShorthandPropertyAssignment(property))
+          add(name, { value: property.name, names, open, literal: node });
+        else if (t.isMethodDeclaration(property)) add(name, { value: property, names, open, literal: node });
+      }
+    } else if (t.isClassLike(node)) {
+      const names = new Set<string>();
+      for (const member of node.members) {
+        const name = nameOf(member.name);
+        if (name) names.add(name);
+      }
+      const open = (node.heritageClauses ?? []).length > 0;
+      for (const member of node.members) {
+        const name = nameOf(member.name);
+        if (!name) continue;
+        if (t.isMethodDeclaration(member) && member.body) add(name, { value: member, names, open });
+        else if (t.isPropertyDeclaration(member) && member.initializer)
+          add(name, { value: member.initializer, names, open });
+      }
+    } else if (
+      t.isBinaryExpression(node) &&
+      node.operatorToken.kind === t.SyntaxKind.EqualsToken &&
+      t.isPropertyAccessExpression(node.left) &&
+      t.isIdentifier(node.left.name)
+    ) {
+      add(node.left.name.text, { value: node.right, assigned: node.left });
+    }
+    t.forEachChild(node, visit);
+  };
+  for (const file of context.index.sourceFiles) visit(file);
+  memberCandidatesByIndex.set(context.index, found);
+  return found;
+}
+
+/**
+ * `new ExternalCopy({ info: …, warn: … })` from a library without types: the literal is handed to
+ * code that does not take it as any type of the program, so it is no implementation of one.
+ */
+function givenToUntypedCall(context: Context, literal: ts.ObjectLiteralExpression): boolean {
+  const t = context.ts;
+  let node: ts.Node = literal;
+  while (t.isParenthesizedExpression(node.parent)) node = node.parent;
+  const call = node.parent;
+  if (!(t.isCallExpression(call) || t.isNewExpression(call)) || !call.arguments?.includes(node as ts.Expression)) {
+    return false;
+  }
+  const callee = context.types.getTypeAtLocation(call.expression);
+  return (callee.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) !== 0;
+}
+
+/**
+ * The values the program gives as `member` of its interface or object type: by structure, as the
+ * type checker accepts them (an object literal or class with every required member of the type),
+ * and by name for an assignment to the member itself.
+ */
+function implementationsOf(context: Context, member: ts.TypeElement): { value: ts.Node; open: boolean }[] {
+  const t = context.ts;
+  const name = member.name && (t.isIdentifier(member.name) || t.isStringLiteral(member.name)) ? member.name.text : '';
+  if (!name) return [];
+  const container = member.parent as ts.InterfaceDeclaration | ts.TypeLiteralNode;
+  const required: string[] = [];
+  for (const m of container.members) {
+    if (m.questionToken || !m.name || !(t.isIdentifier(m.name) || t.isStringLiteral(m.name))) continue;
+    required.push(m.name.text);
+  }
+  const result: { value: ts.Node; open: boolean }[] = [];
+  for (const candidate of memberCandidates(context).get(name) ?? []) {
+    if (candidate.assigned) {
+      const declarations = context.types.getSymbolAtLocation(candidate.assigned.name)?.declarations ?? [];
+      if (declarations.includes(member)) result.push({ value: candidate.value, open: false });
+    } else if (
+      (candidate.open || required.every((n) => candidate.names?.has(n))) &&
+      !(candidate.literal && givenToUntypedCall(context, candidate.literal))
+    ) {
+      const open = candidate.open === true && !required.every((n) => candidate.names?.has(n));
+      result.push({ value: candidate.value, open });
+    }
+  }
+  return result;
+}
+
+/** A signature the program's own type declares without a return type (`log(message: string);`): implicitly any. */
+function isUntypedReturn(t: TS, signature: ts.Signature): boolean {
+  const declaration = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
+  return (
+    declaration !== undefined &&
+    declaration.type === undefined &&
+    (t.isMethodSignature(declaration) || t.isPropertySignature(declaration.parent)) &&
+    (signature.getReturnType().flags & t.TypeFlags.Any) !== 0
+  );
+}
+
+/** A function expression, or a name of a function of the program. */
+function looksLikeFunction(context: Context, value: ts.Node): boolean {
+  const t = context.ts;
+  return (
+    isFunctionLikeWithBody(t, value) || context.index.resolveFunctions(value as ts.Expression, 0, false).length > 0
+  );
+}
+
+/**
+ * Whether a member's value returns no promise: a function that is not async and returns none, or
+ * a value typed so. A value that is no function at all (`{ info: 1, warn: 2 }`, a table of levels
+ * with the same names) is not an implementation.
+ */
+function synchronousValue(
+  context: Context,
+  value: ts.Node,
+  seen: Set<ts.Node>,
+): 'sync' | 'maybe async' | 'not a function' {
+  const t = context.ts;
+  const answer = (sync: boolean): 'sync' | 'maybe async' => (sync ? 'sync' : 'maybe async');
+  if (isFunctionLikeWithBody(t, value)) return answer(isSynchronousFunction(context, value, seen));
+  const expression = value as ts.Expression;
+  const functions = context.index.resolveFunctions(expression, 0, false);
+  if (functions.length > 0) return answer(functions.every((fn) => isSynchronousFunction(context, fn, seen)));
+  // A value the program does not define (a library's function): its type must say it returns no promise.
+  const type = context.types.getTypeAtLocation(expression);
+  if (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) return 'maybe async';
+  const signatures = (type.isUnion() ? type.types : [type]).flatMap((part) => part.getCallSignatures());
+  if (signatures.length === 0) return 'not a function';
+  return answer(
+    signatures.every((signature) => {
+      const returned = signature.getReturnType();
+      return (
+        (returned.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown)) === 0 && !isPromiseType(t, context.types, returned)
+      );
+    }),
+  );
+}
+
+function isSynchronousFunction(context: Context, fn: FunctionLikeWithBody, seen: Set<ts.Node>): boolean {
+  const t = context.ts;
+  if (isAsyncFunction(t, fn) || ('asteriskToken' in fn && fn.asteriskToken)) return false;
+  const body = functionBody(t, fn);
+  if (!body) return false;
+  const returnsSync = (expression: ts.Expression): boolean =>
+    !mayBePromise(context, expression) || isSyncOnlyMember(context, skipOuterExpressions(t, expression), seen);
+  if (!t.isBlock(body)) return returnsSync(body as ts.Expression);
+  let sync = true;
+  const visit = (node: ts.Node): void => {
+    if (!sync || isFunctionLikeWithBody(t, node)) return;
+    if (t.isReturnStatement(node) && node.expression && !returnsSync(node.expression)) sync = false;
+    else t.forEachChild(node, visit);
+  };
+  t.forEachChild(body, visit);
+  return sync;
 }
 
 /**

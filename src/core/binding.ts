@@ -33,6 +33,25 @@ function isRelative(specifier: string): boolean {
   return specifier.startsWith('.') || specifier.startsWith('/');
 }
 
+/** Packages whose code is generated into another folder of node_modules, by that folder. */
+const generatedPackages: ReadonlyMap<string, string> = new Map([
+  // `prisma generate` writes the client `@prisma/client` re-exports into node_modules/.prisma/client.
+  ['.prisma/client', '@prisma/client'],
+]);
+
+/**
+ * The package a relative path into node_modules names (`../../node_modules/.prisma/client/index.d`
+ * in a workspace package's shim): the folder after the last `node_modules/`, scoped or not.
+ */
+function packageInNodeModules(specifier: string): string | undefined {
+  const at = specifier.lastIndexOf('node_modules/');
+  if (at < 0) return undefined;
+  const rest = specifier.slice(at + 'node_modules/'.length);
+  for (const [folder, name] of generatedPackages) if (rest === folder || rest.startsWith(`${folder}/`)) return name;
+  const parts = rest.split('/');
+  return (parts[0]?.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]) || undefined;
+}
+
 /** A module namespace after CJS/ESM interop: a leading `default` names module.exports itself. */
 function makeRef(module: string, path: readonly string[]): ApiRef {
   const normalized = normalizeModuleName(module);
@@ -391,7 +410,8 @@ export class ModuleBinding {
     for (const statement of shim.statements) {
       if (t.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier) {
         const module = moduleSpecifierText(t, statement.moduleSpecifier);
-        if (module && !isRelative(module)) return makeRef(module, path);
+        const external = module && (isRelative(module) ? packageInNodeModules(module) : module);
+        if (external) return makeRef(external, path);
       }
     }
     return undefined;

@@ -593,7 +593,9 @@ function hostResolvingSubpathImports(
   const kind = options.moduleResolution;
   const oldResolution = kind === t.ModuleResolutionKind.Node10 || kind === t.ModuleResolutionKind.Classic;
   const mapsBuildOutput = options.outDir !== undefined && configPath !== undefined;
-  if (!oldResolution && !mapsBuildOutput) return undefined;
+  const workspaceRoot = configPath !== undefined ? findWorkspaceRoot(dirname(configPath)) : undefined;
+  const packages = workspaceRoot !== undefined ? workspacePackageNames(workspaceRoot) : new Map<string, string>();
+  if (!oldResolution && !mapsBuildOutput && packages.size === 0) return undefined;
   const host = t.createCompilerHost(options);
   const cache = t.createModuleResolutionCache(host.getCurrentDirectory(), host.getCanonicalFileName, options);
   const withImports: ts.CompilerOptions = { ...options, moduleResolution: t.ModuleResolutionKind.Bundler };
@@ -616,6 +618,18 @@ function hostResolvingSubpathImports(
         mode,
       );
       if (resolved.resolvedModule) return resolved;
+      const workspaceFile = packages.size > 0 ? workspaceModuleFile(packages, literal.text) : undefined;
+      if (workspaceFile) {
+        return {
+          resolvedModule: {
+            resolvedFileName: workspaceFile,
+            extension: (/\.d\.[cm]?ts$/.test(workspaceFile)
+              ? workspaceFile.replace(/^.*(\.d\.[cm]?ts)$/, '$1')
+              : extname(workspaceFile)) as ts.Extension,
+            isExternalLibraryImport: false,
+          },
+        };
+      }
       if (mapsBuildOutput && /^\.{1,2}\//.test(literal.text)) {
         const source = sourceOfBuildOutput(
           options,
@@ -645,6 +659,132 @@ function hostResolvingSubpathImports(
       return imported.resolvedModule ? imported : resolved;
     });
   return host;
+}
+
+// ── Workspace packages without node_modules ──
+
+const packageNamesByRoot = new Map<string, Map<string, string>>();
+
+/** The workspace's packages by their package.json `name`: name -> folder. */
+export function workspacePackageNames(root: string): Map<string, string> {
+  let names = packageNamesByRoot.get(root);
+  if (!names) {
+    names = new Map();
+    for (const dir of workspacePackages(root)) {
+      const manifest = readManifest(dir);
+      if (typeof manifest?.name === 'string' && !names.has(manifest.name)) names.set(manifest.name, dir);
+    }
+    packageNamesByRoot.set(root, names);
+  }
+  return names;
+}
+
+interface Manifest {
+  name?: unknown;
+  main?: unknown;
+  module?: unknown;
+  types?: unknown;
+  typings?: unknown;
+  exports?: unknown;
+}
+
+function readManifest(dir: string): Manifest | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The file of a workspace package that a bare specifier names (`@acme/db`, `@acme/db/client`) when
+ * nothing resolves it (a checkout before `npm install`: no node_modules symlink to the package).
+ * Resolved as Node and a bundler would, preferring the source: the package.json `exports` (its
+ * `source`, `development`, `types`, `import`, `require`, `node` and `default` conditions, `./*`
+ * patterns), else `main`/`module`/`types` for the package itself and the subpath's own file or
+ * folder for a subpath; a `.js` target is looked for as `.ts` first, and one under a missing
+ * `dist/`, `build/`, `lib/` or `out/` folder under `src/`.
+ */
+export function workspaceModuleFile(packages: ReadonlyMap<string, string>, specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('#')) return undefined;
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  const dir = packages.get(name);
+  if (!dir) return undefined;
+  const subpath = `.${specifier.slice(name.length)}`;
+  const manifest = readManifest(dir) ?? {};
+  const targets: string[] = [];
+  if (manifest.exports !== undefined && manifest.exports !== null) {
+    targets.push(...exportTargets(manifest.exports, subpath));
+  }
+  if (subpath === '.') {
+    for (const field of [manifest.main, manifest.module, manifest.types, manifest.typings])
+      if (typeof field === 'string') targets.push(field);
+    targets.push('index');
+  } else {
+    targets.push(subpath);
+  }
+  for (const target of targets) {
+    const found = sourceFileAt(resolve(dir, target));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const conditionOrder = ['source', 'development', 'types', 'import', 'require', 'node', 'default'];
+
+/** The paths `exports` maps `subpath` to, the preferred conditions first. */
+function exportTargets(exports: unknown, subpath: string): string[] {
+  if (typeof exports === 'string' || Array.isArray(exports)) return subpath === '.' ? conditionTargets(exports) : [];
+  if (typeof exports !== 'object' || exports === null) return [];
+  const map = exports as Record<string, unknown>;
+  const keys = Object.keys(map);
+  // `{ "import": …, "require": … }`: conditions of the package itself.
+  if (!keys.some((k) => k.startsWith('.'))) return subpath === '.' ? conditionTargets(map) : [];
+  if (subpath in map) return conditionTargets(map[subpath]);
+  for (const key of keys) {
+    const star = key.indexOf('*');
+    if (star < 0) continue;
+    const prefix = key.slice(0, star);
+    const suffix = key.slice(star + 1);
+    if (!subpath.startsWith(prefix) || !subpath.endsWith(suffix) || subpath.length < key.length - 1) continue;
+    const match = subpath.slice(prefix.length, subpath.length - suffix.length);
+    return conditionTargets(map[key]).map((target) => target.split('*').join(match));
+  }
+  return [];
+}
+
+function conditionTargets(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(conditionTargets);
+  if (typeof value !== 'object' || value === null) return [];
+  const map = value as Record<string, unknown>;
+  const keys = [
+    ...conditionOrder.filter((k) => k in map),
+    ...Object.keys(map).filter((k) => !conditionOrder.includes(k)),
+  ];
+  return keys.flatMap((k) => conditionTargets(map[k]));
+}
+
+const moduleExtensions = ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.jsx', '.mjs', '.cjs'];
+
+/** The program file at `path`: the source of a `.js` path, the path with an extension, or its folder's index. */
+function sourceFileAt(path: string): string | undefined {
+  const isFile = (p: string): boolean => existsSync(p) && statSync(p).isFile();
+  const stems: string[] = [path];
+  // Build output that is not there: its source under src/.
+  const built = /([\\/])(?:dist|build|lib|out)([\\/])/.exec(path);
+  if (built)
+    stems.push(path.slice(0, built.index) + built[1] + 'src' + built[2] + path.slice(built.index + built[0].length));
+  for (const stem of stems) {
+    const js = /\.(?:[cm]?js|jsx)$/.exec(stem);
+    const base = js ? stem.slice(0, -js[0].length) : stem;
+    if (js) for (const ext of ['.ts', '.tsx', '.mts', '.cts']) if (isFile(base + ext)) return base + ext;
+    if (/\.(?:d\.)?[cm]?tsx?$|\.(?:[cm]?js|jsx)$/.test(stem) && isFile(stem)) return stem;
+    for (const ext of moduleExtensions) if (isFile(stem + ext)) return stem + ext;
+    for (const ext of moduleExtensions) if (isFile(join(stem, `index${ext}`))) return join(stem, `index${ext}`);
+  }
+  return undefined;
 }
 
 /** Builds a planned program: its files to lint, and those it claims. */

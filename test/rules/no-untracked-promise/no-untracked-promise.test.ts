@@ -10,6 +10,7 @@ const frameworks = project.file('invalid-frameworks.ts');
 const suggestTrack = project.file('invalid-suggest-track.ts');
 const suggestLifecycle = project.file('invalid-suggest-lifecycle.ts');
 const getters = project.file('invalid-own-getters.ts');
+const asyncImplementation = project.file('invalid-async-implementation.ts');
 const awaitAt = (code: string, line: number, column: number) => [
   { messageId: 'suggestAwait', output: insertAt(code, line, column, 'await ') },
 ];
@@ -38,6 +39,8 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-release-handled.ts'),
     // A hook typed `void | Promise<void>` with no async function of the program given as it.
     project.file('valid-optional-hook.ts'),
+    // Members typed `void | Promise<void>` whose every implementation in the program is synchronous.
+    project.file('valid-sync-implementations.ts'),
     // Writes to a receiver named a cache: a cache miss, not data, if cut off.
     project.file('valid-cache-write.ts'),
     {
@@ -54,6 +57,16 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-worker-thread.ts'),
   ],
   invalid: [
+    // An async implementation, none in the program, or a library's type: the call may drop work.
+    {
+      ...asyncImplementation,
+      errors: [34, 35, 36, 67].map((line) => ({
+        messageId: 'untracked' as const,
+        line,
+        column: 3,
+        suggestions: awaitAt(asyncImplementation.code, line, 3),
+      })),
+    },
     {
       ...project.file('invalid-async-hook.ts'),
       errors: [
