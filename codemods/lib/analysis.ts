@@ -9,6 +9,7 @@ import { processExits, sameRef, shutdownHookMethods } from '../../src/core/catal
 import { isTestFile } from '../../src/core/files.js';
 import { methodCallParts } from '../../src/core/ts-utils.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
+import { handlerBoundOf } from '../../src/core/deploy/code-facts.js';
 import { isServerDrain, usedResourceClosedBy } from '../../rules/close-in-reverse-order/dependents.js';
 import { ts } from '../../src/core/typescript.js';
 import type * as TS from 'typescript';
@@ -44,6 +45,12 @@ export interface ShutdownPathFacts {
    */
   drains: { start: number; end: number }[];
   storeCloses: { start: number; end: number }[];
+  /**
+   * The bound the library puts on this handler, when it has one the code or its default sets
+   * (lightship's `shutdownHandlerTimeout`, close-with-grace's `delay`): a drain placed here ends
+   * when it fires, whatever the lifecycle's own deadline.
+   */
+  bound?: { ms: number; what: string };
 }
 
 /** One program: its files, and the shutdown paths the core found in it where the rules report (no test, script or browser code). */
@@ -154,6 +161,7 @@ function serviceFacts(program: TS.Program): ServiceFacts {
         path: call.getSourceFile().fileName,
         line: call.getSourceFile().getLineAndCharacterOfPosition(call.getStart()).line + 1,
       }));
+    const bound = runsOn === 'library' ? handlerBoundOf(index, root) : undefined;
     shutdownPaths.push({
       path: fn ? fn.getSourceFile().fileName : file.fileName,
       ...(fn ? { start: fn.getStart(), end: fn.getEnd() } : {}),
@@ -163,6 +171,7 @@ function serviceFacts(program: TS.Program): ServiceFacts {
       runsOn,
       exitsElsewhere,
       ...(fn ? ordered(index, fn) : { drains: [], storeCloses: [] }),
+      ...(bound?.ms !== undefined ? { bound: { ms: bound.ms, what: bound.what } } : {}),
     });
   }
   return {

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ASTPath, JSCodeshift } from 'jscodeshift';
 import { hookRegistrationOrder, shutdownHookPhases } from '../../src/core/catalogue.js';
+import { libraryDeadlines } from '../../src/core/deploy/library-deadlines.js';
 import type { CodemodAnalysis, ShutdownPathFacts } from './analysis.js';
 import { applyCodemods, type Codemod, type LeftForPerson, type RewriteContext } from './codemod.js';
 
@@ -27,7 +28,7 @@ export interface DrainOutcome {
   /** Shutdown paths that could not take the drain, file:line and why. */
   left: (LeftForPerson & { path: string })[];
   /** Where `await lifecycle.shutdown()` was put. */
-  placed: { path: string; line: number; trigger: string }[];
+  placed: { path: string; line: number; trigger: string; bound?: { ms: number; what: string } }[];
   /** Findings rewritten in programs whose lifecycle nothing drains: not fixed. */
   notFixed: number;
   /** Summary lines about the drain, given a way to show a path. */
@@ -35,6 +36,10 @@ export interface DrainOutcome {
 }
 
 const drainRule = 'drain-lifecycle';
+
+/** The deadline `lifecycle.shutdown()` drains under by default (the runtime's, as data). */
+const lifecycleDeadlineMs =
+  libraryDeadlines.find((l) => l.library === 'shutdown-lint/lifecycle')?.options[0]?.defaultMs ?? 25_000;
 
 /** Work handed to the lifecycle that only its drain waits for or closes. */
 function usesLifecycle(text: string): boolean {
@@ -587,7 +592,12 @@ export function drainWhereServiceDrains(input: {
             // A codemod of this run may have put the drain there (before an exit it rewrote): said all the same.
             if (outcome === 'placed' || !drainsIn(source.slice(facts.start ?? 0, facts.end ?? 0))) {
               changed ||= outcome === 'placed';
-              placed.push({ path, line: facts.line, trigger: facts.trigger });
+              placed.push({
+                path,
+                line: facts.line,
+                trigger: facts.trigger,
+                ...(facts.bound ? { bound: facts.bound } : {}),
+              });
             }
           } else {
             const why = `\`${facts.trigger}\` does not drain the lifecycle: ${outcome.why}`;
@@ -639,7 +649,16 @@ export function drainWhereServiceDrains(input: {
     placed,
     notFixed,
     summary(shown) {
-      const lines = placed.map((p) => `  drained the lifecycle in ${shown(p.path)}:${p.line} (${p.trigger})`);
+      const lines = placed.flatMap((p) => [
+        `  drained the lifecycle in ${shown(p.path)}:${p.line} (${p.trigger})`,
+        // The library ends its handler before the lifecycle's deadline: the drain is cut there.
+        ...(p.bound && p.bound.ms < lifecycleDeadlineMs
+          ? [
+              `    but ${p.bound.what} ends the handlers first: tracked work still running after ${p.bound.ms} ms is ` +
+                `cut off (the lifecycle waits up to ${lifecycleDeadlineMs} ms). Raise it to ${lifecycleDeadlineMs} ms or more.`,
+            ]
+          : []),
+      ]);
       for (const u of undrained)
         lines.push(
           `Rewritten, but nothing drains the lifecycle: ${u.findings} finding${u.findings === 1 ? '' : 's'} in ${u.files} file${u.files === 1 ? '' : 's'} not counted as fixed (${u.why}).`,

@@ -228,6 +228,10 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
       ].join('\n'),
     );
     expect(run.stdout).toMatch(/drained the lifecycle in src\/server\.js:\d+ \(close-with-grace\)/);
+    // close-with-grace exits after its `delay`, before the lifecycle's deadline: the summary says so.
+    expect(run.stdout).toContain(
+      '    but close-with-grace `delay: 5000 ms` ends the handlers first: tracked work still running after 5000 ms is cut off (the lifecycle waits up to 25000 ms). Raise it to 25000 ms or more.',
+    );
     expectIdempotent(dir);
   });
 
@@ -421,7 +425,23 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
     expect(run.stdout).toMatch(
       /^ {2}drained the lifecycle in src\/server\.js:14 \(lightship registerShutdownHandler\)$/m,
     );
+    // lightship's handlers are bounded by its `shutdownHandlerTimeout` (5 s unless set on createLightship).
+    expect(run.stdout).toMatch(
+      /^ {4}but lightship `shutdownHandlerTimeout` default 5000 ms ends the handlers first: tracked work still running after 5000 ms is cut off/m,
+    );
     expectIdempotent(dir);
+  });
+
+  it('says nothing of a library bound that outlasts the lifecycle deadline', () => {
+    const dir = service(
+      'close-with-grace',
+      fixtureServer('close-with-grace').replace(/closeWithGrace\(\{[^}]*\}/, 'closeWithGrace({ delay: 30_000 }'),
+    );
+    expect(serverOf(dir)).toContain('closeWithGrace({ delay: 30_000 }');
+    const run = cli(dir, ['migrate', 'all']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/drained the lifecycle in src\/server\.js:\d+ \(close-with-grace\)/);
+    expect(run.stdout).not.toContain('ends the handlers first');
   });
 
   it('a NestJS onApplicationShutdown hook drains at its end', () => {

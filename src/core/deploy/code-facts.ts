@@ -5,7 +5,7 @@
 import type * as ts from 'typescript';
 import { cleanupNames, deadlineTimers, kindSpec, longRunningCategories, refIn } from '../catalogue.js';
 import { forcesInside } from '../deadlines.js';
-import type { ProgramIndex } from '../program-index.js';
+import type { ProgramIndex, ShutdownRoot } from '../program-index.js';
 import { signalRegistrations, signalsHandledFor, type SignalRegistration } from '../signal-handling.js';
 import {
   calleeText,
@@ -274,6 +274,26 @@ function sleepBeforeClose(index: ProgramIndex, root: ProgramIndex['shutdownRoots
   };
   visit(body);
   return found;
+}
+
+/**
+ * The bound a library puts on the shutdown handler `root` is (a drain placed there ends when it
+ * fires): the option of the root's own registration (`closeWithGrace({ delay }, fn)`), or of the
+ * program's one instance of the library whose handlers register on it afterwards
+ * (`createLightship({ shutdownHandlerTimeout })`, then `registerShutdownHandler(fn)`).
+ */
+export function handlerBoundOf(index: ProgramIndex, root: ShutdownRoot): CodeMs | undefined {
+  const registrations = signalRegistrations(index);
+  for (const library of libraryDeadlines) {
+    const option = library.handlers && library.options.find((o) => o.property === library.handlers);
+    if (!option) continue;
+    const own = registrations.filter((r) => r.how === library.library && r.node === root.registration);
+    const named = root.trigger === library.library || root.trigger.toLowerCase().startsWith(`${library.library} `);
+    const instances = own.length > 0 ? own : named ? registrations.filter((r) => r.how === library.library) : [];
+    if (instances.length !== 1) continue;
+    return optionMs(index, instances[0]!.node, option.argument, option.property, option.defaultMs, library.library);
+  }
+  return undefined;
 }
 
 function optionMs(

@@ -18,11 +18,24 @@ export interface LibraryDeadline {
   note?: string;
   /** A final fixed wait the library adds (lightship: 1 s). */
   extraMs?: number;
+  /**
+   * The option that bounds the shutdown handlers the library runs (a drain placed in one ends when
+   * it fires): lightship's `shutdownHandlerTimeout`, close-with-grace's `delay`.
+   */
+  handlers?: string;
 }
 
 export const libraryDeadlines: readonly LibraryDeadline[] = [
-  { library: 'close-with-grace', options: [{ argument: 0, property: 'delay', defaultMs: 10_000 }] },
-  { library: 'http-graceful-shutdown', options: [{ argument: 1, property: 'timeout', defaultMs: 30_000 }] },
+  {
+    library: 'close-with-grace',
+    options: [{ argument: 0, property: 'delay', defaultMs: 10_000 }],
+    handlers: 'delay',
+  },
+  {
+    library: 'http-graceful-shutdown',
+    options: [{ argument: 1, property: 'timeout', defaultMs: 30_000 }],
+    handlers: 'timeout',
+  },
   {
     library: 'terminus',
     options: [{ argument: 1, property: 'timeout', defaultMs: 1_000 }],
@@ -36,7 +49,12 @@ export const libraryDeadlines: readonly LibraryDeadline[] = [
       { argument: 0, property: 'shutdownHandlerTimeout', defaultMs: 5_000 },
     ],
     extraMs: 1_000,
+    handlers: 'shutdownHandlerTimeout',
   },
-  { library: '@ladjs/graceful', options: [{ argument: 0, property: 'timeoutMs', defaultMs: 5_000 }] },
+  {
+    library: '@ladjs/graceful',
+    options: [{ argument: 0, property: 'timeoutMs', defaultMs: 5_000 }],
+    handlers: 'timeoutMs',
+  },
   { library: 'shutdown-lint/lifecycle', options: [{ argument: 0, property: 'timeoutMs', defaultMs: 25_000 }] },
 ];
