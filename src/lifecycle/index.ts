@@ -281,10 +281,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       signalsInstalled = true;
       for (const signal of signalOptions.signals ?? ['SIGTERM', 'SIGINT']) {
         process.on(signal, () => {
-          if (shutdownPromise) {
-            // shutdown-lint-disable-next-line no-exit-before-cleanup -- a second signal means "now" (runtime-facts §5.1 point 1): exit as Node's default handler would
-            process.exit(128 + (constants.signals[signal] ?? 0));
-          }
+          // A second signal means "now" (runtime-facts §5.1 point 1): exit as Node's default handler would.
+          if (shutdownPromise) exitNow(128 + (constants.signals[signal] ?? 0));
           // Kept: every later shutdown() returns it. It never rejects, and the force-exit timer bounds it.
           shutdownPromise = startShutdown(signal);
         });
@@ -312,11 +310,22 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
 
   const forcedExit = (why: string): void => {
     logger.warn(`${PREFIX} ${why}; exiting`);
-    // shutdown-lint-disable-next-line no-exit-before-cleanup -- the last resort once the drain is over or past its deadline: nothing registered is left to clean up
-    process.exit();
+    exitNow();
   };
 
   return self;
+}
+
+/**
+ * The one place the runtime ends the process itself, with the code set through `process.exitCode`
+ * (DESIGN.md: "an unref'd force-exit timer as the last resort"): on a second signal, and when the
+ * drain is past its deadline or over while something nobody registered keeps the loop alive.
+ * Everywhere else shutdown sets `process.exitCode` and lets the loop end.
+ */
+function exitNow(code?: number): never {
+  if (code !== undefined) process.exitCode = code;
+  // shutdown-lint-disable-next-line no-exit-before-cleanup -- the last resort: a second signal, or a drain that is over or past its deadline, so nothing registered is left to clean up
+  process.exit();
 }
 
 function noop(): void {}
