@@ -2,18 +2,12 @@
 // in fixtures/drain have shutdown code of their own; after `migrate all` their handler awaits
 // `lifecycle.shutdown()` between closing the server and exiting, and a second run changes nothing.
 // Shapes it cannot place are left for a person, and the findings are then not counted as fixed.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli, repoRoot } from './cli-support.js';
-
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
+import { commitService, git } from '../support/service-repo.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -27,12 +21,7 @@ function service(name: string, server?: string): string {
   cpSync(join(repoRoot, 'fixtures', 'drain', name), dir, { recursive: true });
   rmSync(join(dir, 'expected'), { recursive: true, force: true });
   if (server !== undefined) writeFileSync(join(dir, 'src', 'server.js'), server);
-  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
-  git(dir, 'init', '-q');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'service');
-  return dir;
+  return commitService(dir);
 }
 
 const serverOf = (dir: string): string => readFileSync(join(dir, 'src', 'server.js'), 'utf8');

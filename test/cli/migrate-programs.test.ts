@@ -4,18 +4,12 @@
 // hands to the lifecycle is drained by the service's own shutdown path; in the test program it
 // runs under the test runner, where no drain is due, so the migration is not reported undrained
 // there (whitebophir: its Playwright program loads the telemetry module the service drains).
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli, repoRoot } from './cli-support.js';
-
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
+import { commitService, git } from '../support/service-repo.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -85,12 +79,7 @@ function service(variant: Variant): string {
       "import { test } from 'node:test';\nimport { report } from '../src/report.js';\n\ntest('reports', () => {\n  report('test');\n});\n",
     );
   }
-  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
-  git(dir, 'init', '-q');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'service');
-  return dir;
+  return commitService(dir);
 }
 
 describe('migrate on a service a test program loads too', () => {

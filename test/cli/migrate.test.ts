@@ -1,21 +1,15 @@
 // `shutdown-lint migrate` end to end, on a copy of a codemod fixture project in a temporary git
 // repository: a dirty tree is refused, --force and --dry-run, the summary, errors.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codemods } from '../../codemods/index.js';
 import { unifiedDiff } from '../../src/cli/diff.js';
 import { cli, repoRoot } from './cli-support.js';
+import { commitService, git } from '../support/service-repo.js';
 
 const fixture = join(repoRoot, 'fixtures', 'codemods', 'untracked-promise-to-lifecycle-track');
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
-
 /** The service's package.json: shutdown-lint only a devDependency, four-space indent, no trailing sort. */
 const servicePackage = `{
     "name": "orders",
@@ -39,13 +33,8 @@ function repository(): string {
     join(dir, 'src', 'service.ts'),
     readFileSync(join(dir, 'src', 'service.ts'), 'utf8').replace(/^.*\.output\..*\n/gm, ''),
   );
-  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
   writeFileSync(join(dir, 'package.json'), servicePackage);
-  writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
-  git(dir, 'init', '-q');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'service');
-  return dir;
+  return commitService(dir);
 }
 
 const ownRange = `^${(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version}`;

@@ -1,19 +1,13 @@
 // `migrate all` twice on the shapes of fixtures/codemods/idempotence (issue 17: idempotent on every
 // service of the field corpus): what run 1 writes, and that run 2 writes nothing.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli, repoRoot } from '../cli/cli-support.js';
+import { commitService, git } from '../support/service-repo.js';
 
 const fixtures = join(repoRoot, 'fixtures', 'codemods', 'idempotence');
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
-
 const made: string[] = [];
 afterEach(() => {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -24,12 +18,8 @@ function twice(name: string): { dir: string; first: string; second: string; chan
   const dir = mkdtempSync(join(tmpdir(), `shutdown-lint-idempotence-${name}-`));
   made.push(dir);
   cpSync(join(fixtures, name), dir, { recursive: true });
-  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
   writeFileSync(join(dir, 'package.json'), '{\n  "name": "service",\n  "private": true,\n  "type": "module"\n}\n');
-  writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
-  git(dir, 'init', '-q');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-qm', 'service');
+  commitService(dir);
   const first = cli(dir, ['migrate', 'all', '.']);
   expect(first.code, first.stderr).toBeLessThan(2);
   git(dir, 'add', '-A');

@@ -4,16 +4,16 @@
 // fixtures/core/places-static is a whiteboard's server that imports a tool's metadata from the
 // browser modules it serves, serves client-app/ through a parameter of its own function (as a
 // bundled fallback root, from `import.meta.url`) and public/ relative to the working directory.
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProgramIndex } from '../../src/core/program-index.js';
 import { staticRoots } from '../../src/core/program-index/static-roots.js';
 import { ts } from '../../src/core/typescript.js';
-import { cachedCli, cli, repoRoot, resultsByFile } from '../cli/cli-support.js';
+import { cachedCli, cli, resultsByFile } from '../cli/cli-support.js';
 import { fixtureProject } from '../support/fixtures.js';
+import { commitService, git } from '../support/service-repo.js';
 import { programOf } from '../support/programs.js';
 
 const project = fixtureProject('core', 'places-static');
@@ -34,14 +34,7 @@ function copy(edit: (dir: string) => void = () => {}): string {
   temporaries.push(dir);
   cpSync(project.dir, dir, { recursive: true });
   edit(dir);
-  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: dir });
-  git('init', '-q');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'service');
-  return dir;
+  return commitService(dir);
 }
 
 describe('the folders a server serves as static files', () => {
@@ -137,7 +130,7 @@ describe('the folders a server serves as static files', () => {
     const dir = copy();
     const run = cli(dir, ['migrate', 'all']);
     expect(run.code).toBe(0);
-    const changed = execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' })
+    const changed = git(dir, 'status', '--porcelain')
       .split('\n')
       .filter((line) => line !== '')
       .map((line) => line.slice(3))
