@@ -143,3 +143,9 @@ export function functionNameNode(t: TS, fn: FunctionLikeWithBody): ts.Identifier
     return parent.name;
   return undefined;
 }
+
+/** A call of a function named `require` (`require('x')`, `(require as any)(x)`): whether the global is meant is the checker's question. */
+export function isRequireCall(t: TS, call: ts.CallExpression): boolean {
+  const callee = skipOuterExpressions(t, call.expression);
+  return t.isIdentifier(callee) && callee.text === 'require';
+}

@@ -8,7 +8,7 @@
 // keep. What needs types or the whole program (module resolution, classification, shutdown paths)
 // is computed per program from these facts.
 import type * as ts from 'typescript';
-import { skipOuterExpressions, type TS } from '../ts-utils.js';
+import { isRequireCall, skipOuterExpressions, type TS } from '../ts-utils.js';
 import type { AnyCall } from './call-index.js';
 import { FileNameFacts } from './name-facts.js';
 
@@ -97,7 +97,5 @@ function kept<T>(cache: WeakMap<ts.SourceFile, T>, file: ts.SourceFile, collect:
 function mayLoadModule(t: TS, call: ts.CallExpression): boolean {
   const arg = call.arguments[0];
   if (!arg || !t.isStringLiteralLike(arg)) return false;
-  if (call.expression.kind === t.SyntaxKind.ImportKeyword) return true;
-  const callee = skipOuterExpressions(t, call.expression);
-  return t.isIdentifier(callee) && callee.text === 'require';
+  return call.expression.kind === t.SyntaxKind.ImportKeyword || isRequireCall(t, call);
 }

@@ -10,6 +10,7 @@ import { isTestFile } from '../files.js';
 import {
   isFunctionLikeWithBody,
   isInDeclarationFileOrNodeModules,
+  isRequireCall,
   skipOuterExpressions,
   type TS,
 } from '../ts-utils.js';
@@ -37,11 +38,6 @@ function isDirectoryRead(module: string, path: readonly string[]): boolean {
   const name = path.join('.');
   if (module === 'fs') return name === 'readdirSync' || name === 'readdir' || name === 'promises.readdir';
   return module === 'fs/promises' && name === 'readdir';
-}
-
-function isRequireCall(t: TS, call: ts.CallExpression): boolean {
-  const callee = skipOuterExpressions(t, call.expression);
-  return t.isIdentifier(callee) && callee.text === 'require';
 }
 
 /** A folder a directory loader loads: its path segments, below `__dirname` or below a base we cannot evaluate. */

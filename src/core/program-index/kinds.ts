@@ -161,15 +161,11 @@ export class KindInference {
     const returned = t.isBlock(fn.body)
       ? ownReturnStatements(t, fn.body).map((statement) => statement.expression)
       : [fn.body];
-    let found: string | undefined;
-    for (const expression of returned) {
-      if (!expression) return undefined;
-      const kind = this.kindOf(expression, false, depth + 2);
+    return agreedKind(returned, (expression) => {
+      const kind = expression && this.kindOf(expression, false, depth + 2);
       const category = kind ? kindSpec(kind)?.category : undefined;
-      if (!kind || (category !== 'server' && category !== 'app') || (found && found !== kind)) return undefined;
-      found = kind;
-    }
-    return found;
+      return category === 'server' || category === 'app' ? kind : undefined;
+    });
   }
 
   /** What the program's own function called returns, when every function the callee denotes agrees. */
@@ -177,13 +173,7 @@ export class KindInference {
     const functions = this.functionsCalled(call.expression).filter(
       (fn) => !isInDeclarationFileOrNodeModules(fn.getSourceFile()),
     );
-    let found: string | undefined;
-    for (const fn of functions) {
-      const kind = this.kindReturnedBy(fn, depth + 1, awaited);
-      if (!kind || (found && found !== kind)) return undefined;
-      found = kind;
-    }
-    return found;
+    return agreedKind(functions, (fn) => this.kindReturnedBy(fn, depth + 1, awaited));
   }
 
   private kindReturnedBy(fn: FunctionLikeWithBody, depth: number, awaited: boolean): string | undefined {
@@ -214,13 +204,7 @@ export class KindInference {
     const returned = t.isBlock(body)
       ? ownReturnStatements(t, body).flatMap((r) => (r.expression ? [r.expression] : []))
       : [body];
-    let found: string | undefined;
-    for (const value of returned) {
-      const kind = this.kindOf(value, false, depth + 1, true);
-      if (!kind || (found && found !== kind)) return undefined;
-      found = kind;
-    }
-    return found;
+    return agreedKind(returned, (value) => this.kindOf(value, false, depth + 1, true));
   }
 
   private kindOfSymbol(symbol: ts.Symbol, depth: number, throughCalls = false): string | undefined {
@@ -376,4 +360,15 @@ function declaringModule(t: TS, declaration: ts.Node): string | undefined {
     if (name.includes('__')) name = `@${name.replace('__', '/')}`;
   }
   return name;
+}
+
+/** The one kind every value has: undefined when there is none, or one value has none or another. */
+function agreedKind<T>(values: readonly T[], kindOf: (value: T) => string | undefined): string | undefined {
+  let found: string | undefined;
+  for (const value of values) {
+    const kind = kindOf(value);
+    if (!kind || (found && found !== kind)) return undefined;
+    found = kind;
+  }
+  return found;
 }
