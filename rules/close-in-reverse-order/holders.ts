@@ -1,0 +1,316 @@
+// Holders of a resource that a program writes itself: a singleton, lazy or memoised wrapper over a
+// value a factory makes, whose close runs a cleanup callback given where the holder is made.
+//
+//   export const mongodb = getSingleton<MongoClient>('mongodb', createClient, {
+//     cleanupFunc: async (client) => { await client.close() },
+//   });
+//
+// The holder holds what its factory makes (its kind is the kind of the factory's result: the type
+// argument, or what the factory returns), and calling the holder's close closes it. Found from the
+// holder's own code, not from its name: a member of what the holder function returns, named like a
+// close (`result.close = () => opts.cleanupFunc(value)`, `{ dispose() { … } }`), calls a callback
+// the caller passes (a parameter, or a property of an options parameter), and the caller's callback
+// closes its parameter with a close method of that kind.
+import type * as ts from 'typescript';
+import { kindSpec } from '../../src/core/catalogue.js';
+import { factKey, type ProgramIndex } from '../../src/core/program-index.js';
+import { closeMethodsOf, heldSymbolOf } from '../../src/core/resources.js';
+import {
+  functionBody,
+  isFunctionLikeWithBody,
+  methodCallParts,
+  ownReturnStatements,
+  skipOuterExpressions,
+  staticPropertyName,
+  type FunctionLikeWithBody,
+} from '../../src/core/ts-utils.js';
+
+/** What a holder call holds, and the holder's methods that close it. */
+export interface HeldResource {
+  /** The call that makes the holder: `getSingleton<MongoClient>('mongodb', createClient, { … })`. */
+  holder: ts.CallExpression;
+  /** The catalogue kind of what its factory makes: `mongodb.MongoClient`. */
+  kind: string;
+  /** The holder's members that run a cleanup that closes it: `close`. */
+  closeMethods: readonly string[];
+}
+
+/** The names a holder's closing member goes by. */
+export const holderCloseMethods: readonly string[] = [
+  'close',
+  'dispose',
+  'destroy',
+  'cleanup',
+  'shutdown',
+  'stop',
+  'end',
+  'quit',
+  'disconnect',
+  'teardown',
+];
+const holderCloseNames: ReadonlySet<string> = new Set(holderCloseMethods);
+
+/** Where the caller's cleanup callback comes in: a parameter, or a property of an options parameter. */
+interface CleanupInput {
+  position: number;
+  property?: string;
+}
+
+/** A closing member of what a holder function returns, and the cleanup input it calls. */
+interface HolderCloser {
+  method: string;
+  cleanup: CleanupInput;
+}
+
+const holderShapes = factKey<Map<FunctionLikeWithBody, readonly HolderCloser[]>>('holder functions');
+const heldByCall = factKey<Map<ts.CallExpression, HeldResource | null>>('resources held by holder calls');
+
+/**
+ * The resource a holder call holds, when its function is the program's own holder (see above),
+ * the factory's result is a resource kind, and the caller's cleanup closes it.
+ */
+export function resourceHeldBy(index: ProgramIndex, call: ts.CallExpression): HeldResource | undefined {
+  const cache = index.fact(heldByCall, () => new Map());
+  let held = cache.get(call);
+  if (held === undefined) {
+    held = findHeldResource(index, call) ?? null;
+    cache.set(call, held);
+  }
+  return held ?? undefined;
+}
+
+/**
+ * The holder call a name keeps (`mongodb` in `mongodb.close()`, also through imports and
+ * re-exports): the initializer of the variable or field it names, when that makes a holder of a resource.
+ */
+export function resourceHolderNamedBy(index: ProgramIndex, expression: ts.Expression): HeldResource | undefined {
+  const t = index.ts;
+  const symbol = heldSymbolOf(index, expression);
+  const declaration = symbol?.valueDeclaration;
+  if (
+    !declaration ||
+    !(t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration)) ||
+    !declaration.initializer
+  )
+    return undefined;
+  const value = skipOuterExpressions(t, declaration.initializer);
+  return t.isCallExpression(value) ? resourceHeldBy(index, value) : undefined;
+}
+
+function findHeldResource(index: ProgramIndex, call: ts.CallExpression): HeldResource | undefined {
+  const t = index.ts;
+  const fns = index.resolveFunctions(call.expression, 0, false);
+  if (fns.length !== 1) return undefined;
+  const closers = closersOf(index, fns[0]!);
+  if (closers.length === 0) return undefined;
+  const cleanups = closers.map((closer) => ({ closer, fns: cleanupFunctions(index, call, closer.cleanup) }));
+  const cleanupArguments = new Set(closers.map((c) => c.cleanup.position));
+
+  // The kind of what the factory makes: the type arguments and the factory's returns must agree.
+  const kinds = new Set<string>();
+  for (const node of call.typeArguments ?? []) {
+    const kind = index.kindOfType(node);
+    if (kind && closesWhenReleased(kind)) kinds.add(kind);
+  }
+  call.arguments.forEach((argument, position) => {
+    if (cleanupArguments.has(position)) return;
+    const value = skipOuterExpressions(t, argument);
+    if (!t.isIdentifier(value) && !t.isPropertyAccessExpression(value) && !isFunctionLikeWithBody(t, value)) return;
+    for (const factory of index.resolveFunctions(value, 0, false)) {
+      const kind = index.kindFunctionReturns(factory, true);
+      if (kind && closesWhenReleased(kind)) kinds.add(kind);
+    }
+  });
+  if (kinds.size !== 1) return undefined;
+  const kind = [...kinds][0]!;
+  const methods = closeMethodsOf(kind);
+  const closeMethods = cleanups
+    .filter(({ fns: found }) => found.length > 0 && found.every((fn) => closesItsParameter(index, fn, methods)))
+    .map(({ closer }) => closer.method);
+  if (closeMethods.length === 0) return undefined;
+  return { holder: call, kind, closeMethods: [...new Set(closeMethods)] };
+}
+
+/** A resource whose close releases connections (what the rules about closes care for). */
+function closesWhenReleased(kind: string): boolean {
+  const spec = kindSpec(kind);
+  return (
+    spec !== undefined && (spec.category === 'resource' || spec.mustClose === true) && closeMethodsOf(kind).length > 0
+  );
+}
+
+/** The functions a holder call passes as the cleanup input: `{ cleanupFunc: async (c) => … }`. */
+function cleanupFunctions(index: ProgramIndex, call: ts.CallExpression, input: CleanupInput): FunctionLikeWithBody[] {
+  const t = index.ts;
+  const argument = call.arguments[input.position];
+  if (!argument) return [];
+  if (input.property === undefined) return index.resolveFunctions(argument, 0, false);
+  const object = skipOuterExpressions(t, argument);
+  if (!t.isObjectLiteralExpression(object)) return [];
+  for (const property of object.properties) {
+    if (staticPropertyName(t, property.name) !== input.property) continue;
+    if (t.isMethodDeclaration(property)) return property.body ? [property] : [];
+    if (t.isPropertyAssignment(property)) return index.resolveFunctions(property.initializer, 0, false);
+    if (t.isShorthandPropertyAssignment(property)) return index.resolveFunctions(property.name, 0, false);
+  }
+  return [];
+}
+
+/** `async (client) => { await client.close() }`: the callback closes its first parameter itself. */
+function closesItsParameter(index: ProgramIndex, fn: FunctionLikeWithBody, methods: readonly string[]): boolean {
+  const t = index.ts;
+  const parameter = fn.parameters[0];
+  const body = functionBody(t, fn);
+  if (!parameter || !t.isIdentifier(parameter.name) || !body) return false;
+  const symbol = index.types.getSymbolAtLocation(parameter.name);
+  if (!symbol) return false;
+  let closes = false;
+  const visit = (node: ts.Node): void => {
+    if (closes) return;
+    if (t.isCallExpression(node)) {
+      const parts = methodCallParts(t, node);
+      const receiver = parts && skipOuterExpressions(t, parts.receiver);
+      if (
+        parts &&
+        methods.includes(parts.name) &&
+        receiver &&
+        t.isIdentifier(receiver) &&
+        index.types.getSymbolAtLocation(receiver) === symbol
+      ) {
+        closes = true;
+        return;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(body);
+  return closes;
+}
+
+/** The closing members of what a program function returns, each with the cleanup input it calls. */
+function closersOf(index: ProgramIndex, fn: FunctionLikeWithBody): readonly HolderCloser[] {
+  const cache = index.fact(holderShapes, () => new Map());
+  let closers = cache.get(fn);
+  if (!closers) {
+    closers = findClosers(index, fn);
+    cache.set(fn, closers);
+  }
+  return closers;
+}
+
+function findClosers(index: ProgramIndex, fn: FunctionLikeWithBody): HolderCloser[] {
+  const t = index.ts;
+  const body = fn.body;
+  if (!body || fn.parameters.length === 0 || fn.getSourceFile().isDeclarationFile) return [];
+  // What the function returns: the values of its own `return`s (or its expression body).
+  const returned = t.isBlock(body)
+    ? ownReturnStatements(t, body).flatMap((r) => (r.expression ? [skipOuterExpressions(t, r.expression)] : []))
+    : [skipOuterExpressions(t, body)];
+  if (returned.length === 0) return [];
+  const returnedSymbols = new Set<ts.Symbol>();
+  for (const value of returned) {
+    const symbol = t.isIdentifier(value) ? index.types.getSymbolAtLocation(value) : undefined;
+    if (symbol) returnedSymbols.add(symbol);
+  }
+  const isReturned = (expression: ts.Expression): boolean => {
+    const value = skipOuterExpressions(t, expression);
+    if (returned.includes(value)) return true;
+    const symbol = t.isIdentifier(value) ? index.types.getSymbolAtLocation(value) : undefined;
+    return symbol !== undefined && returnedSymbols.has(symbol);
+  };
+  // An object literal that is returned, or kept in a local that is.
+  const literalIsReturned = (literal: ts.ObjectLiteralExpression): boolean => {
+    let e: ts.Node = literal;
+    while (t.isParenthesizedExpression(e.parent) || t.isAsExpression(e.parent) || t.isSatisfiesExpression(e.parent))
+      e = e.parent;
+    if (returned.includes(literal)) return true;
+    const parent = e.parent;
+    if (parent && t.isVariableDeclaration(parent) && parent.initializer === e && t.isIdentifier(parent.name)) {
+      const symbol = index.types.getSymbolAtLocation(parent.name);
+      return symbol !== undefined && returnedSymbols.has(symbol);
+    }
+    return false;
+  };
+
+  const members: { method: string; fns: FunctionLikeWithBody[] }[] = [];
+  const visit = (node: ts.Node): void => {
+    // `result.close = () => …` on a value the function returns.
+    if (
+      t.isBinaryExpression(node) &&
+      node.operatorToken.kind === t.SyntaxKind.EqualsToken &&
+      (t.isPropertyAccessExpression(node.left) || t.isElementAccessExpression(node.left))
+    ) {
+      const method = t.isPropertyAccessExpression(node.left)
+        ? node.left.name.text
+        : staticPropertyName(t, node.left.argumentExpression);
+      if (method !== undefined && holderCloseNames.has(method) && isReturned(node.left.expression))
+        members.push({ method, fns: index.resolveFunctions(node.right, 0, false) });
+    }
+    // `return { get, close() { … } }`.
+    if (t.isObjectLiteralExpression(node) && literalIsReturned(node)) {
+      for (const property of node.properties) {
+        const method = staticPropertyName(t, property.name);
+        if (method === undefined || !holderCloseNames.has(method)) continue;
+        if (t.isMethodDeclaration(property) && property.body) members.push({ method, fns: [property] });
+        else if (t.isPropertyAssignment(property))
+          members.push({ method, fns: index.resolveFunctions(property.initializer, 0, false) });
+        else if (t.isShorthandPropertyAssignment(property))
+          members.push({ method, fns: index.resolveFunctions(property.name, 0, false) });
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(body);
+
+  const closers: HolderCloser[] = [];
+  for (const { method, fns } of members) {
+    for (const member of fns) {
+      for (const cleanup of cleanupInputsCalledIn(index, fn, member)) closers.push({ method, cleanup });
+    }
+  }
+  return closers;
+}
+
+/**
+ * The holder function's inputs that `member` calls: `cleanup(value)` (a parameter),
+ * `opts.cleanupFunc(value)` (a property of one), `onClose?.(value)` (a destructured property).
+ */
+function cleanupInputsCalledIn(index: ProgramIndex, fn: FunctionLikeWithBody, member: ts.Node): CleanupInput[] {
+  const t = index.ts;
+  const body = functionBody(t, member);
+  if (!body) return [];
+  const inputs: CleanupInput[] = [];
+  // A parameter of the holder function, or a name destructured from one (`{ cleanup }`).
+  const parameterOf = (identifier: ts.Identifier): ts.Node | undefined => {
+    const declaration = index.types.getSymbolAtLocation(identifier)?.valueDeclaration;
+    if (!declaration) return undefined;
+    if (t.isParameter(declaration)) return declaration.parent === fn ? declaration : undefined;
+    const parameter = declaration.parent?.parent;
+    return t.isBindingElement(declaration) && parameter && t.isParameter(parameter) && parameter.parent === fn
+      ? declaration
+      : undefined;
+  };
+  const visit = (node: ts.Node): void => {
+    if (t.isCallExpression(node)) {
+      const callee = skipOuterExpressions(t, node.expression);
+      if (t.isIdentifier(callee)) {
+        const declaration = parameterOf(callee);
+        if (declaration && t.isParameter(declaration)) {
+          inputs.push({ position: fn.parameters.indexOf(declaration) });
+        } else if (declaration && t.isBindingElement(declaration) && t.isObjectBindingPattern(declaration.parent)) {
+          const parameter = declaration.parent.parent;
+          const property = staticPropertyName(t, declaration.propertyName ?? declaration.name);
+          if (t.isParameter(parameter) && property !== undefined)
+            inputs.push({ position: fn.parameters.indexOf(parameter), property });
+        }
+      } else if (t.isPropertyAccessExpression(callee) && t.isIdentifier(callee.expression)) {
+        const declaration = parameterOf(callee.expression);
+        if (declaration && t.isParameter(declaration))
+          inputs.push({ position: fn.parameters.indexOf(declaration), property: callee.name.text });
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(body);
+  return inputs;
+}
