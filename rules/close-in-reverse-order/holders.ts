@@ -156,26 +156,42 @@ function cleanupFunctions(index: ProgramIndex, call: ts.CallExpression, input: C
   return [];
 }
 
-/** `async (client) => { await client.close() }`: the callback closes its first parameter itself. */
-function closesItsParameter(index: ProgramIndex, fn: FunctionLikeWithBody, methods: readonly string[]): boolean {
+/**
+ * `async (client) => { await client.close() }`: the callback closes its parameter (the first, or
+ * `position`) itself, or hands it to a function of the program that does (`(c) => closeQuietly(c)`).
+ */
+function closesItsParameter(
+  index: ProgramIndex,
+  fn: FunctionLikeWithBody,
+  methods: readonly string[],
+  position = 0,
+  depth = 0,
+): boolean {
   const t = index.ts;
-  const parameter = fn.parameters[0];
+  const parameter = fn.parameters[position];
   const body = functionBody(t, fn);
-  if (!parameter || !t.isIdentifier(parameter.name) || !body) return false;
+  if (depth > 2 || !parameter || !t.isIdentifier(parameter.name) || !body) return false;
   const symbol = index.types.getSymbolAtLocation(parameter.name);
   if (!symbol) return false;
+  const namesParameter = (expression: ts.Expression): boolean => {
+    const e = skipOuterExpressions(t, expression);
+    return t.isIdentifier(e) && index.types.getSymbolAtLocation(e) === symbol;
+  };
   let closes = false;
   const visit = (node: ts.Node): void => {
     if (closes) return;
     if (t.isCallExpression(node)) {
       const parts = methodCallParts(t, node);
-      const receiver = parts && skipOuterExpressions(t, parts.receiver);
+      if (parts && methods.includes(parts.name) && namesParameter(parts.receiver)) {
+        closes = true;
+        return;
+      }
+      const at = node.arguments.findIndex(namesParameter);
       if (
-        parts &&
-        methods.includes(parts.name) &&
-        receiver &&
-        t.isIdentifier(receiver) &&
-        index.types.getSymbolAtLocation(receiver) === symbol
+        at >= 0 &&
+        index
+          .resolveFunctions(node.expression, 0, false)
+          .some((helper) => helper !== fn && closesItsParameter(index, helper, methods, at, depth + 1))
       ) {
         closes = true;
         return;

@@ -90,6 +90,11 @@ const cases: [string, string, { kind: string; closeMethods: string[] } | undefin
     `singleton('db', createPool, { cleanupFunc: closeQuietly })`,
     { kind: 'pg.Pool', closeMethods: ['close'] },
   ],
+  [
+    'a cleanup that hands its value to a helper that closes it',
+    `lazy(createPool, { onDispose: async (p) => { await closeQuietly(p); } })`,
+    { kind: 'pg.Pool', closeMethods: ['dispose'] },
+  ],
   ['a cleanup that closes nothing', `singleton('db', createPool, { cleanupFunc: () => {} })`, undefined],
   [
     'a cleanup that closes something else',
