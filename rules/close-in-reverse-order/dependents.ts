@@ -465,7 +465,7 @@ function classResources(index: ProgramIndex): ResourceEntry[] {
 function heldResources(index: ProgramIndex): ResourceEntry[] {
   const t = index.ts;
   const result: ResourceEntry[] = [];
-  const seen = new Set<ts.CallExpression>();
+  const seen = new Set<ts.Node>();
   for (const method of holderCloseMethods) {
     for (const call of callsNamed(index, method)) {
       const parts = methodCallParts(t, call);

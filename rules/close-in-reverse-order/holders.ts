@@ -23,12 +23,13 @@ import {
   skipOuterExpressions,
   staticPropertyName,
   type FunctionLikeWithBody,
+  type TS,
 } from '../../src/core/ts-utils.js';
 
 /** What a holder call holds, and the holder's methods that close it. */
 export interface HeldResource {
   /** The call that makes the holder: `getSingleton<MongoClient>('mongodb', createClient, { … })`. */
-  holder: ts.CallExpression;
+  holder: ts.CallExpression | ts.NewExpression;
   /** The catalogue kind of what its factory makes: `mongodb.MongoClient`. */
   kind: string;
   /** The holder's members that run a cleanup that closes it: `close`. */
@@ -62,14 +63,18 @@ interface HolderCloser {
   cleanup: CleanupInput;
 }
 
-const holderShapes = factKey<Map<FunctionLikeWithBody, readonly HolderCloser[]>>('holder functions');
-const heldByCall = factKey<Map<ts.CallExpression, HeldResource | null>>('resources held by holder calls');
+/** A holder function, or a holder class (`new Lazy(createPool, (p) => p.end())`). */
+type HolderMaker = FunctionLikeWithBody | ts.ClassLikeDeclaration;
+type HolderCall = ts.CallExpression | ts.NewExpression;
+
+const holderShapes = factKey<Map<HolderMaker, readonly HolderCloser[]>>('holder functions and classes');
+const heldByCall = factKey<Map<HolderCall, HeldResource | null>>('resources held by holder calls');
 
 /**
  * The resource a holder call holds, when its function is the program's own holder (see above),
  * the factory's result is a resource kind, and the caller's cleanup closes it.
  */
-export function resourceHeldBy(index: ProgramIndex, call: ts.CallExpression): HeldResource | undefined {
+export function resourceHeldBy(index: ProgramIndex, call: HolderCall): HeldResource | undefined {
   const cache = index.fact(heldByCall, () => new Map());
   let held = cache.get(call);
   if (held === undefined) {
@@ -94,14 +99,14 @@ export function resourceHolderNamedBy(index: ProgramIndex, expression: ts.Expres
   )
     return undefined;
   const value = skipOuterExpressions(t, declaration.initializer);
-  return t.isCallExpression(value) ? resourceHeldBy(index, value) : undefined;
+  return t.isCallExpression(value) || t.isNewExpression(value) ? resourceHeldBy(index, value) : undefined;
 }
 
-function findHeldResource(index: ProgramIndex, call: ts.CallExpression): HeldResource | undefined {
+function findHeldResource(index: ProgramIndex, call: HolderCall): HeldResource | undefined {
   const t = index.ts;
-  const fns = index.resolveFunctions(call.expression, 0, false);
-  if (fns.length !== 1) return undefined;
-  const closers = closersOf(index, fns[0]!);
+  const maker = holderMakerOf(index, call);
+  if (!maker) return undefined;
+  const closers = closersOf(index, maker);
   if (closers.length === 0) return undefined;
   const cleanups = closers.map((closer) => ({ closer, fns: cleanupFunctions(index, call, closer.cleanup) }));
   const cleanupArguments = new Set(closers.map((c) => c.cleanup.position));
@@ -112,7 +117,7 @@ function findHeldResource(index: ProgramIndex, call: ts.CallExpression): HeldRes
     const kind = index.kindOfType(node);
     if (kind && closesWhenReleased(kind)) kinds.add(kind);
   }
-  call.arguments.forEach((argument, position) => {
+  call.arguments?.forEach((argument, position) => {
     if (cleanupArguments.has(position)) return;
     const value = skipOuterExpressions(t, argument);
     if (!t.isIdentifier(value) && !t.isPropertyAccessExpression(value) && !isFunctionLikeWithBody(t, value)) return;
@@ -140,9 +145,9 @@ function closesWhenReleased(kind: string): boolean {
 }
 
 /** The functions a holder call passes as the cleanup input: `{ cleanupFunc: async (c) => … }`. */
-function cleanupFunctions(index: ProgramIndex, call: ts.CallExpression, input: CleanupInput): FunctionLikeWithBody[] {
+function cleanupFunctions(index: ProgramIndex, call: HolderCall, input: CleanupInput): FunctionLikeWithBody[] {
   const t = index.ts;
-  const argument = call.arguments[input.position];
+  const argument = call.arguments?.[input.position];
   if (!argument) return [];
   if (input.property === undefined) return index.resolveFunctions(argument, 0, false);
   const object = skipOuterExpressions(t, argument);
@@ -203,15 +208,119 @@ function closesItsParameter(
   return closes;
 }
 
-/** The closing members of what a program function returns, each with the cleanup input it calls. */
-function closersOf(index: ProgramIndex, fn: FunctionLikeWithBody): readonly HolderCloser[] {
+/** The program function a holder call calls, or the program class it constructs. */
+function holderMakerOf(index: ProgramIndex, call: HolderCall): HolderMaker | undefined {
+  const t = index.ts;
+  if (t.isCallExpression(call)) {
+    const fns = index.resolveFunctions(call.expression, 0, false);
+    return fns.length === 1 ? fns[0] : undefined;
+  }
+  let symbol = index.types.getSymbolAtLocation(skipOuterExpressions(t, call.expression));
+  if (symbol && symbol.flags & t.SymbolFlags.Alias) {
+    try {
+      symbol = index.types.getAliasedSymbol(symbol);
+    } catch {
+      return undefined;
+    }
+  }
+  const declaration = symbol?.valueDeclaration;
+  return declaration &&
+    (t.isClassDeclaration(declaration) || t.isClassExpression(declaration)) &&
+    !declaration.getSourceFile().isDeclarationFile
+    ? declaration
+    : undefined;
+}
+
+/** The closing members of what a holder function returns (or of a holder class), each with the cleanup input it calls. */
+function closersOf(index: ProgramIndex, maker: HolderMaker): readonly HolderCloser[] {
   const cache = index.fact(holderShapes, () => new Map());
-  let closers = cache.get(fn);
+  let closers = cache.get(maker);
   if (!closers) {
-    closers = findClosers(index, fn);
-    cache.set(fn, closers);
+    closers = index.ts.isClassLike(maker) ? findClassClosers(index, maker) : findClosers(index, maker);
+    cache.set(maker, closers);
   }
   return closers;
+}
+
+/**
+ * A holder class: a method named like a close calls a callback its constructor was given, kept in
+ * a field (`constructor(private make, private cleanup) {}`, `this.cleanup = cleanup`), or a
+ * property of an options object it keeps (`this.options.onClose(value)`).
+ */
+function findClassClosers(index: ProgramIndex, declaration: ts.ClassLikeDeclaration): HolderCloser[] {
+  const t = index.ts;
+  const constructor = declaration.members.find(
+    (m): m is ts.ConstructorDeclaration => t.isConstructorDeclaration(m) && m.body !== undefined,
+  );
+  if (!constructor || constructor.parameters.length === 0 || declaration.getSourceFile().isDeclarationFile) return [];
+  // Which constructor parameter each field keeps, and the property of it (`this.cleanup = options.cleanup`).
+  const fields = new Map<string, CleanupInput>();
+  for (const parameter of constructor.parameters) {
+    if (t.isIdentifier(parameter.name) && t.isParameterPropertyDeclaration(parameter, constructor))
+      fields.set(parameter.name.text, { position: constructor.parameters.indexOf(parameter) });
+  }
+  const inputOf = (expression: ts.Expression): CleanupInput | undefined => {
+    const e = skipOuterExpressions(t, expression);
+    const name = t.isIdentifier(e)
+      ? e
+      : t.isPropertyAccessExpression(e) && t.isIdentifier(e.expression)
+        ? e.expression
+        : undefined;
+    const declared = name && index.types.getSymbolAtLocation(name)?.valueDeclaration;
+    if (!declared || !t.isParameter(declared) || declared.parent !== constructor) return undefined;
+    const position = constructor.parameters.indexOf(declared);
+    return t.isPropertyAccessExpression(e) ? { position, property: e.name.text } : { position };
+  };
+  const visitConstructor = (node: ts.Node): void => {
+    if (
+      t.isBinaryExpression(node) &&
+      node.operatorToken.kind === t.SyntaxKind.EqualsToken &&
+      t.isPropertyAccessExpression(node.left) &&
+      node.left.expression.kind === t.SyntaxKind.ThisKeyword
+    ) {
+      const input = inputOf(node.right);
+      if (input) fields.set(node.left.name.text, input);
+    }
+    t.forEachChild(node, visitConstructor);
+  };
+  visitConstructor(constructor.body!);
+  if (fields.size === 0) return [];
+
+  const closers: HolderCloser[] = [];
+  for (const member of declaration.members) {
+    const method = staticPropertyName(t, member.name);
+    if (method === undefined || !holderCloseNames.has(method)) continue;
+    const fns = t.isMethodDeclaration(member)
+      ? [member]
+      : t.isPropertyDeclaration(member) && member.initializer
+        ? index.resolveFunctions(member.initializer, 0, false)
+        : [];
+    for (const fn of fns) {
+      const body = functionBody(t, fn);
+      const visit = (node: ts.Node): void => {
+        if (t.isCallExpression(node)) {
+          const callee = skipOuterExpressions(t, node.expression);
+          // `this.cleanup(value)`, or `this.options.onClose(value)`.
+          const field = t.isPropertyAccessExpression(callee) ? thisField(t, callee) : undefined;
+          const owner = t.isPropertyAccessExpression(callee) ? thisField(t, callee.expression) : undefined;
+          const direct = field !== undefined ? fields.get(field) : undefined;
+          const kept = owner !== undefined ? fields.get(owner) : undefined;
+          if (direct) closers.push({ method, cleanup: direct });
+          else if (kept && kept.property === undefined && t.isPropertyAccessExpression(callee))
+            closers.push({ method, cleanup: { position: kept.position, property: callee.name.text } });
+        }
+        t.forEachChild(node, visit);
+      };
+      if (body) visit(body);
+    }
+  }
+  return closers;
+}
+
+/** `x` in `this.x`. */
+function thisField(t: TS, expression: ts.Expression): string | undefined {
+  const e = skipOuterExpressions(t, expression);
+  return t.isPropertyAccessExpression(e) && e.expression.kind === t.SyntaxKind.ThisKeyword ? e.name.text : undefined;
 }
 
 function findClosers(index: ProgramIndex, fn: FunctionLikeWithBody): HolderCloser[] {

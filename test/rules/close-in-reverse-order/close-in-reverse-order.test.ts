@@ -479,5 +479,16 @@ ruleTesterFor(holders).run('close-in-reverse-order (stores behind a holder)', ru
         },
       ],
     },
+    {
+      ...holders.file('invalid-class-holder.ts'),
+      errors: [
+        {
+          messageId: 'closedConcurrently',
+          line: 17,
+          column: 9,
+          data: { close: 'search.close()', name: 'search', label: 'pg Pool', at: 'line 14', ...server },
+        },
+      ],
+    },
   ],
 });

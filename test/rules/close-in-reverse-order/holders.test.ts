@@ -46,6 +46,35 @@ export function detached<T>(make: () => T, cleanup: (t: T) => void) {
   return { get: make, close: () => {} };
 }
 
+// A holder class: the cleanup kept by a parameter property, or as a property of kept options.
+export class Lazy<T> {
+  private value: Promise<T> | undefined;
+  constructor(
+    private readonly make: () => Promise<T>,
+    private readonly release?: (t: T) => unknown,
+  ) {}
+  get(): Promise<T> {
+    return (this.value ??= this.make());
+  }
+  async close(): Promise<void> {
+    if (this.value) await this.release?.(await this.value);
+  }
+}
+
+export class Pooled<T> {
+  private readonly options: { onDispose: (t: T) => unknown };
+  private readonly value: T;
+  constructor(make: () => T, options: { onDispose: (t: T) => unknown }) {
+    this.value = make();
+    this.options = options;
+  }
+  dispose = (): unknown => this.options.onDispose(this.value);
+  // Not a close: a method that happens to run the cleanup under another name.
+  refresh(): unknown {
+    return this.options.onDispose(this.value);
+  }
+}
+
 async function createPool() {
   const pool = new pg.Pool();
   await pool.query('select 1');
@@ -95,6 +124,17 @@ const cases: [string, string, { kind: string; closeMethods: string[] } | undefin
     `lazy(createPool, { onDispose: async (p) => { await closeQuietly(p); } })`,
     { kind: 'pg.Pool', closeMethods: ['dispose'] },
   ],
+  [
+    'a holder class, the cleanup in a parameter property',
+    `new Lazy(createPool, (p) => p.end())`,
+    { kind: 'pg.Pool', closeMethods: ['close'] },
+  ],
+  [
+    'a holder class, the cleanup a property of the options it keeps',
+    `new Pooled<pg.Pool>(() => new pg.Pool(), { onDispose: (p) => p.end() })`,
+    { kind: 'pg.Pool', closeMethods: ['dispose'] },
+  ],
+  ['a holder class given a cleanup that closes nothing', `new Lazy(createPool, () => undefined)`, undefined],
   ['a cleanup that closes nothing', `singleton('db', createPool, { cleanupFunc: () => {} })`, undefined],
   [
     'a cleanup that closes something else',
@@ -123,7 +163,7 @@ describe('resourceHeldBy', () => {
   const index = ProgramIndex.for(ts, program);
   const initializers = nodesOf(file)
     .filter((n): n is TS.VariableDeclaration => ts.isVariableDeclaration(n) && /^held\d+$/.test(n.name.getText(file)))
-    .map((d) => d.initializer as TS.CallExpression);
+    .map((d) => d.initializer as TS.CallExpression | TS.NewExpression);
 
   it.each(cases.map(([name, , expected], i) => [name, expected, i] as const))('%s', (_, expected, i) => {
     const held = resourceHeldBy(index, initializers[i]!);
