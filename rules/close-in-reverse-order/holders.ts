@@ -86,19 +86,21 @@ export function resourceHeldBy(index: ProgramIndex, call: HolderCall): HeldResou
 
 /**
  * The holder call a name keeps (`mongodb` in `mongodb.close()`, also through imports and
- * re-exports): the initializer of the variable or field it names, when that makes a holder of a resource.
+ * re-exports): the initializer of the variable or field it names, or the default export, when that
+ * makes a holder of a resource.
  */
 export function resourceHolderNamedBy(index: ProgramIndex, expression: ts.Expression): HeldResource | undefined {
   const t = index.ts;
   const symbol = heldSymbolOf(index, expression);
-  const declaration = symbol?.valueDeclaration;
-  if (
-    !declaration ||
-    !(t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration)) ||
-    !declaration.initializer
-  )
-    return undefined;
-  const value = skipOuterExpressions(t, declaration.initializer);
+  const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  const made =
+    declaration && (t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration))
+      ? declaration.initializer
+      : declaration && t.isExportAssignment(declaration) // `export default getSingleton(…)`
+        ? declaration.expression
+        : undefined;
+  if (!made) return undefined;
+  const value = skipOuterExpressions(t, made);
   return t.isCallExpression(value) || t.isNewExpression(value) ? resourceHeldBy(index, value) : undefined;
 }
 

@@ -455,6 +455,7 @@ ruleTesterFor(holders).run('close-in-reverse-order (stores behind a holder)', ru
     holders.file('stores.ts'),
     holders.file('singleton.ts'),
     holders.file('lazy.ts'),
+    holders.file('search-index.ts'),
   ],
   invalid: [
     {
@@ -487,6 +488,17 @@ ruleTesterFor(holders).run('close-in-reverse-order (stores behind a holder)', ru
           line: 17,
           column: 9,
           data: { close: 'search.close()', name: 'search', label: 'pg Pool', at: 'line 14', ...server },
+        },
+      ],
+    },
+    {
+      ...holders.file('invalid-default-holder.ts'),
+      errors: [
+        {
+          messageId: 'closedDuringDrain',
+          line: 13,
+          column: 8,
+          data: { close: 'searchIndex.close()', name: 'the default export', label: 'pg Pool', at: 'line 12', ...server },
         },
       ],
     },
