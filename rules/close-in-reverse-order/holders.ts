@@ -9,8 +9,12 @@
 // argument, or what the factory returns), and calling the holder's close closes it. Found from the
 // holder's own code, not from its name: a member of what the holder function returns, named like a
 // close (`result.close = () => opts.cleanupFunc(value)`, `{ dispose() { … } }`), calls a callback
-// the caller passes (a parameter, or a property of an options parameter), and the caller's callback
-// closes its parameter with a close method of that kind.
+// the caller passes (a parameter, or a property of an options parameter), or a close-named method
+// of a holder class calls one its constructor kept; and the caller's callback closes its parameter
+// with a close method of that kind.
+//
+// Only this rule asks today; when no-unclosed-resource asks too (a holder whose close no shutdown
+// path calls), this moves to src/core beside resources.ts.
 import type * as ts from 'typescript';
 import { kindSpec } from '../../src/core/catalogue.js';
 import { factKey, type ProgramIndex } from '../../src/core/program-index.js';
