@@ -21,7 +21,9 @@ import { factKey, type ProgramIndex, type ShutdownRoot } from '../../src/core/pr
 import { collectionCallsOf } from './collections.js';
 import { elementCallbackMethods } from '../../src/core/registries.js';
 import { originOfChain, isChainMethod } from '../../src/core/promises.js';
+import { holderCloseMethods, resourceHolderNamedBy } from './holders.js';
 import {
+  callsNamed,
   closeMethodsOf,
   closesOf,
   heldSymbolOf,
@@ -175,19 +177,11 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
       const closes = closesOf(index, kept, methods)
         .map((s) => s.call)
         .concat(collectionCallsOf(index, kept, methods));
-      entries.push({
-        name: kept.name,
-        label: spec.label,
-        matches: (symbol) =>
-          symbol === kept.symbol ||
-          ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(kept.declaration) ?? false),
-        denotedBy: { names: [...new Set([kept.symbol.name, ...declarationNames(t, kept.declaration)])] },
-        closes,
-        workers: [],
-      });
+      entries.push(keptEntry(t, kept, spec.label, closes));
     }
   }
   entries.push(...classResources(index));
+  entries.push(...heldResources(index));
   if (entries.length === 0) return facts;
   facts.entries = entries;
 
@@ -226,6 +220,20 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
 }
 
 type Kept = Extract<Holding, { type: 'kept' }>;
+
+/** The entry of a resource kept in a variable, field or property: used wherever that is named. */
+function keptEntry(t: typeof ts, kept: Kept, label: string, closes: ts.CallExpression[]): ResourceEntry {
+  return {
+    name: kept.name,
+    label,
+    matches: (symbol) =>
+      symbol === kept.symbol ||
+      ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(kept.declaration) ?? false),
+    denotedBy: { names: [...new Set([kept.symbol.name, ...declarationNames(t, kept.declaration)])] },
+    closes,
+    workers: [],
+  };
+}
 
 /**
  * The workers a creation makes, each with the functions it runs its work in and where it is kept:
@@ -444,6 +452,38 @@ function classResources(index: ProgramIndex): ResourceEntry[] {
         closes,
         workers: [],
       });
+    }
+  }
+  return result;
+}
+
+/**
+ * Resources a program's own holder holds (`mongodb = getSingleton<MongoClient>('mongodb',
+ * createClient, { cleanupFunc: (c) => c.close() })`): closed by the holder's close (`mongodb.close()`),
+ * used wherever the holder is named (`mongodb().db()`). Found from the holder closes the program makes.
+ */
+function heldResources(index: ProgramIndex): ResourceEntry[] {
+  const t = index.ts;
+  const result: ResourceEntry[] = [];
+  const seen = new Set<ts.Node>();
+  for (const method of holderCloseMethods) {
+    for (const call of callsNamed(index, method)) {
+      const parts = methodCallParts(t, call);
+      if (!parts || parts.name !== method) continue;
+      const held = resourceHolderNamedBy(index, parts.receiver);
+      if (!held || !held.closeMethods.includes(method) || seen.has(held.holder)) continue;
+      seen.add(held.holder);
+      const holding = holdingOf(index, held.holder);
+      const spec = kindSpec(held.kind);
+      if (holding.type !== 'kept' || !spec) continue;
+      result.push(
+        keptEntry(
+          t,
+          holding,
+          spec.label,
+          closesOf(index, holding, held.closeMethods).map((s) => s.call),
+        ),
+      );
     }
   }
   return result;

@@ -215,6 +215,16 @@ export class ProgramIndex {
     return this.kinds.kindOf(expression, useTypes, depth, throughCalls);
   }
 
+  /** What a program function gives when called (and awaited); see KindInference.kindFunctionReturns. */
+  kindFunctionReturns(fn: FunctionLikeWithBody, awaited = true): string | undefined {
+    return this.kinds.kindFunctionReturns(fn, awaited);
+  }
+
+  /** The catalogue kind a type annotation names, through bindings. */
+  kindOfType(node: ts.TypeNode): string | undefined {
+    return this.kinds.kindOfType(node);
+  }
+
   /** The server record a value comes from, following variables, fields and assignments. */
   serverOf(expression: ts.Expression, depth = 0): ServerRecord | undefined {
     return this.kinds.serverOf(expression, depth);

@@ -176,6 +176,21 @@ export class KindInference {
     return agreedKind(functions, (fn) => this.kindReturnedBy(fn, depth + 1, awaited));
   }
 
+  /**
+   * What a function of the program gives when called, once awaited when `awaited`: its declared
+   * return type, or the kind all its returned values agree on (`createClient`, whose `return
+   * client` keeps a `new MongoClient()`). For a factory handed to a holder that calls it.
+   */
+  kindFunctionReturns(fn: FunctionLikeWithBody, awaited: boolean): string | undefined {
+    if (isInDeclarationFileOrNodeModules(fn.getSourceFile())) return undefined;
+    return this.kindReturnedBy(fn, 0, awaited);
+  }
+
+  /** The kind a type annotation names (`MongoClient`, `pg.Pool`, a union with one): no checker. */
+  kindOfType(node: ts.TypeNode): string | undefined {
+    return this.kindOfTypeNode(node);
+  }
+
   private kindReturnedBy(fn: FunctionLikeWithBody, depth: number, awaited: boolean): string | undefined {
     const cache = this.returnedKindCache.get(awaited)!;
     const cached = cache.get(fn);

@@ -439,3 +439,68 @@ ruleTesterFor(registry).run('close-in-reverse-order (a program registry of close
     },
   ],
 });
+
+// Stores behind a holder of the program's own (a singleton, a lazy value) whose close runs the
+// cleanup callback given where the holder is made: the holder holds what its factory makes.
+const holders = fixtureProject('rules', 'close-in-reverse-order-holders');
+
+ruleTesterFor(holders).run('close-in-reverse-order (stores behind a holder)', rule, {
+  valid: [
+    // the drain is awaited before the holder closes
+    holders.file('valid-awaited-holder.ts'),
+    // a cleanup that closes nothing, a holder close that never runs its cleanup
+    holders.file('valid-noop-cleanup.ts'),
+    // no request handler uses what it holds
+    holders.file('valid-unused-holder.ts'),
+    holders.file('stores.ts'),
+    holders.file('singleton.ts'),
+    holders.file('lazy.ts'),
+    holders.file('search-index.ts'),
+  ],
+  invalid: [
+    {
+      ...holders.file('invalid-singleton.ts'),
+      errors: [
+        {
+          messageId: 'closedDuringDrain',
+          line: 14,
+          column: 9,
+          data: { close: 'db.close()', name: 'db', label: 'pg Pool', at: 'line 13', ...server },
+        },
+      ],
+    },
+    {
+      ...holders.file('invalid-lazy.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 14,
+          column: 9,
+          data: { close: 'cache.dispose()', name: 'cache', label: 'ioredis client', at: 'line 15', ...server },
+        },
+      ],
+    },
+    {
+      ...holders.file('invalid-class-holder.ts'),
+      errors: [
+        {
+          messageId: 'closedConcurrently',
+          line: 17,
+          column: 9,
+          data: { close: 'search.close()', name: 'search', label: 'pg Pool', at: 'line 14', ...server },
+        },
+      ],
+    },
+    {
+      ...holders.file('invalid-default-holder.ts'),
+      errors: [
+        {
+          messageId: 'closedDuringDrain',
+          line: 13,
+          column: 8,
+          data: { close: 'searchIndex.close()', name: 'the default export', label: 'pg Pool', at: 'line 12', ...server },
+        },
+      ],
+    },
+  ],
+});
