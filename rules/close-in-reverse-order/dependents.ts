@@ -180,7 +180,7 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
       ...callerHoldings(index, record.creation, holding, spec.returnsSelf ?? [], 0),
     ];
     // Made of the store wherever it is kept (`drizzle({ client })` beside `return { client, db }`).
-    const found = holdings.map((kept) => viewsOf(index, kept)).filter((v) => v !== undefined);
+    const found = holdings.map((kept) => viewsOf(index, record.kind, kept)).filter((v) => v !== undefined);
     const views = found.length > 0 ? new Set(found.flatMap((v) => [...v.kinds])) : undefined;
     const viewHolders = new Set(found.flatMap((v) => v.holders));
     for (const kept of holdings) {
@@ -190,10 +190,7 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
       entries.push({
         name: kept.name,
         label: spec.label,
-        matches: (symbol) =>
-          symbol === kept.symbol ||
-          viewHolders.has(symbol) ||
-          ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(kept.declaration) ?? false),
+        matches: (symbol) => isKept(kept, symbol) || viewHolders.has(symbol),
         denotedBy: {
           names: [
             ...new Set([
@@ -263,20 +260,19 @@ type Kept = Extract<Holding, { type: 'kept' }>;
  * The kinds of view the program makes of a kept store: a catalogue view call given it as the
  * store (`drizzle(client)`, `drizzle({ client })`). Undefined when there is none.
  */
-function viewsOf(index: ProgramIndex, kept: Kept): { kinds: Set<string>; holders: ts.Symbol[] } | undefined {
+function viewsOf(
+  index: ProgramIndex,
+  kind: string,
+  kept: Kept,
+): { kinds: Set<string>; holders: ts.Symbol[] } | undefined {
   const t = index.ts;
   const refersToKept = (expression: ts.Expression | undefined): boolean => {
     const e = expression && skipOuterExpressions(t, expression);
-    if (!e || !t.isIdentifier(e)) return false;
-    const symbol = index.types.getSymbolAtLocation(e);
-    return (
-      symbol !== undefined &&
-      (symbol === kept.symbol ||
-        ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(kept.declaration) ?? false))
-    );
+    return e !== undefined && t.isIdentifier(e) && isKept(kept, index.types.getSymbolAtLocation(e));
   };
   let views: { kinds: Set<string>; holders: ts.Symbol[] } | undefined;
   for (const view of storeViewCalls) {
+    if (!view.of.includes(kind)) continue;
     const callee = view.path[view.path.length - 1]!;
     for (const call of index.callsNamed(callee)) {
       if (!t.isCallExpression(call)) continue;
@@ -290,7 +286,7 @@ function viewsOf(index: ProgramIndex, kept: Kept): { kinds: Set<string>; holders
           : undefined;
       const given = option
         ? t.isShorthandPropertyAssignment(option)
-          ? refersToShorthand(index, option, kept)
+          ? isKept(kept, index.types.getShorthandAssignmentValueSymbol(option))
           : t.isPropertyAssignment(option) && refersToKept(option.initializer)
         : refersToKept(argument);
       if (!given) continue;
@@ -304,8 +300,8 @@ function viewsOf(index: ProgramIndex, kept: Kept): { kinds: Set<string>; holders
   return views;
 }
 
-function refersToShorthand(index: ProgramIndex, property: ts.ShorthandPropertyAssignment, kept: Kept): boolean {
-  const symbol = index.types.getShorthandAssignmentValueSymbol(property);
+/** Whether `symbol` is where the store is kept (its own symbol, or one declared by the same declaration). */
+function isKept(kept: Kept, symbol: ts.Symbol | undefined): boolean {
   return (
     symbol !== undefined &&
     (symbol === kept.symbol ||
