@@ -551,6 +551,16 @@ export const kinds: readonly KindSpec[] = [
     close: ['close'],
     types: [{ module: '@libsql/client', path: ['Client'] }],
   },
+  // better-sqlite3 12: `new Database(file)` opens the file synchronously; `close()` is synchronous
+  // and every later `prepare`/`exec` throws ("The database connection is not open"). Like a
+  // libSQL file client it holds no handle that keeps the process alive (no `mustClose`).
+  {
+    kind: 'better-sqlite3.Database',
+    label: 'better-sqlite3 database',
+    category: 'resource',
+    close: ['close'],
+    types: [{ module: 'better-sqlite3', path: ['Database'] }],
+  },
   // drizzle-orm 0.45: `drizzle(client)` / `drizzle({ client })` queries through the driver it is
   // given and has no close of its own (`db.$client` is the driver): using the db uses that store.
   {
@@ -813,6 +823,9 @@ export const factories: readonly FactorySpec[] = [
     path: ['createClient'],
     kind: 'libsql.Client',
   })),
+  // The module is the class: `import Database from 'better-sqlite3'`, `require('better-sqlite3')`.
+  { module: 'better-sqlite3', path: [], kind: 'better-sqlite3.Database' },
+  { module: 'better-sqlite3', path: ['default'], kind: 'better-sqlite3.Database' },
   { module: 'undici', path: ['Agent'], kind: 'undici.Dispatcher' },
   { module: 'undici', path: ['Pool'], kind: 'undici.Dispatcher' },
   { module: 'undici', path: ['Client'], kind: 'undici.Dispatcher' },
@@ -1266,6 +1279,7 @@ function storeViews(): StoreViewSpec[] {
     drizzle('drizzle-orm/libsql', 'LibSQLDatabase', ['libsql.Client']),
     drizzle('drizzle-orm/node-postgres', 'NodePgDatabase', ['pg.Pool', 'pg.Client']),
     drizzle('drizzle-orm/mysql2', 'MySql2Database', ['mysql2.Pool', 'mysql2.Connection']),
+    drizzle('drizzle-orm/better-sqlite3', 'BetterSQLite3Database', ['better-sqlite3.Database']),
   ];
 }
 

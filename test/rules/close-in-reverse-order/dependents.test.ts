@@ -132,4 +132,34 @@ process.once('SIGTERM', () => {
       ),
     ).toEqual(['main', 'audit']);
   });
+
+  it('knows a better-sqlite3 database viewed by drizzle, closed while the server drains', () => {
+    const fileName = join(repoRoot, 'fixtures', 'docs', 'dependents-views-sqlite.ts');
+    const built = programWithFile(
+      fileName,
+      `
+import http from 'node:http';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+const sqlite = new Database('notes.db');
+const unused = new Database('cache.db');
+const db = drizzle(sqlite);
+const count = (database: BetterSQLite3Database) => database.all('select count(*) from notes');
+const server = http.createServer((_req, res) => res.end(JSON.stringify(count(db))));
+server.listen(3000);
+process.once('SIGTERM', () => {
+  server.close();
+  sqlite.close();
+  unused.close();
+});
+`,
+    );
+    const file = built.getSourceFile(fileName)!;
+    const index = ProgramIndex.for(ts, built);
+    const closes = nodesOf(file).filter(
+      (n): n is TS.CallExpression =>
+        ts.isCallExpression(n) && /^(sqlite|unused)\.close$/.test(n.expression.getText(file)),
+    );
+    expect(closes.map((c) => usedResourceClosedBy(index, c)?.label)).toEqual(['better-sqlite3 database', undefined]);
+  });
 });
