@@ -162,4 +162,30 @@ process.once('SIGTERM', () => {
     );
     expect(closes.map((c) => usedResourceClosedBy(index, c)?.label)).toEqual(['better-sqlite3 database', undefined]);
   });
+
+  it('takes a view only of the store kinds its module takes', () => {
+    // drizzle-orm/libsql given a pg pool is not a view of it: the handler's `db` is not the pool.
+    const fileName = join(repoRoot, 'fixtures', 'docs', 'dependents-views-mismatch.ts');
+    const built = programWithFile(
+      fileName,
+      `
+import http from 'node:http';
+import pg from 'pg';
+import { drizzle } from 'drizzle-orm/libsql';
+const pool = new pg.Pool();
+const db = drizzle(pool as never);
+const server = http.createServer(async (_req, res) => res.end(JSON.stringify(await db.all('select 1'))));
+server.listen(3000);
+process.once('SIGTERM', () => {
+  server.close();
+  void pool.end();
+});
+`,
+    );
+    const file = built.getSourceFile(fileName)!;
+    const end = nodesOf(file).find(
+      (n): n is TS.CallExpression => ts.isCallExpression(n) && n.expression.getText(file) === 'pool.end',
+    )!;
+    expect(usedResourceClosedBy(ProgramIndex.for(ts, built), end)).toBeUndefined();
+  });
 });
