@@ -14,6 +14,7 @@ import {
   serverDrainCalls,
   shutdownHookPhases,
   shutdownLibraries,
+  storeViewCalls,
   workerKinds,
 } from '../../src/core/catalogue.js';
 import { awaitsOneOf, holderNames, isAwaitedWithin, isPromiseExecutor, ranBefore } from '../../src/core/flow.js';
@@ -68,6 +69,13 @@ interface ResourceEntry {
   denotedBy?: { names?: string[]; annotatedWith?: string[]; initializedBy?: string[] };
   closes: ts.CallExpression[];
   workers: ResourceUser[];
+  /**
+   * The kinds of view the program makes of it (`drizzle.Database` for `db = drizzle(client)`): a
+   * name declared as such a view is a use of it, where no other store is viewed that way.
+   */
+  views?: Set<string>;
+  /** The creation of the store (one per store; its callers' holdings are entries of their own). */
+  store?: ts.Node;
 }
 
 /**
@@ -173,17 +181,30 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
       ...(holding.type === 'kept' ? [holding] : []),
       ...callerHoldings(index, record.creation, holding, spec.returnsSelf ?? [], 0),
     ];
+    // Made of the store wherever it is kept (`drizzle({ client })` beside `return { client, db }`).
+    const found = holdings.map((kept) => viewsOf(index, record.kind, kept)).filter((v) => v !== undefined);
+    const views = found.length > 0 ? new Set(found.flatMap((v) => [...v.kinds])) : undefined;
+    const viewHolders = new Set(found.flatMap((v) => v.holders));
     for (const kept of holdings) {
       const closes = closesOf(index, kept, methods)
         .map((s) => s.call)
         .concat(collectionCallsOf(index, kept, methods));
-      entries.push(keptEntry(t, kept, spec.label, closes));
+      entries.push(keptEntry(t, kept, spec.label, closes, viewHolders, views && new Set(views), record.creation));
     }
   }
   entries.push(...classResources(index));
   entries.push(...heldResources(index));
   if (entries.length === 0) return facts;
   facts.entries = entries;
+  // A view made of two stores names neither: which one a name declared as that view holds is not known.
+  const viewers = new Map<string, Set<ts.Node | undefined>>();
+  for (const entry of entries) {
+    for (const view of entry.views ?? []) viewers.set(view, new Set([...(viewers.get(view) ?? []), entry.store]));
+  }
+  for (const entry of entries) {
+    for (const view of entry.views ?? []) if (viewers.get(view)!.size > 1) entry.views!.delete(view);
+    if (entry.views?.size === 0) entry.views = undefined;
+  }
 
   // Who uses each resource: the code request handlers reach (asked per close, see `usedByRequests`),
   // and each worker's work.
@@ -222,17 +243,86 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
 type Kept = Extract<Holding, { type: 'kept' }>;
 
 /** The entry of a resource kept in a variable, field or property: used wherever that is named. */
-function keptEntry(t: typeof ts, kept: Kept, label: string, closes: ts.CallExpression[]): ResourceEntry {
+function keptEntry(
+  t: typeof ts,
+  kept: Kept,
+  label: string,
+  closes: ts.CallExpression[],
+  viewHolders: ReadonlySet<ts.Symbol> = new Set(),
+  views?: Set<string>,
+  store?: ts.Node,
+): ResourceEntry {
   return {
     name: kept.name,
     label,
-    matches: (symbol) =>
-      symbol === kept.symbol ||
-      ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(kept.declaration) ?? false),
-    denotedBy: { names: [...new Set([kept.symbol.name, ...declarationNames(t, kept.declaration)])] },
+    matches: (symbol) => isKept(kept, symbol) || viewHolders.has(symbol),
+    denotedBy: {
+      names: [
+        ...new Set([
+          kept.symbol.name,
+          ...declarationNames(t, kept.declaration),
+          ...[...viewHolders].map((h) => h.name),
+        ]),
+      ],
+    },
     closes,
     workers: [],
+    store,
+    views,
   };
+}
+
+/**
+ * The kinds of view the program makes of a kept store: a catalogue view call given it as the
+ * store (`drizzle(client)`, `drizzle({ client })`). Undefined when there is none.
+ */
+function viewsOf(
+  index: ProgramIndex,
+  kind: string,
+  kept: Kept,
+): { kinds: Set<string>; holders: ts.Symbol[] } | undefined {
+  const t = index.ts;
+  const refersToKept = (expression: ts.Expression | undefined): boolean => {
+    const e = expression && skipOuterExpressions(t, expression);
+    return e !== undefined && t.isIdentifier(e) && isKept(kept, index.types.getSymbolAtLocation(e));
+  };
+  let views: { kinds: Set<string>; holders: ts.Symbol[] } | undefined;
+  for (const view of storeViewCalls) {
+    if (!view.of.includes(kind)) continue;
+    const callee = view.path[view.path.length - 1]!;
+    for (const call of index.callsNamed(callee)) {
+      if (!t.isCallExpression(call)) continue;
+      const ref = index.binding.resolve(call.expression);
+      if (!ref || !sameRef(ref, view)) continue;
+      const argument = call.arguments[view.store.argument];
+      const options = argument && skipOuterExpressions(t, argument);
+      const option =
+        view.store.option !== undefined && options && t.isObjectLiteralExpression(options)
+          ? options.properties.find((p) => p.name && staticPropertyName(t, p.name) === view.store.option)
+          : undefined;
+      const given = option
+        ? t.isShorthandPropertyAssignment(option)
+          ? isKept(kept, index.types.getShorthandAssignmentValueSymbol(option))
+          : t.isPropertyAssignment(option) && refersToKept(option.initializer)
+        : refersToKept(argument);
+      if (!given) continue;
+      views ??= { kinds: new Set(), holders: [] };
+      views.kinds.add(view.kind);
+      // Where the view is kept (`const db = drizzle(client)`) names this store's view, whatever else is viewed.
+      const holding = holdingOf(index, call);
+      if (holding.type === 'kept') views.holders.push(holding.symbol);
+    }
+  }
+  return views;
+}
+
+/** Whether `symbol` is where the store is kept (its own symbol, or one declared by the same declaration). */
+function isKept(kept: Kept, symbol: ts.Symbol | undefined): boolean {
+  return (
+    symbol !== undefined &&
+    (symbol === kept.symbol ||
+      ((symbol.declarations as readonly ts.Node[] | undefined)?.includes(kept.declaration) ?? false))
+  );
 }
 
 /**
@@ -307,12 +397,18 @@ function callerHoldingsWithCalls(
 ): { held: Kept; call: ts.CallExpression }[] {
   const t = index.ts;
   if (depth > 2) return [];
-  const factory = returningFunction(index, creation, holding);
+  const returned = returningFunction(index, creation, holding);
+  const factory = returned?.fn;
   const name = factory && functionNameNode(t, factory)?.text;
   if (!factory || !name) return [];
   const result: { held: Kept; call: ts.CallExpression }[] = [];
   for (const call of index.callsNamed(name)) {
     if (!t.isCallExpression(call) || !index.resolveFunctions(call.expression, 0, false).includes(factory)) continue;
+    if (returned.property !== undefined) {
+      const held = destructuredHolding(index, call, returned.property);
+      if (held) result.push({ held, call });
+      continue;
+    }
     const held = holdingOf(index, call, returnsSelf);
     if (held.type === 'kept') result.push({ held, call });
     else result.push(...callerHoldingsWithCalls(index, call, held, returnsSelf, depth + 1));
@@ -320,12 +416,41 @@ function callerHoldingsWithCalls(
   return result;
 }
 
-/** The function that returns what `creation` makes: directly, or through the local it is kept in. */
+/** `client` in `const { client } = openDatabase()` (also awaited): where a caller keeps one property of what a call returns. */
+function destructuredHolding(index: ProgramIndex, call: ts.CallExpression, property: string): Kept | undefined {
+  const t = index.ts;
+  let e: ts.Node = call;
+  while (t.isAwaitExpression(e.parent) || t.isParenthesizedExpression(e.parent)) e = e.parent;
+  const declaration = e.parent;
+  if (!t.isVariableDeclaration(declaration) || declaration.initializer !== e) return undefined;
+  if (!t.isObjectBindingPattern(declaration.name)) return undefined;
+  for (const element of declaration.name.elements) {
+    if (element.dotDotDotToken || !t.isIdentifier(element.name)) continue;
+    const key = element.propertyName ? staticPropertyName(t, element.propertyName) : element.name.text;
+    if (key !== property) continue;
+    const symbol = index.types.getSymbolAtLocation(element.name);
+    if (!symbol) return undefined;
+    return {
+      type: 'kept',
+      symbol,
+      declaration: element,
+      name: element.name.text,
+      fn: enclosingFunction(t, declaration),
+      using: false,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The function that returns what `creation` makes: directly, or through the local it is kept in,
+ * itself or as a property of the object it returns (`return { client, db }`: `property` is `client`).
+ */
 function returningFunction(
   index: ProgramIndex,
   creation: ts.Expression,
   holding: Holding,
-): FunctionLikeWithBody | undefined {
+): { fn: FunctionLikeWithBody; property?: string } | undefined {
   const t = index.ts;
   if (holding.type === 'handed') {
     let e: ts.Node = creation;
@@ -338,24 +463,40 @@ function returningFunction(
     )
       e = e.parent;
     const parent = e.parent;
-    if (t.isReturnStatement(parent)) return enclosingFunction(t, parent);
-    if (t.isArrowFunction(parent) && parent.body === e) return parent;
-    return undefined;
+    const fn = t.isReturnStatement(parent)
+      ? enclosingFunction(t, parent)
+      : t.isArrowFunction(parent) && parent.body === e
+        ? parent
+        : undefined;
+    return fn ? { fn } : undefined;
   }
   if (holding.type !== 'kept' || !holding.fn || !t.isVariableDeclaration(holding.declaration)) return undefined;
   const fn = holding.fn;
   const body = functionBody(t, fn);
-  let returned = false;
+  const isHeld = (value: ts.Expression): boolean => {
+    const v = skipOuterExpressions(t, value);
+    return t.isIdentifier(v) && index.types.getSymbolAtLocation(v) === holding.symbol;
+  };
+  let returned: { fn: FunctionLikeWithBody; property?: string } | undefined;
   const visit = (node: ts.Node): void => {
     if (returned || isFunctionLikeWithBody(t, node)) return;
     if (t.isReturnStatement(node) && node.expression) {
       const value = skipOuterExpressions(t, node.expression);
-      if (t.isIdentifier(value) && index.types.getSymbolAtLocation(value) === holding.symbol) returned = true;
+      if (isHeld(value)) returned = { fn };
+      else if (t.isObjectLiteralExpression(value)) {
+        for (const p of value.properties) {
+          const held = t.isShorthandPropertyAssignment(p)
+            ? index.types.getShorthandAssignmentValueSymbol(p) === holding.symbol
+            : t.isPropertyAssignment(p) && isHeld(p.initializer);
+          const property = held && p.name ? staticPropertyName(t, p.name) : undefined;
+          if (property !== undefined) returned = { fn, property };
+        }
+      }
     }
     t.forEachChild(node, visit);
   };
   if (body) t.forEachChild(body, visit);
-  return returned ? fn : undefined;
+  return returned;
 }
 
 /**
@@ -381,19 +522,35 @@ function handedToServerBuilders(index: ProgramIndex, entries: readonly ResourceE
     if (category === 'server' || category === 'app') addAround(record.creation);
   }
   const result = new Set<ResourceEntry>();
+  const viewed = viewedEntries(entries);
+  // A view of a store (`db = drizzle(client)`) is known by its declaration wherever the value goes:
+  // a name declared as one, or a property so declared of an object handed over (`createServer(deps)`
+  // where `deps: { db: Database }`).
+  const matchView = (symbol: ts.Symbol): void => {
+    const kind = index.declaredKindOf(symbol);
+    for (const entry of (kind && viewed.get(kind)) || []) result.add(entry);
+  };
   const match = (symbol: ts.Symbol | undefined): void => {
     if (!symbol) return;
     for (const entry of entries) if (entry.matches(symbol)) result.add(entry);
+    if (viewed.size > 0) matchView(symbol);
+  };
+  const matchProperties = (value: ts.Expression): void => {
+    if (viewed.size === 0) return;
+    const properties = index.types.getPropertiesOfType(index.types.getTypeAtLocation(value));
+    for (const property of properties.slice(0, maxHandedProperties)) matchView(property);
   };
   const handed = (arg: ts.Expression): void => {
     const value = skipOuterExpressions(t, arg);
     if (t.isIdentifier(value) || t.isPropertyAccessExpression(value)) {
       match(index.types.getSymbolAtLocation(t.isIdentifier(value) ? value : value.name));
+      matchProperties(value);
       return;
     }
     if (!t.isObjectLiteralExpression(value)) return;
     for (const property of value.properties) {
       if (t.isShorthandPropertyAssignment(property)) match(index.types.getShorthandAssignmentValueSymbol(property));
+      else if (t.isSpreadAssignment(property)) matchProperties(property.expression);
       else if (t.isPropertyAssignment(property)) {
         const inner = skipOuterExpressions(t, property.initializer);
         if (t.isIdentifier(inner)) match(index.types.getSymbolAtLocation(inner));
@@ -409,6 +566,18 @@ function handedToServerBuilders(index: ProgramIndex, entries: readonly ResourceE
       if (!index.resolveFunctions(call.expression, 0, false).includes(builder)) continue;
       for (const arg of call.arguments) handed(arg);
     }
+  }
+  return result;
+}
+
+/** How many properties of an object handed to a builder are asked whether they hold a view. */
+const maxHandedProperties = 64;
+
+/** Each kind of view the program makes of exactly one store, and the entries of that store (see `viewsOf`). */
+function viewedEntries(entries: readonly ResourceEntry[]): Map<string, ResourceEntry[]> {
+  const result = new Map<string, ResourceEntry[]>();
+  for (const entry of entries) {
+    for (const view of entry.views ?? []) result.set(view, [...(result.get(view) ?? []), entry]);
   }
   return result;
 }
@@ -591,8 +760,10 @@ function useScanner(index: ProgramIndex, entries: readonly ResourceEntry[]): Use
   const bySymbol = new Map<ts.Symbol, ResourceEntry[]>();
   // Only identifiers whose text can denote one of the entries are worth a symbol question.
   let candidates: Set<string> | undefined = new Set();
+  // A view is known by the declaration of the name that holds it, under any name.
+  const viewed = viewedEntries(entries);
   for (const entry of entries) {
-    if (!entry.denotedBy) {
+    if (!entry.denotedBy || entry.views) {
       candidates = undefined;
       break;
     }
@@ -612,6 +783,10 @@ function useScanner(index: ProgramIndex, entries: readonly ResourceEntry[]): Use
           if (!found) {
             const held = heldSymbolOf(index, node);
             found = entries.filter((e) => e.matches(symbol) || (held !== undefined && e.matches(held)));
+            if (found.length === 0 && viewed.size > 0) {
+              const kind = index.declaredKindOf(symbol);
+              found = (kind && viewed.get(kind)) || [];
+            }
             bySymbol.set(symbol, found);
           }
           for (const entry of found) result.add(entry);

@@ -540,6 +540,39 @@ export const kinds: readonly KindSpec[] = [
     mustClose: true,
     close: ['close'],
   },
+  // @libsql/client 0.17: `createClient({ url })` picks a local-file (native sqlite), HTTP or
+  // WebSocket client; `close()` is synchronous and every later `execute`/`batch` throws
+  // CLIENT_CLOSED ("The client is closed"). A file or HTTP client holds no handle that keeps the
+  // process alive (no `mustClose`); what matters at shutdown is the order against its users.
+  {
+    kind: 'libsql.Client',
+    label: 'libSQL client',
+    category: 'resource',
+    close: ['close'],
+    types: [{ module: '@libsql/client', path: ['Client'] }],
+  },
+  // better-sqlite3 12: `new Database(file)` opens the file synchronously; `close()` is synchronous
+  // and every later `prepare`/`exec` throws ("The database connection is not open"). Like a
+  // libSQL file client it holds no handle that keeps the process alive (no `mustClose`).
+  {
+    kind: 'better-sqlite3.Database',
+    label: 'better-sqlite3 database',
+    category: 'resource',
+    close: ['close'],
+    types: [{ module: 'better-sqlite3', path: ['Database'] }],
+  },
+  // drizzle-orm 0.45: `drizzle(client)` / `drizzle({ client })` queries through the driver it is
+  // given and has no close of its own (`db.$client` is the driver): using the db uses that store.
+  {
+    kind: 'drizzle.Database',
+    label: 'drizzle database',
+    category: 'handle',
+    // Written `import type { LibSQLDatabase } from 'drizzle-orm/libsql'`; declared in the package's own files.
+    types: storeViews().flatMap(({ module, type }) => [
+      { module, path: [type] },
+      { module: 'drizzle-orm', path: [type] },
+    ]),
+  },
   {
     kind: 'undici.Dispatcher',
     label: 'undici dispatcher',
@@ -785,6 +818,14 @@ export const factories: readonly FactorySpec[] = [
   { module: 'bull', path: ['default'], kind: 'bullmq.Queue' },
   { module: 'bullmq', path: ['QueueEvents'], kind: 'bullmq.QueueEvents' },
   { module: 'bullmq', path: ['FlowProducer'], kind: 'bullmq.FlowProducer' },
+  ...['@libsql/client', '@libsql/client/node'].map((module) => ({
+    module,
+    path: ['createClient'],
+    kind: 'libsql.Client',
+  })),
+  // The module is the class: `import Database from 'better-sqlite3'`, `require('better-sqlite3')`.
+  { module: 'better-sqlite3', path: [], kind: 'better-sqlite3.Database' },
+  { module: 'better-sqlite3', path: ['default'], kind: 'better-sqlite3.Database' },
   { module: 'undici', path: ['Agent'], kind: 'undici.Dispatcher' },
   { module: 'undici', path: ['Pool'], kind: 'undici.Dispatcher' },
   { module: 'undici', path: ['Client'], kind: 'undici.Dispatcher' },
@@ -1208,6 +1249,41 @@ export const workerKinds: readonly {
     drain: ['disconnect', 'stop'],
   },
 ];
+
+/**
+ * Library values that query through a store handed to the call that makes them, with no close of
+ * their own: drizzle's `drizzle(client)` (or `drizzle({ client })`) per driver module. Code that
+ * uses the view (`db.select()…`) uses the store: close-in-reverse-order counts a use of the view,
+ * or of a name declared with the view's type (`db: LibSQLDatabase`), as a use of the store.
+ */
+export interface StoreViewSpec extends ApiRef {
+  kind: string;
+  /** The declared type of the view the module exports (`LibSQLDatabase`). */
+  type: string;
+  /** Where the call takes the store: a positional argument, or this property of an options object there. */
+  store: { argument: number; option?: string };
+  /** The kinds of store it takes. */
+  of: readonly string[];
+}
+
+function storeViews(): StoreViewSpec[] {
+  const drizzle = (module: string, type: string, of: readonly string[]): StoreViewSpec => ({
+    module,
+    path: ['drizzle'],
+    kind: 'drizzle.Database',
+    type,
+    store: { argument: 0, option: 'client' },
+    of,
+  });
+  return [
+    drizzle('drizzle-orm/libsql', 'LibSQLDatabase', ['libsql.Client']),
+    drizzle('drizzle-orm/node-postgres', 'NodePgDatabase', ['pg.Pool', 'pg.Client']),
+    drizzle('drizzle-orm/mysql2', 'MySql2Database', ['mysql2.Pool', 'mysql2.Connection']),
+    drizzle('drizzle-orm/better-sqlite3', 'BetterSQLite3Database', ['better-sqlite3.Database']),
+  ];
+}
+
+export const storeViewCalls: readonly StoreViewSpec[] = storeViews();
 
 /** NestJS lifecycle methods that run when the app shuts down (runtime-facts §3 NestJS). */
 export const nestShutdownMethods: ReadonlySet<string> = new Set([

@@ -210,6 +210,11 @@ export class ProgramIndex {
     return this.functions.functionsOfSymbol(symbol, depth, throughWrappers);
   }
 
+  /** The kind a name's declaration gives it, where the program hands the value around; see KindInference.declaredKindOf. */
+  declaredKindOf(symbol: ts.Symbol): string | undefined {
+    return this.kinds.declaredKindOf(symbol);
+  }
+
   /** The catalogue kind of the value `expression` evaluates to; see KindInference.kindOf. */
   kindOf(expression: ts.Expression, useTypes = false, depth = 0, throughCalls = false): string | undefined {
     return this.kinds.kindOf(expression, useTypes, depth, throughCalls);

@@ -3,7 +3,7 @@
 // and syntax cannot tell; and which server record a value comes from.
 import type * as ts from 'typescript';
 import type { ModuleBinding } from '../binding.js';
-import { factories, kindForType, kindSpec, sameRef, type ApiRef } from '../catalogue.js';
+import { factories, kindForType, kindSpec, sameRef, storeViewCalls, type ApiRef } from '../catalogue.js';
 import {
   isAsyncFunction,
   isInDeclarationFileOrNodeModules,
@@ -131,6 +131,8 @@ export class KindInference {
     if (ref) {
       const factory = factories.find((f) => sameRef(f, ref));
       if (factory) return factory.async && throughCalls && !awaited ? undefined : factory.kind;
+      const view = storeViewCalls.find((v) => sameRef(v, ref));
+      if (view) return view.kind;
     }
     if (t.isCallExpression(call)) {
       const parts = methodCallParts(t, call);
@@ -316,19 +318,85 @@ export class KindInference {
     return found;
   }
 
-  /** `server: http.Server`, `app: Express`, `fastify: FastifyInstance` resolved through bindings. */
-  private kindOfTypeNode(node: ts.TypeNode): string | undefined {
+  /**
+   * The kind a name's declaration gives it, for a value handed around by the program rather than
+   * kept where it is made (`db` in `function routes({ app, db }: Context)`): its initializer or its
+   * annotation, following the program's own type aliases (`type Database = LibSQLDatabase<…>`); a
+   * destructured name by the property it takes, from the annotated type (`{ db: Database }`) or
+   * from the object the program made (`const { db } = setupDatabase()`, whose `return { db }` names
+   * `const db = drizzle(client)`). The checker is asked only for the property of a destructured
+   * declaration; what that property says is read from its declaration, so it works without the
+   * libraries' types.
+   */
+  declaredKindOf(symbol: ts.Symbol, depth = 0): string | undefined {
+    const t = this.ts;
+    if (depth > 6) return undefined;
+    if (symbol.flags & t.SymbolFlags.Alias) {
+      try {
+        symbol = this.types.getAliasedSymbol(symbol);
+      } catch {
+        return undefined;
+      }
+    }
+    for (const declaration of symbol.declarations ?? []) {
+      if (declaration.getSourceFile().isDeclarationFile) continue;
+      let kind: string | undefined;
+      if (
+        t.isVariableDeclaration(declaration) ||
+        t.isParameter(declaration) ||
+        t.isPropertyDeclaration(declaration) ||
+        t.isPropertySignature(declaration)
+      ) {
+        if (declaration.type) kind = this.kindOfTypeNode(declaration.type, true);
+        if (!kind && !t.isPropertySignature(declaration) && declaration.initializer)
+          kind = this.kindOf(declaration.initializer, false, depth + 1);
+      } else if (t.isPropertyAssignment(declaration)) {
+        kind = this.kindOf(declaration.initializer, false, depth + 1);
+      } else if (t.isShorthandPropertyAssignment(declaration)) {
+        const value = this.types.getShorthandAssignmentValueSymbol(declaration);
+        kind = value ? this.declaredKindOf(value, depth + 1) : undefined;
+      } else if (t.isBindingElement(declaration) && t.isObjectBindingPattern(declaration.parent)) {
+        const name = declaration.propertyName ?? declaration.name;
+        const key = t.isIdentifier(name) || t.isStringLiteral(name) ? name.text : undefined;
+        const property = key
+          ? this.types.getPropertyOfType(this.types.getTypeAtLocation(declaration.parent), key)
+          : undefined;
+        kind = property ? this.declaredKindOf(property, depth + 1) : undefined;
+      }
+      if (kind) return kind;
+    }
+    return undefined;
+  }
+
+  /**
+   * `server: http.Server`, `app: Express`, `fastify: FastifyInstance` resolved through bindings;
+   * with `throughAliases`, also through the program's own type aliases (`type Db = Pool`).
+   */
+  private kindOfTypeNode(node: ts.TypeNode, throughAliases = false, depth = 0): string | undefined {
     const t = this.ts;
     if (t.isUnionTypeNode(node)) {
       for (const member of node.types) {
-        const kind = this.kindOfTypeNode(member);
+        const kind = this.kindOfTypeNode(member, throughAliases, depth + 1);
         if (kind) return kind;
       }
       return undefined;
     }
     if (!t.isTypeReferenceNode(node)) return undefined;
     const ref = this.resolveEntityName(node.typeName);
-    return ref ? kindForType(ref) : undefined;
+    const kind = ref ? kindForType(ref) : undefined;
+    if (kind || !throughAliases || depth > 4) return kind;
+    let symbol = this.types.getSymbolAtLocation(t.isIdentifier(node.typeName) ? node.typeName : node.typeName.right);
+    if (symbol && symbol.flags & t.SymbolFlags.Alias) {
+      try {
+        symbol = this.types.getAliasedSymbol(symbol);
+      } catch {
+        return undefined;
+      }
+    }
+    const alias = symbol?.declarations?.find((d): d is ts.TypeAliasDeclaration => t.isTypeAliasDeclaration(d));
+    return alias && !alias.getSourceFile().isDeclarationFile
+      ? this.kindOfTypeNode(alias.type, true, depth + 1)
+      : undefined;
   }
 
   private resolveEntityName(name: ts.EntityName): ApiRef | undefined {

@@ -510,3 +510,58 @@ ruleTesterFor(holders).run('close-in-reverse-order (stores behind a holder)', ru
     },
   ],
 });
+
+// A store the handlers reach through a view of it (`db = drizzle(client)`), handed around in a
+// dependencies object and named by its declared type (`db: Database`, `type Database =
+// LibSQLDatabase`), closed by a closer of a registry a factory makes and that runs every closer at once.
+const views = fixtureProject('rules', 'close-in-reverse-order-views');
+const viewsOrdered = fixtureProject('rules', 'close-in-reverse-order-views-ordered');
+const viewsAwaited = fixtureProject('rules', 'close-in-reverse-order-views-awaited');
+const awaitedMain = viewsAwaited.file('main.ts');
+
+ruleTesterFor(views).run('close-in-reverse-order (a store used through a view handed around)', rule, {
+  valid: ['shutdown.ts', 'types.ts', 'notes.ts', 'server.ts', 'main.ts'].map((f) => views.file(f)),
+  invalid: [
+    {
+      // beside 'web-server-close', which only starts the drain
+      ...views.file('database.ts'),
+      errors: [
+        {
+          messageId: 'closedDuringDrain',
+          line: 13,
+          column: 20,
+          data: { close: 'client.close()', name: 'client', label: 'libSQL client', at: 'server.ts:18', ...server },
+        },
+      ],
+    },
+  ],
+});
+
+// The registry runs its closers one after another, the server's first, and that one waits for the drain.
+ruleTesterFor(viewsOrdered).run('close-in-reverse-order (a view, closed after the drain in order)', rule, {
+  valid: ['shutdown.ts', 'types.ts', 'server.ts', 'main.ts'].map((f) => viewsOrdered.file(f)),
+  invalid: [],
+});
+
+// The listener awaits the drain, then closes the client it got back beside the view (`{ client, db }`).
+ruleTesterFor(viewsAwaited).run('close-in-reverse-order (a view, closed after the awaited drain)', rule, {
+  valid: ['database.ts', 'notes.ts', 'main.ts'].map((f) => viewsAwaited.file(f)),
+  invalid: [
+    {
+      // the same listener with the drain only started
+      ...awaitedMain,
+      code: awaitedMain.code.replace(
+        'await new Promise<void>((resolve) => server.close(() => resolve()));',
+        'server.close();',
+      ),
+      errors: [
+        {
+          messageId: 'closedDuringDrain',
+          line: 10,
+          column: 3,
+          data: { close: 'client.close()', name: 'client', label: 'libSQL client', at: 'line 9', ...server },
+        },
+      ],
+    },
+  ],
+});
