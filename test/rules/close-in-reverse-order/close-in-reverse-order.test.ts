@@ -461,8 +461,27 @@ ruleTesterFor(clients).run("close-in-reverse-order (a program's own client)", ru
     clients.file('flag-cache.ts'),
     clients.file('context.ts'),
     clients.file('routes.ts'),
+    // OrderStore's close() is reported where it ends the pool (store.ts), not at this call
+    clients.file('store-shutdown.ts'),
   ],
   invalid: [
+    {
+      ...clients.file('store.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 13,
+          column: 11,
+          data: {
+            close: 'this.pool.end()',
+            name: 'this.pool',
+            label: 'pg Pool',
+            at: 'store-shutdown.ts:14',
+            ...server,
+          },
+        },
+      ],
+    },
     {
       // through the context object; the FlagCache destroyed first only stops a refresh timer
       ...clients.file('invalid-context.ts'),
