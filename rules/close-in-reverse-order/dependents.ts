@@ -23,6 +23,7 @@ import { collectionCallsOf } from './collections.js';
 import { elementCallbackMethods } from '../../src/core/registries.js';
 import { originOfChain, isChainMethod } from '../../src/core/promises.js';
 import { holderCloseMethods, resourceHolderNamedBy } from './holders.js';
+import { methodName, ownBufferStopMethods, shutdownMethodNames } from '../../src/core/own-buffers.js';
 import {
   callsNamed,
   closeMethodsOf,
@@ -76,6 +77,12 @@ interface ResourceEntry {
   views?: Set<string>;
   /** The creation of the store (one per store; its callers' holdings are entries of their own). */
   store?: ts.Node;
+  /**
+   * For a program's own client class: the functions its closing methods reach. A close of another
+   * entry among them is reported instead of the client's, when that entry is used (the store or
+   * buffer the client ends is the one to name).
+   */
+  reach?: ReadonlySet<ts.Node>;
 }
 
 /**
@@ -111,13 +118,18 @@ function factsOf(index: ProgramIndex): DependencyFacts {
 }
 
 /** The resource `call` closes, with what uses it, when request handlers or workers use it. */
-export function usedResourceClosedBy(index: ProgramIndex, call: ts.CallExpression): UsedResource | undefined {
+export function usedResourceClosedBy(
+  index: ProgramIndex,
+  call: ts.CallExpression,
+  depth = 0,
+): UsedResource | undefined {
   const facts = factsOf(index);
   const entries = facts.byClose.get(call) ?? [];
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i]!;
     const byRequests = usedByRequests(index, facts, entry) || handedToBuilders(index, facts).has(entry);
     if (!byRequests && entry.workers.length === 0) continue;
+    if (entry.reach && depth < 3 && reportedElsewhere(index, facts, entry, call, depth)) continue;
     const users: ResourceUser[] = [];
     if (byRequests) users.push({ type: 'server', label: httpServerUser, drains: serverDrainsOf(index, facts) });
     users.push(...entry.workers);
@@ -137,6 +149,33 @@ function usedByRequests(index: ProgramIndex, facts: DependencyFacts, entry: Reso
     else for (const found of requests.scan(next.value)) requests.used.add(found);
   }
   return requests.used.has(entry);
+}
+
+/**
+ * A program's own client is named once for one shutdown: not where a store or buffer of the
+ * catalogue that its closing methods close is used itself (that close is reported), nor inside the
+ * closing method of another used client that wraps it (the wrapper's close is).
+ */
+function reportedElsewhere(
+  index: ProgramIndex,
+  facts: DependencyFacts,
+  client: ResourceEntry,
+  call: ts.CallExpression,
+  depth: number,
+): boolean {
+  const t = index.ts;
+  const reach = client.reach!;
+  const at = enclosingFunction(t, call);
+  for (const entry of facts.entries) {
+    if (entry === client || !entry.reach || !at || !entry.reach.has(at) || entry.name === client.name) continue;
+    if (entry.closes.some((c) => usedResourceClosedBy(index, c, depth + 1))) return true;
+  }
+  for (const [close, entries] of facts.byClose) {
+    if (entries.every((e) => e.reach)) continue;
+    const fn = enclosingFunction(t, close);
+    if (fn && reach.has(fn) && usedResourceClosedBy(index, close, depth + 1)) return true;
+  }
+  return false;
 }
 
 function handedToBuilders(index: ProgramIndex, facts: DependencyFacts): Set<ResourceEntry> {
@@ -194,6 +233,7 @@ function buildFacts(index: ProgramIndex): DependencyFacts {
   }
   entries.push(...classResources(index));
   entries.push(...heldResources(index));
+  entries.push(...ownClientResources(index, entries));
   if (entries.length === 0) return facts;
   facts.entries = entries;
   // A view made of two stores names neither: which one a name declared as that view holds is not known.
@@ -540,11 +580,15 @@ function handedToServerBuilders(index: ProgramIndex, entries: readonly ResourceE
     const properties = index.types.getPropertiesOfType(index.types.getTypeAtLocation(value));
     for (const property of properties.slice(0, maxHandedProperties)) matchView(property);
   };
-  const handed = (arg: ts.Expression): void => {
+  const handed = (arg: ts.Expression, depth = 0): void => {
     const value = skipOuterExpressions(t, arg);
     if (t.isIdentifier(value) || t.isPropertyAccessExpression(value)) {
-      match(index.types.getSymbolAtLocation(t.isIdentifier(value) ? value : value.name));
+      const symbol = index.types.getSymbolAtLocation(t.isIdentifier(value) ? value : value.name);
+      match(symbol);
       matchProperties(value);
+      // A context object the program builds from its stores (`ctx = new AppContext({ db, cache })`)
+      // and hands to the builders (`createRouter(ctx)`): the handlers reach the stores through it.
+      if (depth === 0) for (const part of contextObjectParts(index, symbol)) handed(part, depth + 1);
       return;
     }
     if (!t.isObjectLiteralExpression(value)) return;
@@ -580,6 +624,134 @@ function viewedEntries(entries: readonly ResourceEntry[]): Map<string, ResourceE
     for (const view of entry.views ?? []) result.set(view, [...(result.get(view) ?? []), entry]);
   }
   return result;
+}
+
+/**
+ * The object literals a value kept in `symbol` was built from, when it is an instance of a program
+ * class made from them: `const ctx = new AppContext({ db, featureGates })`.
+ */
+function contextObjectParts(index: ProgramIndex, symbol: ts.Symbol | undefined): ts.Expression[] {
+  const t = index.ts;
+  const declaration = symbol?.valueDeclaration;
+  if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer) return [];
+  const init = skipOuterExpressions(t, declaration.initializer);
+  if (!t.isNewExpression(init) || !init.arguments) return [];
+  const callee = skipOuterExpressions(t, init.expression);
+  const classSymbol = t.isIdentifier(callee) ? aliased(index, index.types.getSymbolAtLocation(callee)) : undefined;
+  const cls = classSymbol?.valueDeclaration;
+  if (!cls || !t.isClassDeclaration(cls) || cls.getSourceFile().isDeclarationFile) return [];
+  return init.arguments.filter((a) => t.isObjectLiteralExpression(skipOuterExpressions(t, a)));
+}
+
+function aliased(index: ProgramIndex, symbol: ts.Symbol | undefined): ts.Symbol | undefined {
+  if (!symbol || !(symbol.flags & index.ts.SymbolFlags.Alias)) return symbol;
+  try {
+    return index.types.getAliasedSymbol(symbol);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A program's own client classes: a class with a shutdown method (`destroy`, `stop`, `close`, …,
+ * see own-buffers) whose path ends something its users feed or use: one of the program's own
+ * batching buffers (its flush timer cleared for good, with or without a last flush: what callers
+ * add afterwards is never sent), or a resource of the catalogue (a close of another entry). Its
+ * users hold it in a variable, field, accessor or parameter typed with the class or initialised by
+ * `new`; it is closed by a call of that method (`await this.ctx.featureGates.destroy()`).
+ */
+function ownClientResources(index: ProgramIndex, entries: readonly ResourceEntry[]): ResourceEntry[] {
+  const t = index.ts;
+  const stops = ownBufferStopMethods(index);
+  // What ends a store or buffer, and how messages name it.
+  const ending = new Map<ts.Node, string>();
+  for (const [fn, stop] of stops) ending.set(fn, `its buffer \`${stop.buffer}\``);
+  for (const entry of entries) {
+    for (const close of entry.closes) {
+      const fn = enclosingFunction(t, close);
+      if (fn && !ending.has(fn)) ending.set(fn, `the ${entry.label} \`${entry.name}\``);
+    }
+  }
+  if (ending.size === 0) return [];
+  const result: ResourceEntry[] = [];
+  for (const file of index.sourceFiles) {
+    for (const statement of file.statements) {
+      if (!t.isClassDeclaration(statement) || !statement.name) continue;
+      const classSymbol = index.types.getSymbolAtLocation(statement.name);
+      if (!classSymbol) continue;
+      const closing: FunctionLikeWithBody[] = [];
+      const reach = new Set<ts.Node>();
+      let ends: string | undefined;
+      for (const member of statement.members) {
+        const fn = memberFunction(t, member);
+        const name = fn && methodName(t, fn);
+        if (!fn || !name || !shutdownMethodNames.has(name)) continue;
+        const reached = index.reachableFrom(fn);
+        const found = [...reached].find((r) => ending.has(r));
+        if (!found) continue;
+        closing.push(fn);
+        ends ??= ending.get(found);
+        for (const r of reached) reach.add(r);
+      }
+      if (closing.length === 0) continue;
+      // One entry per place that holds an instance it closes (`this.metrics` of two owners are two
+      // clients): a name is that instance when it is where the close's receiver is held, or when it
+      // is typed with the class and held by no other close.
+      const groups = new Map<ts.Symbol | undefined, ts.CallExpression[]>();
+      for (const call of closing.flatMap((fn) => callsOf(index, fn))) {
+        const parts = methodCallParts(t, call);
+        const held =
+          parts && skipOuterExpressions(t, parts.receiver).kind !== t.SyntaxKind.ThisKeyword
+            ? heldSymbolOf(index, parts.receiver)
+            : undefined;
+        const group = groups.get(held);
+        if (group) group.push(call);
+        else groups.set(held, [call]);
+      }
+      const heldByCloses = new Set([...groups.keys()].filter((k): k is ts.Symbol => k !== undefined));
+      const className = statement.name.text;
+      for (const [held, closes] of groups) {
+        result.push({
+          name: className,
+          label: `the program's own client, whose \`${methodName(t, closing[0]!)}()\` ends ${ends}`,
+          matches: (symbol) =>
+            symbol === held || (!heldByCloses.has(symbol) && isTypedWithClass(index, symbol, classSymbol)),
+          denotedBy: {
+            names: held ? [held.name] : [],
+            annotatedWith: [className],
+            initializedBy: [className],
+          },
+          closes,
+          workers: [],
+          reach,
+        });
+      }
+    }
+  }
+  return result;
+}
+
+/** A class member that is a function: `destroy() {…}`, `stop = async () => {…}`. */
+function memberFunction(t: typeof ts, member: ts.ClassElement): FunctionLikeWithBody | undefined {
+  if (t.isMethodDeclaration(member) && member.body) return member;
+  if (t.isPropertyDeclaration(member) && member.initializer) {
+    const init = skipOuterExpressions(t, member.initializer);
+    if (isFunctionLikeWithBody(t, init)) return init;
+  }
+  return undefined;
+}
+
+/** The calls of a method anywhere in the program (`client.destroy()`, `this.ctx.client.destroy()`). */
+function callsOf(index: ProgramIndex, fn: FunctionLikeWithBody): ts.CallExpression[] {
+  const t = index.ts;
+  const name = methodName(t, fn);
+  if (!name || name.startsWith('[')) return [];
+  return index
+    .callsNamed(name)
+    .filter(
+      (c): c is ts.CallExpression =>
+        t.isCallExpression(c) && index.resolveFunctions(c.expression, 0, false).includes(fn),
+    );
 }
 
 /**
@@ -697,16 +869,32 @@ function declarationNames(t: typeof ts, declaration: ts.Node): string[] {
   return [];
 }
 
-/** A parameter, field or variable declared with the class as its type: `private prisma: PrismaService`. */
+/**
+ * A parameter, field, variable, property signature or getter declared with the class as its type
+ * (`private prisma: PrismaService`, `get featureGates(): FeatureGatesClient`), or a variable or
+ * field initialised by `new` of the class.
+ */
 function isTypedWithClass(index: ProgramIndex, symbol: ts.Symbol, classSymbol: ts.Symbol): boolean {
   const t = index.ts;
   const declaration = symbol.valueDeclaration;
   if (
     !declaration ||
-    !(t.isParameter(declaration) || t.isPropertyDeclaration(declaration) || t.isVariableDeclaration(declaration))
+    !(
+      t.isParameter(declaration) ||
+      t.isPropertyDeclaration(declaration) ||
+      t.isVariableDeclaration(declaration) ||
+      t.isPropertySignature(declaration) ||
+      t.isGetAccessorDeclaration(declaration)
+    )
   )
     return false;
   const type = declaration.type;
+  if (!type && (t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration))) {
+    const init = declaration.initializer && skipOuterExpressions(t, declaration.initializer);
+    if (!init || !t.isNewExpression(init)) return false;
+    const callee = skipOuterExpressions(t, init.expression);
+    return t.isIdentifier(callee) && aliased(index, index.types.getSymbolAtLocation(callee)) === classSymbol;
+  }
   if (!type || !t.isTypeReferenceNode(type)) return false;
   let named = index.types.getSymbolAtLocation(t.isIdentifier(type.typeName) ? type.typeName : type.typeName.right);
   if (named && named.flags & t.SymbolFlags.Alias) {

@@ -27,7 +27,7 @@ import {
   type Holding,
 } from '../../src/core/resources.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
-import { unflushedOwnBuffers } from './own-buffers.js';
+import { unflushedOwnBuffers } from '../../src/core/own-buffers.js';
 import {
   calleeText,
   enclosingFunction,

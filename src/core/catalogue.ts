@@ -708,7 +708,14 @@ export const kinds: readonly KindSpec[] = [
     category: 'shutdown-helper',
     types: [{ module: 'shutdown-lint/lifecycle', path: ['Lifecycle'] }],
   },
-  { kind: 'httpTerminator.Terminator', label: 'http-terminator', category: 'shutdown-helper', close: ['terminate'] },
+  {
+    kind: 'httpTerminator.Terminator',
+    label: 'http-terminator',
+    category: 'shutdown-helper',
+    close: ['terminate'],
+    // A terminator handed around (a constructor parameter, a field) is known by its declared type.
+    types: [{ module: 'http-terminator', path: ['HttpTerminator'] }],
+  },
 ];
 
 /** A plain `pino()` writes to stdout as it logs; a transport or an asynchronous destination buffers (§4 pino). */

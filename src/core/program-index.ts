@@ -21,6 +21,7 @@ import type * as ts from 'typescript';
 import { ModuleBinding } from './binding.js';
 import { CallIndex, type AnyCall } from './program-index/call-index.js';
 import { Classifier } from './program-index/classification.js';
+import { deployedShutdownRoots } from './program-index/deployed.js';
 import { FunctionResolver } from './program-index/functions.js';
 import { hasTopLevelWork, ImportGraph, reExports } from './program-index/import-graph.js';
 import { KindInference } from './program-index/kinds.js';
@@ -141,6 +142,8 @@ export class ProgramIndex {
     // are resolved by name first), and answers are cached.
     for (const file of this.sourceFiles) this.classifier.collectFetchRouteExports(file);
     this.classifier.classify(this.callIndex.calls, this.classes);
+    // A library package of a monorepo, stopped by a deployed entry's listener in another program.
+    this.shutdownRoots.push(...deployedShutdownRoots(ts, program, this.classes));
     this.reachability.computeShutdownPaths();
   }
 

@@ -13,14 +13,15 @@
 // is no deployable entry here: a dev environment has both.
 import { readFileSync } from 'node:fs';
 import type * as ts from 'typescript';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { analyseDeploy } from '../deploy/analyse.js';
 import { isThirdPartyImage } from '../deploy/images.js';
 import { signalHandlers } from '../catalogue.js';
 import type { Platform } from '../deploy/platforms.js';
 import { isTestFile, nearestPackageJson } from '../files.js';
-import { listSourceFiles, workspacePackages } from '../project.js';
+import { findWorkspaceRoot, listSourceFiles, workspacePackages } from '../project.js';
 import type { TS } from '../ts-utils.js';
+import type { ShutdownRoot } from './records.js';
 
 export interface WorkspaceDeploys {
   /** The entry files the deploy units start. */
@@ -374,4 +375,220 @@ function readManifest(dir: string): Manifest | undefined {
 
 function record(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** A method a deployed entry calls on a value of a library package when a signal arrives. */
+export interface DeployedShutdownCall {
+  /** The name the package exports the value's class (or factory's class) under: `BskyAppView`. */
+  exported: string;
+  /** The method called: `destroy`. */
+  method: string;
+  /** The entry package's file that listens: `services/bsky/api.ts`, and the workspace root. */
+  file: string;
+  root: string;
+  signal: string;
+}
+
+const shutdownCallsCache = new Map<string, DeployedShutdownCall[]>();
+const listenerMethods = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
+const stopSignals = new Set(['SIGTERM', 'SIGINT']);
+
+/**
+ * The methods the deployed entries of other workspace packages call, in their own signal
+ * listeners, on values of the library package at `dir`: `process.on('SIGTERM', shutdown)` where
+ * `shutdown` runs `await bsky.destroy()` and `bsky = BskyAppView.create(…)` of `@atproto/bsky`.
+ * That code is another program's, so each file of the entry's package that has a SIGTERM listener
+ * is parsed on its own (no types): the listener, the functions of the file it calls by name, the
+ * calls `value.method()` in them, and the class a value comes from (the leftmost name of its
+ * initialiser, `BskyAppView` in `await BskyAppView.create(cfg)`, imported from the package).
+ * Empty for a package an entry is in, and when the deploy files do not say what runs.
+ */
+export function deployedShutdownCalls(t: TS, root: string, dir: string): DeployedShutdownCall[] {
+  const deploys = workspaceDeploys(root);
+  const key = resolve(dir);
+  if (!deploys || deploys.entryPackages.has(key) || !deploys.reached.has(key)) return [];
+  const cached = shutdownCallsCache.get(key);
+  if (cached) return cached;
+  const found: DeployedShutdownCall[] = [];
+  const seen = new Set<string>();
+  for (const entry of deploys.entries) {
+    if (!deploys.reachedFrom(entry).has(key)) continue;
+    const json = nearestPackageJson(entry.replace(/[\\/][^\\/]*$/, ''));
+    const own = json ? resolve(json, '..') : resolve(root);
+    for (const file of sourceFilesOf(own, deploys.packages)) {
+      if (seen.has(file) || isTestFile(file)) continue;
+      seen.add(file);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      if (!sigtermListener.test(text)) continue;
+      found.push(...shutdownCallsIn(t, file, resolve(root), text, (s) => deploys.byName.get(packageName(s)) === key));
+    }
+  }
+  shutdownCallsCache.set(key, found);
+  return found;
+}
+
+function shutdownCallsIn(
+  t: TS,
+  file: string,
+  root: string,
+  text: string,
+  fromPackage: (specifier: string) => boolean,
+): DeployedShutdownCall[] {
+  const source = t.createSourceFile(file, text, t.ScriptTarget.Latest, true);
+  // The names the file imports from the package: local name -> exported name ('*' for a namespace).
+  const imported = new Map<string, string>();
+  const functions = new Map<string, ts.Node>();
+  const initializers = new Map<string, ts.Expression>();
+  const listeners: { signal: string; handler: ts.Node }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      t.isImportDeclaration(node) &&
+      t.isStringLiteral(node.moduleSpecifier) &&
+      fromPackage(node.moduleSpecifier.text)
+    ) {
+      const bindings = node.importClause?.namedBindings;
+      if (bindings && t.isNamespaceImport(bindings)) imported.set(bindings.name.text, '*');
+      else if (bindings) for (const s of bindings.elements) imported.set(s.name.text, (s.propertyName ?? s.name).text);
+    } else if (t.isFunctionDeclaration(node) && node.name && node.body) {
+      functions.set(node.name.text, node);
+    } else if (t.isVariableDeclaration(node) && t.isIdentifier(node.name) && node.initializer) {
+      const init = stripped(t, node.initializer);
+      if (t.isArrowFunction(init) || t.isFunctionExpression(init)) functions.set(node.name.text, init);
+      else initializers.set(node.name.text, init);
+    } else if (t.isCallExpression(node) && t.isPropertyAccessExpression(node.expression)) {
+      const receiver = node.expression.expression;
+      // `App.create(port).then((app) => …)`: the callback's parameter is what the receiver resolves to.
+      const callback = node.arguments[0] && stripped(t, node.arguments[0]);
+      const parameter =
+        callback && (t.isArrowFunction(callback) || t.isFunctionExpression(callback))
+          ? callback.parameters[0]?.name
+          : undefined;
+      if (node.expression.name.text === 'then' && parameter && t.isIdentifier(parameter))
+        initializers.set(parameter.text, receiver);
+      const signal = node.arguments[0];
+      const handler = node.arguments[1];
+      if (
+        t.isIdentifier(receiver) &&
+        receiver.text === 'process' &&
+        listenerMethods.has(node.expression.name.text) &&
+        signal &&
+        t.isStringLiteralLike(signal) &&
+        stopSignals.has(signal.text) &&
+        handler
+      )
+        listeners.push({ signal: signal.text, handler });
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(source);
+  const found: DeployedShutdownCall[] = [];
+  const classOf = (name: string): string | undefined => {
+    const init = initializers.get(name);
+    let e: ts.Expression | undefined = init;
+    let last: string | undefined;
+    for (let depth = 0; e && depth < 10; depth++) {
+      e = stripped(t, e);
+      if (t.isIdentifier(e)) {
+        const exported = imported.get(e.text);
+        return exported === '*' ? last : exported;
+      }
+      if (t.isPropertyAccessExpression(e)) {
+        last = e.name.text;
+        e = e.expression;
+      } else if (t.isCallExpression(e) || t.isNewExpression(e)) e = e.expression;
+      else return undefined;
+    }
+    return undefined;
+  };
+  for (const { signal, handler } of listeners) {
+    const visited = new Set<ts.Node>();
+    const walk = (fn: ts.Node | undefined, depth: number): void => {
+      if (!fn || visited.has(fn) || depth > 3) return;
+      visited.add(fn);
+      const inner = (node: ts.Node): void => {
+        if (t.isCallExpression(node)) {
+          const callee = stripped(t, node.expression);
+          if (t.isIdentifier(callee)) walk(functions.get(callee.text), depth + 1);
+          else if (t.isPropertyAccessExpression(callee) && t.isIdentifier(callee.expression)) {
+            const value = callee.expression.text;
+            const exported = classOf(value) ?? (imported.get(value) !== '*' ? imported.get(value) : undefined);
+            if (exported) found.push({ exported, method: callee.name.text, file, root, signal });
+          }
+        }
+        t.forEachChild(node, inner);
+      };
+      inner(fn);
+    };
+    const target = stripped(t, handler as ts.Expression);
+    walk(t.isIdentifier(target) ? functions.get(target.text) : target, 0);
+  }
+  return found;
+}
+
+function stripped(t: TS, e: ts.Expression): ts.Expression {
+  let x = e;
+  while (t.isParenthesizedExpression(x) || t.isAwaitExpression(x) || t.isAsExpression(x) || t.isNonNullExpression(x))
+    x = x.expression;
+  return x;
+}
+
+/**
+ * The shutdown roots of a library package's own program that its deployed entries start: the
+ * methods of the package's classes those entries call from their signal listeners (see
+ * `deployedShutdownCalls`), when the entry is not in this program (a program that has it sees the
+ * listener itself). `BskyAppView.destroy` in `packages/bsky`'s program, called by
+ * `services/bsky/api.ts` on SIGTERM.
+ */
+export function deployedShutdownRoots(
+  t: TS,
+  program: ts.Program,
+  classes: readonly ts.ClassLikeDeclaration[],
+): ShutdownRoot[] {
+  const config = program.getCompilerOptions().configFilePath;
+  if (typeof config !== 'string' || findWorkspaceRoot(resolve(config, '..')) === undefined) return [];
+  const callsByDir = new Map<string, DeployedShutdownCall[]>();
+  const callsOfFile = (fileName: string): DeployedShutdownCall[] => {
+    const folder = resolve(fileName, '..');
+    let calls = callsByDir.get(folder);
+    if (!calls) {
+      const json = nearestPackageJson(folder);
+      const dir = json ? resolve(json, '..') : undefined;
+      const root = dir === undefined ? undefined : findWorkspaceRoot(dir);
+      calls = dir !== undefined && root !== undefined && root !== dir ? deployedShutdownCalls(t, root, dir) : [];
+      callsByDir.set(folder, calls);
+    }
+    return calls;
+  };
+  const roots: ShutdownRoot[] = [];
+  for (const cls of classes) {
+    const name = cls.name?.text;
+    const fileName = cls.getSourceFile().fileName;
+    if (!name || isTestFile(fileName)) continue;
+    for (const call of callsOfFile(fileName)) {
+      if (call.exported !== name || program.getSourceFile(call.file)) continue;
+      const method = cls.members.find(
+        (m): m is ts.MethodDeclaration =>
+          t.isMethodDeclaration(m) &&
+          m.body !== undefined &&
+          t.isIdentifier(m.name) &&
+          m.name.text === call.method &&
+          !(t.getCombinedModifierFlags(m) & t.ModifierFlags.Static),
+      );
+      if (!method || roots.some((r) => r.fn === method)) continue;
+      const entry = relative(call.root, call.file).split(sep).join('/');
+      roots.push({
+        fn: method,
+        trigger: `process.on('${call.signal}') in ${entry}`,
+        registration: method,
+        bounded: false,
+        signals: [call.signal],
+      });
+    }
+  }
+  return roots;
 }

@@ -83,7 +83,15 @@ export class FileNameFacts {
       const x = skipOuterExpressions(t, e);
       return t.isIdentifier(x) ? x.text : t.isPropertyAccessExpression(x) ? x.name.text : undefined;
     };
-    if (
+    if ((t.isPropertySignature(node) || t.isGetAccessorDeclaration(node)) && t.isIdentifier(node.name)) {
+      // `featureGates: FeatureGatesClient` in an options type, `get featureGates(): FeatureGatesClient`.
+      if (node.type && t.isTypeReferenceNode(node.type))
+        add(
+          this.namesByAnnotation,
+          t.isIdentifier(node.type.typeName) ? node.type.typeName.text : node.type.typeName.right.text,
+          node.name.text,
+        );
+    } else if (
       (t.isVariableDeclaration(node) || t.isParameter(node) || t.isPropertyDeclaration(node)) &&
       t.isIdentifier(node.name)
     ) {

@@ -7,6 +7,7 @@ const undrained = fixtureProject('rules', 'close-in-reverse-order-undrained');
 const builders = fixtureProject('rules', 'close-in-reverse-order-builders');
 const collections = fixtureProject('rules', 'close-in-reverse-order-collections');
 const registry = fixtureProject('rules', 'close-in-reverse-order-registry');
+const clients = fixtureProject('rules', 'close-in-reverse-order-clients');
 const rule = plugin.rules['close-in-reverse-order']!;
 
 const server = { user: 'the HTTP server', work: 'request handlers' };
@@ -560,6 +561,74 @@ ruleTesterFor(viewsAwaited).run('close-in-reverse-order (a view, closed after th
           line: 10,
           column: 3,
           data: { close: 'client.close()', name: 'client', label: 'libSQL client', at: 'line 9', ...server },
+        },
+      ],
+    },
+  ],
+});
+
+// A program's own client class (issue 14, atproto's feature-gates client): its shutdown method ends
+// one of the program's own batching buffers (or a store of the catalogue), and the handlers use it,
+// by name or through the context object they are built from.
+const gates = {
+  name: 'FeatureGates',
+  label: "the program's own client, whose `destroy()` ends its buffer `this.queue`",
+  ...server,
+};
+
+ruleTesterFor(clients).run("close-in-reverse-order (a program's own client)", rule, {
+  valid: [
+    // destroyed once the awaited drain has finished
+    clients.file('valid-after-drain.ts'),
+    // own buffering clients that no handler uses: a startup report, a background sweep's counter
+    clients.file('valid-unused.ts'),
+    clients.file('metrics.ts'),
+    clients.file('feature-gates.ts'),
+    clients.file('flag-cache.ts'),
+    clients.file('context.ts'),
+    clients.file('routes.ts'),
+    // OrderStore's close() is reported where it ends the pool (store.ts), not at this call
+    clients.file('store-shutdown.ts'),
+  ],
+  invalid: [
+    {
+      ...clients.file('store.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 13,
+          column: 11,
+          data: {
+            close: 'this.pool.end()',
+            name: 'this.pool',
+            label: 'pg Pool',
+            at: 'store-shutdown.ts:14',
+            ...server,
+          },
+        },
+      ],
+    },
+    {
+      // through the context object; the FlagCache destroyed first only stops a refresh timer
+      ...clients.file('invalid-context.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 38,
+          column: 13,
+          data: { close: 'this.ctx.featureGates.destroy()', at: 'line 40', ...gates },
+        },
+      ],
+    },
+    {
+      // by name; reported once, at the wrapper's close, not again at the buffer's inside it
+      ...clients.file('invalid-module.ts'),
+      errors: [
+        {
+          messageId: 'closedBeforeDrain',
+          line: 14,
+          column: 9,
+          data: { close: 'gates.destroy()', at: 'line 15', ...gates },
         },
       ],
     },

@@ -1,11 +1,13 @@
 // A program's own batching buffer: an array that calls fill (`buffer.push(entry)`) and a
-// `setInterval` drains (`flush()`: copy, `buffer.length = 0`, send), with a shutdown method that
-// clears that timer and sends nothing. Each shutdown loses what was buffered since the last tick:
-// the same loss as an unflushed Sentry or Kafka client, in code the program wrote itself.
+// `setInterval` drains (`flush()`: copy, `buffer.length = 0`, send), and the shutdown methods that
+// clear that timer for good. A stop that sends nothing loses what was buffered since the last tick
+// (require-flush: the same loss as an unflushed Sentry or Kafka client, in code the program wrote
+// itself); a stop that sends the last batch still ends the buffer, so what callers add after it is
+// never sent (close-in-reverse-order: stopped before the requests that fill it have drained).
 import type * as ts from 'typescript';
-import { intervalTimers, refIn, timerClears } from '../../src/core/catalogue.js';
-import type { ProgramIndex } from '../../src/core/program-index.js';
-import { heldSymbolOf, holdingOf } from '../../src/core/resources.js';
+import { intervalTimers, refIn, timerClears } from './catalogue.js';
+import { factKey, type ProgramIndex } from './program-index.js';
+import { heldSymbolOf, holdingOf } from './resources.js';
 import {
   enclosingFunction,
   functionBody,
@@ -15,10 +17,10 @@ import {
   staticPropertyName,
   type FunctionLikeWithBody,
   type TS,
-} from '../../src/core/ts-utils.js';
+} from './ts-utils.js';
 
-/** Names of the methods that stop such a buffer for good. */
-const shutdownMethodNames: ReadonlySet<string> = new Set([
+/** Names of the methods that stop such a buffer (or a program's own client) for good. */
+export const shutdownMethodNames: ReadonlySet<string> = new Set([
   'close',
   'stop',
   'shutdown',
@@ -32,20 +34,50 @@ const shutdownMethodNames: ReadonlySet<string> = new Set([
   '[Symbol.asyncDispose]',
 ]);
 
-export interface UnflushedOwnBuffer {
-  /** The shutdown method that clears the timer: where the finding is reported. */
+export interface OwnBufferStop {
+  /** The shutdown method that clears the timer. */
+  fn: FunctionLikeWithBody;
+  /** Its name node: where require-flush reports it. */
   node: ts.Node;
   /** How messages name them: `close`, `buffer`, `flush`. */
   method: string;
   buffer: string;
   flush: string;
+  /** Whether its path sends the last batch (empties the buffer) itself. */
+  flushes: boolean;
 }
+
+export type UnflushedOwnBuffer = OwnBufferStop;
 
 /**
  * The shutdown methods that clear the timer `interval` (a `setInterval` call) without draining the
  * buffer it drains, when that buffer is an array other code fills.
  */
 export function unflushedOwnBuffers(index: ProgramIndex, interval: ts.CallExpression): UnflushedOwnBuffer[] {
+  return ownBufferStops(index, interval).filter((stop) => !stop.flushes);
+}
+
+const ownBufferStopsFact = factKey<ReadonlyMap<ts.Node, OwnBufferStop>>('shutdown methods that end an own buffer');
+
+/** Every shutdown method of the program that stops one of its own batching buffers for good (flushing or not). */
+export function ownBufferStopMethods(index: ProgramIndex): ReadonlyMap<ts.Node, OwnBufferStop> {
+  return index.fact(ownBufferStopsFact, () => {
+    const t = index.ts;
+    const found = new Map<ts.Node, OwnBufferStop>();
+    // `setInterval(…)`, `timers.setInterval(…)`: ownBufferStops checks the binding.
+    for (const call of index.callsNamed('setInterval')) {
+      if (!t.isCallExpression(call)) continue;
+      for (const stop of ownBufferStops(index, call)) if (!found.has(stop.fn)) found.set(stop.fn, stop);
+    }
+    return found;
+  });
+}
+
+/**
+ * The shutdown methods that clear the timer `interval` (a `setInterval` call) that drains a buffer
+ * other code fills, each with whether it drains that buffer itself on the way out.
+ */
+export function ownBufferStops(index: ProgramIndex, interval: ts.CallExpression): OwnBufferStop[] {
   const t = index.ts;
   const ref = index.binding.resolve(interval.expression);
   if (!ref || !refIn(ref, intervalTimers)) return [];
@@ -61,7 +93,7 @@ export function unflushedOwnBuffers(index: ProgramIndex, interval: ts.CallExpres
     for (const { symbol, name } of drainsIn(index, fn)) if (!drained.has(symbol)) drained.set(symbol, { fn, name });
   }
   if (drained.size === 0) return [];
-  const found: UnflushedOwnBuffer[] = [];
+  const found: OwnBufferStop[] = [];
   for (const clear of clearsOf(index, handle.symbol)) {
     const method = enclosingFunction(t, clear);
     if (!method || tickPath.has(method)) continue;
@@ -69,19 +101,25 @@ export function unflushedOwnBuffers(index: ProgramIndex, interval: ts.CallExpres
     if (!name || !shutdownMethodNames.has(name)) continue;
     // A stop that runs the timer's callback itself flushes. The handle handed to `clearInterval`
     // leads to that callback too, so the rest of the stop's path is walked without entering it.
-    if (callsOneOf(index, method, ticks)) continue;
-    const stopPath = index.reachableAvoiding([method], new Set(ticks));
+    const runsTick = callsOneOf(index, method, ticks);
+    const stopPath = runsTick ? undefined : index.reachableAvoiding([method], new Set(ticks));
+    // The buffers other code fills; one the stop leaves unsent is the one to name.
+    let stop: OwnBufferStop | undefined;
     for (const [symbol, drain] of drained) {
-      if ([...stopPath].some((fn) => drainsIn(index, fn).some((d) => d.symbol === symbol))) continue;
       if (!isFilledOutside(index, symbol, tickPath)) continue;
-      found.push({
+      const flushes = runsTick || [...stopPath!].some((fn) => drainsIn(index, fn).some((d) => d.symbol === symbol));
+      if (stop && (flushes || !stop.flushes)) continue;
+      stop = {
+        fn: method,
         node: t.isMethodDeclaration(method) ? method.name : methodNameNode(t, method),
         method: name,
         buffer: drain.name,
         flush: flushName(t, drain.fn, ticks),
-      });
-      break;
+        flushes,
+      };
+      if (!flushes) break;
     }
+    if (stop) found.push(stop);
   }
   return found;
 }
@@ -180,7 +218,7 @@ function clearsOf(index: ProgramIndex, handle: ts.Symbol): ts.CallExpression[] {
 }
 
 /** `close` for `close() {…}`, `close: () => {…}`, `this.close = () => {…}`. */
-function methodName(t: TS, fn: FunctionLikeWithBody): string | undefined {
+export function methodName(t: TS, fn: FunctionLikeWithBody): string | undefined {
   if (t.isMethodDeclaration(fn)) return staticPropertyName(t, fn.name) ?? computedName(t, fn.name);
   const parent = fn.parent;
   if (t.isPropertyAssignment(parent) || t.isPropertyDeclaration(parent))
