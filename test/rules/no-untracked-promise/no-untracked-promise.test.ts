@@ -137,6 +137,20 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       ],
     },
     {
+      // An async function whose JSDoc says `@returns {void}` still returns a promise (uptime-kuma H1).
+      ...project.file('invalid-jsdoc-void-async.cjs'),
+      errors: [
+        { messageId: 'droppedCallback', line: 29, column: 22, data: { dropper: 'setTimeout' } },
+        {
+          messageId: 'untracked',
+          line: 42,
+          column: 5,
+          data: { name: 'safeBeat(…)' },
+          suggestions: awaitAt(project.file('invalid-jsdoc-void-async.cjs').code, 42, 5),
+        },
+      ],
+    },
+    {
       ...project.file('invalid-top-level-of-imported-module.ts'),
       errors: [{ messageId: 'untracked', line: 4, column: 1 }],
     },
