@@ -260,6 +260,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (settlesAtOnce(context, origin) || runsUntilClosed(context, origin)) continue;
     if (returnsWhatCallerAwaited(context, origin, statement)) continue;
     if (releasesOnly(context, origin, value)) continue;
+    if (releasesFailedClient(context, origin, statement)) continue;
     if (respondsWhenDone(context, origin, value, statement)) continue;
     if (feedsAwaitedStream(context, origin)) continue;
     if (t.isCallExpression(origin) && endsByResolving(context, origin.expression)) continue;
@@ -845,6 +846,53 @@ function onlyReleasesPending(context: Context, fn: ts.Node): boolean {
   };
   t.forEachChild(body, visit);
   return releases > 0 && !other;
+}
+
+/**
+ * `producer.disconnect()` in the rejection handler of that producer's own `send`/`connect`
+ * (`producer.send(msg).catch(() => { producer.disconnect(); reject(e) })`), where the function
+ * created the client for this one job (`const producer = kafka.producer()`): the work it was made
+ * for has failed, so its close has nothing to flush or wait for, and the connection goes with the
+ * process. A client shared beyond the function (a parameter, a field, a module's) may hold other
+ * work that its close waits for: still reported, as is a close outside the failure path.
+ */
+function releasesFailedClient(context: Context, origin: ts.Expression, statement: ts.Statement): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const parts = methodCallParts(t, origin);
+  if (!parts) return false;
+  const kind = context.index.kindOf(parts.receiver, true);
+  const spec = kind ? kindSpec(kind) : undefined;
+  if (!spec || !(spec.close?.includes(parts.name) || spec.forceClose?.includes(parts.name))) return false;
+  const client = rootSymbol(context, parts.receiver);
+  if (!client || !isClientMadeInFunction(context, client)) return false;
+  const handler = enclosingFunction(t, statement);
+  let argument: ts.Node | undefined = handler;
+  while (argument?.parent && t.isParenthesizedExpression(argument.parent)) argument = argument.parent;
+  const call = argument?.parent;
+  if (!argument || !call || !t.isCallExpression(call)) return false;
+  const chain = methodCallParts(t, call);
+  if (!chain) return false;
+  const position = call.arguments.indexOf(argument as ts.Expression);
+  const onRejection = (chain.name === 'catch' && position === 0) || (chain.name === 'then' && position === 1);
+  if (!onRejection) return false;
+  const failed = originOfChain(t, chain.receiver);
+  const failedParts = t.isCallExpression(failed) ? methodCallParts(t, failed) : undefined;
+  return failedParts !== undefined && rootSymbol(context, failedParts.receiver) === client;
+}
+
+/** A local of a function, initialised by a call or a `new` (`const producer = kafka.producer()`). */
+function isClientMadeInFunction(context: Context, client: ts.Symbol): boolean {
+  const t = context.ts;
+  const declarations = client.declarations ?? [];
+  return (
+    declarations.length === 1 &&
+    t.isVariableDeclaration(declarations[0]!) &&
+    declarations[0].initializer !== undefined &&
+    (t.isCallExpression(skipOuterExpressions(t, declarations[0].initializer)) ||
+      t.isNewExpression(skipOuterExpressions(t, declarations[0].initializer))) &&
+    enclosingFunction(t, declarations[0]) !== undefined
+  );
 }
 
 /** Calls that complete (or stream) an HTTP response: Express, node:http, Fastify's `reply`. */

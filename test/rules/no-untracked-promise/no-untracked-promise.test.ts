@@ -37,6 +37,8 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-loop-resolves.ts'),
     project.file('valid-worker-thread-entry.ts'),
     project.file('valid-release-handled.ts'),
+    // A client made for one message, closed in the rejection handler of its own send or connect.
+    project.file('valid-failed-client-release.ts'),
     // A hook typed `void | Promise<void>` with no async function of the program given as it.
     project.file('valid-optional-hook.ts'),
     // Members typed `void | Promise<void>` whose every implementation in the program is synchronous.
@@ -135,6 +137,11 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untrackedInHandler', line: 12, column: 5, data: { name: 'processVisit(…)' } },
         { messageId: 'untrackedInHandler', line: 15, column: 5, data: { name: 'processLater(…)' } },
       ],
+    },
+    {
+      // A shared client closed when one send fails, and a per-call one closed after a success.
+      ...project.file('invalid-failed-client-release.ts'),
+      errors: [8, 9, 15, 18].map((line) => ({ messageId: 'untracked' as const, line, suggestions: null })),
     },
     {
       // An async function whose JSDoc says `@returns {void}` still returns a promise (uptime-kuma H1).
