@@ -37,6 +37,8 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-loop-resolves.ts'),
     project.file('valid-worker-thread-entry.ts'),
     project.file('valid-release-handled.ts'),
+    // A Redis health ping, a queue-metrics tick, an in-memory rate limiter: nothing outside the process.
+    project.file('valid-read-only-work.ts'),
     // A client made for one message, closed in the rejection handler of its own send or connect.
     project.file('valid-failed-client-release.ts'),
     // A hook typed `void | Promise<void>` with no async function of the program given as it.
@@ -136,6 +138,16 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       errors: [
         { messageId: 'untrackedInHandler', line: 12, column: 5, data: { name: 'processVisit(…)' } },
         { messageId: 'untrackedInHandler', line: 15, column: 5, data: { name: 'processLater(…)' } },
+      ],
+    },
+    {
+      // Reads followed by a write, a call nobody can see into, a limiter that also counts in Redis.
+      ...project.file('invalid-read-only-neighbours.ts'),
+      errors: [
+        { messageId: 'droppedCallback', line: 14, data: { dropper: 'setInterval' } },
+        { messageId: 'droppedCallback', line: 18, data: { dropper: 'setInterval' } },
+        { messageId: 'untracked', line: 26, data: { name: 'redis.get(…)' }, suggestions: null },
+        { messageId: 'untrackedInHandler', line: 46, data: { name: 'limiter.removeTokens(…)' }, suggestions: null },
       ],
     },
     {
