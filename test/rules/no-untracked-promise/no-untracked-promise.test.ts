@@ -39,6 +39,9 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-release-handled.ts'),
     // A Redis health ping, a queue-metrics tick, an in-memory rate limiter: nothing outside the process.
     project.file('valid-read-only-work.ts'),
+    // ProseMirror views, plugin views and props, and `if (!isNode)`: only a browser runs them.
+    project.file('editor/valid-editor-view.ts'),
+    project.file('editor/server.ts'),
     // A client made for one message, closed in the rejection handler of its own send or connect.
     project.file('valid-failed-client-release.ts'),
     // A hook typed `void | Promise<void>` with no async function of the program given as it.
@@ -139,6 +142,11 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untrackedInHandler', line: 12, column: 5, data: { name: 'processVisit(…)' } },
         { messageId: 'untrackedInHandler', line: 15, column: 5, data: { name: 'processLater(…)' } },
       ],
+    },
+    {
+      // A plugin's state, a `window` guard and a `view` outside a plugin can run on the server.
+      ...project.file('editor/invalid-editor-state.ts'),
+      errors: [13, 22, 28].map((line) => ({ messageId: 'untracked' as const, line, suggestions: null })),
     },
     {
       // Reads followed by a write, a call nobody can see into, a limiter that also counts in Redis.
