@@ -4,6 +4,7 @@ import type * as ts from 'typescript';
 import {
   callbackDroppers,
   cleanupNames,
+  findFactory,
   kindSpec,
   knownSafeCalls,
   lifecycleModule,
@@ -31,6 +32,7 @@ import {
   functionBody,
   isAsyncFunction,
   isFunctionLikeWithBody,
+  isInDeclarationFileOrNodeModules,
   type FunctionLikeWithBody,
   methodCallParts,
   skipOuterExpressions,
@@ -260,12 +262,14 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (settlesAtOnce(context, origin) || runsUntilClosed(context, origin)) continue;
     if (returnsWhatCallerAwaited(context, origin, statement)) continue;
     if (releasesOnly(context, origin, value)) continue;
+    if (releasesFailedClient(context, origin, statement)) continue;
     if (respondsWhenDone(context, origin, value, statement)) continue;
     if (feedsAwaitedStream(context, origin)) continue;
     if (t.isCallExpression(origin) && endsByResolving(context, origin.expression)) continue;
     if (isUnsuppliedSyncHook(context, origin)) continue;
     if (isSyncOnlyMember(context, origin)) continue;
     if (isCacheWrite(context, origin)) continue;
+    if (onlyReads(context, value)) continue;
     const name = workName(t, origin, sourceFile);
     const tracker = ownTrackerOf(context, origin);
     if (tracker?.drainedOnShutdown) continue;
@@ -845,6 +849,265 @@ function onlyReleasesPending(context: Context, fn: ts.Node): boolean {
   };
   t.forEachChild(body, visit);
   return releases > 0 && !other;
+}
+
+/**
+ * `producer.disconnect()` in the rejection handler of that producer's own `send`/`connect`
+ * (`producer.send(msg).catch(() => { producer.disconnect(); reject(e) })`), where the function
+ * created the client for this one job (`const producer = kafka.producer()`): the work it was made
+ * for has failed, so its close has nothing to flush or wait for, and the connection goes with the
+ * process. A client shared beyond the function (a parameter, a field, a module's) may hold other
+ * work that its close waits for: still reported, as is a close outside the failure path.
+ */
+function releasesFailedClient(context: Context, origin: ts.Expression, statement: ts.Statement): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin)) return false;
+  const parts = methodCallParts(t, origin);
+  if (!parts) return false;
+  const kind = context.index.kindOf(parts.receiver, true);
+  const spec = kind ? kindSpec(kind) : undefined;
+  if (!spec || !(spec.close?.includes(parts.name) || spec.forceClose?.includes(parts.name))) return false;
+  const client = rootSymbol(context, parts.receiver);
+  if (!client || !isClientMadeInFunction(context, client)) return false;
+  const handler = enclosingFunction(t, statement);
+  let argument: ts.Node | undefined = handler;
+  while (argument?.parent && t.isParenthesizedExpression(argument.parent)) argument = argument.parent;
+  const call = argument?.parent;
+  if (!argument || !call || !t.isCallExpression(call)) return false;
+  const chain = methodCallParts(t, call);
+  if (!chain) return false;
+  const position = call.arguments.indexOf(argument as ts.Expression);
+  const onRejection = (chain.name === 'catch' && position === 0) || (chain.name === 'then' && position === 1);
+  if (!onRejection) return false;
+  const failed = originOfChain(t, chain.receiver);
+  const failedParts = t.isCallExpression(failed) ? methodCallParts(t, failed) : undefined;
+  return failedParts !== undefined && rootSymbol(context, failedParts.receiver) === client;
+}
+
+/** A local of a function, initialised by a call or a `new` (`const producer = kafka.producer()`). */
+function isClientMadeInFunction(context: Context, client: ts.Symbol): boolean {
+  const t = context.ts;
+  const declarations = client.declarations ?? [];
+  return (
+    declarations.length === 1 &&
+    t.isVariableDeclaration(declarations[0]!) &&
+    declarations[0].initializer !== undefined &&
+    (t.isCallExpression(skipOuterExpressions(t, declarations[0].initializer)) ||
+      t.isNewExpression(skipOuterExpressions(t, declarations[0].initializer))) &&
+    enclosingFunction(t, declarations[0]) !== undefined
+  );
+}
+
+/**
+ * Work that changes nothing outside the process a lost call would leave undone: every call it
+ * makes, through the program's own functions, is a read the catalogue knows (Redis `ping`/`get`,
+ * a queue's `count()`, a StatsD `gauge`), a library that works in the process (the `limiter`
+ * package, prom-client), a forced close, a log line, timer bookkeeping or a built-in of the
+ * language. A metrics tick (`setInterval(async () => Metrics.gauge('jobs', await queue.count()))`)
+ * or a health ping is so: SIGTERM cutting it off loses nothing. One call of anything else (a
+ * library the catalogue does not know, a write, a function the analysis cannot follow) could be
+ * the write that is lost, and keeps the work reported.
+ */
+function onlyReads(context: Context, value: ts.Expression): boolean {
+  const search: ReadSearch = { seen: new Set(), reads: 0 };
+  return expressionOnlyReads(context, value, search, 0) && search.reads > 0;
+}
+
+/**
+ * The functions and locals already asked (one being asked counts as reading), and how many
+ * catalogued reads were met: work with none (an empty `async` stub, a function that only
+ * computes) is not known to be a read of anything, and stays reported as the stub it stands for.
+ */
+interface ReadSearch {
+  seen: Set<ts.Node>;
+  reads: number;
+}
+
+const readOnlyGlobals = new Set([
+  'Promise',
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'setImmediate',
+  'clearImmediate',
+  'JSON',
+  'Math',
+  'Object',
+  'Array',
+  'Number',
+  'String',
+  'Boolean',
+  'Date',
+  'Map',
+  'Set',
+  'WeakMap',
+  'WeakSet',
+  'Symbol',
+  'RegExp',
+  'Error',
+  'TypeError',
+  'RangeError',
+  'parseInt',
+  'parseFloat',
+  'isNaN',
+  'console',
+]);
+/** Built-in values whose methods compute in the process (with types: `rooms.push(id)`, `ids.map(…)`). */
+const readOnlyBuiltinTypes = new Set([
+  'Array',
+  'ReadonlyArray',
+  'Map',
+  'ReadonlyMap',
+  'Set',
+  'ReadonlySet',
+  'String',
+  'Number',
+  'Date',
+  'RegExp',
+  'Error',
+]);
+const logReceiverName = /^(console|_?log|_?logger)$/i;
+const logLevelMethods = new Set([
+  'trace',
+  'debug',
+  'info',
+  'log',
+  'warn',
+  'warning',
+  'error',
+  'fatal',
+  'silly',
+  'verbose',
+]);
+const maxReadDepth = 6;
+
+/** Every call in the expression (and the local promises it names) only reads. */
+function expressionOnlyReads(context: Context, expression: ts.Node, search: ReadSearch, depth: number): boolean {
+  const t = context.ts;
+  let ok = true;
+  const visit = (node: ts.Node): void => {
+    if (!ok) return;
+    if ((t.isCallExpression(node) || t.isNewExpression(node)) && !callOnlyReads(context, node, search, depth)) {
+      ok = false;
+      return;
+    }
+    // `Promise.race([this.ping(), timeout])`: the local promise's own work counts.
+    if (t.isIdentifier(node) && !search.seen.has(node)) {
+      const declaration = context.types.getSymbolAtLocation(node)?.declarations?.[0];
+      if (
+        declaration &&
+        t.isVariableDeclaration(declaration) &&
+        declaration.initializer &&
+        !isInside(node, declaration) &&
+        !search.seen.has(declaration) &&
+        isPromiseValued(t, context.index, declaration.initializer)
+      ) {
+        search.seen.add(declaration);
+        if (!expressionOnlyReads(context, declaration.initializer, search, depth)) ok = false;
+      }
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(expression);
+  return ok;
+}
+
+/** A function of the program whose every call only reads. A function already being asked counts as reading. */
+function bodyOnlyReads(context: Context, fn: FunctionLikeWithBody, search: ReadSearch, depth: number): boolean {
+  const t = context.ts;
+  if (search.seen.has(fn)) return true;
+  if (depth > maxReadDepth || !fn.body || isInDeclarationFileOrNodeModules(fn.getSourceFile())) return false;
+  search.seen.add(fn);
+  // A `for await` reads from something the analysis does not know.
+  let forAwait = false;
+  const find = (node: ts.Node): void => {
+    if (t.isForOfStatement(node) && node.awaitModifier) forAwait = true;
+    if (!forAwait) t.forEachChild(node, find);
+  };
+  find(fn.body);
+  return !forAwait && expressionOnlyReads(context, fn.body, search, depth);
+}
+
+function callOnlyReads(
+  context: Context,
+  call: ts.CallExpression | ts.NewExpression,
+  search: ReadSearch,
+  depth: number,
+): boolean {
+  const t = context.ts;
+  const { index } = context;
+  const callee = skipOuterExpressions(t, call.expression);
+  const ref = index.binding.resolve(callee);
+  if (ref?.module === 'global') return readOnlyGlobals.has(ref.path[0] ?? '');
+  if (ref && t.isNewExpression(call)) {
+    const factory = findFactory(ref);
+    return factory !== undefined && kindSpec(factory.kind)?.inProcess === true;
+  }
+  const parts = t.isCallExpression(call) ? methodCallParts(t, call) : undefined;
+  if (parts) {
+    if (isChainMethod(parts.name)) return true;
+    const kind = index.kindOf(parts.receiver, true) ?? kindOfThisClass(context, parts.receiver);
+    if (kind) {
+      const spec = kindSpec(kind);
+      if (spec?.inProcess === true || spec?.readMethods?.includes(parts.name)) {
+        search.reads++;
+        return true;
+      }
+      return spec?.forceClose?.includes(parts.name) ?? false;
+    }
+    if (logLevelMethods.has(parts.name) && logReceiverName.test(lastName(t, parts.receiver) ?? '')) return true;
+  }
+  // `resolve()`/`reject()` of a promise of the program's own (`new Promise((_, reject) => …)`).
+  if (t.isIdentifier(callee)) {
+    const symbol = context.types.getSymbolAtLocation(callee);
+    if (symbol && (isPromiseResolver(context, symbol) || isExecutorParameter(context, symbol))) return true;
+  }
+  const functions = index.resolveFunctions(callee, 0, false);
+  if (functions.length > 0) return functions.every((fn) => bodyOnlyReads(context, fn, search, depth + 1));
+  if (parts) {
+    const type = context.types.getTypeAtLocation(parts.receiver);
+    const members = (type.isUnion() ? type.types : [type]).filter(
+      (part) => !(part.flags & (t.TypeFlags.Null | t.TypeFlags.Undefined)),
+    );
+    return (
+      members.length > 0 &&
+      members.every(
+        (part) =>
+          (part.flags & t.TypeFlags.StringLike) !== 0 ||
+          (part.flags & t.TypeFlags.NumberLike) !== 0 ||
+          readOnlyBuiltinTypes.has(part.getSymbol()?.name ?? ''),
+      )
+    );
+  }
+  return false;
+}
+
+/** `resolve` or `reject`, a parameter of a `new Promise` executor. */
+function isExecutorParameter(context: Context, symbol: ts.Symbol): boolean {
+  const t = context.ts;
+  const declaration = symbol.declarations?.[0];
+  if (!declaration || !t.isParameter(declaration)) return false;
+  const executor = declaration.parent;
+  const creation = executor.parent;
+  if (!t.isNewExpression(creation) || creation.arguments?.[0] !== executor) return false;
+  const ref = context.index.binding.resolve(creation.expression);
+  return ref?.module === 'global' && ref.path.length === 1 && ref.path[0] === 'Promise';
+}
+
+/**
+ * `this` inside a class that extends a library class of a known kind (`class RedisAdapter extends
+ * Redis`, from ioredis): its calls on `this` are the library's.
+ */
+function kindOfThisClass(context: Context, receiver: ts.Expression): string | undefined {
+  const t = context.ts;
+  if (skipOuterExpressions(t, receiver).kind !== t.SyntaxKind.ThisKeyword) return undefined;
+  let owner: ts.Node | undefined = receiver.parent;
+  while (owner && !t.isClassLike(owner)) owner = owner.parent;
+  const heritage = owner && t.isClassLike(owner) ? owner.heritageClauses : undefined;
+  const base = heritage?.find((h) => h.token === t.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+  const ref = base && context.index.binding.resolve(base);
+  return ref ? findFactory(ref)?.kind : undefined;
 }
 
 /** Calls that complete (or stream) an HTTP response: Express, node:http, Fastify's `reply`. */
@@ -1607,6 +1870,10 @@ function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
   if (context.index.resolveFunctions(callback).some((fn) => forcesInside(context.ts, context.index, fn))) return;
   if (isTimeoutClearedOnShutdown(context, call)) return;
   if (endsByResolving(context, callback)) return;
+  const callbacks = context.index.resolveFunctions(callback);
+  const search: ReadSearch = { seen: new Set(), reads: 0 };
+  if (callbacks.length > 0 && callbacks.every((fn) => bodyOnlyReads(context, fn, search, 0)) && search.reads > 0)
+    return;
   const inHandler = context.index.enclosingHandler(call) !== undefined;
   context.report({
     node: call,

@@ -75,6 +75,14 @@ export interface KindSpec {
    * returns. Its close waits for the jobs, never for the listeners.
    */
   emitsJobEvents?: boolean;
+  /**
+   * Methods that change nothing outside the process that a lost call would leave undone: reads
+   * (Redis `get`, a queue's `count()`) and samples the next one supersedes (a StatsD `gauge`).
+   * Work made only of such calls has nothing for shutdown to wait for (no-untracked-promise).
+   */
+  readMethods?: readonly string[];
+  /** Every method of it works inside the process (the `limiter` package's token bucket, prom-client's metrics). */
+  inProcess?: boolean;
 }
 
 /** How a server's upgraded clients are closed at shutdown (runtime-facts §1.2, §3 ws, socket.io). */
@@ -173,6 +181,44 @@ const typeormQueryMethods: readonly string[] = [
   'countBy',
   'exists',
   'existsBy',
+];
+
+/** Redis commands that only read (ioredis's names; node-redis 4 spells some in camel case). */
+const redisReadMethods = [
+  'ping',
+  'echo',
+  'time',
+  'dbsize',
+  'info',
+  'get',
+  'mget',
+  'getrange',
+  'strlen',
+  'exists',
+  'type',
+  'ttl',
+  'pttl',
+  'hget',
+  'hmget',
+  'hgetall',
+  'hexists',
+  'hlen',
+  'hkeys',
+  'hvals',
+  'llen',
+  'lindex',
+  'lrange',
+  'scard',
+  'smembers',
+  'sismember',
+  'zcard',
+  'zcount',
+  'zscore',
+  'zrank',
+  'zrange',
+  'zrangebyscore',
+  'keys',
+  'scan',
 ];
 
 export const kinds: readonly KindSpec[] = [
@@ -393,6 +439,7 @@ export const kinds: readonly KindSpec[] = [
       'evalsha',
       'quit',
     ],
+    readMethods: redisReadMethods,
   },
   // v5+: `close()`/`destroy()`; v4: `quit()`/`disconnect()`. `await createClient().on(…).connect()` is the client.
   {
@@ -404,6 +451,33 @@ export const kinds: readonly KindSpec[] = [
     forceClose: ['destroy', 'disconnect'],
     methods: { duplicate: 'redis.Client', on: 'redis.Client', once: 'redis.Client', connect: 'redis.Client' },
     returnsSelf: ['on', 'once', 'connect'],
+    readMethods: [
+      ...redisReadMethods,
+      'mGet',
+      'getRange',
+      'strLen',
+      'pTTL',
+      'hGet',
+      'hmGet',
+      'hGetAll',
+      'hExists',
+      'hLen',
+      'hKeys',
+      'hVals',
+      'lLen',
+      'lIndex',
+      'lRange',
+      'sCard',
+      'sMembers',
+      'sIsMember',
+      'zCard',
+      'zCount',
+      'zScore',
+      'zRank',
+      'zRange',
+      'zRangeByScore',
+      'dbSize',
+    ],
   },
   {
     kind: 'mongodb.MongoClient',
@@ -522,6 +596,30 @@ export const kinds: readonly KindSpec[] = [
     ],
     // Bull's `process(…)` resolves when its processing loops end: at `close()` (bull/lib/queue.js `run`).
     runsUntilClosed: ['process'],
+    // Counts and lookups of jobs, as a metrics or health tick reads them (Bull and BullMQ).
+    readMethods: [
+      'count',
+      'getJobCounts',
+      'getJobCountByTypes',
+      'getWaitingCount',
+      'getActiveCount',
+      'getDelayedCount',
+      'getCompletedCount',
+      'getFailedCount',
+      'getPausedCount',
+      'getPrioritizedCount',
+      'getJob',
+      'getJobs',
+      'getWaiting',
+      'getActive',
+      'getDelayed',
+      'getCompleted',
+      'getFailed',
+      'getRepeatableJobs',
+      'getWorkers',
+      'getMetrics',
+      'isPaused',
+    ],
     // Bull's queue emits `'completed'`/`'failed'` for its own jobs (BullMQ's Queue does not, but no listener of it would run).
     emitsJobEvents: true,
   },
@@ -698,6 +796,28 @@ export const kinds: readonly KindSpec[] = [
     close: ['close'],
     flush: ['close'],
     types: [{ module: 'hot-shots', path: ['StatsD'] }],
+    // A gauge is a level that the next sample overwrites; a counter's `increment` is not (a lost one is lost).
+    readMethods: ['gauge'],
+  },
+  // ── In the process: no connection, nothing outside it to lose ──
+  // limiter 2/3: a token bucket in memory; `removeTokens` is async only to wait for tokens.
+  {
+    kind: 'limiter.RateLimiter',
+    label: 'rate limiter',
+    category: 'handle',
+    inProcess: true,
+    types: ['RateLimiter', 'TokenBucket'].map((name) => ({ module: 'limiter', path: [name] })),
+  },
+  // prom-client: metrics live in the process's registry until a scrape reads them.
+  {
+    kind: 'promClient.Metric',
+    label: 'prom-client metric',
+    category: 'handle',
+    inProcess: true,
+    types: ['Gauge', 'Counter', 'Histogram', 'Summary', 'Registry'].map((name) => ({
+      module: 'prom-client',
+      path: [name],
+    })),
   },
   { kind: 'smtp.Server', label: 'SMTP server', category: 'server', close: ['close'] },
   { kind: 'lightship.Lightship', label: 'lightship', category: 'shutdown-helper' },
@@ -883,6 +1003,13 @@ export const factories: readonly FactorySpec[] = [
   { module: '@rudderstack/rudder-sdk-node', path: ['default'], kind: 'rudderstack.Analytics' },
   { module: 'hot-shots', path: [], kind: 'hotshots.StatsD' },
   { module: 'hot-shots', path: ['StatsD'], kind: 'hotshots.StatsD' },
+  { module: 'limiter', path: ['RateLimiter'], kind: 'limiter.RateLimiter' },
+  { module: 'limiter', path: ['TokenBucket'], kind: 'limiter.RateLimiter' },
+  ...['Gauge', 'Counter', 'Histogram', 'Summary', 'Registry'].map((name) => ({
+    module: 'prom-client',
+    path: [name],
+    kind: 'promClient.Metric',
+  })),
   { module: 'lightship', path: ['createLightship'], kind: 'lightship.Lightship', async: true },
   { module: 'http-terminator', path: ['createHttpTerminator'], kind: 'httpTerminator.Terminator' },
   { module: 'stoppable', path: [], kind: 'http.Server' },

@@ -368,14 +368,116 @@ export class Places {
   isBrowserCode(node: ts.Node): boolean {
     const file = node.getSourceFile();
     if (this.outOfService(file) === 'browser') return true;
+    if (this.underNodeNegation(node)) return true;
     const react = this.isReactFile(file);
     const dom = !this.guardsForBrowser(file);
-    if (!react && !dom) return false;
+    const editor = editorImport.test(file.text);
+    if (!react && !dom && !editor) return false;
     for (let fn = enclosingFunction(this.ts, node); fn; fn = enclosingFunction(this.ts, fn)) {
       if (react && this.isBrowserFunction(fn)) return true;
       if (dom && this.readsBrowserGlobals(fn, new Set())) return true;
+      if (editor && this.isEditorViewFunction(fn)) return true;
     }
     return false;
+  }
+
+  /**
+   * Code under `if (!isNode)`, where `isNode` is a constant of the program that tests for Node
+   * (`typeof process !== 'undefined' && process.versions…`), or under `if (typeof process ===
+   * 'undefined')`: in Node the branch never runs. (A test for `window` is not one: a server may
+   * define it, as JSDOM does.)
+   */
+  private underNodeNegation(node: ts.Node): boolean {
+    const t = this.ts;
+    for (let child = node, p = node.parent; p; child = p, p = p.parent) {
+      if (t.isIfStatement(p) && p.thenStatement === child && this.isNotNode(p.expression)) return true;
+      if (t.isSourceFile(p)) break;
+    }
+    return false;
+  }
+
+  private isNotNode(condition: ts.Expression): boolean {
+    const t = this.ts;
+    const e = skipParens(t, condition);
+    if (t.isBinaryExpression(e) && e.operatorToken.kind === t.SyntaxKind.AmpersandAmpersandToken)
+      return this.isNotNode(e.left) || this.isNotNode(e.right);
+    if (t.isPrefixUnaryExpression(e) && e.operator === t.SyntaxKind.ExclamationToken)
+      return this.isNodeTest(skipParens(t, e.operand), new Set());
+    return isTypeofProcess(t, e, 'undefined');
+  }
+
+  /** `typeof process !== 'undefined' && …`, or a constant so initialised (imported or not). */
+  private isNodeTest(e: ts.Expression, seen: Set<ts.Node>): boolean {
+    const t = this.ts;
+    if (t.isBinaryExpression(e) && e.operatorToken.kind === t.SyntaxKind.AmpersandAmpersandToken)
+      return this.isNodeTest(skipParens(t, e.left), seen);
+    if (isTypeofProcess(t, e, 'defined')) return true;
+    if (!t.isIdentifier(e)) return false;
+    let symbol = this.inputs.types.getSymbolAtLocation(e);
+    if (symbol && symbol.flags & t.SymbolFlags.Alias) symbol = this.inputs.types.getAliasedSymbol(symbol);
+    const declaration = symbol?.declarations?.[0];
+    if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer || seen.has(declaration))
+      return false;
+    const list = declaration.parent;
+    if (!t.isVariableDeclarationList(list) || !(list.flags & t.NodeFlags.Const)) return false;
+    seen.add(declaration);
+    return this.isNodeTest(skipParens(t, declaration.initializer), seen);
+  }
+
+  /**
+   * A function only ProseMirror's EditorView (a DOM library) calls: a plugin's `view` or one of
+   * its `props` (`new Plugin({ view: (view) => …, props: { decorations… } })` from
+   * prosemirror-state), a node view (returned where the function says it returns a
+   * `NodeViewConstructor`), or a function given an `EditorView` (from prosemirror-view). A plugin's
+   * `state` (`init`, `apply`) is not one: an EditorState can run on a server.
+   */
+  private isEditorViewFunction(fn: ts.Node): boolean {
+    const t = this.ts;
+    if (!isFunctionLikeWithBody(t, fn)) return false;
+    if (fn.parameters.some((p) => p.type && this.namesImport(p.type, 'prosemirror-view', 'EditorView'))) return true;
+    // `return (node, view, getPos) => …` in a function declared to return a NodeViewConstructor.
+    const returned = fn.parent;
+    if (t.isReturnStatement(returned) || (t.isArrowFunction(returned) && returned.body === fn)) {
+      const outer = enclosingFunction(t, fn);
+      if (outer?.type && this.namesImport(outer.type, 'prosemirror-view', 'NodeViewConstructor')) return true;
+    }
+    // `view(editorView) { … }` or `view: (editorView) => …` in the spec given to `new Plugin(…)`.
+    const member = fn.parent && t.isPropertyAssignment(fn.parent) ? fn.parent : fn;
+    const spec = member.parent;
+    if (!spec || !t.isObjectLiteralExpression(spec)) return false;
+    const name = member.name && (t.isIdentifier(member.name) || t.isStringLiteral(member.name)) ? member.name.text : '';
+    if (name === 'view' && this.isPluginSpec(spec)) return true;
+    // A member of the spec's `props`.
+    const props = spec.parent;
+    return (
+      t.isPropertyAssignment(props) &&
+      t.isIdentifier(props.name) &&
+      props.name.text === 'props' &&
+      t.isObjectLiteralExpression(props.parent) &&
+      this.isPluginSpec(props.parent)
+    );
+  }
+
+  private isPluginSpec(spec: ts.ObjectLiteralExpression): boolean {
+    const t = this.ts;
+    const creation = spec.parent;
+    return (
+      t.isNewExpression(creation) &&
+      creation.arguments?.[0] === spec &&
+      this.namesImport(creation.expression, 'prosemirror-state', 'Plugin')
+    );
+  }
+
+  /** A type or value reference to `name` imported from `module` (no checker needed: the import says so). */
+  private namesImport(node: ts.Node, module: string, name: string): boolean {
+    const t = this.ts;
+    const id = t.isTypeReferenceNode(node) ? node.typeName : node;
+    if (!t.isIdentifier(id)) return false;
+    const declaration = this.inputs.types.getSymbolAtLocation(id)?.declarations?.[0];
+    if (!declaration || !t.isImportSpecifier(declaration)) return false;
+    const imported = (declaration.propertyName ?? declaration.name).text;
+    const from = declaration.parent.parent.parent.moduleSpecifier;
+    return imported === name && t.isStringLiteral(from) && from.text === module;
   }
 
   /**
@@ -609,6 +711,28 @@ function commonFolder(folders: readonly string[]): string | undefined {
 }
 
 /** A read of a browser-only global: not a property name, a declared name or a member other than the browser's. */
+/** A module that imports ProseMirror's state or view: its plugins and node views may run only in an EditorView. */
+const editorImport = /['"]prosemirror-(view|state)['"]/;
+
+function skipParens(t: TS, e: ts.Expression): ts.Expression {
+  while (t.isParenthesizedExpression(e)) e = e.expression;
+  return e;
+}
+
+/** `typeof process !== 'undefined'` (`defined`) or `typeof process === 'undefined'` (`undefined`). */
+function isTypeofProcess(t: TS, e: ts.Expression, test: 'defined' | 'undefined'): boolean {
+  if (!t.isBinaryExpression(e)) return false;
+  const op = e.operatorToken.kind;
+  const equal = op === t.SyntaxKind.EqualsEqualsEqualsToken || op === t.SyntaxKind.EqualsEqualsToken;
+  const unequal = op === t.SyntaxKind.ExclamationEqualsEqualsToken || op === t.SyntaxKind.ExclamationEqualsToken;
+  if (!(test === 'defined' ? unequal : equal)) return false;
+  const [left, right] = [skipParens(t, e.left), skipParens(t, e.right)];
+  const typeofProcess = (x: ts.Expression) =>
+    t.isTypeOfExpression(x) && t.isIdentifier(x.expression) && x.expression.text === 'process';
+  const undefinedText = (x: ts.Expression) => t.isStringLiteral(x) && x.text === 'undefined';
+  return (typeofProcess(left) && undefinedText(right)) || (typeofProcess(right) && undefinedText(left));
+}
+
 function isBrowserGlobal(t: TS, node: ts.Identifier): boolean {
   const parent = node.parent;
   if (t.isPropertyAccessExpression(parent) && parent.name === node) return false;

@@ -37,6 +37,13 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-loop-resolves.ts'),
     project.file('valid-worker-thread-entry.ts'),
     project.file('valid-release-handled.ts'),
+    // A Redis health ping, a queue-metrics tick, an in-memory rate limiter: nothing outside the process.
+    project.file('valid-read-only-work.ts'),
+    // ProseMirror views, plugin views and props, and `if (!isNode)`: only a browser runs them.
+    project.file('editor/valid-editor-view.ts'),
+    project.file('editor/server.ts'),
+    // A client made for one message, closed in the rejection handler of its own send or connect.
+    project.file('valid-failed-client-release.ts'),
     // A hook typed `void | Promise<void>` with no async function of the program given as it.
     project.file('valid-optional-hook.ts'),
     // Members typed `void | Promise<void>` whose every implementation in the program is synchronous.
@@ -134,6 +141,40 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       errors: [
         { messageId: 'untrackedInHandler', line: 12, column: 5, data: { name: 'processVisit(…)' } },
         { messageId: 'untrackedInHandler', line: 15, column: 5, data: { name: 'processLater(…)' } },
+      ],
+    },
+    {
+      // A plugin's state, a `window` guard and a `view` outside a plugin can run on the server.
+      ...project.file('editor/invalid-editor-state.ts'),
+      errors: [13, 22, 28].map((line) => ({ messageId: 'untracked' as const, line, suggestions: null })),
+    },
+    {
+      // Reads followed by a write, a call nobody can see into, a limiter that also counts in Redis.
+      ...project.file('invalid-read-only-neighbours.ts'),
+      errors: [
+        { messageId: 'droppedCallback', line: 14, data: { dropper: 'setInterval' } },
+        { messageId: 'droppedCallback', line: 18, data: { dropper: 'setInterval' } },
+        { messageId: 'untracked', line: 26, data: { name: 'redis.get(…)' }, suggestions: null },
+        { messageId: 'untrackedInHandler', line: 46, data: { name: 'limiter.removeTokens(…)' }, suggestions: null },
+      ],
+    },
+    {
+      // A shared client closed when one send fails, and a per-call one closed after a success.
+      ...project.file('invalid-failed-client-release.ts'),
+      errors: [8, 9, 15, 18].map((line) => ({ messageId: 'untracked' as const, line, suggestions: null })),
+    },
+    {
+      // An async function whose JSDoc says `@returns {void}` still returns a promise (uptime-kuma H1).
+      ...project.file('invalid-jsdoc-void-async.cjs'),
+      errors: [
+        { messageId: 'droppedCallback', line: 29, column: 22, data: { dropper: 'setTimeout' } },
+        {
+          messageId: 'untracked',
+          line: 42,
+          column: 5,
+          data: { name: 'safeBeat(…)' },
+          suggestions: awaitAt(project.file('invalid-jsdoc-void-async.cjs').code, 42, 5),
+        },
       ],
     },
     {
