@@ -21,6 +21,17 @@ import type * as ts from 'typescript';
 import { ModuleBinding } from './binding.js';
 import { CallIndex, type AnyCall } from './program-index/call-index.js';
 import { Classifier } from './program-index/classification.js';
+import { Recorder, recordingQuestions } from './program-index/dependencies.js';
+import {
+  classificationCounts,
+  planReuse,
+  previousVersion,
+  programFileNames,
+  programOptions,
+  rememberVersion,
+  type FileState,
+} from './program-index/kept-classification.js';
+import type { FileFacts } from './program-index/file-facts.js';
 import { FunctionResolver } from './program-index/functions.js';
 import { hasTopLevelWork, ImportGraph, reExports } from './program-index/import-graph.js';
 import { KindInference } from './program-index/kinds.js';
@@ -94,7 +105,12 @@ export class ProgramIndex {
     readonly program: ts.Program,
   ) {
     this.types = questionsFor(program);
-    this.binding = new ModuleBinding(ts, this.types);
+    // While the index classifies, what each answer consults is recorded (dependencies.ts), so that
+    // the next version of the program can keep the files' records nothing of which changed.
+    const recorder = new Recorder();
+    recorder.enabled = true;
+    const questions = recordingQuestions(ts, this.types, recorder);
+    this.binding = new ModuleBinding(ts, questions, recorder);
     this.sourceFiles = program.getSourceFiles().filter((f) => !isInDeclarationFileOrNodeModules(f));
     const ownFacts = this.sourceFiles.map((file) => factsOfFile(ts, file));
     // JavaScript the program loads from node_modules (allowJs with maxNodeModuleJsDepth) can hold
@@ -104,6 +120,7 @@ export class ProgramIndex {
       .filter((file) => isInDeclarationFileOrNodeModules(file))
       .map((file) => (file.isDeclarationFile ? factsOfDeclarationFile(ts, file) : declaredNamesOfFile(ts, file)));
     this.names = new NameFacts([...ownFacts.map((facts) => facts.names), ...otherNames]);
+    this.names.recorder = recorder;
     this.callIndex = new CallIndex(
       ts,
       ownFacts.map((facts) => facts.calls),
@@ -114,34 +131,132 @@ export class ProgramIndex {
     for (const facts of ownFacts)
       for (const call of facts.calls) if (ts.isCallExpression(call)) this.graph.visitComputedLoad(call);
     this.graph.addDirectoryLoads(this.sourceFiles);
-    this.functions = new FunctionResolver(ts, this.types, this.names, this.classes, (call) => this.requiredFile(call));
+    this.functions = new FunctionResolver(
+      ts,
+      questions,
+      this.names,
+      this.classes,
+      (call) => this.requiredFile(call),
+      recorder,
+    );
     const serverByCreation = new Map<ts.Node, ServerRecord>();
     const pluginReceivers = new Map<ts.Node, ts.Expression>();
     this.kinds = new KindInference(
       ts,
-      this.types,
+      questions,
       this.binding,
       this.names,
       serverByCreation,
       pluginReceivers,
       (name) => this.callIndex.callsNamed(name),
       (callee) => this.functions.resolveFunctions(callee, 0, false),
+      recorder,
     );
-    this.classifier = new Classifier(ts, this.types, this.binding, this.functions, this.kinds, {
-      servers: this.servers,
-      serverByCreation,
-      handlers: this.handlers,
-      shutdownRoots: this.shutdownRoots,
-      pluginReceivers,
-    });
+    this.classifier = new Classifier(ts, questions, this.binding, this.functions, this.kinds);
     this.reachability = new Reachability(ts, this.functions, this.shutdownRoots);
 
     this.binding.knowProcessHolderNames(this.names.processHolderNames());
     // Only now are all names known: resolving a route's exported function needs them (functions
     // are resolved by name first), and answers are cached.
-    for (const file of this.sourceFiles) this.classifier.collectFetchRouteExports(file);
-    this.classifier.classify(this.callIndex.calls, this.classes);
+    this.classifyFiles(ownFacts, recorder, serverByCreation, pluginReceivers);
+    recorder.enabled = false;
     this.reachability.computeShutdownPaths();
+  }
+
+  /**
+   * Classifies the program file by file, keeping the records of the files the previous version of
+   * the program classified when nothing they consulted changed (kept-classification.ts), and
+   * merges the files' records in program order, phase by phase, as one pass over the program would
+   * have found them.
+   */
+  private classifyFiles(
+    ownFacts: readonly FileFacts[],
+    recorder: Recorder,
+    serverByCreation: Map<ts.Node, ServerRecord>,
+    pluginReceivers: Map<ts.Node, ts.Expression>,
+  ): void {
+    const t = this.ts;
+    const previous = previousVersion(this.sourceFiles);
+    const plan =
+      previous &&
+      planReuse(t, previous, {
+        program: this.program,
+        questions: this.types,
+        ownFiles: this.sourceFiles,
+        factsOf: (file) => factsOfFile(t, file),
+        namesDenoting: (name) => this.names.namesThatCanDenote([name]),
+      });
+    const states: FileState[] = [];
+    const fresh = new Set<FileState>();
+    const pluginsOf = (facts: FileFacts): Pick<FileState, 'plugins' | 'consulted'> => {
+      const consulted = recorder.begin()!;
+      const plugins = this.classifier.pluginsOf(facts.calls);
+      recorder.end(consulted);
+      return { plugins, consulted };
+    };
+    this.sourceFiles.forEach((file, i) => {
+      const kept = plan?.kept.get(file);
+      if (kept) states.push(kept);
+      else {
+        const state: FileState = { file, classification: undefined, ...pluginsOf(ownFacts[i]!) };
+        states.push(state);
+        fresh.add(state);
+      }
+    });
+    // Plugin functions first: their parameters' kinds are asked while classifying the calls inside.
+    for (const state of states) for (const [fn, receiver] of state.plugins) pluginReceivers.set(fn, receiver);
+    if (previous && plan) {
+      // A plugin registered elsewhere now, or no more: the files that asked about it are classified again.
+      const moved = new Set<ts.Node>();
+      for (const [fn, receiver] of pluginReceivers) if (previous.plugins.get(fn) !== receiver) moved.add(fn);
+      for (const [fn, receiver] of previous.plugins) if (pluginReceivers.get(fn) !== receiver) moved.add(fn);
+      if (moved.size)
+        states.forEach((state, i) => {
+          if (fresh.has(state) || ![...(state.consulted.plugins ?? [])].some((fn) => moved.has(fn))) return;
+          states[i] = { file: state.file, classification: undefined, ...pluginsOf(ownFacts[i]!) };
+          fresh.add(states[i]!);
+        });
+    }
+    states.forEach((state, i) => {
+      if (!fresh.has(state)) return;
+      const consulted = recorder.begin()!;
+      const facts = ownFacts[i]!;
+      state.classification = this.classifier.classifyFile(state.file, facts.calls, facts.classes);
+      recorder.end(consulted);
+      state.consulted.addAll(consulted);
+    });
+    classificationCounts.kept += states.length - fresh.size;
+    classificationCounts.classified += fresh.size;
+    classificationCounts.lastClassified = [...fresh].map((state) => state.file.fileName);
+
+    const classifications = states.map((state) => state.classification!);
+    const addHandler = (handler: HandlerRecord): void => {
+      if (!this.handlers.has(handler.fn)) this.handlers.set(handler.fn, handler);
+    };
+    for (const c of classifications) c.routeHandlers.forEach(addHandler);
+    for (const c of classifications) {
+      for (const server of c.servers) {
+        this.servers.push(server);
+        serverByCreation.set(server.creation, server);
+      }
+      c.callHandlers.forEach(addHandler);
+      this.shutdownRoots.push(...c.callRoots);
+    }
+    for (const c of classifications) {
+      c.classHandlers.forEach(addHandler);
+      this.shutdownRoots.push(...c.classRoots);
+    }
+    rememberVersion(
+      {
+        program: this.program,
+        questions: this.types,
+        fileNames: programFileNames(this.program),
+        options: programOptions(this.program),
+        files: new Map(states.map((state) => [state.file.fileName, state])),
+        plugins: pluginReceivers,
+      },
+      previous,
+    );
   }
 
   /** The program's file a `require` of a path built from `__dirname` loads (`ModuleBinding.requiredPath`). */
