@@ -29,7 +29,10 @@ import {
   programFileNames,
   programOptions,
   rememberVersion,
+  type ClassifiedVersion,
   type FileState,
+  type KeptPath,
+  type ReusePlan,
 } from './program-index/kept-classification.js';
 import type { FileFacts } from './program-index/file-facts.js';
 import { FunctionResolver } from './program-index/functions.js';
@@ -127,10 +130,6 @@ export class ProgramIndex {
     );
     this.classes = ownFacts.flatMap((facts) => facts.classes);
     this.graph = new ImportGraph(ts, this.binding);
-    for (const facts of ownFacts) for (const candidate of facts.importCandidates) this.graph.visit(candidate);
-    for (const facts of ownFacts)
-      for (const call of facts.calls) if (ts.isCallExpression(call)) this.graph.visitComputedLoad(call);
-    this.graph.addDirectoryLoads(this.sourceFiles);
     this.functions = new FunctionResolver(
       ts,
       questions,
@@ -160,7 +159,6 @@ export class ProgramIndex {
     // are resolved by name first), and answers are cached.
     this.classifyFiles(ownFacts, recorder, serverByCreation, pluginReceivers);
     recorder.enabled = false;
-    this.reachability.computeShutdownPaths();
   }
 
   /**
@@ -186,13 +184,45 @@ export class ProgramIndex {
         factsOf: (file) => factsOfFile(t, file),
         namesDenoting: (name) => this.names.namesThatCanDenote([name]),
       });
+    const version = this.classifyAndKeep(ownFacts, recorder, serverByCreation, pluginReceivers, previous, plan);
+    // The shutdown paths: a kept root's (its file's records kept) is kept too when nothing walking
+    // it consulted changed, the others walked anew, recording what they consult.
+    const paths = new Map<ShutdownRoot, KeptPath>();
+    let keptPaths = 0;
+    this.reachability.computeShutdownPaths((root) => {
+      const kept = previous?.paths.get(root);
+      if (kept && plan?.stillHolds(kept.consulted)) {
+        paths.set(root, kept);
+        keptPaths++;
+        return kept.path;
+      }
+      const consulted = recorder.begin()!;
+      const path = this.reachability.reachableFrom(root.fn, root.afterPos);
+      for (const fn of path) recorder.file(t.isSourceFile(fn) ? fn : fn.getSourceFile());
+      recorder.end(consulted);
+      paths.set(root, { path, consulted });
+      return path;
+    });
+    classificationCounts.keptPaths += keptPaths;
+    rememberVersion({ ...version, paths }, previous);
+  }
+
+  private classifyAndKeep(
+    ownFacts: readonly FileFacts[],
+    recorder: Recorder,
+    serverByCreation: Map<ts.Node, ServerRecord>,
+    pluginReceivers: Map<ts.Node, ts.Expression>,
+    previous: ClassifiedVersion | undefined,
+    plan: ReusePlan | undefined,
+  ): Omit<ClassifiedVersion, 'paths'> {
     const states: FileState[] = [];
     const fresh = new Set<FileState>();
-    const pluginsOf = (facts: FileFacts): Pick<FileState, 'plugins' | 'consulted'> => {
+    const pluginsOf = (facts: FileFacts): Pick<FileState, 'plugins' | 'loads' | 'consulted'> => {
       const consulted = recorder.begin()!;
+      const loads = this.graph.loadsOf(facts.importCandidates, facts.calls);
       const plugins = this.classifier.pluginsOf(facts.calls);
       recorder.end(consulted);
-      return { plugins, consulted };
+      return { plugins, loads, consulted };
     };
     this.sourceFiles.forEach((file, i) => {
       const kept = plan?.kept.get(file);
@@ -203,6 +233,10 @@ export class ProgramIndex {
         fresh.add(state);
       }
     });
+    // Which file loads which, from the files' loads in program order.
+    const fileNamed = (name: string): ts.SourceFile | undefined => this.program.getSourceFile(name);
+    for (const state of states) this.graph.addLoads(state.file, state.loads, fileNamed);
+    this.graph.addDirectoryLoads(this.sourceFiles);
     // Plugin functions first: their parameters' kinds are asked while classifying the calls inside.
     for (const state of states) for (const [fn, receiver] of state.plugins) pluginReceivers.set(fn, receiver);
     if (previous && plan) {
@@ -246,17 +280,14 @@ export class ProgramIndex {
       c.classHandlers.forEach(addHandler);
       this.shutdownRoots.push(...c.classRoots);
     }
-    rememberVersion(
-      {
-        program: this.program,
-        questions: this.types,
-        fileNames: programFileNames(this.program),
-        options: programOptions(this.program),
-        files: new Map(states.map((state) => [state.file.fileName, state])),
-        plugins: pluginReceivers,
-      },
-      previous,
-    );
+    return {
+      program: this.program,
+      questions: this.types,
+      fileNames: programFileNames(this.program),
+      options: programOptions(this.program),
+      files: new Map(states.map((state) => [state.file.fileName, state])),
+      plugins: pluginReceivers,
+    };
   }
 
   /** The program's file a `require` of a path built from `__dirname` loads (`ModuleBinding.requiredPath`). */

@@ -151,6 +151,8 @@ interface Edit {
   check?: (answers: Record<string, unknown>) => void;
   /** The files classified again (the others' records kept); undefined: not checked. */
   classified?: string[];
+  /** How many shutdown roots' paths were kept from the previous version; undefined: not checked. */
+  keptPaths?: number;
 }
 
 /**
@@ -168,12 +170,15 @@ function checkEdits(editor: Editor, edits: readonly Edit[]): void {
   for (const edit of edits) {
     edit.apply(editor);
     const collected = fileFactCounts.collected;
+    const keptPaths = classificationCounts.keptPaths;
     const program = editor.service.getProgram()!;
     const incremental = answers(program, dir);
     if (edit.classified)
       expect(classificationCounts.lastClassified.map((f) => relative(dir, f)).sort(), edit.what).toEqual(
         [...edit.classified].sort(),
       );
+    if (edit.keptPaths !== undefined)
+      expect(classificationCounts.keptPaths - keptPaths, edit.what).toBe(edit.keptPaths);
     // TypeScript reused every file the edit did not touch, and only the edited files were walked.
     const reused = ownFiles(program).filter((f) => previous.getSourceFile(f.fileName) === f);
     expect(
@@ -462,6 +467,8 @@ describe('the index kept across program versions', () => {
       adds: [],
       removes: [],
       classified: ['src/util.ts'],
+      // main.ts's SIGTERM listener (db.ts's closePrimary) and SIGINT listener (none: `stopAll` denotes nothing).
+      keptPaths: 1,
     },
     {
       what: 'the re-export main.ts imports its SIGTERM listener through now points at another function',
@@ -470,6 +477,7 @@ describe('the index kept across program versions', () => {
       adds: ['src/db.ts:3:24 no-unclosed-resource closedOffShutdownPath'],
       removes: ['src/db.ts:4:24 no-unclosed-resource closedOffShutdownPath'],
       classified: ['src/closers.ts', 'src/main.ts'],
+      keptPaths: 0,
     },
     {
       what: 'the export app.ts registers as a handler is renamed in its own file only (app.ts unchanged)',

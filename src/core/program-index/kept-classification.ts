@@ -21,9 +21,11 @@ import type { CountedQuestions } from '../type-questions.js';
 import type { FileClassification, PluginEntry } from './classification.js';
 import type { Consulted } from './dependencies.js';
 import type { FileFacts } from './file-facts.js';
+import type { FileLoads } from './import-graph.js';
+import type { ShutdownRoot } from './records.js';
 
 /** How many files' records were kept and how many files were classified (for tests and `--stats`). */
-export const classificationCounts = { kept: 0, classified: 0, lastClassified: [] as string[] };
+export const classificationCounts = { kept: 0, classified: 0, keptPaths: 0, lastClassified: [] as string[] };
 
 /**
  * Deliberately wrong invalidations, for the test that proves it can fail: with one set, an edit
@@ -35,6 +37,8 @@ export const invalidationFaults = { ignoreConsultedFiles: false, ignoreExportedT
 export interface FileState {
   readonly file: ts.SourceFile;
   readonly plugins: readonly PluginEntry[];
+  /** What the file loads (ImportGraph.loadsOf). */
+  readonly loads: FileLoads;
   classification: FileClassification | undefined;
   readonly consulted: Consulted;
 }
@@ -48,6 +52,8 @@ export interface ClassifiedVersion {
   readonly options: string;
   readonly files: ReadonlyMap<string, FileState>;
   readonly plugins: ReadonlyMap<ts.Node, ts.Expression>;
+  /** The shutdown paths, by root (a kept file's roots are the same objects in the next version). */
+  readonly paths: ReadonlyMap<ShutdownRoot, KeptPath>;
 }
 
 /**
@@ -95,6 +101,14 @@ export function programOptions(program: ts.Program): string {
 export interface ReusePlan {
   /** The files whose records are kept, by their (unchanged) SourceFile. */
   readonly kept: Map<ts.SourceFile, FileState>;
+  /** Whether an answer that consulted this still holds in the new program (a kept root's shutdown path). */
+  readonly stillHolds: (consulted: Consulted) => boolean;
+}
+
+/** A shutdown root's path, and what walking it consulted. */
+export interface KeptPath {
+  readonly path: Set<ts.Node>;
+  readonly consulted: Consulted;
 }
 
 /** What the plan needs of the new program. */
@@ -168,7 +182,7 @@ export function planReuse(t: TS, previous: ClassifiedVersion, next: NewVersion):
   // (an import that was broken, now typed).
   const affected = new Set<string>();
   if (exportsChanged.length || namesAdded.size) {
-    const importers = importersByFile(t, next);
+    const importers = importersByFile(t, previous, next, new Set(changed.map((c) => c.file)));
     const queue: string[] = exportsChanged.map((file) => file.fileName);
     for (const [file, added] of namesAdded) {
       const seen = new Set<string>([file.fileName]);
@@ -202,30 +216,22 @@ export function planReuse(t: TS, previous: ClassifiedVersion, next: NewVersion):
     }
     return hit;
   };
+  /** Whether an answer that consulted `consulted` still holds in the new program. */
+  const stillHolds = (consulted: Consulted): boolean => {
+    if (consulted.files && !invalidationFaults.ignoreConsultedFiles)
+      for (const file of consulted.files) if (changedOld.has(file) || affected.has(file.fileName)) return false;
+    if (consulted.keys)
+      for (const key of consulted.keys)
+        if (keys.has(key) || (key.startsWith('heritage:') && hitsHeritage(key.slice('heritage:'.length)))) return false;
+    return true;
+  };
   const kept = new Map<ts.SourceFile, FileState>();
   for (const file of next.ownFiles) {
     const state = previous.files.get(file.fileName);
-    if (state?.file !== file || !state.classification) continue;
-    const { files, keys: consultedKeys } = state.consulted;
-    let valid = true;
-    if (files && !invalidationFaults.ignoreConsultedFiles)
-      for (const consulted of files) {
-        if (changedOld.has(consulted) || affected.has(consulted.fileName)) {
-          valid = false;
-          break;
-        }
-      }
-    else if (affected.has(file.fileName)) valid = false;
-    if (valid && consultedKeys)
-      for (const key of consultedKeys) {
-        if (keys.has(key) || (key.startsWith('heritage:') && hitsHeritage(key.slice('heritage:'.length)))) {
-          valid = false;
-          break;
-        }
-      }
-    if (valid) kept.set(file, state);
+    if (state?.file !== file || !state.classification || affected.has(file.fileName)) continue;
+    if (stillHolds(state.consulted)) kept.set(file, state);
   }
-  return { kept };
+  return { kept, stillHolds };
 }
 
 /** A script (its top-level names are global), or a module that declares globals or ambient modules. */
@@ -305,19 +311,36 @@ function exportShape(t: TS, questions: CountedQuestions, file: ts.SourceFile): M
   return shape;
 }
 
-/** file name -> the program files that import it, type-only imports and `export … from` included. */
-function importersByFile(t: TS, next: NewVersion): Map<string, ts.SourceFile[]> {
+/**
+ * file name -> the program files that import it, type-only imports and `export … from` included:
+ * an unchanged file's from its kept loads (the program has the same files, so its imports resolve
+ * as before), an edited file's asked anew.
+ */
+function importersByFile(
+  t: TS,
+  previous: ClassifiedVersion,
+  next: NewVersion,
+  changed: ReadonlySet<ts.SourceFile>,
+): Map<string, ts.SourceFile[]> {
   const importers = new Map<string, ts.SourceFile[]>();
+  const add = (target: string, file: ts.SourceFile): void => {
+    const list = importers.get(target);
+    if (list) {
+      if (!list.includes(file)) list.push(file);
+    } else importers.set(target, [file]);
+  };
   for (const file of next.ownFiles) {
+    const loads = changed.has(file) ? undefined : previous.files.get(file.fileName)?.loads;
+    if (loads) {
+      for (const target of loads.targets) add(target, file);
+      for (const target of loads.typeTargets) add(target, file);
+      continue;
+    }
     for (const candidate of next.factsOf(file).importCandidates) {
       const specifier = t.isCallExpression(candidate) ? candidate.arguments[0] : candidate.moduleSpecifier;
       if (!specifier) continue;
       const target = next.questions.getSymbolAtLocation(specifier)?.declarations?.[0];
-      if (!target || !t.isSourceFile(target)) continue;
-      const list = importers.get(target.fileName);
-      if (list) {
-        if (!list.includes(file)) list.push(file);
-      } else importers.set(target.fileName, [file]);
+      if (target && t.isSourceFile(target)) add(target.fileName, file);
     }
   }
   return importers;
