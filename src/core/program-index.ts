@@ -24,6 +24,7 @@ import { Classifier } from './program-index/classification.js';
 import { Recorder, recordingQuestions } from './program-index/dependencies.js';
 import {
   classificationCounts,
+  forgetVersions,
   planReuse,
   previousVersion,
   programFileNames,
@@ -101,6 +102,14 @@ export class ProgramIndex {
       indexCache.set(program, index);
     }
     return index;
+  }
+
+  /**
+   * Lets go of the programs kept for their next version (the last two classified): a run that
+   * builds each program once, as the CLI does, calls it when done with one.
+   */
+  static forgetVersions(): void {
+    forgetVersions();
   }
 
   private constructor(

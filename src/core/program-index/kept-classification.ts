@@ -85,6 +85,11 @@ export function rememberVersion(version: ClassifiedVersion, replaced: Classified
   while (versions.length > 2) versions.shift();
 }
 
+/** Forgets the versions kept: a run that builds each program once (the CLI) keeps none alive. */
+export function forgetVersions(): void {
+  versions.length = 0;
+}
+
 export function programFileNames(program: ts.Program): string {
   return program
     .getSourceFiles()
