@@ -1,8 +1,13 @@
 // The ProgramIndex: whole-program facts, built from each file's facts and cached per ts.Program.
 // The per-file facts (names, calls, classes, import candidates: file-facts.ts) are syntax alone and
 // kept per SourceFile across program versions, so a new program after an edit walks only the
-// edited files; what needs the checker or the whole program is computed per program. Rules ask it questions (what kind of thing is this value, is this function a request
-// handler, which shutdown paths reach this node); they never walk the program themselves.
+// edited files. What needs the checker is kept too where it can be: each file is classified on
+// its own, its module edges collected with it, and what those answers consulted is recorded
+// (dependencies.ts), so that the next version of the program keeps the records of every file
+// nothing of which changed, and the shutdown path of every root whose walk it did not touch
+// (kept-classification.ts). Rules ask it questions (what kind of thing is this value, is this
+// function a request handler, which shutdown paths reach this node); they never walk the program
+// themselves.
 //
 // It is one facade over its concerns, each a module of its own in program-index/:
 // - file-facts: the single pass over one file, kept per SourceFile;
@@ -11,7 +16,8 @@
 // - import-graph: which file loads which, entries, what an entry loads;
 // - functions: which functions an expression denotes;
 // - kinds: what catalogue kind a value is, which server it comes from;
-// - classification: servers, resources, request handlers and shutdown roots;
+// - classification: servers, resources, request handlers and shutdown roots, file by file;
+// - dependencies, kept-classification: what an answer consulted, and what an edit leaves standing;
 // - reachability: shutdown paths and what a start reaches;
 // - places: where a file runs (server, browser, test, script), so whether SIGTERM reaches it;
 // - static-roots: the folders the service serves as static files (a browser's code, for places).
