@@ -528,4 +528,83 @@ describe('the index kept across program versions', () => {
       }
     }
   });
+
+  /** A listener that calls a method of a value whose type another file infers: no file it consults says which. */
+  const inferredTypeService = (): Editor =>
+    new Editor(join(fixturesDir, 'core', 'incremental-inferred-type'), {
+      options: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true },
+      texts: {
+        'src/a.ts': [
+          "import { Pool } from 'pg';",
+          '',
+          'export const poolA = new Pool();',
+          '',
+          'export class Alpha {',
+          '  async finish(): Promise<void> {',
+          '    await poolA.end();',
+          '  }',
+          '}',
+          '',
+        ].join('\n'),
+        'src/b.ts': [
+          "import { Pool } from 'pg';",
+          '',
+          'export const poolB = new Pool();',
+          '',
+          'export class Beta {',
+          '  async finish(): Promise<void> {',
+          '    await poolB.end();',
+          '  }',
+          '}',
+          '',
+        ].join('\n'),
+        'src/factory.ts': [
+          "import { Alpha } from './a';",
+          "import { Beta } from './b';",
+          '',
+          'export function make() {',
+          '  return new Alpha();',
+          '}',
+          '',
+          'export const kinds = [Alpha, Beta];',
+          '',
+        ].join('\n'),
+        // Made in a file main.ts imports, by a function of a third: main.ts never looks at factory.ts.
+        'src/workers.ts': "import { make } from './factory';\n\nexport const worker = make();\n",
+        'src/main.ts': [
+          "import { worker } from './workers';",
+          '',
+          "process.on('SIGTERM', async () => {",
+          '  await worker.finish();',
+          '});',
+          '',
+        ].join('\n'),
+      },
+    });
+
+  const inferredTypeEdits: Edit[] = [
+    {
+      what: "the factory returns the other class: main.ts's listener now stops b.ts's pool (main.ts unchanged)",
+      apply: (editor) => editor.edit('src/factory.ts', 'return new Alpha();', 'return new Beta();'),
+      changes: ['src/factory.ts'],
+      adds: [],
+      removes: [],
+      // factory.ts's exports changed type: its importers, at any depth, are classified again.
+      classified: ['src/factory.ts', 'src/workers.ts', 'src/main.ts'],
+      check: (answers) =>
+        expect(answers.roots).toContainEqual(expect.stringMatching(/^process\.on\('SIGTERM'\) .*src\/b\.ts:6:3/)),
+    },
+  ];
+
+  it('walks a shutdown path again when a type it went through changed in a file it never looked at', () => {
+    checkEdits(inferredTypeService(), inferredTypeEdits);
+    // ... and the comparison fails when the edited file's exported types are not compared.
+    invalidationFaults.ignoreExportedTypes = true;
+    try {
+      const edits = inferredTypeEdits.map(({ classified: _, ...edit }) => edit);
+      expect(() => checkEdits(inferredTypeService(), edits)).toThrow(/expected/);
+    } finally {
+      invalidationFaults.ignoreExportedTypes = false;
+    }
+  });
 });
