@@ -211,6 +211,8 @@ export function lint(t: TS, options: LintOptions): LintRun {
       cached: false,
     });
     results.push(...programResults);
+    // No next version of this program comes in a CLI run: keep none alive for one.
+    ProgramIndex.forgetVersions();
     cache?.store(
       project.identity,
       project.program.getSourceFiles().filter((f) => !/[\\/]node_modules[\\/]/.test(f.fileName)),

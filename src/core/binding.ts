@@ -8,6 +8,7 @@ import type * as ts from 'typescript';
 import type { ApiRef } from './catalogue.js';
 import { isInDeclarationFileOrNodeModules, skipOuterExpressions, staticPropertyName, type TS } from './ts-utils.js';
 import { type TypeQuestions } from './type-questions.js';
+import { Recorder, type Consulted } from './program-index/dependencies.js';
 
 const MAX_DEPTH = 12;
 
@@ -90,12 +91,17 @@ export function mayHoldProcess(
 
 export class ModuleBinding {
   private readonly symbolCache = new Map<ts.Symbol, ApiRef | null>();
+  /** What each cached answer consulted (see dependencies.ts), while the recorder is enabled. */
+  private readonly symbolConsulted = new Map<ts.Symbol, Consulted>();
+  private readonly resolvedConsulted = new Map<ts.Node, Consulted>();
+  private readonly moduleConsulted = new Map<ts.SourceFile, Map<string, Consulted>>();
   /** The names of the declarations `mayHoldProcess` accepts; undefined: not known, any name may be one. */
   private processHolderNames: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly t: TS,
     private readonly types: TypeQuestions,
+    private readonly recorder: Recorder = new Recorder(),
   ) {}
 
   /** Answers for whole expressions, by node: every rule asks about the same callees. */
@@ -112,15 +118,23 @@ export class ModuleBinding {
   }
 
   private mayNameProcessHolder(name: string): boolean {
-    return this.processHolderNames === undefined || this.processHolderNames.has(name);
+    const may = this.processHolderNames === undefined || this.processHolderNames.has(name);
+    if (!may) this.recorder.key('holder', name);
+    return may;
   }
 
   /** What module export `expression` denotes, or undefined when it is local or unknown. */
   resolve(expression: ts.Expression, depth = 0): ApiRef | undefined {
     if (depth > 0) return this.resolveUncached(expression, depth);
     const cached = this.resolved.get(expression);
-    if (cached !== undefined) return cached ?? undefined;
+    if (cached !== undefined) {
+      this.recorder.replay(this.resolvedConsulted.get(expression));
+      return cached ?? undefined;
+    }
+    const consulted = this.recorder.begin();
     const ref = this.resolveUncached(expression, 0);
+    this.recorder.end(consulted);
+    if (consulted) this.resolvedConsulted.set(expression, consulted);
     this.resolved.set(
       expression,
       ref ? (Object.freeze({ ...ref, path: Object.freeze([...ref.path]) }) as ApiRef) : null,
@@ -242,9 +256,16 @@ export class ModuleBinding {
 
   resolveSymbol(symbol: ts.Symbol, name: string, depth = 0): ApiRef | undefined {
     const cached = this.symbolCache.get(symbol);
-    if (cached !== undefined) return cached ?? undefined;
+    if (cached !== undefined) {
+      this.recorder.replay(this.symbolConsulted.get(symbol));
+      return cached ?? undefined;
+    }
     this.symbolCache.set(symbol, null); // cycle guard
+    const consulted = this.recorder.begin();
+    this.recorder.symbol(symbol);
     const result = this.resolveSymbolUncached(symbol, name, depth);
+    this.recorder.end(consulted);
+    if (consulted) this.symbolConsulted.set(symbol, consulted);
     this.symbolCache.set(symbol, result ?? null);
     return result;
   }
@@ -434,9 +455,16 @@ export class ModuleBinding {
     }
     let found = byFile.get(specifier);
     if (found === undefined) {
+      const consulted = this.recorder.begin();
+      this.recorder.file(fromFile);
       found = this.findProgramModule(fromFile, specifier) ?? null;
+      this.recorder.end(consulted);
+      if (consulted) {
+        const byFileConsulted = this.moduleConsulted.get(fromFile) ?? new Map<string, Consulted>();
+        this.moduleConsulted.set(fromFile, byFileConsulted.set(specifier, consulted));
+      }
       byFile.set(specifier, found);
-    }
+    } else if (this.recorder.enabled) this.recorder.replay(this.moduleConsulted.get(fromFile)?.get(specifier));
     return found ?? undefined;
   }
 

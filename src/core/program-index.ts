@@ -1,8 +1,13 @@
 // The ProgramIndex: whole-program facts, built from each file's facts and cached per ts.Program.
 // The per-file facts (names, calls, classes, import candidates: file-facts.ts) are syntax alone and
 // kept per SourceFile across program versions, so a new program after an edit walks only the
-// edited files; what needs the checker or the whole program is computed per program. Rules ask it questions (what kind of thing is this value, is this function a request
-// handler, which shutdown paths reach this node); they never walk the program themselves.
+// edited files. What needs the checker is kept too where it can be: each file is classified on
+// its own, its module edges collected with it, and what those answers consulted is recorded
+// (dependencies.ts), so that the next version of the program keeps the records of every file
+// nothing of which changed, and the shutdown path of every root whose walk it did not touch
+// (kept-classification.ts). Rules ask it questions (what kind of thing is this value, is this
+// function a request handler, which shutdown paths reach this node); they never walk the program
+// themselves.
 //
 // It is one facade over its concerns, each a module of its own in program-index/:
 // - file-facts: the single pass over one file, kept per SourceFile;
@@ -11,7 +16,8 @@
 // - import-graph: which file loads which, entries, what an entry loads;
 // - functions: which functions an expression denotes;
 // - kinds: what catalogue kind a value is, which server it comes from;
-// - classification: servers, resources, request handlers and shutdown roots;
+// - classification: servers, resources, request handlers and shutdown roots, file by file;
+// - dependencies, kept-classification: what an answer consulted, and what an edit leaves standing;
 // - reachability: shutdown paths and what a start reaches;
 // - places: where a file runs (server, browser, test, script), so whether SIGTERM reaches it;
 // - static-roots: the folders the service serves as static files (a browser's code, for places).
@@ -22,6 +28,21 @@ import { ModuleBinding } from './binding.js';
 import { CallIndex, type AnyCall } from './program-index/call-index.js';
 import { Classifier } from './program-index/classification.js';
 import { deployedShutdownRoots } from './program-index/deployed.js';
+import { Recorder, recordingQuestions } from './program-index/dependencies.js';
+import {
+  classificationCounts,
+  forgetVersions,
+  planReuse,
+  previousVersion,
+  programFileNames,
+  programOptions,
+  rememberVersion,
+  type ClassifiedVersion,
+  type FileState,
+  type KeptPath,
+  type ReusePlan,
+} from './program-index/kept-classification.js';
+import type { FileFacts } from './program-index/file-facts.js';
 import { FunctionResolver } from './program-index/functions.js';
 import { hasTopLevelWork, ImportGraph, reExports } from './program-index/import-graph.js';
 import { KindInference } from './program-index/kinds.js';
@@ -90,12 +111,25 @@ export class ProgramIndex {
     return index;
   }
 
+  /**
+   * Lets go of the programs kept for their next version (the last two classified): a run that
+   * builds each program once, as the CLI does, calls it when done with one.
+   */
+  static forgetVersions(): void {
+    forgetVersions();
+  }
+
   private constructor(
     readonly ts: TS,
     readonly program: ts.Program,
   ) {
     this.types = questionsFor(program);
-    this.binding = new ModuleBinding(ts, this.types);
+    // While the index classifies, what each answer consults is recorded (dependencies.ts), so that
+    // the next version of the program can keep the files' records nothing of which changed.
+    const recorder = new Recorder();
+    recorder.enabled = true;
+    const questions = recordingQuestions(ts, this.types, recorder);
+    this.binding = new ModuleBinding(ts, questions, recorder);
     this.sourceFiles = program.getSourceFiles().filter((f) => !isInDeclarationFileOrNodeModules(f));
     const ownFacts = this.sourceFiles.map((file) => factsOfFile(ts, file));
     // JavaScript the program loads from node_modules (allowJs with maxNodeModuleJsDepth) can hold
@@ -105,46 +139,174 @@ export class ProgramIndex {
       .filter((file) => isInDeclarationFileOrNodeModules(file))
       .map((file) => (file.isDeclarationFile ? factsOfDeclarationFile(ts, file) : declaredNamesOfFile(ts, file)));
     this.names = new NameFacts([...ownFacts.map((facts) => facts.names), ...otherNames]);
+    this.names.recorder = recorder;
     this.callIndex = new CallIndex(
       ts,
       ownFacts.map((facts) => facts.calls),
     );
     this.classes = ownFacts.flatMap((facts) => facts.classes);
     this.graph = new ImportGraph(ts, this.binding);
-    for (const facts of ownFacts) for (const candidate of facts.importCandidates) this.graph.visit(candidate);
-    for (const facts of ownFacts)
-      for (const call of facts.calls) if (ts.isCallExpression(call)) this.graph.visitComputedLoad(call);
-    this.graph.addDirectoryLoads(this.sourceFiles);
-    this.functions = new FunctionResolver(ts, this.types, this.names, this.classes, (call) => this.requiredFile(call));
+    this.functions = new FunctionResolver(
+      ts,
+      questions,
+      this.names,
+      this.classes,
+      (call) => this.requiredFile(call),
+      recorder,
+    );
     const serverByCreation = new Map<ts.Node, ServerRecord>();
     const pluginReceivers = new Map<ts.Node, ts.Expression>();
     this.kinds = new KindInference(
       ts,
-      this.types,
+      questions,
       this.binding,
       this.names,
       serverByCreation,
       pluginReceivers,
       (name) => this.callIndex.callsNamed(name),
       (callee) => this.functions.resolveFunctions(callee, 0, false),
+      recorder,
     );
-    this.classifier = new Classifier(ts, this.types, this.binding, this.functions, this.kinds, {
-      servers: this.servers,
-      serverByCreation,
-      handlers: this.handlers,
-      shutdownRoots: this.shutdownRoots,
-      pluginReceivers,
-    });
+    this.classifier = new Classifier(ts, questions, this.binding, this.functions, this.kinds);
     this.reachability = new Reachability(ts, this.functions, this.shutdownRoots);
 
     this.binding.knowProcessHolderNames(this.names.processHolderNames());
     // Only now are all names known: resolving a route's exported function needs them (functions
     // are resolved by name first), and answers are cached.
-    for (const file of this.sourceFiles) this.classifier.collectFetchRouteExports(file);
-    this.classifier.classify(this.callIndex.calls, this.classes);
-    // A library package of a monorepo, stopped by a deployed entry's listener in another program.
-    this.shutdownRoots.push(...deployedShutdownRoots(ts, program, this.classes));
-    this.reachability.computeShutdownPaths();
+    this.classifyFiles(ownFacts, recorder, serverByCreation, pluginReceivers);
+    recorder.enabled = false;
+  }
+
+  /**
+   * Classifies the program file by file, keeping the records of the files the previous version of
+   * the program classified when nothing they consulted changed (kept-classification.ts), and
+   * merges the files' records in program order, phase by phase, as one pass over the program would
+   * have found them.
+   */
+  private classifyFiles(
+    ownFacts: readonly FileFacts[],
+    recorder: Recorder,
+    serverByCreation: Map<ts.Node, ServerRecord>,
+    pluginReceivers: Map<ts.Node, ts.Expression>,
+  ): void {
+    const t = this.ts;
+    const previous = previousVersion(this.sourceFiles);
+    const plan =
+      previous &&
+      planReuse(t, previous, {
+        program: this.program,
+        questions: this.types,
+        ownFiles: this.sourceFiles,
+        factsOf: (file) => factsOfFile(t, file),
+        namesDenoting: (name) => this.names.namesThatCanDenote([name]),
+      });
+    const version = this.classifyAndKeep(ownFacts, recorder, serverByCreation, pluginReceivers, previous, plan);
+    // A library package of a monorepo, stopped by a deployed entry's listener in another program
+    // (read from outside the program on every version: new roots, so their paths are walked anew).
+    this.shutdownRoots.push(...deployedShutdownRoots(t, this.program, this.classes));
+    // The shutdown paths: a kept root's (its file's records kept) is kept too when nothing walking
+    // it consulted changed, the others walked anew, recording what they consult.
+    const paths = new Map<ShutdownRoot, KeptPath>();
+    let keptPaths = 0;
+    this.reachability.computeShutdownPaths((root) => {
+      const kept = previous?.paths.get(root);
+      if (kept && plan?.stillHolds(kept.consulted)) {
+        paths.set(root, kept);
+        keptPaths++;
+        return kept.path;
+      }
+      const consulted = recorder.begin()!;
+      const path = this.reachability.reachableFrom(root.fn, root.afterPos);
+      for (const fn of path) recorder.file(t.isSourceFile(fn) ? fn : fn.getSourceFile());
+      recorder.end(consulted);
+      paths.set(root, { path, consulted });
+      return path;
+    });
+    classificationCounts.keptPaths += keptPaths;
+    rememberVersion({ ...version, paths }, previous);
+  }
+
+  private classifyAndKeep(
+    ownFacts: readonly FileFacts[],
+    recorder: Recorder,
+    serverByCreation: Map<ts.Node, ServerRecord>,
+    pluginReceivers: Map<ts.Node, ts.Expression>,
+    previous: ClassifiedVersion | undefined,
+    plan: ReusePlan | undefined,
+  ): Omit<ClassifiedVersion, 'paths'> {
+    const states: FileState[] = [];
+    const fresh = new Set<FileState>();
+    const pluginsOf = (facts: FileFacts): Pick<FileState, 'plugins' | 'loads' | 'consulted'> => {
+      const consulted = recorder.begin()!;
+      const loads = this.graph.loadsOf(facts.importCandidates, facts.calls);
+      const plugins = this.classifier.pluginsOf(facts.calls);
+      recorder.end(consulted);
+      return { plugins, loads, consulted };
+    };
+    this.sourceFiles.forEach((file, i) => {
+      const kept = plan?.kept.get(file);
+      if (kept) states.push(kept);
+      else {
+        const state: FileState = { file, classification: undefined, ...pluginsOf(ownFacts[i]!) };
+        states.push(state);
+        fresh.add(state);
+      }
+    });
+    // Which file loads which, from the files' loads in program order.
+    const fileNamed = (name: string): ts.SourceFile | undefined => this.program.getSourceFile(name);
+    for (const state of states) this.graph.addLoads(state.file, state.loads, fileNamed);
+    this.graph.addDirectoryLoads(this.sourceFiles);
+    // Plugin functions first: their parameters' kinds are asked while classifying the calls inside.
+    for (const state of states) for (const [fn, receiver] of state.plugins) pluginReceivers.set(fn, receiver);
+    if (previous && plan) {
+      // A plugin registered elsewhere now, or no more: the files that asked about it are classified again.
+      const moved = new Set<ts.Node>();
+      for (const [fn, receiver] of pluginReceivers) if (previous.plugins.get(fn) !== receiver) moved.add(fn);
+      for (const [fn, receiver] of previous.plugins) if (pluginReceivers.get(fn) !== receiver) moved.add(fn);
+      if (moved.size)
+        states.forEach((state, i) => {
+          if (fresh.has(state) || ![...(state.consulted.plugins ?? [])].some((fn) => moved.has(fn))) return;
+          states[i] = { file: state.file, classification: undefined, ...pluginsOf(ownFacts[i]!) };
+          fresh.add(states[i]!);
+        });
+    }
+    states.forEach((state, i) => {
+      if (!fresh.has(state)) return;
+      const consulted = recorder.begin()!;
+      const facts = ownFacts[i]!;
+      state.classification = this.classifier.classifyFile(state.file, facts.calls, facts.classes);
+      recorder.end(consulted);
+      state.consulted.addAll(consulted);
+    });
+    classificationCounts.kept += states.length - fresh.size;
+    classificationCounts.classified += fresh.size;
+    classificationCounts.lastClassified = [...fresh].map((state) => state.file.fileName);
+
+    const classifications = states.map((state) => state.classification!);
+    const addHandler = (handler: HandlerRecord): void => {
+      if (!this.handlers.has(handler.fn)) this.handlers.set(handler.fn, handler);
+    };
+    for (const c of classifications) c.routeHandlers.forEach(addHandler);
+    for (const c of classifications) {
+      for (const server of c.servers) {
+        this.servers.push(server);
+        serverByCreation.set(server.creation, server);
+      }
+      c.callHandlers.forEach(addHandler);
+      this.shutdownRoots.push(...c.callRoots);
+    }
+    for (const c of classifications) {
+      c.classHandlers.forEach(addHandler);
+      this.shutdownRoots.push(...c.classRoots);
+    }
+    return {
+      program: this.program,
+      questions: this.types,
+      fileNames: programFileNames(this.program),
+      options: programOptions(this.program),
+      files: new Map(states.map((state) => [state.file.fileName, state])),
+      plugins: pluginReceivers,
+    };
   }
 
   /** The program's file a `require` of a path built from `__dirname` loads (`ModuleBinding.requiredPath`). */

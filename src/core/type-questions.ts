@@ -32,11 +32,17 @@ export interface TypeQuestions {
   ): ts.Symbol | undefined;
   /** A module's exports, `export =` included. */
   getExportsOfModule(moduleSymbol: ts.Symbol): ts.Symbol[];
+  /** One step of an alias chain (`import { a } from './b'` to b's export), undefined where it breaks. */
+  getImmediateAliasedSymbol(symbol: ts.Symbol): ts.Symbol | undefined;
 
   /** The type of an expression or declaration name. The costly question: it may resolve overloads. */
   getTypeAtLocation(node: ts.Node): ts.Type;
   getTypeOfSymbol(symbol: ts.Symbol): ts.Type;
   getTypeOfSymbolAtLocation(symbol: ts.Symbol, node: ts.Node): ts.Type;
+  /** The type a class, interface, type alias or enum declares (its instances'), rather than the value's. */
+  getDeclaredTypeOfSymbol(symbol: ts.Symbol): ts.Type;
+  /** A type as TypeScript prints it (to compare what a module exports across program versions). */
+  typeToString(type: ts.Type, enclosingDeclaration?: ts.Node, flags?: ts.TypeFormatFlags): string;
   getPropertyOfType(type: ts.Type, propertyName: string): ts.Symbol | undefined;
   getPropertiesOfType(type: ts.Type): ts.Symbol[];
   getBaseTypes(type: ts.InterfaceType): ts.BaseType[];
@@ -62,9 +68,12 @@ const questionNames: readonly QuestionName[] = [
   'getSymbolsInScope',
   'resolveName',
   'getExportsOfModule',
+  'getImmediateAliasedSymbol',
   'getTypeAtLocation',
   'getTypeOfSymbol',
   'getTypeOfSymbolAtLocation',
+  'getDeclaredTypeOfSymbol',
+  'typeToString',
   'getPropertyOfType',
   'getPropertiesOfType',
   'getBaseTypes',

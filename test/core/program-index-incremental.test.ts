@@ -4,6 +4,10 @@
 // the edit did not touch from the SourceFiles TypeScript reused, must answer exactly as a cold
 // index built from scratch (a second language service, nothing shared), and every rule must
 // report the same findings. A fact served for a file that changed would show up as a difference.
+// The classification (servers, handlers, shutdown roots) is kept per file too, when nothing its
+// answers consulted changed: edits in one file that change what a callee of another, unchanged
+// file resolves to (a renamed export, a re-export pointed elsewhere, a global declared) must
+// reclassify that file, and a deliberately wrong invalidation must make these tests fail.
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type * as TS from 'typescript';
@@ -12,6 +16,7 @@ import { rules } from '../../rules/index.js';
 import { runRulesOnFile } from '../../src/core/engine.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
 import { fileFactCounts } from '../../src/core/program-index/file-facts.js';
+import { classificationCounts, invalidationFaults } from '../../src/core/program-index/kept-classification.js';
 import { ts } from '../../src/core/typescript.js';
 import { isInDeclarationFileOrNodeModules } from '../../src/core/ts-utils.js';
 import { fixturesDir } from '../support/fixtures.js';
@@ -144,6 +149,10 @@ interface Edit {
   removes: string[];
   /** What else the edit must have changed in the answers. */
   check?: (answers: Record<string, unknown>) => void;
+  /** The files classified again (the others' records kept); undefined: not checked. */
+  classified?: string[];
+  /** How many shutdown roots' paths were kept from the previous version; undefined: not checked. */
+  keptPaths?: number;
 }
 
 /**
@@ -161,8 +170,15 @@ function checkEdits(editor: Editor, edits: readonly Edit[]): void {
   for (const edit of edits) {
     edit.apply(editor);
     const collected = fileFactCounts.collected;
+    const keptPaths = classificationCounts.keptPaths;
     const program = editor.service.getProgram()!;
     const incremental = answers(program, dir);
+    if (edit.classified)
+      expect(classificationCounts.lastClassified.map((f) => relative(dir, f)).sort(), edit.what).toEqual(
+        [...edit.classified].sort(),
+      );
+    if (edit.keptPaths !== undefined)
+      expect(classificationCounts.keptPaths - keptPaths, edit.what).toBe(edit.keptPaths);
     // TypeScript reused every file the edit did not touch, and only the edited files were walked.
     const reused = ownFiles(program).filter((f) => previous.getSourceFile(f.fileName) === f);
     expect(
@@ -379,5 +395,216 @@ describe('the index kept across program versions', () => {
         removes: [],
       },
     ]);
+  });
+
+  /** A service whose files resolve callees through other files: handlers, a re-export, a global. */
+  const crossFileService = (): Editor =>
+    new Editor(join(fixturesDir, 'core', 'incremental-cross-file'), {
+      options: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+        strict: true,
+        noEmit: true,
+      },
+      texts: {
+        'src/app.ts': [
+          "import express from 'express';",
+          "import { listUsers } from './handlers';",
+          '',
+          'export const app = express();',
+          "app.get('/users', listUsers);",
+          '',
+        ].join('\n'),
+        'src/handlers.ts': [
+          'export async function listUsers(req: unknown, res: { json(value: unknown): void }): Promise<void> {',
+          '  res.json([req]);',
+          '}',
+          '',
+          // The name main.ts's SIGINT listener says, declared (so the name is a program function's),
+          // but not imported: main.ts's `stopAll` denotes nothing until a script declares it globally.
+          'export function stopAll(): void {',
+          "  console.info('stopped');",
+          '}',
+          '',
+        ].join('\n'),
+        'src/db.ts': [
+          "import { Pool } from 'pg';",
+          '',
+          'export const primary = new Pool();',
+          'export const replica = new Pool();',
+          '',
+          'export async function closePrimary(): Promise<void> {',
+          '  await primary.end();',
+          '}',
+          '',
+          'export async function closeReplica(): Promise<void> {',
+          '  await replica.end();',
+          '}',
+          '',
+        ].join('\n'),
+        'src/closers.ts': "export { closePrimary as close } from './db';\n",
+        'src/legacy.ts': "function drainLegacy(): void {\n  console.info('legacy');\n}\n",
+        'src/util.ts': 'export function pad(text: string): string {\n  return text.padStart(2);\n}\n',
+        'src/main.ts': [
+          "import { app } from './app';",
+          "import { close } from './closers';",
+          '',
+          'const server = app.listen(3000);',
+          "process.on('SIGTERM', close);",
+          "process.on('SIGINT', stopAll);",
+          'export { server };',
+          '',
+        ].join('\n'),
+      },
+    });
+
+  const crossFileEdits: Edit[] = [
+    {
+      what: 'a module nothing imports is edited: every other file keeps its records',
+      apply: (editor) => editor.edit('src/util.ts', 'padStart(2)', 'padStart(3)'),
+      changes: ['src/util.ts'],
+      adds: [],
+      removes: [],
+      classified: ['src/util.ts'],
+      // main.ts's SIGTERM listener (db.ts's closePrimary) and SIGINT listener (none: `stopAll` denotes nothing).
+      keptPaths: 1,
+    },
+    {
+      what: 'the re-export main.ts imports its SIGTERM listener through now points at another function',
+      apply: (editor) => editor.write('src/closers.ts', "export { closeReplica as close } from './db';\n"),
+      changes: ['src/closers.ts'],
+      adds: ['src/db.ts:3:24 no-unclosed-resource closedOffShutdownPath'],
+      removes: ['src/db.ts:4:24 no-unclosed-resource closedOffShutdownPath'],
+      classified: ['src/closers.ts', 'src/main.ts'],
+      keptPaths: 0,
+    },
+    {
+      what: 'the export app.ts registers as a handler is renamed in its own file only (app.ts unchanged)',
+      apply: (editor) =>
+        editor.edit('src/handlers.ts', 'export async function listUsers(', 'export async function listAll('),
+      changes: ['src/handlers.ts'],
+      adds: [],
+      removes: [],
+      check: (answers) => expect(answers.handlers).toEqual([]),
+    },
+    {
+      what: 'the export is renamed back: the handler is found again',
+      apply: (editor) =>
+        editor.edit('src/handlers.ts', 'export async function listAll(', 'export async function listUsers('),
+      changes: ['src/handlers.ts'],
+      adds: [],
+      removes: [],
+      check: (answers) => expect(answers.handlers).toEqual([expect.stringMatching(/^express src\/handlers\.ts:1:1 /)]),
+    },
+    {
+      what: "a script file declares the global function main.ts's SIGINT listener names",
+      apply: (editor) =>
+        editor.write(
+          'src/legacy.ts',
+          editor.text('src/legacy.ts') + '\nfunction stopAll(): void {\n  drainLegacy();\n}\n',
+        ),
+      changes: ['src/legacy.ts'],
+      adds: [],
+      removes: [],
+      check: (answers) =>
+        expect(answers.roots).toContainEqual(expect.stringMatching(/^process\.on\('SIGINT'\) src\/legacy\.ts:5:1 /)),
+    },
+  ];
+
+  it('reclassifies the unchanged files whose callees an edit of another file resolves anew', () => {
+    checkEdits(crossFileService(), crossFileEdits);
+  });
+
+  it('fails when the invalidation skips what an answer consulted, or the globals an edit declares', () => {
+    for (const fault of ['ignoreConsultedFiles', 'ignoreGlobals'] as const) {
+      invalidationFaults[fault] = true;
+      try {
+        // Only the comparison with a cold build can fail: which files were classified is not checked.
+        const edits = crossFileEdits.map(({ classified: _, ...edit }) => edit);
+        expect(() => checkEdits(crossFileService(), edits), fault).toThrow(/expected/);
+      } finally {
+        invalidationFaults[fault] = false;
+      }
+    }
+  });
+
+  /** A listener that calls a method of a value whose type another file infers: no file it consults says which. */
+  const inferredTypeService = (): Editor =>
+    new Editor(join(fixturesDir, 'core', 'incremental-inferred-type'), {
+      options: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true },
+      texts: {
+        'src/a.ts': [
+          "import { Pool } from 'pg';",
+          '',
+          'export const poolA = new Pool();',
+          '',
+          'export class Alpha {',
+          '  async finish(): Promise<void> {',
+          '    await poolA.end();',
+          '  }',
+          '}',
+          '',
+        ].join('\n'),
+        'src/b.ts': [
+          "import { Pool } from 'pg';",
+          '',
+          'export const poolB = new Pool();',
+          '',
+          'export class Beta {',
+          '  async finish(): Promise<void> {',
+          '    await poolB.end();',
+          '  }',
+          '}',
+          '',
+        ].join('\n'),
+        'src/factory.ts': [
+          "import { Alpha } from './a';",
+          "import { Beta } from './b';",
+          '',
+          'export function make() {',
+          '  return new Alpha();',
+          '}',
+          '',
+          'export const kinds = [Alpha, Beta];',
+          '',
+        ].join('\n'),
+        // Made in a file main.ts imports, by a function of a third: main.ts never looks at factory.ts.
+        'src/workers.ts': "import { make } from './factory';\n\nexport const worker = make();\n",
+        'src/main.ts': [
+          "import { worker } from './workers';",
+          '',
+          "process.on('SIGTERM', async () => {",
+          '  await worker.finish();',
+          '});',
+          '',
+        ].join('\n'),
+      },
+    });
+
+  const inferredTypeEdits: Edit[] = [
+    {
+      what: "the factory returns the other class: main.ts's listener now stops b.ts's pool (main.ts unchanged)",
+      apply: (editor) => editor.edit('src/factory.ts', 'return new Alpha();', 'return new Beta();'),
+      changes: ['src/factory.ts'],
+      adds: [],
+      removes: [],
+      // factory.ts's exports changed type: its importers, at any depth, are classified again.
+      classified: ['src/factory.ts', 'src/workers.ts', 'src/main.ts'],
+      check: (answers) =>
+        expect(answers.roots).toContainEqual(expect.stringMatching(/^process\.on\('SIGTERM'\) .*src\/b\.ts:6:3/)),
+    },
+  ];
+
+  it('walks a shutdown path again when a type it went through changed in a file it never looked at', () => {
+    checkEdits(inferredTypeService(), inferredTypeEdits);
+    // ... and the comparison fails when the edited file's exported types are not compared.
+    invalidationFaults.ignoreExportedTypes = true;
+    try {
+      const edits = inferredTypeEdits.map(({ classified: _, ...edit }) => edit);
+      expect(() => checkEdits(inferredTypeService(), edits)).toThrow(/expected/);
+    } finally {
+      invalidationFaults.ignoreExportedTypes = false;
+    }
   });
 });

@@ -43,27 +43,76 @@ const eventsOnce: readonly ApiRef[] = [
   { module: 'events', path: ['EventEmitter', 'once'] },
 ];
 
-/** What classification finds; the index owns these collections and hands them in. */
-export interface Classified {
+/**
+ * What classification finds in one file, by phase: the route modules' exported handlers, then what
+ * the file's calls create and register, then what its classes declare. The index merges the files'
+ * in program order, phase by phase (a function registered twice is the handler of its first
+ * registration), and keeps a file's across program versions (kept-classification.ts).
+ */
+export interface FileClassification {
+  routeHandlers: HandlerRecord[];
   servers: ServerRecord[];
-  serverByCreation: Map<ts.Node, ServerRecord>;
-  handlers: Map<ts.Node, HandlerRecord>;
-  shutdownRoots: ShutdownRoot[];
-  pluginReceivers: Map<ts.Node, ts.Expression>;
+  callHandlers: HandlerRecord[];
+  callRoots: ShutdownRoot[];
+  classHandlers: HandlerRecord[];
+  classRoots: ShutdownRoot[];
+}
+
+/** `app.register(plugin)`: a plugin function and the receiver it was registered on. */
+export type PluginEntry = readonly [FunctionLikeWithBody, ts.Expression];
+
+function emptyClassification(): FileClassification {
+  return { routeHandlers: [], servers: [], callHandlers: [], callRoots: [], classHandlers: [], classRoots: [] };
 }
 
 export class Classifier {
+  private found: FileClassification = emptyClassification();
+  private phase: 'route' | 'call' | 'class' = 'call';
+
   constructor(
     private readonly ts: TS,
     private readonly types: CountedQuestions,
     private readonly binding: ModuleBinding,
     private readonly functions: FunctionResolver,
     private readonly kinds: KindInference,
-    private readonly found: Classified,
   ) {}
 
+  /**
+   * The plugin functions a file's calls register (`app.register(plugin)`), in order: the index
+   * knows every file's before any call is classified (a plugin's parameter's kind is its receiver's).
+   */
+  pluginsOf(calls: readonly AnyCall[]): PluginEntry[] {
+    const t = this.ts;
+    const entries: PluginEntry[] = [];
+    for (const call of calls) {
+      if (!t.isCallExpression(call)) continue;
+      const parts = methodCallParts(t, call);
+      if (!parts || parts.name !== 'register') continue;
+      for (const arg of call.arguments) {
+        for (const fn of this.functions.resolveFunctions(arg)) entries.push([fn, parts.receiver]);
+      }
+    }
+    return entries;
+  }
+
+  /** What one file's route exports, calls and classes are to the service (`calls` and `classes`: its own). */
+  classifyFile(
+    file: ts.SourceFile,
+    calls: readonly AnyCall[],
+    classes: readonly ts.ClassLikeDeclaration[],
+  ): FileClassification {
+    const found = (this.found = emptyClassification());
+    this.phase = 'route';
+    this.collectFetchRouteExports(file);
+    this.phase = 'call';
+    for (const call of calls) this.classifyCall(call);
+    this.phase = 'class';
+    for (const cls of classes) this.classifyClass(cls);
+    return found;
+  }
+
   /** Route modules' exported handlers (Next.js, SvelteKit, Remix): asked once every name is known. */
-  collectFetchRouteExports(file: ts.SourceFile): void {
+  private collectFetchRouteExports(file: ts.SourceFile): void {
     const t = this.ts;
     // Next.js `route.ts`, SvelteKit `+server.ts`; Remix `loader`/`action` in `app/routes/`.
     const isRouteFile = /(^|[\\/])(route|\+server)\.[cm]?[jt]sx?$/.test(file.fileName);
@@ -98,21 +147,6 @@ export class Classifier {
           this.addHandler(f, 'next-api', statement);
       }
     }
-  }
-
-  classify(calls: readonly AnyCall[], classes: readonly ts.ClassLikeDeclaration[]): void {
-    const t = this.ts;
-    // Plugin functions first: their parameters' kinds are asked while classifying the calls inside.
-    for (const call of calls) {
-      if (!t.isCallExpression(call)) continue;
-      const parts = methodCallParts(t, call);
-      if (!parts || parts.name !== 'register') continue;
-      for (const arg of call.arguments) {
-        for (const fn of this.functions.resolveFunctions(arg)) this.found.pluginReceivers.set(fn, parts.receiver);
-      }
-    }
-    for (const call of calls) this.classifyCall(call);
-    for (const cls of classes) this.classifyClass(cls);
   }
 
   private classifyCall(call: ts.CallExpression | ts.NewExpression): void {
@@ -199,7 +233,6 @@ export class Classifier {
     }
     const record: ServerRecord = { kind: factory.kind, creation: call, forceClosesOnClose };
     this.found.servers.push(record);
-    this.found.serverByCreation.set(call, record);
     if (factory.handlerArgs) {
       for (const arg of call.arguments ?? []) {
         if (isFunctionLikeWithBody(t, skipOuterExpressions(t, arg)) || t.isIdentifier(arg)) {
@@ -360,11 +393,15 @@ export class Classifier {
   }
 
   private addHandler(fn: FunctionLikeWithBody, framework: string, registration: ts.Node): void {
-    if (!this.found.handlers.has(fn)) this.found.handlers.set(fn, { fn, framework, registration });
+    const handler = { fn, framework, registration };
+    if (this.phase === 'route') this.found.routeHandlers.push(handler);
+    else if (this.phase === 'call') this.found.callHandlers.push(handler);
+    else this.found.classHandlers.push(handler);
   }
 
   private addRoot(root: ShutdownRoot): void {
-    this.found.shutdownRoots.push(root);
+    if (this.phase === 'class') this.found.classRoots.push(root);
+    else this.found.callRoots.push(root);
   }
 }
 

@@ -12,6 +12,7 @@ import {
   ownReturnStatements,
 } from '../ts-utils.js';
 import type { NameFacts } from './name-facts.js';
+import { Recorder, type Consulted } from './dependencies.js';
 
 export class FunctionResolver {
   constructor(
@@ -22,35 +23,42 @@ export class FunctionResolver {
     private readonly classes: readonly ts.ClassLikeDeclaration[] = [],
     /** The program's file a `require(path.resolve(__dirname, 'x.js'))` loads, which the checker cannot see. */
     private readonly requiredFile: (call: ts.CallExpression) => ts.SourceFile | undefined = () => undefined,
+    private readonly recorder: Recorder = new Recorder(),
   ) {}
 
   /** class or interface symbol -> the classes that extend or implement it directly. */
   private derived: Map<ts.Symbol, ts.ClassLikeDeclaration[]> | undefined;
 
   private derivedOf(base: ts.Symbol): readonly ts.ClassLikeDeclaration[] {
+    // Built once from every class of the program: an answer depends on the classes that name
+    // `base` in their heritage clauses (kept-classification.ts invalidates by that name).
+    this.recorder.key('heritage', base.name);
+    if (!this.derived) this.recorder.isolated(() => this.collectDerived());
+    return this.derived!.get(base) ?? [];
+  }
+
+  private collectDerived(): void {
     const t = this.ts;
-    if (!this.derived) {
-      this.derived = new Map();
-      for (const cls of this.classes) {
-        for (const clause of cls.heritageClauses ?? []) {
-          for (const type of clause.types) {
-            let symbol = this.types.getSymbolAtLocation(type.expression);
-            if (symbol && symbol.flags & t.SymbolFlags.Alias) {
-              try {
-                symbol = this.types.getAliasedSymbol(symbol);
-              } catch {
-                symbol = undefined;
-              }
+    const derived = new Map<ts.Symbol, ts.ClassLikeDeclaration[]>();
+    for (const cls of this.classes) {
+      for (const clause of cls.heritageClauses ?? []) {
+        for (const type of clause.types) {
+          let symbol = this.types.getSymbolAtLocation(type.expression);
+          if (symbol && symbol.flags & t.SymbolFlags.Alias) {
+            try {
+              symbol = this.types.getAliasedSymbol(symbol);
+            } catch {
+              symbol = undefined;
             }
-            if (!symbol) continue;
-            const list = this.derived.get(symbol);
-            if (list) list.push(cls);
-            else this.derived.set(symbol, [cls]);
           }
+          if (!symbol) continue;
+          const list = derived.get(symbol);
+          if (list) list.push(cls);
+          else derived.set(symbol, [cls]);
         }
       }
     }
-    return this.derived.get(base) ?? [];
+    this.derived = derived;
   }
 
   /**
@@ -98,16 +106,22 @@ export class FunctionResolver {
     // Every walk over the program (handlers' reach, shutdown paths, the entry path) asks about the
     // same callees: answer each once. Callers get their own copy of the list.
     const cache = throughWrappers ? this.functionsThroughWrappers : this.functionsDirect;
+    const consultedCache = throughWrappers ? this.consultedThroughWrappers : this.consultedDirect;
     let found = cache.get(expression);
     if (!found) {
+      const consulted = this.recorder.begin();
       found = this.resolveFunctionsUncached(expression, 0, throughWrappers);
+      this.recorder.end(consulted);
+      if (consulted) consultedCache.set(expression, consulted);
       cache.set(expression, found);
-    }
+    } else if (this.recorder.enabled) this.recorder.replay(consultedCache.get(expression));
     return [...found];
   }
 
   private readonly functionsThroughWrappers = new Map<ts.Node, FunctionLikeWithBody[]>();
   private readonly functionsDirect = new Map<ts.Node, FunctionLikeWithBody[]>();
+  private readonly consultedThroughWrappers = new Map<ts.Node, Consulted>();
+  private readonly consultedDirect = new Map<ts.Node, Consulted>();
 
   private resolveFunctionsUncached(
     expression: ts.Expression,

@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import type * as ts from 'typescript';
 import type { ModuleBinding } from '../binding.js';
 import type { ImportCandidate } from './file-facts.js';
+import type { AnyCall } from './call-index.js';
 import { isTestFile } from '../files.js';
 import {
   isFunctionLikeWithBody,
@@ -48,6 +49,19 @@ interface DirectoryLoad {
   fromDirname: boolean;
 }
 
+/**
+ * What one file loads, as the graph's pass over its import candidates and calls found it: kept with
+ * the file's classification across program versions (kept-classification.ts), merged per program.
+ */
+export interface FileLoads {
+  /** The program files its imports load at run time, by name, in source order. */
+  readonly targets: readonly string[];
+  /** The program files only its type-only imports name (erased at run time; types still flow). */
+  readonly typeTargets: readonly string[];
+  readonly scan: ScanFacts | undefined;
+  readonly directoryLoads: readonly DirectoryLoad[];
+}
+
 export class ImportGraph {
   private readonly importedFiles = new Set<ts.SourceFile>();
   /** file -> the program files it imports. */
@@ -56,19 +70,47 @@ export class ImportGraph {
   private readonly loadedCache = new Map<ts.SourceFile, Set<ts.SourceFile>>();
   private readonly directoryLoads: DirectoryLoad[] = [];
   private readonly scans = new Map<ts.SourceFile, ScanFacts>();
+  /** The file `loadsOf` is collecting. */
+  private current: {
+    targets: string[];
+    typeTargets: string[];
+    scan: ScanFacts | undefined;
+    directoryLoads: DirectoryLoad[];
+  } = { targets: [], typeTargets: [], scan: undefined, directoryLoads: [] };
 
   constructor(
     private readonly ts: TS,
     private readonly binding: ModuleBinding,
   ) {}
 
+  /**
+   * What one file loads: the edges its import candidates make, and what its calls with a computed
+   * first argument may load (a directory loader's folder, a hand-written scan's facts).
+   */
+  loadsOf(candidates: readonly ImportCandidate[], calls: readonly AnyCall[]): FileLoads {
+    const loads = (this.current = { targets: [], typeTargets: [], scan: undefined, directoryLoads: [] });
+    for (const candidate of candidates) this.visit(candidate);
+    for (const call of calls) if (this.ts.isCallExpression(call)) this.visitComputedLoad(call);
+    return loads;
+  }
+
+  /** Adds a file's loads to the graph (the files in program order); `fileNamed` is the program's file by name. */
+  addLoads(file: ts.SourceFile, loads: FileLoads, fileNamed: (name: string) => ts.SourceFile | undefined): void {
+    for (const name of loads.targets) {
+      const target = fileNamed(name);
+      if (target) this.addEdge(file, target);
+    }
+    if (loads.scan) this.scans.set(file, loads.scan);
+    this.directoryLoads.push(...loads.directoryLoads);
+  }
+
   /** Records the edges `node` makes: an import or export declaration, `import()` or `require()`. */
-  visit(node: ImportCandidate): void {
+  private visit(node: ImportCandidate): void {
     const t = this.ts;
     if (t.isCallExpression(node)) this.collectImportEdge(node);
     else if (t.isImportDeclaration(node) || t.isExportDeclaration(node)) {
-      // Type-only imports are erased: they load nothing at run time.
-      if (node.moduleSpecifier && !isTypeOnlyImport(t, node)) this.addImportEdge(node.moduleSpecifier);
+      // Type-only imports are erased: they load nothing at run time (types still flow through them).
+      if (node.moduleSpecifier) this.addImportEdge(node.moduleSpecifier, isTypeOnlyImport(t, node));
     }
   }
 
@@ -82,7 +124,7 @@ export class ImportGraph {
    * the facts of a hand-written folder scan. Asked of every call of the program (the file's facts
    * keep its calls; the bindings are the program's question).
    */
-  visitComputedLoad(call: ts.CallExpression): void {
+  private visitComputedLoad(call: ts.CallExpression): void {
     const t = this.ts;
     const arg = call.arguments[0];
     if (!arg || t.isStringLiteralLike(arg)) return;
@@ -98,7 +140,7 @@ export class ImportGraph {
     const arg = call.arguments[0];
     if (!arg || !t.isStringLiteralLike(arg)) return;
     if (call.expression.kind === t.SyntaxKind.ImportKeyword || this.binding.requireSpecifier(call) !== undefined) {
-      this.addImportEdge(arg);
+      this.addImportEdge(arg, false);
     }
   }
 
@@ -111,18 +153,18 @@ export class ImportGraph {
     const t = this.ts;
     const from = call.getSourceFile();
     if (call.expression.kind === t.SyntaxKind.ImportKeyword || isRequireCall(t, call)) {
-      this.scanFacts(from).computedLoad = true;
+      this.scanFacts().computedLoad = true;
       return;
     }
     const ref = this.binding.resolve(call.expression);
     if (!ref) return;
     if (isDirectoryRead(ref.module, ref.path)) {
-      this.scanFacts(from).readsDirectory = true;
+      this.scanFacts().readsDirectory = true;
       return;
     }
     if (ref.module === 'path' && ref.path.length === 1 && (ref.path[0] === 'join' || ref.path[0] === 'resolve')) {
       const folder = this.folderOf(call, from);
-      if (folder) this.scanFacts(from).folders.push(folder);
+      if (folder) this.scanFacts().folders.push(folder);
       return;
     }
     if (ref.path.length > 1 || (ref.path.length === 1 && ref.path[0] !== 'default')) return;
@@ -139,19 +181,14 @@ export class ImportGraph {
       }
       const load = this.folderOf(folder, from);
       if (load) {
-        this.directoryLoads.push(load);
+        this.current.directoryLoads.push(load);
         return;
       }
     }
   }
 
-  private scanFacts(file: ts.SourceFile): ScanFacts {
-    let facts = this.scans.get(file);
-    if (!facts) {
-      facts = { computedLoad: false, readsDirectory: false, folders: [] };
-      this.scans.set(file, facts);
-    }
-    return facts;
+  private scanFacts(): ScanFacts {
+    return (this.current.scan ??= { computedLoad: false, readsDirectory: false, folders: [] });
   }
 
   /** A folder written as `'lit'`, `path.join(base, 'a', 'b')` or `path.resolve(…)`: its literal tail. */
@@ -219,13 +256,14 @@ export class ImportGraph {
     else this.imports.set(from, new Set([target]));
   }
 
-  private addImportEdge(specifier: ts.Expression): void {
+  private addImportEdge(specifier: ts.Expression, typeOnly: boolean): void {
     const t = this.ts;
     if (!t.isStringLiteralLike(specifier)) return;
     // Relative or through a tsconfig path alias: an edge between two of the program's own files.
     const target = this.binding.moduleFileOf(specifier);
     if (!target || isInDeclarationFileOrNodeModules(target)) return;
-    this.addEdge(specifier.getSourceFile(), target);
+    const list = typeOnly ? this.current.typeTargets : this.current.targets;
+    if (!list.includes(target.fileName)) list.push(target.fileName);
   }
 
   /**

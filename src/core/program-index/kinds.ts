@@ -17,6 +17,7 @@ import {
 import type { CountedQuestions } from '../type-questions.js';
 import type { NameFacts } from './name-facts.js';
 import type { ServerRecord } from './records.js';
+import { Recorder, type Consulted } from './dependencies.js';
 
 export class KindInference {
   private readonly kindCache = new Map<ts.Symbol, string | null>();
@@ -27,6 +28,13 @@ export class KindInference {
     [true, new Map()],
     [false, new Map()],
   ]);
+  /** What each cached answer consulted (see dependencies.ts), while the recorder is enabled. */
+  private readonly consulted = {
+    symbol: new Map<unknown, Consulted>(),
+    symbolThroughCalls: new Map<unknown, Consulted>(),
+    returned: new Map<unknown, Consulted>(),
+    returnedAwaited: new Map<unknown, Consulted>(),
+  };
 
   constructor(
     private readonly ts: TS,
@@ -44,7 +52,21 @@ export class KindInference {
      * the servers and apps a factory returns, and for `throughCalls`.
      */
     private readonly functionsCalled: (callee: ts.Expression) => readonly FunctionLikeWithBody[] = () => [],
+    private readonly recorder: Recorder = new Recorder(),
   ) {}
+
+  /** `compute` for a cache entry, recording what it consulted under `key` in `into`. */
+  private recorded<T>(into: Map<unknown, Consulted>, key: unknown, compute: () => T): T {
+    const consulted = this.recorder.begin();
+    const value = compute();
+    this.recorder.end(consulted);
+    if (consulted) into.set(key, consulted);
+    return value;
+  }
+
+  private replayed(from: Map<unknown, Consulted>, key: unknown): void {
+    if (this.recorder.enabled) this.recorder.replay(from.get(key));
+  }
 
   /** The server record a value comes from, following variables, fields and assignments. */
   serverOf(expression: ts.Expression, depth = 0): ServerRecord | undefined {
@@ -196,9 +218,13 @@ export class KindInference {
   private kindReturnedBy(fn: FunctionLikeWithBody, depth: number, awaited: boolean): string | undefined {
     const cache = this.returnedKindCache.get(awaited)!;
     const cached = cache.get(fn);
-    if (cached !== undefined) return cached ?? undefined;
+    const consulted = awaited ? this.consulted.returnedAwaited : this.consulted.returned;
+    if (cached !== undefined) {
+      this.replayed(consulted, fn);
+      return cached ?? undefined;
+    }
     cache.set(fn, null); // cycle guard
-    const kind = this.kindReturnedByUncached(fn, depth, awaited);
+    const kind = this.recorded(consulted, fn, () => this.kindReturnedByUncached(fn, depth, awaited));
     cache.set(fn, kind ?? null);
     return kind;
   }
@@ -227,9 +253,16 @@ export class KindInference {
   private kindOfSymbol(symbol: ts.Symbol, depth: number, throughCalls = false): string | undefined {
     const cache = throughCalls ? this.kindCacheThroughCalls : this.kindCache;
     const cached = cache.get(symbol);
-    if (cached !== undefined) return cached ?? undefined;
+    const consulted = throughCalls ? this.consulted.symbolThroughCalls : this.consulted.symbol;
+    if (cached !== undefined) {
+      this.replayed(consulted, symbol);
+      return cached ?? undefined;
+    }
     cache.set(symbol, null); // cycle guard
-    const kind = this.kindOfSymbolUncached(symbol, depth, throughCalls);
+    const kind = this.recorded(consulted, symbol, () => {
+      this.recorder.symbol(symbol);
+      return this.kindOfSymbolUncached(symbol, depth, throughCalls);
+    });
     cache.set(symbol, kind ?? null);
     return kind;
   }
@@ -271,6 +304,7 @@ export class KindInference {
       }
       if (!kind && t.isParameter(declaration)) {
         const fn = declaration.parent;
+        this.recorder.plugin(fn);
         const receiver = this.pluginReceivers.get(fn);
         if (receiver && fn.parameters[0] === declaration) kind = this.kindOf(receiver, false, depth + 1);
         kind ??= this.kindOfArguments(declaration, depth);
@@ -306,6 +340,7 @@ export class KindInference {
     const fnSymbol = this.types.getSymbolAtLocation(name);
     if (!fnSymbol) return undefined;
     let found: string | undefined;
+    this.recorder.key('call', name.text);
     for (const call of this.callsNamed(name.text)) {
       if (!t.isCallExpression(call)) continue;
       const callee = skipOuterExpressions(t, call.expression);

@@ -6,6 +6,7 @@
 import type * as ts from 'typescript';
 import { mayHoldProcess } from '../binding.js';
 import { skipOuterExpressions, type TS } from '../ts-utils.js';
+import { Recorder } from './dependencies.js';
 
 /** What one file says about names, from its syntax alone (see `NameFacts` for what each means). */
 export class FileNameFacts {
@@ -207,6 +208,9 @@ export class NameFacts {
    */
   private processHolders: Set<string> | undefined = new Set();
 
+  /** Records the whole-program lookups by name (see dependencies.ts) while the index classifies. */
+  recorder = new Recorder();
+
   /** The union of the files' facts, `files` in program order. */
   constructor(files: Iterable<FileNameFacts>) {
     const union = (into: Map<string, Set<string>>, from: ReadonlyMap<string, ReadonlySet<string>>): void => {
@@ -239,12 +243,16 @@ export class NameFacts {
 
   /** The assignments to a name, `x = …` or `o.x = …`, in program order. */
   assignmentsTo(name: string): readonly ts.BinaryExpression[] {
+    this.recorder.key('assign', name);
     return this.assignmentsByName.get(name) ?? [];
   }
 
   /** Whether a callee written as `name` can denote a function of the program (see `declaredNames`). */
   mayNameProgramFunction(name: string): boolean {
-    return this.declaredNames.has(name);
+    const may = this.declaredNames.has(name);
+    // A name no file declares: a file that declares it later can change the answer.
+    if (!may) this.recorder.key('decl', name);
+    return may;
   }
 
   /**

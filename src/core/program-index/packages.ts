@@ -7,7 +7,7 @@
 // workspace packages that depend on it are browser packages (a UI package only the client imports).
 // Either way, one workspace package that depends on it and is not a browser's (a server, a package
 // nothing marks) keeps it a candidate: an isomorphic package a server loads runs in the server.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findWorkspaceRoot, workspacePackages } from '../project.js';
 import { workspaceDeploys } from './deployed.js';
@@ -41,6 +41,33 @@ const startScript = /^(start|dev|serve|prod)(:|$)/;
 const nodeRunner =
   /(^|[\s;&|(])(node|nodemon|tsx|ts-node|ts-node-dev|bun|deno|nest|next|nuxt|remix-serve|react-router-serve|astro|sveltekit)(\s|$)/;
 const viteConfig = ['vite.config.ts', 'vite.config.js', 'vite.config.mts', 'vite.config.mjs', 'vite.config.cjs'];
+
+/**
+ * The manifests read in this process, by path, with the size and modification time they were read
+ * at: an editor builds the places once per program version (every edit), and a manifest that did
+ * not change on disk is not read and parsed again.
+ */
+const manifestsOnDisk = new Map<string, { mtimeMs: number; size: number; manifest: Manifest | undefined }>();
+
+/** The manifest in `path`, read again only when its size or modification time changed; undefined when none is there. */
+function readManifest(path: string): Manifest | undefined {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) {
+    manifestsOnDisk.delete(path);
+    return undefined;
+  }
+  const kept = manifestsOnDisk.get(path);
+  if (kept && kept.mtimeMs === stat.mtimeMs && kept.size === stat.size) return kept.manifest;
+  let manifest: Manifest | undefined;
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) manifest = parsed as Manifest;
+  } catch {
+    // Not JSON (or a folder named package.json): no package to read.
+  }
+  manifestsOnDisk.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, manifest });
+  return manifest;
+}
 
 export class Packages {
   private readonly manifests = new Map<string, Manifest | undefined>();
@@ -204,13 +231,7 @@ export class Packages {
 
   private manifest(dir: string): Manifest | undefined {
     if (this.manifests.has(dir)) return this.manifests.get(dir);
-    let manifest: Manifest | undefined;
-    try {
-      const parsed = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as unknown;
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) manifest = parsed as Manifest;
-    } catch {
-      // No package.json here, or not JSON: no package to read.
-    }
+    const manifest = readManifest(join(dir, 'package.json'));
     this.manifests.set(dir, manifest);
     return manifest;
   }

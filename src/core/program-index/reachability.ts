@@ -65,10 +65,15 @@ export class Reachability {
     return this.pathByRoot.get(root) ?? new Set();
   }
 
-  /** Every root's path, walked once: run after classification found the roots. */
-  computeShutdownPaths(): void {
+  /**
+   * Every root's path, walked once: run after classification found the roots. `pathOf` walks one
+   * (or hands back the path a previous version of the program walked, when it still holds).
+   */
+  computeShutdownPaths(
+    pathOf: (root: ShutdownRoot) => Set<ts.Node> = (root) => this.reachableFrom(root.fn, root.afterPos),
+  ): void {
     for (const root of this.shutdownRoots) {
-      const path = this.reachableFrom(root.fn, root.afterPos);
+      const path = pathOf(root);
       this.pathByRoot.set(root, path);
       for (const fn of path) {
         const list = this.rootsByFunction.get(fn);
