@@ -114,7 +114,14 @@ export class ProgramIndex {
     for (const facts of ownFacts)
       for (const call of facts.calls) if (ts.isCallExpression(call)) this.graph.visitComputedLoad(call);
     this.graph.addDirectoryLoads(this.sourceFiles);
-    this.functions = new FunctionResolver(ts, this.types, this.names, this.classes, (call) => this.requiredFile(call));
+    this.functions = new FunctionResolver(
+      ts,
+      this.types,
+      this.names,
+      this.classes,
+      (call) => this.requiredFile(call),
+      (name) => this.callIndex.callsNamed(name),
+    );
     const serverByCreation = new Map<ts.Node, ServerRecord>();
     const pluginReceivers = new Map<ts.Node, ts.Expression>();
     this.kinds = new KindInference(
