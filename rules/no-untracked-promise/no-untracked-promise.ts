@@ -25,6 +25,7 @@ import {
 import { defineRule, type RuleContext, type TestFileOptions, type Suggestion } from '../../src/core/rule.js';
 import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../../src/core/specifiers.js';
 import { isCalledOnlyAtStartup, namedScopeOf } from '../../src/core/startup.js';
+import { callbackWaitsOnlyInShutdownQueue, waitsOnlyInShutdownQueue } from './serial-queues.js';
 import {
   calleeText,
   enclosingFunction,
@@ -262,6 +263,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (releasesOnly(context, origin, value)) continue;
     if (respondsWhenDone(context, origin, value, statement)) continue;
     if (feedsAwaitedStream(context, origin)) continue;
+    if (waitsOnlyInShutdownQueue(index, value)) continue;
     if (t.isCallExpression(origin) && endsByResolving(context, origin.expression)) continue;
     if (isUnsuppliedSyncHook(context, origin)) continue;
     if (isSyncOnlyMember(context, origin)) continue;
@@ -1607,6 +1609,7 @@ function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
   if (context.index.resolveFunctions(callback).some((fn) => forcesInside(context.ts, context.index, fn))) return;
   if (isTimeoutClearedOnShutdown(context, call)) return;
   if (endsByResolving(context, callback)) return;
+  if (callbackWaitsOnlyInShutdownQueue(context.index, callback)) return;
   const inHandler = context.index.enclosingHandler(call) !== undefined;
   context.report({
     node: call,
