@@ -2,6 +2,7 @@
 // declarations, re-exports and CommonJS assignments, a factory's returned function, and the
 // functions a wrapper call was given (`catchAsync(fn)` is `fn`). Answers are cached per node.
 import type * as ts from 'typescript';
+import { isTestFile } from '../files.js';
 import type { CountedQuestions } from '../type-questions.js';
 import {
   functionNameNode,
@@ -267,7 +268,7 @@ export class FunctionResolver {
     return values;
   }
 
-  /** The arguments the program's calls of a named function pass for one of its parameters. */
+  /** The arguments the program's calls of a named function (outside test files) pass for one of its parameters. */
   private argumentsOf(parameter: ts.ParameterDeclaration, depth: number): ts.Expression[] {
     const t = this.ts;
     const fn = parameter.parent;
@@ -278,7 +279,8 @@ export class FunctionResolver {
     const found: ts.Expression[] = [];
     for (const call of this.callsNamed(name)) {
       const argument = call.arguments?.[position];
-      if (!argument || !t.isCallExpression(call)) continue;
+      // A test's stand-in (`start(app, { shutdown: vi.fn() })`) is not what the service runs.
+      if (!argument || !t.isCallExpression(call) || isTestFile(call.getSourceFile().fileName)) continue;
       if (this.resolveFunctions(call.expression, depth + 1, false).includes(fn)) found.push(argument);
     }
     return found;
