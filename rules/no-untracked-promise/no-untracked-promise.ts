@@ -26,6 +26,7 @@ import {
 import { defineRule, type RuleContext, type TestFileOptions, type Suggestion } from '../../src/core/rule.js';
 import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../../src/core/specifiers.js';
 import { isCalledOnlyAtStartup, namedScopeOf } from '../../src/core/startup.js';
+import { callbackWaitsOnlyInShutdownQueue, waitsOnlyInShutdownQueue } from './serial-queues.js';
 import {
   calleeText,
   enclosingFunction,
@@ -265,6 +266,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (releasesFailedClient(context, origin, statement)) continue;
     if (respondsWhenDone(context, origin, value, statement)) continue;
     if (feedsAwaitedStream(context, origin)) continue;
+    if (waitsOnlyInShutdownQueue(index, value)) continue;
     if (t.isCallExpression(origin) && endsByResolving(context, origin.expression)) continue;
     if (isUnsuppliedSyncHook(context, origin)) continue;
     if (isSyncOnlyMember(context, origin)) continue;
@@ -1874,6 +1876,7 @@ function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
   const search: ReadSearch = { seen: new Set(), reads: 0 };
   if (callbacks.length > 0 && callbacks.every((fn) => bodyOnlyReads(context, fn, search, 0)) && search.reads > 0)
     return;
+  if (callbackWaitsOnlyInShutdownQueue(context.index, callback)) return;
   const inHandler = context.index.enclosingHandler(call) !== undefined;
   context.report({
     node: call,

@@ -11,6 +11,7 @@ import {
   countingCloses,
   heldSymbolOf,
   holdingOf,
+  inTeardownCalledUntyped,
   refersToHolding,
   runsAtShutdown,
   type Holding,
@@ -129,7 +130,9 @@ function atShutdown(context: Context, creation: ts.Node, calls: readonly ts.Call
     calls.map((call) => ({ call, how: 'close' as const })),
     creation,
   );
-  return counted.map((s) => s.call).filter((call) => runsAtShutdown(context.index, call));
+  return counted
+    .map((s) => s.call)
+    .filter((call) => runsAtShutdown(context.index, call) || inTeardownCalledUntyped(context.index, call));
 }
 
 function checkServer(context: Context, record: ServerRecord, spec: KindSpec, clients: ClientsSpec): void {
@@ -377,7 +380,8 @@ function checkUpgradeListener(context: Context, call: ts.CallExpression): void {
   const stores = uses.flatMap((u) => u.stores);
   const destroyed = elementCalls(index, socketEnders).filter(
     ({ call: end, collection }) =>
-      stores.some((store) => sameCollection(context, store, collection)) && runsAtShutdown(index, end),
+      stores.some((store) => sameCollection(context, store, collection)) &&
+      (runsAtShutdown(index, end) || inTeardownCalledUntyped(index, end)),
   );
   if (destroyed.length > 0) return;
   context.report({ node: call, messageId: 'upgradeLeftOpen', data: {} });

@@ -152,6 +152,11 @@ export class ProgramIndex {
       this.names,
       this.classes,
       (call) => this.requiredFile(call),
+      (name) => {
+        // A lookup by name across the program: an edit that adds or removes a call of that name changes it.
+        recorder.key('call', name);
+        return this.callIndex.callsNamed(name);
+      },
       recorder,
     );
     const serverByCreation = new Map<ts.Node, ServerRecord>();

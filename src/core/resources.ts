@@ -4,6 +4,7 @@
 import type * as ts from 'typescript';
 import { isTestFile } from './files.js';
 import {
+  cleanupNames,
   findFactory,
   findShutdownLibrary,
   kindSpec,
@@ -533,6 +534,46 @@ export function runsAtShutdown(index: ProgramIndex, node: ts.Node, depth = 0): b
   }
   return false;
 }
+
+/**
+ * Whether `node` runs in a teardown method of a class (`close()`, `stop()`, `destroy()`, … also in
+ * a callback inside it) that the program calls only through a dispatch the index cannot follow:
+ * no call of the program resolves to that method, and some call of that name in the program's
+ * own code has a receiver of no known type: a host that closes every plugin it holds,
+ * `(this.services as any)[name].close()`, or a state machine of untyped handlers. Who calls it,
+ * and whether at shutdown, cannot be decided statically; the class has done its part (its
+ * teardown ends what it owns), so rules take such a method as run by its owner's shutdown. A
+ * teardown method with a caller the index sees is judged by that caller (`runsAtShutdown`).
+ */
+export function inTeardownCalledUntyped(index: ProgramIndex, node: ts.Node): boolean {
+  const t = index.ts;
+  let fn = enclosingFunction(t, node);
+  while (fn && (t.isArrowFunction(fn) || t.isFunctionExpression(fn))) fn = enclosingFunction(t, fn);
+  if (!fn || !t.isMethodDeclaration(fn) || !t.isClassLike(fn.parent) || !t.isIdentifier(fn.name)) return false;
+  const name = fn.name.text;
+  if (!cleanupNames.test(name)) return false;
+  const method = fn;
+  const cache = index.fact(untypedTeardownFact, () => new Map<ts.Node, boolean>());
+  const cached = cache.get(method);
+  if (cached !== undefined) return cached;
+  let resolved = false;
+  let untyped = false;
+  for (const call of callsNamed(index, name)) {
+    if (isTestFile(call.getSourceFile().fileName)) continue;
+    const callee = skipOuterExpressions(t, call.expression);
+    if (!t.isPropertyAccessExpression(callee) || callee.expression.kind === t.SyntaxKind.ThisKeyword) continue;
+    if (index.resolveFunctions(callee, 0, false).includes(method)) {
+      resolved = true;
+      break;
+    }
+    if (index.types.getSymbolAtLocation(callee.name) === undefined) untyped = true;
+  }
+  const result = !resolved && untyped;
+  cache.set(method, result);
+  return result;
+}
+
+const untypedTeardownFact = factKey<Map<ts.Node, boolean>>('teardown methods called only through untyped dispatch');
 
 const calledAtShutdownFact = factKey<Map<ts.Node, boolean>>('named functions called at shutdown');
 

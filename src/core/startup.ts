@@ -264,8 +264,28 @@ export function isCalledOnlyAtStartup(index: ProgramIndex, fn: FunctionLikeWithB
   return startup;
 }
 
+/**
+ * The function whose own code `node` is: the nearest enclosing function, where a callback handed
+ * to a call its container awaits (`await wrapWithLoggerContext(ctx, async () => { … })`,
+ * `await retry(async () => …)`, `await als.run(store, async () => …)`) is its container's code,
+ * not a callback that runs later: the awaited promise settles once the callback has run, so the
+ * container goes on only after it. A callback of a call nobody awaits runs when it runs.
+ */
 function ownScopeOf(t: TS, node: ts.Node): ts.Node {
-  return enclosingFunction(t, node) ?? node.getSourceFile();
+  let fn = enclosingFunction(t, node);
+  while (fn && runsInAwaitedCall(t, fn)) fn = enclosingFunction(t, fn);
+  return fn ?? node.getSourceFile();
+}
+
+function runsInAwaitedCall(t: TS, fn: FunctionLikeWithBody): boolean {
+  if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return false;
+  let e: ts.Node = fn;
+  while (t.isParenthesizedExpression(e.parent)) e = e.parent;
+  const call = e.parent;
+  if (!t.isCallExpression(call)) return false;
+  let awaited: ts.Node = call;
+  while (t.isParenthesizedExpression(awaited.parent)) awaited = awaited.parent;
+  return call.arguments.includes(e as ts.Expression) && t.isAwaitExpression(awaited.parent);
 }
 
 /**

@@ -2,17 +2,23 @@
 // declarations, re-exports and CommonJS assignments, a factory's returned function, and the
 // functions a wrapper call was given (`catchAsync(fn)` is `fn`). Answers are cached per node.
 import type * as ts from 'typescript';
+import { isTestFile } from '../files.js';
 import type { CountedQuestions } from '../type-questions.js';
 import {
+  functionNameNode,
   isFunctionLikeWithBody,
   methodCallParts,
   skipOuterExpressions,
+  staticPropertyName,
   type FunctionLikeWithBody,
   type TS,
   ownReturnStatements,
 } from '../ts-utils.js';
 import type { NameFacts } from './name-facts.js';
 import { Recorder, type Consulted } from './dependencies.js';
+
+/** An object whose members `objectValues` can name: an object literal, or a module's namespace object (its file). */
+type ObjectValue = ts.ObjectLiteralExpression | ts.SourceFile;
 
 export class FunctionResolver {
   constructor(
@@ -23,6 +29,8 @@ export class FunctionResolver {
     private readonly classes: readonly ts.ClassLikeDeclaration[] = [],
     /** The program's file a `require(path.resolve(__dirname, 'x.js'))` loads, which the checker cannot see. */
     private readonly requiredFile: (call: ts.CallExpression) => ts.SourceFile | undefined = () => undefined,
+    /** The program's calls whose callee's last name is `name` (call-index.ts). */
+    private readonly callsNamed: (name: string) => readonly (ts.CallExpression | ts.NewExpression)[] = () => [],
     private readonly recorder: Recorder = new Recorder(),
   ) {}
 
@@ -155,10 +163,141 @@ export class FunctionResolver {
     let symbol: ts.Symbol | undefined;
     if (t.isIdentifier(e))
       symbol = this.names.mayNameProgramFunction(e.text) ? this.types.getSymbolAtLocation(e) : undefined;
-    else if (t.isPropertyAccessExpression(e))
-      symbol = this.names.mayNameProgramFunction(e.name.text) ? this.types.getSymbolAtLocation(e.name) : undefined;
+    else if (t.isPropertyAccessExpression(e) && this.names.mayNameProgramFunction(e.name.text)) {
+      symbol = this.types.getSymbolAtLocation(e.name);
+      const found = symbol ? this.functionsOfSymbol(symbol, depth, throughWrappers) : [];
+      return found.length > 0 ? found : this.memberOfObjectValues(e.expression, e.name.text, depth, throughWrappers);
+    }
     if (!symbol) return [];
     return this.functionsOfSymbol(symbol, depth, throughWrappers);
+  }
+
+  /**
+   * The functions `receiver.name` denotes when its declared type names none (a parameter typed by
+   * an interface or a `.d.ts` type, an untyped one): the member `name` of each object the receiver
+   * can hold, through the program's own values (`objectValues`). In
+   * `installShutdownHandlers(server, options.sockets)` with `socketModule.shutdown?.()` in its body,
+   * and `sockets: options.socketsModule || sockets` where `import * as sockets from './socket.mjs'`,
+   * `socketModule.shutdown` is that module's `shutdown` export.
+   */
+  private memberOfObjectValues(
+    receiver: ts.Expression,
+    name: string,
+    depth: number,
+    throughWrappers: boolean,
+  ): FunctionLikeWithBody[] {
+    const result: FunctionLikeWithBody[] = [];
+    for (const value of this.objectValues(receiver, depth + 1)) {
+      for (const member of this.membersNamed(value, name)) {
+        if (isFunctionLikeWithBody(this.ts, member)) result.push(member);
+        else result.push(...this.resolveFunctions(member, depth + 1, throughWrappers));
+      }
+    }
+    return result;
+  }
+
+  /** What `name` of an object value is: a method, or the expression a property is given. */
+  private membersNamed(value: ObjectValue, name: string): (FunctionLikeWithBody | ts.Expression)[] {
+    const t = this.ts;
+    if (!t.isObjectLiteralExpression(value)) {
+      // A module's namespace object: its export of that name, also `export { a as name }`.
+      const module = this.types.getSymbolAtLocation(value);
+      let exported = module && this.types.getExportsOfModule(module).find((s) => s.name === name);
+      if (exported && exported.flags & t.SymbolFlags.Alias) {
+        try {
+          exported = this.types.getAliasedSymbol(exported);
+        } catch {
+          return [];
+        }
+      }
+      return (exported?.declarations ?? []).flatMap((d): (FunctionLikeWithBody | ts.Expression)[] => {
+        if (d.getSourceFile().isDeclarationFile) return [];
+        if (isFunctionLikeWithBody(t, d)) return [d];
+        return t.isVariableDeclaration(d) && d.initializer ? [d.initializer] : [];
+      });
+    }
+    const members: (FunctionLikeWithBody | ts.Expression)[] = [];
+    for (const property of value.properties) {
+      if (staticPropertyName(t, property.name) !== name) continue;
+      if (t.isPropertyAssignment(property)) members.push(property.initializer);
+      else if (t.isShorthandPropertyAssignment(property)) members.push(property.name);
+      else if (t.isMethodDeclaration(property) && property.body) members.push(property);
+    }
+    return members;
+  }
+
+  /**
+   * The objects an expression can hold, followed through the program's own values: an object
+   * literal, a module's namespace object (`import * as m`), a variable's initialiser, both sides
+   * of `a || b`, `a ?? b` and `c ? a : b`, a property of such an object (`options.sockets`), and a
+   * parameter through the arguments its function's callers pass (calls the index resolves to
+   * that function), or its default. A superset of nothing: what it cannot follow it leaves out.
+   */
+  private objectValues(expression: ts.Expression, depth: number): ObjectValue[] {
+    const t = this.ts;
+    if (depth > 8) return [];
+    const e = skipOuterExpressions(t, expression);
+    if (t.isObjectLiteralExpression(e)) return [e];
+    if (t.isBinaryExpression(e)) {
+      const op = e.operatorToken.kind;
+      if (op === t.SyntaxKind.BarBarToken || op === t.SyntaxKind.QuestionQuestionToken)
+        return [...this.objectValues(e.left, depth + 1), ...this.objectValues(e.right, depth + 1)];
+      if (op === t.SyntaxKind.AmpersandAmpersandToken) return this.objectValues(e.right, depth + 1);
+      return [];
+    }
+    if (t.isConditionalExpression(e))
+      return [...this.objectValues(e.whenTrue, depth + 1), ...this.objectValues(e.whenFalse, depth + 1)];
+    if (t.isPropertyAccessExpression(e)) {
+      return this.objectValues(e.expression, depth + 1).flatMap((owner) =>
+        this.membersNamed(owner, e.name.text).flatMap((member) =>
+          isFunctionLikeWithBody(t, member) ? [] : this.objectValues(member, depth + 1),
+        ),
+      );
+    }
+    if (!t.isIdentifier(e)) return [];
+    let symbol = this.types.getSymbolAtLocation(e);
+    if (symbol && symbol.flags & t.SymbolFlags.Alias) {
+      try {
+        symbol = this.types.getAliasedSymbol(symbol);
+      } catch {
+        return [];
+      }
+    }
+    if (!symbol) return [];
+    if (symbol.flags & t.SymbolFlags.ValueModule) {
+      const file = symbol.valueDeclaration;
+      return file && t.isSourceFile(file) && !file.isDeclarationFile ? [file] : [];
+    }
+    const values: ObjectValue[] = [];
+    for (const declaration of symbol.declarations ?? []) {
+      if (declaration.getSourceFile().isDeclarationFile) continue;
+      if (t.isVariableDeclaration(declaration) && declaration.initializer)
+        values.push(...this.objectValues(declaration.initializer, depth + 1));
+      else if (t.isParameter(declaration) && t.isIdentifier(declaration.name)) {
+        if (declaration.initializer) values.push(...this.objectValues(declaration.initializer, depth + 1));
+        for (const argument of this.argumentsOf(declaration, depth))
+          values.push(...this.objectValues(argument, depth + 1));
+      }
+    }
+    return values;
+  }
+
+  /** The arguments the program's calls of a named function (outside test files) pass for one of its parameters. */
+  private argumentsOf(parameter: ts.ParameterDeclaration, depth: number): ts.Expression[] {
+    const t = this.ts;
+    const fn = parameter.parent;
+    if (!isFunctionLikeWithBody(t, fn) || parameter.dotDotDotToken) return [];
+    const position = fn.parameters.indexOf(parameter);
+    const name = functionNameNode(t, fn)?.text;
+    if (name === undefined) return [];
+    const found: ts.Expression[] = [];
+    for (const call of this.callsNamed(name)) {
+      const argument = call.arguments?.[position];
+      // A test's stand-in (`start(app, { shutdown: vi.fn() })`) is not what the service runs.
+      if (!argument || !t.isCallExpression(call) || isTestFile(call.getSourceFile().fileName)) continue;
+      if (this.resolveFunctions(call.expression, depth + 1, false).includes(fn)) found.push(argument);
+    }
+    return found;
   }
 
   /** What a CommonJS file exports as a whole: `module.exports = function (…) { … }`. */
