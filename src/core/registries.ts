@@ -9,7 +9,8 @@
 // A registry of order groups stores an order value beside each closure (`handlers.push({ key,
 // order, callback })`, the order an enum member or a number its callers pass) and runs the groups
 // sorted by that value, each awaited before the next (`const groups = groupBy(handlers, 'order')`,
-// `for (const key of Object.keys(groups).sort()) await Promise.allSettled(groups[key].map(…))`, or
+// `for (const key of Object.keys(groups).sort()) await Promise.allSettled(groups[key].map(…))`, the
+// groups also filled by hand (`(groups[h.order] ??= []).push(h)`, a `Map` keyed by the order), or
 // the list sorted by the field and walked by an awaiting `for…of`): a closer of a lower group has
 // finished before any closer of a higher group starts.
 import type * as ts from 'typescript';
@@ -354,7 +355,8 @@ function walkOf(index: ProgramIndex, name: ts.Identifier): Pick<RegistryRun, 'co
       ? { concurrent: true }
       : undefined;
   }
-  if (t.isForOfStatement(parent) && parent.expression === e) return { concurrent: false };
+  if (t.isForOfStatement(parent) && parent.expression === e)
+    return handGroupedWalkOf(index, parent) ?? { concurrent: false };
   if (t.isCallExpression(parent) && parent.arguments[0] === e) return groupedWalkOf(index, parent);
   if (t.isSpreadElement(parent) && t.isArrayLiteralExpression(parent.parent) && parent.parent.elements.length === 1)
     return sortedWalkOf(index, parent.parent);
@@ -498,6 +500,96 @@ function groupedWalkOf(
   const groups = keptIn(t, call);
   const scope = enclosingFunction(t, call);
   if (key === undefined || !groups || !scope) return undefined;
+  return sortedGroupsRun(index, scope, groups, key);
+}
+
+/**
+ * The list sorted into groups by hand, by the loop that walks it: `(groups[h.order] ??= []).push(h)`,
+ * `groups.get(h.order)!.push(h)`, or a `list` got that way (`groups.get(h.order) ?? []`), then run
+ * like `groupBy`'s groups.
+ */
+function handGroupedWalkOf(
+  index: ProgramIndex,
+  loop: ts.ForOfStatement,
+): Pick<RegistryRun, 'concurrent' | 'groups'> | undefined {
+  const t = index.ts;
+  const declaration = loop.initializer;
+  const variable =
+    t.isVariableDeclarationList(declaration) && declaration.declarations.length === 1
+      ? declaration.declarations[0]!.name
+      : undefined;
+  const scope = enclosingFunction(t, loop);
+  if (!variable || !t.isIdentifier(variable) || !scope) return undefined;
+  // `groups[h.order]`, `groups.get(h.order)`: the groups and the field, where `h` is the element.
+  const slotOf = (expression: ts.Expression, depth: number): { groups: ts.Identifier; key: string } | undefined => {
+    const e = skipOuterExpressions(t, expression);
+    let target: ts.Expression | undefined;
+    let field: ts.Expression | undefined;
+    if (t.isElementAccessExpression(e)) {
+      target = e.expression;
+      field = e.argumentExpression;
+    } else if (t.isCallExpression(e) && methodCallParts(t, e)?.name === 'get' && e.arguments.length === 1) {
+      target = methodCallParts(t, e)!.receiver;
+      field = e.arguments[0];
+    } else if (
+      t.isBinaryExpression(e) &&
+      [
+        t.SyntaxKind.QuestionQuestionEqualsToken,
+        t.SyntaxKind.BarBarEqualsToken,
+        t.SyntaxKind.QuestionQuestionToken,
+        t.SyntaxKind.BarBarToken,
+      ].includes(e.operatorToken.kind)
+    ) {
+      return slotOf(e.left, depth);
+    } else if (t.isIdentifier(e) && depth < 2) {
+      const declared = index.types.getSymbolAtLocation(e)?.valueDeclaration;
+      return declared && t.isVariableDeclaration(declared) && declared.initializer && within(declared, loop.statement)
+        ? slotOf(declared.initializer, depth + 1)
+        : undefined;
+    }
+    if (!target || !field) return undefined;
+    target = skipOuterExpressions(t, target);
+    field = skipOuterExpressions(t, field);
+    if (
+      !t.isIdentifier(target) ||
+      !t.isPropertyAccessExpression(field) ||
+      !t.isIdentifier(field.expression) ||
+      field.expression.text !== variable.text
+    )
+      return undefined;
+    const declared = index.types.getSymbolAtLocation(target)?.valueDeclaration;
+    if (!declared || !t.isVariableDeclaration(declared) || !t.isIdentifier(declared.name)) return undefined;
+    return { groups: declared.name, key: field.name.text };
+  };
+  let slot: { groups: ts.Identifier; key: string } | undefined;
+  const visit = (node: ts.Node): void => {
+    if (slot || isFunctionLikeWithBody(t, node)) return;
+    if (t.isCallExpression(node)) {
+      const parts = methodCallParts(t, node);
+      const arg = node.arguments[0];
+      if (
+        parts?.name === 'push' &&
+        node.arguments.length === 1 &&
+        arg &&
+        t.isIdentifier(arg) &&
+        arg.text === variable.text
+      )
+        slot = slotOf(parts.receiver, 0);
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(loop.statement);
+  return slot && sortedGroupsRun(index, scope, slot.groups, slot.key);
+}
+
+/** The groups (kept in `groups`, keyed by the field `key`) run by a loop over their sorted keys. */
+function sortedGroupsRun(
+  index: ProgramIndex,
+  scope: ts.Node,
+  groups: ts.Identifier,
+  key: string,
+): Pick<RegistryRun, 'concurrent' | 'groups'> | undefined {
+  const t = index.ts;
   // The sorted keys of the groups: `Object.keys(groups).sort()`, `[...groups.keys()].sort(…)`.
   for (const ref of referencesTo(index, scope, groups)) {
     let keys: ts.Expression | undefined;
