@@ -16,7 +16,7 @@ import {
   type ResourceUser,
   type UsedResource,
 } from './dependents.js';
-import { registeredClosuresOf, type RegisteredClosure } from '../../src/core/registries.js';
+import { closerGroup, groupOrder, registeredClosuresOf, type RegisteredClosure } from '../../src/core/registries.js';
 import { isTestFile } from '../../src/core/files.js';
 import { isPromiseValued } from '../../src/core/promises.js';
 import type { ProgramIndex, ShutdownRoot } from '../../src/core/program-index.js';
@@ -198,6 +198,25 @@ function problemInRun(
         r.closure !== closure && r.runs.some((other) => other.registry === run.registry && other.root === run.root),
     );
     if (beside.length > 0) {
+      // Order groups: a closer of an earlier group has finished before the drain's group starts; one
+      // of a later group starts after the drain's closers have returned; one of the same group runs
+      // as the run runs a group (below).
+      if (run.groups) {
+        const mine = closerGroup(index, run.registry, closure, run.groups.key);
+        const orders = beside.map((r) =>
+          groupOrder(run, mine, closerGroup(index, run.registry, r.closure, run.groups!.key)),
+        );
+        if (orders.some((o) => o === undefined)) continue; // which runs first is not known
+        if (orders.some((o) => o === 'before')) {
+          found ??= { messageId: 'closedBeforeDrain', drain };
+          continue;
+        }
+        if (orders.every((o) => o === 'after')) {
+          if (beside.some((r) => !completesIn(index, r.closure, drain, 1)))
+            return { messageId: 'closedDuringDrain', drain };
+          continue;
+        }
+      }
       // A closer that only starts the drain: whatever runs beside or after it runs during the drain.
       if (beside.some((r) => !completesIn(index, r.closure, drain, 1)))
         return { messageId: 'closedDuringDrain', drain };

@@ -441,6 +441,68 @@ ruleTesterFor(registry).run('close-in-reverse-order (a program registry of close
   ],
 });
 
+// A registry of order groups: closers registered with an order value (an enum member, a number),
+// run by groups sorted by it, each group awaited before the next; one group's closers at once.
+const groups = fixtureProject('rules', 'close-in-reverse-order-groups');
+
+ruleTesterFor(groups).run('close-in-reverse-order (a registry of order groups)', rule, {
+  valid: [
+    // groups that sort after the server's: they start once its drain has returned
+    groups.file('valid-groups.ts'),
+    groups.file('shutdown.ts'),
+    groups.file('server.ts'),
+  ],
+  invalid: [
+    {
+      ...groups.file('invalid-groups.ts'),
+      errors: [
+        {
+          // ShutdownOrder.normal has finished before ShutdownOrder.last drains the server
+          messageId: 'closedBeforeDrain',
+          line: 7,
+          column: 9,
+          data: { close: 'orders.end()', name: 'orders', label: 'pg Pool', at: 'server.ts:24', ...server },
+        },
+        {
+          // the same group: one Promise.allSettled starts both
+          messageId: 'closedConcurrently',
+          line: 11,
+          column: 55,
+          data: { close: 'audit.end()', name: 'audit', label: 'pg Pool', at: 'server.ts:24', ...server },
+        },
+        {
+          // stage 5 before stage 10, in a list sorted by its order field
+          messageId: 'closedBeforeDrain',
+          line: 14,
+          column: 18,
+          data: { close: 'reports.end()', name: 'reports', label: 'pg Pool', at: 'server.ts:24', ...server },
+        },
+        {
+          // grouped, but no group is awaited: every hook starts at once
+          messageId: 'closedConcurrently',
+          line: 17,
+          column: 18,
+          data: { close: 'metrics.end()', name: 'metrics', label: 'pg Pool', at: 'server.ts:24', ...server },
+        },
+        {
+          // phase 2 before phase 10, in a Map grouped by hand and keys sorted as numbers
+          messageId: 'closedBeforeDrain',
+          line: 20,
+          column: 18,
+          data: { close: 'payments.end()', name: 'payments', label: 'pg Pool', at: 'server.ts:24', ...server },
+        },
+        {
+          // '10' sorts before '5': Object.keys(groups).sort() compares strings
+          messageId: 'closedBeforeDrain',
+          line: 23,
+          column: 18,
+          data: { close: 'carts.end()', name: 'carts', label: 'pg Pool', at: 'server.ts:24', ...server },
+        },
+      ],
+    },
+  ],
+});
+
 // Stores behind a holder of the program's own (a singleton, a lazy value) whose close runs the
 // cleanup callback given where the holder is made: the holder holds what its factory makes.
 const holders = fixtureProject('rules', 'close-in-reverse-order-holders');
