@@ -2,14 +2,19 @@
 // Unlike no-floating-promises, handling the rejection (`.catch`, `void`) does not make it tracked.
 import type * as ts from 'typescript';
 import {
+  type ApiRef,
   callbackDroppers,
   cleanupNames,
   findFactory,
+  inProcessCalls,
+  isInProcessModule,
   kindSpec,
   knownSafeCalls,
   lifecycleModule,
   listenerMethods,
+  readCalls,
   refIn,
+  responseBodyMethods,
   sameRef,
   timeoutTimers,
   timerClears,
@@ -911,8 +916,8 @@ function isClientMadeInFunction(context: Context, client: ts.Symbol): boolean {
  * the write that is lost, and keeps the work reported.
  */
 function onlyReads(context: Context, value: ts.Expression): boolean {
-  const search: ReadSearch = { seen: new Set(), reads: 0 };
-  return expressionOnlyReads(context, value, search, 0) && search.reads > 0;
+  const search = newReadSearch();
+  return expressionOnlyReads(context, value, search, 0) && readsOnlyFound(search);
 }
 
 /**
@@ -923,6 +928,43 @@ function onlyReads(context: Context, value: ts.Expression): boolean {
 interface ReadSearch {
   seen: Set<ts.Node>;
   reads: number;
+  /** HTTP requests among the reads, and stores of the process's own state met (`exports.latest = …`). */
+  httpReads: number;
+  stores: number;
+}
+
+function newReadSearch(): ReadSearch {
+  return { seen: new Set(), reads: 0, httpReads: 0, stores: 0 };
+}
+
+/**
+ * The work read something, and what it read over HTTP it kept: a GET whose answer is dropped (a
+ * Wayback Machine `GET /save/…`, a token keep-alive ping) was sent for its effect at the server.
+ */
+function readsOnlyFound(search: ReadSearch): boolean {
+  return search.reads > 0 && (search.httpReads === 0 || search.stores > 0);
+}
+
+/**
+ * An assignment to the process's own state, outliving the work: a field of `this`, of `exports` or
+ * `module.exports`, or a variable (or what it holds) declared outside the function assigning it.
+ */
+function isStateStore(context: Context, node: ts.Node): boolean {
+  const t = context.ts;
+  if (!t.isBinaryExpression(node)) return false;
+  const operator = node.operatorToken.kind;
+  if (operator < t.SyntaxKind.FirstAssignment || operator > t.SyntaxKind.LastAssignment) return false;
+  let target: ts.Expression = skipOuterExpressions(t, node.left);
+  while (t.isPropertyAccessExpression(target) || t.isElementAccessExpression(target))
+    target = skipOuterExpressions(t, target.expression);
+  if (target.kind === t.SyntaxKind.ThisKeyword) return true;
+  if (!t.isIdentifier(target)) return false;
+  if (target !== skipOuterExpressions(t, node.left) && (target.text === 'exports' || target.text === 'module'))
+    return true;
+  const declaration = context.types.getSymbolAtLocation(target)?.declarations?.[0];
+  if (!declaration || !t.isVariableDeclaration(declaration)) return false;
+  const assigning = enclosingFunction(t, node);
+  return assigning !== undefined && !isInside(declaration, assigning);
 }
 
 const readOnlyGlobals = new Set([
@@ -990,6 +1032,7 @@ function expressionOnlyReads(context: Context, expression: ts.Node, search: Read
   let ok = true;
   const visit = (node: ts.Node): void => {
     if (!ok) return;
+    if (isStateStore(context, node)) search.stores++;
     if ((t.isCallExpression(node) || t.isNewExpression(node)) && !callOnlyReads(context, node, search, depth)) {
       ok = false;
       return;
@@ -1041,24 +1084,41 @@ function callOnlyReads(
   const { index } = context;
   const callee = skipOuterExpressions(t, call.expression);
   const ref = index.binding.resolve(callee);
+  if (ref && isReadCall(context, call, ref)) {
+    search.reads++;
+    if (readCalls.find((entry) => sameRef(entry, ref))?.http) search.httpReads++;
+    return true;
+  }
+  if (ref && (isInProcessModule(ref.module) || refIn(ref, inProcessCalls))) return true;
   if (ref?.module === 'global') return readOnlyGlobals.has(ref.path[0] ?? '');
   if (ref && t.isNewExpression(call)) {
     const factory = findFactory(ref);
     return factory !== undefined && kindSpec(factory.kind)?.inProcess === true;
   }
+  // `new RadarrAPI({ … })`, `super(url)`: the program's own class, built by its constructors.
+  const built = t.isNewExpression(call)
+    ? ownClassOf(context, callee)
+    : callee.kind === t.SyntaxKind.SuperKeyword
+      ? baseClassOf(context, call)
+      : undefined;
+  if (built) return constructionOnlyReads(context, built, search, depth + 1);
   const parts = t.isCallExpression(call) ? methodCallParts(t, call) : undefined;
   if (parts) {
     if (isChainMethod(parts.name)) return true;
+    // `(await fetch(url)).json()`, or on what lodash computed (`uniqWith(servers, same).map(…)`).
+    if (isReadResultBody(context, parts.receiver, parts.name) || isInProcessData(context, parts.receiver)) return true;
+    // A log line, to the console or to a logger the catalogue knows (winston's `createLogger`).
+    if (logLevelMethods.has(parts.name) && logReceiverName.test(lastName(t, parts.receiver) ?? '')) return true;
     const kind = index.kindOf(parts.receiver, true) ?? kindOfThisClass(context, parts.receiver);
     if (kind) {
       const spec = kindSpec(kind);
       if (spec?.inProcess === true || spec?.readMethods?.includes(parts.name)) {
         search.reads++;
+        if (spec?.readsOverHttp && spec.readMethods?.includes(parts.name)) search.httpReads++;
         return true;
       }
       return spec?.forceClose?.includes(parts.name) ?? false;
     }
-    if (logLevelMethods.has(parts.name) && logReceiverName.test(lastName(t, parts.receiver) ?? '')) return true;
   }
   // `resolve()`/`reject()` of a promise of the program's own (`new Promise((_, reject) => …)`).
   if (t.isIdentifier(callee)) {
@@ -1083,6 +1143,126 @@ function callOnlyReads(
     );
   }
   return false;
+}
+
+/**
+ * A read the catalogue knows by its module (`axios.get(url)`, `R.getCell(sql)`), and for a call
+ * whose options say the method (`fetch(url, init)`), one whose init is absent or an object
+ * literal of the code's own whose `method` is absent, `'GET'` or `'HEAD'`.
+ */
+function isReadCall(context: Context, call: ts.CallExpression | ts.NewExpression, ref: ApiRef): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(call)) return false;
+  const read = readCalls.find((entry) => sameRef(entry, ref));
+  if (!read) return false;
+  if (read.options === undefined) return true;
+  const init = call.arguments[read.options];
+  if (call.arguments.length > read.options + 1) return false;
+  if (!init) return true;
+  const literal = skipOuterExpressions(t, init);
+  if (!t.isObjectLiteralExpression(literal)) return false;
+  return literal.properties.every((property) => {
+    if (!t.isPropertyAssignment(property) && !t.isShorthandPropertyAssignment(property)) return false;
+    if (property.name && t.isIdentifier(property.name) && property.name.text !== 'method') return true;
+    if (property.name && t.isStringLiteral(property.name) && property.name.text !== 'method') return true;
+    if (!t.isPropertyAssignment(property)) return false;
+    const method = skipOuterExpressions(t, property.initializer);
+    return (
+      (t.isStringLiteral(method) || t.isNoSubstitutionTemplateLiteral(method)) && /^(get|head)$/i.test(method.text)
+    );
+  });
+}
+
+/** A local holding what a read call gave, and a method that reads its body (`res.json()`). */
+function isReadResultBody(context: Context, receiver: ts.Expression, name: string): boolean {
+  if (!responseBodyMethods.has(name)) return false;
+  const value = initializerOfLocal(context, receiver);
+  if (!value || !context.ts.isCallExpression(value)) return false;
+  const ref = context.index.binding.resolve(skipOuterExpressions(context.ts, value.expression));
+  return ref !== undefined && isReadCall(context, value, ref);
+}
+
+/** A local holding what a module that computes in the process gave (`const servers = uniqWith(…)`): plain data. */
+function isInProcessData(context: Context, receiver: ts.Expression): boolean {
+  const value = initializerOfLocal(context, receiver);
+  if (!value || !context.ts.isCallExpression(value)) return false;
+  const ref = context.index.binding.resolve(skipOuterExpressions(context.ts, value.expression));
+  return ref !== undefined && isInProcessModule(ref.module);
+}
+
+/** The initializer of a `const` the expression names, awaits taken off. */
+function initializerOfLocal(context: Context, expression: ts.Expression): ts.Expression | undefined {
+  const t = context.ts;
+  const e = skipOuterExpressions(t, expression);
+  if (!t.isIdentifier(e)) return undefined;
+  const declaration = context.types.getSymbolAtLocation(e)?.declarations?.[0];
+  if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
+  if (!(t.getCombinedNodeFlags(declaration) & t.NodeFlags.Const)) return undefined;
+  let value = skipOuterExpressions(t, declaration.initializer);
+  while (t.isAwaitExpression(value)) value = skipOuterExpressions(t, value.expression);
+  return value;
+}
+
+/** The program's own class a `new` names (`new RadarrAPI(…)`, imported or local). */
+function ownClassOf(context: Context, callee: ts.Expression): ts.ClassLikeDeclaration | undefined {
+  const t = context.ts;
+  let symbol = context.types.getSymbolAtLocation(callee);
+  if (symbol && symbol.flags & t.SymbolFlags.Alias) {
+    try {
+      symbol = context.types.getAliasedSymbol(symbol);
+    } catch {
+      return undefined;
+    }
+  }
+  const declaration = symbol?.declarations?.find((d) => t.isClassLike(d));
+  return declaration && t.isClassLike(declaration) && !isInDeclarationFileOrNodeModules(declaration.getSourceFile())
+    ? declaration
+    : undefined;
+}
+
+/** The class a `super(…)` call builds: the base of the class around it. */
+function baseClassOf(context: Context, call: ts.Node): ts.ClassLikeDeclaration | undefined {
+  const t = context.ts;
+  let owner: ts.Node | undefined = call.parent;
+  while (owner && !t.isClassLike(owner)) owner = owner.parent;
+  return owner && t.isClassLike(owner) ? baseOf(context, owner) : undefined;
+}
+
+function baseOf(context: Context, owner: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration | undefined {
+  const t = context.ts;
+  const base = owner.heritageClauses?.find((h) => h.token === t.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+  return base ? ownClassOf(context, base) : undefined;
+}
+
+/**
+ * Building the program's own class only reads: its field initializers (functions stored in
+ * fields run when called, not here), its constructor, and its base class's construction. A base
+ * class from a library, or one the analysis cannot find, may do anything.
+ */
+function constructionOnlyReads(
+  context: Context,
+  built: ts.ClassLikeDeclaration,
+  search: ReadSearch,
+  depth: number,
+): boolean {
+  const t = context.ts;
+  if (search.seen.has(built)) return true;
+  if (depth > maxReadDepth) return false;
+  search.seen.add(built);
+  const extendsClause = built.heritageClauses?.find((h) => h.token === t.SyntaxKind.ExtendsKeyword);
+  let constructor: ts.ConstructorDeclaration | undefined;
+  for (const member of built.members) {
+    if (t.isConstructorDeclaration(member) && member.body) constructor = member;
+    if (!t.isPropertyDeclaration(member) || !member.initializer) continue;
+    if (member.modifiers?.some((m) => m.kind === t.SyntaxKind.StaticKeyword)) continue;
+    const value = skipOuterExpressions(t, member.initializer);
+    if (t.isArrowFunction(value) || t.isFunctionExpression(value)) continue;
+    if (!expressionOnlyReads(context, value, search, depth)) return false;
+  }
+  if (constructor) return bodyOnlyReads(context, constructor, search, depth);
+  if (!extendsClause) return true;
+  const base = baseOf(context, built);
+  return base !== undefined && constructionOnlyReads(context, base, search, depth + 1);
 }
 
 /** `resolve` or `reject`, a parameter of a `new Promise` executor. */
@@ -1873,8 +2053,8 @@ function checkDroppedCallback(context: Context, call: ts.CallExpression): void {
   if (isTimeoutClearedOnShutdown(context, call)) return;
   if (endsByResolving(context, callback)) return;
   const callbacks = context.index.resolveFunctions(callback);
-  const search: ReadSearch = { seen: new Set(), reads: 0 };
-  if (callbacks.length > 0 && callbacks.every((fn) => bodyOnlyReads(context, fn, search, 0)) && search.reads > 0)
+  const search = newReadSearch();
+  if (callbacks.length > 0 && callbacks.every((fn) => bodyOnlyReads(context, fn, search, 0)) && readsOnlyFound(search))
     return;
   if (callbackWaitsOnlyInShutdownQueue(context.index, callback)) return;
   const inHandler = context.index.enclosingHandler(call) !== undefined;

@@ -81,6 +81,11 @@ export interface KindSpec {
    * Work made only of such calls has nothing for shutdown to wait for (no-untracked-promise).
    */
   readMethods?: readonly string[];
+  /**
+   * Its reads are HTTP requests: one whose answer the work drops was sent for its effect at the
+   * server (a Wayback Machine `GET /save/…`, a keep-alive ping), not to read.
+   */
+  readsOverHttp?: boolean;
   /** Every method of it works inside the process (the `limiter` package's token bucket, prom-client's metrics). */
   inProcess?: boolean;
 }
@@ -220,6 +225,9 @@ const redisReadMethods = [
   'keys',
   'scan',
 ];
+
+/** HTTP methods that ask a server and change nothing there (RFC 9110 §9.2.1, safe methods). */
+const httpReadMethods = ['get', 'head', 'options'];
 
 export const kinds: readonly KindSpec[] = [
   // ── Servers (runtime-facts §1) ──
@@ -818,6 +826,18 @@ export const kinds: readonly KindSpec[] = [
       module: 'prom-client',
       path: [name],
     })),
+  },
+  // axios: an instance (a field or const typed `AxiosInstance`) holds no connection of its own; a
+  // GET, HEAD or OPTIONS through it asks the server and changes nothing there. Known by its type
+  // only: `axios.create` is no factory, as a file making one is no service's seed (a browser
+  // bundle's API client).
+  {
+    kind: 'axios.Instance',
+    label: 'axios instance',
+    category: 'handle',
+    readMethods: httpReadMethods,
+    readsOverHttp: true,
+    types: ['AxiosInstance', 'AxiosStatic', 'Axios'].map((name) => ({ module: 'axios', path: [name] })),
   },
   { kind: 'smtp.Server', label: 'SMTP server', category: 'server', close: ['close'] },
   { kind: 'lightship.Lightship', label: 'lightship', category: 'shutdown-helper' },
@@ -1612,3 +1632,59 @@ export function kindForType(ref: ApiRef): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Module-level calls that only read, outside the process: an HTTP GET of a known client, a query
+ * named for a read. With `options`, the call is a read only when that argument is absent or an
+ * object literal whose `method` is absent (the default is GET), `'GET'` or `'HEAD'`
+ * (`fetch(url)`, `fetch(url, { headers })`); any other init, or one the code builds elsewhere,
+ * may be a write. Work made only of such reads and in-process effects has nothing for shutdown to
+ * wait for (no-untracked-promise).
+ */
+export const readCalls: readonly (ApiRef & { options?: number; http?: true })[] = [
+  ...httpReadMethods.flatMap((name) => [
+    { module: 'axios', path: [name], http: true as const },
+    { module: 'axios', path: ['default', name], http: true as const },
+  ]),
+  ...['get', 'head'].flatMap((name) => [
+    { module: 'got', path: [name], http: true as const },
+    { module: 'got', path: ['default', name], http: true as const },
+  ]),
+  { module: 'got', path: [], options: 1, http: true },
+  { module: 'got', path: ['default'], options: 1, http: true },
+  { module: 'global', path: ['fetch'], options: 1, http: true },
+  { module: 'undici', path: ['fetch'], options: 1, http: true },
+  { module: 'undici', path: ['request'], options: 1, http: true },
+  { module: 'node-fetch', path: [], options: 1, http: true },
+  { module: 'node-fetch', path: ['default'], options: 1, http: true },
+  // redbean-node's `R`: queries that return rows, cells or beans (`R.getCell('SELECT …')`).
+  ...['getCell', 'getRow', 'getCol', 'getAll', 'find', 'findOne', 'load', 'count'].map((name) => ({
+    module: 'redbean-node',
+    path: ['R', name],
+  })),
+];
+
+/** Methods of a response a read call gave that read its body (`await res.json()`). */
+export const responseBodyMethods: ReadonlySet<string> = new Set(['json', 'text', 'arrayBuffer', 'blob', 'formData']);
+
+/**
+ * Modules whose every export computes in the process and returns plain data (lodash's
+ * `uniqWith`, `compare-versions`, `semver`), and single functions of Node that do
+ * (`crypto.randomUUID`): calling one changes nothing outside the process.
+ */
+export const inProcessModules: ReadonlySet<string> = new Set([
+  'lodash',
+  'lodash-es',
+  'compare-versions',
+  'semver',
+  'axios-rate-limit',
+]);
+export function isInProcessModule(module: string): boolean {
+  return inProcessModules.has(module) || module.startsWith('lodash/') || module.startsWith('lodash.');
+}
+export const inProcessCalls: readonly ApiRef[] = [
+  ...['randomUUID', 'createHash', 'randomBytes'].map((name) => ({ module: 'crypto', path: [name] })),
+  // Making an axios instance opens nothing: its requests are what count.
+  { module: 'axios', path: ['create'] },
+  { module: 'axios', path: ['default', 'create'] },
+];

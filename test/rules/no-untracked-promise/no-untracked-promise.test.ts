@@ -11,6 +11,7 @@ const suggestTrack = project.file('invalid-suggest-track.ts');
 const suggestLifecycle = project.file('invalid-suggest-lifecycle.ts');
 const getters = project.file('invalid-own-getters.ts');
 const asyncImplementation = project.file('invalid-async-implementation.ts');
+const refreshNeighbours = project.file('invalid-read-only-refresh-neighbours.ts');
 const awaitAt = (code: string, line: number, column: number) => [
   { messageId: 'suggestAwait', output: insertAt(code, line, column, 'await ') },
 ];
@@ -39,6 +40,9 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-release-handled.ts'),
     // A Redis health ping, a queue-metrics tick, an in-memory rate limiter: nothing outside the process.
     project.file('valid-read-only-work.ts'),
+    // Refreshes of in-memory state whose only outside effects are HTTP GETs, through wrapper classes.
+    project.file('valid-read-only-refresh.ts'),
+    project.file('valid-read-only-refresh.cjs'),
     // ProseMirror views, plugin views and props, and `if (!isNode)`: only a browser runs them.
     project.file('editor/valid-editor-view.ts'),
     project.file('editor/server.ts'),
@@ -156,6 +160,21 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'droppedCallback', line: 18, data: { dropper: 'setInterval' } },
         { messageId: 'untracked', line: 26, data: { name: 'redis.get(…)' }, suggestions: null },
         { messageId: 'untrackedInHandler', line: 46, data: { name: 'limiter.removeTokens(…)' }, suggestions: null },
+      ],
+    },
+    {
+      // A GET then a database save, a POST, a PUT, an init built elsewhere, a GET through an unknown
+      // function, a DELETE through the wrapper class, a GET whose answer is dropped (sent for its effect).
+      ...refreshNeighbours,
+      errors: [
+        ...[23, 29, 34, 38, 43].map((line) => ({
+          messageId: 'untracked' as const,
+          line,
+          column: 3,
+          suggestions: null,
+        })),
+        { messageId: 'untracked', line: 66, column: 5, suggestions: awaitAt(refreshNeighbours.code, 66, 5) },
+        { messageId: 'untracked', line: 83, column: 3, suggestions: null },
       ],
     },
     {
