@@ -83,6 +83,10 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 34, suggestions: null },
         { messageId: 'untracked', line: 43, suggestions: null },
         { messageId: 'untracked', line: 44, suggestions: null },
+        // `setData` on a store not named a cache, `setDeleted` and `clearData` on one: no fills.
+        { messageId: 'untracked', line: 60, suggestions: null },
+        { messageId: 'untracked', line: 61, suggestions: null },
+        { messageId: 'untracked', line: 62, suggestions: null },
       ],
     },
     {
