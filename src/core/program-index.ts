@@ -509,10 +509,18 @@ export class ProgramIndex {
   }
 
   /**
+   * Whether `node` lies in a branch only development runs: `if (env.isDevelopment) { … }`,
+   * `if (process.env.NODE_ENV === 'development')` (see Places.isDevelopmentOnlyCode).
+   */
+  isDevelopmentOnlyCode(node: ts.Node): boolean {
+    return this.placesOfFiles().isDevelopmentOnlyCode(node);
+  }
+
+  /**
    * Whether code at `node` runs in a process a deploy stops with SIGTERM: its file is no browser
    * bundle's, one-shot script's or undeployed package's (nor a test's, unless `tests`), and the
-   * node is no browser code (a React component, a JSX handler) or undeployed code in a file shared
-   * with the service. The rules report only there (defineRule), and `migrate` drains only there:
+   * node is no browser code (a React component, a JSX handler), undeployed code in a file shared
+   * with the service, or code in a branch only development runs (`if (env.isDevelopment)`). The rules report only there (defineRule), and `migrate` drains only there:
    * one question, so that the linter and the codemods agree on what is in scope.
    */
   inDeployedProcess(node: ts.Node, options: { tests?: boolean } = {}): boolean {
@@ -520,7 +528,7 @@ export class ProgramIndex {
     const place = this.placeOf(file);
     if (place === 'browser' || place === 'script' || place === 'undeployed') return false;
     if (!options.tests && (place === 'test' || isTestFile(file.fileName))) return false;
-    return !this.isBrowserCode(node) && !this.isUndeployedCode(node);
+    return !this.isBrowserCode(node) && !this.isUndeployedCode(node) && !this.isDevelopmentOnlyCode(node);
   }
 
   /**

@@ -50,6 +50,9 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-sync-implementations.ts'),
     // Writes to a receiver named a cache: a cache miss, not data, if cut off.
     project.file('valid-cache-write.ts'),
+    // Branches only development runs (`if (env.isDevelopment)`): no deploy runs them.
+    project.file('valid-development-only.ts'),
+    project.file('development-env.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
@@ -161,6 +164,12 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 26, data: { name: 'redis.get(…)' }, suggestions: null },
         { messageId: 'untrackedInHandler', line: 46, data: { name: 'limiter.removeTokens(…)' }, suggestions: null },
       ],
+    },
+    {
+      // Not production (also test and staging), a disjunction, the production branch, a function given
+      // the environment, a `let`, and 'development' compared with a value not named for the environment.
+      ...project.file('invalid-development-neighbours.ts'),
+      errors: [11, 12, 13, 14, 18, 21, 22, 24].map((line) => ({ messageId: 'untracked' as const, line })),
     },
     {
       // A shared client closed when one send fails, and a per-call one closed after a success.
