@@ -314,6 +314,11 @@ export class ProgramIndex {
     };
   }
 
+  /** The program files that import `file`. */
+  importersOf(file: ts.SourceFile): readonly ts.SourceFile[] {
+    return this.graph.importersOf(file);
+  }
+
   /** The program's file a `require` of a path built from `__dirname` loads (`ModuleBinding.requiredPath`). */
   private requiredFile(call: ts.CallExpression): ts.SourceFile | undefined {
     const path = this.binding.requiredPath(call);
