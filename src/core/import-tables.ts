@@ -4,7 +4,7 @@
 // of the loaded function are the calls of every default export the table can load: startup.ts
 // asks them to tell a function only the start calls.
 import type * as ts from 'typescript';
-import type { ProgramIndex } from './program-index.js';
+import { factKey, type ProgramIndex } from './program-index.js';
 import { skipOuterExpressions, type TS } from './ts-utils.js';
 
 /**
@@ -95,25 +95,27 @@ function exportedName(index: ProgramIndex, fn: ts.Node): string | undefined {
   return fn.name?.text;
 }
 
-/** The `import('./x')` calls of the program that load `module`. */
-function dynamicImportsOf(index: ProgramIndex, module: ts.SourceFile): ts.CallExpression[] {
+const dynamicImports = factKey<Map<ts.SourceFile, ts.CallExpression[]>>('dynamic imports by module loaded');
+
+/** The `import('./x')` calls of the program that load `module` (all of them found in one pass). */
+function dynamicImportsOf(index: ProgramIndex, module: ts.SourceFile): readonly ts.CallExpression[] {
   const t = index.ts;
-  const loads: ts.CallExpression[] = [];
-  for (const file of index.sourceFiles) {
-    if (file.isDeclarationFile || !file.text.includes('import(')) continue;
-    const visit = (node: ts.Node): void => {
-      if (
-        t.isCallExpression(node) &&
-        node.expression.kind === t.SyntaxKind.ImportKeyword &&
-        node.arguments[0] &&
-        index.binding.moduleFileOf(node.arguments[0]) === module
-      )
-        loads.push(node);
-      t.forEachChild(node, visit);
-    };
-    visit(file);
-  }
-  return loads;
+  const byModule = index.fact(dynamicImports, () => {
+    const map = new Map<ts.SourceFile, ts.CallExpression[]>();
+    for (const file of index.sourceFiles) {
+      if (file.isDeclarationFile || !file.text.includes('import(')) continue;
+      const visit = (node: ts.Node): void => {
+        if (t.isCallExpression(node) && node.expression.kind === t.SyntaxKind.ImportKeyword && node.arguments[0]) {
+          const loaded = index.binding.moduleFileOf(node.arguments[0]);
+          if (loaded) map.set(loaded, [...(map.get(loaded) ?? []), node]);
+        }
+        t.forEachChild(node, visit);
+      };
+      visit(file);
+    }
+    return map;
+  });
+  return byModule.get(module) ?? [];
 }
 
 /**
