@@ -338,6 +338,8 @@ function isShutdownItself(
 
 /** Methods that add to a cache (not those that invalidate: a lost `del` serves stale data). */
 const cacheWriteMethods = new Set(['set', 'mset', 'setex', 'expire', 'touch']);
+/** A `set`-prefixed fill: `CacheHelper.setData(key, count)`, `cache.setItem(…)`, `setValue`, `setMany`. */
+const cacheSetterName = /^set[A-Z]/;
 /** A function named for filling a cache: `calculateAndCacheBenchmarks`, `warmUpSnapshot`, `cacheQuotes`. */
 const cacheFillerName = /^(warm|(?:[a-z]\w*)?(?:Cache|cache)(?:[A-Z]\w*)?$)/;
 const invalidationName = /invalidate|evict|clear|delete|remove|purge|bust|flush|del(?:[A-Z]|$)/i;
@@ -346,7 +348,8 @@ const invalidationName = /invalidate|evict|clear|delete|remove|purge|bust|flush|
  * `this.redisCacheService.set(key, json, ttl)`: a write to what its name says is a cache, and
  * `this.calculateAndCacheBenchmarks()`, `void this.warmUpSnapshot(user)`: a function of the program
  * named for filling one. A cache holds copies that can be rebuilt, so a fill cut off by SIGTERM
- * costs a cache miss, not data. Decided by name (the receiver's last name contains `cache`; the
+ * costs a cache miss, not data. `set`-prefixed methods fill too (`CacheHelper.setData(key, count)`,
+ * `setItem`, `setValue`), unless the name also invalidates (`setDeleted`, `setInvalidated`). Decided by name (the receiver's last name contains `cache`; the
  * function's name says it caches or warms up), as a maintainer reads it: a store named a cache
  * that holds the only copy of something is misnamed. An invalidation (`cache.del(key)`,
  * `invalidateCache()`) is still reported: losing it serves stale data.
@@ -355,7 +358,12 @@ function isCacheWrite(context: Context, origin: ts.Expression): boolean {
   const t = context.ts;
   if (!t.isCallExpression(origin)) return false;
   const parts = methodCallParts(t, origin);
-  if (parts && cacheWriteMethods.has(parts.name) && /cache/i.test(lastName(t, parts.receiver) ?? '')) return true;
+  if (
+    parts &&
+    (cacheWriteMethods.has(parts.name) || (cacheSetterName.test(parts.name) && !invalidationName.test(parts.name))) &&
+    /cache/i.test(lastName(t, parts.receiver) ?? '')
+  )
+    return true;
   const name = lastName(t, origin.expression);
   if (!name || !cacheFillerName.test(name) || invalidationName.test(name)) return false;
   return context.index.resolveFunctions(origin.expression, 0, false).length > 0;

@@ -314,6 +314,11 @@ export class ProgramIndex {
     };
   }
 
+  /** The program files that import `file`. */
+  importersOf(file: ts.SourceFile): readonly ts.SourceFile[] {
+    return this.graph.importersOf(file);
+  }
+
   /** The program's file a `require` of a path built from `__dirname` loads (`ModuleBinding.requiredPath`). */
   private requiredFile(call: ts.CallExpression): ts.SourceFile | undefined {
     const path = this.binding.requiredPath(call);
@@ -509,10 +514,18 @@ export class ProgramIndex {
   }
 
   /**
+   * Whether `node` lies in a branch only development runs: `if (env.isDevelopment) { … }`,
+   * `if (process.env.NODE_ENV === 'development')` (see Places.isDevelopmentOnlyCode).
+   */
+  isDevelopmentOnlyCode(node: ts.Node): boolean {
+    return this.placesOfFiles().isDevelopmentOnlyCode(node);
+  }
+
+  /**
    * Whether code at `node` runs in a process a deploy stops with SIGTERM: its file is no browser
    * bundle's, one-shot script's or undeployed package's (nor a test's, unless `tests`), and the
-   * node is no browser code (a React component, a JSX handler) or undeployed code in a file shared
-   * with the service. The rules report only there (defineRule), and `migrate` drains only there:
+   * node is no browser code (a React component, a JSX handler), undeployed code in a file shared
+   * with the service, or code in a branch only development runs (`if (env.isDevelopment)`). The rules report only there (defineRule), and `migrate` drains only there:
    * one question, so that the linter and the codemods agree on what is in scope.
    */
   inDeployedProcess(node: ts.Node, options: { tests?: boolean } = {}): boolean {
@@ -520,7 +533,7 @@ export class ProgramIndex {
     const place = this.placeOf(file);
     if (place === 'browser' || place === 'script' || place === 'undeployed') return false;
     if (!options.tests && (place === 'test' || isTestFile(file.fileName))) return false;
-    return !this.isBrowserCode(node) && !this.isUndeployedCode(node);
+    return !this.isBrowserCode(node) && !this.isUndeployedCode(node) && !this.isDevelopmentOnlyCode(node);
   }
 
   /**

@@ -125,7 +125,8 @@ export type DataOf<R> = R extends Rule<string, any, infer Data> ? Data : never;
  * (`ProgramIndex.inDeployedProcess`, which `migrate` asks too): it sees no file of a browser bundle, of a script that runs once or of a
  * workspace package no deployed entry reaches; and no finding in a React component, hook or JSX
  * handler is kept, nor one in a library package's class or function that the deployed entries of
- * its monorepo never name (`isUndeployedCode`). A rule that `skipsTestFiles` sees no
+ * its monorepo never name (`isUndeployedCode`), nor one in a branch only development runs
+ * (`if (env.isDevelopment)`, `isDevelopmentOnlyCode`). A rule that `skipsTestFiles` sees no
  * test file either, unless the shared `checkTestFiles` option is set.
  */
 export function defineRule<MessageId extends string, Options extends object, Data extends FindingData = FindingData>(

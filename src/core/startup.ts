@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import type * as ts from 'typescript';
 import { findFactory, kindSpec, longRunningCategories, openCategories } from './catalogue.js';
 import { isTestFile } from './files.js';
+import { dynamicImportSites } from './import-tables.js';
 import { factKey, type ProgramIndex } from './program-index.js';
 import {
   enclosingFunction,
@@ -239,10 +240,14 @@ function memoisingFunction(t: TS, site: ts.Node): FunctionLikeWithBody | undefin
  * A function that only the start runs: every use of it (test files aside) is a call, made in the
  * own body (not a callback) of an entry module's top level or of another such function:
  * `WIKI.kernel.init()` at the entry's top level, `this.bootMaster()` in `init()`,
- * `require('./auth').init()` in the boot sequence that `bootMaster()` awaits. Stricter than
+ * `require('./auth').init()` in the boot sequence that `bootMaster()` awaits; `init(app, server)`
+ * loaded through a table of dynamic imports (import-tables.ts) in a `start` that throng's `worker`
+ * runs through `import('./main').then(({ start }) => start(id))`. Stricter than
  * `isStartupScope`: a function handed on as a value (a timer's or a listener's callback, a
  * runner's `{ worker: start }`) is not one, and neither is an imported module's top level, which
- * runs whenever the module is first loaded (a lazy `require` in a handler).
+ * runs whenever the module is first loaded (a lazy `require` in a handler). Only throng's own
+ * option written in place (`worker: (id) => …`) counts, since throng runs it once per process, and
+ * the continuation of a dynamic import (`.then(({ start }) => start(id))`) runs once, when loaded.
  */
 export function isCalledOnlyAtStartup(index: ProgramIndex, fn: FunctionLikeWithBody, depth = 0): boolean {
   const t = index.ts;
@@ -253,15 +258,55 @@ export function isCalledOnlyAtStartup(index: ProgramIndex, fn: FunctionLikeWithB
   facts.startupCalls.set(fn, false); // cycle guard
   const atStartup = (site: ts.Node): boolean => {
     const named = namedScopeOf(t, site);
-    if (ownScopeOf(t, site) !== named) return false; // in a callback: runs later
+    let own = ownScopeOf(t, site);
+    // `import('./main').then(({ start }) => start())`: runs once, when the module has loaded.
+    while (own !== named && !t.isSourceFile(own) && isImportContinuation(t, own)) own = ownScopeOf(t, own.parent);
+    if (own !== named) return false; // in a callback: runs later
     if (t.isSourceFile(named)) return index.isEntryModule(named);
     return isCalledOnlyAtStartup(index, named, depth + 1);
   };
+  if (isRunnerProcessStart(index, fn)) {
+    const startup = atStartup(fn.parent.parent.parent);
+    facts.startupCalls.set(fn, startup);
+    return startup;
+  }
   const uses = usesOf(index, fn);
   const startup =
     uses !== undefined && uses.length > 0 && uses.every((site) => t.isCallExpression(site) && atStartup(site));
   facts.startupCalls.set(fn, startup);
   return startup;
+}
+
+/** `({ start }) => start()` in `import('./main').then(…)`: the continuation of a dynamic import. */
+function isImportContinuation(t: TS, fn: ts.Node): boolean {
+  if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return false;
+  const call = fn.parent;
+  if (!t.isCallExpression(call) || call.arguments[0] !== fn) return false;
+  const callee = call.expression;
+  if (!t.isPropertyAccessExpression(callee) || callee.name.text !== 'then') return false;
+  const loaded = skipOuterExpressions(t, callee.expression);
+  return t.isCallExpression(loaded) && loaded.expression.kind === t.SyntaxKind.ImportKeyword;
+}
+
+/**
+ * `throng({ master, worker: (id, disconnect) => … })`: throng runs `worker` once in each process it
+ * forks, when that process starts, and `master` once in the master. Only a function written in
+ * place; the object must be the call's first argument.
+ */
+function isRunnerProcessStart(
+  index: ProgramIndex,
+  fn: FunctionLikeWithBody,
+): fn is FunctionLikeWithBody & { parent: ts.PropertyAssignment & { parent: { parent: ts.CallExpression } } } {
+  const t = index.ts;
+  if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return false;
+  const property = fn.parent;
+  if (!t.isPropertyAssignment(property) || property.initializer !== fn || !t.isIdentifier(property.name)) return false;
+  if (property.name.text !== 'worker' && property.name.text !== 'master') return false;
+  const options = property.parent;
+  const call = options.parent;
+  if (!t.isObjectLiteralExpression(options) || !t.isCallExpression(call) || call.arguments[0] !== options) return false;
+  const ref = index.binding.resolve(call.expression);
+  return ref?.module === 'throng' && (ref.path.length === 0 || (ref.path.length === 1 && ref.path[0] === 'default'));
 }
 
 /**
@@ -333,6 +378,12 @@ function usesOf(index: ProgramIndex, fn: FunctionLikeWithBody): ts.Node[] | unde
     }
   }
   if (!cls) sites.push(...configValidationSites(index, fn));
+  // `const { default: init } = await services[name]()`, `services` a table of `() => import('./web')`.
+  if (!cls) {
+    const loaded = dynamicImportSites(index, fn, (file) => isTestSupport(index, file));
+    if (loaded === undefined) return undefined;
+    sites.push(...loaded);
+  }
   for (const alias of names) {
     for (const call of index.callsNamed(alias)) {
       if (isTestSupport(index, call.getSourceFile())) continue;

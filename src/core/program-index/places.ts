@@ -15,6 +15,7 @@ import { isTestFile } from '../files.js';
 import { enclosingFunction, isFunctionLikeWithBody, isInDeclarationFileOrNodeModules, type TS } from '../ts-utils.js';
 import { findWorkspaceRoot } from '../project.js';
 import { reachedStatements, topLevelStatement } from './deployed-reach.js';
+import { isDevelopmentOnly } from './development-guards.js';
 import { deployedEntryHandlesSigterm, usesOfPackage } from './deployed.js';
 import { Packages } from './packages.js';
 import type { TypeQuestions } from '../type-questions.js';
@@ -308,6 +309,15 @@ export class Places {
     }
     const statement = topLevelStatement(this.ts, node);
     return reached !== undefined && statement !== undefined && !reached.has(statement);
+  }
+
+  /**
+   * Whether `node` lies in a branch only development runs (`if (env.isDevelopment) { … }`,
+   * `if (process.env.NODE_ENV === 'development')`; see development-guards.ts): no deploy runs it.
+   * A test against production (`NODE_ENV !== 'production'`) is not one.
+   */
+  isDevelopmentOnlyCode(node: ts.Node): boolean {
+    return isDevelopmentOnly(this.ts, this.inputs.types, node);
   }
 
   private computeDeployedReach(dir: string): Set<ts.Statement> | undefined {

@@ -54,6 +54,9 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-sync-implementations.ts'),
     // Writes to a receiver named a cache: a cache miss, not data, if cut off.
     project.file('valid-cache-write.ts'),
+    // Branches only development runs (`if (env.isDevelopment)`): no deploy runs them.
+    project.file('valid-development-only.ts'),
+    project.file('development-env.ts'),
     {
       ...project.file('valid-tracker-option.ts'),
       options: [{ trackers: ['inflight.track'], allowForKnownSafeCalls: [{ from: 'file', name: 'fireAndForget' }] }],
@@ -87,6 +90,10 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 34, suggestions: null },
         { messageId: 'untracked', line: 43, suggestions: null },
         { messageId: 'untracked', line: 44, suggestions: null },
+        // `setData` on a store not named a cache, `setDeleted` and `clearData` on one: no fills.
+        { messageId: 'untracked', line: 60, suggestions: null },
+        { messageId: 'untracked', line: 61, suggestions: null },
+        { messageId: 'untracked', line: 62, suggestions: null },
       ],
     },
     {
@@ -176,6 +183,12 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 66, column: 5, suggestions: awaitAt(refreshNeighbours.code, 66, 5) },
         { messageId: 'untracked', line: 83, column: 3, suggestions: null },
       ],
+    },
+    {
+      // Not production (also test and staging), a disjunction, the production branch, a function given
+      // the environment, a `let`, and 'development' compared with a value not named for the environment.
+      ...project.file('invalid-development-neighbours.ts'),
+      errors: [11, 12, 13, 14, 18, 21, 22, 24].map((line) => ({ messageId: 'untracked' as const, line })),
     },
     {
       // A shared client closed when one send fails, and a per-call one closed after a success.
