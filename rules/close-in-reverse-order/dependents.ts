@@ -44,6 +44,7 @@ import {
   staticPropertyName,
   type FunctionLikeWithBody,
 } from '../../src/core/ts-utils.js';
+import { aliasTarget } from '../../src/core/type-questions.js';
 
 /** Something that drains before the resources it uses may close: the HTTP server(s), or a worker. */
 export interface ResourceUser {
@@ -897,12 +898,10 @@ function isTypedWithClass(index: ProgramIndex, symbol: ts.Symbol, classSymbol: t
   }
   if (!type || !t.isTypeReferenceNode(type)) return false;
   let named = index.types.getSymbolAtLocation(t.isIdentifier(type.typeName) ? type.typeName : type.typeName.right);
-  if (named && named.flags & t.SymbolFlags.Alias) {
-    try {
-      named = index.types.getAliasedSymbol(named);
-    } catch {
-      return false;
-    }
+  if (named) {
+    const target = aliasTarget(index.types, named, t.SymbolFlags.Alias);
+    if (!target) return false;
+    named = target;
   }
   return named === classSymbol;
 }

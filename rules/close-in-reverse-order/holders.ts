@@ -29,6 +29,7 @@ import {
   type FunctionLikeWithBody,
   type TS,
 } from '../../src/core/ts-utils.js';
+import { aliasTarget } from '../../src/core/type-questions.js';
 
 /** What a holder call holds, and the holder's methods that close it. */
 export interface HeldResource {
@@ -222,12 +223,10 @@ function holderMakerOf(index: ProgramIndex, call: HolderCall): HolderMaker | und
     return fns.length === 1 ? fns[0] : undefined;
   }
   let symbol = index.types.getSymbolAtLocation(skipOuterExpressions(t, call.expression));
-  if (symbol && symbol.flags & t.SymbolFlags.Alias) {
-    try {
-      symbol = index.types.getAliasedSymbol(symbol);
-    } catch {
-      return undefined;
-    }
+  if (symbol) {
+    const target = aliasTarget(index.types, symbol, t.SymbolFlags.Alias);
+    if (!target) return undefined;
+    symbol = target;
   }
   const declaration = symbol?.valueDeclaration;
   return declaration &&

@@ -44,6 +44,7 @@ import {
   skipOuterExpressions,
   type TS,
 } from '../../src/core/ts-utils.js';
+import { aliasTarget } from '../../src/core/type-questions.js';
 
 export type MessageId =
   | 'untracked'
@@ -1215,12 +1216,10 @@ function initializerOfLocal(context: Context, expression: ts.Expression): ts.Exp
 function ownClassOf(context: Context, callee: ts.Expression): ts.ClassLikeDeclaration | undefined {
   const t = context.ts;
   let symbol = context.types.getSymbolAtLocation(callee);
-  if (symbol && symbol.flags & t.SymbolFlags.Alias) {
-    try {
-      symbol = context.types.getAliasedSymbol(symbol);
-    } catch {
-      return undefined;
-    }
+  if (symbol) {
+    const target = aliasTarget(context.types, symbol, t.SymbolFlags.Alias);
+    if (!target) return undefined;
+    symbol = target;
   }
   const declaration = symbol?.declarations?.find((d) => t.isClassLike(d));
   return declaration && t.isClassLike(declaration) && !isInDeclarationFileOrNodeModules(declaration.getSourceFile())

@@ -29,6 +29,7 @@ import {
   type TS,
   ownReturnStatements,
 } from './ts-utils.js';
+import { aliasTarget } from './type-questions.js';
 
 /** Where the value a creation evaluates to ends up. */
 export type Holding =
@@ -694,12 +695,10 @@ function namedSymbol(index: ProgramIndex, expression: ts.Expression): ts.Symbol 
     : t.isPropertyAccessExpression(e)
       ? index.types.getSymbolAtLocation(e.name)
       : undefined;
-  if (symbol && symbol.flags & t.SymbolFlags.Alias) {
-    try {
-      symbol = index.types.getAliasedSymbol(symbol);
-    } catch {
-      return symbol;
-    }
+  if (symbol) {
+    const target = aliasTarget(index.types, symbol, t.SymbolFlags.Alias);
+    if (!target) return symbol;
+    symbol = target;
   }
   return symbol;
 }
@@ -1117,12 +1116,10 @@ function classOf(index: ProgramIndex, expression: ts.Expression): ts.ClassLikeDe
     : t.isPropertyAccessExpression(e)
       ? index.types.getSymbolAtLocation(e.name)
       : undefined;
-  if (symbol && symbol.flags & t.SymbolFlags.Alias) {
-    try {
-      symbol = index.types.getAliasedSymbol(symbol);
-    } catch {
-      return undefined;
-    }
+  if (symbol) {
+    const target = aliasTarget(index.types, symbol, t.SymbolFlags.Alias);
+    if (!target) return undefined;
+    symbol = target;
   }
   const declaration = symbol?.valueDeclaration;
   return declaration && t.isClassLike(declaration) && !declaration.getSourceFile().isDeclarationFile

@@ -106,3 +106,22 @@ function checkerQuestions(checker: ts.TypeChecker): CountedQuestions {
   }
   return questions as unknown as CountedQuestions;
 }
+
+/**
+ * What `symbol` stands for: the symbol an import or export alias names, or `symbol` itself when it
+ * is no alias; undefined when the alias is broken (the checker throws), so the caller gives up on
+ * it as every caller did with its own try/catch. `alias` is `ts.SymbolFlags.Alias`, passed in
+ * because this file imports TypeScript's types only.
+ */
+export function aliasTarget(
+  questions: Pick<TypeQuestions, 'getAliasedSymbol'>,
+  symbol: ts.Symbol,
+  alias: ts.SymbolFlags,
+): ts.Symbol | undefined {
+  if (!(symbol.flags & alias)) return symbol;
+  try {
+    return questions.getAliasedSymbol(symbol);
+  } catch {
+    return undefined;
+  }
+}

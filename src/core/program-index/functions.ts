@@ -3,7 +3,7 @@
 // functions a wrapper call was given (`catchAsync(fn)` is `fn`). Answers are cached per node.
 import type * as ts from 'typescript';
 import { isTestFile } from '../files.js';
-import type { CountedQuestions } from '../type-questions.js';
+import { aliasTarget, type CountedQuestions } from '../type-questions.js';
 import {
   functionNameNode,
   isFunctionLikeWithBody,
@@ -52,13 +52,7 @@ export class FunctionResolver {
       for (const clause of cls.heritageClauses ?? []) {
         for (const type of clause.types) {
           let symbol = this.types.getSymbolAtLocation(type.expression);
-          if (symbol && symbol.flags & t.SymbolFlags.Alias) {
-            try {
-              symbol = this.types.getAliasedSymbol(symbol);
-            } catch {
-              symbol = undefined;
-            }
-          }
+          if (symbol) symbol = aliasTarget(this.types, symbol, t.SymbolFlags.Alias);
           if (!symbol) continue;
           const list = derived.get(symbol);
           if (list) list.push(cls);
@@ -203,12 +197,10 @@ export class FunctionResolver {
       // A module's namespace object: its export of that name, also `export { a as name }`.
       const module = this.types.getSymbolAtLocation(value);
       let exported = module && this.types.getExportsOfModule(module).find((s) => s.name === name);
-      if (exported && exported.flags & t.SymbolFlags.Alias) {
-        try {
-          exported = this.types.getAliasedSymbol(exported);
-        } catch {
-          return [];
-        }
+      if (exported) {
+        const target = aliasTarget(this.types, exported, t.SymbolFlags.Alias);
+        if (!target) return [];
+        exported = target;
       }
       return (exported?.declarations ?? []).flatMap((d): (FunctionLikeWithBody | ts.Expression)[] => {
         if (d.getSourceFile().isDeclarationFile) return [];
@@ -256,12 +248,10 @@ export class FunctionResolver {
     }
     if (!t.isIdentifier(e)) return [];
     let symbol = this.types.getSymbolAtLocation(e);
-    if (symbol && symbol.flags & t.SymbolFlags.Alias) {
-      try {
-        symbol = this.types.getAliasedSymbol(symbol);
-      } catch {
-        return [];
-      }
+    if (symbol) {
+      const target = aliasTarget(this.types, symbol, t.SymbolFlags.Alias);
+      if (!target) return [];
+      symbol = target;
     }
     if (!symbol) return [];
     if (symbol.flags & t.SymbolFlags.ValueModule) {
@@ -327,13 +317,9 @@ export class FunctionResolver {
 
   functionsOfSymbol(symbol: ts.Symbol, depth = 0, throughWrappers = true): FunctionLikeWithBody[] {
     const t = this.ts;
-    if (symbol.flags & t.SymbolFlags.Alias) {
-      try {
-        symbol = this.types.getAliasedSymbol(symbol);
-      } catch {
-        return [];
-      }
-    }
+    const target = aliasTarget(this.types, symbol, t.SymbolFlags.Alias);
+    if (!target) return [];
+    symbol = target;
     const result: FunctionLikeWithBody[] = [];
     for (const declaration of symbol.declarations ?? []) {
       if (declaration.getSourceFile().isDeclarationFile) continue;

@@ -17,7 +17,7 @@
 // consulted, all unchanged, so they are the new program's nodes too.
 import type * as ts from 'typescript';
 import { isInDeclarationFileOrNodeModules, type TS } from '../ts-utils.js';
-import type { CountedQuestions } from '../type-questions.js';
+import { aliasTarget, type CountedQuestions } from '../type-questions.js';
 import type { FileClassification, PluginEntry } from './classification.js';
 import type { Consulted } from './dependencies.js';
 import type { FileFacts } from './file-facts.js';
@@ -296,13 +296,9 @@ function exportShape(t: TS, questions: CountedQuestions, file: ts.SourceFile): M
   const shape = new Map<string, string>();
   for (const exported of questions.getExportsOfModule(moduleSymbol)) {
     let symbol = exported;
-    if (symbol.flags & t.SymbolFlags.Alias) {
-      try {
-        symbol = questions.getAliasedSymbol(symbol);
-      } catch {
-        return undefined;
-      }
-    }
+    const target = aliasTarget(questions, symbol, t.SymbolFlags.Alias);
+    if (!target) return undefined;
+    symbol = target;
     const parts = [String(symbol.flags)];
     if (symbol.flags & t.SymbolFlags.Value) parts.push(print(questions.getTypeOfSymbol(symbol)));
     if (symbol.flags & (t.SymbolFlags.Class | t.SymbolFlags.Interface | t.SymbolFlags.TypeAlias | t.SymbolFlags.Enum)) {

@@ -14,7 +14,7 @@ import {
   type FunctionLikeWithBody,
   type TS,
 } from '../ts-utils.js';
-import type { CountedQuestions } from '../type-questions.js';
+import { aliasTarget, type CountedQuestions } from '../type-questions.js';
 import type { NameFacts } from './name-facts.js';
 import type { ServerRecord } from './records.js';
 import { Recorder, type Consulted } from './dependencies.js';
@@ -80,13 +80,9 @@ export class KindInference {
     if (t.isIdentifier(e)) symbol = this.types.getSymbolAtLocation(e);
     else if (t.isPropertyAccessExpression(e)) symbol = this.types.getSymbolAtLocation(e.name);
     if (!symbol) return undefined;
-    if (symbol.flags & t.SymbolFlags.Alias) {
-      try {
-        symbol = this.types.getAliasedSymbol(symbol);
-      } catch {
-        return undefined;
-      }
-    }
+    const target = aliasTarget(this.types, symbol, t.SymbolFlags.Alias);
+    if (!target) return undefined;
+    symbol = target;
     for (const declaration of symbol.declarations ?? []) {
       if ((t.isVariableDeclaration(declaration) || t.isPropertyDeclaration(declaration)) && declaration.initializer) {
         const found = this.serverOf(declaration.initializer, depth + 1);
@@ -366,13 +362,9 @@ export class KindInference {
   declaredKindOf(symbol: ts.Symbol, depth = 0): string | undefined {
     const t = this.ts;
     if (depth > 6) return undefined;
-    if (symbol.flags & t.SymbolFlags.Alias) {
-      try {
-        symbol = this.types.getAliasedSymbol(symbol);
-      } catch {
-        return undefined;
-      }
-    }
+    const target = aliasTarget(this.types, symbol, t.SymbolFlags.Alias);
+    if (!target) return undefined;
+    symbol = target;
     for (const declaration of symbol.declarations ?? []) {
       if (declaration.getSourceFile().isDeclarationFile) continue;
       let kind: string | undefined;
@@ -421,12 +413,10 @@ export class KindInference {
     const kind = ref ? kindForType(ref) : undefined;
     if (kind || !throughAliases || depth > 4) return kind;
     let symbol = this.types.getSymbolAtLocation(t.isIdentifier(node.typeName) ? node.typeName : node.typeName.right);
-    if (symbol && symbol.flags & t.SymbolFlags.Alias) {
-      try {
-        symbol = this.types.getAliasedSymbol(symbol);
-      } catch {
-        return undefined;
-      }
+    if (symbol) {
+      const target = aliasTarget(this.types, symbol, t.SymbolFlags.Alias);
+      if (!target) return undefined;
+      symbol = target;
     }
     const alias = symbol?.declarations?.find((d): d is ts.TypeAliasDeclaration => t.isTypeAliasDeclaration(d));
     return alias && !alias.getSourceFile().isDeclarationFile

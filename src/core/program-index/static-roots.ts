@@ -15,7 +15,7 @@ import { posix } from 'node:path';
 import type * as ts from 'typescript';
 import { sameRef, type ApiRef } from '../catalogue.js';
 import type { ModuleBinding } from '../binding.js';
-import type { TypeQuestions } from '../type-questions.js';
+import { aliasTarget, type TypeQuestions } from '../type-questions.js';
 import { isTestFile } from '../files.js';
 import { skipOuterExpressions, type TS } from '../ts-utils.js';
 import type { AnyCall } from './call-index.js';
@@ -286,12 +286,10 @@ function segmentsOf(text: string): string[] {
 /** The values a name holds: a constant's initializer, or the arguments a parameter is given by the module's calls. */
 function valuesOfName(t: TS, inputs: StaticRootInputs, name: ts.Identifier, depth: number): PathValue[] {
   let symbol = inputs.types.getSymbolAtLocation(name);
-  if (symbol && symbol.flags & t.SymbolFlags.Alias) {
-    try {
-      symbol = inputs.types.getAliasedSymbol(symbol);
-    } catch {
-      return [];
-    }
+  if (symbol) {
+    const target = aliasTarget(inputs.types, symbol, t.SymbolFlags.Alias);
+    if (!target) return [];
+    symbol = target;
   }
   const declaration = symbol?.valueDeclaration;
   if (!declaration) return [];
