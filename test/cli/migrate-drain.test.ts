@@ -24,6 +24,43 @@ function service(name: string, server?: string): string {
   return commitService(dir);
 }
 
+/**
+ * sigterm-handler turned into a TypeScript NestJS service: a tsconfig with decorators in place of its
+ * jsconfig, its JavaScript files replaced by `files` (name in src/ -> lines) and an `audit.ts` whose
+ * `writeAudit` takes 300 ms, committed.
+ */
+function nestService(files: Record<string, string[]>): string {
+  const dir = service('sigterm-handler');
+  rmSync(join(dir, 'jsconfig.json'));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        experimentalDecorators: true,
+        strict: true,
+        types: ['node'],
+        noEmit: true,
+      },
+      include: ['src'],
+    }),
+  );
+  rmSync(join(dir, 'src', 'server.js'));
+  rmSync(join(dir, 'src', 'audit.js'));
+  const audit = [
+    'export async function writeAudit(line: string): Promise<void> {',
+    '  await new Promise((resolve) => setTimeout(resolve, 300, line));',
+    '}',
+  ];
+  for (const [file, lines] of Object.entries({ 'audit.ts': audit, ...files }))
+    writeFileSync(join(dir, 'src', file), `${lines.join('\n')}\n`);
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'nest');
+  return dir;
+}
+
 const serverOf = (dir: string): string => readFileSync(join(dir, 'src', 'server.js'), 'utf8');
 const fixtureServer = (name: string): string =>
   readFileSync(join(repoRoot, 'fixtures', 'drain', name, 'src', 'server.js'), 'utf8');
@@ -434,32 +471,8 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
   });
 
   it('a NestJS onApplicationShutdown hook drains at its end', () => {
-    const dir = service('sigterm-handler');
-    rmSync(join(dir, 'jsconfig.json'));
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          experimentalDecorators: true,
-          strict: true,
-          types: ['node'],
-          noEmit: true,
-        },
-        include: ['src'],
-      }),
-    );
-    rmSync(join(dir, 'src', 'server.js'));
-    rmSync(join(dir, 'src', 'audit.js'));
-    writeFileSync(
-      join(dir, 'src', 'audit.ts'),
-      'export async function writeAudit(line: string): Promise<void> {\n  await new Promise((resolve) => setTimeout(resolve, 300, line));\n}\n',
-    );
-    writeFileSync(
-      join(dir, 'src', 'main.ts'),
-      [
+    const dir = nestService({
+      'main.ts': [
         "import { Controller, Get, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';",
         "import { NestFactory } from '@nestjs/core';",
         "import { writeAudit } from './audit.js';",
@@ -489,11 +502,8 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
         '  await app.listen(3000);',
         '}',
         'void bootstrap();',
-        '',
-      ].join('\n'),
-    );
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'nest');
+      ],
+    });
     const run = cli(dir, ['migrate', 'all']);
     expect(run.code).toBe(0);
     expect(readFileSync(join(dir, 'src', 'main.ts'), 'utf8')).toContain(
@@ -504,31 +514,7 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
   });
 
   it('NestJS hooks in several files are one sequence: the drain goes into onApplicationShutdown, none into onModuleDestroy or beforeApplicationShutdown', () => {
-    const dir = service('sigterm-handler');
-    rmSync(join(dir, 'jsconfig.json'));
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          experimentalDecorators: true,
-          strict: true,
-          types: ['node'],
-          noEmit: true,
-        },
-        include: ['src'],
-      }),
-    );
-    rmSync(join(dir, 'src', 'server.js'));
-    rmSync(join(dir, 'src', 'audit.js'));
     const files: Record<string, string[]> = {
-      'audit.ts': [
-        'export async function writeAudit(line: string): Promise<void> {',
-        '  await new Promise((resolve) => setTimeout(resolve, 300, line));',
-        '}',
-      ],
       // Before the server closes (first by name, so first in the analysis's order too).
       'a-cache.service.ts': [
         "import { BeforeApplicationShutdown, Injectable, OnModuleDestroy } from '@nestjs/common';",
@@ -592,9 +578,7 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
         'void bootstrap();',
       ],
     };
-    for (const [file, lines] of Object.entries(files)) writeFileSync(join(dir, 'src', file), `${lines.join('\n')}\n`);
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'nest');
+    const dir = nestService(files);
     const run = cli(dir, ['migrate', 'all']);
     expect(run.code).toBe(0);
     const text = (file: string): string => readFileSync(join(dir, 'src', file), 'utf8');
@@ -615,25 +599,6 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
   });
 
   it('NestJS hooks of one phase in several providers are peers Nest orders module by module: each drains, the later phases none', () => {
-    const dir = service('sigterm-handler');
-    rmSync(join(dir, 'jsconfig.json'));
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          experimentalDecorators: true,
-          strict: true,
-          types: ['node'],
-          noEmit: true,
-        },
-        include: ['src'],
-      }),
-    );
-    rmSync(join(dir, 'src', 'server.js'));
-    rmSync(join(dir, 'src', 'audit.js'));
     const provider = (name: string, hook: string): string[] => [
       "import { Injectable } from '@nestjs/common';",
       '',
@@ -645,11 +610,6 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
       '}',
     ];
     const files: Record<string, string[]> = {
-      'audit.ts': [
-        'export async function writeAudit(line: string): Promise<void> {',
-        '  await new Promise((resolve) => setTimeout(resolve, 300, line));',
-        '}',
-      ],
       // No hook runs after the server closes: the earliest phase drains, in every provider that has it.
       'a-queue.service.ts': provider('QueueService', 'onModuleDestroy'),
       'b-cache.service.ts': provider('CacheService', 'onModuleDestroy'),
@@ -682,9 +642,7 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
         'void bootstrap();',
       ],
     };
-    for (const [file, lines] of Object.entries(files)) writeFileSync(join(dir, 'src', file), `${lines.join('\n')}\n`);
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'nest');
+    const dir = nestService(files);
     const run = cli(dir, ['migrate', 'all']);
     expect(run.code).toBe(0);
     const text = (file: string): string => readFileSync(join(dir, 'src', file), 'utf8');
@@ -704,32 +662,8 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
   });
 
   it('a NestJS onModuleDestroy that ends the pool becomes onApplicationShutdown, and the lifecycle drains before the pool ends', () => {
-    const dir = service('sigterm-handler');
-    rmSync(join(dir, 'jsconfig.json'));
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          experimentalDecorators: true,
-          strict: true,
-          types: ['node'],
-          noEmit: true,
-        },
-        include: ['src'],
-      }),
-    );
-    rmSync(join(dir, 'src', 'server.js'));
-    rmSync(join(dir, 'src', 'audit.js'));
-    writeFileSync(
-      join(dir, 'src', 'audit.ts'),
-      'export async function writeAudit(line: string): Promise<void> {\n  await new Promise((resolve) => setTimeout(resolve, 300, line));\n}\n',
-    );
-    writeFileSync(
-      join(dir, 'src', 'main.ts'),
-      [
+    const dir = nestService({
+      'main.ts': [
         "import { Controller, Get, Injectable, Module, OnModuleDestroy } from '@nestjs/common';",
         "import { NestFactory } from '@nestjs/core';",
         "import pg from 'pg';",
@@ -762,11 +696,8 @@ describe('migrate drains the lifecycle on the service’s own shutdown path', ()
         '  await app.listen(3000);',
         '}',
         'void bootstrap();',
-        '',
-      ].join('\n'),
-    );
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'nest');
+      ],
+    });
     const run = cli(dir, ['migrate', 'all']);
     expect(run.code).toBe(0);
     const main = readFileSync(join(dir, 'src', 'main.ts'), 'utf8');
