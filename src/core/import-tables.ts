@@ -5,7 +5,7 @@
 // asks them to tell a function only the start calls.
 import type * as ts from 'typescript';
 import { factKey, type ProgramIndex } from './program-index.js';
-import { skipOuterExpressions, type TS } from './ts-utils.js';
+import { referencesWithin, skipOuterExpressions, type TS } from './ts-utils.js';
 
 /**
  * The calls of `fn`, an export of its module, made through dynamic imports of that module:
@@ -214,21 +214,14 @@ function bindingCalls(
     const name = element.propertyName ?? element.name;
     if (!t.isIdentifier(name) || name.text !== exported) continue;
     if (!t.isIdentifier(element.name)) return undefined;
-    const local = index.types.getSymbolAtLocation(element.name);
-    let other = false;
-    const visit = (n: ts.Node): void => {
-      if (other) return;
-      if (t.isIdentifier(n) && n !== element.name && index.types.getSymbolAtLocation(n) === local) {
-        let e: ts.Node = n;
-        while (t.isParenthesizedExpression(e.parent)) e = e.parent;
-        if (t.isCallExpression(e.parent) && skipOuterExpressions(t, e.parent.expression) === n) sites.push(e.parent);
-        else other = true;
-        return;
-      }
-      t.forEachChild(n, visit);
-    };
-    visit(scope);
-    if (other || local === undefined) return undefined;
+    const references = referencesWithin(t, element.name, scope, (n) => index.types.getSymbolAtLocation(n));
+    if (references === undefined) return undefined;
+    for (const n of references) {
+      let e: ts.Node = n;
+      while (t.isParenthesizedExpression(e.parent)) e = e.parent;
+      if (!t.isCallExpression(e.parent) || skipOuterExpressions(t, e.parent.expression) !== n) return undefined;
+      sites.push(e.parent);
+    }
   }
   return sites;
 }

@@ -21,6 +21,7 @@ import {
   functionNameNode,
   isFunctionLikeWithBody,
   methodCallParts,
+  referencesWithin,
   skipOuterExpressions,
   type FunctionLikeWithBody,
   type TS,
@@ -404,21 +405,7 @@ function keptIn(t: TS, expression: ts.Expression): ts.Identifier | undefined {
 
 /** The references to `declared` in `scope`, its declaration left out. */
 function referencesTo(index: ProgramIndex, scope: ts.Node, declared: ts.Identifier): ts.Identifier[] {
-  const t = index.ts;
-  const symbol = index.types.getSymbolAtLocation(declared);
-  const found: ts.Identifier[] = [];
-  const visit = (node: ts.Node): void => {
-    if (
-      t.isIdentifier(node) &&
-      node !== declared &&
-      node.text === declared.text &&
-      index.types.getSymbolAtLocation(node) === symbol
-    )
-      found.push(node);
-    t.forEachChild(node, visit);
-  };
-  if (symbol) visit(scope);
-  return found;
+  return referencesWithin(index.ts, declared, scope, (node) => index.types.getSymbolAtLocation(node)) ?? [];
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   enclosingFunction,
   isFunctionLikeWithBody,
   methodCallParts,
+  referencesWithin,
   skipOuterExpressions,
   staticPropertyName,
   type FunctionLikeWithBody,
@@ -423,22 +424,14 @@ function moduleExportsUses(index: ProgramIndex, fn: FunctionLikeWithBody): ts.No
       continue;
     }
     if (!t.isVariableDeclaration(parent) || !t.isIdentifier(parent.name)) return undefined;
-    const local = index.types.getSymbolAtLocation(parent.name);
-    const scope = require.getSourceFile();
-    const refersToLocal = (e: ts.Node): boolean =>
-      t.isIdentifier(e) && e !== parent.name && index.types.getSymbolAtLocation(e) === local;
-    let other = false;
-    const visit = (n: ts.Node): void => {
-      if (other) return;
-      if (refersToLocal(n)) {
-        if (t.isCallExpression(n.parent) && n.parent.expression === n) sites.push(n.parent);
-        else other = true;
-        return;
-      }
-      t.forEachChild(n, visit);
-    };
-    visit(scope);
-    if (other || local === undefined) return undefined;
+    const references = referencesWithin(t, parent.name, require.getSourceFile(), (n) =>
+      index.types.getSymbolAtLocation(n),
+    );
+    if (references === undefined) return undefined;
+    for (const n of references) {
+      if (!t.isCallExpression(n.parent) || n.parent.expression !== n) return undefined;
+      sites.push(n.parent);
+    }
   }
   return sites;
 }

@@ -149,3 +149,25 @@ export function isRequireCall(t: TS, call: ts.CallExpression): boolean {
   const callee = skipOuterExpressions(t, call.expression);
   return t.isIdentifier(callee) && callee.text === 'require';
 }
+
+/**
+ * The identifiers under `scope` that denote what `declared` declares (the declaration itself left
+ * out), as `symbolAt` resolves them; undefined when `declared` declares no symbol.
+ */
+export function referencesWithin(
+  t: TS,
+  declared: ts.Identifier,
+  scope: ts.Node,
+  symbolAt: (node: ts.Node) => ts.Symbol | undefined,
+): ts.Identifier[] | undefined {
+  const symbol = symbolAt(declared);
+  if (symbol === undefined) return undefined;
+  const found: ts.Identifier[] = [];
+  const visit = (n: ts.Node): void => {
+    // A reference to a declared name is spelled as it is: the text is compared first, symbols only then.
+    if (t.isIdentifier(n) && n !== declared && n.text === declared.text && symbolAt(n) === symbol) found.push(n);
+    else t.forEachChild(n, visit);
+  };
+  visit(scope);
+  return found;
+}
