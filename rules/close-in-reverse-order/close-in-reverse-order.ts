@@ -82,19 +82,19 @@ export default defineRule<MessageId, Options, CloseInReverseOrderData>({
     messages: {
       closedBeforeDrain:
         '`{{close}}` closes `{{name}}` ({{label}}) before {{user}} drains ({{at}}), and its {{work}} use ' +
-        'it: work still in flight fails on a closed connection. Close it after the drain has finished.',
+        'it: work still in flight fails on it, or what it hands over is lost. Close it after the drain has finished.',
       closedDuringDrain:
         '`{{close}}` closes `{{name}}` ({{label}}) while {{user}} is still draining: the drain started ' +
         'at {{at}} is not awaited first, and its {{work}} use it. Wait for the drain (its callback, its ' +
         'promise or its `close` event), then close it.',
       closedConcurrently:
         '`{{close}}` closes `{{name}}` ({{label}}) in a shutdown handler that runs at the same time as ' +
-        'the one draining {{user}} ({{at}}), and its {{work}} use it: work still in flight fails on a ' +
-        'closed connection. Close it in the same handler, after the drain.',
+        'the one draining {{user}} ({{at}}), and its {{work}} use it: work still in flight fails on it, ' +
+        'or what it hands over is lost. Close it in the same handler, after the drain.',
       closedInEarlyHook:
         '`{{close}}` closes `{{name}}` ({{label}}) in `{{hook}}`, which {{owner}} runs before it closes ' +
-        'the HTTP server, and request handlers use it: requests still in flight fail on a closed ' +
-        'connection. Close it in `{{instead}}`.',
+        'the HTTP server, and request handlers use it: requests still in flight fail on it, or what ' +
+        'they hand it is lost. Close it in `{{instead}}`.',
       closedWhileServing:
         '`{{close}}` closes `{{name}}` ({{label}}) while the HTTP server still serves: request handlers ' +
         'use it and no shutdown path closes the server. Drain the server first, then close it.',
