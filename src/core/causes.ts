@@ -6,6 +6,7 @@
 // "which declaration of the program does this finding's call invoke", so the rules need not know.
 import type * as ts from 'typescript';
 import type { ProgramIndex } from './program-index.js';
+import { aliasTarget } from './type-questions.js';
 import {
   functionNameNode,
   isInDeclarationFileOrNodeModules,
@@ -88,8 +89,8 @@ export function causeOf(t: TS, index: ProgramIndex, node: ts.Node): FindingCause
   const callee = skipOuterExpressions(t, call.expression);
   if (t.isNewExpression(call)) {
     const at = t.isPropertyAccessExpression(callee) ? callee.name : callee;
-    let symbol = index.types.getSymbolAtLocation(at);
-    if (symbol && symbol.flags & t.SymbolFlags.Alias) symbol = index.types.getAliasedSymbol(symbol);
+    const found = index.types.getSymbolAtLocation(at);
+    const symbol = found && aliasTarget(index.types, found, t.SymbolFlags.Alias);
     const classes = (symbol?.declarations ?? []).filter((d): d is ts.ClassLikeDeclaration => t.isClassLike(d));
     return classes.length === 1 ? causeAt(t, classes[0]!, classes[0]!.name) : undefined;
   }

@@ -6,6 +6,7 @@
 import type * as ts from 'typescript';
 import { factKey, type ProgramIndex } from './program-index.js';
 import { referencesWithin, skipOuterExpressions, type TS } from './ts-utils.js';
+import { aliasTarget } from './type-questions.js';
 
 /**
  * The calls of `fn`, an export of its module, made through dynamic imports of that module:
@@ -133,9 +134,8 @@ function tableCalls(
 ): ts.Node[] | undefined {
   const t = index.ts;
   const symbolOf = (node: ts.Node): ts.Symbol | undefined => {
-    let symbol = index.types.getSymbolAtLocation(node);
-    if (symbol && symbol.flags & t.SymbolFlags.Alias) symbol = index.types.getAliasedSymbol(symbol);
-    return symbol;
+    const symbol = index.types.getSymbolAtLocation(node);
+    return symbol && aliasTarget(index.types, symbol, t.SymbolFlags.Alias);
   };
   const table = symbolOf(declaration.name);
   if (!table) return undefined;

@@ -11,7 +11,7 @@
 // staging, and in every deploy that leaves NODE_ENV unset, which many do.
 import type * as ts from 'typescript';
 import type { TS } from '../ts-utils.js';
-import type { TypeQuestions } from '../type-questions.js';
+import { aliasTarget, type TypeQuestions } from '../type-questions.js';
 
 const developmentValue = /^(development|dev)$/;
 /** The last name of a value that says which environment runs: NODE_ENV, APP_ENV, ENVIRONMENT, env, mode, stage. */
@@ -106,8 +106,8 @@ function declaresDevelopmentTest(
   called: boolean,
 ): boolean {
   const at = t.isPropertyAccessExpression(e) ? e.name : e;
-  let symbol = types.getSymbolAtLocation(at);
-  if (symbol && symbol.flags & t.SymbolFlags.Alias) symbol = types.getAliasedSymbol(symbol);
+  const found = types.getSymbolAtLocation(at);
+  const symbol = found && aliasTarget(types, found, t.SymbolFlags.Alias);
   const declarations = symbol?.declarations ?? [];
   if (declarations.length !== 1) return false;
   const declaration = declarations[0]!;
