@@ -156,8 +156,23 @@ function checkServer(context: Context, record: ServerRecord, spec: KindSpec, cli
         return parts !== undefined && parts.name === method && target(parts.receiver);
       }),
     );
-  const closeAll = (clients.closeAll ?? []).flatMap(({ method, firstArgument }) =>
-    onTarget([method]).filter((call) => !firstArgument || call.arguments[0]?.kind === t.SyntaxKind.TrueKeyword),
+  // `io.engine.close()`: the method on an object the server holds, in the property `through`.
+  const onHeld = (method: string, through: string): ts.CallExpression[] =>
+    callsNamed(index, method).filter((call) => {
+      const parts = methodCallParts(t, call);
+      const held = parts && skipOuterExpressions(t, parts.receiver);
+      return (
+        parts?.name === method &&
+        held !== undefined &&
+        t.isPropertyAccessExpression(held) &&
+        held.name.text === through &&
+        target(held.expression)
+      );
+    });
+  const closeAll = (clients.closeAll ?? []).flatMap(({ method, firstArgument, through }) =>
+    (through === undefined ? onTarget([method]) : onHeld(method, through)).filter(
+      (call) => !firstArgument || call.arguments[0]?.kind === t.SyntaxKind.TrueKeyword,
+    ),
   );
   if (atShutdown(context, node, closeAll).length > 0) return;
   // The server itself, or a namespace of it that holds the clients too (`io.sockets`, `io.of('/')`).

@@ -92,8 +92,12 @@ export interface KindSpec {
 
 /** How a server's upgraded clients are closed at shutdown (runtime-facts §1.2, §3 ws, socket.io). */
 export interface ClientsSpec {
-  /** Methods on the server that close every client (socket.io `close`; `disconnectSockets(true)`, whose `true` closes the connections). */
-  closeAll?: readonly { method: string; firstArgument?: true }[];
+  /**
+   * Methods on the server that close every client (socket.io `close`; `disconnectSockets(true)`,
+   * whose `true` closes the connections), or on an object it holds in the property `through`
+   * (socket.io's `io.engine.close()`: engine.io closes every client and leaves the HTTP server open).
+   */
+  closeAll?: readonly { method: string; firstArgument?: true; through?: string }[];
   /** Property holding the set of clients (`wss.clients`), each closed one by one. */
   collection?: string;
   /**
@@ -721,7 +725,12 @@ export const kinds: readonly KindSpec[] = [
     category: 'server',
     close: ['close'],
     clients: {
-      closeAll: [{ method: 'close' }, { method: 'disconnectSockets', firstArgument: true }],
+      closeAll: [
+        { method: 'close' },
+        { method: 'disconnectSockets', firstArgument: true },
+        // engine.io 6 `Server.close()` closes every client's transport (runtime-facts §3 socket.io 4.8.4, step 2).
+        { method: 'close', through: 'engine' },
+      ],
       // socket.io 2 keeps them in an object by id, socket.io 4 in a Map: `io.sockets.sockets`.
       collection: 'sockets',
       namespaces: { properties: ['sockets'], methods: ['of'] },

@@ -196,6 +196,9 @@ export function isStartupScope(index: ProgramIndex, scope: FunctionLikeWithBody 
     const memoUses = usesOf(index, memo);
     startup = memoUses !== undefined && memoUses.some(atStartup);
   }
+  // A function that memoises its own result (`if (root != null) return root; … root = found`) runs
+  // its body only until a call has stored it: at load time when some use is startup code, as above.
+  if (!startup && uses !== undefined && uses.length > 0 && memoisesOwnResult(t, scope)) startup = uses.some(atStartup);
   facts.startup.set(scope, startup);
   return startup;
 }
@@ -218,6 +221,78 @@ function isNestBootstrapHook(t: TS, fn: FunctionLikeWithBody): boolean {
       clause.types.some((type) => /^(OnModuleInit|OnApplicationBootstrap)$/.test(type.expression.getText())),
   );
   return decorated || implementsHook;
+}
+
+/**
+ * `if (root != null) return root;` as the function's first statement, where `root` is a variable of
+ * the module (or a static property, `Paths.root`) that the function's own code assigns: every call
+ * after one that stored it returns at once, so the rest of the body runs only on the calls made
+ * before it was stored (the first, or those that ended in an exit).
+ */
+function memoisesOwnResult(t: TS, fn: FunctionLikeWithBody): boolean {
+  const body = fn.body;
+  if (!body || !t.isBlock(body)) return false;
+  const guard = body.statements[0];
+  if (!guard || !t.isIfStatement(guard) || guard.elseStatement) return false;
+  const cache = cacheTested(t, guard.expression);
+  if (!cache) return false;
+  const then = guard.thenStatement;
+  const ret = t.isBlock(then) && then.statements.length === 1 ? then.statements[0] : then;
+  if (!ret || !t.isReturnStatement(ret) || !ret.expression) return false;
+  if (skipOuterExpressions(t, ret.expression).getText() !== cache) return false;
+  if (!isModuleLevelCache(t, fn.getSourceFile(), cache)) return false;
+  let stored = false;
+  const visit = (node: ts.Node): void => {
+    if (stored || isFunctionLikeWithBody(t, node)) return;
+    if (
+      t.isBinaryExpression(node) &&
+      node.operatorToken.kind === t.SyntaxKind.EqualsToken &&
+      skipOuterExpressions(t, node.left).getText() === cache
+    )
+      stored = true;
+    t.forEachChild(node, visit);
+  };
+  body.statements.slice(1).forEach(visit);
+  return stored;
+}
+
+/** The cache a guard tests as set: `root != null`, `root !== undefined`, `null !== root`, `root`. */
+function cacheTested(t: TS, condition: ts.Expression): string | undefined {
+  const e = skipOuterExpressions(t, condition);
+  const isCacheName = (x: ts.Expression): boolean =>
+    t.isIdentifier(x) || (t.isPropertyAccessExpression(x) && t.isIdentifier(x.expression));
+  if (isCacheName(e)) return e.getText();
+  if (!t.isBinaryExpression(e)) return undefined;
+  const op = e.operatorToken.kind;
+  if (op !== t.SyntaxKind.ExclamationEqualsToken && op !== t.SyntaxKind.ExclamationEqualsEqualsToken) return undefined;
+  const unset = (x: ts.Expression): boolean =>
+    x.kind === t.SyntaxKind.NullKeyword || (t.isIdentifier(x) && x.text === 'undefined');
+  const left = skipOuterExpressions(t, e.left);
+  const right = skipOuterExpressions(t, e.right);
+  if (unset(right) && isCacheName(left)) return left.getText();
+  if (unset(left) && isCacheName(right)) return right.getText();
+  return undefined;
+}
+
+/** `let root` at the module's top level, or `Paths.root` of a class declared there (a static field). */
+function isModuleLevelCache(t: TS, file: ts.SourceFile, cache: string): boolean {
+  const [owner, property] = cache.split('.');
+  for (const statement of file.statements) {
+    if (property === undefined && t.isVariableStatement(statement)) {
+      if (statement.declarationList.declarations.some((d) => t.isIdentifier(d.name) && d.name.text === owner))
+        return true;
+    }
+    if (property !== undefined && t.isClassDeclaration(statement) && statement.name?.text === owner) {
+      return statement.members.some(
+        (m) =>
+          t.isPropertyDeclaration(m) &&
+          t.isIdentifier(m.name) &&
+          m.name.text === property &&
+          (t.getCombinedModifierFlags(m) & t.ModifierFlags.Static) !== 0,
+      );
+    }
+  }
+  return false;
 }
 
 /** `X.instance ??= new C()`, or `if (X.instance == null) X.instance = new C()`: the function memoising it. */

@@ -9,8 +9,10 @@ describe(rule, () => {
       'fly/fly.toml:6 error',
       'npm/Dockerfile:4 error',
       'npm/k8s/deployment.yaml:11 error',
+      'npm/stage-arg-slim.Dockerfile:11 error',
       'npm/tini.Dockerfile:6 error',
       'pm2/Dockerfile:5 error',
+      'pnpm-unpinned/Dockerfile:4 warn',
       'pnpm10/Dockerfile:4 error',
       'workspace/packages/api/Dockerfile:4 error',
       'yarn1/Dockerfile:4 error',
@@ -49,6 +51,8 @@ describe(rule, () => {
       'npm/Procfile',
       'npm/api.service',
       'npm/alpine.Dockerfile',
+      // The final stage is FROM build_${BUILD_ENV}, ARG BUILD_ENV=git: build_git is on Alpine.
+      'npm/stage-arg.Dockerfile',
       'pnpm10/compose.yaml',
       // A one-shot Job, stopped only when deleted: nothing to drain.
       'npm/k8s/job.yaml',
@@ -64,6 +68,26 @@ describe(rule, () => {
     const alpine = findings.find((f) => f.ruleId === rule && f.span.file.path.endsWith('npm/alpine.Dockerfile'))!;
     expect(alpine.severity).toBe('info');
     expect(alpine.message).toContain('works only because busybox ash in node:22-alpine execs');
+  });
+
+  it("follows a FROM that names its stage through a build argument to that stage's base image", () => {
+    // `FROM build_${BUILD_ENV}` with `ARG BUILD_ENV=git` before the first FROM: the stage build_git,
+    // FROM build, on node:22-alpine (busybox execs the script) or node:22-slim (dash does not).
+    const { findings } = analyseFixture('wrappers');
+    const at = (file: string) => findings.find((f) => f.ruleId === rule && f.span.file.path.endsWith(file))!;
+    expect(at('npm/stage-arg.Dockerfile').severity).toBe('info');
+    expect(at('npm/stage-arg.Dockerfile').message).toContain('busybox ash in node:22-alpine execs');
+    expect(at('npm/stage-arg-slim.Dockerfile').severity).toBe('error');
+    expect(at('npm/stage-arg-slim.Dockerfile').message).toContain('dash in node:22-slim exits without passing it on');
+  });
+
+  it('does not say an image of unknown shell drops the signal: an unpinned pnpm there is a warning', () => {
+    const unpinned = lintDeploy('wrappers').reported.find((r) => r.file === 'pnpm-unpinned/Dockerfile')!;
+    expect(unpinned.severity).toBe(1);
+    expect(unpinned.message).toContain(
+      'whether an unknown /bin/sh in registry.example.com/acme/node-base:3 passes it on is not known here',
+    );
+    expect(unpinned.message).not.toContain('does not pass on');
   });
 
   describe('on ECS and Render', () => {

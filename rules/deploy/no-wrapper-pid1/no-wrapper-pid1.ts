@@ -83,7 +83,7 @@ function packageManagerVerdict(
     if (v === undefined)
       return {
         severity: 'warn',
-        why: `the pnpm version is not pinned (\`packageManager\`): pnpm before 12 passes SIGTERM only to its \`sh -c\` child, which ${family === 'dash' ? 'dash' : 'this shell'} does not pass on`,
+        why: `the pnpm version is not pinned (\`packageManager\`): pnpm before 12 passes SIGTERM only to its \`sh -c\` child, ${family === 'dash' ? 'which dash does not pass on' : `and whether ${imageShell} passes it on is not known here (dash does not; busybox and bash exec the last command)`}`,
       };
     return {
       severity: family === 'dash' ? 'error' : 'warn',

@@ -21,6 +21,10 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
     project.file('valid-startup-checks.ts'),
     // A singleton first built at load time, before its server listens.
     project.file('valid-singleton.ts'),
+    // The load-time use of a function that memoises its own result, and a server whose requests
+    // call it again (memoised/paths.ts is below).
+    project.file('memoised/settings.ts'),
+    project.file('memoised/main.ts'),
     project.file('valid-library.ts'),
     project.file('valid-worker.ts'),
     project.file('valid-script.ts'),
@@ -200,6 +204,26 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
       errors: [
         { messageId: 'exitInHandler', line: 7, column: 3, data: { exit: 'process.exit()' } },
         { messageId: 'exitInHandler', line: 16, column: 5 },
+      ],
+    },
+    {
+      // findInstallRoot memoises its root and is first called at load time (memoised/settings.ts):
+      // its two exits run only then, and are not reported. findTemplateDir memoises too, but its
+      // first call is in a request; findUploadDir is called at load time but not memoised.
+      ...project.file('memoised/paths.ts'),
+      errors: [
+        {
+          messageId: 'exitInLibrary',
+          line: 30,
+          column: 15,
+          data: { exit: 'process.exit()', where: 'findTemplateDir', label: 'HTTP server' },
+        },
+        {
+          messageId: 'exitInLibrary',
+          line: 38,
+          column: 15,
+          data: { exit: 'process.exit()', where: 'findUploadDir', label: 'HTTP server' },
+        },
       ],
     },
     {

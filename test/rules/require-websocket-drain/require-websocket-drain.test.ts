@@ -20,7 +20,7 @@ ruleTesterFor(project).run('require-websocket-drain', rule, {
     // Close frames then terminate at a deadline (for-of, forEach, a spread copy, Array.from), in a
     // helper shutdown calls with the server, `closeTimeout` bounding the frames, terminate at once.
     project.file('valid-ws.ts'),
-    // io.close(), disconnectSockets(true) in a closer list shutdown runs.
+    // io.close(), disconnectSockets(true) in a closer list shutdown runs, io.engine.close().
     project.file('valid-socketio.ts'),
     // closeServer() on the attached server, lifecycle.addServer() (also for noServer + handleUpgrade),
     // lifecycle.defer(() => io.close()), lifecycle.adopt(wss, closer).
@@ -67,6 +67,8 @@ ruleTesterFor(project).run('require-websocket-drain', rule, {
         leftOpen(7, 12, 'io', 'socket.io server', ioFix),
         // closeServer() on another server; disconnectSockets() without `true`
         leftOpen(16, 15, 'rooms', 'socket.io server', ioFix),
+        // the `engine` closed at shutdown is another object's
+        leftOpen(24, 18, 'presence', 'socket.io server', ioFix),
       ],
     },
     {

@@ -73,14 +73,15 @@ export function readDockerfile(file: DeployFile): DockerStage[] {
     const keyword = instruction.getKeyword().toUpperCase();
     if (keyword === 'FROM') {
       const from = instruction as unknown as { getImage(): string | null; getBuildStage(): string | null };
-      const reference = from.getImage() ?? '';
+      // `FROM build_${BUILD_ENV}` with `ARG BUILD_ENV=git` before the first FROM names the stage build_git.
+      const reference = resolveArgs(from.getImage() ?? '', dockerfile.getInitialARGs());
       const parent = stages.find((s) => s.name !== undefined && s.name.toLowerCase() === reference.toLowerCase());
       current = {
         name: from.getBuildStage() ?? undefined,
         index: stages.length,
         span: spanOfInstruction(file, instruction),
         // A stage built FROM another inherits its image config: base image, ENTRYPOINT, CMD, STOPSIGNAL, ENV.
-        image: parent ? parent.image : baseImageOf(resolveArgs(reference, dockerfile.getInitialARGs())),
+        image: parent ? parent.image : baseImageOf(reference),
         ...(parent?.entrypoint ? { entrypoint: parent.entrypoint } : {}),
         ...(parent?.cmd ? { cmd: parent.cmd } : {}),
         ...(parent?.stopSignal ? { stopSignal: parent.stopSignal } : {}),
@@ -128,7 +129,7 @@ export function readDockerfile(file: DeployFile): DockerStage[] {
   return stages;
 }
 
-/** `FROM node:${NODE_VERSION}-slim` with `ARG NODE_VERSION=22` before it. */
+/** `FROM node:${NODE_VERSION}-slim` with `ARG NODE_VERSION=22` before the first FROM (the only ARGs a FROM sees). */
 function resolveArgs(
   reference: string,
   args: readonly { getProperty(): { getName(): string; getValue(): string | null } | null }[],
