@@ -32,6 +32,7 @@ import { defineRule, type RuleContext, type TestFileOptions, type Suggestion } f
 import { callSpecifierSchema, matchesCall, type CallSpecifier } from '../../src/core/specifiers.js';
 import { isCalledOnlyAtStartup, namedScopeOf } from '../../src/core/startup.js';
 import { callbackWaitsOnlyInShutdownQueue, waitsOnlyInShutdownQueue } from './serial-queues.js';
+import { settlesStoredResolvers } from './settled-resolvers.js';
 import {
   calleeText,
   enclosingFunction,
@@ -1756,11 +1757,13 @@ function mayBePromise(context: Context, expression: ts.Expression): boolean {
  * A worker loop that settles a promise of its own when it ends: `void run()` inside `new
  * Promise((resolve) => …)` where `run` calls `resolve()` after its last round, or `setImmediate(
  * pb.start)` where `start` ends with `closeResolve()`, the `resolve` of the promise `close()`
- * awaits. Whoever awaits that promise waits for the loop.
+ * awaits. Whoever awaits that promise waits for the loop. So does whoever awaits a batching
+ * queue's `add()` when the dropped flush settles the resolvers `add()` stored (settled-resolvers.ts).
  */
 function endsByResolving(context: Context, callee: ts.Expression): boolean {
   const functions = context.index.resolveFunctions(callee, 0, false);
-  return functions.length > 0 && functions.every((fn) => callsPromiseResolver(context, fn));
+  if (functions.length > 0 && functions.every((fn) => callsPromiseResolver(context, fn))) return true;
+  return settlesStoredResolvers(context.index, callee);
 }
 
 function callsPromiseResolver(context: Context, fn: FunctionLikeWithBody): boolean {

@@ -116,7 +116,7 @@ function checkCall(context: Context, call: ts.CallExpression): void {
   const spec = kind ? kindSpec(kind) : undefined;
   if (!spec?.drainsOnClose || !spec.close?.includes(target.method)) return;
   if (findCloseBound(index, call, target.receiver)) return;
-  if (neverListened(context, target.receiver)) return;
+  if (neverListened(context, target.receiver) || probesFreePort(context, call, target.receiver)) return;
   context.report({
     node: call,
     messageId: 'unboundedClose',
@@ -177,5 +177,82 @@ function isPlainUse(t: TS, reference: ts.Identifier): boolean {
   const parent = reference.parent;
   return (
     t.isPropertyAccessExpression(parent) && parent.expression === reference && !listeningMethods.has(parent.name.text)
+  );
+}
+
+/** Events a port probe may listen for: none of them serves a connection. */
+const probeEvents = new Set(['error', 'listening', 'close']);
+/** Members a port probe may use in place: listening, reading its port, letting the process exit. */
+const probeMembers = new Set(['listen', 'close', 'address', 'unref', 'ref', 'on', 'once']);
+
+/**
+ * `const server = net.createServer(); server.listen(0, () => { const { port } = server.address();
+ * server.close(() => resolve(port)) })`: a free-port probe. A server made without a connection or
+ * request listener, held in a local that never leaves its function, and closed in its own
+ * `listen` (or `'listening'`) callback serves nothing: no one has learned its port before the
+ * close, so there is nothing in flight to wait for. A server given a handler, or closed anywhere
+ * else, is still reported.
+ */
+function probesFreePort(context: Context, close: ts.CallExpression, receiver: ts.Expression): boolean {
+  const t = context.ts;
+  const e = skipOuterExpressions(t, receiver);
+  if (!t.isIdentifier(e)) return false;
+  const symbol = context.types.getSymbolAtLocation(e);
+  const declaration = symbol?.valueDeclaration;
+  if (!declaration || !t.isVariableDeclaration(declaration) || !t.isIdentifier(declaration.name)) return false;
+  const created = declaration.initializer && skipOuterExpressions(t, declaration.initializer);
+  if (!created || !(t.isCallExpression(created) || t.isNewExpression(created))) return false;
+  const ref = context.index.binding.resolve(created.expression);
+  const factory = ref && findFactory(ref);
+  if (!factory || factory.listens) return false;
+  // `createServer()` or `createServer({ … })`: no request or connection listener handed in.
+  if (!(created.arguments ?? []).every((argument) => isOptionsLiteral(t, argument))) return false;
+  const scope = enclosingFunction(t, declaration);
+  if (!scope) return false;
+  let closedInListenCallback = false;
+  let servesOrEscapes = false;
+  const visit = (node: ts.Node): void => {
+    if (servesOrEscapes) return;
+    if (t.isIdentifier(node) && node !== declaration.name && node.text === e.text) {
+      if (context.types.getSymbolAtLocation(node) !== symbol) return;
+      const use = node.parent;
+      if (!t.isPropertyAccessExpression(use) || use.expression !== node || !probeMembers.has(use.name.text)) {
+        servesOrEscapes = true;
+        return;
+      }
+      const call = use.parent;
+      if (!t.isCallExpression(call) || call.expression !== use) {
+        servesOrEscapes = true;
+        return;
+      }
+      const method = use.name.text;
+      if (method === 'on' || method === 'once') {
+        const event = call.arguments[0];
+        if (!event || !t.isStringLiteralLike(event) || !probeEvents.has(event.text)) servesOrEscapes = true;
+      }
+      const event = call.arguments[0];
+      const listening =
+        method === 'listen' || (event !== undefined && t.isStringLiteralLike(event) && event.text === 'listening');
+      if (listening && isInsideCallbackOf(t, close, call)) closedInListenCallback = true;
+      return;
+    }
+    t.forEachChild(node, visit);
+  };
+  t.forEachChild(scope, visit);
+  return closedInListenCallback && !servesOrEscapes;
+}
+
+function isOptionsLiteral(t: TS, argument: ts.Expression): boolean {
+  const e = skipOuterExpressions(t, argument);
+  return (
+    t.isObjectLiteralExpression(e) &&
+    e.properties.every((p) => t.isPropertyAssignment(p) && !t.isFunctionLike(skipOuterExpressions(t, p.initializer)))
+  );
+}
+
+/** Whether `node` lies in a function passed as an argument of `call`. */
+function isInsideCallbackOf(t: TS, node: ts.Node, call: ts.CallExpression): boolean {
+  return call.arguments.some(
+    (argument) => t.isFunctionLike(argument) && node.pos >= argument.pos && node.end <= argument.end,
   );
 }

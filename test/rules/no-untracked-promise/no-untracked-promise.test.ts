@@ -36,6 +36,8 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-own-tracker.ts'),
     project.file('valid-timeout-cleared.ts'),
     project.file('valid-loop-resolves.ts'),
+    // Batching queues whose dropped flush settles the resolvers their callers' promises stored.
+    project.file('valid-batch-resolvers.ts'),
     project.file('valid-worker-thread-entry.ts'),
     project.file('valid-release-handled.ts'),
     // A Redis health ping, a queue-metrics tick, an in-memory rate limiter: nothing outside the process.
@@ -264,6 +266,14 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untrackedInHandler', line: 11, column: 3 }, // answered before; `.catch` only on failure
         { messageId: 'untracked', line: 15, column: 3 }, // a WebSocket, not a request's response
         { messageId: 'untrackedInHandler', line: 20, column: 3 }, // an IIFE that answers, then awaits more
+      ],
+    },
+    {
+      // Next to a batching queue: a flush that acknowledges before it writes, a call that settles nobody.
+      ...project.file('invalid-batch-resolvers-neighbours.ts'),
+      errors: [
+        { messageId: 'untracked', line: 11, column: 7 },
+        { messageId: 'untracked', line: 29, column: 7 },
       ],
     },
     {

@@ -19,8 +19,19 @@ ruleTesterFor(project).run('require-close-timeout', rule, {
     project.file('server.test.ts'),
     // A server or app closed in the function that created it, before it ever listened.
     project.file('valid-never-listened.ts'),
+    // Free-port probes: no connection listener, closed in their own listen callback.
+    project.file('valid-port-probe.ts'),
   ],
   invalid: [
+    {
+      // Shaped like a port probe, but with a connection or request listener, or closed elsewhere.
+      ...project.file('invalid-port-probe-neighbours.ts'),
+      errors: [
+        { messageId: 'unboundedClose', line: 11, data: { name: 'server.close()', label: 'TCP server' } },
+        { messageId: 'unboundedClose', line: 19, data: { name: 'server.close()', label: 'HTTP server' } },
+        { messageId: 'unboundedClose', line: 26, data: { name: 'server.close()', label: 'HTTP server' } },
+      ],
+    },
     {
       ...project.file('invalid-listened-elsewhere.ts'),
       errors: [
