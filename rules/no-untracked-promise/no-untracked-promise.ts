@@ -12,6 +12,7 @@ import {
   knownSafeCalls,
   lifecycleModule,
   listenerMethods,
+  modelBaseClasses,
   readCalls,
   refIn,
   responseBodyMethods,
@@ -940,18 +941,21 @@ interface ReadSearch {
   /** HTTP requests among the reads, and stores of the process's own state met (`exports.latest = …`). */
   httpReads: number;
   stores: number;
+  /** Pushes to the clients connected to a server of the program (socket.io's `io.to(room).emit(…)`, `socket.join(room)`). */
+  pushes: number;
 }
 
 function newReadSearch(): ReadSearch {
-  return { seen: new Set(), reads: 0, httpReads: 0, stores: 0 };
+  return { seen: new Set(), reads: 0, httpReads: 0, stores: 0, pushes: 0 };
 }
 
 /**
- * The work read something, and what it read over HTTP it kept: a GET whose answer is dropped (a
- * Wayback Machine `GET /save/…`, a token keep-alive ping) was sent for its effect at the server.
+ * The work read or pushed something, and what it read over HTTP it kept, in the process or in
+ * what it pushed: a GET whose answer is dropped (a Wayback Machine `GET /save/…`, a token
+ * keep-alive ping) was sent for its effect at the server.
  */
 function readsOnlyFound(search: ReadSearch): boolean {
-  return search.reads > 0 && (search.httpReads === 0 || search.stores > 0);
+  return search.reads + search.pushes > 0 && (search.httpReads === 0 || search.stores > 0 || search.pushes > 0);
 }
 
 /**
@@ -1116,8 +1120,15 @@ function callOnlyReads(
     if (isChainMethod(parts.name)) return true;
     // `(await fetch(url)).json()`, or on what lodash computed (`uniqWith(servers, same).map(…)`).
     if (isReadResultBody(context, parts.receiver, parts.name) || isInProcessData(context, parts.receiver)) return true;
+    // `stubs.map((c) => c.id)` on the rows `const stubs = await Collection.findAll(…)` gave.
+    if (arrayMethods.has(parts.name) && isModelRows(context, parts.receiver)) return true;
     // A log line, to the console or to a logger the catalogue knows (winston's `createLogger`).
     if (logLevelMethods.has(parts.name) && logReceiverName.test(lastName(t, parts.receiver) ?? '')) return true;
+    // `Collection.findAll({ where })`: a static read of an ORM model of the program's own.
+    if (isModelRead(context, parts.receiver, parts.name)) {
+      search.reads++;
+      return true;
+    }
     const kind = index.kindOf(parts.receiver, true) ?? kindOfThisClass(context, parts.receiver);
     if (kind) {
       const spec = kindSpec(kind);
@@ -1126,6 +1137,15 @@ function callOnlyReads(
         if (spec?.readsOverHttp && spec.readMethods?.includes(parts.name)) search.httpReads++;
         return true;
       }
+      // A push to the clients connected to a server of the program: the exit that cuts it off
+      // closes their connections, and they rebuild their state when they reconnect.
+      if (spec?.pushMethods?.includes(parts.name)) {
+        search.pushes++;
+        return true;
+      }
+      // `io.to(room)`: the rooms a push goes to, chosen in the process.
+      const selected = spec?.methods?.[parts.name];
+      if (selected && kindSpec(selected)?.pushMethods) return true;
       return spec?.forceClose?.includes(parts.name) ?? false;
     }
   }
@@ -1225,6 +1245,63 @@ function ownClassOf(context: Context, callee: ts.Expression): ts.ClassLikeDeclar
   return declaration && t.isClassLike(declaration) && !isInDeclarationFileOrNodeModules(declaration.getSourceFile())
     ? declaration
     : undefined;
+}
+
+/**
+ * `Model.findAll(…)` where `Model` is a class of the program extending, at any depth, an ORM's
+ * model base class (`modelBaseClasses`), and the method one of that base's static reads. A method
+ * of that name the program's classes declare themselves is theirs, not the ORM's: not known.
+ */
+function isModelRead(context: Context, receiver: ts.Expression, name: string): boolean {
+  const t = context.ts;
+  let cls = ownClassOf(context, skipOuterExpressions(t, receiver));
+  for (let depth = 0; cls && depth < 8; depth++) {
+    const declares = cls.members.some(
+      (member) =>
+        member.name !== undefined &&
+        (t.isIdentifier(member.name) || t.isStringLiteral(member.name)) &&
+        member.name.text === name,
+    );
+    if (declares) return false;
+    const base = cls.heritageClauses?.find((h) => h.token === t.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    if (!base) return false;
+    const own = ownClassOf(context, base);
+    if (own) {
+      cls = own;
+      continue;
+    }
+    const ref = context.index.binding.resolve(base);
+    return (
+      ref !== undefined && modelBaseClasses.some((model) => sameRef(model, ref) && model.staticReads.includes(name))
+    );
+  }
+  return false;
+}
+
+/** Methods of an array that compute in the process (their callbacks are asked on their own). */
+const arrayMethods: ReadonlySet<string> = new Set([
+  'map',
+  'filter',
+  'forEach',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+  'reduce',
+  'includes',
+  'indexOf',
+  'slice',
+  'concat',
+  'join',
+  'flatMap',
+]);
+
+/** A local holding the rows an ORM model's static read gave (`const stubs = await Collection.findAll(…)`). */
+function isModelRows(context: Context, receiver: ts.Expression): boolean {
+  const value = initializerOfLocal(context, receiver);
+  if (!value || !context.ts.isCallExpression(value)) return false;
+  const parts = methodCallParts(context.ts, value);
+  return parts !== undefined && parts.name === 'findAll' && isModelRead(context, parts.receiver, parts.name);
 }
 
 /** The class a `super(…)` call builds: the base of the class around it. */
