@@ -1433,6 +1433,7 @@ function respondsWhenDone(context: Context, origin: ts.Expression, value: ts.Exp
     return true;
   }
   if (invokedInPlaceAnswers(context, origin, outer)) return true;
+  if (invokedInPlaceEndsBody(context, origin, at, outer)) return true;
   // The called function answers the response it is given.
   return context.index.resolveFunctions(origin.expression, 0, false).some((fn) => {
     const given = new Set<ts.Symbol>();
@@ -1503,6 +1504,67 @@ function invokedInPlaceAnswers(context: Context, origin: ts.CallExpression, root
   t.forEachChild(fn.body, visit);
   return answers.some((answer) => answer.getStart() > lastAwait);
 }
+
+/**
+ * `ctx.body = zip.outputStream; void (async () => { await build(zip); zip.end(); })()`: the function
+ * invoked in place ends, after its last await, a stream the enclosing code made the response's
+ * body (Koa's `ctx.body = stream`, `stream.pipe(res)`). The response ends only when that stream
+ * does, and server close drains the response: the work is the request's.
+ */
+function invokedInPlaceEndsBody(
+  context: Context,
+  origin: ts.CallExpression,
+  at: ts.Node,
+  responses: ReadonlySet<ts.Symbol>,
+): boolean {
+  const t = context.ts;
+  const fn = skipOuterExpressions(t, origin.expression);
+  if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return false;
+  const bodies = new Set<ts.Symbol>();
+  const isResponse = (e: ts.Expression): boolean => {
+    const root = rootSymbol(context, e);
+    return root !== undefined && responses.has(root);
+  };
+  const addBody = (e: ts.Expression): void => {
+    const root = rootSymbol(context, e);
+    if (root && !responses.has(root)) bodies.add(root);
+  };
+  const enclosing = enclosingFunction(t, at);
+  if (!enclosing?.body) return false;
+  const collect = (node: ts.Node): void => {
+    if (node === fn) return;
+    if (t.isBinaryExpression(node) && node.operatorToken.kind === t.SyntaxKind.EqualsToken) {
+      const target = skipOuterExpressions(t, node.left);
+      if (t.isPropertyAccessExpression(target) && target.name.text === 'body' && isResponse(target.expression))
+        addBody(node.right);
+    }
+    if (t.isCallExpression(node)) {
+      const parts = methodCallParts(t, node);
+      if (parts?.name === 'pipe' && node.arguments[0] && isResponse(node.arguments[0])) addBody(parts.receiver);
+    }
+    t.forEachChild(node, collect);
+  };
+  collect(enclosing.body);
+  if (bodies.size === 0) return false;
+  let lastAwait = -1;
+  let lastEnd = -1;
+  const visit = (node: ts.Node): void => {
+    if (isFunctionLikeWithBody(t, node)) return;
+    if (t.isAwaitExpression(node)) lastAwait = Math.max(lastAwait, node.getStart());
+    if (t.isCallExpression(node)) {
+      const parts = methodCallParts(t, node);
+      const root = parts && rootSymbol(context, parts.receiver);
+      if (parts && root && bodies.has(root) && streamEndMethods.has(parts.name))
+        lastEnd = Math.max(lastEnd, node.getStart());
+    }
+    t.forEachChild(node, visit);
+  };
+  t.forEachChild(fn.body, visit);
+  return lastEnd > lastAwait;
+}
+
+/** What ends a stream, or the archive writing one: `end()`, archiver's `finalize()`. */
+const streamEndMethods: ReadonlySet<string> = new Set(['end', 'finalize']);
 
 const responseObjectNames = /^(res|resp|response|reply)$/i;
 

@@ -47,6 +47,8 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     // Reads of the database pushed to socket.io clients, and the rooms of a connection.
     project.file('valid-socket-pushes.ts'),
     project.file('valid-socket-pushes.cjs'),
+    // Work that ends the stream a response's body is (Koa's `ctx.body`, a pipe to `res`).
+    project.file('valid-response-body-stream.ts'),
     // ProseMirror views, plugin views and props, and `if (!isNode)`: only a browser runs them.
     project.file('editor/valid-editor-view.ts'),
     project.file('editor/server.ts'),
@@ -172,6 +174,11 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 26, data: { name: 'redis.get(…)' }, suggestions: null },
         { messageId: 'untrackedInHandler', line: 46, data: { name: 'limiter.removeTokens(…)' }, suggestions: null },
       ],
+    },
+    {
+      // An audit written after the body stream ended; a stream that is no response's body.
+      ...project.file('invalid-response-body-neighbours.ts'),
+      errors: [15, 28].map((line) => ({ messageId: 'untracked' as const, line, column: 3, suggestions: null })),
     },
     {
       // A row written and pushed, a model's own findAll that writes, a push to the cluster's other
