@@ -12,6 +12,7 @@ import {
   knownSafeCalls,
   lifecycleModule,
   listenerMethods,
+  modelBaseClasses,
   readCalls,
   refIn,
   responseBodyMethods,
@@ -941,18 +942,21 @@ interface ReadSearch {
   /** HTTP requests among the reads, and stores of the process's own state met (`exports.latest = …`). */
   httpReads: number;
   stores: number;
+  /** Pushes to the clients connected to a server of the program (socket.io's `io.to(room).emit(…)`, `socket.join(room)`). */
+  pushes: number;
 }
 
 function newReadSearch(): ReadSearch {
-  return { seen: new Set(), reads: 0, httpReads: 0, stores: 0 };
+  return { seen: new Set(), reads: 0, httpReads: 0, stores: 0, pushes: 0 };
 }
 
 /**
- * The work read something, and what it read over HTTP it kept: a GET whose answer is dropped (a
- * Wayback Machine `GET /save/…`, a token keep-alive ping) was sent for its effect at the server.
+ * The work read or pushed something, and what it read over HTTP it kept, in the process or in
+ * what it pushed: a GET whose answer is dropped (a Wayback Machine `GET /save/…`, a token
+ * keep-alive ping) was sent for its effect at the server.
  */
 function readsOnlyFound(search: ReadSearch): boolean {
-  return search.reads > 0 && (search.httpReads === 0 || search.stores > 0);
+  return search.reads + search.pushes > 0 && (search.httpReads === 0 || search.stores > 0 || search.pushes > 0);
 }
 
 /**
@@ -1117,8 +1121,15 @@ function callOnlyReads(
     if (isChainMethod(parts.name)) return true;
     // `(await fetch(url)).json()`, or on what lodash computed (`uniqWith(servers, same).map(…)`).
     if (isReadResultBody(context, parts.receiver, parts.name) || isInProcessData(context, parts.receiver)) return true;
+    // `stubs.map((c) => c.id)` on the rows `const stubs = await Collection.findAll(…)` gave.
+    if (arrayMethods.has(parts.name) && isModelRows(context, parts.receiver)) return true;
     // A log line, to the console or to a logger the catalogue knows (winston's `createLogger`).
     if (logLevelMethods.has(parts.name) && logReceiverName.test(lastName(t, parts.receiver) ?? '')) return true;
+    // `Collection.findAll({ where })`: a static read of an ORM model of the program's own.
+    if (isModelRead(context, parts.receiver, parts.name)) {
+      search.reads++;
+      return true;
+    }
     const kind = index.kindOf(parts.receiver, true) ?? kindOfThisClass(context, parts.receiver);
     if (kind) {
       const spec = kindSpec(kind);
@@ -1127,6 +1138,15 @@ function callOnlyReads(
         if (spec?.readsOverHttp && spec.readMethods?.includes(parts.name)) search.httpReads++;
         return true;
       }
+      // A push to the clients connected to a server of the program: the exit that cuts it off
+      // closes their connections, and they rebuild their state when they reconnect.
+      if (spec?.pushMethods?.includes(parts.name)) {
+        search.pushes++;
+        return true;
+      }
+      // `io.to(room)`: the rooms a push goes to, chosen in the process.
+      const selected = spec?.methods?.[parts.name];
+      if (selected && kindSpec(selected)?.pushMethods) return true;
       return spec?.forceClose?.includes(parts.name) ?? false;
     }
   }
@@ -1226,6 +1246,63 @@ function ownClassOf(context: Context, callee: ts.Expression): ts.ClassLikeDeclar
   return declaration && t.isClassLike(declaration) && !isInDeclarationFileOrNodeModules(declaration.getSourceFile())
     ? declaration
     : undefined;
+}
+
+/**
+ * `Model.findAll(…)` where `Model` is a class of the program extending, at any depth, an ORM's
+ * model base class (`modelBaseClasses`), and the method one of that base's static reads. A method
+ * of that name the program's classes declare themselves is theirs, not the ORM's: not known.
+ */
+function isModelRead(context: Context, receiver: ts.Expression, name: string): boolean {
+  const t = context.ts;
+  let cls = ownClassOf(context, skipOuterExpressions(t, receiver));
+  for (let depth = 0; cls && depth < 8; depth++) {
+    const declares = cls.members.some(
+      (member) =>
+        member.name !== undefined &&
+        (t.isIdentifier(member.name) || t.isStringLiteral(member.name)) &&
+        member.name.text === name,
+    );
+    if (declares) return false;
+    const base = cls.heritageClauses?.find((h) => h.token === t.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    if (!base) return false;
+    const own = ownClassOf(context, base);
+    if (own) {
+      cls = own;
+      continue;
+    }
+    const ref = context.index.binding.resolve(base);
+    return (
+      ref !== undefined && modelBaseClasses.some((model) => sameRef(model, ref) && model.staticReads.includes(name))
+    );
+  }
+  return false;
+}
+
+/** Methods of an array that compute in the process (their callbacks are asked on their own). */
+const arrayMethods: ReadonlySet<string> = new Set([
+  'map',
+  'filter',
+  'forEach',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+  'reduce',
+  'includes',
+  'indexOf',
+  'slice',
+  'concat',
+  'join',
+  'flatMap',
+]);
+
+/** A local holding the rows an ORM model's static read gave (`const stubs = await Collection.findAll(…)`). */
+function isModelRows(context: Context, receiver: ts.Expression): boolean {
+  const value = initializerOfLocal(context, receiver);
+  if (!value || !context.ts.isCallExpression(value)) return false;
+  const parts = methodCallParts(context.ts, value);
+  return parts !== undefined && parts.name === 'findAll' && isModelRead(context, parts.receiver, parts.name);
 }
 
 /** The class a `super(…)` call builds: the base of the class around it. */
@@ -1357,6 +1434,7 @@ function respondsWhenDone(context: Context, origin: ts.Expression, value: ts.Exp
     return true;
   }
   if (invokedInPlaceAnswers(context, origin, outer)) return true;
+  if (invokedInPlaceEndsBody(context, origin, at, outer)) return true;
   // The called function answers the response it is given.
   return context.index.resolveFunctions(origin.expression, 0, false).some((fn) => {
     const given = new Set<ts.Symbol>();
@@ -1427,6 +1505,67 @@ function invokedInPlaceAnswers(context: Context, origin: ts.CallExpression, root
   t.forEachChild(fn.body, visit);
   return answers.some((answer) => answer.getStart() > lastAwait);
 }
+
+/**
+ * `ctx.body = zip.outputStream; void (async () => { await build(zip); zip.end(); })()`: the function
+ * invoked in place ends, after its last await, a stream the enclosing code made the response's
+ * body (Koa's `ctx.body = stream`, `stream.pipe(res)`). The response ends only when that stream
+ * does, and server close drains the response: the work is the request's.
+ */
+function invokedInPlaceEndsBody(
+  context: Context,
+  origin: ts.CallExpression,
+  at: ts.Node,
+  responses: ReadonlySet<ts.Symbol>,
+): boolean {
+  const t = context.ts;
+  const fn = skipOuterExpressions(t, origin.expression);
+  if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return false;
+  const bodies = new Set<ts.Symbol>();
+  const isResponse = (e: ts.Expression): boolean => {
+    const root = rootSymbol(context, e);
+    return root !== undefined && responses.has(root);
+  };
+  const addBody = (e: ts.Expression): void => {
+    const root = rootSymbol(context, e);
+    if (root && !responses.has(root)) bodies.add(root);
+  };
+  const enclosing = enclosingFunction(t, at);
+  if (!enclosing?.body) return false;
+  const collect = (node: ts.Node): void => {
+    if (node === fn) return;
+    if (t.isBinaryExpression(node) && node.operatorToken.kind === t.SyntaxKind.EqualsToken) {
+      const target = skipOuterExpressions(t, node.left);
+      if (t.isPropertyAccessExpression(target) && target.name.text === 'body' && isResponse(target.expression))
+        addBody(node.right);
+    }
+    if (t.isCallExpression(node)) {
+      const parts = methodCallParts(t, node);
+      if (parts?.name === 'pipe' && node.arguments[0] && isResponse(node.arguments[0])) addBody(parts.receiver);
+    }
+    t.forEachChild(node, collect);
+  };
+  collect(enclosing.body);
+  if (bodies.size === 0) return false;
+  let lastAwait = -1;
+  let lastEnd = -1;
+  const visit = (node: ts.Node): void => {
+    if (isFunctionLikeWithBody(t, node)) return;
+    if (t.isAwaitExpression(node)) lastAwait = Math.max(lastAwait, node.getStart());
+    if (t.isCallExpression(node)) {
+      const parts = methodCallParts(t, node);
+      const root = parts && rootSymbol(context, parts.receiver);
+      if (parts && root && bodies.has(root) && streamEndMethods.has(parts.name))
+        lastEnd = Math.max(lastEnd, node.getStart());
+    }
+    t.forEachChild(node, visit);
+  };
+  t.forEachChild(fn.body, visit);
+  return lastEnd > lastAwait;
+}
+
+/** What ends a stream, or the archive writing one: `end()`, archiver's `finalize()`. */
+const streamEndMethods: ReadonlySet<string> = new Set(['end', 'finalize']);
 
 const responseObjectNames = /^(res|resp|response|reply)$/i;
 

@@ -88,6 +88,13 @@ export interface KindSpec {
   readsOverHttp?: boolean;
   /** Every method of it works inside the process (the `limiter` package's token bucket, prom-client's metrics). */
   inProcess?: boolean;
+  /**
+   * Methods that push to the clients connected to this server, or act on their connections
+   * (socket.io's `emit`, `join`, `disconnect`): state of connections the same exit closes, which
+   * the clients rebuild when they reconnect. Work made of such pushes and reads has nothing for shutdown to
+   * wait for (no-untracked-promise).
+   */
+  pushMethods?: readonly string[];
 }
 
 /** How a server's upgraded clients are closed at shutdown (runtime-facts §1.2, §3 ws, socket.io). */
@@ -229,6 +236,15 @@ const redisReadMethods = [
   'keys',
   'scan',
 ];
+
+/** socket.io 4: the methods naming the rooms a push goes to, each giving a broadcast operator. */
+const socketioRooms: Readonly<Record<string, string>> = {
+  to: 'socketio.Broadcast',
+  in: 'socketio.Broadcast',
+  except: 'socketio.Broadcast',
+};
+/** socket.io 4: what a server, a namespace or a broadcast operator pushes to its connected clients. */
+const socketioBroadcasts = ['emit', 'send', 'socketsJoin', 'socketsLeave'];
 
 /** HTTP methods that ask a server and change nothing there (RFC 9110 §9.2.1, safe methods). */
 const httpReadMethods = ['get', 'head', 'options'];
@@ -737,9 +753,34 @@ export const kinds: readonly KindSpec[] = [
       terminate: [{ method: 'disconnect', firstArgument: true }],
       serverArgument: true,
     },
-    methods: { on: 'socketio.Server', once: 'socketio.Server' },
+    methods: { on: 'socketio.Server', once: 'socketio.Server', ...socketioRooms },
     returnsSelf: ['on', 'once'],
+    pushMethods: socketioBroadcasts,
+    readMethods: ['fetchSockets'],
     types: [{ module: 'socket.io', path: ['Server'] }],
+  },
+  // socket.io 4: the rooms a server or a socket names (`io.to(room)`, `socket.broadcast`), and a
+  // namespace: what they push goes to connected clients only.
+  {
+    kind: 'socketio.Broadcast',
+    label: 'socket.io broadcast',
+    category: 'handle',
+    methods: socketioRooms,
+    returnsSelf: Object.keys(socketioRooms),
+    pushMethods: socketioBroadcasts,
+    readMethods: ['fetchSockets'],
+    types: ['BroadcastOperator', 'Namespace'].map((name) => ({ module: 'socket.io', path: [name] })),
+  },
+  // socket.io 4: one client's connection (the `connection` listener's `socket`). Its own close is
+  // the server's (`clients` above).
+  {
+    kind: 'socketio.Socket',
+    label: 'socket.io socket',
+    category: 'handle',
+    methods: socketioRooms,
+    properties: { broadcast: 'socketio.Broadcast' },
+    pushMethods: ['emit', 'send', 'join', 'leave', 'disconnect'],
+    types: [{ module: 'socket.io', path: ['Socket'] }],
   },
   // ── Buffers (runtime-facts §4): what they hold is lost at exit unless a `flush` method runs; require-flush reports them ──
   { kind: 'sentry.Client', label: 'Sentry client', category: 'buffer', flush: ['close', 'flush'] },
@@ -1672,6 +1713,22 @@ export const readCalls: readonly (ApiRef & { options?: number; http?: true })[] 
     path: ['R', name],
   })),
 ];
+
+/**
+ * ORM model base classes: a class of the program extending one, at any depth (outline's
+ * `Collection extends ParanoidModel extends IdModel extends Model`), is a table's model, and these
+ * of its static methods query the table and write nothing (`Collection.findAll({ where })`).
+ */
+export const modelBaseClasses: readonly (ApiRef & { staticReads: readonly string[] })[] = [
+  'sequelize',
+  'sequelize-typescript',
+].flatMap((module) =>
+  [['Model'], ['default', 'Model']].map((path) => ({
+    module,
+    path,
+    staticReads: ['findAll', 'findOne', 'findByPk', 'findAndCountAll', 'count', 'max', 'min', 'sum', 'aggregate'],
+  })),
+);
 
 /** Methods of a response a read call gave that read its body (`await res.json()`). */
 export const responseBodyMethods: ReadonlySet<string> = new Set(['json', 'text', 'arrayBuffer', 'blob', 'formData']);

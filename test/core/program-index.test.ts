@@ -214,3 +214,31 @@ describe('calls through a base class or an interface', () => {
     expect(resolved('close')).toEqual(['Pool.close']);
   });
 });
+
+describe('a kind named in a type annotation, with no node_modules', () => {
+  const fileName = join(repoRoot, 'fixtures', 'core', `annotated-${Math.random().toString(36).slice(2)}.ts`);
+  // `noResolve`: socket.io's own types are not loaded, as in a checkout with no node_modules.
+  const program = programWithFile(
+    fileName,
+    `
+    import { Socket } from 'socket.io';
+    export function joinRooms(socket: Socket & { userId?: string }, spare: Socket | undefined) {
+      socket.join('team');
+      spare?.join('team');
+    }
+  `,
+    { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, noResolve: true, types: [] },
+  );
+  const index = ProgramIndex.for(ts, program);
+
+  it('reads it in an intersection, as in a union', () => {
+    const receivers: string[] = [];
+    const visit = (node: import('typescript').Node): void => {
+      if (ts.isPropertyAccessExpression(node) && node.name.text === 'join')
+        receivers.push(index.kindOf(node.expression) ?? 'unknown');
+      ts.forEachChild(node, visit);
+    };
+    visit(program.getSourceFile(fileName)!);
+    expect(receivers).toEqual(['socketio.Socket', 'socketio.Socket']);
+  });
+});

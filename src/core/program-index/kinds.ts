@@ -401,7 +401,8 @@ export class KindInference {
    */
   private kindOfTypeNode(node: ts.TypeNode, throughAliases = false, depth = 0): string | undefined {
     const t = this.ts;
-    if (t.isUnionTypeNode(node)) {
+    // A union's members may each be the value; an intersection's are all of it (`IO.Socket & { … }`).
+    if (t.isUnionTypeNode(node) || t.isIntersectionTypeNode(node)) {
       for (const member of node.types) {
         const kind = this.kindOfTypeNode(member, throughAliases, depth + 1);
         if (kind) return kind;

@@ -12,6 +12,7 @@ const suggestLifecycle = project.file('invalid-suggest-lifecycle.ts');
 const getters = project.file('invalid-own-getters.ts');
 const asyncImplementation = project.file('invalid-async-implementation.ts');
 const refreshNeighbours = project.file('invalid-read-only-refresh-neighbours.ts');
+const pushNeighbours = project.file('invalid-socket-push-neighbours.ts');
 const awaitAt = (code: string, line: number, column: number) => [
   { messageId: 'suggestAwait', output: insertAt(code, line, column, 'await ') },
 ];
@@ -45,6 +46,11 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     // Refreshes of in-memory state whose only outside effects are HTTP GETs, through wrapper classes.
     project.file('valid-read-only-refresh.ts'),
     project.file('valid-read-only-refresh.cjs'),
+    // Reads of the database pushed to socket.io clients, and the rooms of a connection.
+    project.file('valid-socket-pushes.ts'),
+    project.file('valid-socket-pushes.cjs'),
+    // Work that ends the stream a response's body is (Koa's `ctx.body`, a pipe to `res`).
+    project.file('valid-response-body-stream.ts'),
     // ProseMirror views, plugin views and props, and `if (!isNode)`: only a browser runs them.
     project.file('editor/valid-editor-view.ts'),
     project.file('editor/server.ts'),
@@ -170,6 +176,22 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 26, data: { name: 'redis.get(…)' }, suggestions: null },
         { messageId: 'untrackedInHandler', line: 46, data: { name: 'limiter.removeTokens(…)' }, suggestions: null },
       ],
+    },
+    {
+      // An audit written after the body stream ended; a stream that is no response's body.
+      ...project.file('invalid-response-body-neighbours.ts'),
+      errors: [15, 28].map((line) => ({ messageId: 'untracked' as const, line, column: 3, suggestions: null })),
+    },
+    {
+      // A row written and pushed, a model's own findAll that writes, a push to the cluster's other
+      // servers, a send to another service's WebSocket, a value the analysis cannot see into.
+      ...pushNeighbours,
+      errors: [24, 30, 36, 42, 48].map((line) => ({
+        messageId: 'untracked' as const,
+        line,
+        column: 3,
+        suggestions: null,
+      })),
     },
     {
       // A GET then a database save, a POST, a PUT, an init built elsewhere, a GET through an unknown
