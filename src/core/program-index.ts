@@ -20,6 +20,7 @@
 // - dependencies, kept-classification: what an answer consulted, and what an edit leaves standing;
 // - reachability: shutdown paths and what a start reaches;
 // - places: where a file runs (server, browser, test, script), so whether SIGTERM reaches it;
+// - kept-places: what an edit leaves standing of the places and the static roots;
 // - static-roots: the folders the service serves as static files (a browser's code, for places).
 // Facts that only some rules need are built on first use and kept here too (`fact()`), so the
 // index stays the one place whole-program facts are built and cached.

@@ -126,15 +126,19 @@ export function carryPlaces(
 ): CarriedPlaces | undefined {
   if (!before?.places || !change) return undefined;
   const old = before.places.caches;
-  // Facts of a file's syntax and the compiler options alone: they hold for every unchanged file.
-  for (const { old: file } of change.changed) {
-    old.reactFiles.delete(file);
-    old.guardedFiles.delete(file);
-  }
   const settings = before.places.settings;
   const sameSettings = (Object.keys(settings) as (keyof PlaceSettings)[]).every(
     (key) => settings[key] === now.settings[key],
   );
+  // Facts of a file's syntax and the settings alone: they hold for every unchanged file.
+  for (const { old: file } of change.changed) {
+    old.reactFiles.delete(file);
+    old.guardedFiles.delete(file);
+  }
+  if (!sameSettings) {
+    old.reactFiles.clear();
+    old.guardedFiles.clear();
+  }
   const ownInputsHold =
     sameSettings &&
     (placeFaults.ignoreSeeds || sameSeeds(before.seeds, now.seeds)) &&
