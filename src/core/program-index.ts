@@ -218,6 +218,7 @@ export class ProgramIndex {
     this.staticRootsFound = keptStaticRoots(t, before, change) ?? this.findStaticRoots(recorder, questions);
     this.carriedPlaces = carryPlaces(t, before, change, {
       graph: this.graph,
+      files: this.sourceFiles,
       seeds: this.seeds(),
       staticRoots: this.staticRootsFound,
       settings: placeSettings(this.program),

@@ -13,7 +13,9 @@
 //   unchanged file's, unless whether any file imports it changed; an edited file's is computed anew;
 // - the files' places, through their importers, and the files running with the service are kept
 //   when besides the graph's edges are the same, and each edited file has the same top-level work,
-//   re-exports and own place as before.
+//   re-exports and own place as before; when not, a file's place through its importers is kept
+//   unless it loads (directly or not, in either version's graph) a file whose importers changed
+//   or an edited file.
 // Everything else is computed again as a cold build would (lazily, on the rules' questions).
 import type * as ts from 'typescript';
 import type { TS } from '../ts-utils.js';
@@ -45,6 +47,8 @@ export const placeFaults = {
   ignoreStaticRootsConsulted: false,
   ignoreDisk: false,
   ignoreEditedFile: false,
+  /** After a change of the graph, drop the places of the changed files alone, not of what they load. */
+  narrowInvalidation: false,
 };
 
 /** The files that create a server or resource, register a request handler or a shutdown root; those that serve; those that register a root. */
@@ -122,7 +126,14 @@ export function carryPlaces(
   t: TS,
   before: PlacesVersion | undefined,
   change: PlacesChange | undefined,
-  now: { graph: ImportGraph; seeds: SeedSets; staticRoots: StaticRootsFound; settings: PlaceSettings },
+  now: {
+    graph: ImportGraph;
+    /** The program's own files. */
+    files: readonly ts.SourceFile[];
+    seeds: SeedSets;
+    staticRoots: StaticRootsFound;
+    settings: PlaceSettings;
+  },
 ): CarriedPlaces | undefined {
   if (!before?.places || !change) return undefined;
   const old = before.places.caches;
@@ -178,11 +189,33 @@ export function carryPlaces(
         hasTopLevelWork(t, oldFile) === hasTopLevelWork(t, file) && reExports(t, oldFile) === reExports(t, file),
     );
   if (!sameGraph || !sameEditedFiles) {
-    old.places.clear();
+    // A file's place through its importers reads, for each file of its walk back through the
+    // graph, its importers, their own places, its top-level work and re-exports: the change reaches
+    // the places of the files that a file whose importers changed, or an edited file, loads,
+    // directly or not, in either version's graph. The others' are kept.
+    const oldOf = new Map(change.changed.map((c) => [c.file, c.old]));
+    const starts: { old: ts.SourceFile; file: ts.SourceFile }[] = [...change.changed];
     if (!sameGraph)
-      // A file's own place asks only whether some file imports it.
-      for (const file of [...old.own.keys()])
-        if (now.graph.importersOf(file).length > 0 !== before.graph.importersOf(file).length > 0) old.own.delete(file);
+      for (const file of now.files) {
+        const oldFile = oldOf.get(file) ?? file;
+        const importers = now.graph.importersOf(file);
+        const importersBefore = before.graph.importersOf(oldFile);
+        if (!sameNames(importers, importersBefore)) {
+          starts.push({ old: oldFile, file });
+          // A file's own place asks only whether some file imports it.
+          if (importers.length > 0 !== importersBefore.length > 0) old.own.delete(file);
+        }
+      }
+    const reached = new Set<string>();
+    for (const { old: oldFile, file } of starts) {
+      if (placeFaults.narrowInvalidation) {
+        reached.add(file.fileName);
+        continue;
+      }
+      for (const loaded of before.graph.loadedBy(oldFile)) reached.add(loaded.fileName);
+      for (const loaded of now.graph.loadedBy(file)) reached.add(loaded.fileName);
+    }
+    for (const file of [...old.places.keys()]) if (reached.has(file.fileName)) old.places.delete(file);
     return carried;
   }
   if (before.serviceFiles) {
@@ -224,6 +257,13 @@ function sameFiles(a: ReadonlySet<ts.SourceFile>, b: ReadonlySet<ts.SourceFile>)
   const names = new Set([...a].map((f) => f.fileName));
   for (const file of b) if (!names.has(file.fileName)) return false;
   return true;
+}
+
+function sameNames(a: readonly ts.SourceFile[], b: readonly ts.SourceFile[]): boolean {
+  if (a.length !== b.length) return false;
+  if (a.every((file, i) => file === b[i] || file.fileName === b[i]!.fileName)) return true;
+  const names = new Set(b.map((file) => file.fileName));
+  return a.every((file) => names.has(file.fileName));
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
