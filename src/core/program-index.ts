@@ -20,6 +20,7 @@
 // - dependencies, kept-classification: what an answer consulted, and what an edit leaves standing;
 // - reachability: shutdown paths and what a start reaches;
 // - places: where a file runs (server, browser, test, script), so whether SIGTERM reaches it;
+// - kept-places: what an edit leaves standing of the places and the static roots;
 // - static-roots: the folders the service serves as static files (a browser's code, for places).
 // Facts that only some rules need are built on first use and kept here too (`fact()`), so the
 // index stays the one place whole-program facts are built and cached.
@@ -48,9 +49,19 @@ import { hasTopLevelWork, ImportGraph, reExports } from './program-index/import-
 import { KindInference } from './program-index/kinds.js';
 import { NameFacts } from './program-index/name-facts.js';
 import { declaredNamesOfFile, factsOfDeclarationFile, factsOfFile } from './program-index/file-facts.js';
-import { Places, type Place } from './program-index/places.js';
+import { placeSettings, Places, type Place } from './program-index/places.js';
+import {
+  carryPlaces,
+  keptStaticRoots,
+  placeCounts,
+  settleCarriedPlaces,
+  type CarriedPlaces,
+  type PlacesVersion,
+  type SeedSets,
+  type StaticRootsFound,
+} from './program-index/kept-places.js';
 import { Reachability } from './program-index/reachability.js';
-import { staticRoots } from './program-index/static-roots.js';
+import { staticCalleeNames, staticRoots } from './program-index/static-roots.js';
 import type { HandlerRecord, ServerRecord, ShutdownRoot } from './program-index/records.js';
 import { enclosingFunction, isInDeclarationFileOrNodeModules, type FunctionLikeWithBody, type TS } from './ts-utils.js';
 import { questionsFor, type CountedQuestions } from './type-questions.js';
@@ -100,6 +111,10 @@ export class ProgramIndex {
   private serviceFiles: Set<ts.SourceFile> | undefined;
   private seedSets: ReturnType<ProgramIndex['seeds']> | undefined;
   private places: Places | undefined;
+  /** The folders served as static files (found, or kept, while the index is built: kept-places.ts). */
+  private staticRootsFound!: StaticRootsFound;
+  /** What the previous version's places leave this one, until the places are first asked. */
+  private carriedPlaces: CarriedPlaces | undefined;
 
   /** The index for a program, built on first use and cached for the program's lifetime. */
   static for(t: TS, program: ts.Program): ProgramIndex {
@@ -178,8 +193,67 @@ export class ProgramIndex {
     this.binding.knowProcessHolderNames(this.names.processHolderNames());
     // Only now are all names known: resolving a route's exported function needs them (functions
     // are resolved by name first), and answers are cached.
-    this.classifyFiles(ownFacts, recorder, serverByCreation, pluginReceivers);
+    const lineage = this.classifyFiles(ownFacts, recorder, serverByCreation, pluginReceivers);
+    this.keepPlaces(lineage, recorder, questions);
     recorder.enabled = false;
+  }
+
+  /**
+   * The static roots and the places: taken over from the previous version of the program as far as
+   * the edit left their inputs standing (kept-places.ts), the static roots otherwise found now,
+   * while what their answers consult is still recorded.
+   */
+  private keepPlaces(
+    { previous, plan }: { previous: ClassifiedVersion | undefined; plan: ReusePlan | undefined },
+    recorder: Recorder,
+    questions: CountedQuestions,
+  ): void {
+    const t = this.ts;
+    const before = previous && plan ? indexCache.get(previous.program)?.handOverPlaces() : undefined;
+    const change = plan && {
+      changed: plan.changed,
+      callsOf: (file: ts.SourceFile) => factsOfFile(t, file).calls,
+      stillHolds: plan.stillHolds,
+    };
+    this.staticRootsFound = keptStaticRoots(t, before, change) ?? this.findStaticRoots(recorder, questions);
+    this.carriedPlaces = carryPlaces(t, before, change, {
+      graph: this.graph,
+      files: this.sourceFiles,
+      seeds: this.seeds(),
+      staticRoots: this.staticRootsFound,
+      settings: placeSettings(this.program),
+    });
+  }
+
+  /** The folders the program serves as static files, and what finding them consulted. */
+  private findStaticRoots(recorder: Recorder, questions: CountedQuestions): StaticRootsFound {
+    const names = staticCalleeNames(this.ts, this.sourceFiles);
+    const consulted = recorder.begin();
+    const roots = staticRoots(this.ts, {
+      binding: this.binding,
+      types: questions,
+      callsNamed: (name) => {
+        recorder.key('call', name);
+        return this.callIndex.callsNamed(name);
+      },
+      callsWithArgumentNamed: (name) => this.callIndex.callsWithArgumentNamed(name),
+      files: this.sourceFiles,
+      names,
+    });
+    for (const root of roots) recorder.file(root.servedBy);
+    recorder.end(consulted);
+    return { folders: roots.map((root) => root.folder), names, consulted };
+  }
+
+  /**
+   * What this version's places came from and computed, handed over to the next version
+   * (kept-places.ts): this one computes its places anew should it be asked again.
+   */
+  private handOverPlaces(): PlacesVersion {
+    const places = this.places && { caches: this.places.handOver(), settings: this.places.settings() };
+    const serviceFiles = this.serviceFiles;
+    this.serviceFiles = undefined;
+    return { graph: this.graph, seeds: this.seeds(), staticRoots: this.staticRootsFound, places, serviceFiles };
   }
 
   /**
@@ -193,7 +267,7 @@ export class ProgramIndex {
     recorder: Recorder,
     serverByCreation: Map<ts.Node, ServerRecord>,
     pluginReceivers: Map<ts.Node, ts.Expression>,
-  ): void {
+  ): { previous: ClassifiedVersion | undefined; plan: ReusePlan | undefined } {
     const t = this.ts;
     const previous = previousVersion(this.sourceFiles);
     const plan =
@@ -229,6 +303,7 @@ export class ProgramIndex {
     });
     classificationCounts.keptPaths += keptPaths;
     rememberVersion({ ...version, paths }, previous);
+    return { previous, plan };
   }
 
   private classifyAndKeep(
@@ -569,24 +644,29 @@ export class ProgramIndex {
   }
 
   private placesOfFiles(): Places {
-    this.places ??= new Places(this.ts, this.program, {
-      importersOf: (file) => this.graph.importersOf(file),
-      hasTopLevelWork: (file) => hasTopLevelWork(this.ts, file),
-      reExports: (file) => reExports(this.ts, file),
-      hasServiceSeed: (file) => this.seeds().all.has(file),
-      serves: (file) => this.seeds().serving.has(file),
-      isHandler: (fn) => this.handlers.has(fn),
-      handlesShutdown: (file) => this.seeds().shutdown.has(file),
-      staticRoots: () =>
-        staticRoots(this.ts, {
-          binding: this.binding,
-          types: this.types,
-          callsNamed: (name) => this.callIndex.callsNamed(name),
-          callsWithArgumentNamed: (name) => this.callIndex.callsWithArgumentNamed(name),
-          files: this.sourceFiles,
-        }).map((root) => root.folder),
-      types: this.types,
-    });
+    if (this.places) return this.places;
+    const carried = this.carriedPlaces;
+    this.carriedPlaces = undefined;
+    this.places = new Places(
+      this.ts,
+      this.program,
+      {
+        importersOf: (file) => this.graph.importersOf(file),
+        hasTopLevelWork: (file) => hasTopLevelWork(this.ts, file),
+        reExports: (file) => reExports(this.ts, file),
+        hasServiceSeed: (file) => this.seeds().all.has(file),
+        serves: (file) => this.seeds().serving.has(file),
+        isHandler: (fn) => this.handlers.has(fn),
+        handlesShutdown: (file) => this.seeds().shutdown.has(file),
+        staticRoots: () => this.staticRootsFound.folders,
+        types: this.types,
+      },
+      carried?.caches,
+    );
+    if (carried) {
+      settleCarriedPlaces(carried, this.places);
+      this.serviceFiles = carried.serviceFiles;
+    } else placeCounts.last = 'cold';
     return this.places;
   }
 
@@ -595,7 +675,7 @@ export class ProgramIndex {
    * (`all`); those that serve (a serving kind's creation, a handler); those that register a root.
    * Asked per file by the places (a package's every file): built once, after classification.
    */
-  private seeds(): { all: Set<ts.SourceFile>; serving: Set<ts.SourceFile>; shutdown: Set<ts.SourceFile> } {
+  private seeds(): SeedSets {
     if (!this.seedSets) {
       const handlerFiles = [...this.handlers.keys()].map((fn) => fn.getSourceFile());
       // A closer handed to the lifecycle makes no file a service's: `migrate` writes them.
@@ -615,6 +695,8 @@ export class ProgramIndex {
   }
 
   private serviceFileSet(): Set<ts.SourceFile> {
+    // Taken over with the places when they hold (placesOfFiles).
+    this.placesOfFiles();
     this.serviceFiles ??= this.filesRunningWith(this.seeds().all);
     return this.serviceFiles;
   }

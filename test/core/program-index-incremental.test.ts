@@ -8,7 +8,7 @@
 // answers consulted changed: edits in one file that change what a callee of another, unchanged
 // file resolves to (a renamed export, a re-export pointed elsewhere, a global declared) must
 // reclassify that file, and a deliberately wrong invalidation must make these tests fail.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type * as TS from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { runRulesOnFile } from '../../src/core/engine.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
 import { fileFactCounts } from '../../src/core/program-index/file-facts.js';
 import { classificationCounts, invalidationFaults } from '../../src/core/program-index/kept-classification.js';
+import { placeCounts, placeFaults } from '../../src/core/program-index/kept-places.js';
 import { ts } from '../../src/core/typescript.js';
 import { isInDeclarationFileOrNodeModules } from '../../src/core/ts-utils.js';
 import { fixturesDir } from '../support/fixtures.js';
@@ -153,6 +154,8 @@ interface Edit {
   classified?: string[];
   /** How many shutdown roots' paths were kept from the previous version; undefined: not checked. */
   keptPaths?: number;
+  /** How the places were had from the previous version (kept-places.ts); undefined: not checked. */
+  places?: (typeof placeCounts)['last'];
 }
 
 /**
@@ -173,6 +176,7 @@ function checkEdits(editor: Editor, edits: readonly Edit[]): void {
     const keptPaths = classificationCounts.keptPaths;
     const program = editor.service.getProgram()!;
     const incremental = answers(program, dir);
+    if (edit.places) expect(placeCounts.last, edit.what).toBe(edit.places);
     if (edit.classified)
       expect(classificationCounts.lastClassified.map((f) => relative(dir, f)).sort(), edit.what).toEqual(
         [...edit.classified].sort(),
@@ -605,6 +609,242 @@ describe('the index kept across program versions', () => {
       expect(() => checkEdits(inferredTypeService(), edits)).toThrow(/expected/);
     } finally {
       invalidationFaults.ignoreExportedTypes = false;
+    }
+  });
+
+  /**
+   * A service whose files' places hang on the static roots (a folder served to browsers), the
+   * seeds, the import graph and a module's top-level work: each edit changes one of them, and a
+   * places kept when it should not be would leave a file in its old place.
+   */
+  const placesService = (): Editor =>
+    new Editor(join(fixturesDir, 'core', 'incremental-places'), {
+      options: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+        strict: true,
+        noEmit: true,
+      },
+      // The test's files first: TypeScript finds them before main.ts, so that main.ts importing one
+      // leaves the program's files in the same order (a new order classifies everything again).
+      texts: {
+        // Loaded only by a test, and what it loads: the test runner's (it does nothing when loaded).
+        'src/helpers/fixture.ts': [
+          "import './clock';",
+          '',
+          'export function fakeClock(): void {',
+          "  console.info('fake');",
+          '}',
+          '',
+        ].join('\n'),
+        'src/helpers/clock.ts': [
+          'export function clockTick(): void {',
+          "  console.info('clock');",
+          '}',
+          'setInterval(clockTick, 1000);',
+          '',
+        ].join('\n'),
+        'src/app.test.ts': "import './helpers/fixture';\nimport { run } from './cli';\n\nrun();\n",
+        // A module only a test loads, and what it loads: the test's while it does nothing when loaded.
+        'src/cli.ts':
+          "import { startFormatting } from './lib/format';\n\nexport function run(): void {\n  startFormatting();\n}\n",
+        'src/lib/format.ts': [
+          'export function startFormatting(): void {',
+          "  console.info('format');",
+          '}',
+          'setInterval(startFormatting, 1000);',
+          '',
+        ].join('\n'),
+        'src/main.ts': [
+          "import { app } from './app';",
+          "import './jobs';",
+          '',
+          'const server = app.listen(3000);',
+          "process.on('SIGTERM', () => {",
+          '  server.close();',
+          '});',
+          '',
+        ].join('\n'),
+        'src/app.ts': [
+          "import express from 'express';",
+          "import { PUBLIC } from './paths';",
+          "import { widgetName } from './public/widget';",
+          '',
+          'export const app = express();',
+          'app.use(express.static(PUBLIC));',
+          "app.get('/widget', (_req, res) => {",
+          '  res.json({ name: widgetName });',
+          '});',
+          '',
+        ].join('\n'),
+        // The served folder's path, from a constant of another module: app.ts never changes.
+        'src/paths.ts': "import path from 'path';\n\nexport const PUBLIC = path.join(__dirname, 'public');\n",
+        // Served to browsers (and imported by the server for its name): its timer is a browser's.
+        'src/public/widget.ts': [
+          "export const widgetName = 'clock';",
+          'export function tick(): void {',
+          "  console.info('tick');",
+          '}',
+          'setInterval(tick, 1000);',
+          '',
+        ].join('\n'),
+        'src/public/colours.ts': "export const colours = ['red'];\n",
+        'src/jobs.ts': "export function describeJobs(): string {\n  return 'jobs';\n}\n",
+      },
+    });
+
+  const placesEdits: Edit[] = [
+    {
+      what: 'an edit inside a function: the places are taken over whole',
+      apply: (editor) => editor.edit('src/jobs.ts', "return 'jobs';", "return 'all jobs';"),
+      changes: ['src/jobs.ts'],
+      adds: [],
+      removes: [],
+      places: 'whole',
+      check: (answers) =>
+        expect(answers.places).toContainEqual(expect.stringMatching(/^src\/public\/widget\.ts browser /)),
+    },
+    {
+      what: 'another module of the served folder creates a server: the folder is no browser bundle (widget.ts unchanged)',
+      apply: (editor) =>
+        editor.write(
+          'src/public/colours.ts',
+          "import http from 'http';\n\nexport const colours = ['red'];\nexport const probe = http.createServer();\n",
+        ),
+      changes: ['src/public/colours.ts'],
+      adds: ['src/public/widget.ts:5:1 no-uncancellable-loop intervalNeverCleared'],
+      removes: [],
+      places: 'none',
+    },
+    {
+      what: 'the server is taken out of the served folder again',
+      apply: (editor) => editor.write('src/public/colours.ts', "export const colours = ['red'];\n"),
+      changes: ['src/public/colours.ts'],
+      adds: [],
+      removes: ['src/public/widget.ts:5:1 no-uncancellable-loop intervalNeverCleared'],
+      places: 'none',
+    },
+    {
+      what: "the served folder's constant names another folder (app.ts, which serves it, unchanged)",
+      apply: (editor) => editor.edit('src/paths.ts', "'public'", "'static'"),
+      changes: ['src/paths.ts'],
+      adds: ['src/public/widget.ts:5:1 no-uncancellable-loop intervalNeverCleared'],
+      removes: [],
+      places: 'none',
+    },
+    {
+      what: "main.ts imports the test's helper: it runs with the service now, and so does what it loads",
+      apply: (editor) =>
+        editor.edit('src/main.ts', "import './jobs';", "import './jobs';\nimport './helpers/fixture';"),
+      changes: ['src/main.ts'],
+      adds: ['src/helpers/clock.ts:4:1 no-uncancellable-loop intervalNeverCleared'],
+      removes: [],
+      places: 'own',
+    },
+    {
+      what: 'the module only a test loads does work when loaded: what it loads is no longer only the test run',
+      apply: (editor) => editor.write('src/cli.ts', `${editor.text('src/cli.ts')}\nrun();\n`),
+      changes: ['src/cli.ts'],
+      adds: [],
+      removes: [],
+      places: 'own',
+      check: (answers) =>
+        expect(answers.places).toContainEqual(expect.stringMatching(/^src\/lib\/format\.ts unknown /)),
+    },
+    {
+      what: 'an edit inside a function again: whole',
+      apply: (editor) => editor.edit('src/jobs.ts', "return 'all jobs';", "return 'jobs';"),
+      changes: ['src/jobs.ts'],
+      adds: [],
+      removes: [],
+      places: 'whole',
+    },
+  ];
+
+  it('keeps the places across an edit that changes none of their inputs, and computes anew what an edit moves', () => {
+    checkEdits(placesService(), placesEdits);
+  });
+
+  it('fails when the places are kept although their inputs changed', () => {
+    // Each fault, with the edits up to the one it would get wrong.
+    const exposing: [keyof typeof placeFaults, number][] = [
+      ['ignoreSeeds', 2],
+      ['ignoreStaticRootsConsulted', 4],
+      ['ignoreGraph', 5],
+      ['narrowInvalidation', 5],
+      ['ignoreEditedFile', 6],
+    ];
+    for (const [fault, count] of exposing) {
+      placeFaults[fault] = true;
+      try {
+        // Only the comparison with a cold build can fail: not the findings an edit moves, nor how the places were had.
+        const edits = placesEdits
+          .slice(0, count)
+          .map(({ places: _, check: __, ...edit }) => ({ ...edit, adds: [], removes: [] }));
+        expect(() => checkEdits(placesService(), edits), fault).toThrow(/expected/);
+      } finally {
+        placeFaults[fault] = false;
+      }
+    }
+  });
+
+  it('computes the places anew when a package.json changed on disk between two versions of the program', () => {
+    const dir = mkdtempSync(join(fixturesDir, 'core', '.incremental-packages-'));
+    try {
+      mkdirSync(join(dir, 'tools'));
+      writeFileSync(join(dir, 'tools', 'package.json'), '{ "name": "tools" }\n');
+      const packagesService = (): Editor =>
+        new Editor(dir, {
+          options: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true },
+          texts: {
+            'src/main.ts': [
+              "import http from 'http';",
+              "import '../tools/report';",
+              '',
+              'const server = http.createServer();',
+              'server.listen(3000);',
+              "process.on('SIGTERM', () => {",
+              '  server.close();',
+              '});',
+              'export function greet(): string {',
+              "  return 'hello';",
+              '}',
+              '',
+            ].join('\n'),
+            // A package of its own, loaded by the service: a command-line tool's once its manifest says `bin`.
+            'tools/report.ts': [
+              'export function report(): void {',
+              "  console.info('report');",
+              '}',
+              'setInterval(report, 1000);',
+              '',
+            ].join('\n'),
+          },
+        });
+      const edits = (): Edit[] => [
+        {
+          what: 'the tools package becomes a command-line tool (its package.json), and main.ts is edited inside a function',
+          apply: (editor) => {
+            writeFileSync(join(dir, 'tools', 'package.json'), '{ "name": "tools", "bin": "report.js" }\n');
+            editor.edit('src/main.ts', "return 'hello';", "return 'hi';");
+          },
+          changes: ['src/main.ts'],
+          adds: [],
+          removes: ['tools/report.ts:4:1 no-uncancellable-loop intervalNeverCleared'],
+        },
+      ];
+      checkEdits(packagesService(), edits());
+      writeFileSync(join(dir, 'tools', 'package.json'), '{ "name": "tools" }\n');
+      placeFaults.ignoreDisk = true;
+      try {
+        const faulty = edits().map((edit) => ({ ...edit, adds: [], removes: [] }));
+        expect(() => checkEdits(packagesService(), faulty)).toThrow(/expected/);
+      } finally {
+        placeFaults.ignoreDisk = false;
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

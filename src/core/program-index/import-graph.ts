@@ -314,6 +314,32 @@ export class ImportGraph {
   }
 
   /**
+   * Whether this graph has the same edges as `other`, a graph of another version of the program
+   * (files compared by name: an edited file is a new SourceFile). The places' input (kept-places.ts).
+   */
+  sameEdgesAs(other: ImportGraph): boolean {
+    if (this.imports.size !== other.imports.size) return false;
+    const otherByName = new Map<string, Set<ts.SourceFile>>();
+    for (const [from, targets] of other.imports) otherByName.set(from.fileName, targets);
+    for (const [from, targets] of this.imports) {
+      const before = otherByName.get(from.fileName);
+      if (!before || before.size !== targets.size) return false;
+      const it = before.values();
+      // Both sets were filled from the same loads in the same order when nothing changed.
+      let inOrder = true;
+      for (const target of targets) {
+        const then = it.next().value as ts.SourceFile;
+        if (then !== target && then.fileName !== target.fileName) {
+          inOrder = false;
+          break;
+        }
+      }
+      if (!inOrder && !sameNames(targets, before)) return false;
+    }
+    return true;
+  }
+
+  /**
    * The entry modules whose run loads `file`: the modules that import it, directly or not (itself
    * included), that no other file imports, or only test files do while their top level does work
    * (`bootstrap();`: an end-to-end test that starts the real main). A file only an import cycle
@@ -379,8 +405,26 @@ export class ImportGraph {
   }
 }
 
+function sameNames(a: ReadonlySet<ts.SourceFile>, b: ReadonlySet<ts.SourceFile>): boolean {
+  const names = new Set([...b].map((f) => f.fileName));
+  return [...a].every((f) => names.has(f.fileName));
+}
+
+/** Two facts of a file's syntax alone, asked of every file by the places: kept per SourceFile. */
+const topLevelWork = new WeakMap<ts.SourceFile, boolean>();
+const reExporting = new WeakMap<ts.SourceFile, boolean>();
+
 /** A module whose top level runs something when loaded (`bootstrap();`, `const server = app.listen()`), not only declarations. */
 export function hasTopLevelWork(t: TS, file: ts.SourceFile): boolean {
+  let answer = topLevelWork.get(file);
+  if (answer === undefined) {
+    answer = computeTopLevelWork(t, file);
+    topLevelWork.set(file, answer);
+  }
+  return answer;
+}
+
+function computeTopLevelWork(t: TS, file: ts.SourceFile): boolean {
   return file.statements.some(
     (s) =>
       t.isExpressionStatement(s) ||
@@ -391,7 +435,12 @@ export function hasTopLevelWork(t: TS, file: ts.SourceFile): boolean {
 
 /** A module that re-exports others (`export * from './logger'`): a package's API, for importers beyond the program. */
 export function reExports(t: TS, file: ts.SourceFile): boolean {
-  return file.statements.some((s) => t.isExportDeclaration(s) && s.moduleSpecifier !== undefined && !s.isTypeOnly);
+  let answer = reExporting.get(file);
+  if (answer === undefined) {
+    answer = file.statements.some((s) => t.isExportDeclaration(s) && s.moduleSpecifier !== undefined && !s.isTypeOnly);
+    reExporting.set(file, answer);
+  }
+  return answer;
 }
 
 function containsCall(t: TS, node: ts.Node): boolean {

@@ -108,6 +108,8 @@ export interface ReusePlan {
   readonly kept: Map<ts.SourceFile, FileState>;
   /** Whether an answer that consulted this still holds in the new program (a kept root's shutdown path). */
   readonly stillHolds: (consulted: Consulted) => boolean;
+  /** The program's own files whose SourceFile is new, with the previous version's (kept-places.ts). */
+  readonly changed: readonly { readonly old: ts.SourceFile; readonly file: ts.SourceFile }[];
 }
 
 /** A shutdown root's path, and what walking it consulted. */
@@ -236,7 +238,7 @@ export function planReuse(t: TS, previous: ClassifiedVersion, next: NewVersion):
     if (state?.file !== file || !state.classification || affected.has(file.fileName)) continue;
     if (stillHolds(state.consulted)) kept.set(file, state);
   }
-  return { kept, stillHolds };
+  return { kept, stillHolds, changed };
 }
 
 /** A script (its top-level names are global), or a module that declares globals or ambient modules. */

@@ -49,6 +49,12 @@ const viteConfig = ['vite.config.ts', 'vite.config.js', 'vite.config.mts', 'vite
  */
 const manifestsOnDisk = new Map<string, { mtimeMs: number; size: number; manifest: Manifest | undefined }>();
 
+/** A file's size and modification time as one string, or `absent`: equal stamps, the same file as far as it was read. */
+function stampOf(path: string): string {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat ? `${stat.mtimeMs}:${stat.size}:${stat.isFile()}` : 'absent';
+}
+
 /** The manifest in `path`, read again only when its size or modification time changed; undefined when none is there. */
 function readManifest(path: string): Manifest | undefined {
   const stat = statSync(path, { throwIfNoEntry: false });
@@ -74,6 +80,45 @@ export class Packages {
   private readonly nearest = new Map<string, string | undefined>();
   private readonly dependents = new Map<string, Map<string, string[]>>();
   private readonly browserOnly = new Map<string, boolean>();
+  /**
+   * What this instance's answers read from disk, so that a later program version can take them
+   * over only while the disk still says the same (`unchangedOnDisk`): each manifest's stamp (by
+   * its folder), each file whose existence was asked, the workspace root found from each folder,
+   * and each workspace's package folders.
+   */
+  private readonly stamps = new Map<string, string>();
+  private readonly existence = new Map<string, boolean>();
+  private readonly workspaceRoots = new Map<string, string | undefined>();
+  private readonly workspaceFolders = new Map<string, string>();
+
+  /**
+   * Whether everything this instance read from disk reads the same now: then its answers (and
+   * whatever was computed from them) are what a new instance would give.
+   */
+  unchangedOnDisk(): boolean {
+    for (const [dir, stamp] of this.stamps) if (stampOf(join(dir, 'package.json')) !== stamp) return false;
+    for (const [path, exists] of this.existence) if (existsSync(path) !== exists) return false;
+    for (const [dir, root] of this.workspaceRoots) if (findWorkspaceRoot(dir) !== root) return false;
+    for (const [root, folders] of this.workspaceFolders)
+      if (workspacePackages(root).join('\0') !== folders) return false;
+    return true;
+  }
+
+  private exists(path: string): boolean {
+    let exists = this.existence.get(path);
+    if (exists === undefined) {
+      exists = existsSync(path);
+      this.existence.set(path, exists);
+    }
+    return exists;
+  }
+
+  private workspaceRootOf(dir: string): string | undefined {
+    if (this.workspaceRoots.has(dir)) return this.workspaceRoots.get(dir);
+    const root = findWorkspaceRoot(dir);
+    this.workspaceRoots.set(dir, root);
+    return root;
+  }
 
   /**
    * The folder of the package.json nearest to `dir`, looking no higher than `bound` (the program's
@@ -116,8 +161,8 @@ export class Packages {
     if (!startsNode) {
       if ('@angular/core' in all && !Object.keys(all).some((d) => d.startsWith('@nestjs/'))) return 'angular';
       if (
-        existsSync(join(dir, 'index.html')) &&
-        (viteConfig.some((f) => existsSync(join(dir, f))) ||
+        this.exists(join(dir, 'index.html')) &&
+        (viteConfig.some((f) => this.exists(join(dir, f))) ||
           scripts.some(([name, command]) => startScript.test(name) && /(^|\s)vite(\s|$)/.test(command)))
       )
         return 'vite';
@@ -153,7 +198,7 @@ export class Packages {
    * what is deployed.
    */
   isUndeployedPackage(dir: string): boolean {
-    const root = findWorkspaceRoot(dir);
+    const root = this.workspaceRootOf(dir);
     if (!root) return false;
     const deploys = workspaceDeploys(root);
     const key = resolve(dir);
@@ -180,12 +225,14 @@ export class Packages {
   private dependentsOf(dir: string): string[] {
     const name = this.manifest(dir)?.name;
     if (typeof name !== 'string') return [];
-    const root = findWorkspaceRoot(dir);
+    const root = this.workspaceRootOf(dir);
     if (!root) return [];
     let byName = this.dependents.get(root);
     if (!byName) {
       byName = new Map();
-      for (const pkg of [resolve(root), ...workspacePackages(root)]) {
+      const folders = workspacePackages(root);
+      this.workspaceFolders.set(root, folders.join('\0'));
+      for (const pkg of [resolve(root), ...folders]) {
         const manifest = this.manifest(pkg);
         if (!manifest) continue;
         const names = new Set(
@@ -231,7 +278,9 @@ export class Packages {
 
   private manifest(dir: string): Manifest | undefined {
     if (this.manifests.has(dir)) return this.manifests.get(dir);
-    const manifest = readManifest(join(dir, 'package.json'));
+    const path = join(dir, 'package.json');
+    this.stamps.set(dir, stampOf(path));
+    const manifest = readManifest(path);
     this.manifests.set(dir, manifest);
     return manifest;
   }

@@ -114,10 +114,56 @@ const browserOnlyNavigator = new Set([
   'share',
 ]);
 
+/**
+ * What one program version's places computed that the next version can take over when its inputs
+ * did not change (kept-places.ts says when): the files' own places and their places, each
+ * package's place, the served folders, the packages as read from disk, and two facts of a file's
+ * syntax alone. Maps keyed by the SourceFiles TypeScript reuses for unchanged files.
+ */
+export interface PlaceCaches {
+  readonly own: Map<ts.SourceFile, OutOfService | undefined>;
+  readonly places: Map<ts.SourceFile, OutOfService | undefined>;
+  readonly reactFiles: Map<ts.SourceFile, boolean>;
+  readonly guardedFiles: Map<ts.SourceFile, boolean>;
+  /** Undefined: read anew. */
+  readonly packages: Packages | undefined;
+  readonly packagePlaces: Map<string, OutOfService | undefined>;
+  readonly servedFolders: readonly string[] | undefined;
+}
+
+/** What a Places was built for, besides its inputs: two versions whose settings differ share nothing. */
+export interface PlaceSettings {
+  readonly root: string;
+  readonly domLib: boolean;
+  readonly domOnly: boolean;
+  readonly packageBound: string;
+}
+
+/** What a Places is built for, from the program's options and root files. */
+export function placeSettings(program: ts.Program): PlaceSettings {
+  const options = program.getCompilerOptions();
+  const config = typeof options.configFilePath === 'string' ? options.configFilePath : undefined;
+  const root = normalize(config ? config.replace(/[\\/][^\\/]*$/, '') : program.getCurrentDirectory());
+  return {
+    root,
+    // No `lib` means the default one, which has the DOM.
+    domLib: !options.lib || options.lib.some((lib) => /dom/i.test(lib)),
+    // Built for the DOM without Node's types (`lib: ["dom"]`, `types` without node).
+    domOnly:
+      !!options.lib?.some((lib) => /dom/i.test(lib)) &&
+      options.types !== undefined &&
+      !options.types.some((type) => /(^|\/)node$/.test(type)),
+    // An inferred program (no config) is rooted where its files are.
+    packageBound: config
+      ? root
+      : (commonFolder(program.getRootFileNames().map((name) => normalize(name).replace(/\/[^/]*$/, ''))) ?? root),
+  };
+}
+
 export class Places {
-  private readonly own = new Map<ts.SourceFile, OutOfService | undefined>();
-  private readonly places = new Map<ts.SourceFile, OutOfService | undefined>();
-  private readonly reactFiles = new Map<ts.SourceFile, boolean>();
+  private own: Map<ts.SourceFile, OutOfService | undefined>;
+  private places: Map<ts.SourceFile, OutOfService | undefined>;
+  private reactFiles: Map<ts.SourceFile, boolean>;
   private readonly browserFunctions = new Map<ts.Node, boolean>();
   private readonly root: string;
   private readonly domLib: boolean;
@@ -125,33 +171,69 @@ export class Places {
   private readonly domOnly: boolean;
   /** No package.json above this folder is the program's own. */
   private readonly packageBound: string;
-  private readonly packages = new Packages();
-  private readonly packagePlaces = new Map<string, OutOfService | undefined>();
+  private packages: Packages;
+  private packagePlaces: Map<string, OutOfService | undefined>;
   private packageFiles: Map<string, ts.SourceFile[]> | undefined;
   private readonly domFunctions = new Map<ts.Node, boolean>();
-  private readonly guardedFiles = new Map<ts.SourceFile, boolean>();
+  private guardedFiles: Map<ts.SourceFile, boolean>;
   private readonly sameFileFunctions = new Map<ts.SourceFile, Map<string, ts.Node>>();
   private readonly deployedReach = new Map<string, Set<ts.Statement> | undefined>();
   private servedFolders: readonly string[] | undefined;
 
+  /** `kept`: what the previous version of the program left that still holds (kept-places.ts); taken over, not shared. */
   constructor(
     private readonly ts: TS,
     private readonly program: ts.Program,
     private readonly inputs: PlaceInputs,
+    kept?: PlaceCaches,
   ) {
-    const options = program.getCompilerOptions();
-    const config = typeof options.configFilePath === 'string' ? options.configFilePath : undefined;
-    this.root = normalize(config ? config.replace(/[\\/][^\\/]*$/, '') : program.getCurrentDirectory());
-    // No `lib` means the default one, which has the DOM.
-    this.domLib = !options.lib || options.lib.some((lib) => /dom/i.test(lib));
-    this.domOnly =
-      !!options.lib?.some((lib) => /dom/i.test(lib)) &&
-      options.types !== undefined &&
-      !options.types.some((type) => /(^|\/)node$/.test(type));
-    // An inferred program (no config) is rooted where its files are.
-    this.packageBound = config
-      ? this.root
-      : (commonFolder(program.getRootFileNames().map((name) => normalize(name).replace(/\/[^/]*$/, ''))) ?? this.root);
+    this.own = kept?.own ?? new Map();
+    this.places = kept?.places ?? new Map();
+    this.reactFiles = kept?.reactFiles ?? new Map();
+    this.guardedFiles = kept?.guardedFiles ?? new Map();
+    this.packages = kept?.packages ?? new Packages();
+    this.packagePlaces = kept?.packagePlaces ?? new Map();
+    this.servedFolders = kept?.servedFolders;
+    ({
+      root: this.root,
+      domLib: this.domLib,
+      domOnly: this.domOnly,
+      packageBound: this.packageBound,
+    } = placeSettings(program));
+  }
+
+  /**
+   * What this version computed, handed over to the next version, which keeps what still holds
+   * (kept-places.ts): not copied, so this one starts afresh (should it be asked again, it computes
+   * its answers anew from its own inputs).
+   */
+  handOver(): PlaceCaches {
+    const caches: PlaceCaches = {
+      own: this.own,
+      places: this.places,
+      reactFiles: this.reactFiles,
+      guardedFiles: this.guardedFiles,
+      packages: this.packages,
+      packagePlaces: this.packagePlaces,
+      servedFolders: this.servedFolders,
+    };
+    this.own = new Map();
+    this.places = new Map();
+    this.reactFiles = new Map();
+    this.guardedFiles = new Map();
+    this.packages = new Packages();
+    this.packagePlaces = new Map();
+    this.packageFiles = undefined;
+    return caches;
+  }
+
+  settings(): PlaceSettings {
+    return { root: this.root, domLib: this.domLib, domOnly: this.domOnly, packageBound: this.packageBound };
+  }
+
+  /** What the file itself shows, regardless of who loads it (computed if not yet known). */
+  ownPlaceOf(file: ts.SourceFile): OutOfService | undefined {
+    return this.ownPlace(file);
   }
 
   /** Where the file runs when SIGTERM cannot reach it, from its own evidence or its entries'; undefined otherwise. */

@@ -62,6 +62,8 @@ export interface StaticRootInputs {
   callsWithArgumentNamed(name: string): readonly AnyCall[];
   /** The program's own files (their folders decide where a tail is). */
   files: readonly ts.SourceFile[];
+  /** `staticCalleeNames(files)`, when the caller has it already. */
+  names?: ReadonlySet<string>;
 }
 
 const MAX_DEPTH = 6;
@@ -93,12 +95,39 @@ export function staticRoots(t: TS, inputs: StaticRootInputs): StaticRoot[] {
   return [...found.values()];
 }
 
+/** The callee names `staticRoots` looks calls up by: the method names, and the names the files give the static servers they import. */
+export function staticCalleeNames(t: TS, files: readonly ts.SourceFile[]): Set<string> {
+  const names = new Set(staticMethodNames);
+  for (const file of files) for (const name of localNamesOfStaticModules(t, file)) names.add(name);
+  return names;
+}
+
+/**
+ * Whether one version of a file can bear on the static roots found under `names` (kept-places.ts
+ * asks it of an edited file, before and after): it imports a static server, or one of its calls
+ * has such a callee or argument name. Besides these, the roots depend only on what their
+ * evaluation consulted (recorded by the index).
+ */
+export function bearsOnStaticRoots(
+  t: TS,
+  file: ts.SourceFile,
+  calls: readonly AnyCall[],
+  names: ReadonlySet<string>,
+): boolean {
+  if (localNamesOfStaticModules(t, file).length > 0) return true;
+  const named = (e: ts.Expression): boolean => {
+    const x = skipOuterExpressions(t, e);
+    const name = t.isIdentifier(x) ? x.text : t.isPropertyAccessExpression(x) ? x.name.text : undefined;
+    return name !== undefined && names.has(name);
+  };
+  return calls.some((call) => named(call.expression) || (call.arguments ?? []).some(named));
+}
+
 /** The calls that serve a folder, each with the expression that names it. */
 function staticCalls(t: TS, inputs: StaticRootInputs): { call: AnyCall; root: ts.Expression }[] {
   const found: { call: AnyCall; root: ts.Expression }[] = [];
   const seen = new Set<AnyCall>();
-  const names = new Set(staticMethodNames);
-  for (const file of inputs.files) for (const name of localNamesOfStaticModules(t, file)) names.add(name);
+  const names = inputs.names ?? staticCalleeNames(t, inputs.files);
   const rootOf = (call: AnyCall, api: { argument: number; option?: string }): ts.Expression | undefined => {
     const arg = call.arguments?.[api.argument];
     if (!arg || api.option === undefined) return arg;
@@ -138,8 +167,20 @@ function staticCalls(t: TS, inputs: StaticRootInputs): { call: AnyCall; root: ts
   return found;
 }
 
+/** Each file's `localNamesOfStaticModules`, a fact of its syntax alone (asked of every file on every program version). */
+const localNamesOfFile = new WeakMap<ts.SourceFile, readonly string[]>();
+
 /** The names a module gives the static servers it imports (`import serveStatic from 'serve-static'`, `const sirv = require('sirv')`). */
-function localNamesOfStaticModules(t: TS, file: ts.SourceFile): string[] {
+function localNamesOfStaticModules(t: TS, file: ts.SourceFile): readonly string[] {
+  let names = localNamesOfFile.get(file);
+  if (!names) {
+    names = computeLocalNamesOfStaticModules(t, file);
+    localNamesOfFile.set(file, names);
+  }
+  return names;
+}
+
+function computeLocalNamesOfStaticModules(t: TS, file: ts.SourceFile): string[] {
   const names: string[] = [];
   for (const statement of file.statements) {
     if (t.isImportDeclaration(statement) && t.isStringLiteral(statement.moduleSpecifier)) {
