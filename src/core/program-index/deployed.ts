@@ -92,10 +92,13 @@ function computeWorkspaceDeploys(root: string): WorkspaceDeploys | undefined {
   const preloads: string[] = [];
   for (const { unit, chain } of units) {
     if (!unit.production || unit.runsToCompletion) continue;
-    const entry = chain?.node?.entry;
+    // A framework's server build (Nitro's `.output/server/index.mjs`) runs the package it is built
+    // from: that package is the entry's, though no source file maps to the built one.
+    const node = chain?.node;
+    const entry = node?.entry ?? (node?.builtFrom && node.written ? resolve(node.builtFrom, node.written) : undefined);
     if (entry) {
       entries.push(entry);
-      const words = chain.node!.words;
+      const words = node!.words;
       words.forEach((word, i) => {
         const inline = /^--(?:import|require|loader|experimental-loader)=(.+)$/.exec(word)?.[1];
         const next = /^(--import|--require|-r|--loader|--experimental-loader)$/.test(word) ? words[i + 1] : undefined;
