@@ -24,6 +24,7 @@ import {
 } from '../../src/core/resources.js';
 import { isWorkerThreadFile } from '../../src/core/worker-threads.js';
 import { isTestFile } from '../../src/core/files.js';
+import { deployedCallsOnPackageOf } from '../../src/core/program-index/deployed.js';
 import { closesOfDecoration, decorationOf } from './decorated.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import {
@@ -369,7 +370,30 @@ function checkCreation(context: Context, node: ts.CallExpression | ts.NewExpress
   }
   if (sites.length === 0 && resource.kind && lazyDataSources.has(resource.kind) && madeForItsLoader(context, holding))
     return;
+  if (sites.length === 0 && closedByDeployedEntry(context, holding, resource.close)) return;
   reportUnlessClosed(context, node, sites, data);
+}
+
+/**
+ * `export const jobs = new Queue('jobs')` in a library package of a monorepo, closed by the
+ * deployed entry of another workspace package from its signal listener (`await jobs.close()` in the
+ * `shutdown()` that apps/api's `process.on('SIGTERM')` runs; deployed.ts reads that package's files
+ * without types): its close is on that process's shutdown path, in another program.
+ */
+function closedByDeployedEntry(
+  context: Context,
+  holding: Extract<Holding, { type: 'kept' }>,
+  close: readonly string[],
+): boolean {
+  const t = context.ts;
+  const declaration = holding.declaration;
+  if (!t.isVariableDeclaration(declaration) || !t.isIdentifier(declaration.name)) return false;
+  const statement = declaration.parent.parent;
+  const file = declaration.getSourceFile();
+  if (!t.isVariableStatement(statement) || statement.parent !== file) return false;
+  if (!statement.modifiers?.some((m) => m.kind === t.SyntaxKind.ExportKeyword)) return false;
+  const name = declaration.name.text;
+  return deployedCallsOnPackageOf(t, file.fileName).some((c) => c.exported === name && close.includes(c.method));
 }
 
 /**

@@ -352,7 +352,7 @@ const invalidationName = /invalidate|evict|clear|delete|remove|purge|bust|flush|
  * `this.calculateAndCacheBenchmarks()`, `void this.warmUpSnapshot(user)`: a function of the program
  * named for filling one. A cache holds copies that can be rebuilt, so a fill cut off by SIGTERM
  * costs a cache miss, not data. `set`-prefixed methods fill too (`CacheHelper.setData(key, count)`,
- * `setItem`, `setValue`), unless the name also invalidates (`setDeleted`, `setInvalidated`). Decided by name (the receiver's last name contains `cache`; the
+ * `setItem`, `setValue`), unless the name also invalidates (`setDeleted`, `setInvalidated`). Decided by name (the receiver's last name contains `cache`, or the name of the getter it is the result of, `getRedisCache().setJson(…)`; the
  * function's name says it caches or warms up), as a maintainer reads it: a store named a cache
  * that holds the only copy of something is misnamed. An invalidation (`cache.del(key)`,
  * `invalidateCache()`) is still reported: losing it serves stale data.
@@ -364,7 +364,7 @@ function isCacheWrite(context: Context, origin: ts.Expression): boolean {
   if (
     parts &&
     (cacheWriteMethods.has(parts.name) || (cacheSetterName.test(parts.name) && !invalidationName.test(parts.name))) &&
-    /cache/i.test(lastName(t, parts.receiver) ?? '')
+    /cache/i.test(receiverName(t, parts.receiver) ?? '')
   )
     return true;
   const name = lastName(t, origin.expression);
@@ -1570,6 +1570,15 @@ const streamEndMethods: ReadonlySet<string> = new Set(['end', 'finalize']);
 const responseObjectNames = /^(res|resp|response|reply)$/i;
 
 /** `response` for `ctx.response`, `res` for `res`. */
+/**
+ * The name a receiver goes by: its last name (`this.redisCache`), or, for a getter's result, the
+ * getter's (`getRedisCache()`, `this.cache()`): the client it returns is what its name says.
+ */
+function receiverName(t: TS, receiver: ts.Expression): string | undefined {
+  const e = skipOuterExpressions(t, receiver);
+  return t.isCallExpression(e) ? lastName(t, e.expression) : lastName(t, e);
+}
+
 function lastName(t: TS, expression: ts.Expression): string | undefined {
   const e = skipOuterExpressions(t, expression);
   return t.isIdentifier(e) ? e.text : t.isPropertyAccessExpression(e) ? e.name.text : undefined;

@@ -30,7 +30,7 @@ export interface ShellStep {
 
 export interface WrapperStep {
   kind: 'wrapper';
-  /** npm, yarn, pnpm, nodemon, `tsx watch`, `node --watch`, pm2, concurrently, npm-run-all, ts-node, `next dev`, vite. */
+  /** npm, yarn, pnpm, nodemon, `tsx watch`, `node --watch`, pm2, concurrently, npm-run-all, ts-node, `next dev`, vite, dotenv, cross-env, env-cmd. */
   name: string;
   words: string[];
   /** The package.json script it runs, when it runs one. */
@@ -53,6 +53,12 @@ export interface NodeStep {
   written?: string;
   /** The source file on disk it maps to. */
   entry?: string;
+  /**
+   * The package whose framework build the entry file is, when no source file maps to it: Nitro's
+   * server output `.output/server/index.mjs` (Nuxt, TanStack Start, SolidStart, Analog) is built
+   * from the package in the folder it is started from, and runs that package's code.
+   */
+  builtFrom?: string;
 }
 
 export type ChainStep = ShellStep | WrapperStep | InitStep | NodeStep;
@@ -222,7 +228,7 @@ export function isAppCommand(command: ShellCommand): boolean {
   return words[0] !== undefined && (nodeBinaries.has(basename(words[0])) || wrapperOf(words) !== undefined);
 }
 
-/** npm start, yarn run x, pnpm --filter api start, nodemon x, tsx watch x, pm2 start x, ts-node x. */
+/** npm start, yarn run x, pnpm --filter api start, nodemon x, tsx watch x, pm2 start x, ts-node x, dotenv -e .env x. */
 export function wrapperOf(words: readonly string[]): WrapperStep | undefined {
   const [first = '', ...rest] = words;
   const name = basename(first);
@@ -254,12 +260,52 @@ export function wrapperOf(words: readonly string[]): WrapperStep | undefined {
     return { kind: 'wrapper', name: 'vite', words: [...words] };
   if (name === 'concurrently' || name === 'npm-run-all' || name === 'run-p' || name === 'run-s')
     return { kind: 'wrapper', name, words: [...words] };
+  if (envLoaders.has(name)) return { kind: 'wrapper', name, words: [...words] };
+  return undefined;
+}
+
+/**
+ * Environment loaders that spawn the command they are given with variables set and pass the stop
+ * signals on to it: `dotenv -e ../../.env node dist/index.js` (dotenv-cli 11 forwards SIGTERM and
+ * SIGINT to its child and exits with its code), `cross-env NODE_ENV=production node x`,
+ * `env-cmd -f .env node x`. The app is the command they run.
+ */
+const envLoaders = new Set(['dotenv', 'cross-env', 'env-cmd']);
+
+/** env-cmd's options that take a value (commander); its other options are flags. */
+const envCmdValues = new Set(['-f', '--file', '-e', '--environments', '-r', '--rc-file']);
+
+/**
+ * The command an environment loader runs: what follows `--`, else the first word that is not an
+ * option, an option's value or (cross-env) a `NAME=value` assignment. dotenv-cli reads its
+ * arguments with minimist, which gives an option written without `=` the next word as its value
+ * unless that word is an option itself (`dotenv -e .env -c node x` loads `.env.node`): the command
+ * is the first word that no option takes.
+ */
+function loadedCommand(loader: string, args: readonly string[]): string[] | undefined {
+  const end = args.indexOf('--');
+  if (end >= 0) return end + 1 < args.length ? args.slice(end + 1) : undefined;
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word.startsWith('-')) {
+      const next = args[i + 1];
+      const takesValue =
+        loader === 'dotenv'
+          ? !word.includes('=') && next !== undefined && !next.startsWith('-')
+          : envCmdValues.has(word);
+      if (takesValue) i++;
+      continue;
+    }
+    if (loader === 'cross-env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) continue;
+    return args.slice(i);
+  }
   return undefined;
 }
 
 /** The command a runner starts: `npx tsx src/x.ts` -> `tsx src/x.ts`, `nodemon dist/x.js` -> `node dist/x.js`. */
 function innerCommand(wrapper: WrapperStep): string[] | undefined {
   const args = wrapper.words.slice(1);
+  if (envLoaders.has(wrapper.name)) return loadedCommand(wrapper.name, args);
   const files = args.filter((w) => !w.startsWith('-') && w !== 'watch' && w !== 'start');
   switch (wrapper.name) {
     case 'npx':
@@ -308,8 +354,28 @@ function nodeStep(words: string[], launch: Launch): NodeStep {
     step.written = written;
     const entry = mapEntry(launch, written);
     if (entry) step.entry = entry;
+    else {
+      const builtFrom = frameworkBuildOf(launch, written);
+      if (builtFrom) step.builtFrom = builtFrom;
+    }
   }
   return step;
+}
+
+/** Nitro's server entry, relative to the package it builds: `.output/server/index.mjs`. */
+const nitroServerEntry = /^(\.\/)?\.output\/server\/index\.mjs$/;
+
+/**
+ * The package folder a framework's build output is started from (`node .output/server/index.mjs`
+ * in `apps/web`): the folder holds the package.json of the app, and the output is Nitro's. Such a
+ * build is never in the checkout, and no source file maps to it.
+ */
+function frameworkBuildOf(launch: Launch, written: string): string | undefined {
+  const path = hostPath(launch, written);
+  if (!path) return undefined;
+  const rel = relative(launch.cwd, path).split('\\').join('/');
+  if (!nitroServerEntry.test(rel) || !existsSync(join(launch.cwd, 'package.json'))) return undefined;
+  return launch.cwd;
 }
 
 /** A path as the container sees it -> the path in the checkout. */

@@ -92,10 +92,13 @@ function computeWorkspaceDeploys(root: string): WorkspaceDeploys | undefined {
   const preloads: string[] = [];
   for (const { unit, chain } of units) {
     if (!unit.production || unit.runsToCompletion) continue;
-    const entry = chain?.node?.entry;
+    // A framework's server build (Nitro's `.output/server/index.mjs`) runs the package it is built
+    // from: that package is the entry's, though no source file maps to the built one.
+    const node = chain?.node;
+    const entry = node?.entry ?? (node?.builtFrom && node.written ? resolve(node.builtFrom, node.written) : undefined);
     if (entry) {
       entries.push(entry);
-      const words = chain.node!.words;
+      const words = node!.words;
       words.forEach((word, i) => {
         const inline = /^--(?:import|require|loader|experimental-loader)=(.+)$/.exec(word)?.[1];
         const next = /^(--import|--require|-r|--loader|--experimental-loader)$/.test(word) ? words[i + 1] : undefined;
@@ -425,41 +428,55 @@ export function deployedShutdownCalls(t: TS, root: string, dir: string): Deploye
         continue;
       }
       if (!sigtermListener.test(text)) continue;
-      found.push(...shutdownCallsIn(t, file, resolve(root), text, (s) => deploys.byName.get(packageName(s)) === key));
+      found.push(
+        ...shutdownCallsIn(t, file, resolve(root), text, (s) => deploys.byName.get(packageName(s)) === key, own),
+      );
     }
   }
   shutdownCallsCache.set(key, found);
   return found;
 }
 
-function shutdownCallsIn(
-  t: TS,
-  file: string,
-  root: string,
-  text: string,
-  fromPackage: (specifier: string) => boolean,
-): DeployedShutdownCall[] {
+/** What one file of an entry's package declares, as `shutdownCallsIn` reads it (no types). */
+interface EntryFile {
+  /** The names the file imports from the library package: local name -> exported name ('*' for a namespace). */
+  imported: Map<string, string>;
+  /** The names it imports from another file by a relative path: local name -> that file and the name it exports. */
+  relativeImports: Map<string, { file: string; name: string }>;
+  functions: Map<string, ts.Node>;
+  initializers: Map<string, ts.Expression>;
+  listeners: { signal: string; handler: ts.Node }[];
+}
+
+function readEntryFile(t: TS, file: string, text: string, fromPackage: (specifier: string) => boolean): EntryFile {
   const source = t.createSourceFile(file, text, t.ScriptTarget.Latest, true);
-  // The names the file imports from the package: local name -> exported name ('*' for a namespace).
-  const imported = new Map<string, string>();
-  const functions = new Map<string, ts.Node>();
-  const initializers = new Map<string, ts.Expression>();
-  const listeners: { signal: string; handler: ts.Node }[] = [];
+  const parsed: EntryFile = {
+    imported: new Map(),
+    relativeImports: new Map(),
+    functions: new Map(),
+    initializers: new Map(),
+    listeners: [],
+  };
   const visit = (node: ts.Node): void => {
-    if (
-      t.isImportDeclaration(node) &&
-      t.isStringLiteral(node.moduleSpecifier) &&
-      fromPackage(node.moduleSpecifier.text)
-    ) {
+    if (t.isImportDeclaration(node) && t.isStringLiteral(node.moduleSpecifier)) {
+      const specifier = node.moduleSpecifier.text;
       const bindings = node.importClause?.namedBindings;
-      if (bindings && t.isNamespaceImport(bindings)) imported.set(bindings.name.text, '*');
-      else if (bindings) for (const s of bindings.elements) imported.set(s.name.text, (s.propertyName ?? s.name).text);
+      if (fromPackage(specifier)) {
+        if (bindings && t.isNamespaceImport(bindings)) parsed.imported.set(bindings.name.text, '*');
+        else if (bindings)
+          for (const s of bindings.elements) parsed.imported.set(s.name.text, (s.propertyName ?? s.name).text);
+      } else if (/^\.\.?\//.test(specifier) && bindings && t.isNamedImports(bindings)) {
+        const target = moduleFile(resolve(file, '..', specifier));
+        if (target)
+          for (const s of bindings.elements)
+            parsed.relativeImports.set(s.name.text, { file: target, name: (s.propertyName ?? s.name).text });
+      }
     } else if (t.isFunctionDeclaration(node) && node.name && node.body) {
-      functions.set(node.name.text, node);
+      parsed.functions.set(node.name.text, node);
     } else if (t.isVariableDeclaration(node) && t.isIdentifier(node.name) && node.initializer) {
       const init = stripped(t, node.initializer);
-      if (t.isArrowFunction(init) || t.isFunctionExpression(init)) functions.set(node.name.text, init);
-      else initializers.set(node.name.text, init);
+      if (t.isArrowFunction(init) || t.isFunctionExpression(init)) parsed.functions.set(node.name.text, init);
+      else parsed.initializers.set(node.name.text, init);
     } else if (t.isCallExpression(node) && t.isPropertyAccessExpression(node.expression)) {
       const receiver = node.expression.expression;
       // `App.create(port).then((app) => …)`: the callback's parameter is what the receiver resolves to.
@@ -469,7 +486,7 @@ function shutdownCallsIn(
           ? callback.parameters[0]?.name
           : undefined;
       if (node.expression.name.text === 'then' && parameter && t.isIdentifier(parameter))
-        initializers.set(parameter.text, receiver);
+        parsed.initializers.set(parameter.text, receiver);
       const signal = node.arguments[0];
       const handler = node.arguments[1];
       if (
@@ -481,20 +498,69 @@ function shutdownCallsIn(
         stopSignals.has(signal.text) &&
         handler
       )
-        listeners.push({ signal: signal.text, handler });
+        parsed.listeners.push({ signal: signal.text, handler });
     }
     t.forEachChild(node, visit);
   };
   visit(source);
+  return parsed;
+}
+
+/** The source file a relative specifier names: `./utils/shutdown` -> `./utils/shutdown.ts`. */
+function moduleFile(path: string): string | undefined {
+  const stem = path.replace(/\.[cm]?js$/, '');
+  for (const candidate of [
+    path,
+    ...['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs'].map((ext) => stem + ext),
+    ...['index.ts', 'index.js'].map((name) => join(path, name)),
+  ]) {
+    try {
+      if (readFileSync(candidate, 'utf8') !== undefined) return candidate;
+    } catch {
+      // Not this one.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The calls `value.method()` on values of the library package that the file's signal listeners
+ * make, through the functions they call by name: those of the file, and those the file imports by
+ * a relative path from another file of the entry's package (`import { shutdown } from
+ * './utils/graceful-shutdown'`), read the same way.
+ */
+function shutdownCallsIn(
+  t: TS,
+  file: string,
+  root: string,
+  text: string,
+  fromPackage: (specifier: string) => boolean,
+  own: string,
+): DeployedShutdownCall[] {
+  const files = new Map<string, EntryFile | undefined>([[file, readEntryFile(t, file, text, fromPackage)]]);
+  const fileOf = (path: string): EntryFile | undefined => {
+    if (files.has(path)) return files.get(path);
+    let parsed: EntryFile | undefined;
+    // Only the entry package's own files: a relative path out of it is another package's code.
+    if (path.startsWith(own + sep) && !isTestFile(path)) {
+      try {
+        parsed = readEntryFile(t, path, readFileSync(path, 'utf8'), fromPackage);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    files.set(path, parsed);
+    return parsed;
+  };
   const found: DeployedShutdownCall[] = [];
-  const classOf = (name: string): string | undefined => {
-    const init = initializers.get(name);
+  const classOf = (parsed: EntryFile, name: string): string | undefined => {
+    const init = parsed.initializers.get(name);
     let e: ts.Expression | undefined = init;
     let last: string | undefined;
     for (let depth = 0; e && depth < 10; depth++) {
       e = stripped(t, e);
       if (t.isIdentifier(e)) {
-        const exported = imported.get(e.text);
+        const exported = parsed.imported.get(e.text);
         return exported === '*' ? last : exported;
       }
       if (t.isPropertyAccessExpression(e)) {
@@ -505,18 +571,27 @@ function shutdownCallsIn(
     }
     return undefined;
   };
-  for (const { signal, handler } of listeners) {
+  const entry = files.get(file)!;
+  for (const { signal, handler } of entry.listeners) {
     const visited = new Set<ts.Node>();
-    const walk = (fn: ts.Node | undefined, depth: number): void => {
+    const walk = (fn: ts.Node | undefined, parsed: EntryFile, depth: number): void => {
       if (!fn || visited.has(fn) || depth > 3) return;
       visited.add(fn);
       const inner = (node: ts.Node): void => {
         if (t.isCallExpression(node)) {
           const callee = stripped(t, node.expression);
-          if (t.isIdentifier(callee)) walk(functions.get(callee.text), depth + 1);
-          else if (t.isPropertyAccessExpression(callee) && t.isIdentifier(callee.expression)) {
+          if (t.isIdentifier(callee)) {
+            const local = parsed.functions.get(callee.text);
+            const imported = parsed.relativeImports.get(callee.text);
+            if (local) walk(local, parsed, depth + 1);
+            else if (imported) {
+              const other = fileOf(imported.file);
+              if (other) walk(other.functions.get(imported.name), other, depth + 1);
+            }
+          } else if (t.isPropertyAccessExpression(callee) && t.isIdentifier(callee.expression)) {
             const value = callee.expression.text;
-            const exported = classOf(value) ?? (imported.get(value) !== '*' ? imported.get(value) : undefined);
+            const exported =
+              classOf(parsed, value) ?? (parsed.imported.get(value) !== '*' ? parsed.imported.get(value) : undefined);
             if (exported) found.push({ exported, method: callee.name.text, file, root, signal });
           }
         }
@@ -525,7 +600,7 @@ function shutdownCallsIn(
       inner(fn);
     };
     const target = stripped(t, handler as ts.Expression);
-    walk(t.isIdentifier(target) ? functions.get(target.text) : target, 0);
+    walk(t.isIdentifier(target) ? entry.functions.get(target.text) : target, entry, 0);
   }
   return found;
 }
@@ -556,10 +631,7 @@ export function deployedShutdownRoots(
     const folder = resolve(fileName, '..');
     let calls = callsByDir.get(folder);
     if (!calls) {
-      const json = nearestPackageJson(folder);
-      const dir = json ? resolve(json, '..') : undefined;
-      const root = dir === undefined ? undefined : findWorkspaceRoot(dir);
-      calls = dir !== undefined && root !== undefined && root !== dir ? deployedShutdownCalls(t, root, dir) : [];
+      calls = deployedCallsOnPackageOf(t, fileName);
       callsByDir.set(folder, calls);
     }
     return calls;
@@ -591,4 +663,17 @@ export function deployedShutdownRoots(
     }
   }
   return roots;
+}
+
+/**
+ * The methods the deployed entries of other workspace packages call from their signal listeners on
+ * values of the library package that holds `fileName` (see `deployedShutdownCalls`):
+ * `sessionsQueue.close()` in apps/api's shutdown, on the `sessionsQueue` that `@acme/queue`
+ * exports. Empty for a file of an entry's package, and when the deploy files do not say what runs.
+ */
+export function deployedCallsOnPackageOf(t: TS, fileName: string): DeployedShutdownCall[] {
+  const json = nearestPackageJson(resolve(fileName, '..'));
+  const dir = json ? resolve(json, '..') : undefined;
+  const root = dir === undefined ? undefined : findWorkspaceRoot(dir);
+  return dir !== undefined && root !== undefined && root !== dir ? deployedShutdownCalls(t, root, dir) : [];
 }

@@ -304,7 +304,10 @@ export class Places {
       if (folders.some((f) => devFolder.test(f)) || seedFile.test(base)) return 'script';
       if (folders.some((f) => scriptFolder.test(f)) && !this.inputs.serves(file)) return 'script';
     }
-    return serverFile ? undefined : this.placeOfPackage(file);
+    // A Next.js route, middleware or `'use server'` module is the server's, unless no deployed
+    // process runs its package at all (a site deployed elsewhere, to a Workers platform).
+    if (serverFile) return this.placeOfPackage(file) === 'undeployed' ? 'undeployed' : undefined;
+    return this.placeOfPackage(file);
   }
 
   /**

@@ -102,6 +102,8 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untracked', line: 60, suggestions: null },
         { messageId: 'untracked', line: 61, suggestions: null },
         { messageId: 'untracked', line: 62, suggestions: null },
+        // A `set`-prefixed fill through a getter not named for a cache.
+        { messageId: 'untracked', line: 69, suggestions: null },
       ],
     },
     {
