@@ -21,8 +21,21 @@ ruleTesterFor(project).run('require-close-timeout', rule, {
     project.file('valid-never-listened.ts'),
     // Free-port probes: no connection listener, closed in their own listen callback.
     project.file('valid-port-probe.ts'),
+    // A dropped close (no await, no callback) followed in the same block by process.exit().
+    project.file('valid-exit-follows.ts'),
   ],
   invalid: [
+    {
+      // The close is waited on (callback, Promise wrapper), or the exit after it may not come.
+      ...project.file('invalid-exit-neighbours.ts'),
+      errors: [
+        { messageId: 'unboundedClose', line: 12, column: 3, data: { name: 'server.close()', label: 'HTTP server' } },
+        { messageId: 'unboundedClose', line: 16, column: 34, data: { name: 'server.close()', label: 'HTTP server' } },
+        { messageId: 'unboundedClose', line: 21, column: 3, data: { name: 'server.close()', label: 'HTTP server' } },
+        { messageId: 'unboundedClose', line: 27, column: 3, data: { name: 'server.close()', label: 'HTTP server' } },
+        { messageId: 'unboundedClose', line: 32, column: 3, data: { name: 'server.close()', label: 'HTTP server' } },
+      ],
+    },
     {
       // Shaped like a port probe, but with a connection or request listener, or closed elsewhere.
       ...project.file('invalid-port-probe-neighbours.ts'),
