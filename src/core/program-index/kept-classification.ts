@@ -140,8 +140,11 @@ export function planReuse(t: TS, previous: ClassifiedVersion, next: NewVersion):
     return undefined;
   const oldProgram = previous.program;
   // A declaration file or a package's JavaScript changed (an install): classify everything.
-  for (const file of program.getSourceFiles())
-    if (isInDeclarationFileOrNodeModules(file) && oldProgram.getSourceFile(file.fileName) !== file) return undefined;
+  // (The programs' files have the same names in the same order: the old one's file is at the same place.)
+  const oldFiles = oldProgram.getSourceFiles();
+  const newFiles = program.getSourceFiles();
+  for (let i = 0; i < newFiles.length; i++)
+    if (newFiles[i] !== oldFiles[i] && isInDeclarationFileOrNodeModules(newFiles[i]!)) return undefined;
 
   const changed: { old: ts.SourceFile; file: ts.SourceFile }[] = [];
   for (const file of next.ownFiles) {
