@@ -13,6 +13,8 @@
 // - file-facts: the single pass over one file, kept per SourceFile;
 // - name-facts: declared names, re-bindings, assignments (what a name can denote);
 // - call-index: every call, by callee and argument name;
+// - file-unions: the name facts and the call index as unions of the files' facts, kept across
+//   program versions and patched for the edited files;
 // - import-graph: which file loads which, entries, what an entry loads;
 // - functions: which functions an expression denotes;
 // - kinds: what catalogue kind a value is, which server it comes from;

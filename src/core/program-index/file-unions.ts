@@ -69,7 +69,7 @@ class Segments<T> {
   }
 
   get(name: string): readonly Segment<T>[] | undefined {
-    return this.changed.has(name) ? this.changed.get(name) : this.base.get(name);
+    return this.changed.size && this.changed.has(name) ? this.changed.get(name) : this.base.get(name);
   }
 
   /**
@@ -123,13 +123,18 @@ class Unions<U> {
     private readonly touched: ReadonlySet<string> = new Set(),
   ) {}
 
-  get(name: string, build: () => U): U {
+  /** The union built for `name` in this version or the one patched from, if any (asked on every lookup: no closure). */
+  cached(name: string): U | undefined {
     let union = this.own.get(name);
-    if (union === undefined) {
-      union = this.touched.has(name) ? undefined : this.inherited.get(name);
-      union ??= build();
-      this.own.set(name, union);
+    if (union === undefined && this.inherited.size && !this.touched.has(name)) {
+      union = this.inherited.get(name);
+      if (union !== undefined) this.own.set(name, union);
     }
+    return union;
+  }
+
+  set(name: string, union: U): U {
+    this.own.set(name, union);
     return union;
   }
 
@@ -152,10 +157,13 @@ export class ListsByName<T> {
 
   /** The union of the files' lists for `name` (an empty list when none has it). */
   get(name: string): readonly T[] {
-    return this.unions.get(name, () => {
-      const segments = this.segments.get(name);
-      return !segments ? noItems : segments.length === 1 ? segments[0]!.items : segments.flatMap((s) => s.items);
-    });
+    const union = this.unions.cached(name);
+    if (union !== undefined) return union;
+    const segments = this.segments.get(name);
+    return this.unions.set(
+      name,
+      !segments ? noItems : segments.length === 1 ? segments[0]!.items : segments.flatMap((s) => s.items),
+    );
   }
 
   /** The lists of the next version of the program: the changed files' lists replaced. */
@@ -180,14 +188,17 @@ export class SetsByName {
 
   /** The union of the files' sets for `key`, undefined when no file has it. */
   get(key: string): ReadonlySet<string> | undefined {
-    const union = this.unions.get(key, () => {
-      const segments = this.segments.get(key);
-      if (!segments) return null;
-      const set = new Set<string>();
-      for (const segment of segments) for (const name of segment.items) set.add(name);
-      return set;
-    });
-    return union ?? undefined;
+    const union = this.unions.cached(key);
+    if (union !== undefined) return union ?? undefined;
+    const segments = this.segments.get(key);
+    if (!segments) {
+      this.unions.set(key, null);
+      return undefined;
+    }
+    const set = new Set<string>();
+    for (const segment of segments) for (const name of segment.items) set.add(name);
+    this.unions.set(key, set);
+    return set;
   }
 
   patched(changes: readonly FileChange<ReadonlyMap<string, ReadonlySet<string>>>[]): SetsByName {
@@ -226,7 +237,7 @@ export class CountedNames {
   }
 
   has(name: string): boolean {
-    const count = this.changed.get(name);
+    const count = this.changed.size ? this.changed.get(name) : undefined;
     return count === undefined ? this.counts.has(name) : count > 0;
   }
 
