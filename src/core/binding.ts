@@ -96,7 +96,7 @@ export class ModuleBinding {
   private readonly resolvedConsulted = new Map<ts.Node, Consulted>();
   private readonly moduleConsulted = new Map<ts.SourceFile, Map<string, Consulted>>();
   /** The names of the declarations `mayHoldProcess` accepts; undefined: not known, any name may be one. */
-  private processHolderNames: ReadonlySet<string> | undefined;
+  private processHolderNames: { has(name: string): boolean } | undefined;
 
   constructor(
     private readonly t: TS,
@@ -113,7 +113,7 @@ export class ModuleBinding {
    * in the declaration files it loads (undefined: a computed name, any name may be one). A
    * member of another name is no process handed in, and its symbol is not asked.
    */
-  knowProcessHolderNames(names: ReadonlySet<string> | undefined): void {
+  knowProcessHolderNames(names: { has(name: string): boolean } | undefined): void {
     this.processHolderNames = names;
   }
 

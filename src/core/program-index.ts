@@ -13,6 +13,8 @@
 // - file-facts: the single pass over one file, kept per SourceFile;
 // - name-facts: declared names, re-bindings, assignments (what a name can denote);
 // - call-index: every call, by callee and argument name;
+// - file-unions: the name facts and the call index as unions of the files' facts, kept across
+//   program versions and patched for the edited files;
 // - import-graph: which file loads which, entries, what an entry loads;
 // - functions: which functions an expression denotes;
 // - kinds: what catalogue kind a value is, which server it comes from;
@@ -153,11 +155,16 @@ export class ProgramIndex {
       .getSourceFiles()
       .filter((file) => isInDeclarationFileOrNodeModules(file))
       .map((file) => (file.isDeclarationFile ? factsOfDeclarationFile(ts, file) : declaredNamesOfFile(ts, file)));
-    this.names = new NameFacts([...ownFacts.map((facts) => facts.names), ...otherNames]);
+    // The previous version of the program (an editor's, before an edit): its unions of the files'
+    // facts are patched for the edited files, and its files' records kept (kept-classification.ts).
+    const previous = previousVersion(this.sourceFiles);
+    const before = previous && indexCache.get(previous.program);
+    this.names = NameFacts.of([...ownFacts.map((facts) => facts.names), ...otherNames], before?.names);
     this.names.recorder = recorder;
     this.callIndex = new CallIndex(
       ts,
       ownFacts.map((facts) => facts.calls),
+      before?.callIndex,
     );
     this.classes = ownFacts.flatMap((facts) => facts.classes);
     this.graph = new ImportGraph(ts, this.binding);
@@ -193,7 +200,7 @@ export class ProgramIndex {
     this.binding.knowProcessHolderNames(this.names.processHolderNames());
     // Only now are all names known: resolving a route's exported function needs them (functions
     // are resolved by name first), and answers are cached.
-    const lineage = this.classifyFiles(ownFacts, recorder, serverByCreation, pluginReceivers);
+    const lineage = this.classifyFiles(ownFacts, recorder, serverByCreation, pluginReceivers, previous);
     this.keepPlaces(lineage, recorder, questions);
     recorder.enabled = false;
   }
@@ -267,9 +274,9 @@ export class ProgramIndex {
     recorder: Recorder,
     serverByCreation: Map<ts.Node, ServerRecord>,
     pluginReceivers: Map<ts.Node, ts.Expression>,
+    previous: ClassifiedVersion | undefined,
   ): { previous: ClassifiedVersion | undefined; plan: ReusePlan | undefined } {
     const t = this.ts;
-    const previous = previousVersion(this.sourceFiles);
     const plan =
       previous &&
       planReuse(t, previous, {
@@ -277,7 +284,7 @@ export class ProgramIndex {
         questions: this.types,
         ownFiles: this.sourceFiles,
         factsOf: (file) => factsOfFile(t, file),
-        namesDenoting: (name) => this.names.namesThatCanDenote([name]),
+        canDenoteAnyOf: (name, names) => this.names.canDenoteAnyOf(name, names),
       });
     const version = this.classifyAndKeep(ownFacts, recorder, serverByCreation, pluginReceivers, previous, plan);
     // A library package of a monorepo, stopped by a deployed entry's listener in another program
@@ -333,7 +340,9 @@ export class ProgramIndex {
       }
     });
     // Which file loads which, from the files' loads in program order.
-    const fileNamed = (name: string): ts.SourceFile | undefined => this.program.getSourceFile(name);
+    // By the names the program's files have (a file's loads name them so): no path normalised per name.
+    const filesByName = new Map(this.program.getSourceFiles().map((file) => [file.fileName, file]));
+    const fileNamed = (name: string): ts.SourceFile | undefined => filesByName.get(name);
     for (const state of states) this.graph.addLoads(state.file, state.loads, fileNamed);
     this.graph.addDirectoryLoads(this.sourceFiles);
     // Plugin functions first: their parameters' kinds are asked while classifying the calls inside.

@@ -16,6 +16,7 @@ import { rules } from '../../rules/index.js';
 import { runRulesOnFile } from '../../src/core/engine.js';
 import { ProgramIndex } from '../../src/core/program-index.js';
 import { fileFactCounts } from '../../src/core/program-index/file-facts.js';
+import { unionFaults } from '../../src/core/program-index/file-unions.js';
 import { classificationCounts, invalidationFaults } from '../../src/core/program-index/kept-classification.js';
 import { placeCounts, placeFaults } from '../../src/core/program-index/kept-places.js';
 import { ts } from '../../src/core/typescript.js';
@@ -136,7 +137,8 @@ function answers(program: TS.Program, dir: string): Record<string, unknown> {
     callsNamed: names.map((name) => `${name}: ${index.callsNamed(name).map(at).join(' ')}`),
     callsWithArgumentNamed: names.map((name) => `${name}: ${index.callsWithArgumentNamed(name).map(at).join(' ')}`),
     programFunctionNames: names.filter((name) => index.mayNameProgramFunction(name)),
-    namesThatCanDenote: [...index.namesThatCanDenote(['pool', 'server'], { annotatedWith: ['Pool'] })].sort(),
+    // In the order the unions of the files' name facts give (file-unions.ts): a cold build's.
+    namesThatCanDenote: [...index.namesThatCanDenote(['pool', 'server'], { annotatedWith: ['Pool'] })],
     findings,
   };
 }
@@ -207,91 +209,106 @@ function checkEdits(editor: Editor, edits: readonly Edit[]): void {
   }
 }
 
+/**
+ * Edits of the demo service. Each: what it changes, the files it touches, and findings it must add
+ * and remove (by their start: file, line, column, rule and message), so a test that compared two
+ * stale builds fails.
+ */
+const demoServiceEdits: readonly Edit[] = [
+  {
+    what: 'the SIGTERM listener becomes a SIGUSR2 one (no shutdown root left)',
+    apply: (editor) => editor.edit('src/main.ts', "process.once('SIGTERM',", "process.once('SIGUSR2',"),
+    changes: ['src/main.ts'],
+    adds: [
+      'src/db.ts:3:21 no-unclosed-resource closedOffShutdownPath',
+      'src/main.ts:20:3 no-untracked-promise untracked',
+    ],
+    removes: ['src/sessions.ts:16:9 close-in-reverse-order closedConcurrently'],
+  },
+  {
+    what: 'a SIGTERM listener is added in another file',
+    apply: (editor) =>
+      editor.write(
+        'src/jobs.ts',
+        editor.text('src/jobs.ts') +
+          "\nprocess.on('SIGTERM', () => {\n  void import('./main.js').then(() => undefined);\n});\n",
+      ),
+    changes: ['src/jobs.ts'],
+    adds: [],
+    removes: ['src/flags.ts:19:5 no-exit-before-cleanup exitInLibrary'],
+  },
+  {
+    what: 'the listener is put back in main.ts',
+    apply: (editor) => editor.edit('src/main.ts', "process.once('SIGUSR2',", "process.once('SIGTERM',"),
+    changes: ['src/main.ts'],
+    adds: ['src/sessions.ts:16:9 close-in-reverse-order closedConcurrently'],
+    removes: [
+      'src/db.ts:3:21 no-unclosed-resource closedOffShutdownPath',
+      'src/main.ts:20:3 no-untracked-promise untracked',
+    ],
+  },
+  {
+    what: "the pool's close is removed",
+    apply: (editor) => editor.edit('src/main.ts', '  await pool.end();\n', ''),
+    changes: ['src/main.ts'],
+    adds: ['src/db.ts:3:21 no-unclosed-resource unclosed'],
+    removes: [],
+  },
+  {
+    what: 'the pool is imported under another name, and closed under it',
+    apply: (editor) =>
+      editor.write(
+        'src/main.ts',
+        editor
+          .text('src/main.ts')
+          .replace("import { pool } from './db.js';", "import { pool as database } from './db.js';")
+          .replace('server.close(() => resolve()));\n', 'server.close(() => resolve()));\n  await database.end();\n'),
+      ),
+    changes: ['src/main.ts'],
+    adds: [],
+    removes: ['src/db.ts:3:21 no-unclosed-resource unclosed'],
+  },
+  {
+    what: 'the export the import names is renamed in its own file only (main.ts unchanged, its import now broken)',
+    apply: (editor) => editor.edit('src/db.ts', 'export const pool =', 'export const pgPool ='),
+    changes: ['src/db.ts'],
+    adds: ['src/db.ts:3:23 no-unclosed-resource unclosed'],
+    removes: [],
+  },
+  {
+    what: 'a new file with a timer, imported by main.ts',
+    apply: (editor) => {
+      editor.write(
+        'src/ticker.ts',
+        "export function tick(): void {\n  console.info('tick');\n}\n\nsetInterval(tick, 60_000);\n",
+      );
+      editor.edit('src/main.ts', "import './live.js';", "import './live.js';\nimport './ticker.js';");
+    },
+    changes: ['src/ticker.ts', 'src/main.ts'],
+    adds: [
+      'src/ticker.ts:5:1 no-uncancellable-loop intervalNeverCleared',
+      'src/main.ts:16:40 require-close-timeout unboundedClose',
+    ],
+    removes: ['src/main.ts:15:40 require-close-timeout unboundedClose'],
+  },
+];
+
 describe('the index kept across program versions', () => {
   it('answers after each edit of the demo service as a cold build does, finding for finding', () => {
-    // Each edit: what it changes, the files it touches, and findings it must add and remove (by their
-    // start: file, line, column, rule and message), so a test that compared two stale builds fails.
-    checkEdits(new Editor(join(fixturesDir, 'demo-service')), [
-      {
-        what: 'the SIGTERM listener becomes a SIGUSR2 one (no shutdown root left)',
-        apply: (editor) => editor.edit('src/main.ts', "process.once('SIGTERM',", "process.once('SIGUSR2',"),
-        changes: ['src/main.ts'],
-        adds: [
-          'src/db.ts:3:21 no-unclosed-resource closedOffShutdownPath',
-          'src/main.ts:20:3 no-untracked-promise untracked',
-        ],
-        removes: ['src/sessions.ts:16:9 close-in-reverse-order closedConcurrently'],
-      },
-      {
-        what: 'a SIGTERM listener is added in another file',
-        apply: (editor) =>
-          editor.write(
-            'src/jobs.ts',
-            editor.text('src/jobs.ts') +
-              "\nprocess.on('SIGTERM', () => {\n  void import('./main.js').then(() => undefined);\n});\n",
-          ),
-        changes: ['src/jobs.ts'],
-        adds: [],
-        removes: ['src/flags.ts:19:5 no-exit-before-cleanup exitInLibrary'],
-      },
-      {
-        what: 'the listener is put back in main.ts',
-        apply: (editor) => editor.edit('src/main.ts', "process.once('SIGUSR2',", "process.once('SIGTERM',"),
-        changes: ['src/main.ts'],
-        adds: ['src/sessions.ts:16:9 close-in-reverse-order closedConcurrently'],
-        removes: [
-          'src/db.ts:3:21 no-unclosed-resource closedOffShutdownPath',
-          'src/main.ts:20:3 no-untracked-promise untracked',
-        ],
-      },
-      {
-        what: "the pool's close is removed",
-        apply: (editor) => editor.edit('src/main.ts', '  await pool.end();\n', ''),
-        changes: ['src/main.ts'],
-        adds: ['src/db.ts:3:21 no-unclosed-resource unclosed'],
-        removes: [],
-      },
-      {
-        what: 'the pool is imported under another name, and closed under it',
-        apply: (editor) =>
-          editor.write(
-            'src/main.ts',
-            editor
-              .text('src/main.ts')
-              .replace("import { pool } from './db.js';", "import { pool as database } from './db.js';")
-              .replace(
-                'server.close(() => resolve()));\n',
-                'server.close(() => resolve()));\n  await database.end();\n',
-              ),
-          ),
-        changes: ['src/main.ts'],
-        adds: [],
-        removes: ['src/db.ts:3:21 no-unclosed-resource unclosed'],
-      },
-      {
-        what: 'the export the import names is renamed in its own file only (main.ts unchanged, its import now broken)',
-        apply: (editor) => editor.edit('src/db.ts', 'export const pool =', 'export const pgPool ='),
-        changes: ['src/db.ts'],
-        adds: ['src/db.ts:3:23 no-unclosed-resource unclosed'],
-        removes: [],
-      },
-      {
-        what: 'a new file with a timer, imported by main.ts',
-        apply: (editor) => {
-          editor.write(
-            'src/ticker.ts',
-            "export function tick(): void {\n  console.info('tick');\n}\n\nsetInterval(tick, 60_000);\n",
-          );
-          editor.edit('src/main.ts', "import './live.js';", "import './live.js';\nimport './ticker.js';");
-        },
-        changes: ['src/ticker.ts', 'src/main.ts'],
-        adds: [
-          'src/ticker.ts:5:1 no-uncancellable-loop intervalNeverCleared',
-          'src/main.ts:16:40 require-close-timeout unboundedClose',
-        ],
-        removes: ['src/main.ts:15:40 require-close-timeout unboundedClose'],
-      },
-    ]);
+    checkEdits(new Editor(join(fixturesDir, 'demo-service')), demoServiceEdits);
+  });
+
+  it("fails when the unions of the files' facts keep an edited file's old facts, or misplace its new ones", () => {
+    for (const fault of ['keepOldFacts', 'appendNewFacts'] as const) {
+      unionFaults[fault] = true;
+      try {
+        expect(() => checkEdits(new Editor(join(fixturesDir, 'demo-service')), demoServiceEdits), fault).toThrow(
+          /expected/,
+        );
+      } finally {
+        unionFaults[fault] = false;
+      }
+    }
   });
 
   it('answers after each edit of the core service as a cold build does, finding for finding', () => {

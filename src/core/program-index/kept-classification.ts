@@ -90,11 +90,18 @@ export function forgetVersions(): void {
   versions.length = 0;
 }
 
+const fileNamesOfProgram = new WeakMap<ts.Program, string>();
+
 export function programFileNames(program: ts.Program): string {
-  return program
-    .getSourceFiles()
-    .map((file) => file.fileName)
-    .join('\0');
+  let names = fileNamesOfProgram.get(program);
+  if (names === undefined) {
+    names = program
+      .getSourceFiles()
+      .map((file) => file.fileName)
+      .join('\0');
+    fileNamesOfProgram.set(program, names);
+  }
+  return names;
 }
 
 export function programOptions(program: ts.Program): string {
@@ -124,8 +131,8 @@ export interface NewVersion {
   readonly questions: CountedQuestions;
   readonly ownFiles: readonly ts.SourceFile[];
   readonly factsOf: (file: ts.SourceFile) => FileFacts;
-  /** The names a value known by `name` can be re-bound as (NameFacts.namesThatCanDenote). */
-  readonly namesDenoting: (name: string) => ReadonlySet<string>;
+  /** Whether one of `names` can denote a value known by `name`, through re-bindings (NameFacts.canDenoteAnyOf). */
+  readonly canDenoteAnyOf: (name: string, names: ReadonlySet<string>) => boolean;
 }
 
 /** Which files' records the new program keeps, or undefined when every file is classified again. */
@@ -135,8 +142,11 @@ export function planReuse(t: TS, previous: ClassifiedVersion, next: NewVersion):
     return undefined;
   const oldProgram = previous.program;
   // A declaration file or a package's JavaScript changed (an install): classify everything.
-  for (const file of program.getSourceFiles())
-    if (isInDeclarationFileOrNodeModules(file) && oldProgram.getSourceFile(file.fileName) !== file) return undefined;
+  // (The programs' files have the same names in the same order: the old one's file is at the same place.)
+  const oldFiles = oldProgram.getSourceFiles();
+  const newFiles = program.getSourceFiles();
+  for (let i = 0; i < newFiles.length; i++)
+    if (newFiles[i] !== oldFiles[i] && isInDeclarationFileOrNodeModules(newFiles[i]!)) return undefined;
 
   const changed: { old: ts.SourceFile; file: ts.SourceFile }[] = [];
   for (const file of next.ownFiles) {
@@ -218,16 +228,23 @@ export function planReuse(t: TS, previous: ClassifiedVersion, next: NewVersion):
     if (heritage.has('*')) return true;
     let hit = heritageHit.get(base);
     if (hit === undefined) {
-      hit = [...next.namesDenoting(base)].some((name) => heritage.has(name)) || heritage.has(base);
+      hit = next.canDenoteAnyOf(base, heritage) || heritage.has(base);
       heritageHit.set(base, hit);
     }
     return hit;
   };
   /** Whether an answer that consulted `consulted` still holds in the new program. */
+  // The files an answer may not have consulted: the edited files' old versions, and the affected
+  // files (unchanged, so the same SourceFile in both versions).
+  const invalid = new Set<ts.SourceFile>(changedOld);
+  for (const name of affected) {
+    const file = oldProgram.getSourceFile(name);
+    if (file) invalid.add(file);
+  }
   const stillHolds = (consulted: Consulted): boolean => {
-    if (consulted.files && !invalidationFaults.ignoreConsultedFiles)
-      for (const file of consulted.files) if (changedOld.has(file) || affected.has(file.fileName)) return false;
-    if (consulted.keys)
+    if (consulted.files && invalid.size && !invalidationFaults.ignoreConsultedFiles)
+      for (const file of consulted.files) if (invalid.has(file)) return false;
+    if (consulted.keys && keys.size + heritage.size)
       for (const key of consulted.keys)
         if (keys.has(key) || (key.startsWith('heritage:') && hitsHeritage(key.slice('heritage:'.length)))) return false;
     return true;

@@ -7,6 +7,7 @@ import type * as ts from 'typescript';
 import { mayHoldProcess } from '../binding.js';
 import { skipOuterExpressions, type TS } from '../ts-utils.js';
 import { Recorder } from './dependencies.js';
+import { changedFiles, CountedNames, ListsByName, sameNames, SetsByName, type FileChange } from './file-unions.js';
 
 /** What one file says about names, from its syntax alone (see `NameFacts` for what each means). */
 export class FileNameFacts {
@@ -180,79 +181,135 @@ export class FileNameFacts {
   }
 }
 
-export class NameFacts {
-  /**
-   * Every name a function of the program's own code can be reached by: the names of its
-   * declarations, import and export specifiers, and assignment targets (`exports.x = …`). A callee
-   * whose name is not here cannot resolve to program code, so the checker is not asked.
-   */
-  private readonly declaredNames = new Set<string>(['default', 'export=']);
-  /**
-   * Syntactic name facts for finding the uses of a value without asking the checker about every
-   * identifier: name -> the names it is re-bound as (`const db = deps.pool`, `import { pool as db }`,
-   * `export { pool as db }`); the names a default import, `import x = require()` or a JavaScript
-   * `require()` binds (they alias whatever the module exports, under any name); declarations by
-   * their type annotation's name (`private prisma: PrismaService`); variables by the last name
-   * of the call that initialises them (`const User = mongoose.model(...)`).
-   */
-  private readonly rebindings = new Map<string, Set<string>>();
-  private readonly moduleBindingNames = new Set<string>();
-  private readonly namesByAnnotation = new Map<string, Set<string>>();
-  private readonly namesByInitializerCall = new Map<string, Set<string>>();
-  /** Assignments (`x = …`, `this.x = …`) by the name assigned, in program order. */
-  private readonly assignmentsByName = new Map<string, ts.BinaryExpression[]>();
-  /**
-   * The names of parameters, fields and variables that may hold the process handed in (see
-   * `mayHoldProcess`), in the program, the JavaScript it loads and its declaration files;
-   * undefined once a computed name makes any name possible.
-   */
-  private processHolders: Set<string> | undefined = new Set();
+/** A set of names asked only whether it holds one. */
+export interface NameSet {
+  has(name: string): boolean;
+}
 
+export class NameFacts {
   /** Records the whole-program lookups by name (see dependencies.ts) while the index classifies. */
   recorder = new Recorder();
 
-  /** The union of the files' facts, `files` in program order. */
-  constructor(files: Iterable<FileNameFacts>) {
-    const union = (into: Map<string, Set<string>>, from: ReadonlyMap<string, ReadonlySet<string>>): void => {
-      for (const [key, names] of from) {
-        const set = into.get(key);
-        if (!set) into.set(key, new Set(names));
-        else for (const name of names) set.add(name);
-      }
-    };
-    for (const file of files) {
-      for (const name of file.declaredNames) this.declaredNames.add(name);
-      union(this.rebindings, file.rebindings);
-      for (const name of file.moduleBindingNames) this.moduleBindingNames.add(name);
-      union(this.namesByAnnotation, file.namesByAnnotation);
-      union(this.namesByInitializerCall, file.namesByInitializerCall);
-      for (const [name, assignments] of file.assignmentsByName) {
-        const list = this.assignmentsByName.get(name);
-        if (list) list.push(...assignments);
-        else this.assignmentsByName.set(name, [...assignments]);
-      }
-      if (!file.processHolders) this.processHolders = undefined;
-      else if (this.processHolders) for (const name of file.processHolders) this.processHolders.add(name);
+  /**
+   * The union of the files' facts, `files` in program order. Each fact's own description:
+   * - `declaredNames`: every name a function of the program's own code can be reached by: the
+   *   names of its declarations, import and export specifiers, and assignment targets
+   *   (`exports.x = …`). A callee whose name is not here cannot resolve to program code, so the
+   *   checker is not asked (`default` and `export=` always can).
+   * - syntactic name facts for finding the uses of a value without asking the checker about every
+   *   identifier: `rebindings`, name -> the names it is re-bound as (`const db = deps.pool`,
+   *   `import { pool as db }`, `export { pool as db }`); `moduleBindingNames`, the names a default
+   *   import, `import x = require()` or a JavaScript `require()` binds (they alias whatever the
+   *   module exports, under any name); `namesByAnnotation`, declarations by their type
+   *   annotation's name (`private prisma: PrismaService`); `namesByInitializerCall`, variables by
+   *   the last name of the call that initialises them (`const User = mongoose.model(...)`).
+   * - `assignmentsByName`: assignments (`x = …`, `this.x = …`) by the name assigned, in program order.
+   * - `processHolders`: the names of parameters, fields and variables that may hold the process
+   *   handed in (see `mayHoldProcess`), in the program, the JavaScript it loads and its
+   *   declaration files; undefined once a computed name makes any name possible.
+   */
+  private constructor(
+    private readonly files: readonly FileNameFacts[],
+    private readonly declaredNames: CountedNames,
+    private readonly rebindings: SetsByName,
+    private readonly moduleBindingNames: ReadonlySet<string>,
+    private readonly namesByAnnotation: SetsByName,
+    private readonly namesByInitializerCall: SetsByName,
+    private readonly assignmentsByName: ListsByName<ts.BinaryExpression>,
+    private readonly processHolders: CountedNames | undefined,
+  ) {}
+
+  /**
+   * The union of the files' facts, `files` in program order: `previous`'s (the previous version
+   * of the program) with the files that changed patched, when the files are the same but for a few.
+   */
+  static of(files: readonly FileNameFacts[], previous?: NameFacts): NameFacts {
+    const changes = previous && changedFiles(previous.files, files);
+    if (!previous || !changes) {
+      return new NameFacts(
+        files,
+        CountedNames.of(files.map((file) => file.declaredNames)),
+        SetsByName.of(files.map((file) => file.rebindings)),
+        unionOf(files.map((file) => file.moduleBindingNames)),
+        SetsByName.of(files.map((file) => file.namesByAnnotation)),
+        SetsByName.of(files.map((file) => file.namesByInitializerCall)),
+        ListsByName.of(files.map((file) => file.assignmentsByName)),
+        processHoldersOf(files),
+      );
     }
+    if (!changes.length) return previous.withFiles(files);
+    const of = <F>(fact: (file: FileNameFacts) => F): FileChange<F>[] =>
+      changes.map(({ pos, before, after }) => ({ pos, before: fact(before), after: fact(after) }));
+    const holders = changes.every((change) => change.before.processHolders && change.after.processHolders);
+    return new NameFacts(
+      files,
+      previous.declaredNames.patched(of((file) => file.declaredNames)),
+      previous.rebindings.patched(of((file) => file.rebindings)),
+      changes.every((change) => sameNames(change.before.moduleBindingNames, change.after.moduleBindingNames))
+        ? previous.moduleBindingNames
+        : unionOf(files.map((file) => file.moduleBindingNames)),
+      previous.namesByAnnotation.patched(of((file) => file.namesByAnnotation)),
+      previous.namesByInitializerCall.patched(of((file) => file.namesByInitializerCall)),
+      previous.assignmentsByName.patched(of((file) => file.assignmentsByName)),
+      holders && previous.processHolders
+        ? previous.processHolders.patched(of((file) => file.processHolders!))
+        : processHoldersOf(files),
+    );
+  }
+
+  private withFiles(files: readonly FileNameFacts[]): NameFacts {
+    return new NameFacts(
+      files,
+      this.declaredNames,
+      this.rebindings,
+      this.moduleBindingNames,
+      this.namesByAnnotation,
+      this.namesByInitializerCall,
+      this.assignmentsByName,
+      this.processHolders,
+    );
   }
 
   /** See `processHolders`: the names `ModuleBinding.knowProcessHolderNames` is told. */
-  processHolderNames(): ReadonlySet<string> | undefined {
+  processHolderNames(): NameSet | undefined {
     return this.processHolders;
   }
 
   /** The assignments to a name, `x = …` or `o.x = …`, in program order. */
   assignmentsTo(name: string): readonly ts.BinaryExpression[] {
     this.recorder.key('assign', name);
-    return this.assignmentsByName.get(name) ?? [];
+    return this.assignmentsByName.get(name);
   }
 
   /** Whether a callee written as `name` can denote a function of the program (see `declaredNames`). */
   mayNameProgramFunction(name: string): boolean {
-    const may = this.declaredNames.has(name);
+    const may = name === 'default' || name === 'export=' || this.declaredNames.has(name);
     // A name no file declares: a file that declares it later can change the answer.
     if (!may) this.recorder.key('decl', name);
     return may;
+  }
+
+  /**
+   * Whether `namesThatCanDenote([name])` holds one of `targets`, without building that set (it
+   * starts with every name a module binding binds): asked per base class name when an edit
+   * changes what a file's classes extend.
+   */
+  canDenoteAnyOf(name: string, targets: ReadonlySet<string>): boolean {
+    for (const target of targets) if (this.moduleBindingNames.has(target)) return true;
+    const seen = new Set<string>();
+    const queue: string[] = [];
+    const push = (alias: string): void => {
+      if (this.moduleBindingNames.has(alias) || seen.has(alias)) return;
+      seen.add(alias);
+      queue.push(alias);
+    };
+    push(name);
+    while (queue.length) {
+      const next = queue.pop()!;
+      if (targets.has(next)) return true;
+      for (const alias of this.rebindings.get(next) ?? []) push(alias);
+    }
+    return false;
   }
 
   /**
@@ -291,4 +348,21 @@ export class NameFacts {
     while (queue.length) for (const alias of this.rebindings.get(queue.pop()!) ?? []) push(alias);
     return result;
   }
+}
+
+/** The union of sets of names, in order. */
+function unionOf(sets: readonly ReadonlySet<string>[]): Set<string> {
+  const union = new Set<string>();
+  for (const set of sets) for (const name of set) union.add(name);
+  return union;
+}
+
+/** The files' process holders, undefined when one file's are (a computed name: any name may be one). */
+function processHoldersOf(files: readonly FileNameFacts[]): CountedNames | undefined {
+  const holders: ReadonlySet<string>[] = [];
+  for (const file of files) {
+    if (!file.processHolders) return undefined;
+    holders.push(file.processHolders);
+  }
+  return CountedNames.of(holders);
 }
