@@ -12,6 +12,7 @@ const suggestLifecycle = project.file('invalid-suggest-lifecycle.ts');
 const getters = project.file('invalid-own-getters.ts');
 const asyncImplementation = project.file('invalid-async-implementation.ts');
 const refreshNeighbours = project.file('invalid-read-only-refresh-neighbours.ts');
+const forwardedValues = project.file('invalid-forwarded-values.ts');
 const awaitAt = (code: string, line: number, column: number) => [
   { messageId: 'suggestAwait', output: insertAt(code, line, column, 'await ') },
 ];
@@ -126,6 +127,22 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untrackedInHandler', line: 22, column: 3, suggestions: awaitAt(frameworks.code, 22, 3) }, // Koa
         { messageId: 'untrackedInHandler', line: 27, column: 3 }, // Hono
         { messageId: 'untrackedInHandler', line: 35, column: 5 }, // NestJS controller method
+      ],
+    },
+    {
+      // Every parameter forwarded in order, as a handler wrapper does, but values, not the response.
+      ...forwardedValues,
+      errors: [
+        {
+          messageId: 'untrackedInHandler',
+          line: 15,
+          column: 5,
+          data: { name: 'markVisited(…)' },
+          suggestions: [
+            { messageId: 'suggestAwait', output: replaceAt(forwardedValues.code, 15, 5, 'void '.length, 'await ') },
+          ],
+        },
+        { messageId: 'untracked', line: 21, column: 3, data: { name: 'markVisited(…)' }, suggestions: null },
       ],
     },
     {
