@@ -24,6 +24,7 @@ interface StartupFacts {
   entryFunctions: Map<ts.SourceFile, Set<ts.Node>>;
   startup: Map<ts.Node, boolean>;
   startupCalls: Map<ts.Node, boolean>;
+  beforeOpening: Map<ts.Node, boolean>;
   /** file -> exported name -> the local names importers give it; built once, in one pass over the imports. */
   importNames?: Map<ts.SourceFile, Map<string, string[]>>;
   /** file -> whether only tests load it. */
@@ -36,6 +37,7 @@ function factsOf(index: ProgramIndex): StartupFacts {
     entryFunctions: new Map(),
     startup: new Map(),
     startupCalls: new Map(),
+    beforeOpening: new Map(),
     testSupport: new Map(),
   }));
 }
@@ -276,6 +278,32 @@ export function isCalledOnlyAtStartup(index: ProgramIndex, fn: FunctionLikeWithB
     uses !== undefined && uses.length > 0 && uses.every((site) => t.isCallExpression(site) && atStartup(site));
   facts.startupCalls.set(fn, startup);
   return startup;
+}
+
+/**
+ * A function only the start runs (`isCalledOnlyAtStartup`), each call of it made before anything
+ * opens in the code that makes it (no `listen()`, no pool or client), and that code itself so, up
+ * to the entry's top level: HedgeDoc's `runMigrations(app)` in `setupApp()`, which `bootstrap()`
+ * awaits before `app.listen()`. A server or app it is given has accepted no connection yet.
+ */
+export function runsBeforeAnythingOpens(index: ProgramIndex, fn: FunctionLikeWithBody, depth = 0): boolean {
+  const t = index.ts;
+  if (depth > 6 || !isCalledOnlyAtStartup(index, fn)) return false;
+  const facts = factsOf(index);
+  const cached = facts.beforeOpening.get(fn);
+  if (cached !== undefined) return cached;
+  facts.beforeOpening.set(fn, false); // cycle guard
+  const uses = usesOf(index, fn);
+  const before =
+    uses !== undefined &&
+    uses.length > 0 &&
+    uses.every((site) => {
+      const named = namedScopeOf(t, site);
+      if (openedBefore(index, site, named)) return false;
+      return t.isSourceFile(named) || runsBeforeAnythingOpens(index, named, depth + 1);
+    });
+  facts.beforeOpening.set(fn, before);
+  return before;
 }
 
 /** `({ start }) => start()` in `import('./main').then(…)`: the continuation of a dynamic import. */

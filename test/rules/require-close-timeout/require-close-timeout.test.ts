@@ -19,8 +19,20 @@ ruleTesterFor(project).run('require-close-timeout', rule, {
     project.file('server.test.ts'),
     // A server or app closed in the function that created it, before it ever listened.
     project.file('valid-never-listened.ts'),
+    // A failed start closing the app before it listens: in the start itself, or a helper only it calls.
+    project.file('valid-closed-before-listening.ts'),
   ],
   invalid: [
+    {
+      // After its listen, in a signal listener, after a hand-off, in a helper a listener also calls.
+      ...project.file('invalid-closed-while-listening.ts'),
+      errors: [
+        { messageId: 'unboundedClose', line: 13, data: { name: 'app.close()', label: 'NestJS app' } },
+        { messageId: 'unboundedClose', line: 19, data: { name: 'app.close()', label: 'NestJS app' } },
+        { messageId: 'unboundedClose', line: 24, data: { name: 'app.close()', label: 'NestJS app' } },
+        { messageId: 'unboundedClose', line: 32, data: { name: 'app.close()', label: 'NestJS app' } },
+      ],
+    },
     {
       ...project.file('invalid-listened-elsewhere.ts'),
       errors: [
