@@ -186,7 +186,10 @@ export function isStartupScope(index: ProgramIndex, scope: FunctionLikeWithBody 
   facts.startup.set(scope, false); // cycle guard
   const atStartup = (site: ts.Node): boolean => {
     const named = namedScopeOf(t, site);
-    if (ownScopeOf(t, site) !== named) return false; // in a callback: runs later
+    const own = ownScopeOf(t, site);
+    // A @nestjs/config factory runs while Nest builds its modules, before the app listens.
+    if (own !== named && isNestConfigFactory(index, own)) return !openedBefore(index, site, own);
+    if (own !== named) return false; // in a callback: runs later
     return isStartupScope(index, named, depth + 1) && !openedBefore(index, site, named);
   };
   const uses = usesOf(index, scope);
@@ -220,6 +223,23 @@ function isNestBootstrapHook(t: TS, fn: FunctionLikeWithBody): boolean {
       clause.types.some((type) => /^(OnModuleInit|OnApplicationBootstrap)$/.test(type.expression.getText())),
   );
   return decorated || implementsHook;
+}
+
+/**
+ * `export default registerAs('app', () => { …; return fail(message) })` of @nestjs/config: the
+ * factory runs when `ConfigModule.forRoot({ load: [appConfig] })` (or `forFeature`) provides the
+ * namespace, while Nest builds its modules, before the app listens (HedgeDoc's config files call
+ * `printConfigErrorAndExit` from theirs).
+ */
+function isNestConfigFactory(index: ProgramIndex, fn: ts.Node): fn is ts.ArrowFunction | ts.FunctionExpression {
+  const t = index.ts;
+  if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return false;
+  let e: ts.Node = fn;
+  while (t.isParenthesizedExpression(e.parent)) e = e.parent;
+  const call = e.parent;
+  if (!t.isCallExpression(call) || call.arguments[1] !== e) return false;
+  const ref = index.binding.resolve(call.expression);
+  return ref?.module === '@nestjs/config' && ref.path.length === 1 && ref.path[0] === 'registerAs';
 }
 
 /** `X.instance ??= new C()`, or `if (X.instance == null) X.instance = new C()`: the function memoising it. */
