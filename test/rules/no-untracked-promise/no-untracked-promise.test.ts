@@ -306,8 +306,11 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       // No types for the library: the catalogue knows `queue.add()` and Redis commands return promises.
       ...project.file('invalid-untyped-libraries.ts'),
       errors: [
-        { messageId: 'untracked', line: 11, column: 5, data: { name: 'this.generalQueue.add(…)' } },
-        { messageId: 'untracked', line: 15, column: 5, data: { name: 'this.redis.set(…)' } },
+        { messageId: 'untracked', line: 12, column: 5, data: { name: 'this.generalQueue.add(…)' } },
+        { messageId: 'untracked', line: 16, column: 5, data: { name: 'this.redis.set(…)' } },
+        // What util.promisify returns, over an untyped method.
+        { messageId: 'untracked', line: 33, column: 3, data: { name: 'destroySession(…)' } },
+        { messageId: 'untracked', line: 34, column: 3, data: { name: 'promisify(request.session.regenerate)(…)' } },
       ],
     },
     {
