@@ -2028,7 +2028,10 @@ function isWorkerThreadEntry(context: Context, node: ts.Node): boolean {
  * `(req, res, next) => { Promise.resolve(fn(req, res, next)).catch(next) }`: an async-handler
  * wrapper (express-async-handler, catchAsync, a cors middleware) runs the delegate for this
  * request, forwarding its parameters; the request's connection, which server close drains,
- * carries its lifetime.
+ * carries its lifetime. The forwarded parameters must hold the response (or the context that
+ * answers): a function that hands its values on (`markNoteAsVisited(noteId, userId)` in a NestJS
+ * controller method taking `noteId` and `userId`, or any helper with two parameters) gives the
+ * callee nothing to answer the request with, and its work outlives it.
  */
 function isHandlerWrapperForward(context: Context, origin: ts.Expression): boolean {
   const t = context.ts;
@@ -2048,8 +2051,24 @@ function isHandlerWrapperForward(context: Context, origin: ts.Expression): boole
     own.every((name, i) => {
       const arg = call.arguments[i];
       return arg !== undefined && t.isIdentifier(arg) && arg.text === name;
-    })
+    }) &&
+    fn.parameters.some((parameter) => canAnswerRequest(context, parameter))
   );
+}
+
+/** Names a wrapper gives the response or the context that answers (Hono's is `c`). */
+const answeringParameterNames = /^(res|resp|response|reply|ctx|context|c)$/i;
+/** The types of the objects that answer a request: Express and node:http, Fastify, Koa, Hono. */
+const answeringTypeNames = new Set(['Response', 'ServerResponse', 'FastifyReply', 'Context', 'ParameterizedContext']);
+
+/** `res`, `reply`, `ctx`, or a parameter typed as a response or a framework's context. */
+function canAnswerRequest(context: Context, parameter: ts.ParameterDeclaration): boolean {
+  const t = context.ts;
+  if (!t.isIdentifier(parameter.name)) return false;
+  if (answeringParameterNames.test(parameter.name.text)) return true;
+  const type = context.types.getTypeAtLocation(parameter.name);
+  const name = (type.aliasSymbol ?? type.getSymbol())?.getName();
+  return name !== undefined && answeringTypeNames.has(name);
 }
 
 /**

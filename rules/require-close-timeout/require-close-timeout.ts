@@ -5,6 +5,7 @@ import type * as ts from 'typescript';
 import { findFactory, kindSpec, processExits, refIn, selfListeningServers } from '../../src/core/catalogue.js';
 import { findCloseBound } from '../../src/core/deadlines.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
+import { namedScopeOf, openedBefore, runsBeforeAnythingOpens } from '../../src/core/startup.js';
 import {
   calleeText,
   enclosingFunction,
@@ -119,6 +120,7 @@ function checkCall(context: Context, call: ts.CallExpression): void {
   if (findCloseBound(index, call, target.receiver)) return;
   if (neverListened(context, target.receiver) || probesFreePort(context, call, target.receiver)) return;
   if (exitFollowsRegardless(context, call)) return;
+  if (closedBeforeListening(context, call, target.receiver)) return;
   context.report({
     node: call,
     messageId: 'unboundedClose',
@@ -309,4 +311,39 @@ function isInsideCallbackOf(t: TS, node: ts.Node, call: ts.CallExpression): bool
   return call.arguments.some(
     (argument) => t.isFunctionLike(argument) && node.pos >= argument.pos && node.end <= argument.end,
   );
+}
+
+/**
+ * `if (!config) { await app.close(); process.exit(1) }` in `bootstrap()` before its
+ * `app.listen()`, or in a `runMigrations(app)` that only the start calls before the app listens: a
+ * failed start closing an app that has accepted no connection. The close is in the own body (not
+ * a callback: a signal listener runs later) of a function only the start runs, every call of it
+ * made before anything opens (`runsBeforeAnythingOpens`), nothing opens before it in that
+ * function (no `listen()`, no pool), and the app is not handed to another function before it (a
+ * helper that may listen).
+ */
+function closedBeforeListening(context: Context, call: ts.CallExpression, receiver: ts.Expression): boolean {
+  const t = context.ts;
+  const { index } = context;
+  const named = namedScopeOf(t, call);
+  if (t.isSourceFile(named) || enclosingFunction(t, call) !== named) return false;
+  const e = skipOuterExpressions(t, receiver);
+  if (!t.isIdentifier(e)) return false;
+  if (!runsBeforeAnythingOpens(index, named) || openedBefore(index, call, named)) return false;
+  const symbol = context.types.getSymbolAtLocation(e);
+  if (!symbol || !named.body) return false;
+  const start = call.getStart();
+  let handedOn = false;
+  const visit = (node: ts.Node): void => {
+    if (handedOn || node.getStart() >= start) return;
+    if (t.isIdentifier(node) && node.text === e.text) {
+      const declared =
+        symbol.valueDeclaration && 'name' in symbol.valueDeclaration && symbol.valueDeclaration.name === node;
+      if (!declared && context.types.getSymbolAtLocation(node) === symbol && !isPlainUse(t, node)) handedOn = true;
+      return;
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(named.body);
+  return !handedOn;
 }

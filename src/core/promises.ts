@@ -126,9 +126,32 @@ function isPromiseBySyntax(t: TS, index: ProgramIndex, e: ts.Expression, depth: 
     const kind = index.kindOf(parts.receiver, false, 0, true);
     if (kind && kindSpec(kind)?.promiseMethods?.includes(parts.name)) return true;
   }
+  if (isPromisified(t, index, e.expression)) return true;
   // The function called itself, not what a wrapper was given: `cors(async fn)` returns a middleware.
   const functions = index.resolveFunctions(e.expression, 0, false);
   return functions.length > 0 && functions.every((fn) => isAsyncFunction(t, fn) || returnsPromise(t, index, fn, depth));
+}
+
+/**
+ * `promisify(fn)`, or a `const` it initialises: util.promisify returns a function that returns a
+ * promise, whatever `fn` is. Asked where the call's type is unknown: HedgeDoc's
+ * `promisify(request.session.destroy.bind(request.session))`, the session's type coming from a
+ * plugin whose types are not installed.
+ */
+function isPromisified(t: TS, index: ProgramIndex, callee: ts.Expression): boolean {
+  let c = skipOuterExpressions(t, callee);
+  if (t.isIdentifier(c)) {
+    const declaration = index.types.getSymbolAtLocation(c)?.valueDeclaration;
+    if (!declaration || !t.isVariableDeclaration(declaration) || !declaration.initializer) return false;
+    if (!t.isVariableDeclarationList(declaration.parent) || !(declaration.parent.flags & t.NodeFlags.Const))
+      return false;
+    c = skipOuterExpressions(t, declaration.initializer);
+  }
+  if (!t.isCallExpression(c)) return false;
+  const ref = index.binding.resolve(c.expression);
+  if (!ref) return false;
+  const path = ref.path.join('.');
+  return (ref.module === 'util' && path === 'promisify') || (ref.module === 'global' && path === 'util.promisify');
 }
 
 /**

@@ -24,6 +24,7 @@ interface StartupFacts {
   entryFunctions: Map<ts.SourceFile, Set<ts.Node>>;
   startup: Map<ts.Node, boolean>;
   startupCalls: Map<ts.Node, boolean>;
+  beforeOpening: Map<ts.Node, boolean>;
   /** file -> exported name -> the local names importers give it; built once, in one pass over the imports. */
   importNames?: Map<ts.SourceFile, Map<string, string[]>>;
   /** file -> whether only tests load it. */
@@ -36,6 +37,7 @@ function factsOf(index: ProgramIndex): StartupFacts {
     entryFunctions: new Map(),
     startup: new Map(),
     startupCalls: new Map(),
+    beforeOpening: new Map(),
     testSupport: new Map(),
   }));
 }
@@ -184,7 +186,10 @@ export function isStartupScope(index: ProgramIndex, scope: FunctionLikeWithBody 
   facts.startup.set(scope, false); // cycle guard
   const atStartup = (site: ts.Node): boolean => {
     const named = namedScopeOf(t, site);
-    if (ownScopeOf(t, site) !== named) return false; // in a callback: runs later
+    const own = ownScopeOf(t, site);
+    // A @nestjs/config factory runs while Nest builds its modules, before the app listens.
+    if (own !== named && isNestConfigFactory(index, own)) return !openedBefore(index, site, own);
+    if (own !== named) return false; // in a callback: runs later
     return isStartupScope(index, named, depth + 1) && !openedBefore(index, site, named);
   };
   const uses = usesOf(index, scope);
@@ -295,6 +300,23 @@ function isModuleLevelCache(t: TS, file: ts.SourceFile, cache: string): boolean 
   return false;
 }
 
+/**
+ * `export default registerAs('app', () => { …; return fail(message) })` of @nestjs/config: the
+ * factory runs when `ConfigModule.forRoot({ load: [appConfig] })` (or `forFeature`) provides the
+ * namespace, while Nest builds its modules, before the app listens (HedgeDoc's config files call
+ * `printConfigErrorAndExit` from theirs).
+ */
+function isNestConfigFactory(index: ProgramIndex, fn: ts.Node): fn is ts.ArrowFunction | ts.FunctionExpression {
+  const t = index.ts;
+  if (!t.isArrowFunction(fn) && !t.isFunctionExpression(fn)) return false;
+  let e: ts.Node = fn;
+  while (t.isParenthesizedExpression(e.parent)) e = e.parent;
+  const call = e.parent;
+  if (!t.isCallExpression(call) || call.arguments[1] !== e) return false;
+  const ref = index.binding.resolve(call.expression);
+  return ref?.module === '@nestjs/config' && ref.path.length === 1 && ref.path[0] === 'registerAs';
+}
+
 /** `X.instance ??= new C()`, or `if (X.instance == null) X.instance = new C()`: the function memoising it. */
 function memoisingFunction(t: TS, site: ts.Node): FunctionLikeWithBody | undefined {
   const assignment = site.parent;
@@ -351,6 +373,32 @@ export function isCalledOnlyAtStartup(index: ProgramIndex, fn: FunctionLikeWithB
     uses !== undefined && uses.length > 0 && uses.every((site) => t.isCallExpression(site) && atStartup(site));
   facts.startupCalls.set(fn, startup);
   return startup;
+}
+
+/**
+ * A function only the start runs (`isCalledOnlyAtStartup`), each call of it made before anything
+ * opens in the code that makes it (no `listen()`, no pool or client), and that code itself so, up
+ * to the entry's top level: HedgeDoc's `runMigrations(app)` in `setupApp()`, which `bootstrap()`
+ * awaits before `app.listen()`. A server or app it is given has accepted no connection yet.
+ */
+export function runsBeforeAnythingOpens(index: ProgramIndex, fn: FunctionLikeWithBody, depth = 0): boolean {
+  const t = index.ts;
+  if (depth > 6 || !isCalledOnlyAtStartup(index, fn)) return false;
+  const facts = factsOf(index);
+  const cached = facts.beforeOpening.get(fn);
+  if (cached !== undefined) return cached;
+  facts.beforeOpening.set(fn, false); // cycle guard
+  const uses = usesOf(index, fn);
+  const before =
+    uses !== undefined &&
+    uses.length > 0 &&
+    uses.every((site) => {
+      const named = namedScopeOf(t, site);
+      if (openedBefore(index, site, named)) return false;
+      return t.isSourceFile(named) || runsBeforeAnythingOpens(index, named, depth + 1);
+    });
+  facts.beforeOpening.set(fn, before);
+  return before;
 }
 
 /** `({ start }) => start()` in `import('./main').then(…)`: the continuation of a dynamic import. */

@@ -46,6 +46,8 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
     project.file('startup/migrations.ts'),
     project.file('startup/engine.ts'),
     project.file('startup/env.validation.ts'),
+    // A helper called from @nestjs/config registerAs factories, which run before the app listens.
+    project.file('startup/app.config.ts'),
     // NestJS bootstrap hooks (onApplicationBootstrap, onModuleInit) and what they await: before listen.
     project.file('startup/database.module.ts'),
     // A failed start after the module opened a pool: the entry promise's `.catch`, the probe of
@@ -159,6 +161,18 @@ ruleTesterFor(project).run('no-exit-before-cleanup', rule, {
               output: edited(signals.code, '    process.exit(0);\n', '    process.exitCode = 0;\n    return;\n'),
             },
           ],
+        },
+      ],
+    },
+    {
+      // The same helper shape, also called from a timer after the start: still library code.
+      ...project.file('startup/config-utils.ts'),
+      errors: [
+        {
+          messageId: 'exitInLibrary',
+          line: 10,
+          column: 10,
+          data: { exit: 'process.exit()', where: 'failOnBadConfig', label: 'HTTP server' },
         },
       ],
     },

@@ -13,6 +13,7 @@ const getters = project.file('invalid-own-getters.ts');
 const asyncImplementation = project.file('invalid-async-implementation.ts');
 const refreshNeighbours = project.file('invalid-read-only-refresh-neighbours.ts');
 const pushNeighbours = project.file('invalid-socket-push-neighbours.ts');
+const forwardedValues = project.file('invalid-forwarded-values.ts');
 const awaitAt = (code: string, line: number, column: number) => [
   { messageId: 'suggestAwait', output: insertAt(code, line, column, 'await ') },
 ];
@@ -136,6 +137,22 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untrackedInHandler', line: 22, column: 3, suggestions: awaitAt(frameworks.code, 22, 3) }, // Koa
         { messageId: 'untrackedInHandler', line: 27, column: 3 }, // Hono
         { messageId: 'untrackedInHandler', line: 35, column: 5 }, // NestJS controller method
+      ],
+    },
+    {
+      // Every parameter forwarded in order, as a handler wrapper does, but values, not the response.
+      ...forwardedValues,
+      errors: [
+        {
+          messageId: 'untrackedInHandler',
+          line: 15,
+          column: 5,
+          data: { name: 'markVisited(…)' },
+          suggestions: [
+            { messageId: 'suggestAwait', output: replaceAt(forwardedValues.code, 15, 5, 'void '.length, 'await ') },
+          ],
+        },
+        { messageId: 'untracked', line: 21, column: 3, data: { name: 'markVisited(…)' }, suggestions: null },
       ],
     },
     {
@@ -323,8 +340,11 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       // No types for the library: the catalogue knows `queue.add()` and Redis commands return promises.
       ...project.file('invalid-untyped-libraries.ts'),
       errors: [
-        { messageId: 'untracked', line: 11, column: 5, data: { name: 'this.generalQueue.add(…)' } },
-        { messageId: 'untracked', line: 15, column: 5, data: { name: 'this.redis.set(…)' } },
+        { messageId: 'untracked', line: 12, column: 5, data: { name: 'this.generalQueue.add(…)' } },
+        { messageId: 'untracked', line: 16, column: 5, data: { name: 'this.redis.set(…)' } },
+        // What util.promisify returns, over an untyped method.
+        { messageId: 'untracked', line: 33, column: 3, data: { name: 'destroySession(…)' } },
+        { messageId: 'untracked', line: 34, column: 3, data: { name: 'promisify(request.session.regenerate)(…)' } },
       ],
     },
     {

@@ -23,8 +23,20 @@ ruleTesterFor(project).run('require-close-timeout', rule, {
     project.file('valid-port-probe.ts'),
     // A dropped close (no await, no callback) followed in the same block by process.exit().
     project.file('valid-exit-follows.ts'),
+    // A failed start closing the app before it listens: in the start itself, or a helper only it calls.
+    project.file('valid-closed-before-listening.ts'),
   ],
   invalid: [
+    {
+      // After its listen, in a signal listener, after a hand-off, in a helper a listener also calls.
+      ...project.file('invalid-closed-while-listening.ts'),
+      errors: [
+        { messageId: 'unboundedClose', line: 13, data: { name: 'app.close()', label: 'NestJS app' } },
+        { messageId: 'unboundedClose', line: 19, data: { name: 'app.close()', label: 'NestJS app' } },
+        { messageId: 'unboundedClose', line: 24, data: { name: 'app.close()', label: 'NestJS app' } },
+        { messageId: 'unboundedClose', line: 32, data: { name: 'app.close()', label: 'NestJS app' } },
+      ],
+    },
     {
       // The close is waited on (callback, Promise wrapper), or the exit after it may not come.
       ...project.file('invalid-exit-neighbours.ts'),
