@@ -20,6 +20,10 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
   valid: [
     // Bull's queue.process(…): a processing loop that settles when the queue is closed.
     project.file('valid-processing-loop.cjs'),
+    // CommonJS modules required from TypeScript, their async exports awaited, their sync ones called.
+    project.file('valid-required-module.ts'),
+    project.file('pad-store.ts'),
+    project.file('pad-history.ts'),
     project.file('valid-tracked.ts'),
     project.file('valid-lifecycle.ts'),
     project.file('valid-entry-module.ts'),
@@ -152,6 +156,17 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
       errors: [
         { messageId: 'untrackedInHandler', line: 12, column: 5, data: { name: 'processVisit(…)' } },
         { messageId: 'untrackedInHandler', line: 15, column: 5, data: { name: 'processLater(…)' } },
+      ],
+    },
+    {
+      // `const m = require('./m')` in a `.ts` file is `any` to the checker: the analysis follows the
+      // relative path to the module's CommonJS exports (`exports.f =`, `module.exports = { … }`).
+      ...project.file('invalid-required-module.ts'),
+      errors: [
+        { messageId: 'untrackedInHandler', line: 13, column: 5, data: { name: 'padStore.removePad(…)' } },
+        { messageId: 'untrackedInHandler', line: 14, column: 5, data: { name: 'padStore.savePad(…)' } },
+        { messageId: 'untrackedInHandler', line: 15, column: 5, data: { name: 'padHistory.appendRevision(…)' } },
+        { messageId: 'untrackedInHandler', line: 16, column: 5, data: { name: 'padHistory.appendLater(…)' } },
       ],
     },
     {
