@@ -12,6 +12,7 @@ const suggestLifecycle = project.file('invalid-suggest-lifecycle.ts');
 const getters = project.file('invalid-own-getters.ts');
 const asyncImplementation = project.file('invalid-async-implementation.ts');
 const refreshNeighbours = project.file('invalid-read-only-refresh-neighbours.ts');
+const requiredModule = project.file('invalid-required-module.ts');
 const awaitAt = (code: string, line: number, column: number) => [
   { messageId: 'suggestAwait', output: insertAt(code, line, column, 'await ') },
 ];
@@ -24,6 +25,7 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('valid-required-module.ts'),
     project.file('pad-store.ts'),
     project.file('pad-history.ts'),
+    project.file('pad-shape.ts'),
     project.file('valid-tracked.ts'),
     project.file('valid-lifecycle.ts'),
     project.file('valid-entry-module.ts'),
@@ -161,12 +163,26 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     {
       // `const m = require('./m')` in a `.ts` file is `any` to the checker: the analysis follows the
       // relative path to the module's CommonJS exports (`exports.f =`, `module.exports = { … }`).
-      ...project.file('invalid-required-module.ts'),
+      ...requiredModule,
       errors: [
         { messageId: 'untrackedInHandler', line: 13, column: 5, data: { name: 'padStore.removePad(…)' } },
         { messageId: 'untrackedInHandler', line: 14, column: 5, data: { name: 'padStore.savePad(…)' } },
         { messageId: 'untrackedInHandler', line: 15, column: 5, data: { name: 'padHistory.appendRevision(…)' } },
         { messageId: 'untrackedInHandler', line: 16, column: 5, data: { name: 'padHistory.appendLater(…)' } },
+        {
+          messageId: 'untrackedInHandler',
+          line: 26,
+          column: 5,
+          data: { name: 'pad.remove(…)' },
+          suggestions: awaitAt(requiredModule.code, 26, 5),
+        },
+        {
+          messageId: 'untrackedInHandler',
+          line: 27,
+          column: 5,
+          data: { name: 'pad.appendRevision(…)' },
+          suggestions: awaitAt(requiredModule.code, 27, 5),
+        },
       ],
     },
     {
