@@ -145,7 +145,7 @@ export class ProgramIndex {
       ownFacts.map((facts) => facts.calls),
     );
     this.classes = ownFacts.flatMap((facts) => facts.classes);
-    this.graph = new ImportGraph(ts, this.binding);
+    this.graph = new ImportGraph(ts, this.binding, (call) => this.requiredFile(call));
     this.functions = new FunctionResolver(
       ts,
       questions,
