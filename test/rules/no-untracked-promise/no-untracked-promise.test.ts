@@ -26,6 +26,8 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
     project.file('pad-store.ts'),
     project.file('pad-history.ts'),
     project.file('pad-shape.ts'),
+    // `Promise.resolve(v).catch(() => {})`, `Promise.resolve(ret).then(settle)`: a value in hand, no work.
+    project.file('valid-promise-resolve.ts'),
     project.file('valid-tracked.ts'),
     project.file('valid-lifecycle.ts'),
     project.file('valid-entry-module.ts'),
@@ -184,6 +186,11 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
           suggestions: awaitAt(requiredModule.code, 27, 5),
         },
       ],
+    },
+    {
+      // `Promise.resolve().then(() => writeFile(…))`: the handler starts the work, and it is dropped.
+      ...project.file('invalid-promise-resolve.ts'),
+      errors: [{ messageId: 'untrackedInHandler', line: 7, column: 5, data: { name: 'Promise.resolve(…)' } }],
     },
     {
       // A plugin's state, a `window` guard and a `view` outside a plugin can run on the server.
