@@ -269,6 +269,7 @@ function checkStatement(context: Context, statement: ts.ExpressionStatement): vo
     if (isHandlerWrapperForward(context, origin) || handsResultToCallback(context, value, statement)) continue;
     if (isShutdownItself(context, origin, value, hook !== undefined)) continue;
     if (settlesAtOnce(context, origin) || runsUntilClosed(context, origin)) continue;
+    if (wrapsValueInHand(context, origin, value)) continue;
     if (returnsWhatCallerAwaited(context, origin, statement)) continue;
     if (releasesOnly(context, origin, value)) continue;
     if (releasesFailedClient(context, origin, statement)) continue;
@@ -680,6 +681,50 @@ function settlesAtOnce(context: Context, origin: ts.Expression): boolean {
   if (!t.isCallExpression(origin)) return false;
   const functions = context.index.resolveFunctions(origin.expression, 0, false);
   return functions.length > 0 && functions.every((fn) => isAsyncFunction(t, fn) && !leavesWorkPending(context, fn));
+}
+
+/**
+ * `Promise.resolve(ret).then(settle)`, `Promise.resolve(v).catch(() => {})`, `Promise.resolve().then(() =>
+ * { throw error; })`: a promise made of a value already in hand (no call, no `new`), whose handlers
+ * start no promise work of their own, starts nothing SIGTERM can cut off. What `ret` stands for
+ * was started where it was made, and is that expression's finding. A handler that does start work
+ * (`Promise.resolve().then(() => save())`) is still reported.
+ */
+function wrapsValueInHand(context: Context, origin: ts.Expression, value: ts.Expression): boolean {
+  const t = context.ts;
+  if (!t.isCallExpression(origin) || origin.arguments.length > 1) return false;
+  const ref = context.index.binding.resolve(origin.expression);
+  if (ref?.module !== 'global' || ref.path.length !== 2 || ref.path[0] !== 'Promise') return false;
+  if (ref.path[1] !== 'resolve' && ref.path[1] !== 'reject') return false;
+  const argument = origin.arguments[0] && skipOuterExpressions(t, origin.arguments[0]);
+  if (
+    argument &&
+    !t.isIdentifier(argument) &&
+    !t.isPropertyAccessExpression(argument) &&
+    !t.isLiteralExpression(argument)
+  )
+    return false;
+  return chainHandlers(t, value).every((handler) => {
+    const h = skipOuterExpressions(t, handler);
+    const functions = isFunctionLikeWithBody(t, h) ? [h] : context.index.resolveFunctions(h, 0, false);
+    return functions.length > 0 && functions.every((fn) => !startsPromiseWork(context, fn));
+  });
+}
+
+/** Whether a function's own body (not its nested functions) calls anything that yields a promise. */
+function startsPromiseWork(context: Context, fn: FunctionLikeWithBody): boolean {
+  const t = context.ts;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || (node !== fn && isFunctionLikeWithBody(t, node))) return;
+    if ((t.isCallExpression(node) || t.isNewExpression(node)) && isPromiseValued(t, context.index, node)) {
+      found = true;
+      return;
+    }
+    t.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
 }
 
 /**

@@ -226,6 +226,9 @@ export class ModuleBinding {
    * The file a `require` of a path built from the module's folder loads: `require(path.resolve(__dirname,
    * 'visit.js'))`, `require(path.join(__dirname, 'jobs', 'mail'))` (kutt loads its visit processor so).
    * The checker sees no module there; the absolute path, without resolving extensions, is returned.
+   * Also a relative `require('./PadManager')` in a TypeScript file: TypeScript follows such a call
+   * only in JavaScript (in a `.ts` file `const m = require('./m')` is `any`), so the call's module
+   * is unknown to the checker there though the program holds it.
    */
   requiredPath(call: ts.CallExpression): string | undefined {
     const t = this.t;
@@ -234,6 +237,11 @@ export class ModuleBinding {
     const symbol = this.types.getSymbolAtLocation(callee);
     if (symbol?.declarations?.some((d) => !d.getSourceFile().isDeclarationFile)) return undefined;
     const arg = skipOuterExpressions(t, call.arguments[0]!);
+    const file = call.getSourceFile();
+    if (t.isStringLiteralLike(arg)) {
+      if (file.flags & t.NodeFlags.JavaScriptFile || !/^\.\.?\//.test(arg.text)) return undefined;
+      return posix.join(file.fileName.replace(/[\\/][^\\/]*$/, ''), arg.text);
+    }
     if (!t.isCallExpression(arg) || arg.arguments.length < 2) return undefined;
     const ref = this.resolve(arg.expression);
     if (ref?.module !== 'path' || ref.path.length !== 1 || (ref.path[0] !== 'resolve' && ref.path[0] !== 'join'))

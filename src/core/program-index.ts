@@ -167,7 +167,7 @@ export class ProgramIndex {
       before?.callIndex,
     );
     this.classes = ownFacts.flatMap((facts) => facts.classes);
-    this.graph = new ImportGraph(ts, this.binding);
+    this.graph = new ImportGraph(ts, this.binding, (call) => this.requiredFile(call));
     this.functions = new FunctionResolver(
       ts,
       questions,
@@ -403,11 +403,16 @@ export class ProgramIndex {
     return this.graph.importersOf(file);
   }
 
-  /** The program's file a `require` of a path built from `__dirname` loads (`ModuleBinding.requiredPath`). */
+  /**
+   * The program's file a `require` the checker does not follow loads (`ModuleBinding.requiredPath`):
+   * a path built from `__dirname`, a relative path in a TypeScript file. `./m.js` may name `./m.ts`.
+   */
   private requiredFile(call: ts.CallExpression): ts.SourceFile | undefined {
     const path = this.binding.requiredPath(call);
     if (path === undefined) return undefined;
-    for (const candidate of [path, ...['.js', '.cjs', '.mjs', '.ts', '/index.js'].map((ext) => path + ext)]) {
+    const extensions = ['.js', '.cjs', '.mjs', '.ts', '.tsx', '.cts', '.mts', '/index.js', '/index.ts'];
+    const source = /\.[cm]?js$/.test(path) ? [path.replace(/js$/, 'ts')] : [];
+    for (const candidate of [path, ...source, ...extensions.map((ext) => path + ext)]) {
       const file = this.program.getSourceFile(candidate);
       if (file && !isInDeclarationFileOrNodeModules(file)) return file;
     }

@@ -127,6 +127,7 @@ function isPromiseBySyntax(t: TS, index: ProgramIndex, e: ts.Expression, depth: 
     if (kind && kindSpec(kind)?.promiseMethods?.includes(parts.name)) return true;
   }
   if (isPromisified(t, index, e.expression)) return true;
+  if (parts && isDeclaredPromiseMethod(t, index, parts.receiver, parts.name)) return true;
   // The function called itself, not what a wrapper was given: `cors(async fn)` returns a middleware.
   const functions = index.resolveFunctions(e.expression, 0, false);
   return functions.length > 0 && functions.every((fn) => isAsyncFunction(t, fn) || returnsPromise(t, index, fn, depth));
@@ -152,6 +153,66 @@ function isPromisified(t: TS, index: ProgramIndex, callee: ts.Expression): boole
   if (!ref) return false;
   const path = ref.path.join('.');
   return (ref.module === 'util' && path === 'promisify') || (ref.module === 'global' && path === 'util.promisify');
+}
+
+/**
+ * `retrievedPad.remove()` where the checker types the receiver `any` (it holds `await
+ * padManager.getPad(id)`, a module the checker does not follow: a CommonJS `require` in a `.ts`
+ * file), but the program's function that gave it declares what it returns (`getPad = async (…):
+ * Promise<PadType>`): the method is a promise when that type says its every signature returns one.
+ */
+function isDeclaredPromiseMethod(t: TS, index: ProgramIndex, receiver: ts.Expression, name: string): boolean {
+  const methods = declaredTypesOf(t, index, receiver).flatMap((type) => {
+    const member = index.types.getPropertyOfType(type, name);
+    return member ? [index.types.getTypeOfSymbol(member)] : [];
+  });
+  const signatures = methods.flatMap((type) =>
+    (type.isUnion() ? type.types : [type]).flatMap((p) => p.getCallSignatures()),
+  );
+  return (
+    signatures.length > 0 && signatures.every((signature) => isPromiseType(t, index.types, signature.getReturnType()))
+  );
+}
+
+/**
+ * The types the program's own functions declare for an untyped value: a local initialised by a
+ * call of them (awaited or not), or such a call itself. Empty when the checker knows the type.
+ */
+function declaredTypesOf(t: TS, index: ProgramIndex, expression: ts.Expression): ts.Type[] {
+  let e = skipOuterExpressions(t, expression);
+  if (!isUnknownType(t, index.types.getTypeAtLocation(e))) return [];
+  if (t.isIdentifier(e)) {
+    const declaration = index.types.getSymbolAtLocation(e)?.valueDeclaration;
+    // A `const`: nothing else can be assigned to it later.
+    if (
+      !declaration ||
+      !t.isVariableDeclaration(declaration) ||
+      !declaration.initializer ||
+      !t.isVariableDeclarationList(declaration.parent) ||
+      !(declaration.parent.flags & t.NodeFlags.Const)
+    )
+      return [];
+    e = skipOuterExpressions(t, declaration.initializer);
+  }
+  const awaited = t.isAwaitExpression(e);
+  if (t.isAwaitExpression(e)) e = skipOuterExpressions(t, e.expression);
+  if (!t.isCallExpression(e)) return [];
+  const functions = index.resolveFunctions(e.expression, 0, false);
+  const types: ts.Type[] = [];
+  for (const fn of functions) {
+    let annotation = fn.type;
+    if (!annotation) return [];
+    // `async (…): Promise<PadType>` awaited is a `PadType`.
+    if (awaited) {
+      if (!t.isTypeReferenceNode(annotation) || annotation.typeName.getText() !== 'Promise') return [];
+      annotation = annotation.typeArguments?.[0];
+      if (!annotation) return [];
+    }
+    const type = index.types.getTypeAtLocation(annotation);
+    if (isUnknownType(t, type)) return [];
+    types.push(type);
+  }
+  return types;
 }
 
 /**

@@ -242,3 +242,26 @@ describe('a kind named in a type annotation, with no node_modules', () => {
     expect(receivers).toEqual(['socketio.Socket', 'socketio.Socket']);
   });
 });
+
+describe('CommonJS modules required from TypeScript', () => {
+  // `const padStore = require('./pad-store')` in a `.ts` file: the checker resolves no module there
+  // (it follows `require` only in JavaScript), so without the index's own resolution the module
+  // would import nothing, and the service would not reach it.
+  const index = ProgramIndex.for(ts, programOf(fixtureProject('rules', 'no-untracked-promise').dir));
+  const fileNamed = (name: string) => index.sourceFiles.find((f) => f.fileName.endsWith(`/src/${name}`))!;
+
+  it('are loaded by the files that require them, and run with the service', () => {
+    const store = fileNamed('pad-store.ts');
+    const history = fileNamed('pad-history.ts');
+    const importers = (file: import('typescript').SourceFile) =>
+      index.importersOf(file).map((f) => f.fileName.split('/').pop());
+    expect(importers(store)).toEqual(
+      expect.arrayContaining(['invalid-required-module.ts', 'valid-required-module.ts']),
+    );
+    // `require('./pad-history.js')` names the TypeScript source, as in an ES import.
+    expect(importers(history)).toEqual(
+      expect.arrayContaining(['invalid-required-module.ts', 'valid-required-module.ts']),
+    );
+    expect(index.isPartOfService(store)).toBe(true);
+  });
+});

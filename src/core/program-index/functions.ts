@@ -202,11 +202,14 @@ export class FunctionResolver {
         if (!target) return [];
         exported = target;
       }
-      return (exported?.declarations ?? []).flatMap((d): (FunctionLikeWithBody | ts.Expression)[] => {
+      const declared = (exported?.declarations ?? []).flatMap((d): (FunctionLikeWithBody | ts.Expression)[] => {
         if (d.getSourceFile().isDeclarationFile) return [];
         if (isFunctionLikeWithBody(t, d)) return [d];
         return t.isVariableDeclaration(d) && d.initializer ? [d.initializer] : [];
       });
+      return declared.length > 0 || value.flags & t.NodeFlags.JavaScriptFile
+        ? declared
+        : this.commonJsExportsNamed(value, name);
     }
     const members: (FunctionLikeWithBody | ts.Expression)[] = [];
     for (const property of value.properties) {
@@ -216,6 +219,36 @@ export class FunctionResolver {
       else if (t.isMethodDeclaration(property) && property.body) members.push(property);
     }
     return members;
+  }
+
+  /**
+   * A TypeScript file's CommonJS exports named `name`, read from its statements: `exports.name = …`,
+   * `module.exports.name = …`, a property of `module.exports = { … }`. The checker binds these as
+   * exports only in JavaScript; in a `.ts` file `exports` is Node's untyped global.
+   */
+  private commonJsExportsNamed(file: ts.SourceFile, name: string): (FunctionLikeWithBody | ts.Expression)[] {
+    const t = this.ts;
+    const isModuleExports = (e: ts.Expression): boolean =>
+      t.isPropertyAccessExpression(e) &&
+      t.isIdentifier(e.expression) &&
+      e.expression.text === 'module' &&
+      e.name.text === 'exports';
+    const isExportsObject = (e: ts.Expression): boolean =>
+      (t.isIdentifier(e) && e.text === 'exports') || isModuleExports(e);
+    const found: (FunctionLikeWithBody | ts.Expression)[] = [];
+    for (const statement of file.statements) {
+      if (!t.isExpressionStatement(statement)) continue;
+      const assignment = skipOuterExpressions(t, statement.expression);
+      if (!t.isBinaryExpression(assignment) || assignment.operatorToken.kind !== t.SyntaxKind.EqualsToken) continue;
+      const left = assignment.left;
+      if (t.isPropertyAccessExpression(left) && left.name.text === name && isExportsObject(left.expression))
+        found.push(assignment.right);
+      else if (isModuleExports(left)) {
+        const right = skipOuterExpressions(t, assignment.right);
+        if (t.isObjectLiteralExpression(right)) found.push(...this.membersNamed(right, name));
+      }
+    }
+    return found;
   }
 
   /**
@@ -239,6 +272,12 @@ export class FunctionResolver {
     }
     if (t.isConditionalExpression(e))
       return [...this.objectValues(e.whenTrue, depth + 1), ...this.objectValues(e.whenFalse, depth + 1)];
+    if (t.isCallExpression(e)) {
+      // `const padManager = require('./PadManager')` in a `.ts` file: the module the checker does not follow.
+      const required = this.requiredFile(e);
+      if (required) this.recorder.file(required);
+      return required ? [required] : [];
+    }
     if (t.isPropertyAccessExpression(e)) {
       return this.objectValues(e.expression, depth + 1).flatMap((owner) =>
         this.membersNamed(owner, e.name.text).flatMap((member) =>

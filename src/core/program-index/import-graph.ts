@@ -81,6 +81,8 @@ export class ImportGraph {
   constructor(
     private readonly ts: TS,
     private readonly binding: ModuleBinding,
+    /** The program's file a `require` the checker does not follow loads (a relative one in a `.ts` file). */
+    private readonly requiredFile: (call: ts.CallExpression) => ts.SourceFile | undefined = () => undefined,
   ) {}
 
   /**
@@ -140,7 +142,8 @@ export class ImportGraph {
     const arg = call.arguments[0];
     if (!arg || !t.isStringLiteralLike(arg)) return;
     if (call.expression.kind === t.SyntaxKind.ImportKeyword || this.binding.requireSpecifier(call) !== undefined) {
-      this.addImportEdge(arg, false);
+      // `const padManager = require('../db/PadManager')` in a `.ts` file: the checker resolves no module.
+      this.addImportEdge(arg, false, () => this.requiredFile(call));
     }
   }
 
@@ -256,11 +259,15 @@ export class ImportGraph {
     else this.imports.set(from, new Set([target]));
   }
 
-  private addImportEdge(specifier: ts.Expression, typeOnly: boolean): void {
+  private addImportEdge(
+    specifier: ts.Expression,
+    typeOnly: boolean,
+    unresolved: () => ts.SourceFile | undefined = () => undefined,
+  ): void {
     const t = this.ts;
     if (!t.isStringLiteralLike(specifier)) return;
     // Relative or through a tsconfig path alias: an edge between two of the program's own files.
-    const target = this.binding.moduleFileOf(specifier);
+    const target = this.binding.moduleFileOf(specifier) ?? unresolved();
     if (!target || isInDeclarationFileOrNodeModules(target)) return;
     const list = typeOnly ? this.current.typeTargets : this.current.targets;
     if (!list.includes(target.fileName)) list.push(target.fileName);

@@ -14,6 +14,7 @@ const asyncImplementation = project.file('invalid-async-implementation.ts');
 const refreshNeighbours = project.file('invalid-read-only-refresh-neighbours.ts');
 const pushNeighbours = project.file('invalid-socket-push-neighbours.ts');
 const forwardedValues = project.file('invalid-forwarded-values.ts');
+const requiredModule = project.file('invalid-required-module.ts');
 const awaitAt = (code: string, line: number, column: number) => [
   { messageId: 'suggestAwait', output: insertAt(code, line, column, 'await ') },
 ];
@@ -22,6 +23,13 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
   valid: [
     // Bull's queue.process(…): a processing loop that settles when the queue is closed.
     project.file('valid-processing-loop.cjs'),
+    // CommonJS modules required from TypeScript, their async exports awaited, their sync ones called.
+    project.file('valid-required-module.ts'),
+    project.file('pad-store.ts'),
+    project.file('pad-history.ts'),
+    project.file('pad-shape.ts'),
+    // `Promise.resolve(v).catch(() => {})`, `Promise.resolve(ret).then(settle)`: a value in hand, no work.
+    project.file('valid-promise-resolve.ts'),
     project.file('valid-tracked.ts'),
     project.file('valid-lifecycle.ts'),
     project.file('valid-entry-module.ts'),
@@ -180,6 +188,36 @@ ruleTesterFor(project).run('no-untracked-promise', rule, {
         { messageId: 'untrackedInHandler', line: 12, column: 5, data: { name: 'processVisit(…)' } },
         { messageId: 'untrackedInHandler', line: 15, column: 5, data: { name: 'processLater(…)' } },
       ],
+    },
+    {
+      // `const m = require('./m')` in a `.ts` file is `any` to the checker: the analysis follows the
+      // relative path to the module's CommonJS exports (`exports.f =`, `module.exports = { … }`).
+      ...requiredModule,
+      errors: [
+        { messageId: 'untrackedInHandler', line: 13, column: 5, data: { name: 'padStore.removePad(…)' } },
+        { messageId: 'untrackedInHandler', line: 14, column: 5, data: { name: 'padStore.savePad(…)' } },
+        { messageId: 'untrackedInHandler', line: 15, column: 5, data: { name: 'padHistory.appendRevision(…)' } },
+        { messageId: 'untrackedInHandler', line: 16, column: 5, data: { name: 'padHistory.appendLater(…)' } },
+        {
+          messageId: 'untrackedInHandler',
+          line: 26,
+          column: 5,
+          data: { name: 'pad.remove(…)' },
+          suggestions: awaitAt(requiredModule.code, 26, 5),
+        },
+        {
+          messageId: 'untrackedInHandler',
+          line: 27,
+          column: 5,
+          data: { name: 'pad.appendRevision(…)' },
+          suggestions: awaitAt(requiredModule.code, 27, 5),
+        },
+      ],
+    },
+    {
+      // `Promise.resolve().then(() => writeFile(…))`: the handler starts the work, and it is dropped.
+      ...project.file('invalid-promise-resolve.ts'),
+      errors: [{ messageId: 'untrackedInHandler', line: 7, column: 5, data: { name: 'Promise.resolve(…)' } }],
     },
     {
       // A plugin's state, a `window` guard and a `view` outside a plugin can run on the server.
