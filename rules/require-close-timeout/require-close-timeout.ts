@@ -2,14 +2,13 @@
 // force path. `server.close()` waits for every open request and, before Node 19, every idle
 // keep-alive socket; Fastify's close waits out a 72 s keep-alive (runtime-facts §1.1, §3).
 import type * as ts from 'typescript';
-import { findFactory, kindSpec, processExits, refIn, selfListeningServers } from '../../src/core/catalogue.js';
+import { findFactory, kindSpec, refIn, selfListeningServers } from '../../src/core/catalogue.js';
 import { findCloseBound } from '../../src/core/deadlines.js';
 import { defineRule, type RuleContext, type TestFileOptions } from '../../src/core/rule.js';
 import { namedScopeOf, openedBefore, runsBeforeAnythingOpens } from '../../src/core/startup.js';
 import {
   calleeText,
   enclosingFunction,
-  isFunctionLikeWithBody,
   methodCallParts,
   skipOuterExpressions,
   type TS,
@@ -119,7 +118,6 @@ function checkCall(context: Context, call: ts.CallExpression): void {
   if (!spec?.drainsOnClose || !spec.close?.includes(target.method)) return;
   if (findCloseBound(index, call, target.receiver)) return;
   if (neverListened(context, target.receiver) || probesFreePort(context, call, target.receiver)) return;
-  if (exitFollowsRegardless(context, call)) return;
   if (closedBeforeListening(context, call, target.receiver)) return;
   context.report({
     node: call,
@@ -134,58 +132,6 @@ function checkCall(context: Context, call: ts.CallExpression): void {
       onShutdownPath: onShutdownPath(context, call),
     },
   });
-}
-
-/**
- * `server.close(); await flush(); process.exit(0)`: the close's result is dropped (no `await`, no
- * callback) and a `process.exit()` later in the same statement list runs whatever the close does,
- * so nothing waits on the close and no client can hold shutdown with it. A `return`, `throw`,
- * `break` or `continue` between them (outside nested functions) may skip the exit, so the close
- * stays reported; a rejected `await` between them is not counted (it ends the process as an
- * unhandled rejection, or is caught where the exit's author put a try). What the exit cuts off
- * is no-exit-before-cleanup's finding.
- */
-function exitFollowsRegardless(context: Context, call: ts.CallExpression): boolean {
-  const t = context.ts;
-  if (call.arguments.length > 0) return false;
-  let statement: ts.Node = call.parent;
-  while (t.isParenthesizedExpression(statement) || t.isVoidExpression(statement)) statement = statement.parent;
-  if (!t.isExpressionStatement(statement)) return false;
-  const list = statement.parent;
-  if (!t.isBlock(list) && !t.isSourceFile(list)) return false;
-  const statements: readonly ts.Statement[] = list.statements;
-  for (const later of statements.slice(statements.indexOf(statement as ts.ExpressionStatement) + 1)) {
-    if (t.isExpressionStatement(later)) {
-      const exit = skipOuterExpressions(t, later.expression);
-      const awaited = t.isAwaitExpression(exit) ? skipOuterExpressions(t, exit.expression) : exit;
-      if (t.isCallExpression(awaited)) {
-        const ref = context.index.binding.resolve(awaited.expression);
-        if (ref && refIn(ref, processExits) && ref.path.join('.') !== 'process.kill') return true;
-      }
-    }
-    if (mayLeave(t, later)) return false;
-  }
-  return false;
-}
-
-/** A `return`, `throw`, `break` or `continue` in `statement`, outside the functions nested in it. */
-function mayLeave(t: TS, statement: ts.Statement): boolean {
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found || isFunctionLikeWithBody(t, node)) return;
-    if (
-      t.isReturnStatement(node) ||
-      t.isThrowStatement(node) ||
-      t.isBreakStatement(node) ||
-      t.isContinueStatement(node)
-    ) {
-      found = true;
-      return;
-    }
-    t.forEachChild(node, visit);
-  };
-  visit(statement);
-  return found;
 }
 
 /** Uses of a server that make it listen, or hand it to code that may. */

@@ -21,12 +21,18 @@ ruleTesterFor(project).run('require-close-timeout', rule, {
     project.file('valid-never-listened.ts'),
     // Free-port probes: no connection listener, closed in their own listen callback.
     project.file('valid-port-probe.ts'),
-    // A dropped close (no await, no callback) followed in the same block by process.exit().
-    project.file('valid-exit-follows.ts'),
     // A failed start closing the app before it listens: in the start itself, or a helper only it calls.
     project.file('valid-closed-before-listening.ts'),
   ],
   invalid: [
+    {
+      // A dropped close followed by process.exit(): the exit's remedy (wait for the close) needs a deadline.
+      ...project.file('invalid-exit-follows.ts'),
+      errors: [
+        { messageId: 'unboundedClose', line: 15, column: 3, data: { name: 'server.close()', label: 'HTTP server' } },
+        { messageId: 'unboundedClose', line: 30, column: 8, data: { name: 'server.close()', label: 'HTTP server' } },
+      ],
+    },
     {
       // After its listen, in a signal listener, after a hand-off, in a helper a listener also calls.
       ...project.file('invalid-closed-while-listening.ts'),
