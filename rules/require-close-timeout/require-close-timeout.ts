@@ -145,20 +145,12 @@ const listeningMethods = new Set(['listen', 'getHttpServer', 'getHttpAdapter', '
  */
 function neverListened(context: Context, receiver: ts.Expression): boolean {
   const t = context.ts;
-  const e = skipOuterExpressions(t, receiver);
-  if (!t.isIdentifier(e)) return false;
-  const symbol = context.types.getSymbolAtLocation(e);
-  const declaration = symbol?.valueDeclaration;
-  if (!declaration || !t.isVariableDeclaration(declaration) || !t.isIdentifier(declaration.name)) return false;
-  const initializer = declaration.initializer && skipOuterExpressions(t, declaration.initializer);
-  const created =
-    initializer && t.isAwaitExpression(initializer) ? skipOuterExpressions(t, initializer.expression) : initializer;
-  if (!created || !(t.isCallExpression(created) || t.isNewExpression(created))) return false;
+  const local = localServer(context, receiver);
+  if (!local) return false;
+  const { name: e, symbol, declaration, factory } = local;
   // Created by a factory that does not listen itself (not `app.listen(port)`, not `serve(app)`,
   // not `new WebSocketServer({ port })`).
-  const ref = context.index.binding.resolve(created.expression);
-  const factory = ref && findFactory(ref);
-  if (!factory || factory.listens || selfListeningServers.some((s) => s.kind === factory.kind)) return false;
+  if (selfListeningServers.some((s) => s.kind === factory.kind)) return false;
   const scope = enclosingFunction(t, declaration);
   if (!scope) return false;
   let escapes = false;
@@ -172,6 +164,46 @@ function neverListened(context: Context, receiver: ts.Expression): boolean {
   };
   t.forEachChild(scope, visit);
   return !escapes;
+}
+
+/**
+ * The receiver of a close when it is a variable initialised by a catalogue factory that does not
+ * listen itself (`http.createServer(…)`, `await NestFactory.create(AppModule)`): what
+ * `neverListened` and `probesFreePort` then follow through the variable's uses.
+ */
+function localServer(
+  context: Context,
+  receiver: ts.Expression,
+):
+  | {
+      name: ts.Identifier;
+      symbol: ts.Symbol;
+      declaration: ts.VariableDeclaration & { name: ts.Identifier };
+      created: ts.CallExpression | ts.NewExpression;
+      factory: NonNullable<ReturnType<typeof findFactory>>;
+    }
+  | undefined {
+  const t = context.ts;
+  const name = skipOuterExpressions(t, receiver);
+  if (!t.isIdentifier(name)) return undefined;
+  const symbol = context.types.getSymbolAtLocation(name);
+  const declaration = symbol?.valueDeclaration;
+  if (!symbol || !declaration || !t.isVariableDeclaration(declaration) || !t.isIdentifier(declaration.name))
+    return undefined;
+  const initializer = declaration.initializer && skipOuterExpressions(t, declaration.initializer);
+  const created =
+    initializer && t.isAwaitExpression(initializer) ? skipOuterExpressions(t, initializer.expression) : initializer;
+  if (!created || !(t.isCallExpression(created) || t.isNewExpression(created))) return undefined;
+  const ref = context.index.binding.resolve(created.expression);
+  const factory = ref && findFactory(ref);
+  if (!factory || factory.listens) return undefined;
+  return {
+    name,
+    symbol,
+    declaration: declaration as ts.VariableDeclaration & { name: ts.Identifier },
+    created,
+    factory,
+  };
 }
 
 /** `server.close()`, `app.get(Config)`, `server.maxHeadersCount = 1`: a member used in place, not `listen()`. */
@@ -197,16 +229,9 @@ const probeMembers = new Set(['listen', 'close', 'address', 'unref', 'ref', 'on'
  */
 function probesFreePort(context: Context, close: ts.CallExpression, receiver: ts.Expression): boolean {
   const t = context.ts;
-  const e = skipOuterExpressions(t, receiver);
-  if (!t.isIdentifier(e)) return false;
-  const symbol = context.types.getSymbolAtLocation(e);
-  const declaration = symbol?.valueDeclaration;
-  if (!declaration || !t.isVariableDeclaration(declaration) || !t.isIdentifier(declaration.name)) return false;
-  const created = declaration.initializer && skipOuterExpressions(t, declaration.initializer);
-  if (!created || !(t.isCallExpression(created) || t.isNewExpression(created))) return false;
-  const ref = context.index.binding.resolve(created.expression);
-  const factory = ref && findFactory(ref);
-  if (!factory || factory.listens) return false;
+  const local = localServer(context, receiver);
+  if (!local) return false;
+  const { name: e, symbol, declaration, created } = local;
   // `createServer()` or `createServer({ … })`: no request or connection listener handed in.
   if (!(created.arguments ?? []).every((argument) => isOptionsLiteral(t, argument))) return false;
   const scope = enclosingFunction(t, declaration);
