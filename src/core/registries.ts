@@ -14,6 +14,7 @@
 // the list sorted by the field and walked by an awaiting `for…of`): a closer of a lower group has
 // finished before any closer of a higher group starts.
 import type * as ts from 'typescript';
+import { isAwaitedWithin } from './flow.js';
 import { factKey, type ProgramIndex, type ShutdownRoot } from './program-index.js';
 import {
   enclosingFunction,
@@ -464,15 +465,6 @@ function loopsOver(index: ProgramIndex, scope: ts.Node, value: ts.Expression): t
   });
 }
 
-/** Whether `node` is awaited within `stop`: under an `await` (`await Promise.allSettled(hs.map(…))`). */
-function awaitedWithin(t: TS, node: ts.Node, stop: ts.Node): boolean {
-  for (let n: ts.Node = node; n !== stop; n = n.parent) {
-    if (t.isAwaitExpression(n)) return true;
-    if (n !== node && isFunctionLikeWithBody(t, n)) return false;
-  }
-  return false;
-}
-
 /**
  * `groupBy(name, key)` whose groups a loop runs in sorted order, each awaited before the next:
  * `for (const k of Object.keys(groups).sort()) await Promise.allSettled(groups[k].map(…))`.
@@ -664,7 +656,7 @@ function groupWalk(
     ) {
       const call = parent.parent;
       if (!t.isCallExpression(call) || call.expression !== parent) continue;
-      return { concurrent: true, ordered: awaitedWithin(t, call, loop.statement) };
+      return { concurrent: true, ordered: isAwaitedWithin(index, call, loop.statement) };
     }
   }
   return undefined;
