@@ -40,6 +40,7 @@ import {
   functionNameNode,
   isFunctionLikeWithBody,
   methodCallParts,
+  propertyValue,
   skipOuterExpressions,
   staticPropertyName,
   type FunctionLikeWithBody,
@@ -1066,13 +1067,8 @@ function hookNameOf(index: ProgramIndex, root: ShutdownRoot): { owner: string; h
     for (const property of object.properties) {
       const name = staticPropertyName(t, property.name);
       if (name === undefined) continue;
-      const fns = t.isMethodDeclaration(property)
-        ? [property]
-        : t.isPropertyAssignment(property)
-          ? index.resolveFunctions(property.initializer)
-          : t.isShorthandPropertyAssignment(property)
-            ? index.resolveFunctions(property.name)
-            : [];
+      const value = propertyValue(t, property);
+      const fns = t.isMethodDeclaration(property) ? [property] : value ? index.resolveFunctions(value) : [];
       if ((fns as ts.Node[]).includes(root.fn)) return { owner: library.library, hook: name };
     }
   }

@@ -8,6 +8,7 @@ import type { ProgramIndex } from '../../src/core/program-index.js';
 import {
   enclosingFunction,
   isFunctionLikeWithBody,
+  propertyValue,
   staticPropertyName,
   type FunctionLikeWithBody,
   type TS,
@@ -75,11 +76,7 @@ function collectStores(t: TS, body: ts.Node, resolvers: ReadonlySet<string>, fou
     const names = new Set<string>();
     if (!t.isObjectLiteralExpression(value)) return names;
     for (const property of value.properties) {
-      const initializer = t.isShorthandPropertyAssignment(property)
-        ? property.name
-        : t.isPropertyAssignment(property)
-          ? property.initializer
-          : undefined;
+      const initializer = propertyValue(t, property);
       const name = staticPropertyName(t, property.name);
       if (name && initializer && t.isIdentifier(initializer) && resolvers.has(initializer.text)) names.add(name);
     }

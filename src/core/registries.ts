@@ -22,6 +22,7 @@ import {
   functionNameNode,
   isFunctionLikeWithBody,
   methodCallParts,
+  propertyValue,
   referencesWithin,
   skipOuterExpressions,
   type FunctionLikeWithBody,
@@ -180,11 +181,7 @@ function storedIn(index: ProgramIndex, registry: ts.Symbol): StoredClosure[] {
         for (const p of e.properties) {
           const name = p.name && (t.isIdentifier(p.name) || t.isStringLiteral(p.name)) ? p.name.text : undefined;
           if (name === undefined || s.fields.has(name)) continue;
-          const valueOf = t.isPropertyAssignment(p)
-            ? p.initializer
-            : t.isShorthandPropertyAssignment(p)
-              ? p.name
-              : undefined;
+          const valueOf = propertyValue(t, p);
           if (valueOf) s.fields.set(name, constantOf(index, valueOf, s.bindings, 0));
         }
       }

@@ -12,6 +12,7 @@ import {
   enclosingFunction,
   isFunctionLikeWithBody,
   methodCallParts,
+  propertyValue,
   referencesWithin,
   skipOuterExpressions,
   staticPropertyName,
@@ -143,11 +144,7 @@ export function isEntryPath(index: ProgramIndex, scope: FunctionLikeWithBody | t
             // `throng({ master, worker: start })`: a runner given the entry functions.
             if (t.isObjectLiteralExpression(value)) {
               for (const property of value.properties) {
-                const named = t.isShorthandPropertyAssignment(property)
-                  ? property.name
-                  : t.isPropertyAssignment(property)
-                    ? property.initializer
-                    : undefined;
+                const named = propertyValue(t, property);
                 if (named && t.isIdentifier(named)) add(index.resolveFunctions(named, 0, false));
               }
             }
@@ -620,11 +617,7 @@ function configValidationSites(index: ProgramIndex, fn: FunctionLikeWithBody): t
     if (!options || !t.isObjectLiteralExpression(options)) continue;
     for (const property of options.properties) {
       if (!property.name || staticPropertyName(t, property.name) !== 'validate') continue;
-      const value = t.isShorthandPropertyAssignment(property)
-        ? property.name
-        : t.isPropertyAssignment(property)
-          ? property.initializer
-          : undefined;
+      const value = propertyValue(t, property);
       if (value && index.resolveFunctions(value, 0, false).includes(fn)) sites.push(call);
     }
   }
@@ -847,11 +840,7 @@ export function commandsOf(index: ProgramIndex): CommandFacts {
         if (first && t.isObjectLiteralExpression(skipOuterExpressions(t, first))) {
           for (const p of (skipOuterExpressions(t, first) as ts.ObjectLiteralExpression).properties) {
             if (p.name && staticPropertyName(t, p.name) === 'handler') {
-              handler = t.isPropertyAssignment(p)
-                ? p.initializer
-                : t.isShorthandPropertyAssignment(p)
-                  ? p.name
-                  : undefined;
+              handler = propertyValue(t, p);
               if (t.isMethodDeclaration(p)) {
                 facts.actions.add(p);
                 facts.modules.add(call.getSourceFile());

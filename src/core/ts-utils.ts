@@ -91,6 +91,16 @@ export function staticPropertyName(t: TS, node: ts.Node | undefined): string | u
   return undefined;
 }
 
+/**
+ * The expression an object literal's property gives its value: `v` of `{ a: v }`, the name `a` of
+ * the shorthand `{ a }`; undefined for methods, accessors and spreads.
+ */
+export function propertyValue(t: TS, property: ts.ObjectLiteralElementLike): ts.Expression | undefined {
+  if (t.isPropertyAssignment(property)) return property.initializer;
+  if (t.isShorthandPropertyAssignment(property)) return property.name;
+  return undefined;
+}
+
 /** For `a.b(...)` / `a['b'](...)`: the receiver and the method name. */
 export function methodCallParts(t: TS, call: ts.CallExpression): { receiver: ts.Expression; name: string } | undefined {
   const callee = skipOuterExpressions(t, call.expression);
